@@ -1,0 +1,35 @@
+# Two commands on a fresh Debian/Ubuntu machine:
+#   make run    set up everything and start the app
+#   make test   set up everything and run the whole test suite
+PYTHON ?= python3
+VENV   := .venv
+STAMP  := $(VENV)/.setup-done
+SETUP_INPUTS := pyproject.toml installer/debian-packages.txt installer/system_packages.sh installer/setup_venv.sh
+
+.PHONY: setup run demo test lint bench clean
+
+setup: $(STAMP)
+
+$(STAMP): $(SETUP_INPUTS)
+	installer/system_packages.sh
+	PYTHON=$(PYTHON) installer/setup_venv.sh
+	touch $@
+
+run: setup
+	$(VENV)/bin/forensics demo
+
+demo: setup
+	$(VENV)/bin/forensics demo
+
+test: setup
+	$(VENV)/bin/python -m pytest
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+
+bench: setup
+	$(VENV)/bin/python bench/vault_ingest.py
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,234 @@
+"""Adding items: streams are encrypted into temp files first, rows are committed together.
+
+A capture (a parent with its screenshot, WARC, ...) or a folder is one batch:
+its blobs are written and fsynced while the collector works, and only
+:meth:`Batch.commit` renames them into place and inserts the rows and custody
+entries, in one transaction under the writer lock. A cancel or error before that
+leaves nothing referenced; a crash in between leaves at most an orphan blob that
+verify reports.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO, Iterable
+
+from .blobs import IngestResult
+from .canonical import iso_utc
+from .errors import UsageError
+from .hashing import optional_algorithms
+from .media import sniff
+from .models import Case, Item, ItemWarning
+from .tasks import NEVER_CANCELLED, CancelToken, Progress, no_progress
+
+if TYPE_CHECKING:
+    from .vault import Vault
+
+
+
+@dataclass
+class PendingItem:
+    """An item waiting for :meth:`Batch.commit`; becomes :attr:`item` afterwards."""
+
+    kind: str
+    name: str
+    source: str
+    parent: Any
+    metadata: dict[str, Any]
+    warnings: tuple[ItemWarning, ...]
+    acquired_at: str
+    media_type: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+    content: IngestResult | None = None
+    item: Item | None = None
+
+
+class Batch:
+    def __init__(self, vault: "Vault", case: Case) -> None:
+        if case.status != "open":
+            raise UsageError(f"case {case.number} is closed; reopen it before adding evidence")
+        self.vault = vault
+        self.case = case
+        self.pending: list[PendingItem] = []
+        self.committed: list[Item] = []
+
+    def __enter__(self) -> "Batch":
+        return self
+
+    def __exit__(self, exc_type: Any, *rest: Any) -> None:
+        if exc_type is None:
+            self.commit()
+        else:
+            self.discard()
+
+    # -- adding -----------------------------------------------------------------
+    def add_record(
+        self,
+        *,
+        kind: str,
+        name: str,
+        source: str,
+        parent: Any = None,
+        metadata: dict[str, Any] | None = None,
+        warnings: Iterable[ItemWarning] = (),
+        acquired_at: str | None = None,
+        media_type: str | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> PendingItem:
+        """An item without content of its own (a folder, a capture that groups its files)."""
+        pending = PendingItem(
+            kind=kind, name=name, source=source, parent=parent, metadata=_json_ready(metadata or {}),
+            warnings=tuple(warnings), acquired_at=acquired_at or iso_utc(), media_type=media_type,
+            details=details or {},
+        )
+        self.pending.append(pending)
+        return pending
+
+    def add_content(
+        self,
+        stream: BinaryIO,
+        *,
+        kind: str,
+        name: str,
+        source: str,
+        parent: Any = None,
+        media_type: str | None = None,
+        metadata: dict[str, Any] | None = None,
+        warnings: Iterable[ItemWarning] = (),
+        extra_hashes: Iterable[str] = (),
+        total: int | None = None,
+        acquired_at: str | None = None,
+        details: dict[str, Any] | None = None,
+        progress: Progress = no_progress,
+        cancel: CancelToken = NEVER_CANCELLED,
+    ) -> PendingItem:
+        """Encrypt and hash ``stream`` now (one pass); the row waits for commit."""
+        acquired = acquired_at or iso_utc()
+        result = self.vault.blobs.ingest(
+            stream, extra_hashes=optional_algorithms(extra_hashes), total=total, label=name,
+            progress=progress, cancel=cancel, segment_size=self.vault.config.segment_size,
+        )
+        pending = self.add_record(
+            kind=kind, name=name, source=source, parent=parent, metadata=metadata, warnings=warnings,
+            acquired_at=acquired, media_type=media_type or sniff(result.head, name), details=details,
+        )
+        pending.content = result
+        return pending
+
+    def add_file(self, path: Path, **kwargs: Any) -> PendingItem:
+        with open(path, "rb") as handle:
+            return self.add_content(handle, **kwargs)
+
+    # -- finishing --------------------------------------------------------------
+    def commit(self) -> list[Item]:
+        """Insert every pending item and its custody entry in one transaction."""
+        if not self.pending:
+            return []
+        placed: list[str] = []
+        done: list[Item] = []
+        try:
+            with self.vault._write():
+                for pending in self.pending:
+                    pending.item = self._insert(pending, placed)
+                    done.append(pending.item)
+        except BaseException:
+            for name in placed:  # renamed in this transaction, now referenced by nothing
+                self.vault.blobs.path_for(name).unlink(missing_ok=True)
+            for pending in self.pending:
+                pending.item = None
+            self.discard()
+            raise
+        self.pending = []
+        self.committed.extend(done)
+        return done
+
+    def discard(self) -> None:
+        for pending in self.pending:
+            if pending.content is not None:
+                self.vault.blobs.discard(pending.content)
+        self.pending = []
+
+    def _parent_id(self, parent: Any) -> int | None:
+        if parent is None:
+            return None
+        if isinstance(parent, PendingItem):
+            if parent.item is None:
+                raise UsageError("a parent must be added to the batch before its children")
+            return parent.item.id
+        parent_id = parent.id if isinstance(parent, Item) else int(parent)
+        row = self.vault.conn.execute("SELECT case_id FROM items WHERE id = ?", (parent_id,)).fetchone()
+        if row is None or row[0] != self.case.id:
+            raise UsageError(f"item {parent_id} is not in case {self.case.number}")
+        return parent_id
+
+    def _insert(self, pending: PendingItem, placed: list[str]) -> Item:
+        conn = self.vault.conn
+        content = pending.content
+        blob_name = None
+        hashes: dict[str, str] = {}
+        size = None
+        if content is not None:
+            blob_name = self._place_blob(content, placed)
+            hashes, size = content.hashes, content.size
+        uid = str(uuid.uuid4())
+        cur = conn.execute(
+            "INSERT INTO items (uid, case_id, parent_id, kind, name, source, size, media_type, sha256, blake3,"
+            " md5, sha1, blob_name, acquired_at, examiner_id, metadata, warnings)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                uid, self.case.id, self._parent_id(pending.parent), pending.kind, pending.name, pending.source,
+                size, pending.media_type, hashes.get("sha256"), hashes.get("blake3"), hashes.get("md5"),
+                hashes.get("sha1"), blob_name, pending.acquired_at, self.vault.signer.examiner_id,
+                json.dumps(pending.metadata, ensure_ascii=False),
+                json.dumps([w.to_json() for w in pending.warnings], ensure_ascii=False),
+            ),
+        )
+        item = self.vault.get_item(int(cur.lastrowid))
+        self.vault.log("item.acquire", item=item, details=acquisition_details(item, pending.details))
+        return item
+
+    def _place_blob(self, content: IngestResult, placed: list[str]) -> str:
+        """Reuse a stored blob with the same plaintext, else move this one into place."""
+        for row in self.vault.conn.execute("SELECT name FROM blobs WHERE dedupe_key = ?", (content.dedupe_key,)):
+            if self.vault.blobs.exists(row[0]):
+                self.vault.blobs.discard(content)
+                return str(row[0])
+        name = self.vault.blobs.commit(content)
+        placed.append(name)
+        self.vault.conn.execute(
+            "INSERT OR REPLACE INTO blobs (name, dedupe_key, size, cipher_size, sha256, blake3, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (name, content.dedupe_key, content.size, content.cipher_size, content.hashes["sha256"],
+             content.hashes["blake3"], iso_utc()),
+        )
+        return name
+
+
+def acquisition_details(item: Item, extra: dict[str, Any]) -> dict[str, Any]:
+    """What the custody log fixes about an item at acquisition; verify compares rows to it."""
+    details = {
+        "kind": item.kind, "name": item.name, "source": item.source, "parent_id": item.parent_id,
+        "size": item.size, "sha256": item.sha256, "blake3": item.blake3, "blob": item.blob,
+        "media_type": item.media_type, "acquired_at": item.acquired_at,
+        "warnings": len(item.warnings),
+    }
+    for name in ("md5", "sha1"):
+        if getattr(item, name):
+            details[name] = getattr(item, name)
+    return {**_json_ready(extra), **details}
+
+
+def _json_ready(value: Any) -> Any:
+    """Metadata must survive canonical JSON: floats become strings, tuples lists."""
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, dict):
+        return {str(k): _json_ready(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_ready(v) for v in value]
+    if isinstance(value, bytes):
+        return value.hex()
+    return value

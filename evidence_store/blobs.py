@@ -1,0 +1,293 @@
+"""Encrypted, content-addressed blob files: the only place evidence bytes are stored.
+
+A blob file is named by the SHA-256 of its *ciphertext*, so anyone can check
+storage integrity with ``sha256sum`` and no key (as in restic). The plaintext
+hashes live only in the encrypted database.
+
+Ingest reads the source once. The reader feeds two worker threads through
+bounded queues: one hashes the plaintext with SHA-256 (and MD5/SHA-1 when
+asked), the other runs BLAKE3, encrypts and hashes the ciphertext, and a third
+writes. hashlib and blake3 release the GIL, so on two cores hashing, encryption
+and the durable write overlap. Memory is a few segments whatever the input size.
+Crash safety: temp file, fsync, rename, fsync the directory; the database row is
+committed only afterwards, so a crash leaves at most an orphan that verify
+reports.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import hmac
+import os
+import queue
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Callable, Iterator
+
+from .crypto import DEFAULT_SEGMENT_SIZE, SegmentEncryptor, decrypt_stream
+from .errors import Cancelled, IntegrityError, SourceError, StorageFullError, VaultError
+from .hashing import MultiHasher
+from .tasks import NEVER_CANCELLED, CancelToken, Progress, no_progress
+
+QUEUE_DEPTH = 4
+_DONE = object()
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """What the pipeline learnt about one stream; the vault turns it into rows."""
+
+    temp_path: Path
+    size: int
+    hashes: dict[str, str]
+    cipher_sha256: str
+    cipher_size: int
+    dedupe_key: str
+    head: bytes = b""
+
+
+class _Stage(threading.Thread):
+    """A pipeline worker: takes items from a queue until the sentinel, keeps its error."""
+
+    def __init__(self, name: str, work: Callable[[object], None]) -> None:
+        super().__init__(name=name, daemon=True)
+        self.inbox: queue.Queue[object] = queue.Queue(QUEUE_DEPTH)
+        self.error: BaseException | None = None
+        self._work = work
+
+    def run(self) -> None:
+        while True:
+            item = self.inbox.get()
+            if item is _DONE:
+                return
+            if self.error is None:
+                try:
+                    self._work(item)
+                except BaseException as exc:  # kept and re-raised by the reader thread
+                    self.error = exc
+
+
+class BlobStore:
+    def __init__(self, root: Path, blob_key: bytes, naming_key: bytes) -> None:
+        self.root = root
+        self.blobs_dir = root / "blobs"
+        self.tmp_dir = root / "tmp"
+        self._blob_key = blob_key
+        self._naming_key = naming_key
+
+    # -- layout -----------------------------------------------------------------
+    def path_for(self, name: str) -> Path:
+        return self.blobs_dir / name[:2] / name
+
+    def exists(self, name: str) -> bool:
+        return self.path_for(name).is_file()
+
+    def list_names(self) -> Iterator[tuple[str, Path]]:
+        """Every file under blobs/, named or not (so strays are found too)."""
+        if not self.blobs_dir.is_dir():
+            return
+        for sub in sorted(self.blobs_dir.iterdir()):
+            if sub.is_dir():
+                for path in sorted(sub.iterdir()):
+                    yield path.name, path
+            else:
+                yield sub.name, sub
+
+    def list_temp(self) -> list[Path]:
+        return sorted(self.tmp_dir.iterdir()) if self.tmp_dir.is_dir() else []
+
+    def dedupe_key(self, sha256: str, blake3_hex: str) -> str:
+        """Keyed hash of the plaintext (via its two digests): equal content, equal key."""
+        message = f"dedupe|{sha256}|{blake3_hex}".encode("ascii")
+        return hmac.new(self._naming_key, message, hashlib.sha256).hexdigest()
+
+    # -- writing ----------------------------------------------------------------
+    def ingest(
+        self,
+        source: BinaryIO,
+        *,
+        extra_hashes: tuple[str, ...] = (),
+        total: int | None = None,
+        label: str = "",
+        progress: Progress = no_progress,
+        cancel: CancelToken = NEVER_CANCELLED,
+        segment_size: int = DEFAULT_SEGMENT_SIZE,
+    ) -> IngestResult:
+        """Encrypt ``source`` into a temp file, hashing on the way; see :meth:`commit`."""
+        self.tmp_dir.mkdir(parents=True, exist_ok=True)
+        encryptor = SegmentEncryptor(self._blob_key, segment_size)
+        plain = MultiHasher(("sha256",) + extra_hashes)
+        b3 = MultiHasher(("blake3",))
+        cipher_hash = hashlib.sha256()
+        fd, temp_name = _make_temp(self.tmp_dir)
+        temp_path = Path(temp_name)
+        out = os.fdopen(fd, "wb", buffering=0)
+        cipher_size = 0
+
+        def write(block: object) -> None:
+            nonlocal cipher_size
+            assert isinstance(block, bytes)
+            cipher_hash.update(block)
+            _write_all(out, block)
+            cipher_size += len(block)
+
+        writer = _Stage("blob-write", write)
+
+        def encrypt(item: object) -> None:
+            data, last = item  # type: ignore[misc]
+            b3.update(data)
+            writer.inbox.put(encryptor.encrypt(data, last))
+
+        hasher = _Stage("blob-hash", lambda data: plain.update(data))  # type: ignore[arg-type]
+        encrypter = _Stage("blob-encrypt", encrypt)
+        stages = (hasher, encrypter, writer)
+        for stage in stages:
+            stage.start()
+        try:
+            write(encryptor.header)
+            done = 0
+            block = _read_block(source, segment_size, label)
+            head = block[:4096]
+            while True:
+                cancel.check()
+                following = _read_block(source, segment_size, label) if len(block) == segment_size else b""
+                last = not following
+                hasher.inbox.put(block)
+                encrypter.inbox.put((block, last))
+                done += len(block)
+                progress(done, total, label)
+                for stage in stages:
+                    if stage.error is not None:
+                        raise stage.error
+                if last:
+                    break
+                block = following
+            _stop(stages)
+            for stage in stages:
+                if stage.error is not None:
+                    raise stage.error
+            out.flush()
+            os.fsync(out.fileno())
+            out.close()
+        except BaseException as exc:
+            _stop(stages)
+            out.close()
+            temp_path.unlink(missing_ok=True)
+            raise _translate(exc, label) from exc
+        hashes = plain.hexdigests() | b3.hexdigests()
+        return IngestResult(
+            temp_path=temp_path,
+            size=plain.size,
+            hashes=hashes,
+            cipher_sha256=cipher_hash.hexdigest(),
+            cipher_size=cipher_size,
+            dedupe_key=self.dedupe_key(hashes["sha256"], hashes["blake3"]),
+            head=head,
+        )
+
+    def commit(self, result: IngestResult) -> str:
+        """Move a finished temp file into place under its ciphertext name (durably)."""
+        name = result.cipher_sha256
+        final = self.path_for(name)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(result.temp_path, final)
+        _fsync_dir(final.parent)
+        return name
+
+    def discard(self, result: IngestResult) -> None:
+        result.temp_path.unlink(missing_ok=True)
+
+    # -- reading ----------------------------------------------------------------
+    def read_plaintext(self, name: str) -> Iterator[bytes]:
+        """Yield decrypted segments; raises IntegrityError on any tampering."""
+        path = self.path_for(name)
+        try:
+            handle = path.open("rb")
+        except FileNotFoundError as exc:
+            raise IntegrityError(f"blob {name[:16]}… is missing from the vault", blob=name) from exc
+        with handle:
+            yield from decrypt_stream(self._blob_key, handle)
+
+    def check(self, name: str, extra: tuple[str, ...] = ()) -> tuple[str, dict[str, str], int]:
+        """Re-read one blob: (SHA-256 of the file, plaintext hashes, plaintext size)."""
+        path = self.path_for(name)
+        file_hash = hashlib.sha256()
+        plain = MultiHasher(("sha256", "blake3") + extra)
+        with path.open("rb") as handle:
+            reader = _HashingReader(handle, file_hash)
+            for block in decrypt_stream(self._blob_key, reader):  # type: ignore[arg-type]
+                plain.update(block)
+        return file_hash.hexdigest(), plain.hexdigests(), plain.size
+
+
+class _HashingReader:
+    """Wraps a file so everything read through it is also hashed."""
+
+    def __init__(self, handle: BinaryIO, digest: "hashlib._Hash") -> None:
+        self._handle = handle
+        self._digest = digest
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._handle.read(size)
+        self._digest.update(data)
+        return data
+
+
+def _read_block(source: BinaryIO, size: int, label: str) -> bytes:
+    """Read exactly ``size`` bytes unless the stream ends (short reads are retried)."""
+    parts: list[bytes] = []
+    wanted = size
+    while wanted:
+        try:
+            data = source.read(wanted)
+        except OSError as exc:
+            raise SourceError(f"cannot read {label or 'the source'}: {exc.strerror or exc}") from exc
+        if not data:
+            break
+        parts.append(data)
+        wanted -= len(data)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
+
+
+def _write_all(out: BinaryIO, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = out.write(view)
+        if written is None:
+            raise OSError(errno.EAGAIN, "write would block")
+        view = view[written:]
+
+
+def _stop(stages: tuple[_Stage, ...]) -> None:
+    """Stop stages in pipeline order, so each finishes what the previous one sent."""
+    for stage in stages:
+        stage.inbox.put(_DONE)
+        stage.join()
+
+
+def _translate(exc: BaseException, label: str) -> BaseException:
+    if isinstance(exc, (Cancelled, SourceError, VaultError, KeyboardInterrupt)):
+        return exc
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        return StorageFullError(
+            f"the vault's disk is full ({exc.strerror}); nothing of {label or 'this item'} was kept"
+        )
+    if isinstance(exc, OSError):
+        return VaultError(f"cannot write to the vault: {exc.strerror or exc}")
+    return exc
+
+
+def _make_temp(directory: Path) -> tuple[int, str]:
+    import tempfile
+
+    return tempfile.mkstemp(prefix="ingest-", suffix=".part", dir=directory)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

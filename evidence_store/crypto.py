@@ -1,0 +1,184 @@
+"""Key derivation, key wrapping and the segmented stream cipher for blobs.
+
+Why these choices:
+- Argon2id turns a passphrase into a key-encryption key; each key slot wraps the
+  same random master key, so a passphrase change never re-encrypts data.
+- HKDF derives independent sub-keys (SQLCipher, blob payloads, blob naming /
+  dedupe) so no key is used for two purposes.
+- Blobs use age's STREAM construction: ChaCha20-Poly1305 (measured about 2x
+  faster than AES-GCM here, without AES hardware) over fixed-size segments with a
+  counter nonce and a last-segment flag. Memory stays bounded and truncation,
+  reordering or a flipped bit is detected at the segment where it happens.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass
+from typing import BinaryIO, Iterator
+
+from argon2.low_level import Type, hash_secret_raw
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from .errors import IntegrityError, UsageError, WrongPassphraseError
+
+KEY_SIZE = 32
+TAG_SIZE = 16
+BLOB_MAGIC = b"FVBLOB1\n"
+BLOB_NONCE_SIZE = 16
+BLOB_HEADER_SIZE = len(BLOB_MAGIC) + BLOB_NONCE_SIZE + 4
+DEFAULT_SEGMENT_SIZE = 1 << 20
+CIPHER_NAME = "chacha20-poly1305-stream"
+
+
+@dataclass(frozen=True)
+class KdfParams:
+    """Argon2id cost parameters, stored with each key slot so old slots still open."""
+
+    time_cost: int = 3
+    memory_kib: int = 65536
+    parallelism: int = 4
+
+    def to_json(self) -> dict[str, int | str]:
+        return {"name": "argon2id", **asdict(self)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, object]) -> "KdfParams":
+        if data.get("name") != "argon2id":
+            raise UsageError(f"unsupported key derivation function: {data.get('name')!r}")
+        return cls(
+            time_cost=int(str(data["time_cost"])),
+            memory_kib=int(str(data["memory_kib"])),
+            parallelism=int(str(data["parallelism"])),
+        )
+
+
+# Tests and demos set FORENSICS_KDF_PROFILE=test; the parameters used are stored in
+# vault.json and shown by `vault info`, so a weak vault is always visible.
+KDF_PROFILES = {
+    "standard": KdfParams(),
+    "test": KdfParams(time_cost=1, memory_kib=1024, parallelism=1),
+}
+
+
+def default_kdf_params() -> KdfParams:
+    profile = os.environ.get("FORENSICS_KDF_PROFILE", "standard")
+    if profile not in KDF_PROFILES:
+        raise UsageError(f"FORENSICS_KDF_PROFILE must be one of {sorted(KDF_PROFILES)}, not {profile!r}")
+    return KDF_PROFILES[profile]
+
+
+def derive_kek(passphrase: str, salt: bytes, params: KdfParams) -> bytes:
+    return hash_secret_raw(
+        secret=passphrase.encode("utf-8"),
+        salt=salt,
+        time_cost=params.time_cost,
+        memory_cost=params.memory_kib,
+        parallelism=params.parallelism,
+        hash_len=KEY_SIZE,
+        type=Type.ID,
+    )
+
+
+def wrap_key(kek: bytes, master_key: bytes, aad: bytes) -> tuple[bytes, bytes]:
+    nonce = os.urandom(12)
+    return nonce, ChaCha20Poly1305(kek).encrypt(nonce, master_key, aad)
+
+
+def unwrap_key(kek: bytes, nonce: bytes, wrapped: bytes, aad: bytes) -> bytes:
+    try:
+        return ChaCha20Poly1305(kek).decrypt(nonce, wrapped, aad)
+    except InvalidTag as exc:
+        raise WrongPassphraseError("wrong passphrase: it opens none of this vault's key slots") from exc
+
+
+def subkey(master_key: bytes, purpose: str) -> bytes:
+    """Derive an independent 256-bit key for one purpose (HKDF-SHA256)."""
+    return HKDF(
+        algorithm=hashes.SHA256(),
+        length=KEY_SIZE,
+        salt=b"forensics-vault v1",
+        info=purpose.encode("ascii"),
+    ).derive(master_key)
+
+
+def _segment_nonce(index: int, last: bool) -> bytes:
+    if index >= 1 << 88:
+        raise IntegrityError("blob has too many segments")
+    return index.to_bytes(11, "big") + (b"\x01" if last else b"\x00")
+
+
+class SegmentEncryptor:
+    """Encrypts one blob, segment by segment; the caller writes :attr:`header` first."""
+
+    def __init__(self, blob_key: bytes, segment_size: int = DEFAULT_SEGMENT_SIZE) -> None:
+        nonce = os.urandom(BLOB_NONCE_SIZE)
+        self.segment_size = segment_size
+        self.header = BLOB_MAGIC + nonce + segment_size.to_bytes(4, "big")
+        self._aead = ChaCha20Poly1305(_payload_key(blob_key, self.header))
+        self._index = 0
+        self._finished = False
+
+    def encrypt(self, plaintext: bytes, last: bool) -> bytes:
+        if self._finished:
+            raise RuntimeError("segment after the last one")
+        if len(plaintext) > self.segment_size or (not last and len(plaintext) != self.segment_size):
+            raise ValueError("only the last segment may be shorter than the segment size")
+        out = self._aead.encrypt(_segment_nonce(self._index, last), plaintext, None)
+        self._index += 1
+        self._finished = last
+        return out
+
+
+def _payload_key(blob_key: bytes, header: bytes) -> bytes:
+    return HKDF(
+        algorithm=hashes.SHA256(), length=KEY_SIZE, salt=header, info=b"blob payload"
+    ).derive(blob_key)
+
+
+def ciphertext_size(plaintext_size: int, segment_size: int = DEFAULT_SEGMENT_SIZE) -> int:
+    segments = max(1, -(-plaintext_size // segment_size))
+    return BLOB_HEADER_SIZE + plaintext_size + segments * TAG_SIZE
+
+
+def decrypt_stream(blob_key: bytes, source: BinaryIO) -> Iterator[bytes]:
+    """Yield plaintext segments; raise IntegrityError naming the segment that failed."""
+    header = source.read(BLOB_HEADER_SIZE)
+    if len(header) != BLOB_HEADER_SIZE or not header.startswith(BLOB_MAGIC):
+        raise IntegrityError("blob header is missing or damaged", segment=None)
+    segment_size = int.from_bytes(header[-4:], "big")
+    if not 0 < segment_size <= 1 << 26:
+        raise IntegrityError("blob header has an impossible segment size", segment=None)
+    aead = ChaCha20Poly1305(_payload_key(blob_key, header))
+    wanted = segment_size + TAG_SIZE
+    index = 0
+    chunk = source.read(wanted)
+    while True:
+        if len(chunk) < TAG_SIZE:
+            raise IntegrityError(
+                f"blob is truncated: segment {index} is missing or incomplete", segment=index
+            )
+        following = source.read(wanted)
+        last = not following
+        try:
+            yield aead.decrypt(_segment_nonce(index, last), chunk, None)
+        except InvalidTag as exc:
+            raise IntegrityError(_failure_reason(aead, index, chunk, last), segment=index) from exc
+        if last:
+            return
+        chunk = following
+        index += 1
+
+
+def _failure_reason(aead: ChaCha20Poly1305, index: int, chunk: bytes, last: bool) -> str:
+    if last:
+        try:
+            aead.decrypt(_segment_nonce(index, False), chunk, None)
+        except InvalidTag:
+            pass
+        else:
+            return f"blob is truncated: it ends after segment {index}, which is not the final one"
+    return f"blob is corrupted: segment {index} failed authentication"

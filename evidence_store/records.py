@@ -1,0 +1,211 @@
+"""Reading and changing the vault's records: settings, examiners, cases, items.
+
+A mixin of :class:`~evidence_store.vault.Vault`; kept apart so each file has one
+job. Every change is logged through ``self.log`` in the same transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import uuid
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterator
+
+from .batch import Batch
+from .canonical import canonical_json, iso_utc
+from .errors import IntegrityError, NotFoundError, UsageError, VaultError
+from .hashing import MultiHasher
+from .models import Case, Examiner, Item
+from .naming import safe_filename
+
+if TYPE_CHECKING:
+    from contextlib import AbstractContextManager
+
+    from .custody import CustodyEntry, Signer
+
+
+class Records:
+    conn: Any
+    blobs: Any
+    signer: "Signer"
+
+    def _write(self) -> "AbstractContextManager[None]": ...  # provided by Vault
+
+    def log(self, action: str, *, case: Case | None = None, item: Item | None = None,
+            details: dict[str, Any] | None = None) -> "CustodyEntry": ...  # provided by Vault
+
+    # -- settings ---------------------------------------------------------------
+    def get_setting(self, key: str, default: Any = None) -> Any:
+        row = self.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return default if row is None else json.loads(row[0])
+
+    def settings(self) -> dict[str, Any]:
+        return {row[0]: json.loads(row[1]) for row in self.conn.execute("SELECT key, value FROM settings ORDER BY key")}
+
+    def set_setting(self, key: str, value: Any) -> None:
+        if not key or not key.replace("_", "").replace(".", "").isalnum():
+            raise UsageError(f"invalid setting name {key!r}")
+        with self._write():
+            old = self.get_setting(key)
+            self.conn.execute(
+                "INSERT OR REPLACE INTO settings VALUES (?, ?)", (key, canonical_json(value).decode("utf-8"))
+            )
+            self.log("settings.change", details={"key": key, "old": old, "new": value})
+
+    # -- examiners --------------------------------------------------------------
+    @staticmethod
+    def examiner_from_row(row: Any) -> Examiner:
+        return Examiner(row["id"], row["name"], row["position"], row["agency"], row["unit"],
+                        bytes(row["public_key"]), row["created_at"])
+
+    def get_examiner(self, name: str) -> Examiner:
+        row = self.conn.execute("SELECT * FROM examiners WHERE name = ?", (name,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"no examiner named {name!r}")
+        return self.examiner_from_row(row)
+
+    def list_examiners(self) -> list[Examiner]:
+        return [self.examiner_from_row(r) for r in self.conn.execute("SELECT * FROM examiners ORDER BY id")]
+
+    def examiner_keys(self) -> dict[int, bytes]:
+        return {r[0]: bytes(r[1]) for r in self.conn.execute("SELECT id, public_key FROM examiners")}
+
+    # -- cases ------------------------------------------------------------------
+    def create_case(self, number: str, title: str, *, description: str = "", agency: str = "",
+                    unit: str = "", examiner: str | None = None) -> Case:
+        number, title = number.strip(), title.strip()
+        if not number or not title:
+            raise UsageError("a case needs a number and a title")
+        with self._write():
+            if self.conn.execute("SELECT 1 FROM cases WHERE number = ?", (number,)).fetchone():
+                raise UsageError(f"a case numbered {number!r} already exists")
+            lead = self.get_examiner(examiner) if examiner else self.get_examiner(self.signer.name)
+            cur = self.conn.execute(
+                "INSERT INTO cases (uid, number, title, description, agency, unit, examiner_id, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (str(uuid.uuid4()), number, title, description, agency or self.get_setting("agency", ""),
+                 unit or self.get_setting("unit", ""), lead.id, iso_utc()),
+            )
+            case = self.get_case(int(cur.lastrowid))
+            self.log("case.create", case=case, details=_case_details(case))
+        return case
+
+    def _case_from_row(self, row: Any) -> Case:
+        examiner = self.conn.execute("SELECT name FROM examiners WHERE id = ?", (row["examiner_id"],)).fetchone()
+        return Case(row["id"], row["uid"], row["number"], row["title"], row["description"], row["agency"],
+                    row["unit"], examiner[0] if examiner else "", row["status"], row["created_at"], row["closed_at"])
+
+    def get_case(self, ref: int | str) -> Case:
+        """Find a case by id, number or uid."""
+        text = str(ref).strip()
+        row = self.conn.execute("SELECT * FROM cases WHERE number = ? OR uid = ?", (text, text)).fetchone()
+        if row is None and text.isdigit():
+            row = self.conn.execute("SELECT * FROM cases WHERE id = ?", (int(text),)).fetchone()
+        if row is None:
+            raise NotFoundError(f"no case {text!r} in this vault; `forensics case list` shows them")
+        return self._case_from_row(row)
+
+    def list_cases(self) -> list[Case]:
+        return [self._case_from_row(r) for r in self.conn.execute("SELECT * FROM cases ORDER BY id")]
+
+    def update_case(self, ref: int | str, **changes: str) -> Case:
+        allowed = {"title", "description", "agency", "unit"}
+        if set(changes) - allowed:
+            raise UsageError(f"only {', '.join(sorted(allowed))} of a case can be changed")
+        with self._write():
+            case = self.get_case(ref)
+            for key, value in changes.items():
+                self.conn.execute(f"UPDATE cases SET {key} = ? WHERE id = ?", (value, case.id))
+            updated = self.get_case(case.id)
+            self.log("case.update", case=updated, details={"changes": changes})
+        return updated
+
+    def set_case_status(self, ref: int | str, status: str) -> Case:
+        if status not in ("open", "closed"):
+            raise UsageError("a case is either open or closed")
+        with self._write():
+            case = self.get_case(ref)
+            closed_at = iso_utc() if status == "closed" else None
+            self.conn.execute("UPDATE cases SET status = ?, closed_at = ? WHERE id = ?", (status, closed_at, case.id))
+            updated = self.get_case(case.id)
+            self.log("case.close" if status == "closed" else "case.reopen", case=updated)
+        return updated
+
+    # -- items ------------------------------------------------------------------
+    def _item_from_row(self, row: Any) -> Item:
+        examiner = self.conn.execute("SELECT name FROM examiners WHERE id = ?", (row["examiner_id"],)).fetchone()
+        return Item.from_row(row, examiner[0] if examiner else "")
+
+    def get_item(self, item_id: int | str) -> Item:
+        text = str(item_id).strip()
+        row = None
+        if text.isdigit():
+            row = self.conn.execute("SELECT * FROM items WHERE id = ?", (int(text),)).fetchone()
+        if row is None:
+            row = self.conn.execute("SELECT * FROM items WHERE uid = ?", (text,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"no item {text!r} in this vault; `forensics items list` shows them")
+        return self._item_from_row(row)
+
+    def list_items(self, case_id: int | None = None, *, parent_id: int | None = None,
+                   roots_only: bool = False, kind: str | None = None) -> list[Item]:
+        sql, args = "SELECT * FROM items WHERE 1=1", []
+        if case_id is not None:
+            sql += " AND case_id = ?"
+            args.append(case_id)
+        if parent_id is not None:
+            sql += " AND parent_id = ?"
+            args.append(parent_id)
+        elif roots_only:
+            sql += " AND parent_id IS NULL"
+        if kind is not None:
+            sql += " AND kind = ?"
+            args.append(kind)
+        return [self._item_from_row(r) for r in self.conn.execute(sql + " ORDER BY id", args)]
+
+    def batch(self, case: Case | int | str) -> Batch:
+        return Batch(self, case if isinstance(case, Case) else self.get_case(case))  # type: ignore[arg-type]
+
+    def read_item(self, item: Item) -> Iterator[bytes]:
+        """Decrypted content, segment by segment (authenticity checked on the way)."""
+        if item.blob is None:
+            raise UsageError(f"item {item.id} ({item.kind}) has no content of its own")
+        return self.blobs.read_plaintext(item.blob)  # type: ignore[no-any-return]
+
+    def record_view(self, item: Item, purpose: str = "display") -> None:
+        self.log("item.view", item=item, details={"purpose": purpose})
+
+    def export_item(self, item: Item, out_dir: Path, filename: str | None = None, *, purpose: str = "export") -> Path:
+        """Write the plaintext, checking SHA-256 and BLAKE3 on the way out; logged."""
+        out_dir.mkdir(parents=True, exist_ok=True)
+        target = out_dir / safe_filename(filename or item.name, fallback=f"item-{item.id}")
+        if target.exists():
+            raise UsageError(f"{target} already exists; choose another output directory")
+        hasher = MultiHasher(("sha256", "blake3"))
+        fd, temp = tempfile.mkstemp(prefix=".export-", dir=out_dir)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                for block in self.read_item(item):
+                    hasher.update(block)
+                    out.write(block)
+                out.flush()
+                os.fsync(out.fileno())
+            digests = hasher.hexdigests()
+            if digests["sha256"] != item.sha256 or digests["blake3"] != item.blake3:
+                raise IntegrityError(f"item {item.id}: exported content does not match its recorded hashes")
+            os.replace(temp, target)
+        except BaseException as exc:
+            Path(temp).unlink(missing_ok=True)
+            if isinstance(exc, OSError):
+                raise VaultError(f"cannot write {target}: {exc.strerror or exc}") from exc
+            raise
+        self.log("item.export", item=item, details={"purpose": purpose, "destination": str(target.resolve()),
+                                                    "sha256": digests["sha256"], "blake3": digests["blake3"]})
+        return target
+
+
+def _case_details(case: Case) -> dict[str, Any]:
+    return {"number": case.number, "title": case.title, "agency": case.agency, "unit": case.unit,
+            "examiner": case.examiner}

@@ -1,0 +1,225 @@
+"""The checker: proves nothing changed, and reports *every* problem it finds.
+
+Modelled on restic's ``check --read-data``: every blob is re-read, its file name
+(the SHA-256 of the ciphertext) re-computed, every segment authenticated, the
+plaintext re-hashed and compared with the database, every row's references
+followed, every custody entry re-hashed and its signature checked, and each
+item's row compared with what the custody log fixed at acquisition.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from .canonical import iso_utc
+from .crypto import ciphertext_size
+from .db import DatabaseError
+from .errors import IntegrityError
+from .models import Problem
+from .tasks import NEVER_CANCELLED, CancelToken, Progress, no_progress
+
+if TYPE_CHECKING:
+    from .vault import Vault
+
+COMPARED_AT_ACQUISITION = ("sha256", "blake3", "size", "blob", "name", "source", "kind", "parent_id")
+
+
+@dataclass
+class VerifyReport:
+    quick: bool
+    started_at: str
+    finished_at: str = ""
+    items: int = 0
+    blobs: int = 0
+    bytes_read: int = 0
+    custody_entries: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok, "quick": self.quick, "started_at": self.started_at, "finished_at": self.finished_at,
+            "items": self.items, "blobs": self.blobs, "bytes_read": self.bytes_read,
+            "custody_entries": self.custody_entries, "problems": [p.to_json() for p in self.problems],
+        }
+
+
+def verify_vault(vault: "Vault", *, quick: bool = False, progress: Progress = no_progress,
+                 cancel: CancelToken = NEVER_CANCELLED, log: bool = True) -> VerifyReport:
+    report = VerifyReport(quick=quick, started_at=iso_utc())
+    problems = report.problems
+    problems.extend(_database_integrity(vault))
+    try:
+        with vault.lock:  # a consistent snapshot: no blob renamed in between rows and listing
+            items = [dict(r) for r in vault.conn.execute("SELECT * FROM items ORDER BY id")]
+            blob_rows = {r["name"]: dict(r) for r in vault.conn.execute("SELECT * FROM blobs")}
+            files = dict(vault.blobs.list_names())
+            paths = {name: path for name, path in files.items()}
+            temps = vault.blobs.list_temp()
+            cases = {r[0] for r in vault.conn.execute("SELECT id FROM cases")}
+            acquisitions = _acquisitions(vault)
+            custody_items = vault.conn.execute("SELECT seq, item_id, case_id FROM custody").fetchall()
+    except DatabaseError as exc:
+        problems.append(Problem("database_unreadable", f"the vault database cannot be read: {exc}"))
+        report.finished_at = iso_utc()
+        return report
+    report.items, report.blobs = len(items), len(blob_rows)
+    item_ids = {item["id"]: item for item in items}
+    users: dict[str, list[dict[str, Any]]] = {}
+    for item in items:
+        problems.extend(_references(item, item_ids, cases, blob_rows))
+        problems.extend(_against_acquisition(item, acquisitions.get(item["id"])))
+        if item["blob_name"]:
+            users.setdefault(item["blob_name"], []).append(item)
+    for seq, item_id, case_id in custody_items:
+        if item_id is not None and item_id not in item_ids:
+            problems.append(Problem("dangling_reference", f"custody entry {seq} refers to item {item_id}, which does not exist",
+                                    item_id=item_id, custody_seq=seq))
+        if case_id is not None and case_id not in cases:
+            problems.append(Problem("dangling_reference", f"custody entry {seq} refers to case {case_id}, which does not exist",
+                                    case_id=case_id, custody_seq=seq))
+    total = sum(row["cipher_size"] for row in blob_rows.values())
+    for name, row in sorted(blob_rows.items()):
+        cancel.check()
+        owners = users.get(name, [])
+        if not owners:
+            problems.append(Problem("blob_unused", f"blob {name[:16]}… is recorded but no item uses it", blob=name))
+        found = _check_blob(vault, name, row, paths.get(name), set(blob_rows), quick)
+        report.bytes_read += 0 if quick else row["cipher_size"]
+        progress(report.bytes_read, total, name[:12])
+        for code, message in found:
+            targets = owners or [None]
+            for owner in targets:
+                problems.append(Problem(code, message, item_id=owner["id"] if owner else None,
+                                        case_id=owner["case_id"] if owner else None, blob=name))
+    for name in sorted(set(files) - set(blob_rows)):
+        problems.append(Problem("blob_orphan", f"blob file {paths[name]} is not referenced by the database "
+                                "(left by an interrupted ingest, or planted)", blob=name))
+    for temp in temps:
+        problems.append(Problem("temp_orphan", f"unfinished ingest left {temp.name} in tmp/ "
+                                "(interrupted; it holds no referenced evidence)"))
+    try:
+        report.custody_entries = vault.custody.size()
+        problems.extend(vault.custody.check(vault.examiner_keys()))
+    except DatabaseError as exc:
+        problems.append(Problem("database_unreadable", f"the custody log cannot be read: {exc}"))
+    report.finished_at = iso_utc()
+    if log:
+        try:
+            vault.log("vault.verify", details={"quick": quick, "ok": report.ok, "problems": len(problems),
+                                               "items": report.items, "blobs": report.blobs})
+        except DatabaseError as exc:
+            problems.append(Problem("database_unreadable", f"could not log the verification: {exc}"))
+    return report
+
+
+def _database_integrity(vault: "Vault") -> list[Problem]:
+    problems = []
+    try:
+        for (message,) in vault.conn.execute("PRAGMA cipher_integrity_check").fetchall():
+            problems.append(Problem("database_corrupt", f"vault.db: {message}"))
+        rows = vault.conn.execute("PRAGMA integrity_check").fetchall()
+        if rows != [("ok",)] and [tuple(r) for r in rows] != [("ok",)]:
+            problems.extend(Problem("database_corrupt", f"vault.db: {r[0]}") for r in rows)
+    except DatabaseError as exc:
+        problems.append(Problem("database_corrupt", f"vault.db is damaged: {exc}"))
+    return problems
+
+
+def _acquisitions(vault: "Vault") -> dict[int, dict[str, Any]]:
+    found: dict[int, dict[str, Any]] = {}
+    for item_id, entry in vault.conn.execute(
+        "SELECT item_id, entry FROM custody WHERE action = 'item.acquire' ORDER BY seq"
+    ):
+        try:
+            record = json.loads(entry)
+        except json.JSONDecodeError:
+            continue
+        found.setdefault(item_id, {**record.get("details", {}), "_case": (record.get("case") or {}).get("id")})
+    return found
+
+
+def _references(item: dict[str, Any], items: dict[int, dict[str, Any]], cases: set[int],
+                blobs: dict[str, Any]) -> list[Problem]:
+    where = dict(item_id=item["id"], case_id=item["case_id"])
+    problems = []
+    if item["case_id"] not in cases:
+        problems.append(Problem("dangling_reference", f"item {item['id']} belongs to case {item['case_id']}, which does not exist", **where))
+    parent = item["parent_id"]
+    if parent is not None and parent not in items:
+        problems.append(Problem("dangling_reference", f"item {item['id']} has parent {parent}, which does not exist", **where))
+    elif parent is not None and items[parent]["case_id"] != item["case_id"]:
+        problems.append(Problem("dangling_reference", f"item {item['id']} and its parent {parent} are in different cases", **where))
+    if item["blob_name"] and item["blob_name"] not in blobs:
+        problems.append(Problem("dangling_reference", f"item {item['id']} points to blob {item['blob_name'][:16]}…, "
+                                "which the database does not record", blob=item["blob_name"], **where))
+    elif item["blob_name"]:
+        blob = blobs[item["blob_name"]]
+        if (blob["sha256"], blob["blake3"], blob["size"]) != (item["sha256"], item["blake3"], item["size"]):
+            problems.append(Problem("hash_mismatch", f"item {item['id']}: recorded hashes differ from its blob's",
+                                    blob=item["blob_name"], **where))
+    return problems
+
+
+def _against_acquisition(item: dict[str, Any], acquired: dict[str, Any] | None) -> list[Problem]:
+    where = dict(item_id=item["id"], case_id=item["case_id"])
+    if acquired is None:
+        return [Problem("custody_missing", f"item {item['id']} has no acquisition entry in the custody log", **where)]
+    row = {**item, "blob": item["blob_name"]}
+    changed = [key for key in COMPARED_AT_ACQUISITION if key in acquired and acquired[key] != row[key]]
+    if acquired.get("_case") != item["case_id"]:
+        changed.append("case")
+    if changed:
+        return [Problem("record_altered", f"item {item['id']}: {', '.join(changed)} changed since acquisition "
+                        "(the custody log disagrees with the database)", **where)]
+    return []
+
+
+def _check_blob(vault: "Vault", name: str, row: dict[str, Any], path: Any, known: set[str],
+                quick: bool) -> list[tuple[str, str]]:
+    if path is None:
+        return [("blob_missing", f"blob {name[:16]}… is missing from blobs/")]
+    short = name[:16] + "…"
+    actual_size = path.stat().st_size
+    expected = row["cipher_size"]
+    if expected != ciphertext_size(row["size"], vault.config.segment_size):
+        return [("record_altered", f"blob {short}: recorded sizes are inconsistent")]
+    if quick:
+        if actual_size < expected:
+            return [("blob_truncated", f"blob {short} is truncated ({actual_size} of {expected} bytes)")]
+        if actual_size != expected:
+            return [("blob_corrupt", f"blob {short} has the wrong size ({actual_size}, expected {expected})")]
+        return []
+    try:
+        file_hash, plain, size = vault.blobs.check(name)
+    except IntegrityError as exc:
+        code = "blob_truncated" if actual_size < expected else "blob_corrupt"
+        return [(code, f"blob {short}: {exc}")] + _swap_hint(vault, name, path, known)
+    except OSError as exc:
+        return [("blob_unreadable", f"blob {short} cannot be read: {exc.strerror or exc}")]
+    if file_hash != name:
+        if file_hash in known:
+            return [("blob_swapped", f"blob {short} holds the content of blob {file_hash[:16]}… (files swapped or copied over)")]
+        return [("blob_corrupt", f"blob {short}: its content no longer matches its name")]
+    if (plain["sha256"], plain["blake3"], size) != (row["sha256"], row["blake3"], row["size"]):
+        return [("hash_mismatch", f"blob {short}: decrypted content does not match the recorded hashes")]
+    return []
+
+
+def _swap_hint(vault: "Vault", name: str, path: Any, known: set[str]) -> list[tuple[str, str]]:
+    """A file that fails to decrypt may be another blob's file moved here: say so."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+    other = digest.hexdigest()
+    if other != name and other in known:
+        return [("blob_swapped", f"blob {name[:16]}… holds the content of blob {other[:16]}… (files swapped or copied over)")]
+    return []

@@ -1,0 +1,94 @@
+"""``forensics case …``."""
+
+from __future__ import annotations
+
+import click
+from rich.table import Table
+
+from evidence_store import Case, NotFoundError
+
+from .common import common_options, emit_json, is_json, opened_vault, out
+
+
+@click.group("case")
+def case_group() -> None:
+    """Cases (vụ việc): every item belongs to one."""
+
+
+@case_group.command("new")
+@common_options(examiner=False)
+@click.option("--number", required=True, help="Case number (số vụ việc), unique in the vault.")
+@click.option("--title", required=True)
+@click.option("--description", default="")
+@click.option("--examiner", "lead", help="Lead examiner (added to the vault if new).")
+@click.option("--agency", default="", help="Default: the vault's agency setting.")
+@click.option("--unit", default="", help="Default: the vault's unit setting.")
+def case_new(number: str, title: str, description: str, lead: str | None, agency: str, unit: str) -> None:
+    """Open a new case; prints its id."""
+    with opened_vault() as vault:
+        if lead:
+            try:
+                vault.get_examiner(lead)
+            except NotFoundError:
+                vault.add_examiner(lead, agency=agency, unit=unit)
+        case = vault.create_case(number, title, description=description, agency=agency, unit=unit, examiner=lead)
+    if is_json():
+        emit_json(case.to_json())
+    else:
+        click.echo(case.id)
+
+
+def _table(cases: list[Case]) -> Table:
+    table = Table("id", "number", "title", "status", "examiner", "created (UTC)")
+    for c in cases:
+        table.add_row(str(c.id), c.number, c.title, c.status, c.examiner, c.created_at)
+    return table
+
+
+@case_group.command("list")
+@common_options
+def case_list() -> None:
+    with opened_vault() as vault:
+        cases = vault.list_cases()
+    if is_json():
+        emit_json([c.to_json() for c in cases])
+    else:
+        out.print(_table(cases))
+
+
+@case_group.command("show")
+@common_options
+@click.argument("case_ref", metavar="CASE")
+def case_show(case_ref: str) -> None:
+    """A case with its item counts."""
+    with opened_vault() as vault:
+        case = vault.get_case(case_ref)
+        items = vault.list_items(case.id)
+    data = case.to_json() | {"items": len(items), "bytes": sum(i.size or 0 for i in items)}
+    if is_json():
+        emit_json(data)
+    else:
+        for key, value in data.items():
+            out.print(f"{key}: {value}")
+
+
+@case_group.command("close")
+@common_options
+@click.argument("case_ref", metavar="CASE")
+def case_close(case_ref: str) -> None:
+    """Close a case: no more evidence can be added until it is reopened."""
+    with opened_vault() as vault:
+        case = vault.set_case_status(case_ref, "closed")
+    emit_json(case.to_json()) if is_json() else out.print(f"Case {case.number} closed.")
+
+
+@case_group.command("reopen")
+@common_options
+@click.argument("case_ref", metavar="CASE")
+def case_reopen(case_ref: str) -> None:
+    with opened_vault() as vault:
+        case = vault.set_case_status(case_ref, "open")
+    emit_json(case.to_json()) if is_json() else out.print(f"Case {case.number} reopened.")
+
+
+COMMANDS = [case_group]

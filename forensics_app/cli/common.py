@@ -1,0 +1,145 @@
+"""What every command shares: --vault/--json/--examiner, the passphrase, output, progress.
+
+The command line is a stable contract: exit 0 on success, 1 when a check found
+problems, 2 on a usage/input/open error (one clear line, no traceback).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Callable, Iterator, TypeVar
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
+
+from evidence_store import CancelToken, UsageError, Vault
+
+from ..services.vaults import default_vault_path, open_vault
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+
+class Options:
+    """Per-invocation settings gathered from the group and the command."""
+
+    def __init__(self) -> None:
+        self.vault_path: Path | None = None
+        self.json = False
+        self.examiner: str | None = None
+
+
+def _store(name: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
+    def callback(ctx: click.Context, _param: click.Parameter, value: Any) -> Any:
+        opts = ctx.ensure_object(Options)
+        if value not in (None, False):
+            setattr(opts, name, value)
+        return value
+
+    return callback
+
+
+def common_options(func: F | None = None, *, examiner: bool = True) -> Any:
+    """--vault, --json and --examiner, accepted before or after the sub-command."""
+    if func is None:
+        return lambda f: common_options(f, examiner=examiner)
+    if examiner:
+        func = click.option("--examiner", "examiner_opt", expose_value=False, callback=_store("examiner"),
+                            help="Examiner acting now (default: FORENSICS_EXAMINER, else the vault's default).")(func)
+    func = click.option("--json", "json_opt", is_flag=True, expose_value=False, callback=_store("json"),
+                        help="Machine-readable output.")(func)
+    func = click.option("--vault", "vault_opt", type=click.Path(path_type=Path), expose_value=False,
+                        callback=_store("vault_path"),
+                        help="Vault directory (default: FORENSICS_VAULT, else the user data dir).")(func)
+    return func
+
+
+def options() -> Options:
+    return click.get_current_context().ensure_object(Options)
+
+
+def vault_path() -> Path:
+    return options().vault_path or default_vault_path()
+
+
+def read_passphrase(prompt: str = "Vault passphrase", *, env: str = "FORENSICS_PASSPHRASE",
+                    confirm: bool = False) -> str:
+    value = os.environ.get(env)
+    if value is not None:
+        return value
+    if not sys.stdin.isatty():
+        raise UsageError(f"no passphrase: set {env} or run from a terminal to be asked")
+    return str(click.prompt(prompt, hide_input=True, confirmation_prompt=confirm))
+
+
+@contextmanager
+def opened_vault() -> Iterator[Vault]:
+    path = vault_path()
+    from evidence_store.keyslots import VaultConfig
+
+    VaultConfig.load(path)  # a clear "not a vault" before asking for a passphrase
+    vault = open_vault(path, read_passphrase(), options().examiner)
+    try:
+        yield vault
+    finally:
+        vault.close()
+
+
+def emit_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def is_json() -> bool:
+    return options().json
+
+
+@contextmanager
+def cancellable() -> Iterator[CancelToken]:
+    """First Ctrl-C asks the work to stop cleanly; a second one interrupts at once."""
+    token = CancelToken()
+    previous = signal.getsignal(signal.SIGINT)
+
+    def handler(_sig: int, _frame: Any) -> None:
+        if token.cancelled:
+            signal.signal(signal.SIGINT, previous)
+            raise KeyboardInterrupt
+        token.cancel()
+        err.print("[yellow]cancelling… (the vault stays consistent)[/]")
+
+    try:
+        signal.signal(signal.SIGINT, handler)
+    except ValueError:  # not the main thread (embedded use): no signal handling
+        pass
+    try:
+        yield token
+    finally:
+        try:
+            signal.signal(signal.SIGINT, previous)
+        except ValueError:
+            pass
+
+
+@contextmanager
+def progress_bar(label: str) -> Iterator[Callable[[int, int | None, str], None]]:
+    """A rich byte progress bar on stderr (hidden with --json or without a terminal)."""
+    if is_json() or not err.is_terminal:
+        yield lambda done, total, name: None
+        return
+    bar = Progress(TextColumn("[bold]{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
+                   TimeRemainingColumn(), TextColumn("{task.fields[name]}"), console=err, transient=True)
+    with bar:
+        task = bar.add_task(label, total=None, name="")
+
+        def update(done: int, total: int | None, name: str) -> None:
+            bar.update(task, completed=done, total=total, name=name[-40:])
+
+        yield update
+

@@ -1,0 +1,86 @@
+"""``forensics custody …``: the log, signed checkpoints, inclusion proofs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from rich.table import Table
+
+from evidence_store import UsageError, verify_bundle
+
+from ..services.custody import prove_item, take_checkpoint
+from .common import common_options, emit_json, is_json, opened_vault, out
+
+
+@click.group("custody")
+def custody_group() -> None:
+    """The tamper-evident custody log (nhật ký lưu giữ chứng cứ)."""
+
+
+@custody_group.command("log")
+@common_options
+@click.option("--case", "case_ref", help="Only entries about this case.")
+@click.option("--item", "item_id", help="Only entries about this item.")
+def custody_log(case_ref: str | None, item_id: str | None) -> None:
+    with opened_vault() as vault:
+        case_id = vault.get_case(case_ref).id if case_ref else None
+        item = vault.get_item(item_id).id if item_id else None
+        entries = vault.custody.entries(case_id=case_id, item_id=item)
+    if is_json():
+        emit_json([e.to_json() for e in entries])
+        return
+    table = Table("#", "time (UTC)", "examiner", "action", "case", "item", "details")
+    for e in entries:
+        r = e.record
+        table.add_row(str(e.seq), r["time"], r["examiner"]["name"], r["action"],
+                      str((r.get("case") or {}).get("id", "")), str((r.get("item") or {}).get("id", "")),
+                      json.dumps(r["details"], ensure_ascii=False)[:80])
+    out.print(table)
+
+
+@custody_group.command("checkpoint")
+@common_options
+def custody_checkpoint() -> None:
+    """Print a signed checkpoint (C2SP tlog-checkpoint) of the whole log."""
+    with opened_vault() as vault:
+        data = take_checkpoint(vault)
+    if is_json():
+        emit_json(data)
+    else:
+        click.echo(data["checkpoint"], nl=False)
+        click.echo(f"\nverifier key: {data['verifier_key']}")
+
+
+@custody_group.command("prove")
+@common_options
+@click.argument("item_id", metavar="ITEM")
+def custody_prove(item_id: str) -> None:
+    """Print inclusion proofs of an item's custody entries (JSON), checkable without the vault."""
+    with opened_vault() as vault:
+        bundle = prove_item(vault, vault.get_item(item_id))
+    emit_json(bundle)
+
+
+@custody_group.command("verify-proof")
+@click.argument("proof_file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--json", "as_json", is_flag=True)
+def custody_verify_proof(proof_file: Path, as_json: bool) -> int:
+    """Check a proof bundle from `custody prove` (no vault, no passphrase)."""
+    try:
+        bundle = json.loads(proof_file.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise UsageError(f"{proof_file} is not a proof bundle: {exc}") from exc
+    problems = verify_bundle(bundle) if isinstance(bundle, dict) else ["not a JSON object"]
+    if as_json:
+        emit_json({"ok": not problems, "problems": problems, "proofs": len(bundle.get("proofs", []))})
+    elif problems:
+        for problem in problems:
+            out.print(f"[red]FAIL[/] {problem}")
+    else:
+        out.print(f"[green]OK[/]: {len(bundle.get('proofs', []))} entr(y/ies) included in the signed checkpoint.")
+    return 1 if problems else 0
+
+
+COMMANDS = [custody_group]

@@ -1,0 +1,30 @@
+"""Logical acquisition of local files and folders into a case."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from collectors.files import LocalFiles
+from evidence_store import Vault
+from evidence_store.tasks import NEVER_CANCELLED, CancelToken, Progress, no_progress
+
+from .ingest import StoreResult, store_artifacts
+
+
+def add_files(vault: Vault, case_ref: str | int, paths: list[Path], *, extra_hashes: tuple[str, ...] = (),
+              progress: Progress = no_progress, cancel: CancelToken = NEVER_CANCELLED) -> StoreResult:
+    """Acquire files and folders (structure kept as parent/child items).
+
+    Sources that cannot be taken at all (missing, special files) fail the whole
+    call before anything is written; a file that vanishes or fails while being
+    read is skipped, recorded as a warning on its folder and in ``skipped``.
+    """
+    case = vault.get_case(case_ref)
+    collector = LocalFiles(paths)
+    collector.check()
+    plan = list(collector.artifacts())
+    total = sum(a.size or 0 for a in plan)
+    result = store_artifacts(vault, case, plan, total_bytes=total, extra_hashes=extra_hashes,
+                             progress=progress, cancel=cancel)
+    result.skipped = collector.refused + result.skipped
+    return result

@@ -1,0 +1,29 @@
+"""Finding, creating and opening vaults; key-slot and examiner management."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from platformdirs import user_data_dir
+
+from evidence_store import Vault
+
+APP_DIR_NAME = "forensics-toolkit"
+
+
+def default_vault_path() -> Path:
+    """``FORENSICS_VAULT`` if set, else ``<user data dir>/forensics-toolkit/vault``."""
+    env = os.environ.get("FORENSICS_VAULT")
+    if env:
+        return Path(env).expanduser()
+    return Path(user_data_dir(APP_DIR_NAME, appauthor=False)) / "vault"
+
+
+def create_vault(path: Path, passphrase: str, examiner: str, *, position: str = "", agency: str = "",
+                 unit: str = "") -> Vault:
+    return Vault.create(path, passphrase, examiner, position=position, agency=agency, unit=unit)
+
+
+def open_vault(path: Path, passphrase: str, examiner: str | None = None) -> Vault:
+    return Vault.open(path, passphrase, examiner or os.environ.get("FORENSICS_EXAMINER") or None)
