@@ -128,6 +128,16 @@ class Vault(Records):
             raise
         return vault
 
+    def sibling(self) -> "Vault":
+        """Another connection to this unlocked vault, for another thread (the GUI's workers).
+
+        A SQLite connection is not shared between threads that write; each thread
+        gets its own, and the writer lock (one per connection) still serialises writes.
+        """
+        other = type(self)(self.root, self.config, self._master_key, self.unlocked_slot)
+        other._signer = self._signer
+        return other
+
     def close(self) -> None:
         if self.conn is not None:
             self.conn.close()
