@@ -7,9 +7,10 @@ are registered by name; a duplicate name is an error.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO, Callable, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 from evidence_store.models import ItemWarning
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, Iterable
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from .blobs import IngestResult
 from .canonical import iso_utc
@@ -47,7 +48,7 @@ class PendingItem:
 
 
 class Batch:
-    def __init__(self, vault: "Vault", case: Case) -> None:
+    def __init__(self, vault: Vault, case: Case) -> None:
         if case.status != "open":
             raise UsageError(f"case {case.number} is closed; reopen it before adding evidence")
         self.vault = vault
@@ -55,7 +56,7 @@ class Batch:
         self.pending: list[PendingItem] = []
         self.committed: list[Item] = []
 
-    def __enter__(self) -> "Batch":
+    def __enter__(self) -> Batch:
         return self
 
     def __exit__(self, exc_type: Any, *rest: Any) -> None:

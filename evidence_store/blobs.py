@@ -22,9 +22,10 @@ import hmac
 import os
 import queue
 import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Callable, Iterator
+from typing import BinaryIO, cast
 
 from .crypto import DEFAULT_SEGMENT_SIZE, SegmentEncryptor, decrypt_stream
 from .errors import Cancelled, IntegrityError, SourceError, StorageFullError, VaultError
@@ -136,7 +137,7 @@ class BlobStore:
         writer = _Stage("blob-write", write)
 
         def encrypt(item: object) -> None:
-            data, last = item  # type: ignore[misc]
+            data, last = cast("tuple[bytes, bool]", item)
             b3.update(data)
             writer.inbox.put(encryptor.encrypt(data, last))
 
@@ -225,7 +226,7 @@ class BlobStore:
 class _HashingReader:
     """Wraps a file so everything read through it is also hashed."""
 
-    def __init__(self, handle: BinaryIO, digest: "hashlib._Hash") -> None:
+    def __init__(self, handle: BinaryIO, digest: hashlib._Hash) -> None:
         self._handle = handle
         self._digest = digest
 

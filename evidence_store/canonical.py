@@ -7,7 +7,7 @@ insignificant whitespace, UTF-8, no floats (times and sizes are strings or ints)
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 
@@ -31,7 +31,7 @@ def _reject_floats(value: Any) -> None:
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def iso_utc(moment: datetime | None = None) -> str:
@@ -39,7 +39,7 @@ def iso_utc(moment: datetime | None = None) -> str:
     moment = moment or utc_now()
     if moment.tzinfo is None:
         raise ValueError("naive datetimes are ambiguous; pass an aware datetime")
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def parse_iso(text: str) -> datetime:

@@ -39,7 +39,7 @@ def verifier_key(name: str, public_key: bytes) -> str:
 
 def parse_verifier_key(vkey: str) -> tuple[str, bytes]:
     try:
-        name, hash_hex, encoded = vkey.strip().split("+")
+        name, hash_hex, encoded = vkey.strip().split("+", 2)
         raw = base64.b64decode(encoded, validate=True)
     except ValueError as exc:
         raise IntegrityError(f"malformed verifier key: {vkey!r}") from exc

@@ -14,8 +14,9 @@ Why these choices:
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
-from typing import BinaryIO, Iterator
+from typing import BinaryIO
 
 from argon2.low_level import Type, hash_secret_raw
 from cryptography.exceptions import InvalidTag
@@ -46,7 +47,7 @@ class KdfParams:
         return {"name": "argon2id", **asdict(self)}
 
     @classmethod
-    def from_json(cls, data: dict[str, object]) -> "KdfParams":
+    def from_json(cls, data: dict[str, object]) -> KdfParams:
         if data.get("name") != "argon2id":
             raise UsageError(f"unsupported key derivation function: {data.get('name')!r}")
         return cls(

@@ -151,41 +151,22 @@ class CustodyLog:
     def check(self, public_keys: dict[int, bytes]) -> list[Problem]:
         """Re-compute the whole chain; return every break, each against its item."""
         problems: list[Problem] = []
-        previous = GENESIS
-        expected = 0
+        previous, expected = GENESIS, 0
+        leaves: list[bytes] = []
         rows = self._conn.execute(
             "SELECT seq, entry, leaf_hash, signature, examiner_id, item_id, case_id, action FROM custody ORDER BY seq"
         ).fetchall()
-        leaves: list[bytes] = []
         for seq, entry_text, stored_leaf, signature, examiner_id, item_id, case_id, action in rows:
-            where = dict(custody_seq=seq, item_id=item_id, case_id=case_id)
             entry = entry_text.encode("utf-8")
+            leaves.append(merkle.leaf_hash(entry))
+            found = []
             if seq != expected:
-                problems.append(Problem("custody_gap", f"custody log entries {expected}..{seq - 1} are missing", **where))
-                expected = seq
-            try:
-                record = json.loads(entry)
-            except json.JSONDecodeError:
-                problems.append(Problem("custody_unreadable", f"custody entry {seq} is not valid JSON", **where))
-                record = {}
-            leaf = merkle.leaf_hash(entry).hex()
-            leaves.append(bytes.fromhex(leaf))
-            if leaf != stored_leaf:
-                problems.append(Problem("custody_altered", f"custody entry {seq} was altered (its hash changed)", **where))
-            if record.get("seq") != seq:
-                problems.append(
-                    Problem("custody_reordered", f"custody entry {seq} claims position {record.get('seq')}: entries were moved", **where)
-                )
-            if record.get("prev") != previous:
-                problems.append(
-                    Problem("custody_chain_broken", f"custody entry {seq} does not follow the entry before it", **where)
-                )
-            item_ref = record.get("item") or {}
-            if record and (item_ref.get("id") != item_id or record.get("action") != action):
-                problems.append(Problem("custody_index_mismatch", f"custody entry {seq}: its columns disagree with its text", **where))
-            problems.extend(_check_signature(seq, entry, signature, public_keys.get(examiner_id), record, examiner_id, where))
-            previous = stored_leaf
-            expected = seq + 1
+                found.append(("custody_gap", f"custody log entries {expected}..{seq - 1} are missing"))
+            found += _entry_problems(seq, entry, stored_leaf, previous, item_id, action)
+            found += _signature_problems(seq, entry, signature, public_keys.get(examiner_id), examiner_id)
+            problems += [Problem(code, message, custody_seq=seq, item_id=item_id, case_id=case_id)
+                         for code, message in found]
+            previous, expected = stored_leaf, seq + 1
         problems.extend(self._check_checkpoints(leaves))
         return problems
 
@@ -193,21 +174,47 @@ class CustodyLog:
         problems = []
         for size, root in self._conn.execute("SELECT size, root FROM checkpoints ORDER BY id").fetchall():
             if size > len(leaves):
-                problems.append(Problem("custody_truncated", f"a checkpoint covered {size} entries but the log has {len(leaves)}"))
+                message = f"a checkpoint covered {size} entries but the log has only {len(leaves)}"
+                problems.append(Problem("custody_truncated", message))
             elif merkle.root_hash(leaves[:size]).hex() != root:
-                problems.append(Problem("custody_rewritten", f"the first {size} entries no longer match the checkpoint taken of them"))
+                message = f"the first {size} entries no longer match the checkpoint taken of them"
+                problems.append(Problem("custody_rewritten", message))
         return problems
 
 
-def _check_signature(
-    seq: int, entry: bytes, signature: str, public: bytes | None, record: dict[str, Any], examiner_id: int, where: dict[str, Any]
-) -> list[Problem]:
+def _parse(entry: bytes) -> dict[str, Any]:
+    try:
+        record = json.loads(entry)
+    except json.JSONDecodeError:
+        return {}
+    return record if isinstance(record, dict) else {}
+
+
+def _entry_problems(seq: int, entry: bytes, stored_leaf: str, previous: str, item_id: int | None,
+                    action: str) -> list[tuple[str, str]]:
+    record = _parse(entry)
+    if not record:
+        return [("custody_unreadable", f"custody entry {seq} is not a valid record")]
+    found = []
+    if merkle.leaf_hash(entry).hex() != stored_leaf:
+        found.append(("custody_altered", f"custody entry {seq} was altered (its hash changed)"))
+    if record.get("seq") != seq:
+        found.append(("custody_reordered", f"custody entry {seq} claims position {record.get('seq')}: entries were moved"))
+    if record.get("prev") != previous:
+        found.append(("custody_chain_broken", f"custody entry {seq} does not follow the entry before it"))
+    if (record.get("item") or {}).get("id") != item_id or record.get("action") != action:
+        found.append(("custody_index_mismatch", f"custody entry {seq}: its columns disagree with its text"))
+    return found
+
+
+def _signature_problems(seq: int, entry: bytes, signature: str, public: bytes | None,
+                        examiner_id: int) -> list[tuple[str, str]]:
     if public is None:
-        return [Problem("custody_unknown_examiner", f"custody entry {seq} names examiner {examiner_id}, who is not in the vault", **where)]
-    if (record.get("examiner") or {}).get("id") != examiner_id:
-        return [Problem("custody_index_mismatch", f"custody entry {seq}: examiner column disagrees with its text", **where)]
+        return [("custody_unknown_examiner", f"custody entry {seq} names examiner {examiner_id}, who is not in the vault")]
+    if (_parse(entry).get("examiner") or {}).get("id") != examiner_id:
+        return [("custody_index_mismatch", f"custody entry {seq}: its examiner column disagrees with its text")]
     try:
         Ed25519PublicKey.from_public_bytes(public).verify(base64.b64decode(signature), entry)
     except (InvalidSignature, ValueError):
-        return [Problem("custody_bad_signature", f"custody entry {seq} has an invalid signature", **where)]
+        return [("custody_bad_signature", f"custody entry {seq} has an invalid signature")]
     return []

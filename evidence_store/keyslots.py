@@ -17,7 +17,14 @@ from typing import Any
 
 from .canonical import iso_utc
 from .crypto import CIPHER_NAME, DEFAULT_SEGMENT_SIZE, KdfParams, derive_kek, unwrap_key, wrap_key
-from .errors import NotAVaultError, NotFoundError, UsageError, VaultDamagedError, VaultVersionError, WrongPassphraseError
+from .errors import (
+    NotAVaultError,
+    NotFoundError,
+    UsageError,
+    VaultDamagedError,
+    VaultVersionError,
+    WrongPassphraseError,
+)
 
 FORMAT_NAME = "forensics-evidence-vault"
 FORMAT_VERSION = 1
@@ -55,7 +62,7 @@ class KeySlot:
         }
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "KeySlot":
+    def from_json(cls, data: dict[str, Any]) -> KeySlot:
         return cls(
             id=str(data["id"]),
             label=str(data.get("label", "")),
@@ -78,7 +85,7 @@ class VaultConfig:
 
     # -- slots ------------------------------------------------------------------
     def _aad(self, slot_id: str) -> bytes:
-        return f"{FORMAT_NAME}|{self.vault_id}|slot|{slot_id}".encode("utf-8")
+        return f"{FORMAT_NAME}|{self.vault_id}|slot|{slot_id}".encode()
 
     def add_slot(self, master_key: bytes, passphrase: str, label: str, kdf: KdfParams) -> KeySlot:
         check_passphrase(passphrase)
@@ -136,7 +143,7 @@ class VaultConfig:
             os.close(fd)
 
     @classmethod
-    def load(cls, root: Path) -> "VaultConfig":
+    def load(cls, root: Path) -> VaultConfig:
         path = root / CONFIG_FILE
         if not root.is_dir():
             raise NotAVaultError(f"{root} does not exist or is not a directory")

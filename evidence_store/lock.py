@@ -95,7 +95,7 @@ class WriterLock:
             self._fd = None
         self._thread_lock.release()
 
-    def __enter__(self) -> "WriterLock":
+    def __enter__(self) -> WriterLock:
         self.acquire()
         return self
 

@@ -7,7 +7,7 @@ and nothing else from this package to check that an entry was logged.
 from __future__ import annotations
 
 import hashlib
-from typing import Sequence
+from collections.abc import Sequence
 
 
 def leaf_hash(entry: bytes) -> bytes:

@@ -27,7 +27,7 @@ class ItemWarning:
         return data
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "ItemWarning":
+    def from_json(cls, data: dict[str, Any]) -> ItemWarning:
         return cls(
             code=str(data.get("code", "warning")),
             message=str(data.get("message", "")),
@@ -110,7 +110,7 @@ class Item:
         return data
 
     @classmethod
-    def from_row(cls, row: Any, examiner: str) -> "Item":
+    def from_row(cls, row: Any, examiner: str) -> Item:
         return cls(
             id=row["id"],
             uid=row["uid"],

@@ -18,7 +18,7 @@ MAX_BYTES = 200  # leaves room for a de-duplicating suffix within 255 bytes
 def safe_filename(name: str, fallback: str = "unnamed") -> str:
     """A portable file name derived from ``name`` (NFC, no separators, bounded length)."""
     text = unicodedata.normalize("NFC", name.encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
-    text = _BAD.sub("_", text).strip(" .")
+    text = re.sub(r"\.{2,}", "_", _BAD.sub("_", text)).strip(" .")
     if not text or set(text) <= {"_", "."}:
         text = fallback
     stem, dot, ext = text.rpartition(".")

@@ -9,7 +9,8 @@ packages) is JSON::
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from . import merkle
 from .checkpoint import Checkpoint, verify_checkpoint

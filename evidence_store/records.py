@@ -10,8 +10,9 @@ import json
 import os
 import tempfile
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any
 
 from .batch import Batch
 from .canonical import canonical_json, iso_utc
@@ -29,12 +30,18 @@ if TYPE_CHECKING:
 class Records:
     conn: Any
     blobs: Any
-    signer: "Signer"
 
-    def _write(self) -> "AbstractContextManager[None]": ...  # provided by Vault
+    # Provided by Vault; declared here so each half type-checks alone.
+    @property
+    def signer(self) -> Signer:
+        raise NotImplementedError
+
+    def _write(self) -> AbstractContextManager[None]:
+        raise NotImplementedError
 
     def log(self, action: str, *, case: Case | None = None, item: Item | None = None,
-            details: dict[str, Any] | None = None) -> "CustodyEntry": ...  # provided by Vault
+            details: dict[str, Any] | None = None) -> CustodyEntry:
+        raise NotImplementedError
 
     # -- settings ---------------------------------------------------------------
     def get_setting(self, key: str, default: Any = None) -> Any:
@@ -151,7 +158,7 @@ class Records:
 
     def list_items(self, case_id: int | None = None, *, parent_id: int | None = None,
                    roots_only: bool = False, kind: str | None = None) -> list[Item]:
-        sql, args = "SELECT * FROM items WHERE 1=1", []
+        sql, args = "SELECT * FROM items WHERE 1=1", list[Any]()
         if case_id is not None:
             sql += " AND case_id = ?"
             args.append(case_id)

@@ -7,13 +7,12 @@ progress callback it was given and checks the cancel token between chunks.
 from __future__ import annotations
 
 import threading
-from typing import Protocol
+from collections.abc import Callable
 
 from .errors import Cancelled
 
-
-class Progress(Protocol):
-    def __call__(self, done: int, total: int | None, label: str) -> None: ...
+Progress = Callable[[int, "int | None", str], None]
+"""``progress(done, total, label)``: units done, the total if known, what is being worked on."""
 
 
 def no_progress(done: int, total: int | None, label: str) -> None:

@@ -19,9 +19,10 @@ import os
 import platform
 import socket
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -64,7 +65,7 @@ class Vault(Records):
         agency: str = "",
         unit: str = "",
         kdf: crypto.KdfParams | None = None,
-    ) -> "Vault":
+    ) -> Vault:
         root = Path(root)
         check_passphrase(passphrase)
         if not examiner.strip():
@@ -108,7 +109,7 @@ class Vault(Records):
             raise
 
     @classmethod
-    def open(cls, root: Path | str, passphrase: str, examiner: str | None = None) -> "Vault":
+    def open(cls, root: Path | str, passphrase: str, examiner: str | None = None) -> Vault:
         root = Path(root)
         config = VaultConfig.load(root)
         if not (root / DB_FILE).is_file():
@@ -128,7 +129,7 @@ class Vault(Records):
             raise
         return vault
 
-    def sibling(self) -> "Vault":
+    def sibling(self) -> Vault:
         """Another connection to this unlocked vault, for another thread (the GUI's workers).
 
         A SQLite connection is not shared between threads that write; each thread
@@ -143,7 +144,7 @@ class Vault(Records):
             self.conn.close()
             self.conn = None
 
-    def __enter__(self) -> "Vault":
+    def __enter__(self) -> Vault:
         return self
 
     def __exit__(self, *exc: Any) -> None:

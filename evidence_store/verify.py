@@ -49,7 +49,7 @@ class VerifyReport:
         }
 
 
-def verify_vault(vault: "Vault", *, quick: bool = False, progress: Progress = no_progress,
+def verify_vault(vault: Vault, *, quick: bool = False, progress: Progress = no_progress,
                  cancel: CancelToken = NEVER_CANCELLED, log: bool = True) -> VerifyReport:
     report = VerifyReport(quick=quick, started_at=iso_utc())
     problems = report.problems
@@ -93,7 +93,7 @@ def verify_vault(vault: "Vault", *, quick: bool = False, progress: Progress = no
         report.bytes_read += 0 if quick else row["cipher_size"]
         progress(report.bytes_read, total, name[:12])
         for code, message in found:
-            targets = owners or [None]
+            targets: list[dict[str, Any] | None] = list(owners) or [None]
             for owner in targets:
                 problems.append(Problem(code, message, item_id=owner["id"] if owner else None,
                                         case_id=owner["case_id"] if owner else None, blob=name))
@@ -118,7 +118,7 @@ def verify_vault(vault: "Vault", *, quick: bool = False, progress: Progress = no
     return report
 
 
-def _database_integrity(vault: "Vault") -> list[Problem]:
+def _database_integrity(vault: Vault) -> list[Problem]:
     problems = []
     try:
         for (message,) in vault.conn.execute("PRAGMA cipher_integrity_check").fetchall():
@@ -131,7 +131,7 @@ def _database_integrity(vault: "Vault") -> list[Problem]:
     return problems
 
 
-def _acquisitions(vault: "Vault") -> dict[int, dict[str, Any]]:
+def _acquisitions(vault: Vault) -> dict[int, dict[str, Any]]:
     found: dict[int, dict[str, Any]] = {}
     for item_id, entry in vault.conn.execute(
         "SELECT item_id, entry FROM custody WHERE action = 'item.acquire' ORDER BY seq"
@@ -146,24 +146,21 @@ def _acquisitions(vault: "Vault") -> dict[int, dict[str, Any]]:
 
 def _references(item: dict[str, Any], items: dict[int, dict[str, Any]], cases: set[int],
                 blobs: dict[str, Any]) -> list[Problem]:
-    where = dict(item_id=item["id"], case_id=item["case_id"])
-    problems = []
+    ident, parent, blob = item["id"], item["parent_id"], item["blob_name"]
+    found: list[tuple[str, str]] = []
     if item["case_id"] not in cases:
-        problems.append(Problem("dangling_reference", f"item {item['id']} belongs to case {item['case_id']}, which does not exist", **where))
-    parent = item["parent_id"]
+        found.append(("dangling_reference", f"item {ident} belongs to case {item['case_id']}, which does not exist"))
     if parent is not None and parent not in items:
-        problems.append(Problem("dangling_reference", f"item {item['id']} has parent {parent}, which does not exist", **where))
+        found.append(("dangling_reference", f"item {ident} has parent {parent}, which does not exist"))
     elif parent is not None and items[parent]["case_id"] != item["case_id"]:
-        problems.append(Problem("dangling_reference", f"item {item['id']} and its parent {parent} are in different cases", **where))
-    if item["blob_name"] and item["blob_name"] not in blobs:
-        problems.append(Problem("dangling_reference", f"item {item['id']} points to blob {item['blob_name'][:16]}…, "
-                                "which the database does not record", blob=item["blob_name"], **where))
-    elif item["blob_name"]:
-        blob = blobs[item["blob_name"]]
-        if (blob["sha256"], blob["blake3"], blob["size"]) != (item["sha256"], item["blake3"], item["size"]):
-            problems.append(Problem("hash_mismatch", f"item {item['id']}: recorded hashes differ from its blob's",
-                                    blob=item["blob_name"], **where))
-    return problems
+        found.append(("dangling_reference", f"item {ident} and its parent {parent} are in different cases"))
+    if blob and blob not in blobs:
+        found.append(("dangling_reference", f"item {ident} points to blob {blob[:16]}…, which the database does not record"))
+    elif blob:
+        row = blobs[blob]
+        if (row["sha256"], row["blake3"], row["size"]) != (item["sha256"], item["blake3"], item["size"]):
+            found.append(("hash_mismatch", f"item {ident}: recorded hashes differ from its blob's"))
+    return [Problem(code, message, item_id=ident, case_id=item["case_id"], blob=blob) for code, message in found]
 
 
 def _against_acquisition(item: dict[str, Any], acquired: dict[str, Any] | None) -> list[Problem]:
@@ -180,7 +177,7 @@ def _against_acquisition(item: dict[str, Any], acquired: dict[str, Any] | None) 
     return []
 
 
-def _check_blob(vault: "Vault", name: str, row: dict[str, Any], path: Any, known: set[str],
+def _check_blob(vault: Vault, name: str, row: dict[str, Any], path: Any, known: set[str],
                 quick: bool) -> list[tuple[str, str]]:
     if path is None:
         return [("blob_missing", f"blob {name[:16]}… is missing from blobs/")]
@@ -211,7 +208,7 @@ def _check_blob(vault: "Vault", name: str, row: dict[str, Any], path: Any, known
     return []
 
 
-def _swap_hint(vault: "Vault", name: str, path: Any, known: set[str]) -> list[tuple[str, str]]:
+def _swap_hint(vault: Vault, name: str, path: Any, known: set[str]) -> list[tuple[str, str]]:
     """A file that fails to decrypt may be another blob's file moved here: say so."""
     import hashlib
 

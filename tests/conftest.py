@@ -14,10 +14,10 @@ os.environ.setdefault("FORENSICS_LOCK_TIMEOUT", "10")
 import io  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
 from contextlib import redirect_stderr, redirect_stdout  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 from pathlib import Path  # noqa: E402
-from typing import Iterator  # noqa: E402
 
 import pytest  # noqa: E402
 

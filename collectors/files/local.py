@@ -13,10 +13,12 @@ from __future__ import annotations
 import os
 import socket
 import stat
+from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
-from typing import Any, BinaryIO, Iterator
+from typing import Any, BinaryIO
 
 from evidence_store.errors import SourceError, UsageError
 from evidence_store.models import ItemWarning
@@ -29,7 +31,7 @@ NAME = "files"
 
 def _iso_ns(ns: int) -> str:
     """UTC time with the file system's nanosecond field kept (as stat gives it)."""
-    moment = datetime.fromtimestamp(ns // 1_000_000_000, timezone.utc)
+    moment = datetime.fromtimestamp(ns // 1_000_000_000, UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S") + f".{ns % 1_000_000_000:09d}Z"
 
 
@@ -51,6 +53,12 @@ def _group(gid: int) -> str:
         return str(gid)
 
 
+def _birth_time(st: os.stat_result) -> str | None:
+    """Creation time where the OS reports it (not through os.stat on Linux before Python 3.12)."""
+    birth = getattr(st, "st_birthtime", None)
+    return None if birth is None else _iso_ns(int(birth * 1e9))
+
+
 def file_metadata(path: Path, st: os.stat_result) -> dict[str, Any]:
     raw = os.fsencode(path)
     meta: dict[str, Any] = {
@@ -69,7 +77,7 @@ def file_metadata(path: Path, st: os.stat_result) -> dict[str, Any]:
             "modified": _iso_ns(st.st_mtime_ns),
             "accessed": _iso_ns(st.st_atime_ns),
             "changed": _iso_ns(st.st_ctime_ns),
-            "born": _iso_ns(int(st.st_birthtime * 1e9)) if hasattr(st, "st_birthtime") else None,
+            "born": _birth_time(st),
         },
         "time_zone": "UTC",
         "host": socket.gethostname(),
@@ -183,4 +191,4 @@ class LocalFiles:
                 yield from self._walk(Path(entry.path), key)
             return
         yield Artifact(self._key(), "file", name, meta["path"], parent,
-                       opener=lambda p=path, s=st: open_source(p, s), size=st.st_size, metadata=meta)
+                       opener=partial(open_source, path, st), size=st.st_size, metadata=meta)

@@ -41,7 +41,7 @@ def files_group() -> None:
 
 @files_group.command("add")
 @common_options
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, readable=False))
 @click.option("--case", "case_ref", required=True, help="Case id or number.")
 @click.option("--hash", "extra", multiple=True, type=click.Choice(["md5", "sha1"]),
               help="Also compute MD5/SHA-1 (for comparison with other tools' logs).")

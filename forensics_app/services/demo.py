@@ -6,8 +6,9 @@ Each capability adds its step here; the CLI prints the steps as they happen.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from evidence_store import Vault, verify_bundle, verify_vault
 

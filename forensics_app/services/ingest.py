@@ -8,8 +8,8 @@ cancel leaves nothing referenced.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 from collectors.base import Artifact
 from evidence_store import Batch, Case, Item, ItemWarning, PendingItem, SourceError, Vault
