@@ -147,3 +147,23 @@ def test_memory_stays_bounded_for_a_large_input(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     growth_mb = int(result.stdout.strip())
     assert growth_mb < 100, f"ingest of 1 GiB grew the process by {growth_mb} MB"
+
+
+@pytest.mark.slow
+def test_ctrl_c_during_ingest_cancels_cleanly(cli_vault: Cli, tmp_path: Path) -> None:
+    cli_vault("case", "new", "--number", "C1", "--title", "ctrl-c")
+    big = _big_file(tmp_path / "big.bin", 1024 << 20)
+    env = {**os.environ, **cli_vault.env}
+    proc = subprocess.Popen([sys.executable, "-m", "forensics_app.cli.main", "files", "add", str(big), "--case", "C1"],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    tmp_dir = cli_vault.vault_dir / "tmp"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not any(p.stat().st_size > 32 << 20 for p in tmp_dir.glob("*.part")):
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stderr
+    assert "cancel" in stderr and "Traceback" not in stderr
+    with Vault.open(cli_vault.vault_dir, PASSPHRASE) as vault:
+        assert vault.list_items() == []
+        assert vault.blobs.list_temp() == [] and list(vault.blobs.list_names()) == []
