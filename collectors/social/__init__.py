@@ -1,0 +1,1 @@
+"""Social-media posts as structured evidence (built on web capture)."""

@@ -1,0 +1,193 @@
+"""Absolute UTC times from what platforms show: "2 giờ", "Hôm qua lúc 14:05", "3 thg 5", "5h",
+"Yesterday at 2:05 PM", ISO strings and Unix epochs.
+
+A relative time is resolved against the capture time, and the rule used is kept
+with the result (with the uncertainty it implies), because a prosecutor must be
+able to see that "2 giờ" was read as "between 2 and 3 hours before the capture".
+Local wall-clock times are read in the capture's time zone (a setting, default
+Asia/Ho_Chi_Minh) and converted to UTC.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+DEFAULT_ZONE = "Asia/Ho_Chi_Minh"
+
+
+@dataclass(frozen=True)
+class ParsedTime:
+    utc: str  # ISO 8601 with Z
+    text: str  # what the page showed
+    rule: str  # how it was read, in words
+    precision_seconds: int  # how far the true time may lie after `utc` (0 = exact)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+UNITS: dict[str, tuple[str, int]] = {}
+for names, unit, seconds in (
+    (("s", "sec", "secs", "second", "seconds", "giây"), "second", 1),
+    (("m", "min", "mins", "minute", "minutes", "phút", "ph"), "minute", 60),
+    (("h", "hr", "hrs", "hour", "hours", "giờ", "tiếng", "g"), "hour", 3600),
+    (("d", "day", "days", "ngày"), "day", 86400),
+    (("w", "wk", "wks", "week", "weeks", "tuần"), "week", 7 * 86400),
+    (("mo", "month", "months", "tháng"), "month", 30 * 86400),
+    (("y", "yr", "yrs", "year", "years", "năm"), "year", 365 * 86400),
+):
+    for name in names:
+        UNITS[name] = (unit, seconds)
+
+MONTHS_EN = {m: i for i, m in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
+MONTH_NAMES_EN = {name: i for i, name in enumerate(
+    ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+     "november", "december"), start=1)}
+WEEKDAYS = {
+    "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6,
+    "thứ hai": 0, "thứ ba": 1, "thứ tư": 2, "thứ năm": 3, "thứ sáu": 4, "thứ bảy": 5, "chủ nhật": 6,
+    "thứ 2": 0, "thứ 3": 1, "thứ 4": 2, "thứ 5": 3, "thứ 6": 4, "thứ 7": 5,
+}
+
+_CLOCK = r"(?P<hour>\d{1,2})[:h](?P<minute>\d{2})(?:\s*(?P<ampm>am|pm|sa|ch))?"
+_AT = r"(?:\s*(?:lúc|at|,)\s*" + _CLOCK + r")?"
+
+
+def _norm(text: str) -> str:
+    text = unicodedata.normalize("NFC", text).strip().lower()
+    text = text.replace("\u202f", " ").replace("\xa0", " ")
+    return re.sub(r"\s+", " ", text)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _clock(match: re.Match[str]) -> time | None:
+    if match.group("hour") is None:
+        return None
+    hour, minute = int(match.group("hour")), int(match.group("minute"))
+    ampm = match.group("ampm")
+    if ampm in ("pm", "ch") and hour < 12:
+        hour += 12
+    elif ampm in ("am", "sa") and hour == 12:
+        hour = 0
+    if hour > 23 or minute > 59:
+        raise ValueError("not a clock time")
+    return time(hour, minute)
+
+
+def parse_time(text: str, captured_at: datetime, zone: str = DEFAULT_ZONE) -> ParsedTime | None:
+    """Read ``text`` as an absolute UTC time, or None when it is not a time we understand."""
+    if captured_at.tzinfo is None:
+        raise ValueError("captured_at must be timezone-aware")
+    tz = ZoneInfo(zone)
+    local_now = captured_at.astimezone(tz)
+    norm = _norm(text)
+    for reader in (_absolute, _just_now, _relative, _day_word, _weekday, _day_month):
+        try:
+            result = reader(norm, captured_at, local_now, tz, zone)
+        except ValueError:
+            result = None
+        if result is not None:
+            utc, rule, precision = result
+            return ParsedTime(utc, text, rule, precision)
+    return None
+
+
+Result = tuple[str, str, int] | None
+
+
+def _absolute(norm: str, captured_at: datetime, local_now: datetime, tz: ZoneInfo, zone: str) -> Result:
+    if re.fullmatch(r"\d{10}(\.\d+)?", norm):
+        return _iso(datetime.fromtimestamp(float(norm), UTC)), "Unix time (seconds since 1970, UTC)", 0
+    if re.fullmatch(r"\d{13}", norm):
+        return _iso(datetime.fromtimestamp(int(norm) / 1000, UTC)), "Unix time in milliseconds (UTC)", 0
+    if re.match(r"\d{4}-\d{2}-\d{2}[t ]\d{2}:\d{2}", norm):
+        moment = datetime.fromisoformat(norm.upper().replace("Z", "+00:00"))
+        if moment.tzinfo is None:
+            return _iso(moment.replace(tzinfo=tz)), f"ISO 8601 local time, read in {zone}", 0
+        return _iso(moment), "ISO 8601 with its own offset", 0
+    return None
+
+
+def _just_now(norm: str, captured_at: datetime, *_: Any) -> Result:
+    if norm in ("just now", "vừa xong", "now", "bây giờ", "mới đây"):
+        return _iso(captured_at), "'just now': within a minute before capture", 60
+    return None
+
+
+def _relative(norm: str, captured_at: datetime, *_: Any) -> Result:
+    match = re.fullmatch(r"(?:khoảng |about |an? )?(?P<n>\d+|an?|một)\s*(?P<unit>[a-zà-ỹ]+)(?: trước| ago)?", norm)
+    if not match or match.group("unit") not in UNITS:
+        return None
+    raw_n = match.group("n")
+    n = 1 if raw_n in ("a", "an", "một") else int(raw_n)
+    unit, seconds = UNITS[match.group("unit")]
+    moment = captured_at - timedelta(seconds=n * seconds)
+    rule = f"relative: {n} {unit}(s) before capture (shown rounded down, so up to one {unit} earlier)"
+    # "2 giờ" means at least 2 and under 3 hours: the post is in (capture - 3h, capture - 2h].
+    return _iso(moment - timedelta(seconds=seconds)), rule, seconds
+
+
+def _day_word(norm: str, captured_at: datetime, local_now: datetime, tz: ZoneInfo, zone: str) -> Result:
+    match = re.fullmatch(r"(?P<word>hôm qua|yesterday|hôm nay|today)" + _AT, norm)
+    if not match:
+        return None
+    offset = 1 if match.group("word") in ("hôm qua", "yesterday") else 0
+    day = local_now.date() - timedelta(days=offset)
+    return _at_day(day, _clock(match), tz, zone, f"'{match.group('word')}' relative to the capture date")
+
+
+def _weekday(norm: str, captured_at: datetime, local_now: datetime, tz: ZoneInfo, zone: str) -> Result:
+    match = re.fullmatch(r"(?P<day>thứ (?:hai|ba|tư|năm|sáu|bảy|[2-7])|chủ nhật|monday|tuesday|wednesday|thursday|"
+                         r"friday|saturday|sunday)" + _AT, norm)
+    if not match:
+        return None
+    back = (local_now.weekday() - WEEKDAYS[match.group("day")]) % 7 or 7
+    day = local_now.date() - timedelta(days=back)
+    return _at_day(day, _clock(match), tz, zone, f"'{match.group('day')}': the most recent such day before the capture")
+
+
+def _day_month(norm: str, captured_at: datetime, local_now: datetime, tz: ZoneInfo, zone: str) -> Result:
+    vi = re.fullmatch(r"(?:ngày )?(?P<d>\d{1,2})(?: thg | tháng |/)(?P<m>\d{1,2})(?:,? (?:năm )?(?P<y>\d{4})|/(?P<y2>\d{4}))?"
+                      + _AT, norm)
+    en = re.fullmatch(r"(?P<mon>[a-z]{3,9})\.? (?P<d>\d{1,2})(?:st|nd|rd|th)?(?:,? (?P<y>\d{4}))?" + _AT, norm)
+    en2 = re.fullmatch(r"(?P<d>\d{1,2}) (?P<mon>[a-z]{3,9})\.?(?:,? (?P<y>\d{4}))?" + _AT, norm)
+    match = vi or en or en2
+    if not match:
+        return None
+    if vi:
+        month = int(vi.group("m"))
+        year_text = vi.group("y") or vi.group("y2")
+    else:
+        name = match.group("mon")
+        month = MONTH_NAMES_EN.get(name) or (MONTHS_EN.get(name[:3], 0) if len(name) == 3 or name == "sept" else 0)
+        if not month:
+            return None
+        year_text = match.group("y")
+    day_num = int(match.group("d"))
+    if year_text:
+        day = date(int(year_text), month, day_num)
+        rule = "date with its year"
+    else:
+        day = date(local_now.year, month, day_num)
+        rule = "day and month without a year: the capture year"
+        if day > local_now.date():
+            day = date(local_now.year - 1, month, day_num)
+            rule = "day and month without a year: the previous year (the date is after the capture in this year)"
+    return _at_day(day, _clock(match), tz, zone, rule)
+
+
+def _at_day(day: date, clock: time | None, tz: ZoneInfo, zone: str, rule: str) -> Result:
+    if clock is None:
+        start = datetime.combine(day, time(0, 0), tz)
+        return _iso(start), f"{rule}; no time of day shown (any time that day, {zone})", 86400 - 1
+    moment = datetime.combine(day, clock, tz)
+    return _iso(moment), f"{rule}; time of day read in {zone}", 59
