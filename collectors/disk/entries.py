@@ -1,0 +1,200 @@
+"""One listed entry of a file system: a name, its metadata and one data stream.
+
+An entry is what ``fls`` prints on one line: NTFS files appear once per data
+stream (``file`` and ``file:stream``), everything else once per name. Names are
+kept as raw bytes (a suspect's disk may hold names that are not UTF-8), with an
+escaped form for display. Deleted entries keep the facts that say how far their
+content can be trusted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytsk3
+
+from evidence_store.naming import display_name
+
+_NAME_TYPES = {
+    "TSK_FS_NAME_TYPE_UNDEF": "-", "TSK_FS_NAME_TYPE_FIFO": "p", "TSK_FS_NAME_TYPE_CHR": "c",
+    "TSK_FS_NAME_TYPE_DIR": "d", "TSK_FS_NAME_TYPE_BLK": "b", "TSK_FS_NAME_TYPE_REG": "r",
+    "TSK_FS_NAME_TYPE_LNK": "l", "TSK_FS_NAME_TYPE_SOCK": "s", "TSK_FS_NAME_TYPE_SHAD": "h",
+    "TSK_FS_NAME_TYPE_WHT": "w", "TSK_FS_NAME_TYPE_VIRT": "v", "TSK_FS_NAME_TYPE_VIRT_DIR": "V",
+}
+_META_TYPES = {
+    "TSK_FS_META_TYPE_UNDEF": "-", "TSK_FS_META_TYPE_REG": "r", "TSK_FS_META_TYPE_DIR": "d",
+    "TSK_FS_META_TYPE_FIFO": "p", "TSK_FS_META_TYPE_CHR": "c", "TSK_FS_META_TYPE_BLK": "b",
+    "TSK_FS_META_TYPE_LNK": "l", "TSK_FS_META_TYPE_SHAD": "h", "TSK_FS_META_TYPE_SOCK": "s",
+    "TSK_FS_META_TYPE_WHT": "w", "TSK_FS_META_TYPE_VIRT": "v", "TSK_FS_META_TYPE_VIRT_DIR": "V",
+}
+NAME_TYPE = {int(getattr(pytsk3, k)): v for k, v in _NAME_TYPES.items() if hasattr(pytsk3, k)}
+META_TYPE = {int(getattr(pytsk3, k)): v for k, v in _META_TYPES.items() if hasattr(pytsk3, k)}
+TYPE_WORDS = {"r": "file", "d": "directory", "l": "symlink", "v": "virtual file", "V": "virtual directory",
+              "p": "fifo", "c": "character device", "b": "block device", "s": "socket", "h": "shadow",
+              "w": "whiteout", "-": "unknown"}
+NTFS_DATA = 128
+NTFS_INDEX_ROOT = 144
+NTFS_FILE_NAME = 48
+ORPHAN_DIR = b"$OrphanFiles"
+
+
+@dataclass(frozen=True)
+class Stream:
+    """A data attribute: NTFS $DATA (named = alternate data stream) or a directory index."""
+
+    type: int
+    id: int
+    name: bytes | None
+    size: int
+    resident: bool
+    runs: tuple[tuple[int, int], ...] = ()  # (first block, block count) of non-resident data
+
+
+@dataclass
+class Entry:
+    partition: int
+    parent_path: bytes
+    name: bytes
+    inode: int
+    name_type: str
+    meta_type: str
+    name_allocated: bool
+    meta_allocated: bool | None
+    size: int
+    times: dict[str, Any] = field(default_factory=dict)
+    stream: Stream | None = None
+    seq: int | None = None
+    mode: int = 0
+    uid: int = 0
+    gid: int = 0
+    link_target: bytes | None = None
+    orphan: bool = False
+    parent_inode: int | None = None
+    meta_reused: bool = False
+    short_name: bytes | None = None
+    file_name_times: dict[str, Any] | None = None
+
+    # -- identity ---------------------------------------------------------------
+    @property
+    def path(self) -> bytes:
+        """Path from the root, ``/``-separated, no leading slash (as ``fls -p``)."""
+        base = self.parent_path + b"/" + self.name if self.parent_path else self.name
+        suffix = self._stream_suffix()
+        return base + b":" + suffix if suffix else base
+
+    def _stream_suffix(self) -> bytes | None:
+        """fls names a stream unless it is the default ($Data) or the directory index ($I30)."""
+        stream = self.stream
+        if stream is None or not stream.name:
+            return None
+        if stream.type == NTFS_DATA and stream.name != b"$Data":
+            return stream.name
+        if stream.type == NTFS_INDEX_ROOT and stream.name != b"$I30":
+            return stream.name
+        return None
+
+    @property
+    def display_path(self) -> str:
+        return "/" + display_name(self.path)
+
+    @property
+    def display_name(self) -> str:
+        suffix = self._stream_suffix()
+        return display_name(self.name + b":" + suffix if suffix else self.name)
+
+    @property
+    def address(self) -> str:
+        """TSK's address: ``inode`` or ``inode-type-id`` when a stream is known (NTFS)."""
+        if self.stream is not None and self.stream.type in (NTFS_DATA, NTFS_INDEX_ROOT):
+            return f"{self.inode}-{self.stream.type}-{self.stream.id}"
+        return str(self.inode)
+
+    @property
+    def deleted(self) -> bool:
+        return not self.name_allocated or self.meta_allocated is False
+
+    @property
+    def reallocated(self) -> bool:
+        """The name is deleted but its metadata entry now belongs to a live file."""
+        return not self.name_allocated and self.meta_allocated is True
+
+    @property
+    def is_dir(self) -> bool:
+        return self.meta_type in ("d", "V") or (self.meta_type == "-" and self.name_type in ("d", "V"))
+
+    @property
+    def has_content(self) -> bool:
+        """Whether extraction makes sense: a regular file (or virtual file) or an NTFS data stream."""
+        if self.meta_reused or self.meta_allocated is None:
+            return False
+        if self.stream is not None and self.stream.type in (NTFS_DATA, NTFS_INDEX_ROOT):
+            return self.stream.type == NTFS_DATA
+        return self.meta_type in ("r", "v")
+
+    @property
+    def allocation(self) -> str:
+        if self.reallocated:
+            return "deleted (metadata reallocated)"
+        return "deleted" if self.deleted else "allocated"
+
+    def type_label(self) -> str:
+        return f"{self.name_type}/{self.meta_type}"
+
+    def to_json(self) -> dict[str, Any]:
+        path_raw = self.path
+        data: dict[str, Any] = {
+            "partition": self.partition,
+            "path": "/" + display_name(path_raw),
+            "name": self.display_name,
+            "inode": self.inode,
+            "address": self.address,
+            "type": TYPE_WORDS.get(self.meta_type if self.meta_type != "-" else self.name_type, "unknown"),
+            "tsk_type": self.type_label(),
+            "allocation": self.allocation,
+            "deleted": self.deleted,
+            "orphan": self.orphan,
+            "size": self.size,
+            "times": self.times,
+        }
+        if not _is_utf8(path_raw):
+            data["path_bytes_hex"] = path_raw.hex()
+        if self.stream is not None:
+            data["stream"] = {"type": self.stream.type, "id": self.stream.id,
+                              "name": display_name(self.stream.name) if self.stream.name else None,
+                              "resident": self.stream.resident}
+        if self.seq is not None:
+            data["sequence"] = self.seq
+        if self.link_target:
+            data["link_target"] = display_name(self.link_target)
+        if self.meta_reused:
+            data["metadata_reused"] = True
+        if self.short_name:
+            data["short_name"] = display_name(self.short_name)
+        if self.file_name_times:
+            data["file_name_times"] = self.file_name_times
+        if self.mode or self.uid or self.gid:
+            data["mode"] = oct(self.mode & 0o7777)
+            data["uid"], data["gid"] = self.uid, self.gid
+        return data
+
+
+def _is_utf8(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def mode_string(entry: Entry) -> str:
+    """``r/rrw-r--r--`` as in TSK's body files (name type / meta type + permissions)."""
+    perms = ""
+    mode = entry.mode
+    for shift, special, char in ((6, 0o4000, "s"), (3, 0o2000, "s"), (0, 0o1000, "t")):
+        bits = (mode >> shift) & 7
+        x = "x" if bits & 1 else "-"
+        if mode & special:
+            x = char if bits & 1 else char.upper()
+        perms += ("r" if bits & 4 else "-") + ("w" if bits & 2 else "-") + x
+    return f"{entry.name_type}/{entry.meta_type}{perms}"

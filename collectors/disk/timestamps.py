@@ -1,0 +1,149 @@
+"""MACB times in UTC, with the precision each file system actually stores.
+
+TSK hands back seconds + nanoseconds since 1970 for every file system, which hides
+two facts an examiner needs: how precise the stored value is (FAT keeps modified
+times to 2 s and access dates to the day; NTFS keeps 100 ns) and whether the disk
+stored UTC at all. FAT and exFAT store the *local wall-clock* time of the machine
+that wrote them. TSK converts those with the C library's ``mktime`` in the zone of
+the running process, so we pin the process zone to UTC (TSK's value is then the
+wall clock unchanged) and apply the examiner's chosen zone ourselves, recording
+the assumption next to every time.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from evidence_store.errors import UsageError
+
+DEFAULT_LOCAL_ZONE = "Asia/Ho_Chi_Minh"
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+# (modified, accessed, changed, born) precision in nanoseconds; 0 = not stored
+_PRECISION: dict[str, tuple[int, int, int, int]] = {
+    "ntfs": (100, 100, 100, 100),
+    "fat": (2_000_000_000, 86_400_000_000_000, 0, 10_000_000),
+    "exfat": (10_000_000, 2_000_000_000, 0, 10_000_000),
+    "ext2": (1_000_000_000, 1_000_000_000, 1_000_000_000, 0),
+    "ext4": (1, 1, 1, 1),
+    "hfs": (1_000_000_000, 1_000_000_000, 1_000_000_000, 1_000_000_000),
+    "iso9660": (1_000_000_000, 1_000_000_000, 1_000_000_000, 1_000_000_000),
+}
+LOCAL_TIME_FAMILIES = {"fat", "exfat"}
+_pinned = False
+
+
+def pin_libc_zone_to_utc() -> None:
+    """Make TSK's ``mktime`` identity, so FAT wall-clock fields come back unchanged.
+
+    Process-wide: code in this process must show times with explicit zones (as the
+    toolkit does everywhere), never with the C library's local zone.
+    """
+    global _pinned
+    if _pinned:
+        return
+    os.environ["TZ"] = "UTC"
+    if hasattr(time, "tzset"):
+        time.tzset()
+    _pinned = True
+
+
+def zone(name: str | None) -> ZoneInfo:
+    try:
+        return ZoneInfo(name or DEFAULT_LOCAL_ZONE)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise UsageError(f"unknown time zone {name!r}; use an IANA name such as Asia/Ho_Chi_Minh") from exc
+
+
+def precision_label(ns: int) -> str:
+    if ns <= 0:
+        return "not stored"
+    for size, unit in ((86_400_000_000_000, "d"), (1_000_000_000, "s"), (1_000_000, "ms"), (1_000, "µs")):
+        if ns >= size and ns % size == 0:
+            return f"{ns // size} {unit}"
+    return f"{ns} ns"
+
+
+@dataclass(frozen=True)
+class TimePolicy:
+    """How to read one file system's times: its family, and the zone for local-time fields."""
+
+    family: str
+    local_zone: str = DEFAULT_LOCAL_ZONE
+    ext_nanoseconds: bool = False
+
+    @property
+    def stores_local_time(self) -> bool:
+        return self.family in LOCAL_TIME_FAMILIES
+
+    def precisions(self) -> tuple[int, int, int, int]:
+        if self.family == "ext" :
+            return _PRECISION["ext4" if self.ext_nanoseconds else "ext2"]
+        return _PRECISION.get(self.family, (1_000_000_000,) * 4)
+
+    def assumption(self) -> dict[str, Any] | None:
+        if not self.stores_local_time:
+            return None
+        return {"stored_as": "local wall-clock time", "zone_assumed": self.local_zone,
+                "note": "FAT/exFAT store the local time of the writing computer; converted to UTC "
+                        f"assuming {self.local_zone}"}
+
+    def convert(self, seconds: int, nanos: int, slot: int) -> dict[str, Any] | None:
+        """One time as ``{"utc", "precision"}`` (plus the raw local value for FAT)."""
+        precision = self.precisions()[slot]
+        if precision == 0 or (seconds == 0 and nanos == 0):
+            return None
+        nanos = nanos - nanos % precision if precision < 1_000_000_000 else 0
+        if self.stores_local_time:
+            wall = (_EPOCH + timedelta(seconds=seconds)).replace(tzinfo=None)
+            local = wall.replace(tzinfo=zone(self.local_zone))
+            utc = local.astimezone(UTC)
+            return {"utc": _iso(utc, nanos, precision), "precision": precision_label(precision),
+                    "local": _iso(wall, nanos, precision, suffix=""), "zone": self.local_zone}
+        moment = _EPOCH + timedelta(seconds=seconds)
+        return {"utc": _iso(moment, nanos, precision), "precision": precision_label(precision)}
+
+    def epoch(self, seconds: int, slot: int) -> int:
+        """Whole seconds since 1970 UTC (for the mactime body file)."""
+        if seconds == 0 or self.precisions()[slot] == 0:
+            return 0
+        if not self.stores_local_time:
+            return seconds
+        wall = (_EPOCH + timedelta(seconds=seconds)).replace(tzinfo=None)
+        return int(wall.replace(tzinfo=zone(self.local_zone)).timestamp())
+
+
+def _iso(moment: datetime, nanos: int, precision: int, suffix: str = "Z") -> str:
+    base = moment.strftime("%Y-%m-%dT%H:%M:%S")
+    if precision >= 1_000_000_000:
+        return base + suffix
+    digits = {100: 7, 1: 9, 10_000_000: 2, 1_000_000: 3, 1_000: 6}.get(precision, 9)
+    return f"{base}.{nanos:09d}"[: len(base) + 1 + digits] + suffix
+
+
+SLOTS = ("modified", "accessed", "changed", "born")
+
+
+def macb(meta: Any, policy: TimePolicy) -> dict[str, Any]:
+    """The four times of a TSK meta structure, converted (absent ones left out)."""
+    raw = ((meta.mtime, meta.mtime_nano), (meta.atime, meta.atime_nano), (meta.ctime, meta.ctime_nano),
+           (meta.crtime, meta.crtime_nano))
+    result: dict[str, Any] = {}
+    for slot, (name, (seconds, nanos)) in enumerate(zip(SLOTS, raw, strict=True)):
+        value = policy.convert(int(seconds or 0), int(nanos or 0), slot)
+        if value is not None:
+            result[name] = value
+    return result
+
+
+def filetime(value: int) -> tuple[int, int]:
+    """Windows FILETIME (100 ns since 1601) as (seconds, nanoseconds) since 1970."""
+    if value == 0:
+        return 0, 0
+    ticks = value - 116_444_736_000_000_000
+    return ticks // 10_000_000, (ticks % 10_000_000) * 100

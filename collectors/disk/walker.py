@@ -1,0 +1,283 @@
+"""Walking a file system the way ``fls -r`` does, lazily, one directory at a time.
+
+pytsk3 pitfalls handled here (see DESIGN.md): for deleted NTFS names
+``entry.info.meta`` is None, so the metadata is opened from the name's address
+and accepted only when the sequence numbers say it is still the same file (NTFS
+adds one to the sequence number when it frees an entry); ``$OrphanFiles`` is a
+virtual directory listed once under the root; directory loops (a damaged or
+hostile image) are cut with a warning instead of recursing forever.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytsk3
+
+from evidence_store.models import ItemWarning
+from evidence_store.tasks import NEVER_CANCELLED, CancelToken
+
+from .entries import META_TYPE, NAME_TYPE, NTFS_DATA, NTFS_FILE_NAME, NTFS_INDEX_ROOT, ORPHAN_DIR, Entry, Stream
+from .image import Partition
+from .timestamps import TimePolicy, filetime, macb
+
+MAX_DEPTH = 512
+_ALLOC = int(pytsk3.TSK_FS_NAME_FLAG_ALLOC)
+_META_ALLOC = int(pytsk3.TSK_FS_META_FLAG_ALLOC)
+_NON_RESIDENT = int(pytsk3.TSK_FS_ATTR_NONRES)
+_SPARSE = int(pytsk3.TSK_FS_ATTR_RUN_FLAG_SPARSE) | int(pytsk3.TSK_FS_ATTR_RUN_FLAG_FILLER)
+
+
+@dataclass
+class WalkOptions:
+    recursive: bool = False
+    deleted_only: bool = False
+    file_name_times: bool = False  # NTFS $FILE_NAME times (timeline); costs a read per file
+    runs: bool = False  # block runs of each stream (search, recovery checks)
+
+
+@dataclass
+class Walker:
+    """Lists entries of one partition's file system; warnings collect as data."""
+
+    partition: Partition
+    options: WalkOptions = field(default_factory=WalkOptions)
+    cancel: CancelToken = NEVER_CANCELLED
+    warnings: list[ItemWarning] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        assert self.partition.fs is not None
+        self.fs = self.partition.fs.tsk
+        self.family = self.partition.fs.family
+        self.policy: TimePolicy = self.partition.fs.policy
+        self._listed: dict[int, int] = {}
+
+    # -- public -----------------------------------------------------------------
+    def walk(self, path: bytes | str = b"/") -> Iterator[Entry]:
+        """Entries under ``path`` (its children; all descendants when recursive)."""
+        directory, parent_path, inode = self.open_path(path)
+        yield from self._walk_dir(directory, parent_path, inode, (inode,), orphan=parent_path.startswith(ORPHAN_DIR))
+
+    def walk_inode(self, inode: int, parent_path: bytes) -> Iterator[Entry]:
+        """Children of the directory at ``inode`` (lazy listing for a browser)."""
+        directory = self._open_dir_inode(inode)
+        if directory is None:
+            return
+        yield from self._walk_dir(directory, parent_path, inode, (inode,), orphan=parent_path.startswith(ORPHAN_DIR))
+
+    def open_path(self, path: bytes | str) -> tuple[Any, bytes, int]:
+        from evidence_store.errors import SourceError
+
+        raw = path.encode("utf-8", "surrogateescape") if isinstance(path, str) else path
+        raw = b"/" + raw.strip(b"/") if raw.strip(b"/") else b"/"
+        try:
+            directory = self.fs.open_dir(path=raw.decode("utf-8", "surrogateescape"))
+        except (OSError, UnicodeEncodeError) as exc:
+            raise SourceError(f"partition {self.partition.index}: no directory {raw.decode('utf-8', 'replace')!r}"
+                              " (or it cannot be read)") from exc
+        inode = int(directory.info.fs_file.meta.addr) if directory.info.fs_file.meta else 0
+        return directory, raw.strip(b"/"), inode
+
+    def entries_for_file(self, tsk_file: Any, parent_path: bytes, name: bytes, orphan: bool = False) -> list[Entry]:
+        """Entries for a file opened by inode (``--inode``); the name is what we know of it."""
+        meta = tsk_file.info.meta
+        return self._entries(tsk_file, meta, None, parent_path, name, orphan, None)
+
+    # -- internals --------------------------------------------------------------
+    def _open_dir_inode(self, inode: int) -> Any:
+        try:
+            return self.fs.open_dir(inode=inode)
+        except OSError as exc:
+            self._warn("directory_unreadable", f"directory at inode {inode} cannot be listed: {_short(exc)}",
+                       f"không liệt kê được thư mục (inode {inode}): {_short(exc)}", inode=inode)
+            return None
+
+    def _walk_dir(self, directory: Any, parent_path: bytes, dir_inode: int, stack: tuple[int, ...],
+                  orphan: bool) -> Iterator[Entry]:
+        """Depth first, like ``fls -r``: a directory's children follow it directly."""
+        self._listed[dir_inode] = self._listed.get(dir_inode, 0) + 1
+        followed: set[int] = set()
+        try:
+            iterator = iter(directory)
+            while True:
+                self.cancel.check()
+                try:
+                    tsk_entry = next(iterator)
+                except StopIteration:
+                    break
+                raw = bytes(tsk_entry.info.name.name or b"")
+                if raw in (b".", b"..") or not raw:
+                    continue
+                entries = self._from_dir_entry(tsk_entry, parent_path, dir_inode, orphan)
+                for entry in entries:
+                    if not self.options.deleted_only or entry.deleted or entry.orphan:
+                        yield entry
+                first = entries[0]
+                if self.options.recursive and first.is_dir and first.inode not in followed:
+                    followed.add(first.inode)
+                    yield from self._descend(parent_path, raw, first.inode, stack,
+                                             first.orphan or raw == ORPHAN_DIR)
+        except OSError as exc:
+            self._warn("directory_unreadable", f"{_show(parent_path)}: listing stopped early: {_short(exc)}",
+                       f"{_show(parent_path)}: dừng liệt kê giữa chừng: {_short(exc)}", inode=dir_inode)
+
+    def _descend(self, parent_path: bytes, raw: bytes, inode: int, stack: tuple[int, ...],
+                 orphan: bool) -> Iterator[Entry]:
+        child_path = parent_path + b"/" + raw if parent_path else raw
+        if inode == 0:
+            return
+        if inode in stack:
+            self._warn("directory_loop", f"{_show(child_path)} leads back to a directory above it "
+                       f"(inode {inode}); not followed", f"{_show(child_path)} trỏ ngược lên thư mục cha "
+                       f"(inode {inode}); không đi tiếp", inode=inode, path=_show(child_path))
+            return
+        if len(stack) >= MAX_DEPTH or self._listed.get(inode, 0) >= 16:
+            self._warn("directory_too_deep", f"{_show(child_path)}: not followed (depth or repeat limit)",
+                       f"{_show(child_path)}: không đi tiếp (quá sâu hoặc lặp lại)", inode=inode)
+            return
+        sub = self._open_dir_inode(inode)
+        if sub is not None:
+            yield from self._walk_dir(sub, child_path, inode, stack + (inode,), orphan)
+
+    def _from_dir_entry(self, tsk_entry: Any, parent_path: bytes, dir_inode: int, orphan: bool) -> list[Entry]:
+        name = tsk_entry.info.name
+        raw = bytes(name.name)
+        meta = tsk_entry.info.meta
+        tsk_file = tsk_entry
+        reused = False
+        meta_addr = int(name.meta_addr)
+        if meta is None and (meta_addr or int(name.flags) & _ALLOC):
+            try:
+                tsk_file = self.fs.open_meta(inode=meta_addr)
+                meta = tsk_file.info.meta
+            except OSError:
+                meta = None
+            if meta is not None and self.family == "ntfs" and not _same_ntfs_file(name, meta):
+                meta, reused, tsk_file = None, True, None
+        entries = self._entries(tsk_file, meta, name, parent_path, raw, orphan or parent_path == ORPHAN_DIR,
+                                dir_inode)
+        if reused:
+            for entry in entries:
+                entry.meta_reused = True
+        return entries
+
+    def _entries(self, tsk_file: Any, meta: Any, name: Any, parent_path: bytes, raw: bytes, orphan: bool,
+                 dir_inode: int | None) -> list[Entry]:
+        meta_type = META_TYPE.get(int(meta.type), "-") if meta is not None else "-"
+        base = Entry(
+            partition=self.partition.index, parent_path=parent_path, name=raw,
+            inode=int(name.meta_addr) if name is not None else int(meta.addr),
+            name_type=NAME_TYPE.get(int(name.type), "-") if name is not None else meta_type,
+            meta_type=meta_type,
+            name_allocated=bool(int(name.flags) & _ALLOC) if name is not None else bool(
+                meta is not None and int(meta.flags) & _META_ALLOC),
+            meta_allocated=None if meta is None else bool(int(meta.flags) & _META_ALLOC),
+            size=int(meta.size) if meta is not None else 0,
+            times=macb(meta, self.policy) if meta is not None else {},
+            seq=int(meta.seq) if meta is not None and self.family == "ntfs" else None,
+            mode=int(meta.mode) if meta is not None else 0,
+            uid=int(meta.uid) if meta is not None else 0,
+            gid=int(meta.gid) if meta is not None else 0,
+            orphan=orphan, parent_inode=dir_inode,
+            short_name=bytes(name.shrt_name) if name is not None and name.shrt_name else None,
+        )
+        if meta is not None and meta_type == "l" and meta.link:
+            base.link_target = bytes(meta.link)
+        if meta is None or tsk_file is None:
+            return [base]
+        if self.family != "ntfs":
+            if self.options.runs and meta_type in ("r", "v"):
+                base.stream = self._default_stream(tsk_file)
+            return [base]
+        return self._ntfs_entries(tsk_file, base)
+
+    def _ntfs_entries(self, tsk_file: Any, base: Entry) -> list[Entry]:
+        """One entry per $DATA attribute and for a directory's $I30 index (as fls prints)."""
+        entries: list[Entry] = []
+        fn_times = None
+        try:
+            attributes = list(tsk_file)
+        except OSError:
+            attributes = []
+        for attr in attributes:
+            info = attr.info
+            kind = int(info.type)
+            if kind == NTFS_FILE_NAME and self.options.file_name_times and fn_times is None:
+                fn_times = self._file_name_times(tsk_file, info)
+            if kind not in (NTFS_DATA, NTFS_INDEX_ROOT):
+                continue
+            attr_name = bytes(info.name) if info.name else None
+            stream = Stream(kind, int(info.id), attr_name, int(info.size),
+                            not int(info.flags) & _NON_RESIDENT,
+                            _runs(attr) if self.options.runs and kind == NTFS_DATA else ())
+            entry = Entry(**{**base.__dict__, "stream": stream})
+            if kind == NTFS_DATA and attr_name:
+                entry.size = int(info.size)
+            entries.append(entry)
+        if fn_times:
+            for entry in entries or [base]:
+                entry.file_name_times = fn_times
+        return entries or [base]
+
+    def _file_name_times(self, tsk_file: Any, info: Any) -> dict[str, Any] | None:
+        try:
+            data = tsk_file.read_random(0, int(info.size), info.type, info.id)
+        except OSError:
+            return None
+        if len(data) < 48:
+            return None
+        born, modified, changed, accessed = struct.unpack_from("<4Q", data, 8)
+        result: dict[str, Any] = {}
+        for slot, (label, value) in enumerate((("modified", modified), ("accessed", accessed),
+                                               ("changed", changed), ("born", born))):
+            converted = self.policy.convert(*filetime(value), slot)
+            if converted:
+                result[label] = converted
+        return result
+
+    def _default_stream(self, tsk_file: Any) -> Stream | None:
+        try:
+            for attr in tsk_file:
+                info = attr.info
+                if int(info.flags) & int(pytsk3.TSK_FS_ATTR_INUSE) or True:
+                    return Stream(int(info.type), int(info.id), None, int(info.size),
+                                  not int(info.flags) & _NON_RESIDENT, _runs(attr))
+        except OSError:
+            return None
+        return None
+
+    def _warn(self, code: str, en: str, vi: str, **details: Any) -> None:
+        details["partition"] = self.partition.index
+        self.warnings.append(ItemWarning(code, en, vi, details))
+
+
+def _runs(attr: Any) -> tuple[tuple[int, int], ...]:
+    runs = []
+    try:
+        for run in attr:
+            if int(run.flags) & _SPARSE or int(run.len) == 0:
+                continue
+            runs.append((int(run.addr), int(run.len)))
+    except OSError:
+        pass
+    return tuple(runs)
+
+
+def _same_ntfs_file(name: Any, meta: Any) -> bool:
+    """NTFS adds one to an entry's sequence number when it frees it."""
+    name_seq, meta_seq = int(name.meta_seq), int(meta.seq)
+    if name_seq == meta_seq:
+        return True
+    return not int(meta.flags) & _META_ALLOC and meta_seq == (name_seq + 1) & 0xFFFF
+
+
+def _show(raw: bytes) -> str:
+    return "/" + raw.decode("utf-8", "backslashreplace")
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[-1][:160] if text else type(exc).__name__
