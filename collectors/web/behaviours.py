@@ -1,0 +1,136 @@
+"""Page behaviours run before the snapshot, by name (browsertrix-crawler's idea, kept small).
+
+Each behaviour is bounded in time (its own limit and the page's deadline) and
+turns every shortfall into a warning on the capture: a page that kept growing,
+a network that never fell quiet. New behaviours register with
+:func:`register_behaviour`; a duplicate name is an error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from .state import Behaviour, CaptureState
+
+_BEHAVIOURS: dict[str, Behaviour] = {}
+SNAPSHOT_RESERVE = 10.0  # seconds kept back from the page deadline for the snapshot itself
+
+
+def register_behaviour(behaviour: Behaviour) -> Behaviour:
+    if behaviour.name in _BEHAVIOURS:
+        raise ValueError(f"a behaviour named {behaviour.name!r} is already registered")
+    _BEHAVIOURS[behaviour.name] = behaviour
+    return behaviour
+
+
+def get_behaviour(name: str) -> Behaviour:
+    from evidence_store.errors import UsageError
+
+    try:
+        return _BEHAVIOURS[name]
+    except KeyError:
+        raise UsageError(f"unknown page behaviour {name!r}; known: {', '.join(sorted(_BEHAVIOURS))}") from None
+
+
+def behaviour_names() -> list[str]:
+    return sorted(_BEHAVIOURS)
+
+
+def _budget(state: CaptureState, own_limit: float) -> float:
+    return max(0.0, min(own_limit, state.remaining() - SNAPSHOT_RESERVE))
+
+
+_SCROLL_STEP = """() => {
+  const el = document.scrollingElement || document.documentElement;
+  window.scrollBy(0, Math.max(200, window.innerHeight - 50));
+  const body = document.body ? document.body.scrollHeight : 0;
+  return [Math.ceil(window.scrollY + window.innerHeight), Math.max(el.scrollHeight, body)];
+}"""
+
+
+class ScrollBehaviour:
+    """Scroll to the bottom so lazy images and infinite lists load; bounded by height and time."""
+
+    name = "scroll"
+
+    async def run(self, state: CaptureState) -> None:
+        options = state.options
+        if not options.scroll:
+            return
+        budget = _budget(state, options.scroll_time_limit)
+        started = time.monotonic()
+        steps, height = 0, 0
+        while True:
+            state.cancel.check()
+            position, height = await state.page.evaluate(_SCROLL_STEP)
+            steps += 1
+            if height > options.max_page_height:
+                state.warn("scroll_height_limit",
+                           f"scrolling stopped at the height limit ({options.max_page_height} px); the page is taller",
+                           f"dừng cuộn ở giới hạn chiều cao ({options.max_page_height} px); trang còn dài hơn",
+                           height=height, limit=options.max_page_height)
+                break
+            if position >= height - 2:
+                await wait_quiet(state, quiet=0.4, limit=min(2.0, max(0.0, budget - (time.monotonic() - started))))
+                _, grown = await state.page.evaluate(_SCROLL_STEP)
+                if grown <= height:
+                    break
+                height = grown
+            if time.monotonic() - started >= budget:
+                state.warn("scroll_time_limit",
+                           f"the page kept loading more content; scrolling stopped after {int(budget)} s "
+                           "(infinite scroll): content further down was not captured",
+                           f"trang liên tục tải thêm nội dung; dừng cuộn sau {int(budget)} giây "
+                           "(cuộn vô hạn): nội dung phía dưới không được thu thập",
+                           seconds=int(budget), height=height)
+                break
+            await asyncio.sleep(0.05)
+        state.facts["scroll"] = {"steps": steps, "height": height, "seconds": round(time.monotonic() - started, 2)}
+
+
+class NetworkIdleBehaviour:
+    """Wait until no request has been in flight for half a second, at most ``idle_timeout``."""
+
+    name = "network_idle"
+
+    async def run(self, state: CaptureState) -> None:
+        limit = _budget(state, state.options.idle_timeout)
+        if not await wait_quiet(state, quiet=0.5, limit=limit):
+            pending = sorted(state.facts.get("inflight", {}).values())[:20]
+            state.warn("network_not_idle",
+                       f"the network did not fall quiet within {int(limit)} s; requests still pending were "
+                       "captured as far as they had arrived",
+                       f"mạng chưa yên tĩnh sau {int(limit)} giây; các yêu cầu đang chờ được ghi đến phần đã nhận",
+                       pending=pending)
+
+
+class ScrollToTopBehaviour:
+    name = "scroll_to_top"
+
+    async def run(self, state: CaptureState) -> None:
+        await state.page.evaluate("() => window.scrollTo(0, 0)")
+        await asyncio.sleep(0.1)
+
+
+async def wait_quiet(state: CaptureState, *, quiet: float, limit: float) -> bool:
+    """True once nothing was in flight for ``quiet`` seconds; False if ``limit`` ran out first."""
+    inflight: dict[object, str] = state.facts.setdefault("inflight", {})
+    end = time.monotonic() + limit
+    quiet_since = time.monotonic() if not inflight else None
+    while True:
+        state.cancel.check()
+        now = time.monotonic()
+        if inflight:
+            quiet_since = None
+        elif quiet_since is None:
+            quiet_since = now
+        elif now - quiet_since >= quiet:
+            return True
+        if now >= end:
+            return not inflight and quiet_since is not None and now - quiet_since >= quiet
+        await asyncio.sleep(0.05)
+
+
+for _behaviour in (ScrollBehaviour(), NetworkIdleBehaviour(), ScrollToTopBehaviour()):
+    register_behaviour(_behaviour)

@@ -1,0 +1,158 @@
+"""Finding and starting the browser (Chromium, Chrome or Edge) that Playwright drives.
+
+Discovery order: ``FORENSICS_CHROMIUM``, the ``browser_path`` setting (passed in),
+installed Chromium / Google Chrome / Microsoft Edge, then Playwright's own
+download. Launch flags keep the browser quiet on the network (no background
+requests, component updates, sync or QUIC: QUIC would bypass the recording
+proxy) and add ``--no-sandbox`` only when running as root, where Chromium
+refuses to start otherwise.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from evidence_store.errors import CollectorError, UsageError
+
+CANDIDATES = (
+    "/usr/bin/chromium", "/usr/bin/chromium-browser", "/snap/bin/chromium",
+    "/usr/bin/google-chrome", "/usr/bin/google-chrome-stable", "/opt/google/chrome/chrome",
+    "/usr/bin/microsoft-edge", "/usr/bin/microsoft-edge-stable", "/opt/microsoft/msedge/msedge",
+    "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome",
+    "/Applications/Chromium.app/Contents/MacOS/Chromium",
+    "/Applications/Microsoft Edge.app/Contents/MacOS/Microsoft Edge",
+    r"C:\Program Files\Google\Chrome\Application\chrome.exe",
+    r"C:\Program Files (x86)\Microsoft\Edge\Application\msedge.exe",
+)
+QUIET_FLAGS = (
+    "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync",
+    "--disable-quic", "--disable-default-apps", "--disable-domain-reliability", "--metrics-recording-only",
+    "--no-default-browser-check", "--disable-features=OptimizationHints,MediaRouter,Translate",
+)
+INSTALL_HINT = ("install Chromium (Debian/Ubuntu: `sudo apt-get install chromium`, or run `make setup`), "
+                "or set FORENSICS_CHROMIUM to a Chromium, Chrome or Edge executable")
+
+
+class BrowserNotFound(UsageError):
+    """No usable browser; the message says how to install one."""
+
+
+@dataclass(frozen=True)
+class BrowserChoice:
+    path: str
+    source: str  # where it was found: environment, setting, installed, playwright
+
+
+def _usable(path: str) -> bool:
+    return bool(path) and os.path.isfile(path) and os.access(path, os.X_OK)
+
+
+def discover_browser(setting: str = "") -> BrowserChoice:
+    env = os.environ.get("FORENSICS_CHROMIUM", "")
+    if env:
+        if not _usable(env):
+            raise BrowserNotFound(f"FORENSICS_CHROMIUM={env} is not an executable browser; {INSTALL_HINT}")
+        return BrowserChoice(env, "FORENSICS_CHROMIUM")
+    if setting:
+        if not _usable(setting):
+            raise BrowserNotFound(f"the browser_path setting ({setting}) is not an executable browser; {INSTALL_HINT}")
+        return BrowserChoice(setting, "browser_path setting")
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "microsoft-edge"):
+        found = shutil.which(name)
+        if found and _usable(found):
+            return BrowserChoice(found, "installed")
+    for path in CANDIDATES:
+        if _usable(path):
+            return BrowserChoice(path, "installed")
+    bundled = _playwright_chromium()
+    if bundled:
+        return BrowserChoice(bundled, "playwright")
+    raise BrowserNotFound(f"no Chromium, Chrome or Edge browser was found; {INSTALL_HINT}")
+
+
+def _playwright_chromium() -> str:
+    root = Path(os.environ.get("PLAYWRIGHT_BROWSERS_PATH") or Path.home() / ".cache" / "ms-playwright")
+    for candidate in sorted(root.glob("chromium-*/chrome-linux*/chrome"), reverse=True):
+        if _usable(str(candidate)):
+            return str(candidate)
+    return ""
+
+
+def browser_version(path: str) -> str:
+    """``--version`` of the executable (Playwright reports the version it negotiated, too)."""
+    try:
+        out = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=15, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+    return out.stdout.strip()
+
+
+def launch_args(*, host_rules: tuple[str, ...] = (), extra: tuple[str, ...] = ()) -> list[str]:
+    args = list(QUIET_FLAGS)
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        args.append("--no-sandbox")
+    if host_rules:
+        args.append("--host-resolver-rules=" + ",".join(host_rules))
+    return args + list(extra)
+
+
+# -- video needs Playwright's ffmpeg; the system one serves ----------------------------
+def _ffmpeg_revision() -> str:
+    import playwright
+
+    browsers = Path(playwright.__file__).parent / "driver" / "package" / "browsers.json"
+    try:
+        data: dict[str, Any] = json.loads(browsers.read_text("utf-8"))
+    except (OSError, ValueError):
+        return ""
+    return next((str(b["revision"]) for b in data.get("browsers", []) if b.get("name") == "ffmpeg"), "")
+
+
+def default_browsers_path() -> Path:
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("forensics-toolkit", appauthor=False)) / "playwright"
+
+
+def ensure_ffmpeg() -> Path:
+    """Make Playwright find an ffmpeg: a link from its expected place to the system's ``ffmpeg``.
+
+    Sets ``PLAYWRIGHT_BROWSERS_PATH`` (when unset) for the Playwright driver this process starts.
+    """
+    system = shutil.which("ffmpeg")
+    if not system:
+        raise UsageError("video needs ffmpeg: install it (Debian/Ubuntu: `sudo apt-get install ffmpeg`, "
+                         "or run `make setup`)")
+    revision = _ffmpeg_revision()
+    if not revision:
+        raise CollectorError("cannot tell which ffmpeg build this Playwright expects (browsers.json unreadable)")
+    root = Path(os.environ.setdefault("PLAYWRIGHT_BROWSERS_PATH", str(default_browsers_path())))
+    target = root / f"ffmpeg-{revision}" / "ffmpeg-linux"
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            target.symlink_to(system)
+        except FileExistsError:
+            pass
+        except OSError as exc:
+            raise CollectorError(f"cannot link {target} to {system}: {exc.strerror}") from exc
+    return target
+
+
+@dataclass
+class BrowserFacts:
+    """What the provenance says about the browser."""
+
+    path: str
+    source: str
+    version: str
+    args: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"executable": self.path, "found_by": self.source, "version": self.version, "launch_args": self.args}

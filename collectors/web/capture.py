@@ -1,0 +1,292 @@
+"""One web page capture, start to finish, readable in one place (auto-archiver's orchestrator habit).
+
+    check URL and address policy → recording proxy → fresh context → navigate
+    → behaviours → artifact hooks → snapshot → close (video, downloads) → stop proxy (WARC)
+    → provenance → WACZ → :class:`CaptureResult` (files in a work folder, turned into artifacts)
+
+The collector never writes the vault: the service stores the artifacts in one
+batch, so a failure or a cancel leaves nothing referenced.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from collectors.base import Artifact
+from evidence_store.canonical import iso_utc
+from evidence_store.errors import CollectorError, SourceError, UsageError
+from evidence_store.models import ItemWarning
+from evidence_store.tasks import NEVER_CANCELLED, CancelToken
+
+from . import navigation, snapshot
+from .behaviours import get_behaviour
+from .exchanges import extract_body, redirect_chain
+from .options import CaptureOptions
+from .provenance import PARTIAL, build_provenance, summarise
+from .proxy import ProxyPolicy, RecordingProxy
+from .session import BrowserSession
+from .state import ArtifactHook, CaptureFile, CaptureState, ProfileProvider
+from .urls import Resolver, check_address, dns_details, normalise_url
+from .wacz import write_wacz
+
+
+@dataclass
+class CaptureResult:
+    requested_url: str
+    final_url: str
+    complete: bool
+    provenance: dict[str, Any]
+    summary: dict[str, Any]
+    files: list[CaptureFile]
+    warnings: list[ItemWarning]
+    workdir: Path
+    started_at: str
+    extra_metadata: dict[str, Any] = field(default_factory=dict)
+
+    def artifacts(self) -> list[Artifact]:
+        """The parent ``web_capture`` record first, then its children (in a stable order)."""
+        host = urlsplit(self.requested_url).hostname or self.requested_url
+        title = self.summary.get("title") or ""
+        name = f"{host} — {title}"[:200] if title else host
+        parent = Artifact("capture", "web_capture", name, self.requested_url,
+                          metadata={"provenance": self.summary, "complete": self.complete, **self.extra_metadata},
+                          warnings=list(self.warnings), acquired_at=self.started_at)
+        children = [Artifact(f"file{i}", f.kind, f.name, self.requested_url, parent="capture",
+                             opener=_opener(f.path), size=f.path.stat().st_size,  # type: ignore[misc]
+                             media_type=f.media_type, metadata=f.metadata, warnings=list(f.warnings),
+                             acquired_at=self.started_at)
+                    for i, f in enumerate(self.files)]
+        return [parent, *children]
+
+    def cleanup(self) -> None:
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+class WebCapturer:
+    """Captures pages with one browser session; each capture is independent (own context and proxy)."""
+
+    def __init__(self, session: BrowserSession, options: CaptureOptions, *, environment: dict[str, Any],
+                 hooks: Sequence[ArtifactHook] = (), profile_provider: ProfileProvider | None = None) -> None:
+        self.session = session
+        self.options = options
+        self.environment = environment  # tool, host, examiner, clock: supplied by the service
+        self.hooks = list(hooks)
+        self.profile_provider = profile_provider
+        self.behaviours = [get_behaviour(name) for name in options.behaviours]
+
+    async def capture(self, url: str, workdir: Path, cancel: CancelToken = NEVER_CANCELLED) -> CaptureResult:
+        """Capture ``url`` into ``workdir`` (created, and removed again if the capture fails)."""
+        options = self.options
+        requested = normalise_url(url)
+        parts = urlsplit(requested)
+        host, port = parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80)
+        resolver = Resolver(options.host_map)
+        addresses = await asyncio.to_thread(resolver.resolve, host, port)
+        if not options.allow_private_addresses and all(_restricted(a) for a in addresses):
+            check_address(addresses[0], False, host)
+        workdir.mkdir(parents=True, exist_ok=False)
+        try:
+            return await self._capture(requested, host, resolver, workdir, cancel)
+        except BaseException:
+            shutil.rmtree(workdir, ignore_errors=True)
+            raise
+
+    async def _capture(self, requested: str, host: str, resolver: Resolver, workdir: Path,
+                       cancel: CancelToken) -> CaptureResult:
+        options = self.options
+        needs_dns = host not in options.host_map and not _is_ip(host)
+        dns_task = asyncio.ensure_future(asyncio.to_thread(dns_details, [host])) if needs_dns else None
+        started_at = iso_utc()
+        deadline = time.monotonic() + options.page_timeout
+        policy = ProxyPolicy(allow_private=options.allow_private_addresses, insecure=options.insecure,
+                             extra_ca_files=options.extra_ca_files,
+                             socket_timeout=max(5, min(30, options.page_timeout)),
+                             max_resource_size=options.max_resource_mb * 1024 * 1024)
+        warcinfo = {"software": f"{self.environment.get('tool', {}).get('name', 'forensics-toolkit')} "
+                                f"{self.environment.get('tool', {}).get('version', '')} (warcprox)",
+                    "format": "WARC File Format 1.0", "isPartOf": requested,
+                    "operator": str(self.environment.get("examiner", {}).get("name", "")),
+                    "hostname": str(self.environment.get("host", {}).get("hostname", "")),
+                    "browser": self.session.facts.version, "description": f"capture of {requested}"}
+        proxy = RecordingProxy(workdir / "capture.warc.gz", self.session.ca_dir, policy, resolver, warcinfo).start()
+        context = None
+        state: CaptureState | None = None
+        try:
+            context = await self.session.browser.new_context(**self._context_args(proxy, workdir))
+            page = await context.new_page()
+            state = CaptureState(requested, options, workdir, page, context, deadline, cancel)
+            watcher = navigation.Watcher(state)
+            watcher.install()
+            mode = await navigation.navigate(state, watcher, proxy.journal)
+            cancel.check()
+            if mode == "page":
+                for behaviour in self.behaviours:
+                    cancel.check()
+                    await behaviour.run(state)
+                    state.facts.setdefault("behaviours_run", []).append(behaviour.name)
+                for hook in self.hooks:
+                    cancel.check()
+                    await hook(state)
+                cancel.check()
+                await self._snapshot(state)
+            elif mode == "rendered_file":
+                await snapshot.page_metadata(state)
+                shot = workdir / "screenshot-viewport.png"
+                await page.screenshot(path=str(shot))
+                state.add_file("screenshot_viewport", shot, "image/png", metadata={"viewport": page.viewport_size})
+            await watcher.finish_downloads()
+            await context.close()
+            context = None
+            await navigation.collect_video(state, page)
+        finally:
+            if context is not None:
+                try:
+                    await asyncio.wait_for(context.close(), 10)
+                except BaseException:  # the browser may already be gone (cancel, crash)
+                    pass
+            await asyncio.to_thread(proxy.stop)
+        assert state is not None
+        cancel.check()
+        return await self._finish(state, requested, mode, resolver, proxy, dns_task, started_at)
+
+    def _context_args(self, proxy: RecordingProxy, workdir: Path) -> dict[str, Any]:
+        options, device = self.options, self.options.device_profile
+        width, height = device["viewport"]
+        args: dict[str, Any] = {
+            "proxy": {"server": proxy.url, "bypass": "<-loopback>"},
+            "ignore_https_errors": True,  # the browser talks to our proxy; the proxy verifies the origin
+            "viewport": {"width": width, "height": height}, "device_scale_factor": device["scale"],
+            "is_mobile": device["mobile"], "has_touch": device["touch"], "accept_downloads": True,
+            "service_workers": "block",  # every fetch goes to the network (and so through the proxy)
+        }
+        if device["user_agent"]:
+            args["user_agent"] = device["user_agent"]
+        if options.locale:
+            args["locale"] = options.locale
+        if options.video:
+            args["record_video_dir"] = str(workdir / "video")
+            args["record_video_size"] = {"width": width, "height": height}
+        if options.profile:
+            if self.profile_provider is None:
+                raise UsageError("saved login profiles are not available in this version; capture without --profile")
+            args["storage_state"] = self.profile_provider(options.profile)
+        return args
+
+    async def _snapshot(self, state: CaptureState) -> None:
+        """Screenshots first (what the examiner saw), then documents; one failing part is a warning."""
+        for step in (snapshot.screenshots, snapshot.documents):
+            try:
+                await step(state)
+            except (CollectorError, UsageError):
+                raise
+            except Exception as exc:
+                if state.cancel.cancelled:
+                    raise
+                state.warn("snapshot_failed", f"part of the snapshot failed ({step.__name__}): {_first_line(exc)}",
+                           f"một phần ảnh chụp thất bại ({step.__name__}): {_first_line(exc)}")
+        state.facts["page"] = await snapshot.page_metadata(state)
+
+    async def _finish(self, state: CaptureState, requested: str, mode: str, resolver: Resolver,
+                      proxy: RecordingProxy, dns_task: Any, started_at: str) -> CaptureResult:
+        journal, options, workdir = proxy.journal, self.options, state.workdir
+        chain = redirect_chain(journal.exchanges, requested, options.max_redirects)
+        navigation.judge(state, chain, journal)
+        final = chain.get("final")
+        if mode in ("file", "rendered_file") and final is not None:
+            name = _file_name(final["url"], final.get("mime", ""))
+            target = workdir / f"original-{name}"
+            with open(target, "wb") as out:
+                await asyncio.to_thread(extract_body, proxy.warc_path, final["response_record"]["offset"], out)
+            state.add_file("download", target, final.get("content_type") or "application/octet-stream", name=name,
+                           metadata={"role": "main_document", "url": final["url"],
+                                     "what": "the file as served (transfer and content encodings undone)"},
+                           in_wacz=False)
+        dns = await dns_task if dns_task is not None else {"skipped": "IP literal or host rule"}
+        device = options.device_profile
+        user_agent = await _user_agent(state) or device["user_agent"]
+        emulation = {"device": options.device, "viewport": {"width": device["viewport"][0],
+                     "height": device["viewport"][1]}, "device_scale_factor": device["scale"],
+                     "is_mobile": device["mobile"], "has_touch": device["touch"], "user_agent": user_agent,
+                     "locale": options.locale or "browser default", "profile": options.profile or None}
+        environment = dict(self.environment)
+        clock = environment.get("clock") or {}
+        if not clock.get("checked"):
+            state.warn("clock_not_checked", f"clock not checked: no answer from the time server "
+                       f"({clock.get('server') or 'none configured'}: {clock.get('error', '')})",
+                       f"chưa kiểm tra đồng hồ: máy chủ thời gian không trả lời "
+                       f"({clock.get('server') or 'chưa cấu hình'})", clock=clock)
+        ended_at = iso_utc()
+        provenance = build_provenance(
+            requested=requested, chain=chain, journal=journal, resolver=resolver, dns=dns,
+            page=state.facts.get("page", {}), browser=self.session.facts.to_json(), context=emulation,
+            environment=environment, options=options.to_record(), started_at=started_at, ended_at=ended_at,
+            events=state.events, facts=state.facts, files=state.files, warnings=state.warnings, mode=mode)
+        prov_path = snapshot.save_json(workdir / "provenance.json", provenance)
+        state.add_file("warc", proxy.warc_path, "application/warc", name="capture.warc.gz",
+                       metadata={"records": 1 + 2 * len(journal.exchanges), "compression": "gzip per record"})
+        attachments = [(f.path, f.name) for f in state.files if f.in_wacz] + [(prov_path, "provenance.json")]
+        wacz_path = workdir / "capture.wacz"
+        page_entry = {"id": "main", "url": chain.get("final_url", requested), "ts": started_at,
+                      "title": state.facts.get("page", {}).get("title", "")}
+        package = await asyncio.to_thread(
+            write_wacz, wacz_path, warc=proxy.warc_path, exchanges=journal.exchanges, page=page_entry,
+            attachments=attachments, title=f"Capture of {requested}",
+            software=warcinfo_software(self.environment), description=f"Captured {started_at} (UTC)")
+        state.add_file("wacz", wacz_path, "application/wacz", metadata={"resources": package["resources"]})
+        state.add_file("provenance", prov_path, "application/json", metadata={"format": provenance["format"]})
+        complete = not any(w.code in PARTIAL for w in state.warnings)
+        return CaptureResult(requested, provenance["final_url"], complete, provenance, summarise(provenance),
+                             state.files, state.warnings, workdir, started_at)
+
+
+def _opener(path: Path) -> Any:
+    def open_file() -> Any:
+        return open(path, "rb")  # noqa: SIM115 (the caller uses it as a context manager)
+
+    return open_file
+
+
+def warcinfo_software(environment: dict[str, Any]) -> str:
+    tool = environment.get("tool", {})
+    return f"{tool.get('name', 'forensics-toolkit')} {tool.get('version', '')}".strip()
+
+
+async def _user_agent(state: CaptureState) -> str:
+    try:
+        return str(await state.page.evaluate("() => navigator.userAgent"))
+    except Exception:  # page closed (file mode, crash): the context's setting stands
+        return ""
+
+
+def _file_name(url: str, mime: str) -> str:
+    name = urlsplit(url).path.rsplit("/", 1)[-1] or "index"
+    from evidence_store.naming import safe_filename
+
+    return safe_filename(name, fallback="document")[:120]
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(getattr(exc, "message", "") or exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _restricted(address: str) -> bool:
+    from .urls import is_restricted
+
+    return is_restricted(address)
+
+
+def _is_ip(host: str) -> bool:
+    from .urls import _is_ip as is_ip
+
+    return is_ip(host)
+
+
+__all__ = ["CaptureResult", "WebCapturer", "SourceError"]

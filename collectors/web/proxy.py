@@ -1,0 +1,357 @@
+"""The recording proxy: warcprox as a library, between Chromium and the network.
+
+Why a proxy: Playwright's ``response.body()`` is decompressed and has no raw
+status line, so it cannot be the evidence copy. The proxy keeps the bytes as the
+server sent them (a gzip or brotli body stays encoded, status line and headers
+untouched) and writes them to a WARC, with the request as it was sent.
+
+What we change in warcprox (a subclass per capture, never its class attributes):
+- the origin's TLS certificate is verified by us (system trust plus the
+  examiner's extra CAs) and the chain is recorded; an invalid one is refused
+  unless ``insecure`` is set, and then the error is recorded;
+- every connection goes through our address policy (loopback and private
+  addresses refused unless allowed), with our resolver, whose answers are kept;
+- a response cut off (the page never finished, the capture stopped) is still
+  written, marked ``WARC-Truncated``, rather than lost.
+"""
+
+from __future__ import annotations
+
+import datetime
+import http.client
+import logging
+import queue
+import socket
+import ssl
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import warcprox
+import warcprox.mitmproxy
+import warcprox.warc
+import warcprox.warcproxy
+from hanzo import warctools
+
+from evidence_store.errors import CollectorError
+
+from .tls import describe_session
+from .urls import AddressBlocked, Resolver, connect
+
+for _name in ("warcprox", "urllib3"):
+    logging.getLogger(_name).setLevel(logging.CRITICAL)  # its errors reach us as data, not log noise
+
+
+@dataclass
+class Journal:
+    """What the proxy saw, shared between its threads (append-only under a lock)."""
+
+    exchanges: list[dict[str, Any]] = field(default_factory=list)
+    failures: list[dict[str, Any]] = field(default_factory=list)
+    tls: dict[str, dict[str, Any]] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, bucket: str, entry: dict[str, Any]) -> None:
+        with self.lock:
+            getattr(self, bucket).append(entry)
+
+    def set_tls(self, endpoint: str, facts: dict[str, Any]) -> None:
+        with self.lock:
+            self.tls.setdefault(endpoint, facts)
+
+
+@dataclass(frozen=True)
+class ProxyPolicy:
+    allow_private: bool = False
+    insecure: bool = False
+    extra_ca_files: tuple[str, ...] = ()
+    socket_timeout: int = 30
+    max_resource_size: int = 512 * 1024 * 1024
+
+
+class TlsRefused(CollectorError):
+    """The origin's certificate did not validate and the examiner did not ask for --insecure."""
+
+
+def _verifying_context(extra_ca_files: tuple[str, ...]) -> ssl.SSLContext:
+    context = ssl.create_default_context()
+    for path in extra_ca_files:
+        try:
+            context.load_verify_locations(cafile=path)
+        except (OSError, ssl.SSLError) as exc:
+            raise CollectorError(f"cannot load CA certificate file {path}: {exc}") from exc
+    return context
+
+
+def _unverified_context() -> ssl.SSLContext:
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    return context
+
+
+def _handler_class(policy: ProxyPolicy, resolver: Resolver, journal: Journal) -> type:
+    verifying = _verifying_context(policy.extra_ca_files)
+    unverified = _unverified_context()
+
+    class CaptureHandler(warcprox.warcproxy.WarcProxyHandler):  # type: ignore[misc]
+        allow_localhost = True  # our address policy below replaces warcprox's loopback check
+        _socket_timeout = policy.socket_timeout
+        _max_resource_size = policy.max_resource_size
+
+        def _open(self) -> socket.socket:
+            return connect(resolver, self.hostname, int(self.port), allow_private=policy.allow_private,
+                           timeout=policy.socket_timeout)
+
+        def _connect_to_remote_server(self) -> Any:
+            pool = self.server.remote_connection_pool.connection_from_host(
+                host=self.hostname, port=int(self.port), scheme="http",
+                pool_kwargs={"maxsize": 12, "timeout": self._socket_timeout})
+            self._conn_pool = pool
+            self._remote_server_conn = pool._get_conn()
+            if warcprox.mitmproxy.is_connection_dropped(self._remote_server_conn):
+                sock = self._open()
+                if self.is_connect:
+                    sock = self._wrap_tls(sock)
+                self._remote_server_conn.sock = sock
+            return self._remote_server_conn.sock
+
+        def _wrap_tls(self, sock: socket.socket) -> ssl.SSLSocket:
+            endpoint = f"{self.hostname}:{self.port}"
+            try:
+                tls = verifying.wrap_socket(sock, server_hostname=self.hostname)
+                journal.set_tls(endpoint, describe_session(tls, verified=True, error=""))
+                return tls
+            except ssl.SSLCertVerificationError as exc:
+                sock.close()
+                error = f"{exc.verify_message or exc.reason} (code {exc.verify_code})"
+            # Look at what the server presented either way: it is evidence of the failure.
+            tls = unverified.wrap_socket(self._open(), server_hostname=self.hostname)
+            journal.set_tls(endpoint, describe_session(tls, verified=False, error=error))
+            if policy.insecure:
+                return tls
+            tls.close()
+            raise TlsRefused(f"TLS certificate of {endpoint} is not valid: {error}")
+
+        def _inner_proxy_request(self, extra_response_headers: dict[str, str] | None = None) -> Any:
+            """warcprox's loop, except that a response cut off after its headers is kept, marked truncated."""
+            self._swallow_hop_by_hop_headers()
+            self.headers["Via"] = warcprox.mitmproxy.via_header_value(
+                self.headers.get("Via"), self.request_version.replace("HTTP/", ""))
+            req = self._build_request()
+            if "Content-Length" in self.headers:
+                req += self.rfile.read(int(self.headers["Content-Length"]))
+            sock = self._remote_server_conn.sock
+            sock.sendall(req)
+            res = warcprox.mitmproxy.ProxyingRecordingHTTPResponse(
+                sock, proxy_client=self.connection, digest_algorithm=self.server.digest_algorithm,
+                url=self.url, method=self.command, tmp_file_max_memory_size=self._tmp_file_max_memory_size)
+            clean = False
+            try:
+                res.begin(extra_response_headers=extra_response_headers or {})
+                while True:
+                    try:
+                        buf = res.read(65536)
+                    except http.client.IncompleteRead as exc:
+                        buf, res.truncated = exc.partial, b"length"
+                        self.truncation = "the server closed the connection before the end of the body"
+                        break
+                    if not buf:
+                        clean = True
+                        break
+                    if res.recorder.len > self._max_resource_size:
+                        res.truncated = b"length"
+                        self.truncation = f"larger than the {self._max_resource_size // 2**20} MiB limit"
+                        break
+            except (OSError, http.client.HTTPException, ValueError) as exc:
+                if res.recorder.payload_offset is None:
+                    self._drop_remote()
+                    raise
+                res.truncated = b"disconnect"
+                self.truncation = f"cut off while being received ({type(exc).__name__})"
+            finally:
+                res.close()
+            if clean and not warcprox.mitmproxy.is_connection_dropped(self._remote_server_conn):
+                self._conn_pool._put_conn(self._remote_server_conn)
+            else:
+                self._drop_remote()
+            return req, res
+
+        def _drop_remote(self) -> None:
+            try:
+                self._remote_server_conn.sock.shutdown(socket.SHUT_RDWR)
+                self._remote_server_conn.sock.close()
+            except (OSError, AttributeError):
+                pass
+
+        def _proxy_request(self) -> Any:
+            self.truncation = ""
+            recorded = super()._proxy_request()
+            recorded.remote_port = int(self.port)
+            recorded.truncation_reason = self.truncation
+            return recorded
+
+        def send_error(self, code: int, message: str | None = None, explain: str | None = None,
+                       exception: BaseException | None = None) -> Any:
+            url = getattr(self, "url", None) or self.path
+            journal.add("failures", {
+                "url": url, "status": code, "host": getattr(self, "hostname", ""), "port": getattr(self, "port", ""),
+                "error": str(exception or message or ""), "error_type": type(exception).__name__ if exception else "",
+                "blocked": isinstance(exception, AddressBlocked), "tls_refused": isinstance(exception, TlsRefused),
+                "at": _utc(),
+            })
+            return super().send_error(code, message=message, explain=explain, exception=exception)
+
+    return CaptureHandler
+
+
+def _utc() -> str:
+    from evidence_store.canonical import iso_utc
+
+    return iso_utc()
+
+
+class WarcWriterThread(threading.Thread):
+    """Drains the proxy's queue into one gzipped WARC, recording where each record landed."""
+
+    def __init__(self, source: queue.Queue[Any], path: Path, journal: Journal, warcinfo: dict[str, str]) -> None:
+        super().__init__(name="warc-writer", daemon=True)
+        self.source = source
+        self.path = path
+        self.journal = journal
+        self.builder = warcprox.warc.WarcRecordBuilder(digest_algorithm="sha256")
+        self.handle: BinaryIO = open(path, "wb")  # noqa: SIM115 (closed in run)
+        self.error: BaseException | None = None
+        self._write_warcinfo(warcinfo)
+
+    def _write_warcinfo(self, info: dict[str, str]) -> None:
+        body = "".join(f"{k}: {v}\r\n" for k, v in info.items()).encode("utf-8")
+        headers = [
+            (warctools.WarcRecord.TYPE, warctools.WarcRecord.WARCINFO),
+            (warctools.WarcRecord.ID, warctools.WarcRecord.random_warc_uuid()),
+            (warctools.WarcRecord.DATE, self.builder.format_warc_date(datetime.datetime.now(datetime.UTC))),
+            (warctools.WarcRecord.FILENAME, self.path.name.encode("utf-8")),
+        ]
+        warctools.WarcRecord(headers=headers, content=(b"application/warc-fields", body)).write_to(
+            self.handle, gzip=True)
+
+    def run(self) -> None:
+        try:
+            while True:
+                item = self.source.get()
+                if item is None:
+                    break
+                if isinstance(item, warcprox.warcproxy.RecordedUrl):
+                    self._write(item)
+        except BaseException as exc:  # reported by RecordingProxy.stop
+            self.error = exc
+        finally:
+            self.handle.flush()
+            self.handle.close()
+
+    def _write(self, recorded: Any) -> None:
+        records = self.builder.build_warc_records(recorded)
+        offsets = []
+        for record in records:
+            start = self.handle.tell()
+            record.write_to(self.handle, gzip=True)
+            offsets.append((start, self.handle.tell() - start, record.id.decode("ascii")))
+        recorder = recorded.response_recorder
+        recorder.tempfile.seek(0)
+        head = recorder.tempfile.read(min(recorder.payload_offset or 0, 256 * 1024))
+        payload_digest = records[0].get_header(warctools.WarcRecord.PAYLOAD_DIGEST)
+        self.journal.add("exchanges", {
+            "url": recorded.url.decode("utf-8", "replace"), "method": recorded.method, "status": recorded.status,
+            "remote_ip": recorded.remote_ip.decode("ascii"), "remote_port": getattr(recorded, "remote_port", None),
+            "content_type": recorded.content_type or "", "mime": recorded.mimetype or "",
+            "size": recorded.size, "timestamp": recorded.timestamp.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+            "warc_date": recorded.timestamp.strftime("%Y%m%d%H%M%S"),
+            "referer": recorded.referer or "", "truncated": (recorded.truncated or b"").decode("ascii"),
+            "truncation_reason": getattr(recorded, "truncation_reason", ""),
+            "payload_digest": payload_digest.decode("ascii") if payload_digest else "",
+            "response_record": {"offset": offsets[0][0], "length": offsets[0][1], "id": offsets[0][2]},
+            "request_record": {"offset": offsets[1][0], "length": offsets[1][1], "id": offsets[1][2]}
+            if len(offsets) > 1 else None,
+            "raw_head": head.decode("latin-1"),
+        })
+        recorder.tempfile.close()
+
+
+class RecordingProxy:
+    """One proxy per capture on 127.0.0.1 (an ephemeral port), writing one WARC."""
+
+    def __init__(self, warc_path: Path, ca_dir: Path, policy: ProxyPolicy, resolver: Resolver,
+                 warcinfo: dict[str, str]) -> None:
+        self.warc_path = warc_path
+        self.policy = policy
+        self.resolver = resolver
+        self.journal = Journal()
+        options = warcprox.Options(
+            address="127.0.0.1", port=0, cacert=str(ca_dir / "capture-ca.pem"), certs_dir=str(ca_dir / "certs"),
+            digest_algorithm="sha256", max_threads=64, queue_size=10_000, socket_timeout=policy.socket_timeout,
+            max_resource_size=policy.max_resource_size, tmp_file_max_memory_size=512 * 1024)
+        handler = _handler_class(policy, resolver, self.journal)
+        try:
+            self.server = _Server(handler, options)
+        except OSError as exc:
+            raise CollectorError(f"cannot start the recording proxy on 127.0.0.1: {exc}") from exc
+        self.port = int(self.server.server_address[1])
+        self.writer = WarcWriterThread(self.server.recorded_url_q, warc_path, self.journal, warcinfo)
+        self._serve = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
+                                       name="capture-proxy", daemon=True)
+        self._stopped = False
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> RecordingProxy:
+        self.writer.start()
+        self._serve.start()
+        return self
+
+    def stop(self, grace: float = 3.0) -> None:
+        """Stop accepting, cut what is still in flight (kept as truncated), then close the WARC."""
+        if self._stopped:
+            return
+        self._stopped = True
+        self.server.shutdown()
+        self.server.server_close()
+        deadline = time.monotonic() + grace
+        while self.server.active_requests and time.monotonic() < deadline:
+            self.server.abort_remote()
+            time.sleep(0.05)
+        self.server.pool.shutdown(wait=True, cancel_futures=True)
+        self.server.recorded_url_q.put(None)
+        self.writer.join()
+        if self.writer.error is not None:
+            raise CollectorError(f"writing the WARC failed: {self.writer.error}") from self.writer.error
+
+
+class _Server(warcprox.warcproxy.WarcProxy):  # type: ignore[misc]
+    """warcprox's server with our handler class and a way to cut in-flight fetches."""
+
+    def __init__(self, handler: type, options: Any) -> None:
+        warcprox.mitmproxy.PooledMitmProxy.__init__(self, options)
+        self.start_time = datetime.datetime.now(datetime.UTC)
+        warcprox.mitmproxy.SingleThreadedMitmProxy.__init__(self, handler, options)
+        self.status_callback = None
+        self.stats_db = None
+        self.recorded_url_q = queue.Queue(maxsize=options.queue_size)
+        self.running_stats = warcprox.stats.RunningStats()
+
+    def abort_remote(self) -> None:
+        with self.remote_server_socks_lock:
+            socks = list(self.remote_server_socks)
+        for sock in socks:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def server_activate(self) -> None:
+        import http.server
+
+        http.server.HTTPServer.server_activate(self)

@@ -1,0 +1,140 @@
+"""The snapshot of a loaded page: screenshots (tiled when tall), DOM, MHTML, PDF, text, metadata.
+
+Chromium renders very tall pages unreliably in one piece, so a page taller than
+``tile_height`` is shot as ordered tiles (each clipped from the full page) and
+the tiles are stitched into the full-page PNG; the tiles are kept too. A page
+taller than ``max_page_height`` is cut there with a warning: never silently.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from .state import CaptureState
+from .stitch import stitch_png
+
+_DIMENSIONS = """() => {
+  const el = document.scrollingElement || document.documentElement;
+  const b = document.body;
+  return [Math.max(el.scrollWidth, b ? b.scrollWidth : 0, window.innerWidth),
+          Math.max(el.scrollHeight, b ? b.scrollHeight : 0, window.innerHeight)];
+}"""
+
+_METADATA = """(maxLinks) => {
+  const metas = {};
+  for (const m of document.querySelectorAll('meta[property], meta[name]')) {
+    const key = m.getAttribute('property') || m.getAttribute('name');
+    if (!key) continue;
+    const k = key.toLowerCase();
+    if (k.startsWith('og:') || k.startsWith('twitter:') || k.startsWith('article:') ||
+        ['description', 'author', 'keywords', 'robots', 'generator', 'date'].includes(k)) {
+      (metas[key] = metas[key] || []).push(m.getAttribute('content') || '');
+    }
+  }
+  const jsonld = [...document.querySelectorAll('script[type="application/ld+json"]')].map(s => s.textContent || '');
+  const seen = new Set(); const links = []; let total = 0;
+  for (const a of document.querySelectorAll('a[href]')) {
+    const href = a.href; if (!href || seen.has(href)) continue;
+    seen.add(href); total += 1;
+    if (links.length < maxLinks) links.push({url: href, text: (a.innerText || '').trim().slice(0, 200)});
+  }
+  const canonical = document.querySelector('link[rel="canonical"]');
+  const frames = [...document.querySelectorAll('iframe, frame')].map(f => f.src || '').filter(Boolean);
+  return {title: document.title, lang: document.documentElement.lang || '', meta: metas, jsonld,
+          links, links_total: total, canonical: canonical ? canonical.href : '', frames,
+          charset: document.characterSet, content_type: document.contentType, ready_state: document.readyState};
+}"""
+
+
+async def page_metadata(state: CaptureState) -> dict[str, Any]:
+    data: dict[str, Any] = await state.page.evaluate(_METADATA, state.options.max_links)
+    parsed, errors = [], []
+    for text in data.pop("jsonld", []):
+        try:
+            parsed.append(json.loads(text))
+        except ValueError as exc:
+            errors.append({"error": str(exc), "raw": text[:2000]})
+    data["json_ld"] = parsed
+    if errors:
+        data["json_ld_unparsed"] = errors
+    meta = data.get("meta", {})
+    data["open_graph"] = {k: v for k, v in meta.items() if k.lower().startswith(("og:", "article:"))}
+    data["twitter_card"] = {k: v for k, v in meta.items() if k.lower().startswith("twitter:")}
+    if data.get("links_total", 0) > len(data.get("links", [])):
+        state.warn("links_truncated", f"{data['links_total']} links on the page; the first {len(data['links'])} listed",
+                   f"trang có {data['links_total']} liên kết; chỉ liệt kê {len(data['links'])} liên kết đầu",
+                   total=data["links_total"])
+    return data
+
+
+async def screenshots(state: CaptureState) -> None:
+    page, options, folder = state.page, state.options, state.workdir
+    viewport = folder / "screenshot-viewport.png"
+    await page.screenshot(path=str(viewport), timeout=_ms(state, 30))
+    state.add_file("screenshot_viewport", viewport, "image/png",
+                   metadata={"viewport": page.viewport_size, "device": options.device})
+    width, height = await page.evaluate(_DIMENSIONS)
+    shot_height = min(height, options.max_page_height)
+    if height > options.max_page_height:
+        state.warn("page_cut", f"the page is {height} px tall; the full-page screenshot stops at "
+                   f"{options.max_page_height} px (the HTML, MHTML and WARC hold the whole page)",
+                   f"trang cao {height} px; ảnh chụp toàn trang dừng ở {options.max_page_height} px "
+                   "(HTML, MHTML và WARC chứa toàn bộ trang)", height=height, limit=options.max_page_height)
+    full = folder / "screenshot-full.png"
+    meta: dict[str, Any] = {"css_width": width, "css_height": shot_height, "page_height": height,
+                            "device_scale_factor": options.device_profile["scale"]}
+    if shot_height <= options.tile_height:
+        await page.screenshot(path=str(full), full_page=True, timeout=_ms(state, 60))
+        meta["tiles"] = 0
+    else:
+        tiles = []
+        count = -(-shot_height // options.tile_height)
+        for index in range(count):
+            state.cancel.check()
+            top = index * options.tile_height
+            tile_h = min(options.tile_height, shot_height - top)
+            tile = folder / f"screenshot-tile-{index + 1:03d}.png"
+            await page.screenshot(path=str(tile), full_page=True, timeout=_ms(state, 60),
+                                  clip={"x": 0, "y": top, "width": width, "height": tile_h})
+            tiles.append(tile)
+            state.add_file("screenshot_tile", tile, "image/png", metadata={
+                "index": index + 1, "of": count, "css_top": top, "css_height": tile_h, "css_width": width})
+        stitch_png(tiles, full)
+        meta["tiles"] = count
+    state.add_file("screenshot", full, "image/png", metadata=meta, in_wacz=True)
+
+
+async def documents(state: CaptureState) -> None:
+    """Rendered DOM, MHTML (Chromium's snapshot, frames included), visible text, then the PDF print."""
+    page, folder, options = state.page, state.workdir, state.options
+    html = folder / "page.html"
+    html.write_text(await page.content(), "utf-8")
+    state.add_file("html", html, "text/html; charset=utf-8", metadata={"what": "rendered DOM after behaviours"})
+    text = folder / "page.txt"
+    text.write_text(await page.evaluate("() => document.body ? document.body.innerText : ''"), "utf-8")
+    state.add_file("page_text", text, "text/plain; charset=utf-8", metadata={"what": "visible text (innerText)"})
+    if options.mhtml:
+        session = await state.context.new_cdp_session(page)
+        try:
+            snapshot = await session.send("Page.captureSnapshot", {"format": "mhtml"})
+        finally:
+            await session.detach()
+        mhtml = folder / "page.mhtml"
+        mhtml.write_bytes(snapshot["data"].encode("utf-8"))
+        state.add_file("mhtml", mhtml, "multipart/related", metadata={"what": "Chromium MHTML snapshot"})
+    if options.pdf:
+        pdf = folder / "page.pdf"
+        await page.pdf(path=str(pdf), print_background=True, format="A4")
+        state.add_file("pdf", pdf, "application/pdf", metadata={"what": "print to PDF (A4, backgrounds)"},
+                       in_wacz=True)
+
+
+def _ms(state: CaptureState, at_least: float) -> float:
+    return max(at_least, state.remaining()) * 1000
+
+
+def save_json(path: Path, data: Any) -> Path:
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True), "utf-8")
+    return path

@@ -1,0 +1,82 @@
+"""The state of one capture in progress, handed to behaviours and artifact hooks.
+
+Extension points live here so the social-media capture can build on the web
+capture without touching it: behaviours (steps run on the page before the
+snapshot), artifact hooks (extra files added to the capture) and the login
+profile provider (a saved Playwright storage state for the context).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from evidence_store.canonical import iso_utc
+from evidence_store.models import ItemWarning
+from evidence_store.tasks import NEVER_CANCELLED, CancelToken
+
+from .options import CaptureOptions
+
+if TYPE_CHECKING:
+    from playwright.async_api import BrowserContext, Page
+
+
+@dataclass
+class CaptureFile:
+    """One future child item: a file in the capture's work folder."""
+
+    kind: str
+    path: Path
+    name: str
+    media_type: str
+    metadata: dict[str, Any] = field(default_factory=dict)
+    warnings: list[ItemWarning] = field(default_factory=list)
+    in_wacz: bool = False  # also listed as an extra resource of the WACZ
+
+
+@dataclass
+class CaptureState:
+    url: str
+    options: CaptureOptions
+    workdir: Path
+    page: Page
+    context: BrowserContext
+    deadline: float
+    cancel: CancelToken = NEVER_CANCELLED
+    warnings: list[ItemWarning] = field(default_factory=list)
+    files: list[CaptureFile] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    facts: dict[str, Any] = field(default_factory=dict)
+
+    def warn(self, code: str, en: str, vi: str, **details: Any) -> None:
+        self.warnings.append(ItemWarning(code, en, vi, details))
+
+    def event(self, kind: str, **facts: Any) -> None:
+        self.events.append({"event": kind, "at": iso_utc(), **facts})
+
+    def remaining(self) -> float:
+        return self.deadline - time.monotonic()
+
+    def add_file(self, kind: str, path: Path, media_type: str, *, name: str | None = None,
+                 metadata: dict[str, Any] | None = None, in_wacz: bool = False) -> CaptureFile:
+        entry = CaptureFile(kind, path, name or path.name, media_type, metadata or {}, in_wacz=in_wacz)
+        self.files.append(entry)
+        return entry
+
+
+class Behaviour(Protocol):
+    """A step run on the loaded page before the snapshot (scroll, expand, dismiss …)."""
+
+    name: str
+
+    async def run(self, state: CaptureState) -> None: ...
+
+
+#: An artifact hook adds files (or facts) to a capture after the behaviours, before the snapshot.
+ArtifactHook = Callable[[CaptureState], Awaitable[None]]
+
+#: A profile provider turns ``options.profile`` into a Playwright storage state (a dict or a JSON path).
+ProfileProvider = Callable[[str], "dict[str, Any] | str"]
