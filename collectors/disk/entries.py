@@ -74,6 +74,8 @@ class Entry:
     meta_reused: bool = False
     short_name: bytes | None = None
     file_name_times: dict[str, Any] | None = None
+    epochs: tuple[int, int, int, int] = (0, 0, 0, 0)  # m, a, c, b: whole seconds UTC (body files)
+    file_name_epochs: tuple[int, ...] | None = None  # m, a, c, b, attribute id, attribute size
 
     # -- identity ---------------------------------------------------------------
     @property

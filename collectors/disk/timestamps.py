@@ -141,6 +141,11 @@ def macb(meta: Any, policy: TimePolicy) -> dict[str, Any]:
     return result
 
 
+def epochs(meta: Any, policy: TimePolicy) -> tuple[int, int, int, int]:
+    return (policy.epoch(int(meta.mtime or 0), 0), policy.epoch(int(meta.atime or 0), 1),
+            policy.epoch(int(meta.ctime or 0), 2), policy.epoch(int(meta.crtime or 0), 3))
+
+
 def filetime(value: int) -> tuple[int, int]:
     """Windows FILETIME (100 ns since 1601) as (seconds, nanoseconds) since 1970."""
     if value == 0:

@@ -22,7 +22,7 @@ from evidence_store.tasks import NEVER_CANCELLED, CancelToken
 
 from .entries import META_TYPE, NAME_TYPE, NTFS_DATA, NTFS_FILE_NAME, NTFS_INDEX_ROOT, ORPHAN_DIR, Entry, Stream
 from .image import Partition
-from .timestamps import TimePolicy, filetime, macb
+from .timestamps import TimePolicy, epochs, filetime, macb
 
 MAX_DEPTH = 512
 _ALLOC = int(pytsk3.TSK_FS_NAME_FLAG_ALLOC)
@@ -177,6 +177,7 @@ class Walker:
             meta_allocated=None if meta is None else bool(int(meta.flags) & _META_ALLOC),
             size=int(meta.size) if meta is not None else 0,
             times=macb(meta, self.policy) if meta is not None else {},
+            epochs=epochs(meta, self.policy) if meta is not None else (0, 0, 0, 0),
             seq=int(meta.seq) if meta is not None and self.family == "ntfs" else None,
             mode=int(meta.mode) if meta is not None else 0,
             uid=int(meta.uid) if meta is not None else 0,
@@ -197,32 +198,33 @@ class Walker:
     def _ntfs_entries(self, tsk_file: Any, base: Entry) -> list[Entry]:
         """One entry per $DATA attribute and for a directory's $I30 index (as fls prints)."""
         entries: list[Entry] = []
-        fn_times = None
+        fn_times: tuple[dict[str, Any], tuple[int, ...]] | None = None
         try:
             attributes = list(tsk_file)
         except OSError:
             attributes = []
+        fn_namespace = 99
         for attr in attributes:
             info = attr.info
             kind = int(info.type)
-            if kind == NTFS_FILE_NAME and self.options.file_name_times and fn_times is None:
-                fn_times = self._file_name_times(tsk_file, info)
+            if kind == NTFS_FILE_NAME and self.options.file_name_times:
+                found = self._file_name_times(tsk_file, info)
+                if found is not None and found[2] < fn_namespace:
+                    fn_times, fn_namespace = (found[0], found[1]), found[2]
             if kind not in (NTFS_DATA, NTFS_INDEX_ROOT):
                 continue
             attr_name = bytes(info.name) if info.name else None
             stream = Stream(kind, int(info.id), attr_name, int(info.size),
                             not int(info.flags) & _NON_RESIDENT,
                             _runs(attr) if self.options.runs and kind == NTFS_DATA else ())
-            entry = Entry(**{**base.__dict__, "stream": stream})
-            if kind == NTFS_DATA and attr_name:
-                entry.size = int(info.size)
-            entries.append(entry)
+            entries.append(Entry(**{**base.__dict__, "stream": stream, "size": int(info.size)}))
         if fn_times:
             for entry in entries or [base]:
-                entry.file_name_times = fn_times
+                entry.file_name_times, entry.file_name_epochs = fn_times
         return entries or [base]
 
-    def _file_name_times(self, tsk_file: Any, info: Any) -> dict[str, Any] | None:
+    def _file_name_times(self, tsk_file: Any, info: Any) -> tuple[dict[str, Any], tuple[int, ...], int] | None:
+        """Times of a $FILE_NAME attribute, and a rank preferring the long (Win32) name."""
         try:
             data = tsk_file.read_random(0, int(info.size), info.type, info.id)
         except OSError:
@@ -236,7 +238,10 @@ class Walker:
             converted = self.policy.convert(*filetime(value), slot)
             if converted:
                 result[label] = converted
-        return result
+        seconds = tuple(filetime(v)[0] for v in (modified, accessed, changed, born))
+        namespace = data[65] if len(data) > 65 else 0
+        rank = {1: 0, 3: 1, 0: 2, 2: 3}.get(namespace, 4)
+        return result, (*seconds, int(info.id), int(info.size)), rank
 
     def _default_stream(self, tsk_file: Any) -> Stream | None:
         try:
