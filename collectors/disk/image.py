@@ -110,12 +110,14 @@ class DiskImage:
         self.warnings: list[ItemWarning] = []
 
     @classmethod
-    def open(cls, path: Path | str, *, local_zone: str = DEFAULT_LOCAL_ZONE) -> DiskImage:
+    def open(cls, path: Path | str, *, local_zone: str = DEFAULT_LOCAL_ZONE,
+             require_file_system: bool = True) -> DiskImage:
+        """Open read-only; without ``require_file_system`` an unreadable disk is kept with a warning."""
         pin_libc_zone_to_utc()
         container = open_container(path)
         image = cls(container, local_zone)
         try:
-            image._load()
+            image._load(require_file_system)
         except BaseException:
             image.close()
             raise
@@ -163,7 +165,7 @@ class DiskImage:
                 "warnings": [w.to_json() for w in self.warnings]}
 
     # -- loading ----------------------------------------------------------------
-    def _load(self) -> None:
+    def _load(self, require_file_system: bool) -> None:
         try:
             volume = pytsk3.Volume_Info(self.tsk_image)
         except OSError:
@@ -174,11 +176,16 @@ class DiskImage:
             whole = Partition(1, 0, -(-self.size // 512), 512, "whole image (no partition table)", "-",
                               image_read=self.container.read)
             self._open_fs(whole)
-            if whole.fs is None:
-                raise SourceError(
-                    f"{self.path}: no partition table or file system that The Sleuth Kit recognises "
-                    f"({self.container.format} image of {self.size} bytes; damaged, encrypted or not a disk image?)")
-            self.partitions.append(whole)
+            if whole.fs is not None:
+                self.partitions.append(whole)
+                return
+            message = (f"{self.path}: no partition table or file system that The Sleuth Kit recognises "
+                       f"({self.container.format} image of {self.size} bytes; damaged, encrypted or not a disk image?)")
+            if require_file_system:
+                raise SourceError(message)
+            self.warnings.append(ItemWarning("no_file_system", message,
+                                             "không nhận ra bảng phân vùng hay hệ thống tệp nào trong ảnh đĩa "
+                                             "(hỏng, mã hoá hoặc không phải ảnh đĩa?)"))
 
     def _load_table(self, volume: Any) -> None:
         self.table_type = _vs_type_name(volume.info.vstype)

@@ -1,0 +1,275 @@
+"""Disk images into the vault: register an image (hashed whole, E01 hash verified), extract files.
+
+``add_image`` reads the media once and feeds MD5, SHA-1, SHA-256 and BLAKE3 from
+the same buffers (and, with ``copy``, the vault's encrypting ingest in that same
+pass). ``extract`` streams each selected file through the vault as an
+``extracted_file`` child of the image item, with its locator (partition, inode,
+stream, original path, allocation, recovery flag, MACB times) as provenance. Large
+extractions are committed in chunks so memory stays bounded; a cancel discards
+only the chunk in progress, whose items were never committed.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO, cast
+
+from collectors.disk import DiskImage, Entry
+from collectors.disk.containers import Container
+from evidence_store import Batch, Case, Item, ItemWarning, MultiHasher, SourceError, UsageError, Vault, iso_utc
+from evidence_store.errors import Cancelled
+from evidence_store.tasks import NEVER_CANCELLED, CancelToken, Progress, no_progress
+
+from .disk import open_image, tool_versions
+from .disk_extract import Extractor, Selection
+
+CHUNK = 4 << 20
+KIND_IMAGE = "disk_image"
+
+
+@dataclass
+class AddResult:
+    item: Item
+    hashes: dict[str, str]
+    verification: dict[str, Any]
+    warnings: list[ItemWarning] = field(default_factory=list)
+
+
+@dataclass
+class ExtractResult:
+    image_item: Item
+    extracted: int = 0
+    bytes: int = 0
+    possibly_incomplete: int = 0
+    item_ids: list[int] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[ItemWarning] = field(default_factory=list)
+    image_added: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {"image_item": self.image_item.id, "image_added": self.image_added, "extracted": self.extracted,
+                "bytes": self.bytes, "possibly_incomplete": self.possibly_incomplete, "items": self.item_ids,
+                "skipped": [{"path": p, "reason": r} for p, r in self.skipped],
+                "warnings": [w.to_json() for w in self.warnings]}
+
+
+def local_zone_for(vault: Vault, explicit: str | None) -> str:
+    from .settings import get
+
+    return explicit or str(get(vault, "timezone"))
+
+
+# -- registering an image ----------------------------------------------------------
+class _MediaStream(io.RawIOBase):
+    """The container's media data as a sequential stream (what E01 hashes are computed over)."""
+
+    def __init__(self, container: Container) -> None:
+        super().__init__()
+        self._container = container
+        self._offset = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        remaining = self._container.size - self._offset
+        if remaining <= 0:
+            return b""
+        want = remaining if size is None or size < 0 else min(size, remaining)
+        data = self._container.read(self._offset, want)
+        if not data:
+            raise SourceError(f"the image ends early: no data at offset {self._offset} of {self._container.size}")
+        self._offset += len(data)
+        return data
+
+
+def hash_media(container: Container, progress: Progress = no_progress,
+               cancel: CancelToken = NEVER_CANCELLED) -> dict[str, str]:
+    """MD5, SHA-1, SHA-256 and BLAKE3 in one read of the media; two hashing threads overlap the reads."""
+    groups = (MultiHasher(("sha256", "md5")), MultiHasher(("sha1", "blake3")))
+    stream = _MediaStream(container)
+    done = 0
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="image-hash") as pool:
+        pending: list[Any] = []
+        while True:
+            cancel.check()
+            data = stream.read(CHUNK)
+            for future in pending:
+                future.result()
+            if not data:
+                break
+            pending = [pool.submit(group.update, data) for group in groups]
+            done += len(data)
+            progress(done, container.size, container.path.name)
+    return groups[0].hexdigests() | groups[1].hexdigests()
+
+
+def verification(container: Container, hashes: dict[str, str]) -> tuple[dict[str, Any], list[ItemWarning]]:
+    """Compare the hashes stored in the container (E01) with those just computed."""
+    stored = container.stored_hashes
+    compared = {name: {"stored": value, "computed": hashes.get(name), "match": value == hashes.get(name)}
+                for name, value in stored.items() if name in hashes}
+    if not compared:
+        return {"result": "no stored hash", "compared": {}}, []
+    if all(c["match"] for c in compared.values()):
+        return {"result": "verified", "compared": compared}, []
+    bad = ", ".join(f"{n.upper()} stored {c['stored']} computed {c['computed']}"
+                    for n, c in compared.items() if not c["match"])
+    warning = ItemWarning("stored_hash_mismatch", f"the image does NOT match the hash stored at acquisition: {bad}",
+                          f"ảnh đĩa KHÔNG khớp giá trị băm lưu khi thu thập: {bad}", {"compared": compared})
+    return {"result": "mismatch", "compared": compared}, [warning]
+
+
+def _source_files(container: Container) -> list[dict[str, Any]]:
+    files = []
+    for path in container.segments:
+        st = path.stat()
+        files.append({"path": str(path.resolve()), "size": st.st_size, "mtime_ns": st.st_mtime_ns})
+    return files
+
+
+def find_image_item(vault: Vault, case: Case, container: Container) -> Item | None:
+    """The image item already registered in ``case`` for these same files, if any."""
+    files = _source_files(container)
+    for item in vault.list_items(case.id, kind=KIND_IMAGE):
+        if item.metadata.get("source_files") == files:
+            return item
+    return None
+
+
+def add_image(vault: Vault, case_ref: str | int, path: Path | str, *, copy: bool = False,
+              local_zone: str | None = None, progress: Progress = no_progress,
+              cancel: CancelToken = NEVER_CANCELLED) -> AddResult:
+    case = vault.get_case(case_ref)
+    zone = local_zone_for(vault, local_zone)
+    with open_image(path, local_zone=zone, require_file_system=False) as image:
+        existing = find_image_item(vault, case, image.container)
+        if existing is not None:
+            raise UsageError(f"{image.path} is already registered in case {case.number} as item {existing.id}")
+        return _register(vault, case, image, copy=copy, progress=progress, cancel=cancel)
+
+
+def _register(vault: Vault, case: Case, image: DiskImage, *, copy: bool, progress: Progress,
+              cancel: CancelToken) -> AddResult:
+    container = image.container
+    described = image.describe()
+    metadata: dict[str, Any] = {
+        "container": described["container"], "partitions": described["partitions"],
+        "partition_table": described["partition_table"], "table": described["table"],
+        "source_files": _source_files(container), "copied": copy, "tools": tool_versions(),
+        "fat_time_zone_assumed": image.local_zone,
+    }
+    warnings = list(image.warnings)
+    started = iso_utc()
+    with vault.batch(case) as batch:
+        if copy:
+            pending = batch.add_content(cast(BinaryIO, _MediaStream(container)), kind=KIND_IMAGE, name=container.path.name,
+                                        source=str(container.path.resolve()), metadata=metadata,
+                                        extra_hashes=("md5", "sha1"), total=container.size,
+                                        media_type="application/octet-stream", progress=progress, cancel=cancel,
+                                        details={"copied": True})
+            assert pending.content is not None
+            hashes = dict(pending.content.hashes)
+        else:
+            hashes = hash_media(container, progress, cancel)
+            pending = batch.add_record(kind=KIND_IMAGE, name=container.path.name,
+                                       source=str(container.path.resolve()), metadata=metadata,
+                                       media_type="application/octet-stream", details={"copied": False})
+        verdict, problems = verification(container, hashes)
+        warnings.extend(problems)
+        metadata["hashes"] = {k: hashes[k] for k in ("md5", "sha1", "sha256", "blake3") if k in hashes}
+        metadata["hashed_over"] = "media data" if container.format in ("ewf", "vmdk", "vhd", "qcow") else "image bytes"
+        metadata["verification"] = verdict
+        metadata["hashing_started_at"] = started
+        pending.metadata = metadata
+        pending.warnings = tuple(warnings)
+        pending.details = {**pending.details, "media_hashes": metadata["hashes"], "verification": verdict["result"]}
+    assert pending.item is not None
+    return AddResult(pending.item, metadata["hashes"], verdict, warnings)
+
+
+# -- extracting files ----------------------------------------------------------------
+def resolve_image_item(vault: Vault, case: Case, image: DiskImage, image_item: int | str | None,
+                       progress: Progress, cancel: CancelToken) -> tuple[Item, bool]:
+    if image_item is not None:
+        item = vault.get_item(image_item)
+        if item.kind != KIND_IMAGE or item.case_id != case.id:
+            raise UsageError(f"item {item.id} is not a disk image of case {case.number}")
+        if item.metadata.get("source_files") != _source_files(image.container):
+            raise UsageError(f"item {item.id} was registered from other image files than {image.path}")
+        return item, False
+    found = find_image_item(vault, case, image.container)
+    if found is not None:
+        return found, False
+    return _register(vault, case, image, copy=False, progress=progress, cancel=cancel).item, True
+
+
+def extract(vault: Vault, case_ref: str | int, path: Path | str, selection: Selection, *,
+            partition: int | None = None, image_item: int | str | None = None, extra_hashes: tuple[str, ...] = (),
+            local_zone: str | None = None, chunk_items: int = 1000, chunk_bytes: int = 512 << 20,
+            progress: Progress = no_progress, cancel: CancelToken = NEVER_CANCELLED) -> ExtractResult:
+    """Stream the selected files into the vault as children of the image item (registered if needed)."""
+    case = vault.get_case(case_ref)
+    selection.check()
+    with open_image(path, local_zone=local_zone_for(vault, local_zone)) as image:
+        item, added = resolve_image_item(vault, case, image, image_item, progress, cancel)
+        result = ExtractResult(item, image_added=added)
+        extractor = Extractor(image, item, extra_hashes=extra_hashes, cancel=cancel, progress=progress)
+        entries = extractor.select(selection, partition)
+        batch: Batch | None = None
+        in_batch = (0, 0)
+        try:
+            for entry in entries:
+                cancel.check()
+                if batch is None:
+                    batch = vault.batch(case)
+                pending = extractor.add(batch, entry, result.skipped)
+                if pending is None:
+                    continue
+                in_batch = (in_batch[0] + 1, in_batch[1] + (pending.content.size if pending.content else 0))
+                if in_batch[0] >= chunk_items or in_batch[1] >= chunk_bytes:
+                    _commit(batch, result)
+                    batch, in_batch = None, (0, 0)
+            if batch is not None:
+                _commit(batch, result)
+                batch = None
+        except BaseException as exc:
+            if batch is not None:
+                batch.discard()
+            result.warnings.extend(extractor.warnings)
+            _log(vault, item, selection, result, cancelled=isinstance(exc, (Cancelled, KeyboardInterrupt)))
+            raise
+        result.warnings.extend(extractor.warnings)
+        _log(vault, item, selection, result, cancelled=False)
+        return result
+
+
+def _commit(batch: Batch, result: ExtractResult) -> None:
+    for item in batch.commit():
+        result.extracted += 1
+        result.bytes += item.size or 0
+        result.item_ids.append(item.id)
+        locator = item.metadata.get("locator", {})
+        if locator.get("recovery") == "possibly incomplete":
+            result.possibly_incomplete += 1
+
+
+def _log(vault: Vault, item: Item, selection: Selection, result: ExtractResult, *, cancelled: bool) -> None:
+    try:
+        vault.log("disk.extract", item=item, details={
+            "selection": selection.to_json(), "extracted": result.extracted, "bytes": result.bytes,
+            "possibly_incomplete": result.possibly_incomplete, "skipped": len(result.skipped),
+            "cancelled": cancelled, "pid": os.getpid()})
+    except Exception:  # the log entry must not hide the error that stopped the extraction
+        if not cancelled:
+            raise
+
+
+def iter_selected(image: DiskImage, selection: Selection, partition: int | None) -> Iterator[Entry]:
+    """The entries a selection names (exposed for the GUI's preview of an extraction)."""
+    return Extractor(image, None, ).select(selection, partition)

@@ -1,0 +1,236 @@
+"""Which files an extraction takes, and how one file goes into the vault with its locator.
+
+The locator is the file's provenance, detailed enough to find the same bytes
+again with any tool: image item, partition and its offset, inode, stream,
+original path (escaped for display and as raw bytes), allocation state, recovery
+flag, MACB times with precision (and the zone assumed for FAT). Browser history
+and EXIF are parsed on the way and stored as rows on the same item.
+"""
+
+from __future__ import annotations
+
+import io
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO, cast
+
+from collectors.disk import DiskImage, Entry, Partition, StreamReader, Walker, WalkOptions, assess
+from collectors.disk.browser import browser_kind, parse_history
+from collectors.disk.exif import HEADER_BYTES, is_jpeg, parse_exif
+from collectors.disk.recovery import AllocationMap
+from evidence_store import Batch, Item, ItemWarning, PendingItem, SourceError, UsageError
+from evidence_store.tasks import NEVER_CANCELLED, CancelToken, Progress, no_progress
+
+from .disk import entries_for_inode, iter_entries
+
+KIND_FILE = "extracted_file"
+_BROWSER_NAMES = (b"History", b"places.sqlite")
+
+
+@dataclass
+class Selection:
+    path: str | None = None
+    inode: str | None = None
+    deleted: bool = False
+    all: bool = False
+
+    def check(self) -> None:
+        chosen = [x for x in (self.path is not None, self.inode is not None, self.deleted, self.all) if x]
+        if len(chosen) != 1:
+            raise UsageError("choose exactly one of --path, --inode, --deleted or --all")
+
+    def to_json(self) -> dict[str, Any]:
+        return {"path": self.path, "inode": self.inode, "deleted": self.deleted, "all": self.all}
+
+
+class _Tap(io.RawIOBase):
+    """Passes a file's bytes to the vault and keeps its head (and a temp copy when asked)."""
+
+    def __init__(self, reader: StreamReader, copy_to: Path | None) -> None:
+        super().__init__()
+        self.reader = reader
+        self.head = bytearray()
+        self._copy = copy_to.open("wb") if copy_to is not None else None
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.reader.read(size)
+        if len(self.head) < HEADER_BYTES:
+            self.head += data[: HEADER_BYTES - len(self.head)]
+        if self._copy is not None:
+            self._copy.write(data)
+        return data
+
+    def close(self) -> None:
+        if self._copy is not None:
+            self._copy.close()
+            self._copy = None
+        super().close()
+
+
+class Extractor:
+    def __init__(self, image: DiskImage, image_item: Item | None, *, extra_hashes: tuple[str, ...] = (),
+                 cancel: CancelToken = NEVER_CANCELLED, progress: Progress = no_progress) -> None:
+        self.image = image
+        self.image_item = image_item
+        self.extra_hashes = extra_hashes
+        self.cancel = cancel
+        self.progress = progress
+        self.warnings: list[ItemWarning] = []
+        self.done_bytes = 0
+        self._allocation: dict[int, AllocationMap] = {}
+
+    # -- choosing ---------------------------------------------------------------
+    def select(self, selection: Selection, partition: int | None) -> Iterator[Entry]:
+        if selection.inode is not None:
+            yield from (e for e in entries_for_inode(self.image, selection.inode, partition) if e.has_content)
+            return
+        if selection.path is not None:
+            yield from self._by_path(selection.path, partition)
+            return
+        listing = iter_entries(self.image, partition=partition, recursive=True, runs=True,
+                               deleted_only=selection.deleted, cancel=self.cancel)
+        try:
+            for entry in listing.entries:
+                if entry.has_content and (not selection.deleted or entry.deleted or entry.orphan):
+                    yield entry
+        finally:
+            self.warnings.extend(listing.warnings)
+
+    def _by_path(self, path: str, partition: int | None) -> Iterator[Entry]:
+        part = self.image.partition(partition)
+        raw = path.encode("utf-8", "surrogateescape").strip(b"/")
+        parent, _, name = raw.rpartition(b"/")
+        base, _, stream = name.partition(b":")
+        walker = Walker(part, WalkOptions(runs=True), cancel=self.cancel)
+        matches = [e for e in walker.walk(b"/" + parent) if e.name == base]
+        if not matches:
+            raise SourceError(f"partition {part.index} has no {path!r} (deleted names included)")
+        directories = [e for e in matches if e.is_dir]
+        if directories and not stream:
+            sub = Walker(part, WalkOptions(recursive=True, runs=True), cancel=self.cancel)
+            yield from (e for e in sub.walk_inode(directories[0].inode, raw) if e.has_content)
+            self.warnings.extend(sub.warnings)
+            return
+        files = [e for e in matches if e.has_content and
+                 ((e.stream.name if e.stream is not None and e.stream.type == 128 else None) or b"") == stream]
+        if not files:
+            raise SourceError(f"{path!r} has no content to extract (a directory index or an entry whose "
+                              "metadata is gone)")
+        yield from files
+
+    # -- one file -----------------------------------------------------------------
+    def add(self, batch: Batch, entry: Entry, skipped: list[tuple[str, str]]) -> PendingItem | None:
+        part = self.image.partition(entry.partition)
+        fs = part.fs
+        assert fs is not None and self.image_item is not None
+        recovery = assess(entry, part, self._allocation_map(part))
+        try:
+            tsk_file = fs.tsk.open_meta(inode=entry.inode)
+        except OSError as exc:
+            skipped.append((entry.display_path, f"metadata cannot be read: {str(exc).strip()[:120]}"))
+            return None
+        reader = StreamReader(tsk_file, entry)
+        wants_copy = entry.name in _BROWSER_NAMES
+        with tempfile.TemporaryDirectory(prefix="forensics-disk-") if wants_copy else _no_dir() as temp:
+            db_copy = Path(temp) / "db" if temp else None
+            tap = _Tap(reader, db_copy)
+            before = self.done_bytes
+
+            def step(done: int, _total: int | None, label: str) -> None:
+                self.progress(before + done, None, label)
+
+            try:
+                pending = batch.add_content(
+                    cast(BinaryIO, tap), kind=KIND_FILE, name=entry.display_name, source=self._source(part, entry),
+                    parent=self.image_item.id, metadata={}, extra_hashes=self.extra_hashes, total=entry.size,
+                    progress=step, cancel=self.cancel, details={"address": entry.address,
+                                                                "partition": entry.partition})
+            finally:
+                tap.close()
+            if reader.short:
+                recovery.add("read_short")
+            self.done_bytes = before + reader.offset
+            metadata: dict[str, Any] = {"locator": self._locator(part, entry, recovery, reader)}
+            warnings = recovery.warnings(entry.display_path)
+            if reader.error:
+                warnings.append(ItemWarning("read_error", f"{entry.display_path}: {reader.error}",
+                                            f"{entry.display_path}: lỗi đọc ({reader.error})",
+                                            {"offset": reader.offset, "size": entry.size}))
+            self._artifacts(part, entry, bytes(tap.head), db_copy, metadata, warnings)
+        pending.metadata = metadata
+        pending.warnings = tuple(warnings)
+        pending.details = {**pending.details, "recovery": recovery.state, "path": entry.display_path}
+        return pending
+
+    def _allocation_map(self, part: Partition) -> AllocationMap:
+        if part.index not in self._allocation:
+            self._allocation[part.index] = AllocationMap(part)
+        return self._allocation[part.index]
+
+    def _source(self, part: Partition, entry: Entry) -> str:
+        return f"{self.image.path.name}#partition{part.index}:{entry.display_path}"
+
+    def _locator(self, part: Partition, entry: Entry, recovery: Any, reader: StreamReader) -> dict[str, Any]:
+        assert part.fs is not None and self.image_item is not None
+        locator: dict[str, Any] = {
+            "image_item": self.image_item.id, "image_item_uid": self.image_item.uid,
+            "image": str(self.image.path.resolve()), "partition": part.index, "partition_offset": part.offset,
+            "file_system": part.fs.type_name, "inode": entry.inode, "address": entry.address,
+            "stream": None, "path": entry.display_path, "path_bytes_hex": entry.path.hex(),
+            "name": entry.display_name, "allocation": entry.allocation, "orphan": entry.orphan,
+            "recovery": recovery.state, "recovery_reasons": list(recovery.reasons),
+            "size": entry.size, "bytes_read": reader.offset, "times": entry.times,
+        }
+        if entry.stream is not None and entry.stream.type == 128:
+            locator["stream"] = {"type": entry.stream.type, "id": entry.stream.id,
+                                 "name": entry.stream.name.decode("utf-8", "backslashreplace")
+                                 if entry.stream.name else None, "resident": entry.stream.resident}
+        if entry.seq is not None:
+            locator["sequence"] = entry.seq
+        if part.fs.policy.stores_local_time:
+            locator["time_zone_assumption"] = part.fs.policy.assumption()
+        return locator
+
+    def _artifacts(self, part: Partition, entry: Entry, head: bytes, db_copy: Path | None,
+                   metadata: dict[str, Any], warnings: list[ItemWarning]) -> None:
+        kind = browser_kind(entry.name, head)
+        if kind is not None and db_copy is not None and db_copy.exists():
+            self._copy_journal(part, entry, db_copy)
+            rows, problems = parse_history(db_copy, kind)
+            metadata["browser_history"] = rows
+            for problem in problems:
+                warnings.append(ItemWarning("browser_history", f"{entry.display_path}: {problem}",
+                                            f"{entry.display_path}: lịch sử trình duyệt: {problem}"))
+        if is_jpeg(head):
+            row = parse_exif(head)
+            if row:
+                metadata["exif"] = [row]
+
+    def _copy_journal(self, part: Partition, entry: Entry, db_copy: Path) -> None:
+        """Copy ``<db>-wal`` from the same directory so rows not yet checkpointed are read too."""
+        if entry.parent_inode is None:
+            return
+        fs = part.fs
+        assert fs is not None
+        try:
+            for sibling in Walker(part, WalkOptions()).walk_inode(entry.parent_inode, entry.parent_path):
+                if sibling.name == entry.name + b"-wal" and not sibling.deleted and sibling.has_content:
+                    reader = StreamReader(fs.tsk.open_meta(inode=sibling.inode), sibling)
+                    with open(str(db_copy) + "-wal", "wb") as out:
+                        while data := reader.read(1 << 20):
+                            out.write(data)
+        except OSError:
+            return
+
+
+class _no_dir:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: Any) -> None:
+        return None
