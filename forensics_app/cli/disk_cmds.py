@@ -1,0 +1,217 @@
+"""``forensics disk info|ls|timeline|search|add|extract``: disk images through The Sleuth Kit."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import click
+
+from evidence_store import UsageError
+from evidence_store.hashing import optional_algorithms
+
+from ..services.disk import image_info, iter_entries, open_image, search_image, write_timeline
+from ..services.disk_acquire import add_image, extract
+from ..services.disk_extract import Selection
+from .common import cancellable, common_options, emit_json, err, is_json, opened_vault, out, progress_bar
+
+IMAGE = click.argument("image", type=click.Path(path_type=Path))
+ZONE = click.option("--timezone", "zone", metavar="ZONE",
+                    help="Zone FAT/exFAT local times were written in (default: the vault's setting, else "
+                         "Asia/Ho_Chi_Minh); recorded with every time.")
+PARTITION = click.option("--partition", type=int, help="Partition number as `disk info` shows it (from 1).")
+
+
+@click.group("disk")
+def disk_group() -> None:
+    """Disk images (raw, split, E01, VMDK, VHD, QCOW): look inside, recover, extract into the vault."""
+
+
+def _size(value: int) -> str:
+    from .items_cmds import human_size
+
+    return human_size(value)
+
+
+@disk_group.command("info")
+@common_options
+@IMAGE
+@ZONE
+def disk_info(image: Path, zone: str | None) -> None:
+    """Container and its stored metadata, partitions, file systems."""
+    data = image_info(image, local_zone=zone)
+    if is_json():
+        emit_json(data)
+        return
+    c = data["container"]
+    out.print(f"[bold]{c['path']}[/]  {c['format']}  {_size(c['media_size'])} ({c['media_size']} bytes), "
+              f"sector {c['sector_size']}", highlight=False)
+    if len(c["segments"]) > 1:
+        out.print(f"segments: {len(c['segments'])} ({', '.join(Path(s).name for s in c['segments'])})", highlight=False)
+    for key, value in c["stored_metadata"].items():
+        out.print(f"  {key}: {value}", highlight=False)
+    for key, value in c["stored_hashes"].items():
+        out.print(f"  stored {key.upper()}: {value}", highlight=False)
+    out.print(f"partition table: {data['partition_table'] or 'none'}")
+    for part in data["partitions"]:
+        fs = part["file_system"]
+        fs_text = (f"{fs['type']} label={fs['label']!r} block={fs['block_size']}" if fs
+                   else f"no file system ({part['file_system_error']})")
+        out.print(f"  {part['index']}: start {part['start_sector']} length {part['length_sectors']} "
+                  f"({part['description']})  {fs_text}", highlight=False)
+    for warning in data["warnings"]:
+        err.print(f"[yellow]warning:[/] {warning['message']}", highlight=False)
+
+
+@disk_group.command("ls")
+@common_options
+@IMAGE
+@PARTITION
+@click.option("--path", "dir_path", default="/", show_default=True, help="Directory to list.")
+@click.option("-r", "--recursive", is_flag=True, help="Everything below the directory.")
+@click.option("--deleted", is_flag=True, help="Only deleted and orphan entries.")
+@ZONE
+def disk_ls(image: Path, partition: int | None, dir_path: str, recursive: bool, deleted: bool,
+            zone: str | None) -> None:
+    """Entries with inode, allocation, type, size and MACB times (UTC, with precision)."""
+    with open_image(image, local_zone=zone) as opened, cancellable() as cancel:
+        if partition is None and not (recursive and dir_path in ("", "/")):
+            partition = opened.partition(None).index
+        listing = iter_entries(opened, partition=partition, path=dir_path, recursive=recursive,
+                               deleted_only=deleted, cancel=cancel)
+        if is_json():
+            _stream_json(entry.to_json() for entry in listing.entries)
+        else:
+            for entry in listing.entries:
+                modified = entry.times.get("modified", {}).get("utc", "")
+                mark = "*" if entry.deleted else " "
+                click.echo(f"{entry.type_label()} {mark} {entry.address:>14}  {entry.size:>12}  {modified:<31}"
+                           f" p{entry.partition} {entry.display_path}")
+    for warning in listing.warnings:
+        err.print(f"[yellow]warning:[/] {warning.message}", highlight=False)
+
+
+def _stream_json(rows: Any) -> None:
+    """A JSON array written row by row, so a million entries never sit in memory."""
+    click.echo("[", nl=False)
+    first = True
+    for row in rows:
+        click.echo(("\n  " if first else ",\n  ") + json.dumps(row, ensure_ascii=False), nl=False)
+        first = False
+    click.echo("\n]")
+
+
+@disk_group.command("timeline")
+@common_options
+@IMAGE
+@PARTITION
+@click.option("--out", "out_file", required=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="Body file to write (the format TSK's mactime reads).")
+@ZONE
+def disk_timeline(image: Path, partition: int | None, out_file: Path, zone: str | None) -> None:
+    """Write a mactime body file of every entry."""
+    if out_file.exists():
+        raise UsageError(f"{out_file} already exists; choose another file")
+    with open_image(image, local_zone=zone) as opened, cancellable() as cancel:
+        fd, temp = tempfile.mkstemp(prefix=".timeline-", dir=out_file.parent or Path("."))
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+                summary = write_timeline(opened, handle, partition=partition, cancel=cancel)
+            os.replace(temp, out_file)
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise
+    summary["out"] = str(out_file)
+    if is_json():
+        emit_json(summary)
+    else:
+        out.print(f"wrote {summary['lines']} lines for {summary['entries']} entries to {out_file} "
+                  f"(FAT times read as {summary['time_zone_assumed_for_fat']})", highlight=False)
+
+
+@disk_group.command("search")
+@common_options
+@IMAGE
+@click.option("--keyword", required=True, help="Text to find (UTF-8 and UTF-16LE).")
+@click.option("--regex", is_flag=True, help="KEYWORD is a regular expression (POSIX classes like [[:alpha:]] work).")
+@click.option("-i", "--ignore-case", is_flag=True)
+@PARTITION
+def disk_search(image: Path, keyword: str, regex: bool, ignore_case: bool, partition: int | None) -> None:
+    """Find a keyword in allocated files, deleted files, slack and unallocated space."""
+    with open_image(image) as opened, cancellable() as cancel:
+        hits = search_image(opened, keyword, regex=regex, ignore_case=ignore_case, partition=partition,
+                            cancel=cancel)
+        if is_json():
+            _stream_json(hits)
+            return
+        count = 0
+        for hit in hits:
+            count += 1
+            where = hit["path"] or ""
+            click.echo(f"p{hit['partition']} offset {hit['image_offset']} (sector {hit['sector']}+{hit['sector_offset']})"
+                       f"  {hit['location']:<14} {where}  {hit['match']!r} [{hit['encoding']}]")
+        err.print(f"{count} hit(s)")
+
+
+@disk_group.command("add")
+@common_options
+@IMAGE
+@click.option("--case", "case_ref", required=True, help="Case id or number.")
+@click.option("--copy", is_flag=True, help="Also store the image's media data in the vault (same pass).")
+@ZONE
+def disk_add(image: Path, case_ref: str, copy: bool, zone: str | None) -> int:
+    """Register an image: MD5, SHA-1, SHA-256, BLAKE3 in one pass; stored E01 hashes verified."""
+    with opened_vault() as vault, cancellable() as cancel, progress_bar("hashing") as progress:
+        result = add_image(vault, case_ref, image, copy=copy, local_zone=zone, progress=progress, cancel=cancel)
+    mismatch = result.verification["result"] == "mismatch"
+    if is_json():
+        emit_json({"item": result.item.to_json(), "hashes": result.hashes, "verification": result.verification})
+    else:
+        out.print(f"item {result.item.id}: {result.item.name}", highlight=False)
+        for name, value in result.hashes.items():
+            out.print(f"  {name.upper():7} {value}", highlight=False)
+        out.print(f"  stored hash check: {result.verification['result']}")
+    for warning in result.warnings:
+        style = "bold red" if warning.code == "stored_hash_mismatch" else "yellow"
+        err.print(f"[{style}]warning:[/] {warning.message}", highlight=False)
+    return 1 if mismatch else 0
+
+
+@disk_group.command("extract")
+@common_options
+@IMAGE
+@click.option("--case", "case_ref", required=True, help="Case id or number.")
+@click.option("--path", "file_path", help="A file (or a directory: everything under it).")
+@click.option("--inode", help="N, N:STREAM or N-TYPE-ID (as `disk ls` shows it).")
+@click.option("--deleted", is_flag=True, help="Every deleted and orphan file.")
+@click.option("--all", "everything", is_flag=True, help="Every file of every partition, deleted ones and streams too.")
+@PARTITION
+@click.option("--image-item", help="The disk_image item to attach to (default: found by its files, else added).")
+@click.option("--hash", "extra", multiple=True, type=click.Choice(["md5", "sha1"]), help="Also compute MD5/SHA-1.")
+@ZONE
+def disk_extract(image: Path, case_ref: str, file_path: str | None, inode: str | None, deleted: bool,
+                 everything: bool, partition: int | None, image_item: str | None, extra: tuple[str, ...],
+                 zone: str | None) -> None:
+    """Stream files out of the image into the vault, each with its locator and recovery flag."""
+    selection = Selection(path=file_path, inode=inode, deleted=deleted, all=everything)
+    selection.check()
+    with opened_vault() as vault, cancellable() as cancel, progress_bar("extracting") as progress:
+        result = extract(vault, case_ref, image, selection, partition=partition, image_item=image_item,
+                         extra_hashes=optional_algorithms(extra), local_zone=zone, progress=progress, cancel=cancel)
+    if is_json():
+        emit_json(result.to_json())
+        return
+    note = " (image registered now)" if result.image_added else ""
+    out.print(f"{result.extracted} file(s), {_size(result.bytes)} into the vault under image item "
+              f"{result.image_item.id}{note}; {result.possibly_incomplete} flagged 'possibly incomplete'",
+              highlight=False)
+    for path, reason in result.skipped:
+        err.print(f"[yellow]skipped[/] {path}: {reason}", highlight=False)
+    for warning in result.warnings:
+        err.print(f"[yellow]warning:[/] {warning.message}", highlight=False)
+
+
+COMMANDS = [disk_group]
