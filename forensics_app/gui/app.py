@@ -1,0 +1,56 @@
+"""Starting the desktop app: ``forensics-app`` and ``forensics gui``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+
+def build_window(vault: Path | None = None, language: str | None = None) -> object:
+    """The application object, the theme and the main window at its first screen (not shown)."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QApplication
+
+    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("forensics-toolkit")
+    app.setApplicationDisplayName("Forensics Toolkit")
+    app.setOrganizationName("forensics-toolkit")
+    from . import i18n, theme
+    from .main_window import MainWindow
+    from .prefs import Prefs
+
+    theme.apply(app)
+    prefs = Prefs.load()
+    i18n.set_language(language or prefs.language)
+    window = MainWindow(prefs)
+    window.show_start(vault)
+    return window
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="forensics-app", description="The forensic evidence workstation.")
+    parser.add_argument("--vault", type=Path, help="Open this vault (default: FORENSICS_VAULT, else the last one).")
+    parser.add_argument("--language", choices=("vi", "en"), help="Interface language for this run.")
+    args = parser.parse_args(argv)
+    vault = args.vault or (Path(os.environ["FORENSICS_VAULT"]) if os.environ.get("FORENSICS_VAULT") else None)
+    from PySide6.QtWidgets import QApplication
+
+    from .errors import install_excepthook
+
+    window = build_window(vault, args.language)
+    install_excepthook(lambda: window)
+    window.show()  # type: ignore[attr-defined]
+    return int(QApplication.instance().exec())  # type: ignore[union-attr]
+
+
+def entry_point() -> None:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    entry_point()

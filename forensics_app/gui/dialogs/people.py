@@ -1,0 +1,258 @@
+"""Examiners (each signs their own custody entries) and key slots (one passphrase each)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from evidence_store import Vault, passphrase_strength
+
+from .. import theme
+from ..errors import ask
+from ..formatting import local_time
+from ..i18n import bind, tr
+from ..jobs import Job
+
+
+class _QuickDialog(QDialog):
+    """A dialog whose changes are short writes on the quick lane."""
+
+    def __init__(self, workspace: Any, parent: QWidget | None, title_key: str) -> None:
+        super().__init__(parent)
+        self.workspace = workspace
+        self.setObjectName(type(self).__name__)
+        bind(self, "setWindowTitle", title_key)
+        self.setMinimumWidth(620)
+        self.layout_ = QVBoxLayout(self)
+        self.message = QLabel()
+        self.message.setObjectName("dialogMessage")
+        self.message.setWordWrap(True)
+
+    def run(self, title: str, work: Callable[[Vault], Any], on_done: Callable[[Any], None]) -> Job:
+        job = Job("quick:" + title, lambda vault, progress, cancel: work(vault))
+
+        def failed(done_job: Job) -> None:
+            from ..errors import message_for
+
+            assert done_job.error is not None
+            self.message.setText(message_for(done_job.error, done_job.details)[1])
+            theme.set_role(self.message, "error")
+
+        self.workspace.tasks.watch(job, done=lambda j: on_done(j.result), failed=failed)
+        self.workspace.session_or_raise().run_quick(job)
+        return job
+
+    def say(self, text: str, role: str = "ok") -> None:
+        self.message.setText(text)
+        theme.set_role(self.message, role)
+
+
+def _table(headers: list[str], name: str) -> QTableWidget:
+    table = QTableWidget(0, len(headers))
+    table.setObjectName(name)
+    table.setHorizontalHeaderLabels(headers)
+    table.verticalHeader().hide()
+    table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    table.horizontalHeader().setStretchLastSection(True)
+    return table
+
+
+class ExaminersDialog(_QuickDialog):
+    def __init__(self, workspace: Any, parent: QWidget | None = None) -> None:
+        super().__init__(workspace, parent, "examiners.title")
+        self.acting = QLabel()
+        self.acting.setObjectName("actingExaminer")
+        self.layout_.addWidget(self.acting)
+        self.table = _table([tr("examiners.col.name"), tr("field.position"), tr("field.agency"), tr("field.unit"),
+                             tr("examiners.col.key")], "examinerTable")
+        self.layout_.addWidget(self.table)
+        row = QHBoxLayout()
+        self.act_button = bind(QPushButton(), "setText", "examiners.act")
+        self.act_button.setObjectName("actAsButton")
+        self.act_button.clicked.connect(self._act)
+        row.addWidget(self.act_button)
+        row.addStretch(1)
+        self.layout_.addLayout(row)
+        box = QGroupBox()
+        bind(box, "setTitle", "examiners.add")
+        form = QFormLayout(box)
+        self.name, self.position, self.agency, self.unit = QLineEdit(), QLineEdit(), QLineEdit(), QLineEdit()
+        self.name.setObjectName("newExaminerName")
+        for key, widget in (("field.examiner", self.name), ("field.position", self.position),
+                            ("field.agency", self.agency), ("field.unit", self.unit)):
+            form.addRow(bind(QLabel(), "setText", key), widget)
+        add = bind(QPushButton(), "setText", "button.add")
+        add.setObjectName("addExaminerButton")
+        add.clicked.connect(self._add)
+        form.addRow("", add)
+        self.layout_.addWidget(box)
+        self.layout_.addWidget(self.message)
+        self.reload()
+
+    def reload(self) -> None:
+        session = self.workspace.session_or_raise()
+        examiners = session.reader.list_examiners()
+        self.table.setRowCount(len(examiners))
+        for n, e in enumerate(examiners):
+            for c, value in enumerate((e.name, e.position, e.agency, e.unit, e.public_key.hex()[:16] + "…")):
+                self.table.setItem(n, c, QTableWidgetItem(value))
+        self.acting.setText(tr("examiners.acting", name=session.examiner))
+
+    def _add(self) -> None:
+        name = self.name.text().strip()
+        if not name:
+            self.say(tr("create.need.examiner"), "error")
+            return
+        values = (name, self.position.text().strip(), self.agency.text().strip(), self.unit.text().strip())
+
+        def done(_result: Any) -> None:
+            for widget in (self.name, self.position, self.agency, self.unit):
+                widget.clear()
+            self.say(tr("examiners.added", name=name))
+            self.reload()
+
+        self.run("examiner.add", lambda vault: vault.add_examiner(*values), done)
+
+    def _act(self) -> None:
+        row = self.table.currentRow()
+        if row < 0:
+            return
+        cell = self.table.item(row, 0)
+        if cell is None:
+            return
+        name = cell.text()
+        try:
+            self.workspace.use_examiner(name)
+        except Exception as exc:  # a ForensicsError (busy): say why
+            self.say(str(exc), "error")
+            return
+        self.say(tr("examiners.acting", name=name))
+        self.reload()
+
+
+class KeySlotsDialog(_QuickDialog):
+    """Passphrases that open the vault: add one per examiner, remove, change your own."""
+
+    def __init__(self, workspace: Any, parent: QWidget | None = None) -> None:
+        super().__init__(workspace, parent, "slots.title")
+        intro = bind(QLabel(), "setText", "slots.intro")
+        intro.setWordWrap(True)
+        theme.set_role(intro, "hint")
+        self.layout_.addWidget(intro)
+        self.table = _table([tr("slots.col.id"), tr("slots.col.label"), tr("slots.col.created"),
+                             tr("slots.col.kdf")], "slotTable")
+        self.layout_.addWidget(self.table)
+        remove = bind(QPushButton(), "setText", "slots.remove")
+        remove.setObjectName("removeSlotButton")
+        remove.clicked.connect(self._remove)
+        row = QHBoxLayout()
+        row.addWidget(remove)
+        row.addStretch(1)
+        self.layout_.addLayout(row)
+        box = QGroupBox()
+        bind(box, "setTitle", "slots.add.or.change")
+        form = QFormLayout(box)
+        self.label = QLineEdit()
+        self.label.setObjectName("slotLabel")
+        self.passphrase, self.confirm = QLineEdit(), QLineEdit()
+        self.passphrase.setObjectName("slotPassphrase")
+        self.confirm.setObjectName("slotConfirm")
+        for edit in (self.passphrase, self.confirm):
+            edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.strength = QLabel()
+        self.passphrase.textChanged.connect(
+            lambda text: self.strength.setText(tr(f"strength.{passphrase_strength(text)}") if text else ""))
+        form.addRow(bind(QLabel(), "setText", "slots.col.label"), self.label)
+        form.addRow(bind(QLabel(), "setText", "field.passphrase"), self.passphrase)
+        form.addRow(bind(QLabel(), "setText", "field.passphrase.again"), self.confirm)
+        form.addRow("", self.strength)
+        buttons = QHBoxLayout()
+        add = bind(QPushButton(), "setText", "slots.add")
+        add.setObjectName("addSlotButton")
+        add.clicked.connect(lambda: self._new_passphrase(add=True))
+        change = bind(QPushButton(), "setText", "slots.change")
+        change.setObjectName("changePassphraseButton")
+        change.clicked.connect(lambda: self._new_passphrase(add=False))
+        buttons.addWidget(add)
+        buttons.addWidget(change)
+        buttons.addStretch(1)
+        form.addRow("", buttons)
+        self.layout_.addWidget(box)
+        self.layout_.addWidget(self.message)
+        self.reload()
+
+    def reload(self) -> None:
+        info = self.workspace.session_or_raise().reader.info()
+        slots = info["key_slots"]
+        self.table.setRowCount(len(slots))
+        for n, slot in enumerate(slots):
+            kdf = slot["kdf"]
+            mine = " ✓" if slot["unlocked_this_session"] else ""
+            values = (slot["id"] + mine, slot["label"], local_time(slot["created_at"], self.workspace.zone),
+                      f"Argon2id t={kdf['time_cost']} m={kdf['memory_kib'] // 1024} MiB")
+            for c, value in enumerate(values):
+                self.table.setItem(n, c, QTableWidgetItem(value))
+
+    def _new_passphrase(self, *, add: bool) -> None:
+        text = self.passphrase.text()
+        if len(text) < 8:
+            self.say(tr("create.too.short"), "error")
+            return
+        if text != self.confirm.text():
+            self.say(tr("create.mismatch"), "error")
+            return
+        label = self.label.text().strip()
+
+        def done(slot: Any) -> None:
+            self.passphrase.clear()
+            self.confirm.clear()
+            self.say(tr("slots.added" if add else "slots.changed", slot=slot))
+            self.reload()
+
+        if add:
+            self.run("keyslot.add", lambda vault: vault.add_key_slot(text, label), done)
+        else:
+            self.run("keyslot.change", lambda vault: self._change(vault, text), done)
+
+    def _change(self, vault: Vault, text: str) -> str:
+        slot = vault.change_passphrase(text)
+        session = self.workspace.session_or_raise()
+        for other in (session.reader, session.tasks.vault):  # they share the config; keep the session's slot id
+            other.unlocked_slot = slot
+        return slot
+
+    def _remove(self) -> None:
+        row = self.table.currentRow()
+        if row < 0:
+            return
+        cell = self.table.item(row, 0)
+        if cell is None:
+            return
+        slot = cell.text().split(" ")[0]
+        if self.table.rowCount() <= 1:
+            self.say(tr("slots.last"), "error")
+            return
+        if not ask(self, tr("slots.remove"), tr("slots.remove.confirm", slot=slot)):
+            return
+        def removed(_result: Any) -> None:
+            self.say(tr("slots.removed", slot=slot))
+            self.reload()
+
+        self.run("keyslot.remove", lambda vault: vault.remove_key_slot(slot), removed)

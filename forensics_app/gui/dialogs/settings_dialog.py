@@ -1,0 +1,197 @@
+"""Settings: language (applied at once), examiner profile, agency/unit/place, time zone, capture tools.
+
+Values live in the vault (``services.settings``), each change logged; the
+interface language also goes to the app's preferences so the first screen
+speaks it before any vault is open.
+"""
+
+from __future__ import annotations
+
+import json
+import zoneinfo
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from evidence_store import UsageError
+
+from ...services import settings as settings_service
+from .. import i18n, theme
+from ..i18n import bind, tr
+from ..jobs import Job
+from ..start import LanguageBox
+
+TEXT_KEYS = ("agency", "parent_agency", "unit", "place", "browser_path", "ntp_server")
+
+
+class SettingsDialog(QDialog):
+    def __init__(self, workspace: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.workspace = workspace
+        self.setObjectName("SettingsDialog")
+        bind(self, "setWindowTitle", "settings.title")
+        self.setMinimumWidth(620)
+        layout = QVBoxLayout(self)
+        session = workspace.session_or_raise()
+        self.values = settings_service.all_settings(session.reader)
+
+        general = QGroupBox()
+        bind(general, "setTitle", "settings.general")
+        form = QFormLayout(general)
+        self.language = LanguageBox()
+        self.language.chosen.connect(workspace.set_language)
+        form.addRow(bind(QLabel(), "setText", "settings.language"), self.language)
+        self.zone = QComboBox()
+        self.zone.setObjectName("timezoneBox")
+        self.zone.setEditable(True)
+        self.zone.addItems(sorted(zoneinfo.available_timezones()))
+        self.zone.setCurrentText(str(self.values.get("timezone") or "Asia/Ho_Chi_Minh"))
+        form.addRow(bind(QLabel(), "setText", "settings.timezone"), self.zone)
+        self.idle = QSpinBox()
+        self.idle.setObjectName("idleMinutes")
+        self.idle.setRange(0, 24 * 60)
+        self.idle.setValue(int(self.values.get("idle_lock_minutes") or 0))
+        bind(self.idle, "setSpecialValueText", "settings.idle.never")
+        bind(self.idle, "setSuffix", "settings.minutes.suffix")
+        form.addRow(bind(QLabel(), "setText", "settings.idle"), self.idle)
+        layout.addWidget(general)
+
+        profile = QGroupBox()
+        bind(profile, "setTitle", "settings.profile")
+        pform = QFormLayout(profile)
+        self.default_examiner = QComboBox()
+        self.default_examiner.setObjectName("defaultExaminer")
+        for examiner in session.reader.list_examiners():
+            label = examiner.name + (f" — {examiner.position}" if examiner.position else "")
+            self.default_examiner.addItem(label, examiner.name)
+        index = self.default_examiner.findData(self.values.get("default_examiner"))
+        self.default_examiner.setCurrentIndex(max(index, 0))
+        pform.addRow(bind(QLabel(), "setText", "settings.default.examiner"), self.default_examiner)
+        self.edits: dict[str, QLineEdit] = {}
+        for key in ("agency", "parent_agency", "unit", "place"):
+            edit = QLineEdit(str(self.values.get(key) or ""))
+            edit.setObjectName(f"setting_{key}")
+            self.edits[key] = edit
+            pform.addRow(bind(QLabel(), "setText", f"settings.{key}"), edit)
+        layout.addWidget(profile)
+
+        tools = QGroupBox()
+        bind(tools, "setTitle", "settings.tools")
+        tform = QFormLayout(tools)
+        browser = QLineEdit(str(self.values.get("browser_path") or ""))
+        browser.setObjectName("setting_browser_path")
+        bind(browser, "setPlaceholderText", "settings.browser.auto")
+        self.edits["browser_path"] = browser
+        pick = bind(QPushButton(), "setText", "button.browse")
+        pick.clicked.connect(self._pick_browser)
+        row = QHBoxLayout()
+        row.addWidget(browser, 1)
+        row.addWidget(pick)
+        tform.addRow(bind(QLabel(), "setText", "settings.browser"), row)
+        ntp = QLineEdit(str(self.values.get("ntp_server") or ""))
+        ntp.setObjectName("setting_ntp_server")
+        self.edits["ntp_server"] = ntp
+        tform.addRow(bind(QLabel(), "setText", "settings.ntp"), ntp)
+        self.tsa = QPlainTextEdit("\n".join(self.values.get("tsa_urls") or []))
+        self.tsa.setObjectName("setting_tsa_urls")
+        self.tsa.setMaximumHeight(70)
+        bind(self.tsa, "setPlaceholderText", "settings.tsa.hint")
+        tform.addRow(bind(QLabel(), "setText", "settings.tsa"), self.tsa)
+        self.capture = QPlainTextEdit(json.dumps(self.values.get("capture_defaults") or {}, ensure_ascii=False,
+                                                 indent=1))
+        self.capture.setObjectName("setting_capture_defaults")
+        self.capture.setMaximumHeight(90)
+        tform.addRow(bind(QLabel(), "setText", "settings.capture"), self.capture)
+        layout.addWidget(tools)
+
+        self.message = QLabel()
+        self.message.setObjectName("settingsMessage")
+        self.message.setWordWrap(True)
+        layout.addWidget(self.message)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Close)
+        bind(buttons.button(QDialogButtonBox.StandardButton.Save), "setText", "button.save")
+        bind(buttons.button(QDialogButtonBox.StandardButton.Close), "setText", "button.close")
+        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.save_button.setObjectName("saveSettings")
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def _pick_browser(self) -> None:
+        name = QFileDialog.getOpenFileName(self, tr("settings.browser"))[0]
+        if name:
+            self.edits["browser_path"].setText(name)
+
+    def changes(self) -> dict[str, Any]:
+        """The settings whose value differs from the vault's; raises UsageError on a bad entry."""
+        wanted: dict[str, Any] = {key: edit.text().strip() for key, edit in self.edits.items()}
+        zone_name = self.zone.currentText().strip()
+        if zone_name not in zoneinfo.available_timezones():
+            raise UsageError(tr("settings.bad.zone", zone=zone_name))
+        wanted["timezone"] = zone_name
+        wanted["idle_lock_minutes"] = self.idle.value()
+        wanted["default_examiner"] = self.default_examiner.currentData()
+        urls = [line.strip() for line in self.tsa.toPlainText().splitlines() if line.strip()]
+        bad = [u for u in urls if not u.startswith(("http://", "https://"))]
+        if bad:
+            raise UsageError(tr("settings.bad.url", url=bad[0]))
+        wanted["tsa_urls"] = urls
+        try:
+            capture = json.loads(self.capture.toPlainText() or "{}")
+        except ValueError as exc:
+            raise UsageError(tr("settings.bad.json", error=str(exc))) from exc
+        if not isinstance(capture, dict):
+            raise UsageError(tr("settings.bad.json", error="{…}"))
+        wanted["capture_defaults"] = capture
+        wanted["language"] = i18n.current()
+        return {k: v for k, v in wanted.items() if self.values.get(k) != v}
+
+    def save(self) -> None:
+        try:
+            changes = self.changes()
+        except UsageError as exc:
+            self.message.setText(str(exc))
+            theme.set_role(self.message, "error")
+            return
+        if not changes:
+            self.accept()
+            return
+
+        def work(vault: Any, progress: Any, cancel: Any) -> dict[str, Any]:
+            for key, value in changes.items():
+                vault.set_setting(key, value)
+            return changes
+
+        job = Job("quick:settings", work)
+        self.workspace.tasks.watch(job, done=lambda j: self._saved(j.result), failed=self._failed)
+        self.save_button.setEnabled(False)
+        self.workspace.session_or_raise().run_quick(job)
+
+    def _saved(self, changes: dict[str, Any]) -> None:
+        self.values.update(changes)
+        self.save_button.setEnabled(True)
+        self.workspace.settings_changed()
+        self.accept()
+
+    def _failed(self, job: Job) -> None:
+        from ..errors import message_for
+
+        assert job.error is not None
+        self.save_button.setEnabled(True)
+        self.message.setText(message_for(job.error, job.details)[1])
+        theme.set_role(self.message, "error")

@@ -1,0 +1,92 @@
+"""Errors as dialogs a user can act on, never tracebacks; bugs go to the crash log.
+
+A :class:`~evidence_store.ForensicsError` carries a message written for the user
+and is shown as is. Anything else is a bug: its traceback is appended to the
+same crash log the command line uses and the dialog says where it is.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from evidence_store import Cancelled, ForensicsError, VaultBusyError, WrongPassphraseError, iso_utc
+
+from .i18n import tr
+
+
+def crash_log_path() -> Path:
+    from platformdirs import user_log_dir
+
+    return Path(user_log_dir("forensics-toolkit", appauthor=False)) / "crash.log"
+
+
+def write_crash_log(details: str) -> Path:
+    path = crash_log_path()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as handle:
+            handle.write(f"\n--- {iso_utc()} forensics-app\n{details}")
+    except OSError:
+        pass
+    return path
+
+
+def message_for(error: BaseException, details: str = "") -> tuple[str, str]:
+    """(title, text) for an error, in the current language."""
+    if isinstance(error, WrongPassphraseError):
+        return tr("error.title.passphrase"), tr("unlock.wrong")
+    if isinstance(error, VaultBusyError):
+        return tr("error.title.busy"), str(error)
+    if isinstance(error, Cancelled):
+        return tr("error.title.cancelled"), tr("task.cancelled.clean")
+    if isinstance(error, ForensicsError):
+        return tr("error.title"), str(error)
+    if isinstance(error, MemoryError):
+        return tr("error.title"), tr("error.memory")
+    if isinstance(error, OSError):
+        return tr("error.title"), tr("error.os", message=error.strerror or str(error),
+                                     path=error.filename or "")
+    log = write_crash_log(details or "".join(traceback.format_exception(error)))
+    return tr("error.title.internal"), tr("error.internal", error=repr(error), log=str(log))
+
+
+def show_error(parent: QWidget | None, error: BaseException, details: str = "") -> QMessageBox:
+    """A window-modal message box (non-blocking: tests and the event loop keep running)."""
+    title, text = message_for(error, details)
+    box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, parent)
+    box.setObjectName("errorDialog")
+    box.setTextInteractionFlags(box.textInteractionFlags())
+    box.open()
+    return box
+
+
+def ask(parent: QWidget | None, title: str, text: str, *, default_yes: bool = False) -> bool:
+    """A blocking yes/no question (Yes and No in the current language)."""
+    box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton, parent)
+    box.setObjectName("questionDialog")
+    yes = box.addButton(tr("button.yes"), QMessageBox.ButtonRole.YesRole)
+    no = box.addButton(tr("button.no"), QMessageBox.ButtonRole.NoRole)
+    box.setDefaultButton(yes if default_yes else no)
+    box.setEscapeButton(no)
+    box.exec()
+    return box.clickedButton() is yes
+
+
+def install_excepthook(parent_getter: Any) -> None:
+    """Uncaught exceptions in slots become a dialog (and a crash-log entry), not a silent death."""
+
+    def hook(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
+        details = "".join(traceback.format_exception(kind, value, tb))
+        sys.stderr.write(details)
+        try:
+            show_error(parent_getter(), value, details)
+        except Exception:
+            pass
+
+    sys.excepthook = hook

@@ -1,0 +1,71 @@
+"""How values look on screen: local times with their zone, sizes, short hashes.
+
+Times are stored in UTC; the app shows them in the configured zone (setting
+``timezone``, default Asia/Ho_Chi_Minh) and always says which zone.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from evidence_store import parse_iso
+
+DEFAULT_ZONE = "Asia/Ho_Chi_Minh"
+
+
+@lru_cache(maxsize=32)
+def zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name or DEFAULT_ZONE)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(DEFAULT_ZONE)
+
+
+def offset_label(moment: datetime) -> str:
+    """``UTC+07:00`` (``UTC`` for zero offset)."""
+    delta = moment.utcoffset()
+    if not delta:
+        return "UTC"
+    minutes = int(delta.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def to_local(iso: str, zone_name: str) -> datetime | None:
+    try:
+        moment = parse_iso(iso)
+    except (ValueError, TypeError):
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(zone(zone_name))
+
+
+def local_time(iso: str | None, zone_name: str = DEFAULT_ZONE, *, long: bool = False) -> str:
+    """``2026-11-30 12:37:14 UTC+07:00``; with ``long`` also the zone's name. Unparseable: as stored."""
+    if not iso:
+        return ""
+    moment = to_local(iso, zone_name)
+    if moment is None:
+        return iso
+    text = f"{moment:%Y-%m-%d %H:%M:%S} {offset_label(moment)}"
+    return f"{text} ({zone(zone_name).key})" if long else text
+
+
+def human_size(size: int | None) -> str:
+    if size is None:
+        return ""
+    value = float(size)
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if value < 1024 or unit == "TiB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return str(size)
+
+
+def short_hash(digest: str | None, length: int = 12) -> str:
+    if not digest:
+        return ""
+    return digest[:length] + "…" if len(digest) > length else digest

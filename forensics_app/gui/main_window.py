@@ -1,0 +1,649 @@
+"""The investigator's workstation: start screens, then cases | evidence | preview.
+
+The window wires views to the session and starts jobs; it holds no logic a test
+needs beyond that (queries live in ``services.browse``, work in the services).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QLabel,
+    QMainWindow,
+    QProgressBar,
+    QSplitter,
+    QStackedWidget,
+    QTabWidget,
+    QToolBar,
+    QToolButton,
+    QWidget,
+)
+
+from evidence_store import ForensicsError, NotAVaultError, Vault, VaultError
+
+from ..services import settings as settings_service
+from . import features, i18n, theme
+from .case_panel import CaseDialog, CasePanel
+from .custody_view import CustodyView
+from .errors import ask, show_error
+from .evidence_view import EvidenceView
+from .formatting import DEFAULT_ZONE
+from .i18n import bind, tr
+from .idle import IdleWatcher
+from .jobs import Job
+from .prefs import Prefs
+from .preview import PreviewPane
+from .session import VaultSession
+from .start import CreateVaultDialog, UnlockPage, WelcomePage
+from .tasks import TaskCenter, run_in_thread
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, prefs: Prefs | None = None) -> None:
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.prefs = prefs or Prefs()
+        self.session: VaultSession | None = None
+        self.tasks = TaskCenter(self)
+        self.tasks.changed.connect(self._update_status)
+        self.tasks.progressed.connect(lambda *_a: self._update_status())
+        self.zone = DEFAULT_ZONE
+        self.vault_path: Path | None = None
+        self._viewed: set[int] = set()
+        self._dialogs: dict[str, QDialog] = {}
+        self._closing = False
+        self.resize(1440, 880)
+        bind(self, "setWindowTitle", "app.title")
+
+        self.idle = IdleWatcher(self)
+        self.idle.idle.connect(self._idle_lock)
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.installEventFilter(self.idle)
+
+        self.stack = QStackedWidget()
+        self.welcome = WelcomePage(self.prefs.recent_vaults)
+        self.welcome.create_requested.connect(self.create_vault)
+        self.welcome.open_requested.connect(self.choose_vault)
+        self.welcome.language_chosen.connect(self.set_language)
+        self.unlock_page = UnlockPage()
+        self.unlock_page.unlock_requested.connect(self._unlock)
+        self.unlock_page.other_requested.connect(self._other_vault)
+        self.stack.addWidget(self.welcome)
+        self.stack.addWidget(self.unlock_page)
+        self.workspace = self._build_workspace()
+        self.stack.addWidget(self.workspace)
+        self.setCentralWidget(self.stack)
+        self._build_status_bar()
+        self._build_actions()
+        self._update_actions()
+        self._update_status()
+
+    # == building ====================================================================
+    def _build_workspace(self) -> QWidget:
+        self.cases = CasePanel()
+        self.cases.case_selected.connect(self._case_selected)
+        self.cases.new_requested.connect(self.new_case)
+        self.cases.edit_requested.connect(self.edit_case)
+        self.cases.close_requested.connect(self.toggle_case)
+        self.evidence = EvidenceView()
+        self.evidence.item_selected.connect(self._item_selected)
+        self.custody = CustodyView()
+        self.custody.item_requested.connect(self.go_to_item)
+        self.custody.checkpoint_requested.connect(self.checkpoint)
+        self.center_tabs = QTabWidget()
+        self.center_tabs.setObjectName("centerTabs")
+        self.center_tabs.addTab(self.evidence, theme.icon("item"), "")
+        self.center_tabs.addTab(self.custody, theme.icon("provenance"), "")
+        self.preview = PreviewPane()
+        self.preview.viewed.connect(self._record_view)
+        self.preview.navigate.connect(self.go_to_item)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.setObjectName("workspace")
+        splitter.addWidget(self.cases)
+        splitter.addWidget(self.center_tabs)
+        splitter.addWidget(self.preview)
+        splitter.setStretchFactor(0, 0)
+        splitter.setStretchFactor(1, 3)
+        splitter.setStretchFactor(2, 2)
+        splitter.setSizes([250, 760, 430])
+        splitter.setContentsMargins(6, 6, 6, 0)
+        i18n.on_change(self._relabel_tabs)
+        self._relabel_tabs()
+        return splitter
+
+    def _relabel_tabs(self, _lang: str = "") -> None:
+        self.center_tabs.setTabText(0, tr("tab.evidence"))
+        self.center_tabs.setTabText(1, tr("tab.custody"))
+
+    def _action(self, key: str, slot: Callable[[], Any], shortcut: str | QKeySequence.StandardKey | None = None,
+                icon: str | None = None, needs: str = "vault") -> QAction:
+        action = QAction(self)
+        action.setObjectName("action_" + key.replace(".", "_"))
+        bind(action, "setText", key)
+        bind(action, "setToolTip", key + ".tip") if i18n.has(key + ".tip") else None
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        if icon:
+            action.setIcon(theme.icon(icon))
+        action.triggered.connect(lambda _checked=False: slot())
+        action.setProperty("needs", needs)
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        a = self._action
+        self.act_lock = a("action.lock", self.lock, "Ctrl+L", "lock")
+        self.act_verify = a("action.verify", lambda: self.open_task("verify"), "Ctrl+Shift+V", "ok")
+        self.act_checkpoint = a("action.checkpoint", self.checkpoint, "Ctrl+K", "provenance")
+        self.act_examiners = a("action.examiners", lambda: self.open_dialog("examiners"))
+        self.act_slots = a("action.slots", lambda: self.open_dialog("slots"))
+        self.act_settings = a("action.settings", lambda: self.open_dialog("settings"), "Ctrl+,")
+        self.act_quit = a("action.quit", self.close, QKeySequence.StandardKey.Quit, needs="")
+        self.act_new_case = a("action.new.case", self.new_case, "Ctrl+N", "case")
+        self.act_edit_case = a("action.edit.case", self.edit_case, needs="case")
+        self.act_close_case = a("action.close.case", self.toggle_case, needs="case")
+        self.act_web = a("action.web", lambda: self.open_task("web"), "Ctrl+U", "web", needs="open_case")
+        self.act_files = a("action.files", lambda: self.open_task("files"), "Ctrl+I", "folder", needs="open_case")
+        self.act_disk = a("action.disk", lambda: self.open_task("disk"), "Ctrl+D", "disk", needs="open_case")
+        self.act_export_items = a("action.export.items", self.export_items, "Ctrl+E", "download", needs="item")
+        self.act_report = a("action.report", lambda: self.open_task("report"), "Ctrl+R", "report", needs="case")
+        self.act_package = a("action.package", lambda: self.open_task("package"), "Ctrl+Shift+E", "archive",
+                             needs="case")
+        self.act_search = a("action.search", self.evidence.focus_search, QKeySequence.StandardKey.Find,
+                            needs="case")
+        self.act_refresh = a("action.refresh", self.evidence_changed, QKeySequence.StandardKey.Refresh)
+        self.act_about = a("action.about", lambda: self.open_dialog("about"), QKeySequence.StandardKey.HelpContents,
+                           needs="")
+
+        menus = self.menuBar()
+        self._menus: list[tuple[Any, str]] = []
+
+        def menu(key: str, actions: list[QAction | None]) -> None:
+            m = menus.addMenu("")
+            m.setObjectName("menu_" + key.replace(".", "_"))
+            self._menus.append((m, key))
+            for action in actions:
+                m.addSeparator() if action is None else m.addAction(action)
+
+        menu("menu.vault", [self.act_lock, self.act_verify, self.act_checkpoint, None, self.act_examiners,
+                            self.act_slots, self.act_settings, None, self.act_quit])
+        menu("menu.case", [self.act_new_case, self.act_edit_case, self.act_close_case, None, self.act_search,
+                           self.act_refresh])
+        menu("menu.acquire", [self.act_web, self.act_files, self.act_disk, None, self.act_export_items])
+        menu("menu.reports", [self.act_report, self.act_package])
+        menu("menu.help", [self.act_about])
+        i18n.on_change(self._relabel_menus)
+        self._relabel_menus()
+
+        self.toolbar = QToolBar()
+        self.toolbar.setObjectName("mainToolbar")
+        self.toolbar.setMovable(False)
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        for action in (self.act_new_case, None, self.act_web, self.act_files, self.act_disk, None, self.act_report,
+                       self.act_package, None, self.act_verify, self.act_lock):
+            self.toolbar.addSeparator() if action is None else self.toolbar.addAction(action)
+        self.addToolBar(self.toolbar)
+        for action, name in ((self.act_web, "web"), (self.act_disk, "disk"), (self.act_report, "report"),
+                             (self.act_package, "package")):
+            action.setProperty("feature", name)
+
+    def _relabel_menus(self, _lang: str = "") -> None:
+        for m, key in self._menus:
+            m.setTitle(tr(key))
+        self._update_actions()
+        self._update_status()
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.state_label = QLabel()
+        self.state_label.setObjectName("vaultState")
+        self.path_label = QLabel()
+        self.path_label.setObjectName("vaultPath")
+        self.examiner_label = QLabel()
+        self.examiner_label.setObjectName("examinerLabel")
+        self.job_label = QLabel()
+        self.job_label.setObjectName("jobLabel")
+        self.job_bar = QProgressBar()
+        self.job_bar.setObjectName("jobBar")
+        self.job_bar.setMaximumWidth(160)
+        self.job_bar.setMaximumHeight(14)
+        self.job_bar.setTextVisible(False)
+        self.job_cancel = QToolButton()
+        self.job_cancel.setObjectName("jobCancel")
+        bind(self.job_cancel, "setText", "button.cancel.task")
+        self.job_cancel.clicked.connect(self.cancel_tasks)
+        bar.addWidget(self.state_label)
+        bar.addWidget(self.path_label, 1)
+        bar.addPermanentWidget(self.job_label)
+        bar.addPermanentWidget(self.job_bar)
+        bar.addPermanentWidget(self.job_cancel)
+        bar.addPermanentWidget(self.examiner_label)
+
+    # == state shown ================================================================
+    def _update_actions(self) -> None:
+        unlocked = self.session is not None and not self.session.locked
+        case_id = self.current_case_id() if unlocked else None
+        status = self.cases.current_status() if unlocked else None
+        has_item = unlocked and self.evidence.current_item_id() is not None
+        for action in self.actions():
+            needs = action.property("needs")
+            if needs is None:
+                continue
+            ok = {"": True, "vault": unlocked, "case": case_id is not None,
+                  "open_case": case_id is not None and status == "open", "item": has_item}.get(needs, unlocked)
+            feature = action.property("feature")
+            if feature and not features.available(feature):
+                ok = False
+                action.setToolTip(tr("feature.missing"))
+            action.setEnabled(bool(ok))
+        if unlocked:
+            self.act_close_case.setText(tr("action.reopen.case" if status == "closed" else "action.close.case"))
+
+    def _update_status(self) -> None:
+        if self.session is None:
+            self.state_label.setText(tr("status.no.vault"))
+            self.path_label.clear()
+            self.examiner_label.clear()
+        else:
+            self.state_label.setText(tr("status.locked" if self.session.locked else "status.unlocked"))
+            self.path_label.setText(str(self.session.path))
+            self.examiner_label.setText(tr("status.examiner", name=self.session.examiner))
+        jobs = self.tasks.visible_jobs()
+        if not jobs:
+            self.job_label.clear()
+            for widget in (self.job_bar, self.job_cancel):
+                widget.hide()
+            return
+        job = jobs[0]
+        more = tr("status.more.jobs", count=len(jobs) - 1) if len(jobs) > 1 else ""
+        self.job_label.setText(f"{job.title}{more}")
+        done, total, _label = self.tasks.last_progress.get(job.id, (0, None, ""))
+        if total:
+            self.job_bar.setRange(0, 1000)
+            self.job_bar.setValue(int(1000 * min(done, total) / total))
+        else:
+            self.job_bar.setRange(0, 0)
+        self.job_bar.show()
+        self.job_cancel.show()
+
+    # == opening, creating, locking ===================================================
+    def show_start(self, path: Path | None = None) -> None:
+        """The first screen: the unlock page for ``path`` (or the last vault), else the welcome page."""
+        if path is None and self.prefs.recent_vaults:
+            last = Path(self.prefs.recent_vaults[0])
+            path = last if (last / "vault.json").is_file() else None
+        if path is not None and (path / "vault.json").is_file():
+            self.choose_vault(path)
+        else:
+            self.stack.setCurrentWidget(self.welcome)
+
+    def choose_vault(self, path: Path) -> None:
+        if not (Path(path) / "vault.json").is_file():
+            show_error(self, NotAVaultError(tr("error.not.vault", path=str(path))))
+            return
+        if self.session is not None:
+            self.close_session()
+        self.vault_path = Path(path)
+        self.unlock_page.prepare(self.vault_path)
+        self.stack.setCurrentWidget(self.unlock_page)
+
+    def _other_vault(self) -> None:
+        if self.session is not None and self.session.busy:
+            show_error(self, VaultError(tr("lock.busy.switch")))
+            return
+        self.close_session()
+        self.welcome.set_recent(self.prefs.recent_vaults)
+        self.stack.setCurrentWidget(self.welcome)
+
+    def create_vault(self) -> None:
+        default = None
+        if self.prefs.recent_vaults:
+            default = Path(self.prefs.recent_vaults[0]).parent / "evidence-vault-new"
+        dialog = CreateVaultDialog(self, default)
+        self._dialogs["create"] = dialog
+        dialog.accepted.connect(lambda: self._create(dialog))
+        dialog.open()
+
+    def _create(self, dialog: CreateVaultDialog) -> None:
+        values = dialog.result_value
+        if values is None:
+            return
+        self.vault_path = values.path
+        self.unlock_page.prepare(values.path)
+        self.unlock_page.set_busy(True)
+        self.stack.setCurrentWidget(self.unlock_page)
+        post = self.tasks.post
+        run_in_thread(lambda: VaultSession.create(values.path, values.passphrase, values.examiner, post,
+                                                  position=values.position, agency=values.agency, unit=values.unit),
+                      self._opened, self._open_failed)
+
+    def _unlock(self, passphrase: str) -> None:
+        if self.session is not None and self.session.locked:
+            session = self.session
+            def reopen() -> VaultSession:
+                session.unlock(passphrase)
+                return session
+
+            run_in_thread(reopen, self._opened, self._open_failed)
+            return
+        path, post = self.vault_path, self.tasks.post
+        assert path is not None
+        run_in_thread(lambda: VaultSession.open(path, passphrase, post), self._opened, self._open_failed)
+
+    def _open_failed(self, error: BaseException, details: str) -> None:
+        from .errors import message_for
+
+        if self.stack.currentWidget() is not self.unlock_page:
+            show_error(self, error, details)
+            return
+        self.unlock_page.show_error(message_for(error, details)[1])
+
+    def _opened(self, session: VaultSession) -> None:
+        self.session = session
+        self.vault_path = session.path
+        self.prefs.remember_vault(session.path)
+        self._viewed.clear()
+        self.settings_changed()
+        self.stack.setCurrentWidget(self.workspace)
+        self.cases.model.load(session.reader)
+        self.cases.select_case(None)
+        self._update_actions()
+        self._update_status()
+
+    def settings_changed(self) -> None:
+        """Re-read the settings the window uses (zone, idle time) and redraw times."""
+        if self.session is None or self.session.locked:
+            return
+        values = settings_service.all_settings(self.session.reader)
+        self.zone = str(values.get("timezone") or DEFAULT_ZONE)
+        try:
+            minutes = float(values.get("idle_lock_minutes") or 0)
+        except (TypeError, ValueError):
+            minutes = 0.0
+        self.idle.set_limit(minutes * 60)
+        self._case_selected(self.current_case_id())
+        self._update_status()
+
+    def lock(self) -> None:
+        """Hide everything and close the reader; running tasks finish, then close their connections."""
+        if self.session is None or self.session.locked:
+            return
+        self.session.lock()
+        self._viewed.clear()
+        for dialog in list(self._dialogs.values()):
+            if not getattr(dialog, "running", False):
+                dialog.close()
+        self.cases.model.load(None)
+        self.evidence.show_case(None, None, self.zone)
+        self.custody.show_case(None, None, self.zone)
+        self.preview.clear()
+        self.unlock_page.prepare(self.session.path, locked=True)
+        self.stack.setCurrentWidget(self.unlock_page)
+        self._update_actions()
+        self._update_status()
+
+    def _idle_lock(self) -> None:
+        if self.session is not None and not self.session.locked:
+            self.lock()
+
+    def close_session(self) -> None:
+        if self.session is not None:
+            self.session.close(timeout=30)
+            self.session = None
+        self._update_actions()
+        self._update_status()
+
+    def set_language(self, lang: str) -> None:
+        i18n.set_language(lang)
+        self.prefs.language = lang
+        self.prefs.save()
+
+    # == the workspace ===============================================================
+    def session_or_raise(self) -> VaultSession:
+        if self.session is None or self.session.locked:
+            raise VaultError(tr("error.locked"))
+        return self.session
+
+    def window_widget(self) -> QWidget:
+        return self
+
+    def current_case_id(self) -> int | None:
+        return self.cases.current_case_id()
+
+    def _reader(self) -> Vault | None:
+        return self.session.reader if self.session is not None and not self.session.locked else None
+
+    def _case_selected(self, case_id: int | None) -> None:
+        reader = self._reader()
+        self.evidence.show_case(reader, case_id, self.zone)
+        self.custody.show_case(reader, case_id, self.zone)
+        self.preview.zone = self.zone
+        self.preview.clear()
+        self._update_actions()
+
+    def _item_selected(self, item_id: int | None) -> None:
+        reader = self._reader()
+        if reader is None:
+            return
+        self.preview.show_item(reader, item_id)
+        self._update_actions()
+
+    def _record_view(self, item_id: int) -> None:
+        """Log the viewing once per item and session (the custody log records who looked at what)."""
+        if item_id in self._viewed or self.session is None or self.session.locked:
+            return
+        self._viewed.add(item_id)
+
+        def work(vault: Vault, progress: Any, cancel: Any) -> None:
+            vault.record_view(vault.get_item(item_id), "preview")
+
+        job = Job("quick:view", work)
+        self.tasks.watch(job, done=lambda _j: self.custody.refresh())
+        self.session.run_quick(job)
+
+    def go_to_item(self, item_id: int) -> None:
+        reader = self._reader()
+        if reader is None:
+            return
+        try:
+            item = reader.get_item(item_id)
+        except ForensicsError as exc:
+            show_error(self, exc)
+            return
+        if self.current_case_id() != item.case_id:
+            self.cases.select_case(item.case_id)
+        self.center_tabs.setCurrentWidget(self.evidence)
+        self.evidence.select_item(item_id)
+        self.raise_()
+        self.activateWindow()
+
+    def evidence_changed(self) -> None:
+        """New or changed evidence: reload lists, keep selections."""
+        reader = self._reader()
+        if reader is None:
+            return
+        case_id = self.current_case_id()
+        self.cases.model.load(reader)
+        self.cases.view.blockSignals(True)
+        self.cases.select_case(case_id)
+        self.cases.view.blockSignals(False)
+        self.evidence.refresh()
+        self.custody.refresh()
+        self._update_actions()
+
+    def use_examiner(self, name: str) -> None:
+        self.session_or_raise().use_examiner(name)
+        self._update_status()
+
+    # == actions =====================================================================
+    def _quick(self, title: str, work: Callable[[Vault], Any], done: Callable[[Any], None]) -> None:
+        job = Job("quick:" + title, lambda vault, progress, cancel: work(vault))
+        self.tasks.watch(job, done=lambda j: done(j.result))
+        try:
+            self.session_or_raise().run_quick(job)
+        except ForensicsError as exc:
+            show_error(self, exc)
+
+    def new_case(self) -> None:
+        session = self.session_or_raise()
+        values = settings_service.all_settings(session.reader)
+        dialog = CaseDialog(self, None, str(values.get("agency") or ""), str(values.get("unit") or ""))
+        self._dialogs["case"] = dialog
+
+        def accepted() -> None:
+            form = dialog.form
+            assert form is not None
+            self._quick("case.create", lambda vault: vault.create_case(
+                form.number, form.title, description=form.description, agency=form.agency, unit=form.unit),
+                self._case_created)
+
+        dialog.accepted.connect(accepted)
+        dialog.open()
+
+    def _case_created(self, case: Any) -> None:
+        self.evidence_changed()
+        self.cases.select_case(case.id)
+
+    def edit_case(self) -> None:
+        case_id = self.current_case_id()
+        if case_id is None:
+            return
+        case = self.session_or_raise().reader.get_case(case_id)
+        dialog = CaseDialog(self, case)
+        self._dialogs["case"] = dialog
+
+        def accepted() -> None:
+            form = dialog.form
+            assert form is not None
+            changes = {k: v for k, v in (("title", form.title), ("description", form.description),
+                                         ("agency", form.agency), ("unit", form.unit)) if getattr(case, k) != v}
+            if changes:
+                self._quick("case.update", lambda vault: vault.update_case(case_id, **changes),
+                            lambda _c: self.evidence_changed())
+
+        dialog.accepted.connect(accepted)
+        dialog.open()
+
+    def toggle_case(self) -> None:
+        case_id = self.current_case_id()
+        if case_id is None:
+            return
+        closing = self.cases.current_status() == "open"
+        if closing and not ask(self, tr("action.close.case"), tr("case.close.confirm")):
+            return
+        self._quick("case.status", lambda vault: vault.set_case_status(case_id, "closed" if closing else "open"),
+                    lambda _c: self.evidence_changed())
+
+    def checkpoint(self) -> None:
+        from ..services.custody import take_checkpoint
+        from .dialogs.small import CheckpointDialog
+
+        def shown(data: dict[str, Any]) -> None:
+            dialog = CheckpointDialog(data, self)
+            self._dialogs["checkpoint"] = dialog
+            dialog.open()
+            self.custody.refresh()
+
+        self._quick("checkpoint", take_checkpoint, shown)
+
+    def export_items(self) -> None:
+        from .dialogs.small import ExportItemsDialog
+
+        current = self.evidence.current_item_id()
+        ids = self.evidence.selected_item_ids() or ([current] if current is not None else [])
+        if not ids:
+            return
+        dialog = ExportItemsDialog(self, ids, self)
+        self._show_dialog("export_items", dialog)
+
+    def open_task(self, name: str) -> QDialog | None:
+        """Open (or bring back) the dialog of a long action."""
+        existing = self._dialogs.get(name)
+        if existing is not None and getattr(existing, "running", False):
+            existing.show()
+            existing.raise_()
+            return existing
+        try:
+            dialog = features.task_dialog(name, self)
+        except ForensicsError as exc:
+            show_error(self, exc)
+            return None
+        if dialog is None:
+            show_error(self, ForensicsError(tr("feature.missing")))
+            return None
+        self._show_dialog(name, dialog)
+        return dialog
+
+    def open_dialog(self, name: str) -> QDialog | None:
+        from .dialogs.people import ExaminersDialog, KeySlotsDialog
+        from .dialogs.settings_dialog import SettingsDialog
+        from .dialogs.small import AboutDialog
+
+        try:
+            if name == "about":
+                sqlcipher = ""
+                reader = self._reader()
+                if reader is not None:
+                    sqlcipher = str(reader.conn.execute("PRAGMA cipher_version").fetchone()[0])
+                dialog: QDialog = AboutDialog(self, sqlcipher)
+            elif name == "examiners":
+                dialog = ExaminersDialog(self, self)
+            elif name == "slots":
+                dialog = KeySlotsDialog(self, self)
+            else:
+                dialog = SettingsDialog(self, self)
+        except ForensicsError as exc:
+            show_error(self, exc)
+            return None
+        self._show_dialog(name, dialog)
+        return dialog
+
+    def _show_dialog(self, name: str, dialog: QDialog) -> None:
+        old = self._dialogs.get(name)
+        if old is not None and old is not dialog and not getattr(old, "running", False):
+            old.deleteLater()
+        self._dialogs[name] = dialog
+        dialog.show()
+        dialog.raise_()
+
+    def cancel_tasks(self) -> None:
+        if self.session is not None:
+            self.session.tasks.cancel_all()
+
+    # == closing =====================================================================
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt name)
+        if self.session is not None and self.session.tasks.busy:
+            if not ask(self, tr("quit.title"), tr("quit.running")):
+                event.ignore()
+                return
+            self.session.tasks.cancel_all()
+            self._wait_for_tasks(60.0)
+        self._closing = True
+        for dialog in list(self._dialogs.values()):
+            dialog.close()
+        self.close_session()
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self.idle)
+        event.accept()
+
+    def _wait_for_tasks(self, timeout: float) -> None:
+        """Keep the window painting while cancelled work winds down (it leaves nothing half-written)."""
+        assert self.session is not None
+        self.statusBar().showMessage(tr("quit.cancelling"))
+        deadline = time.monotonic() + timeout
+        while self.session.busy and time.monotonic() < deadline:
+            QApplication.processEvents()
+            time.sleep(0.02)
+        QApplication.processEvents()
+

@@ -1,0 +1,281 @@
+"""Qt models over the browse service: cases, a case's items, a case's custody log.
+
+Item and custody tables know their row count up front (one ``count(*)``) and
+load rows a page at a time when the view asks for them, keeping a few pages in
+memory, so a case of 100,000 items opens as fast as one of ten and the scroll
+bar is right from the start. Sorting and filtering happen in SQL.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
+
+from PySide6.QtCore import QAbstractListModel, QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+from evidence_store import Vault
+
+from ..services import browse
+from . import i18n, theme
+from .formatting import human_size, local_time, short_hash
+from .i18n import tr
+
+Index = QModelIndex | QPersistentModelIndex
+DISPLAY, DECORATION, TOOLTIP, ALIGN, USER = (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.DecorationRole,
+                                             Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.TextAlignmentRole,
+                                             Qt.ItemDataRole.UserRole)
+T = TypeVar("T")
+
+
+class PagedRows(Generic[T]):
+    """Rows fetched a page at a time on demand, the last ``keep`` pages cached."""
+
+    def __init__(self, fetch: Callable[[int, int], list[T]], page_size: int = 200, keep: int = 40) -> None:
+        self._fetch = fetch
+        self.page_size = page_size
+        self._keep = keep
+        self._pages: OrderedDict[int, list[T]] = OrderedDict()
+        self.fetches = 0  # pages loaded so far (the benchmark and tests read it)
+
+    def get(self, row: int) -> T | None:
+        number, offset = divmod(row, self.page_size)
+        page = self._pages.get(number)
+        if page is None:
+            page = self._fetch(number * self.page_size, self.page_size)
+            self.fetches += 1
+            self._pages[number] = page
+            if len(self._pages) > self._keep:
+                self._pages.popitem(last=False)
+        else:
+            self._pages.move_to_end(number)
+        return page[offset] if offset < len(page) else None
+
+    def clear(self) -> None:
+        self._pages.clear()
+
+
+class CaseListModel(QAbstractListModel):
+    def __init__(self) -> None:
+        super().__init__()
+        self.cases: list[browse.CaseSummary] = []
+        i18n.on_change(self._relabel)
+
+    def load(self, vault: Vault | None) -> None:
+        self.beginResetModel()
+        self.cases = browse.case_summaries(vault) if vault is not None else []
+        self.endResetModel()
+
+    def _relabel(self, _lang: str = "") -> None:
+        if self.cases:
+            self.dataChanged.emit(self.index(0), self.index(len(self.cases) - 1))
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.cases)
+
+    def data(self, index: Index, role: int = DISPLAY) -> Any:
+        if not index.isValid() or index.row() >= len(self.cases):
+            return None
+        case = self.cases[index.row()]
+        if role == DISPLAY:
+            status = "" if case.status == "open" else f"  [{tr('case.status.closed')}]"
+            return f"{case.number}{status}\n{case.title}"
+        if role == DECORATION:
+            return theme.icon("case" if case.status == "open" else "case_closed")
+        if role == TOOLTIP:
+            return tr("case.tooltip", number=case.number, title=case.title, examiner=case.examiner,
+                      items=case.items, size=human_size(case.bytes))
+        if role == USER:
+            return case.id
+        return None
+
+    def row_of(self, case_id: int) -> int | None:
+        return next((n for n, c in enumerate(self.cases) if c.id == case_id), None)
+
+
+ITEM_COLUMNS = ("id", "kind", "name", "source", "acquired_at", "size", "sha256", "warnings")
+
+
+class ItemTableModel(QAbstractTableModel):
+    """A case's items, sorted and filtered by an :class:`~forensics_app.services.browse.ItemQuery`."""
+
+    def __init__(self, page_size: int = 200) -> None:
+        super().__init__()
+        self.vault: Vault | None = None
+        self.query: browse.ItemQuery | None = None
+        self.zone = "Asia/Ho_Chi_Minh"
+        self._count = 0
+        self._page_size = page_size
+        self.rows: PagedRows[browse.ItemRow] = PagedRows(lambda o, n: [], page_size)
+        i18n.on_change(self._relabel)
+
+    def set_query(self, vault: Vault | None, query: browse.ItemQuery | None) -> None:
+        self.beginResetModel()
+        self.vault, self.query = vault, query
+        self._count = browse.count_items(vault, query) if vault is not None and query is not None else 0
+        self.rows = PagedRows(self._fetch, self._page_size)
+        self.endResetModel()
+
+    def refresh(self) -> None:
+        self.set_query(self.vault, self.query)
+
+    def _fetch(self, offset: int, limit: int) -> list[browse.ItemRow]:
+        if self.vault is None or self.query is None or self.vault.conn is None:
+            return []
+        return browse.item_rows(self.vault, self.query, offset, limit)
+
+    def _relabel(self, _lang: str = "") -> None:
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(ITEM_COLUMNS) - 1)
+        if self._count:
+            self.dataChanged.emit(self.index(0, 0), self.index(self._count - 1, len(ITEM_COLUMNS) - 1))
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else self._count
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(ITEM_COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = DISPLAY) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == DISPLAY and 0 <= section < len(ITEM_COLUMNS):
+            return tr(f"items.col.{ITEM_COLUMNS[section]}")
+        return super().headerData(section, orientation, role)
+
+    def row_at(self, row: int) -> browse.ItemRow | None:
+        return self.rows.get(row) if 0 <= row < self._count else None
+
+    def data(self, index: Index, role: int = DISPLAY) -> Any:
+        if not index.isValid():
+            return None
+        item = self.row_at(index.row())
+        if item is None:
+            return None
+        column = ITEM_COLUMNS[index.column()]
+        if role == DISPLAY:
+            return self._text(item, column)
+        if role == DECORATION and column == "kind":
+            return theme.kind_icon(item.kind)
+        if role == DECORATION and column == "warnings" and item.warnings:
+            return theme.icon("warning")
+        if role == TOOLTIP:
+            if column == "sha256":
+                return item.sha256 or ""
+            if column in ("name", "source"):
+                return getattr(item, column)
+            if column == "acquired_at":
+                return local_time(item.acquired_at, self.zone, long=True) + f"\n{item.acquired_at} (UTC)"
+        if role == ALIGN and column in ("id", "size", "warnings"):
+            return theme.ALIGN_RIGHT
+        if role == USER:
+            return item.id
+        return None
+
+    def _text(self, item: browse.ItemRow, column: str) -> str:
+        if column == "id":
+            return str(item.id)
+        if column == "kind":
+            return i18n.kind_label(item.kind)
+        if column == "acquired_at":
+            return local_time(item.acquired_at, self.zone)
+        if column == "size":
+            return human_size(item.size)
+        if column == "sha256":
+            return short_hash(item.sha256)
+        if column == "warnings":
+            return str(item.warnings) if item.warnings else ""
+        return str(getattr(item, column) or "")
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if self.query is None or not 0 <= column < len(ITEM_COLUMNS):
+            return
+        from dataclasses import replace
+
+        self.set_query(self.vault, replace(self.query, sort=ITEM_COLUMNS[column],
+                                           descending=order == Qt.SortOrder.DescendingOrder))
+
+    def position_of(self, item_id: int) -> int | None:
+        if self.vault is None or self.query is None:
+            return None
+        return browse.item_position(self.vault, self.query, item_id)
+
+
+CUSTODY_COLUMNS = ("seq", "time", "examiner", "action", "item", "details")
+
+
+class CustodyTableModel(QAbstractTableModel):
+    """A case's custody entries, oldest first, loaded a page at a time."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.vault: Vault | None = None
+        self.case_id: int | None = None
+        self.zone = "Asia/Ho_Chi_Minh"
+        self._count = 0
+        self.rows: PagedRows[browse.CustodyRow] = PagedRows(lambda o, n: [])
+        i18n.on_change(self._relabel)
+
+    def load(self, vault: Vault | None, case_id: int | None) -> None:
+        self.beginResetModel()
+        self.vault, self.case_id = vault, case_id
+        self._count = browse.count_custody(vault, case_id) if vault is not None and case_id is not None else 0
+        self.rows = PagedRows(self._fetch)
+        self.endResetModel()
+
+    def _fetch(self, offset: int, limit: int) -> list[browse.CustodyRow]:
+        if self.vault is None or self.vault.conn is None:
+            return []
+        return browse.custody_rows(self.vault, self.case_id, offset, limit)
+
+    def _relabel(self, _lang: str = "") -> None:
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(CUSTODY_COLUMNS) - 1)
+        if self._count:
+            self.dataChanged.emit(self.index(0, 0), self.index(self._count - 1, len(CUSTODY_COLUMNS) - 1))
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else self._count
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(CUSTODY_COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = DISPLAY) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == DISPLAY and 0 <= section < len(CUSTODY_COLUMNS):
+            return tr(f"custody.col.{CUSTODY_COLUMNS[section]}")
+        return super().headerData(section, orientation, role)
+
+    def row_at(self, row: int) -> browse.CustodyRow | None:
+        return self.rows.get(row) if 0 <= row < self._count else None
+
+    def data(self, index: Index, role: int = DISPLAY) -> Any:
+        if not index.isValid():
+            return None
+        entry = self.row_at(index.row())
+        if entry is None:
+            return None
+        column = CUSTODY_COLUMNS[index.column()]
+        if role == DISPLAY:
+            if column == "seq":
+                return str(entry.seq)
+            if column == "time":
+                return local_time(entry.time, self.zone)
+            if column == "action":
+                return action_label(entry.action)
+            if column == "item":
+                return "" if entry.item_id is None else str(entry.item_id)
+            if column == "details":
+                return json.dumps(entry.details, ensure_ascii=False)[:200]
+            return entry.examiner
+        if role == TOOLTIP:
+            if column == "details":
+                return json.dumps(entry.details, ensure_ascii=False, indent=1)
+            if column == "time":
+                return local_time(entry.time, self.zone, long=True) + f"\n{entry.time} (UTC)"
+            if column == "action":
+                return entry.action
+        if role == USER:
+            return entry.item_id
+        return None
+
+
+def action_label(action: str) -> str:
+    key = f"log.{action}"
+    return tr(key) if i18n.has(key) else action

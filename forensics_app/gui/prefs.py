@@ -1,0 +1,66 @@
+"""The app's own preferences, kept outside any vault: language and recently used vaults.
+
+They are needed before a vault is unlocked (the first screen must speak the
+user's language and offer the last vault), so they cannot live in the vault.
+Nothing secret is stored here. ``FORENSICS_GUI_CONFIG`` points elsewhere (tests).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from platformdirs import user_config_dir
+
+from .i18n import DEFAULT_LANGUAGE, LANGUAGES
+
+MAX_RECENT = 8
+
+
+def prefs_path() -> Path:
+    env = os.environ.get("FORENSICS_GUI_CONFIG")
+    if env:
+        return Path(env).expanduser()
+    return Path(user_config_dir("forensics-toolkit", appauthor=False)) / "gui.json"
+
+
+@dataclass
+class Prefs:
+    language: str = DEFAULT_LANGUAGE
+    recent_vaults: list[str] = field(default_factory=list)
+    path: Path | None = None
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> Prefs:
+        path = path or prefs_path()
+        prefs = cls(path=path)
+        try:
+            data = json.loads(path.read_text("utf-8"))
+        except (OSError, ValueError):
+            return prefs  # first start, or an unreadable file: start from defaults
+        if isinstance(data, dict):
+            if data.get("language") in LANGUAGES:
+                prefs.language = data["language"]
+            recent = data.get("recent_vaults")
+            if isinstance(recent, list):
+                prefs.recent_vaults = [str(p) for p in recent if isinstance(p, str)][:MAX_RECENT]
+        return prefs
+
+    def remember_vault(self, vault: Path) -> None:
+        text = str(Path(vault).expanduser().resolve())
+        self.recent_vaults = [text] + [p for p in self.recent_vaults if p != text][: MAX_RECENT - 1]
+        self.save()
+
+    def save(self) -> None:
+        if self.path is None:
+            return
+        data = {k: v for k, v in asdict(self).items() if k != "path"}
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_suffix(".tmp")
+            tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2), "utf-8")
+            os.replace(tmp, self.path)
+        except OSError:
+            pass  # preferences are a convenience; never fail the app over them
