@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# Build the small disk images the disk tests use, with Debian's own tools, into OUT.
+#   tests/disk/build_images.sh OUT [PYTHON]
+# Never commit the results: tests run this into a temporary directory.
+# Images: ext4 (mkfs.ext4 -d, Vietnamese names, a JPEG with EXIF, Chrome and Firefox
+# history, a deleted file), ext2 (a deleted file, a directory loop, hostile names),
+# FAT16 (mkfs.fat + mtools, Vietnamese long names, a deleted file, times written in
+# Asia/Ho_Chi_Minh), NTFS (mkntfs + ntfscp, an alternate data stream), a disk with an
+# MBR (primary + extended + logical) and one with GPT (sfdisk), the MBR disk as a
+# two-segment E01 (ewfacquire), split raw, VMDK, VHD and QCOW2 (qemu-img), and damaged
+# copies (truncated, empty).
+set -euo pipefail
+out="$(realpath "$1")"
+python="${2:-python3}"
+here="$(cd "$(dirname "$0")" && pwd)"
+mkdir -p "$out"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+export LC_ALL=C.UTF-8 SOURCE_DATE_EPOCH=1700000000 E2FSPROGS_FAKE_TIME=1700000000
+
+# -- the files -------------------------------------------------------------------
+tree="$work/tree"
+mkdir -p "$tree/Tài liệu" "$tree/ảnh" "$tree/profile/Default" "$tree/firefox"
+printf 'Báo cáo điều tra: nội dung mẫu.\nKEYWORD-ALPHA in an allocated file.\n' > "$tree/Tài liệu/báo cáo.txt"
+printf 'Tin nhắn đã xoá: KEYWORD-DELETED\n%.0s' $(seq 1 200) > "$tree/Tài liệu/tin nhắn đã xoá.txt"
+head -c 300000 /dev/zero | tr '\0' 'x' > "$tree/Tài liệu/lớn.bin"
+"$python" "$here/make_artifacts.py" "$tree"
+touch -d '2024-03-01 08:30:00 UTC' "$tree/Tài liệu/báo cáo.txt"
+
+# -- ext4 (mkfs.ext4 -d), then delete one file ---------------------------------------
+truncate -s 16M "$out/ext4.img"
+mkfs.ext4 -q -F -L "Ổ_DỮ_LIỆU" -b 1024 -I 256 -d "$tree" "$out/ext4.img"
+debugfs -w -R 'rm "/Tài liệu/tin nhắn đã xoá.txt"' "$out/ext4.img" >/dev/null 2>&1
+
+# -- ext2: deleted file with its block pointers kept, hostile names, a directory loop --
+tree2="$work/tree2"
+mkdir -p "$tree2/a/b"
+printf 'ext2 deleted content KEYWORD-EXT2\n' > "$tree2/a/gone.txt"
+printf 'reserved name\n' > "$tree2/CON"
+printf 'dots\n' > "$tree2/..."
+printf 'slash\n' > "$tree2/x_SLASH_y"
+printf 'nul\n' > "$tree2/n_NUL_l"
+printf 'not utf-8\n' > "$tree2/$(printf 'bad\xffname.txt')"
+truncate -s 4M "$out/ext2.img"
+mkfs.ext2 -q -F -b 1024 -d "$tree2" "$out/ext2.img"
+debugfs -w -R "rm /a/gone.txt" "$out/ext2.img" >/dev/null 2>&1
+debugfs -w -R "link /a /a/b/loop" "$out/ext2.img" >/dev/null 2>&1
+"$python" - "$out/ext2.img" <<'PY'
+import sys
+path = sys.argv[1]
+data = bytearray(open(path, "rb").read())
+for old, new in ((b"x_SLASH_y", b"x_/_____y"), (b"n_NUL_l", b"n_\x00__l")):
+    at = data.find(old)
+    assert at > 0, old
+    data[at:at + len(old)] = new.ljust(len(old), b"_")[: len(old)]
+open(path, "wb").write(data)
+PY
+
+# -- FAT16 with long Vietnamese names; times written as Asia/Ho_Chi_Minh local time ----
+truncate -s 8M "$out/fat.img"
+mkfs.fat -F 16 -s 2 -n "USB_VN" -i 1234ABCD "$out/fat.img" >/dev/null
+export MTOOLS_SKIP_CHECK=1
+fattree="$work/fattree"
+mkdir -p "$fattree"
+printf 'Ghi chú trên USB KEYWORD-FAT\n' > "$fattree/ghi chú.txt"
+printf 'one cluster deleted KEYWORD-FATDEL\n' > "$fattree/xoá.txt"
+mkdir -p "$fattree/thư mục"
+cp "$tree/Tài liệu/lớn.bin" "$fattree/thư mục/tệp lớn.bin"
+head -c 1500000 /dev/urandom > "$fattree/thư mục/ngẫu nhiên.bin"  # so the E01 below needs two segments
+touch -d '2024-03-01 08:30:00 UTC' "$fattree/ghi chú.txt"
+TZ=Asia/Ho_Chi_Minh mcopy -s -m -i "$out/fat.img" "$fattree/ghi chú.txt" "$fattree/xoá.txt" "$fattree/thư mục" ::/
+mdel -i "$out/fat.img" "::/xoá.txt"
+
+# -- NTFS with an alternate data stream --------------------------------------------------
+truncate -s 8M "$out/ntfs.img"
+mkntfs -q -F -Q -L "NTFS_VN" "$out/ntfs.img" >/dev/null 2>&1
+printf 'NTFS main stream\n' > "$work/main.txt"
+printf 'hidden in a stream KEYWORD-ADS\n' > "$work/ads.txt"
+ntfscp -q -f "$out/ntfs.img" "$work/main.txt" "tệp.txt" >/dev/null
+ntfscp -q -f -N "bí_mật" "$out/ntfs.img" "$work/ads.txt" "tệp.txt" >/dev/null
+
+# -- partitioned disks: MBR (2 primary + extended with 1 logical) and GPT -----------------
+truncate -s 40M "$out/mbr.img"
+sfdisk -q "$out/mbr.img" <<'SF'
+label: dos
+start=2048, size=16384, type=6
+start=18432, size=20480, type=83
+start=38912, size=40960, type=5
+start=40960, size=16384, type=7
+SF
+dd if="$out/fat.img" of="$out/mbr.img" bs=512 seek=2048 conv=notrunc status=none
+dd if="$out/ext2.img" of="$out/mbr.img" bs=512 seek=18432 conv=notrunc status=none
+dd if="$out/ntfs.img" of="$out/mbr.img" bs=512 seek=40960 conv=notrunc status=none
+truncate -s 30M "$out/gpt.img"
+sfdisk -q "$out/gpt.img" <<'SF'
+label: gpt
+start=2048, size=16384, type=EBD0A0A2-B9E5-4433-87C0-68B6B72699C7, name="fat"
+start=20480, size=32768, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4, name="ext4"
+SF
+dd if="$out/fat.img" of="$out/gpt.img" bs=512 seek=2048 conv=notrunc status=none
+dd if="$out/ext4.img" of="$out/gpt.img" bs=512 seek=20480 conv=notrunc status=none
+
+# -- containers of the MBR disk ----------------------------------------------------------
+ewfacquire -q -u -t "$out/mbr" -f encase6 -c deflate:fast -S 1048576 -C "VV-2026-001" -e "Nguyen Van A" \
+    -E "USB-01" -D "test disk" -N "built by build_images.sh" -d sha1 "$out/mbr.img" >/dev/null
+split -b 16M -d -a 3 "$out/mbr.img" "$out/mbr-split.img."
+split -b 16M -a 2 "$out/mbr.img" "$out/mbr-alpha.img."
+qemu-img convert -q -f raw -O vmdk "$out/mbr.img" "$out/mbr.vmdk"
+qemu-img convert -q -f raw -O vpc -o subformat=fixed "$out/mbr.img" "$out/mbr.vhd"
+qemu-img convert -q -f raw -O qcow2 "$out/mbr.img" "$out/mbr.qcow2"
+
+# -- damaged copies ----------------------------------------------------------------------
+head -c 25M "$out/mbr.img" > "$out/truncated.img"
+: > "$out/empty.img"
+echo "built in $out"
