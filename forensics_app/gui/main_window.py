@@ -127,7 +127,7 @@ class MainWindow(QMainWindow):
     def _action(self, key: str, slot: Callable[[], Any], shortcut: str | QKeySequence.StandardKey | None = None,
                 icon: str | None = None, needs: str = "vault") -> QAction:
         action = QAction(self)
-        action.setObjectName("action_" + key.replace(".", "_"))
+        action.setObjectName(key.replace(".", "_"))
         bind(action, "setText", key)
         bind(action, "setToolTip", key + ".tip") if i18n.has(key + ".tip") else None
         if shortcut is not None:
