@@ -12,6 +12,7 @@ only the chunk in progress, whose items were never committed.
 from __future__ import annotations
 
 import io
+import itertools
 import os
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -217,10 +218,15 @@ def extract(vault: Vault, case_ref: str | int, path: Path | str, selection: Sele
     case = vault.get_case(case_ref)
     selection.check()
     with open_image(path, local_zone=local_zone_for(vault, local_zone)) as image:
+        if partition is not None:
+            image.partition(partition)  # a clear error before anything is registered
+        extractor = Extractor(image, None, extra_hashes=extra_hashes, cancel=cancel, progress=progress)
+        selected = extractor.select(selection, partition)
+        first = next(selected, None)  # selection errors (no such path, bad inode) surface here
+        entries = itertools.chain([first] if first is not None else [], selected)
         item, added = resolve_image_item(vault, case, image, image_item, progress, cancel)
+        extractor.image_item = item
         result = ExtractResult(item, image_added=added)
-        extractor = Extractor(image, item, extra_hashes=extra_hashes, cancel=cancel, progress=progress)
-        entries = extractor.select(selection, partition)
         batch: Batch | None = None
         in_batch = (0, 0)
         try:
