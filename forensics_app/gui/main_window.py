@@ -155,6 +155,7 @@ class MainWindow(QMainWindow):
         self.act_web = a("action.web", lambda: self.open_task("web"), "Ctrl+U", "web", needs="open_case")
         self.act_files = a("action.files", lambda: self.open_task("files"), "Ctrl+I", "folder", needs="open_case")
         self.act_disk = a("action.disk", lambda: self.open_task("disk"), "Ctrl+D", "disk", needs="open_case")
+        self.act_browse_disk = a("action.browse.disk", self.browse_disk_image, "Ctrl+B", "disk", needs="disk_item")
         self.act_export_items = a("action.export.items", self.export_items, "Ctrl+E", "download", needs="item")
         self.act_report = a("action.report", lambda: self.open_task("report"), "Ctrl+R", "report", needs="case")
         self.act_package = a("action.package", lambda: self.open_task("package"), "Ctrl+Shift+E", "archive",
@@ -179,7 +180,8 @@ class MainWindow(QMainWindow):
                             self.act_slots, self.act_settings, None, self.act_quit])
         menu("menu.case", [self.act_new_case, self.act_edit_case, self.act_close_case, None, self.act_search,
                            self.act_refresh])
-        menu("menu.acquire", [self.act_web, self.act_files, self.act_disk, None, self.act_export_items])
+        menu("menu.acquire", [self.act_web, self.act_files, self.act_disk, self.act_browse_disk, None,
+                              self.act_export_items])
         menu("menu.reports", [self.act_report, self.act_package])
         menu("menu.help", [self.act_about])
         i18n.on_change(self._relabel_menus)
@@ -193,7 +195,8 @@ class MainWindow(QMainWindow):
                        self.act_package, None, self.act_verify, self.act_lock):
             self.toolbar.addSeparator() if action is None else self.toolbar.addAction(action)
         self.addToolBar(self.toolbar)
-        for action, name in ((self.act_web, "web"), (self.act_disk, "disk"), (self.act_report, "report"),
+        for action, name in ((self.act_web, "web"), (self.act_disk, "disk"), (self.act_browse_disk, "disk"),
+                             (self.act_report, "report"),
                              (self.act_package, "package")):
             action.setProperty("feature", name)
 
@@ -235,12 +238,15 @@ class MainWindow(QMainWindow):
         case_id = self.current_case_id() if unlocked else None
         status = self.cases.current_status() if unlocked else None
         has_item = unlocked and self.evidence.current_item_id() is not None
+        detail = self.preview.detail
+        disk_item = has_item and detail is not None and detail.item.kind == "disk_image"
         for action in self.actions():
             needs = action.property("needs")
             if needs is None:
                 continue
             ok = {"": True, "vault": unlocked, "case": case_id is not None,
-                  "open_case": case_id is not None and status == "open", "item": has_item}.get(needs, unlocked)
+                  "open_case": case_id is not None and status == "open", "item": has_item,
+                  "disk_item": disk_item and status == "open"}.get(needs, unlocked)
             feature = action.property("feature")
             if feature and not features.available(feature):
                 ok = False
@@ -607,6 +613,22 @@ class MainWindow(QMainWindow):
             return None
         self._show_dialog(name, dialog)
         return dialog
+
+    def browse_disk_image(self) -> None:
+        """The disk browser over the selected disk-image item (read from where it was registered)."""
+        detail = self.preview.detail
+        if detail is None or detail.item.kind != "disk_image":
+            return
+        if not features.available("disk"):
+            return
+        from .dialogs.disk_browser import DiskBrowserDialog
+
+        dialog = DiskBrowserDialog(self, Path(detail.item.source), detail.item.id, self)
+        self.keep_dialog("disk_browser", dialog)
+        dialog.load()
+
+    def keep_dialog(self, name: str, dialog: QDialog) -> None:
+        self._show_dialog(name, dialog)
 
     def _show_dialog(self, name: str, dialog: QDialog) -> None:
         old = self._dialogs.get(name)
