@@ -28,7 +28,7 @@ def tool_versions() -> dict[str, str]:
 
     import pytsk3
 
-    versions = {"tsk": str(pytsk3.get_version())}
+    versions = {"tsk": str(getattr(pytsk3, "TSK_VERSION_STR", "unknown"))}
     for package in ("pytsk3", "libewf-python", "libvmdk-python", "libvhdi-python", "libqcow-python"):
         try:
             versions[package] = version(package)
