@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QDialog
 FEATURES: dict[str, tuple[str, str, str, str]] = {
     "files": ("forensics_app.services.files", "add_files", ".dialogs.files_dialog", "AddFilesDialog"),
     "verify": ("evidence_store", "verify_vault", ".dialogs.verify_dialog", "VerifyDialog"),
-    "web": ("forensics_app.services.web", "capture_pages", ".dialogs.web_dialog", "WebCaptureDialog"),
+    "web": ("forensics_app.services.web", "capture_web", ".dialogs.web_dialog", "WebCaptureDialog"),
     "disk": ("forensics_app.services.disk_acquire", "add_image", ".dialogs.disk_dialog", "AddDiskImageDialog"),
     "report": ("forensics_app.services.reports", "generate_report", ".dialogs.report_dialog", "ReportDialog"),
     "package": ("forensics_app.services.export", "export_package", ".dialogs.package_dialog", "PackageDialog"),

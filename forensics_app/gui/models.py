@@ -64,7 +64,7 @@ class CaseListModel(QAbstractListModel):
 
     def load(self, vault: Vault | None) -> None:
         self.beginResetModel()
-        self.cases = browse.case_summaries(vault) if vault is not None else []
+        self.cases = browse.case_summaries(vault) if _open(vault) else []
         self.endResetModel()
 
     def _relabel(self, _lang: str = "") -> None:
@@ -113,7 +113,7 @@ class ItemTableModel(QAbstractTableModel):
     def set_query(self, vault: Vault | None, query: browse.ItemQuery | None) -> None:
         self.beginResetModel()
         self.vault, self.query = vault, query
-        self._count = browse.count_items(vault, query) if vault is not None and query is not None else 0
+        self._count = browse.count_items(vault, query) if _open(vault) and query is not None else 0
         self.rows = PagedRows(self._fetch, self._page_size)
         self.endResetModel()
 
@@ -217,7 +217,7 @@ class CustodyTableModel(QAbstractTableModel):
     def load(self, vault: Vault | None, case_id: int | None) -> None:
         self.beginResetModel()
         self.vault, self.case_id = vault, case_id
-        self._count = browse.count_custody(vault, case_id) if vault is not None and case_id is not None else 0
+        self._count = browse.count_custody(vault, case_id) if _open(vault) and case_id is not None else 0
         self.rows = PagedRows(self._fetch)
         self.endResetModel()
 
@@ -274,6 +274,11 @@ class CustodyTableModel(QAbstractTableModel):
         if role == USER:
             return entry.item_id
         return None
+
+
+def _open(vault: Vault | None) -> bool:
+    """A vault whose connection is still open (a late job result may arrive after a lock)."""
+    return vault is not None and vault.conn is not None
 
 
 def action_label(action: str) -> str:

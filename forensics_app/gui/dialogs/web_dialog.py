@@ -1,0 +1,212 @@
+"""Capture web pages: one URL or a list, with the options declared once in ``CaptureOptions``.
+
+The options form is generated from the dataclass (its help texts exist in both
+languages), starting from the vault's ``capture_defaults`` setting.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QWidget,
+)
+
+from collectors.web import CaptureOptions
+from evidence_store import UsageError
+
+from ...services.web import WebBatchResult, capture_web, effective_options, read_urls_file
+from .. import i18n, theme
+from ..i18n import bind, tr
+from ..jobs import Job
+from ..task_dialog import TaskDialog
+
+SHOWN = ("device", "page_timeout", "scroll", "scroll_time_limit", "video", "pdf", "mhtml", "insecure",
+         "allow_private_addresses", "locale", "host_rules", "extra_ca_files", "max_page_height", "max_redirects")
+
+
+class OptionsForm(QWidget):
+    """Widgets for the fields of a frozen options dataclass, labelled from its bilingual metadata."""
+
+    def __init__(self, options: CaptureOptions, names: tuple[str, ...] = SHOWN) -> None:
+        super().__init__()
+        self.layout_ = QFormLayout(self)
+        self.base = options
+        self.widgets: dict[str, QWidget] = {}
+        self.labels: dict[str, QLabel] = {}
+        fields = {f.name: f for f in dataclasses.fields(CaptureOptions)}
+        for name in names:
+            f = fields[name]
+            value = getattr(options, name)
+            widget: QWidget
+            if f.metadata.get("choices"):
+                combo = QComboBox()
+                for choice in f.metadata["choices"]:
+                    combo.addItem(choice, choice)
+                combo.setCurrentIndex(max(combo.findData(value), 0))
+                widget = combo
+            elif isinstance(value, bool):
+                box = QCheckBox()
+                box.setChecked(value)
+                widget = box
+            elif isinstance(value, int):
+                spin = QSpinBox()
+                spin.setRange(0, 10_000_000)
+                spin.setValue(value)
+                widget = spin
+            elif isinstance(value, tuple):
+                text = QPlainTextEdit("\n".join(value))
+                text.setMaximumHeight(54)
+                widget = text
+            else:
+                widget = QLineEdit(str(value))
+            widget.setObjectName(f"option_{name}")
+            label = QLabel()
+            label.setWordWrap(True)
+            self.labels[name] = label
+            self.widgets[name] = widget
+            self.layout_.addRow(label, widget)
+        i18n.on_change(self._relabel)
+        self._relabel()
+
+    def _relabel(self, _lang: str = "") -> None:
+        fields = {f.name: f for f in dataclasses.fields(CaptureOptions)}
+        for name, label in self.labels.items():
+            meta = fields[name].metadata
+            label.setText(str(meta.get("vi" if i18n.current() == "vi" else "en") or name))
+
+    def options(self) -> CaptureOptions:
+        values: dict[str, Any] = {}
+        for name, widget in self.widgets.items():
+            if isinstance(widget, QComboBox):
+                values[name] = widget.currentData()
+            elif isinstance(widget, QCheckBox):
+                values[name] = widget.isChecked()
+            elif isinstance(widget, QSpinBox):
+                values[name] = widget.value()
+            elif isinstance(widget, QPlainTextEdit):
+                values[name] = tuple(line.strip() for line in widget.toPlainText().splitlines() if line.strip())
+            elif isinstance(widget, QLineEdit):
+                values[name] = widget.text().strip()
+        return self.base.with_changes(**values)
+
+
+class WebCaptureDialog(TaskDialog):
+    title_key = "web.title"
+    start_key = "web.start"
+    bytes_progress = False
+
+    def __init__(self, workspace: Any, parent: Any = None) -> None:
+        super().__init__(workspace, parent)
+        self.resize(720, 680)
+        self.case_label = QLabel()
+        theme.set_role(self.case_label, "hint")
+        self.form_layout.addWidget(self.case_label)
+        self.urls = QPlainTextEdit()
+        self.urls.setObjectName("urlList")
+        bind(self.urls, "setPlaceholderText", "web.urls.hint")
+        self.urls.setMaximumHeight(110)
+        self.form_layout.addWidget(self.urls)
+        row = QHBoxLayout()
+        load = bind(QPushButton(), "setText", "web.load.list")
+        load.clicked.connect(self._load_list)
+        row.addWidget(load)
+        row.addStretch(1)
+        row.addWidget(bind(QLabel(), "setText", "web.concurrency"))
+        self.concurrency = QSpinBox()
+        self.concurrency.setObjectName("concurrency")
+        self.concurrency.setRange(1, 4)
+        row.addWidget(self.concurrency)
+        self.form_layout.addLayout(row)
+        session = workspace.session_or_raise()
+        self.options_box = QGroupBox()
+        bind(self.options_box, "setTitle", "web.options")
+        self.options_box.setCheckable(True)
+        self.options_box.setChecked(False)
+        box_layout = QFormLayout(self.options_box)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        self.options_form = OptionsForm(effective_options(session.reader))
+        scroll.setWidget(self.options_form)
+        scroll.setMinimumHeight(200)
+        box_layout.addRow(scroll)
+        self.options_box.toggled.connect(scroll.setVisible)
+        scroll.setVisible(False)
+        self.form_layout.addWidget(self.options_box)
+        self.outcomes = QListWidget()
+        self.outcomes.setObjectName("captureOutcomes")
+        self.outcomes.setWordWrap(True)
+        self.outcomes.itemActivated.connect(
+            lambda entry: entry.data(Qt.ItemDataRole.UserRole) and workspace.go_to_item(
+                int(entry.data(Qt.ItemDataRole.UserRole))))
+        self.outcomes.hide()
+        self.result_layout.addWidget(self.outcomes)
+        self._case_id = workspace.current_case_id()
+        self.batch: WebBatchResult | None = None
+        if self._case_id is not None:
+            case = session.reader.get_case(self._case_id)
+            self.case_label.setText(tr("task.into.case", number=case.number, title=case.title))
+
+    def _load_list(self) -> None:
+        name = QFileDialog.getOpenFileName(self, tr("web.load.list"), "", "*.txt *")[0]
+        if not name:
+            return
+        try:
+            urls = read_urls_file(Path(name))
+        except UsageError as exc:
+            self.show_problem(str(exc))
+            return
+        self.urls.setPlainText("\n".join(urls))
+
+    def url_list(self) -> list[str]:
+        return [line.strip() for line in self.urls.toPlainText().splitlines()
+                if line.strip() and not line.lstrip().startswith("#")]
+
+    def make_job(self) -> Job | None:
+        if self._case_id is None:
+            self.show_problem(tr("task.no.case"))
+            return None
+        urls = self.url_list()
+        if not urls:
+            self.show_problem(tr("web.need.url"))
+            return None
+        options = self.options_form.options()
+        case_id, concurrency = self._case_id, self.concurrency.value()
+        self.outcomes.clear()
+        self.outcomes.hide()
+        return Job(tr("web.job", count=len(urls)), lambda vault, progress, cancel: capture_web(
+            vault, case_id, urls, options=options, concurrency=concurrency, progress=progress, cancel=cancel))
+
+    def show_result(self, result: WebBatchResult) -> None:
+        self.batch = result
+        captured = [o for o in result.outcomes if o.item is not None]
+        self.message.setText(tr("web.done", captured=len(captured), failed=len(result.failed)))
+        if result.failed:
+            theme.set_role(self.message, "error")
+        for outcome in result.outcomes:
+            warnings = len(outcome.item.warnings) if outcome.item else 0
+            text = tr(f"web.status.{outcome.status}", url=outcome.url, warnings=warnings,
+                      error=outcome.error or "")
+            entry = QListWidgetItem(theme.icon("web" if outcome.item else "warning"), text)
+            entry.setData(Qt.ItemDataRole.UserRole, outcome.item.id if outcome.item else None)
+            self.outcomes.addItem(entry)
+        self.outcomes.show()
+        if captured and captured[0].item is not None:
+            self.workspace.go_to_item(captured[0].item.id)
