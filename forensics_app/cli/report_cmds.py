@@ -1,0 +1,156 @@
+"""``forensics report``, ``forensics export``, ``forensics verify-package`` and ``forensics timestamp``."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+from rich.table import Table
+
+from evidence_store import UsageError
+from report_templates import MinutesFields, Person
+
+from ..services.export import ExportOptions, export_package
+from ..services.report_package_verify import verify_package
+from ..services.reports import ReportOptions, generate_report
+from .common import cancellable, common_options, emit_json, err, is_json, opened_vault, out, progress_bar
+
+
+def _person(text: str, option: str) -> Person:
+    parts = [p.strip() for p in text.split(";")]
+    if not parts[0]:
+        raise UsageError(f"{option} needs at least a name: \"Name; position; organisation; ID document\"")
+    parts += [""] * (4 - len(parts))
+    return Person(name=parts[0], position=parts[1], organisation=parts[2], identity=parts[3])
+
+
+@click.command("report")
+@common_options
+@click.argument("case_ref", metavar="CASE")
+@click.option("--kind", type=click.Choice(["court", "minutes", "stats"]), default="court", show_default=True,
+              help="Court report, collection minutes (one per acquisition) or periodic statistics.")
+@click.option("--lang", type=click.Choice(["vi", "en"]), help="Report language (default: the language setting).")
+@click.option("--out", "out_file", required=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="The PDF to write (must not exist).")
+@click.option("--items", help="Only these item IDs (comma-separated), with their parts.")
+@click.option("--from", "date_from", metavar="DATE", help="Items acquired from this local date (YYYY-MM-DD).")
+@click.option("--to", "date_to", metavar="DATE", help="… up to and including this local date.")
+@click.option("--period", help="Instead of --from/--to: 2026, 2026-H1, 2026-Q3 or 2026-07.")
+@click.option("--number", default="", help="Document number of the minutes (else dotted, to fill by hand).")
+@click.option("--legal-basis", default="", help="Legal basis (default: BLTTHS Art. 87, 99, 107, 133).")
+@click.option("--mandate", default="", help="Decision or request the work was done under.")
+@click.option("--witness", multiple=True, metavar="\"NAME; POSITION; ORGANISATION; ID\"", help="A witness (repeatable).")
+@click.option("--data-holder", metavar="\"NAME; POSITION; ORGANISATION; ID\"", help="The data holder, if any.")
+@click.option("--seal", default="", help="Seal or storage medium of the copy.")
+@click.option("--complaints", default="", help="Statements, complaints or requests to record.")
+@click.option("--account", default="", help="Account used to view the content (if logged in).")
+@click.option("--copies", type=click.IntRange(1, 20), default=2, show_default=True, help="Copies of the minutes.")
+@click.option("--sign-p12", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              help="Sign the PDF (PAdES) with this PKCS#12 file; passphrase from FORENSICS_P12_PASSPHRASE.")
+def report(case_ref: str, kind: str, lang: str | None, out_file: Path, items: str | None, date_from: str | None,
+           date_to: str | None, period: str | None, number: str, legal_basis: str, mandate: str,
+           witness: tuple[str, ...], data_holder: str | None, seal: str, complaints: str, account: str, copies: int,
+           sign_p12: Path | None) -> int:
+    """Generate a report of CASE ("all" for statistics over every case); stored in the vault and logged."""
+    fields = MinutesFields(number=number, legal_basis=legal_basis, mandate=mandate,
+                           witnesses=tuple(_person(w, "--witness") for w in witness),
+                           data_holder=_person(data_holder, "--data-holder") if data_holder else None,
+                           seal=seal, complaints=complaints, account=account, copies=copies)
+    passphrase = None
+    if sign_p12 is not None:
+        passphrase = os.environ.get("FORENSICS_P12_PASSPHRASE")
+        if passphrase is None:
+            if not sys.stdin.isatty():
+                raise UsageError("no certificate passphrase: set FORENSICS_P12_PASSPHRASE")
+            passphrase = str(click.prompt("Certificate passphrase", hide_input=True))
+    options = ReportOptions(kind=kind, lang=lang or "", items=tuple(items.split(",")) if items else (),
+                            date_from=date_from, date_to=date_to, period=period, fields=fields, sign_p12=sign_p12,
+                            sign_passphrase=passphrase)
+    with opened_vault() as vault:
+        result = generate_report(vault, case_ref, out_file, options)
+    if is_json():
+        emit_json(result.to_json())
+        return 0
+    out.print(f"Wrote {result.path} ({result.pages} pages), report {result.report_id}, stored as item "
+              f"{result.item.id}.", highlight=False)
+    out.print(f"  SHA-256 {result.item.sha256}", highlight=False)
+    out.print(f"  custody checkpoint: {result.checkpoint['size']} entries", highlight=False)
+    for token in result.tokens:
+        if token.problem:
+            err.print(f"[yellow]timestamp {token.tsa_url}:[/] {token.problem}", highlight=False)
+        else:
+            out.print(f"  trusted timestamp {token.gen_time} from {token.tsa_name}", highlight=False)
+    return 0
+
+
+@click.command("export")
+@common_options
+@click.argument("case_ref", metavar="CASE")
+@click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path, file_okay=False),
+              help="Package folder to create (new or empty); with --zip, OUT.zip.")
+@click.option("--zip", "as_zip", is_flag=True, help="Write one ZIP file instead of a folder.")
+@click.option("--items", help="Only these item IDs (comma-separated), with their parts.")
+def export(case_ref: str, out_dir: Path, as_zip: bool, items: str | None) -> int:
+    """Write an evidence package of CASE for the prosecution (logged; checkable without the vault)."""
+    options = ExportOptions(items=tuple(items.split(",")) if items else (), zip=as_zip)
+    with opened_vault() as vault, cancellable() as cancel, progress_bar("exporting") as progress:
+        result = export_package(vault, case_ref, out_dir, options, progress=progress, cancel=cancel)
+    if is_json():
+        emit_json(result.to_json())
+        return 0
+    out.print(f"Wrote evidence package {result.path}: {result.items} items, {result.files} files.", highlight=False)
+    out.print(f"  manifest SHA-256 {result.manifest_sha256}", highlight=False)
+    for token in result.tokens:
+        if token.problem:
+            err.print(f"[yellow]timestamp {token.tsa_url}:[/] {token.problem}", highlight=False)
+    out.print(f"Check it with: forensics verify-package {result.path}", highlight=False)
+    return 0
+
+
+@click.command("verify-package")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--verifier-key", help="The examiner's verifier key as printed in the report (pins the signer).")
+@click.option("--tsa-root", "tsa_roots", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="Trusted root certificate(s) of the timestamp authorities (PEM); default: the package's chains.")
+def verify_package_cmd(path: Path, as_json: bool, verifier_key: str | None, tsa_roots: tuple[str, ...]) -> int:
+    """Check an evidence package (folder or ZIP) without a vault: exit 0 intact, 1 listing every problem."""
+    check = verify_package(path, verifier_key=verifier_key, tsa_roots=list(tsa_roots) or None)
+    if as_json:
+        emit_json(check.to_json())
+    elif check.ok:
+        out.print(f"[green]OK[/]: {check.files} files, {check.items} items, {check.proofs} custody proofs against "
+                  f"checkpoint {check.checkpoint_size}, {check.timestamps} timestamp(s) verified.", highlight=False)
+        out.print(f"verifier key: {check.verifier_key}", highlight=False)
+    else:
+        table = Table("problem", "file", "details", title=f"{len(check.findings)} problem(s) found")
+        for finding in check.findings:
+            table.add_row(finding.code, finding.path, finding.message)
+        out.print(table)
+    return 0 if check.ok else 1
+
+
+@click.command("timestamp")
+@common_options
+def timestamp() -> int:
+    """Sign a custody checkpoint now and have it stamped by the configured timestamp authorities."""
+    from ..services.custody import take_checkpoint
+    from ..services.timestamps import configured_urls, timestamp_checkpoint
+
+    with opened_vault() as vault:
+        if not configured_urls(vault):
+            raise UsageError("no timestamp authority configured: forensics settings set tsa_urls '[\"https://…\"]'")
+        point = take_checkpoint(vault)
+        tokens = timestamp_checkpoint(vault, point)
+    if is_json():
+        emit_json({"checkpoint": point, "timestamps": [tok.to_json() | {"token": None} for tok in tokens]})
+    else:
+        for tok in tokens:
+            state = "verified" if tok.verified else f"NOT verified ({tok.problem})"
+            out.print(f"{tok.tsa_url}: {tok.gen_time or '—'} {state}", highlight=False)
+    return 0 if tokens and all(tok.verified for tok in tokens) else 1
+
+
+COMMANDS = [report, export, verify_package_cmd, timestamp]

@@ -1,0 +1,323 @@
+"""``forensics verify-package``: check an evidence package without the vault or its passphrase.
+
+Reports every problem, each naming the file it concerns: a changed, missing or
+extra file; a SHA256SUMS/B3SUMS line that does not match; a manifest entry that
+does not match; an evidence file whose hashes differ from those fixed in the
+custody log at acquisition; a broken inclusion proof, checkpoint signature or
+consistency proof; a manifest that is not the one the export logged; a
+timestamp token that does not verify. Works on the folder or on the ZIP.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any, BinaryIO
+
+import blake3
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from evidence_store import IntegrityError, UsageError, merkle, verify_bundle
+from evidence_store.checkpoint import verify_checkpoint
+
+from .timestamps import load_roots, verify_token
+
+SUMS = ("SHA256SUMS", "B3SUMS")
+AFTER_MANIFEST = re.compile(r"^(manifest\.json|custody/seal\.json|SHA256SUMS|B3SUMS|"
+                            r"timestamps/manifest-[^/]+\.(tsr|pem))$")
+_SUM_LINE = re.compile(r"^([0-9a-f]{64}) [ *](.+)$")
+
+
+@dataclass
+class Finding:
+    code: str
+    path: str
+    message: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"code": self.code, "path": self.path, "message": self.message}
+
+
+@dataclass
+class PackageCheck:
+    path: str
+    findings: list[Finding] = field(default_factory=list)
+    files: int = 0
+    items: int = 0
+    proofs: int = 0
+    timestamps: int = 0
+    verifier_key: str = ""
+    checkpoint_size: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+    def add(self, code: str, path: str, message: str) -> None:
+        self.findings.append(Finding(code, path, message))
+
+    def to_json(self) -> dict[str, Any]:
+        return {"ok": self.ok, "path": self.path, "files": self.files, "items": self.items, "proofs": self.proofs,
+                "timestamps": self.timestamps, "verifier_key": self.verifier_key,
+                "checkpoint_size": self.checkpoint_size, "problems": [f.to_json() for f in self.findings]}
+
+
+class _Package:
+    """Files of a package folder or ZIP, by relative POSIX path."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._zip: zipfile.ZipFile | None = None
+        self._prefix = ""
+        if path.is_dir():
+            self.names = sorted(p.relative_to(path).as_posix() for p in path.rglob("*") if p.is_file())
+        elif zipfile.is_zipfile(path):
+            self._zip = zipfile.ZipFile(path)
+            members = [m for m in self._zip.namelist() if not m.endswith("/")]
+            tops = {m.split("/", 1)[0] for m in members}
+            if len(tops) == 1 and all("/" in m for m in members):
+                self._prefix = tops.pop() + "/"
+            self.names = sorted(m[len(self._prefix):] for m in members)
+        else:
+            raise UsageError(f"{path} is neither a package folder nor a ZIP file")
+
+    def open(self, name: str) -> BinaryIO:
+        if self._zip is not None:
+            return self._zip.open(self._prefix + name)  # type: ignore[return-value]
+        return (self.path / name).open("rb")
+
+    def read(self, name: str) -> bytes:
+        with self.open(name) as handle:
+            return handle.read()
+
+    def close(self) -> None:
+        if self._zip is not None:
+            self._zip.close()
+
+
+def verify_package(path: Path, *, verifier_key: str | None = None, tsa_roots: list[str] | None = None) -> PackageCheck:
+    """Check everything; ``verifier_key`` pins the examiner's key, ``tsa_roots`` the TSA roots (PEM files)."""
+    path = Path(path)
+    if not path.exists():
+        raise UsageError(f"{path} does not exist")
+    package = _Package(path)
+    check = PackageCheck(path=str(path))
+    try:
+        _verify(package, check, verifier_key, load_roots(tsa_roots) if tsa_roots else None)
+    finally:
+        package.close()
+    return check
+
+
+def _verify(package: _Package, check: PackageCheck, pinned_key: str | None, pinned_roots: list[Any] | None) -> None:
+    names = set(package.names)
+    digests = {name: _hash(package, name) for name in package.names}
+    check.files = len(digests)
+    for sums, algorithm in (("SHA256SUMS", 0), ("B3SUMS", 1)):
+        _check_sums(package, check, sums, algorithm, digests)
+    manifest = _load_json(package, check, "manifest.json")
+    if not isinstance(manifest, dict):
+        return
+    listed: set[str] = set()
+    for entry in manifest.get("files", []):
+        rel = str(entry.get("path", ""))
+        listed.add(rel)
+        if rel not in names:
+            check.add("missing", rel, f"{rel} is listed in manifest.json but missing from the package")
+            continue
+        sha, b3, size = digests[rel]
+        if sha != entry.get("sha256") or b3 != entry.get("blake3") or (entry.get("size") is not None
+                                                                       and size != entry.get("size")):
+            check.add("changed", rel, f"{rel} does not match its SHA-256/BLAKE3 in manifest.json (changed)")
+    for name in sorted(names - listed):
+        if not AFTER_MANIFEST.match(name):
+            check.add("extra", name, f"{name} is not listed in manifest.json (a file was added)")
+    acquisitions = _check_custody(package, check, manifest, pinned_key)
+    for item in manifest.get("items", []):
+        check.items += 1
+        fixed = acquisitions.get(item.get("id"))
+        rel = item.get("path")
+        if item.get("has_content") and fixed is not None and rel:
+            if fixed.get("sha256") != item.get("sha256") or fixed.get("blake3") != item.get("blake3"):
+                check.add("not_as_acquired", rel, f"{rel}: item {item.get('id')} hashes differ from those fixed in "
+                                                  "the custody log at acquisition")
+            elif rel in digests and digests[rel][0] != fixed.get("sha256"):
+                check.add("not_as_acquired", rel, f"{rel} is not the content acquired as item {item.get('id')}")
+        elif item.get("has_content") and fixed is None and item.get("custody_seq") is not None:
+            check.add("unproven", rel or "custody/proofs.json",
+                      f"item {item.get('id')} has no proven acquisition entry in custody/proofs.json")
+    _check_seal(package, check, manifest, digests)
+    _check_tokens(package, check, manifest, names, pinned_roots)
+
+
+def _hash(package: _Package, name: str) -> tuple[str, str, int]:
+    sha, b3, size = hashlib.sha256(), blake3.blake3(), 0
+    with package.open(name) as handle:
+        while block := handle.read(1 << 20):
+            sha.update(block)
+            b3.update(block)
+            size += len(block)
+    return sha.hexdigest(), b3.hexdigest(), size
+
+
+def _check_sums(package: _Package, check: PackageCheck, sums: str, index: int,
+                digests: dict[str, tuple[str, str, int]]) -> None:
+    if sums not in digests:
+        check.add("missing", sums, f"{sums} is missing")
+        return
+    seen = set()
+    try:
+        text = package.read(sums).decode("utf-8")
+    except UnicodeDecodeError:
+        check.add("changed", sums, f"{sums} is not UTF-8 text (changed)")
+        return
+    for number, line in enumerate(text.splitlines(), 1):
+        match = _SUM_LINE.match(line)
+        if not match:
+            check.add("changed", sums, f"{sums} line {number} is malformed (changed)")
+            continue
+        digest, rel = match.groups()
+        seen.add(rel)
+        if rel not in digests:
+            check.add("missing", rel, f"{rel} is listed in {sums} but missing from the package")
+        elif digests[rel][index] != digest:
+            check.add("changed", rel, f"{rel} does not match its hash in {sums} (changed)")
+    for rel in sorted(set(digests) - seen - set(SUMS)):
+        check.add("extra", rel, f"{rel} is not listed in {sums} (a file was added)")
+
+
+def _load_json(package: _Package, check: PackageCheck, name: str) -> Any:
+    if name not in package.names:
+        check.add("missing", name, f"{name} is missing")
+        return None
+    try:
+        return json.loads(package.read(name))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        check.add("changed", name, f"{name} is not valid JSON ({exc})")
+        return None
+
+
+def _check_custody(package: _Package, check: PackageCheck, manifest: dict[str, Any],
+                   pinned_key: str | None) -> dict[int, dict[str, Any]]:
+    """Proofs against the checkpoint, entry signatures; returns item id -> details fixed at acquisition."""
+    point = manifest.get("checkpoint") or {}
+    check.checkpoint_size = int(point.get("size") or 0)
+    bundle = _load_json(package, check, "custody/proofs.json")
+    if not isinstance(bundle, dict):
+        return {}
+    check.verifier_key = str(bundle.get("verifier_key", ""))
+    if pinned_key and check.verifier_key != pinned_key.strip():
+        check.add("wrong_key", "custody/proofs.json", "the checkpoint is signed by another key than the one given")
+    note_file = str(point.get("file", ""))
+    if note_file and note_file in package.names and package.read(note_file).decode("utf-8", "replace") != \
+            bundle.get("checkpoint"):
+        check.add("changed", note_file, f"{note_file} differs from the checkpoint in custody/proofs.json")
+    for problem in verify_bundle(bundle):
+        check.add("bad_proof", "custody/proofs.json", problem)
+    keys = {e.get("id"): e.get("public_key") for e in manifest.get("examiners", [])}
+    fixed: dict[int, dict[str, Any]] = {}
+    for proof in bundle.get("proofs", []):
+        check.proofs += 1
+        try:
+            record = json.loads(proof["entry"])
+        except (KeyError, TypeError, json.JSONDecodeError):
+            check.add("bad_proof", "custody/proofs.json", f"proof {proof.get('index')} holds no readable entry")
+            continue
+        public = keys.get((record.get("examiner") or {}).get("id"))
+        if not _signed(proof.get("entry", ""), proof.get("signature", ""), public):
+            check.add("bad_signature", "custody/proofs.json",
+                      f"custody entry {proof.get('index')} is not signed by its examiner's key")
+        if record.get("action") == "item.acquire" and record.get("item"):
+            fixed[record["item"]["id"]] = record.get("details") or {}
+    return fixed
+
+
+def _signed(entry: str, signature: str, public_hex: str | None) -> bool:
+    if not public_hex:
+        return False
+    try:
+        Ed25519PublicKey.from_public_bytes(bytes.fromhex(public_hex)).verify(base64.b64decode(signature),
+                                                                             entry.encode("utf-8"))
+    except (InvalidSignature, ValueError):
+        return False
+    return True
+
+
+def _check_seal(package: _Package, check: PackageCheck, manifest: dict[str, Any],
+                digests: dict[str, tuple[str, str, int]]) -> None:
+    seal = _load_json(package, check, "custody/seal.json")
+    if not isinstance(seal, dict) or "manifest.json" not in digests:
+        return
+    for problem in verify_bundle(seal):
+        check.add("bad_seal", "custody/seal.json", problem)
+    if seal.get("verifier_key") != check.verifier_key:
+        check.add("bad_seal", "custody/seal.json", "the seal is signed by another key than the checkpoint")
+    proofs = seal.get("proofs") or []
+    logged = None
+    if proofs:
+        try:
+            record = json.loads(proofs[0]["entry"])
+            if record.get("action") == "package.export":
+                logged = (record.get("details") or {}).get("manifest_sha256")
+        except (KeyError, TypeError, json.JSONDecodeError):
+            logged = None
+    if logged is None:
+        check.add("bad_seal", "custody/seal.json", "the seal holds no package.export entry")
+    elif logged != digests["manifest.json"][0]:
+        check.add("changed", "manifest.json", "manifest.json is not the manifest the export logged (edited)")
+    _check_consistency(check, seal)
+
+
+def _check_consistency(check: PackageCheck, seal: dict[str, Any]) -> None:
+    data = seal.get("consistency") or {}
+    try:
+        old_size, new_size = int(data["old_size"]), int(data["new_size"])
+        old_root, new_root = bytes.fromhex(data["old_root"]), bytes.fromhex(data["new_root"])
+        proof = [bytes.fromhex(h) for h in data["proof"]]
+        sealed = verify_checkpoint(seal["checkpoint"], seal["verifier_key"])
+    except (KeyError, TypeError, ValueError, IntegrityError) as exc:
+        check.add("bad_seal", "custody/seal.json", f"consistency proof unreadable: {exc}")
+        return
+    if old_size != check.checkpoint_size or sealed.size != new_size or sealed.root != new_root:
+        check.add("bad_seal", "custody/seal.json", "the consistency proof does not join the two checkpoints")
+    elif not merkle.verify_consistency(old_size, new_size, old_root, new_root, proof):
+        check.add("bad_seal", "custody/seal.json", "the custody log was rewritten between the two checkpoints")
+
+
+def _check_tokens(package: _Package, check: PackageCheck, manifest: dict[str, Any], names: set[str],
+                  pinned_roots: list[Any] | None) -> None:
+    jobs = [(t.get("file", ""), t.get("data_file", ""), t.get("chain_file", "")) for t in manifest.get("timestamps", [])]
+    for name in sorted(names):
+        match = re.match(r"^timestamps/(manifest-[^/]+)\.tsr$", name)
+        if match:
+            jobs.append((name, "manifest.json", f"timestamps/{match.group(1)}-chain.pem"))
+    for token_file, data_file, chain_file in jobs:
+        check.timestamps += 1
+        if token_file not in names or data_file not in names:
+            continue  # already reported as missing
+        roots = pinned_roots
+        if roots is None:
+            try:
+                roots = [c for c in x509.load_pem_x509_certificates(package.read(chain_file))
+                         if c.issuer == c.subject] if chain_file in names else []
+            except ValueError:
+                roots = []
+        _token, problem = verify_token(package.read(token_file), package.read(data_file), roots)
+        if problem:
+            check.add("bad_timestamp", token_file, f"{token_file} does not verify over {data_file}: {problem}")
+
+
+def iter_problems(check: PackageCheck) -> Iterator[str]:
+    for finding in check.findings:
+        yield f"{finding.code}: {finding.message}"
+
+
+__all__ = ["PackageCheck", "Finding", "verify_package", "iter_problems", "PurePosixPath"]

@@ -1,0 +1,165 @@
+"""The built-in exhibit renderers, one class per family of item kinds.
+
+``social_post`` has no renderer yet: its items fall back to the generic one
+(facts, metadata, a JSON excerpt) until the social collector registers its own.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reportlab.platypus import Flowable, Paragraph
+
+from evidence_store import Item
+
+from .exhibits import (
+    IMAGE_LIMIT,
+    ExhibitRenderer,
+    is_image,
+    is_text,
+    markup,
+    metadata_table,
+    register_exhibit,
+    rows_table,
+    text_excerpt,
+)
+from .i18n import t
+from .images import image_flowables
+from .layout import Styles, kv_table
+from .metadata import flatten, label_for
+from .model import ReportContext
+
+
+def image_exhibit(item: Item, ctx: ReportContext, styles: Styles) -> list[Flowable]:
+    if ctx.content is None or not item.has_content:
+        return []
+    lang = ctx.lang
+    if (item.size or 0) > IMAGE_LIMIT:
+        return [Paragraph(t("exhibit.image_too_large", lang), styles.small)]
+    reader = ctx.content
+
+    def load() -> bytes:
+        return reader.read(item, IMAGE_LIMIT) or b""
+
+    def caption(width: int, height: int) -> str:
+        return t("exhibit.image_caption", lang, id=item.id, w=width, h=height)
+
+    try:
+        flowables, _facts = image_flowables(load, item.uid, caption, t("exhibit.tile_caption", lang), styles)
+    except ValueError as exc:
+        return [Paragraph(t("exhibit.image_unreadable", lang, reason=markup(str(exc), limit=300)), styles.small)]
+    return flowables
+
+
+@register_exhibit("file", "symlink", "media", "download")
+class FileExhibit(ExhibitRenderer):
+    method_key = "method.files"
+
+    def body(self, item: Item, ctx: ReportContext, styles: Styles) -> list[Flowable]:
+        if is_image(item):
+            return image_exhibit(item, ctx, styles)
+        return text_excerpt(item, ctx, styles) if is_text(item) else []
+
+    def source(self, item: Item, lang: str) -> str:
+        return markup(item.metadata.get("path") or item.source, limit=300)
+
+
+@register_exhibit("folder")
+class FolderExhibit(ExhibitRenderer):
+    method_key = "method.files"
+
+    def body(self, item: Item, ctx: ReportContext, styles: Styles) -> list[Flowable]:
+        inside = ctx.children(item)
+        return [Paragraph(t("exhibit.folder_contents", ctx.lang, n=len(inside)), styles.small)]
+
+
+@register_exhibit("screenshot", "screenshot_viewport", "screenshot_tile")
+class ScreenshotExhibit(ExhibitRenderer):
+    method_key = "method.web"
+
+    def body(self, item: Item, ctx: ReportContext, styles: Styles) -> list[Flowable]:
+        return image_exhibit(item, ctx, styles)
+
+
+PROVENANCE_FIRST = ("requested_url", "final_url", "redirects", "status", "title", "server_ip", "remote_ip",
+                    "started_at", "finished_at", "clock_offset", "clock", "browser", "user_agent", "viewport",
+                    "account", "egress_ip", "tool")
+
+
+@register_exhibit("web_capture")
+class WebCaptureExhibit(ExhibitRenderer):
+    method_key = "method.web"
+    limitation_keys = ("limit.web_account", "limit.web_dynamic")
+    skip_metadata = ("provenance",)
+
+    def body(self, item: Item, ctx: ReportContext, styles: Styles) -> list[Flowable]:
+        provenance = item.metadata.get("provenance")
+        if not isinstance(provenance, dict):
+            return []
+        ordered = {k: provenance[k] for k in PROVENANCE_FIRST if k in provenance}
+        ordered.update({k: v for k, v in provenance.items() if k not in ordered})
+        return metadata_table(ordered, ctx, styles, t("exhibit.provenance", ctx.lang))
+
+
+@register_exhibit("html", "mhtml", "pdf", "page_text", "warc", "wacz", "provenance", "video")
+class WebPartExhibit(ExhibitRenderer):
+    method_key = "method.web"
+
+    def body(self, item: Item, ctx: ReportContext, styles: Styles) -> list[Flowable]:
+        return text_excerpt(item, ctx, styles) if item.kind == "page_text" else []
+
+
+@register_exhibit("disk_image")
+class DiskImageExhibit(ExhibitRenderer):
+    method_key = "method.disk"
+    limitation_keys = ("limit.disk_recovery",)
+    skip_metadata = ("partitions",)
+
+    def body(self, item: Item, ctx: ReportContext, styles: Styles) -> list[Flowable]:
+        partitions = item.metadata.get("partitions")
+        rows = [p for p in partitions if isinstance(p, dict)] if isinstance(partitions, list) else []
+        return rows_table(rows, ctx, styles, t("exhibit.partitions", ctx.lang),
+                          preferred=("index", "addr", "start", "offset", "length", "size", "description", "fs_type",
+                                     "file_system"), max_columns=7)
+
+
+@register_exhibit("extracted_file")
+class ExtractedFileExhibit(ExhibitRenderer):
+    method_key = "method.disk"
+    limitation_keys = ("limit.disk_recovery",)
+    skip_metadata = ("locator", "browser_history", "exif")
+
+    def body(self, item: Item, ctx: ReportContext, styles: Styles) -> list[Flowable]:
+        lang = ctx.lang
+        out: list[Flowable] = []
+        locator = item.metadata.get("locator")
+        if isinstance(locator, dict) and locator:
+            rows = [(markup(label_for(k, lang), limit=80), markup(_scalar(v), limit=1500))
+                    for k, v in flatten(locator)]
+            out += [Paragraph(t("exhibit.locator", lang), styles.h3), kv_table(rows, styles)]
+        history = item.metadata.get("browser_history")
+        if isinstance(history, dict):
+            history = history.get("rows") or history.get("visits") or []
+        if isinstance(history, list) and history:
+            out += rows_table([r for r in history if isinstance(r, dict)], ctx, styles,
+                              t("exhibit.browser_history", lang, n=len(history)),
+                              preferred=("visit_time", "time", "url", "title", "visit_count", "browser", "profile"))
+        exif = item.metadata.get("exif")
+        if isinstance(exif, list) and exif and all(isinstance(r, dict) for r in exif):
+            out += rows_table(exif, ctx, styles, t("exhibit.exif", lang), preferred=("tag", "name", "value"))
+        elif isinstance(exif, dict) and exif:
+            out += metadata_table(exif, ctx, styles, t("exhibit.exif", lang))
+        if is_image(item):
+            out += image_exhibit(item, ctx, styles)
+        elif is_text(item):
+            out += text_excerpt(item, ctx, styles)
+        return out
+
+
+@register_exhibit("report")
+class ReportExhibit(ExhibitRenderer):
+    method_key = "method.report"
+
+
+def _scalar(value: Any) -> str:
+    return "" if value is None else str(value)
