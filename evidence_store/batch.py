@@ -48,11 +48,13 @@ class PendingItem:
 
 
 class Batch:
-    def __init__(self, vault: Vault, case: Case) -> None:
+    def __init__(self, vault: Vault, case: Case, *, sync_each: bool = True) -> None:
+        """``sync_each=False`` for many small items: one file-system sync at commit, not two fsyncs each."""
         if case.status != "open":
             raise UsageError(f"case {case.number} is closed; reopen it before adding evidence")
         self.vault = vault
         self.case = case
+        self.sync_each = sync_each
         self.pending: list[PendingItem] = []
         self.committed: list[Item] = []
 
@@ -111,6 +113,7 @@ class Batch:
         result = self.vault.blobs.ingest(
             stream, extra_hashes=optional_algorithms(extra_hashes), total=total, label=name,
             progress=progress, cancel=cancel, segment_size=self.vault.config.segment_size,
+            sync=self.sync_each,
         )
         pending = self.add_record(
             kind=kind, name=name, source=source, parent=parent, metadata=metadata, warnings=warnings,
@@ -135,6 +138,8 @@ class Batch:
                 for pending in self.pending:
                     pending.item = self._insert(pending, placed)
                     done.append(pending.item)
+                if not self.sync_each and placed:
+                    self.vault.blobs.sync_filesystem()  # contents and renames durable before the rows
         except BaseException:
             for name in placed:  # renamed in this transaction, now referenced by nothing
                 self.vault.blobs.path_for(name).unlink(missing_ok=True)
@@ -197,7 +202,7 @@ class Batch:
             if self.vault.blobs.exists(row[0]):
                 self.vault.blobs.discard(content)
                 return str(row[0])
-        name = self.vault.blobs.commit(content)
+        name = self.vault.blobs.commit(content, sync=self.sync_each)
         placed.append(name)
         self.vault.conn.execute(
             "INSERT OR REPLACE INTO blobs (name, dedupe_key, size, cipher_size, sha256, blake3, created_at)"

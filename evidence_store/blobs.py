@@ -115,9 +115,20 @@ class BlobStore:
         progress: Progress = no_progress,
         cancel: CancelToken = NEVER_CANCELLED,
         segment_size: int = DEFAULT_SEGMENT_SIZE,
+        sync: bool = True,
     ) -> IngestResult:
-        """Encrypt ``source`` into a temp file, hashing on the way; see :meth:`commit`."""
+        """Encrypt ``source`` into a temp file, hashing on the way; see :meth:`commit`.
+
+        ``sync=False`` leaves the fsync to the caller (a batch of many small items
+        syncs the file system once before committing, see :func:`sync_filesystem`).
+        A stream that fits in one segment is hashed and encrypted inline: starting
+        three threads would cost more than the work (thousands of small files).
+        """
         self.tmp_dir.mkdir(parents=True, exist_ok=True)
+        cancel.check()
+        first = _read_block(source, segment_size, label)
+        if len(first) < segment_size:
+            return self._ingest_small(first, extra_hashes, label, progress, segment_size, sync)
         encryptor = SegmentEncryptor(self._blob_key, segment_size)
         plain = MultiHasher(("sha256",) + extra_hashes)
         b3 = MultiHasher(("blake3",))
@@ -149,7 +160,7 @@ class BlobStore:
         try:
             write(encryptor.header)
             done = 0
-            block = _read_block(source, segment_size, label)
+            block = first
             head = block[:4096]
             while True:
                 cancel.check()
@@ -170,7 +181,8 @@ class BlobStore:
                 if stage.error is not None:
                     raise stage.error
             out.flush()
-            os.fsync(out.fileno())
+            if sync:
+                os.fsync(out.fileno())
             out.close()
         except BaseException as exc:
             _stop(stages)
@@ -188,14 +200,44 @@ class BlobStore:
             head=head,
         )
 
-    def commit(self, result: IngestResult) -> str:
-        """Move a finished temp file into place under its ciphertext name (durably)."""
+    def _ingest_small(self, data: bytes, extra_hashes: tuple[str, ...], label: str, progress: Progress,
+                      segment_size: int, sync: bool) -> IngestResult:
+        """The whole stream is one (last) segment: the same result as the pipeline, inline."""
+        encryptor = SegmentEncryptor(self._blob_key, segment_size)
+        plain = MultiHasher(("sha256",) + extra_hashes)
+        b3 = MultiHasher(("blake3",))
+        plain.update(data)
+        b3.update(data)
+        ciphertext = encryptor.header + encryptor.encrypt(data, True)
+        fd, temp_name = _make_temp(self.tmp_dir)
+        temp_path = Path(temp_name)
+        try:
+            with os.fdopen(fd, "wb", buffering=0) as out:
+                _write_all(out, ciphertext)
+                if sync:
+                    os.fsync(out.fileno())
+        except BaseException as exc:
+            temp_path.unlink(missing_ok=True)
+            raise _translate(exc, label) from exc
+        progress(len(data), len(data), label)
+        hashes = plain.hexdigests() | b3.hexdigests()
+        return IngestResult(temp_path=temp_path, size=plain.size, hashes=hashes,
+                            cipher_sha256=hashlib.sha256(ciphertext).hexdigest(), cipher_size=len(ciphertext),
+                            dedupe_key=self.dedupe_key(hashes["sha256"], hashes["blake3"]), head=data[:4096])
+
+    def commit(self, result: IngestResult, sync: bool = True) -> str:
+        """Move a finished temp file into place under its ciphertext name (durably unless ``sync=False``)."""
         name = result.cipher_sha256
         final = self.path_for(name)
         final.parent.mkdir(parents=True, exist_ok=True)
         os.replace(result.temp_path, final)
-        _fsync_dir(final.parent)
+        if sync:
+            _fsync_dir(final.parent)
         return name
+
+    def sync_filesystem(self) -> None:
+        """Make every write and rename under the vault durable at once (syncfs on Linux)."""
+        sync_filesystem(self.root)
 
     def discard(self, result: IngestResult) -> None:
         result.temp_path.unlink(missing_ok=True)
@@ -284,6 +326,22 @@ def _make_temp(directory: Path) -> tuple[int, str]:
     import tempfile
 
     return tempfile.mkstemp(prefix="ingest-", suffix=".part", dir=directory)
+
+
+def sync_filesystem(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            if libc.syncfs(fd) == 0:
+                return
+        except (OSError, AttributeError):
+            pass
+        os.sync()
+    finally:
+        os.close(fd)
 
 
 def _fsync_dir(path: Path) -> None:

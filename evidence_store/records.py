@@ -172,8 +172,9 @@ class Records:
             args.append(kind)
         return [self._item_from_row(r) for r in self.conn.execute(sql + " ORDER BY id", args)]
 
-    def batch(self, case: Case | int | str) -> Batch:
-        return Batch(self, case if isinstance(case, Case) else self.get_case(case))  # type: ignore[arg-type]
+    def batch(self, case: Case | int | str, *, sync_each: bool = True) -> Batch:
+        return Batch(self, case if isinstance(case, Case) else self.get_case(case),  # type: ignore[arg-type]
+                     sync_each=sync_each)
 
     def read_item(self, item: Item) -> Iterator[bytes]:
         """Decrypted content, segment by segment (authenticity checked on the way)."""
