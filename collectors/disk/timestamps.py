@@ -82,7 +82,7 @@ class TimePolicy:
         return self.family in LOCAL_TIME_FAMILIES
 
     def precisions(self) -> tuple[int, int, int, int]:
-        if self.family == "ext" :
+        if self.family == "ext":
             return _PRECISION["ext4" if self.ext_nanoseconds else "ext2"]
         return _PRECISION.get(self.family, (1_000_000_000,) * 4)
 
@@ -99,6 +99,12 @@ class TimePolicy:
         if precision == 0 or (seconds == 0 and nanos == 0):
             return None
         nanos = nanos - nanos % precision if precision < 1_000_000_000 else 0
+        if not self.stores_local_time:  # the common case, kept cheap: listings convert millions
+            try:
+                base = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
+            except (OverflowError, OSError, ValueError):
+                base = (_EPOCH + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%S")
+            return {"utc": _fraction(base, nanos, precision) + "Z", "precision": _LABELS[precision]}
         if self.stores_local_time:
             wall = (_EPOCH + timedelta(seconds=seconds)).replace(tzinfo=None)
             local = wall.replace(tzinfo=zone(self.local_zone))
@@ -119,11 +125,26 @@ class TimePolicy:
 
 
 def _iso(moment: datetime, nanos: int, precision: int, suffix: str = "Z") -> str:
-    base = moment.strftime("%Y-%m-%dT%H:%M:%S")
+    return _fraction(moment.strftime("%Y-%m-%dT%H:%M:%S"), nanos, precision) + suffix
+
+
+_DIGITS = {100: 7, 1: 9, 10_000_000: 2, 1_000_000: 3, 1_000: 6}
+
+
+def _fraction(base: str, nanos: int, precision: int) -> str:
+    """Seconds plus as many fraction digits as the file system stores."""
     if precision >= 1_000_000_000:
-        return base + suffix
-    digits = {100: 7, 1: 9, 10_000_000: 2, 1_000_000: 3, 1_000: 6}.get(precision, 9)
-    return f"{base}.{nanos:09d}"[: len(base) + 1 + digits] + suffix
+        return base
+    return f"{base}.{nanos:09d}"[: len(base) + 1 + _DIGITS.get(precision, 9)]
+
+
+class _Labels(dict):  # type: ignore[type-arg]
+    def __missing__(self, key: int) -> str:
+        self[key] = precision_label(key)
+        return self[key]
+
+
+_LABELS = _Labels()
 
 
 SLOTS = ("modified", "accessed", "changed", "born")

@@ -35,8 +35,8 @@ _SPARSE = int(pytsk3.TSK_FS_ATTR_RUN_FLAG_SPARSE) | int(pytsk3.TSK_FS_ATTR_RUN_F
 class WalkOptions:
     recursive: bool = False
     deleted_only: bool = False
-    file_name_times: bool = False  # NTFS $FILE_NAME times (timeline); costs a read per file
-    runs: bool = False  # block runs of each stream (search, recovery checks)
+    file_name_times: bool = False  # timeline: NTFS $FILE_NAME times and body-file epochs; costs a read per file
+    runs: bool | str = False  # block runs of each stream (search, recovery checks); "deleted": only theirs
 
 
 @dataclass
@@ -177,7 +177,7 @@ class Walker:
             meta_allocated=None if meta is None else bool(int(meta.flags) & _META_ALLOC),
             size=int(meta.size) if meta is not None else 0,
             times=macb(meta, self.policy) if meta is not None else {},
-            epochs=epochs(meta, self.policy) if meta is not None else (0, 0, 0, 0),
+            epochs=epochs(meta, self.policy) if meta is not None and self.options.file_name_times else (0, 0, 0, 0),
             seq=int(meta.seq) if meta is not None and self.family == "ntfs" else None,
             mode=int(meta.mode) if meta is not None else 0,
             uid=int(meta.uid) if meta is not None else 0,
@@ -190,7 +190,7 @@ class Walker:
         if meta is None or tsk_file is None:
             return [base]
         if self.family != "ntfs":
-            if self.options.runs and meta_type in ("r", "v"):
+            if self._want_runs(base) and meta_type in ("r", "v"):
                 base.stream = self._default_stream(tsk_file)
             return [base]
         return self._ntfs_entries(tsk_file, base)
@@ -216,12 +216,16 @@ class Walker:
             attr_name = bytes(info.name) if info.name else None
             stream = Stream(kind, int(info.id), attr_name, int(info.size),
                             not int(info.flags) & _NON_RESIDENT,
-                            _runs(attr) if self.options.runs and kind == NTFS_DATA else ())
+                            _runs(attr) if self._want_runs(base) and kind == NTFS_DATA else ())
             entries.append(Entry(**{**base.__dict__, "stream": stream, "size": int(info.size)}))
         if fn_times:
             for entry in entries or [base]:
                 entry.file_name_times, entry.file_name_epochs = fn_times
         return entries or [base]
+
+    def _want_runs(self, entry: Entry) -> bool:
+        runs = self.options.runs
+        return bool(runs) and (runs != "deleted" or entry.deleted)
 
     def _file_name_times(self, tsk_file: Any, info: Any) -> tuple[dict[str, Any], tuple[int, ...], int] | None:
         """Times of a $FILE_NAME attribute, and a rank preferring the long (Win32) name."""
@@ -245,11 +249,10 @@ class Walker:
 
     def _default_stream(self, tsk_file: Any) -> Stream | None:
         try:
-            for attr in tsk_file:
+            for attr in tsk_file:  # the first attribute is the default data (TSK's order)
                 info = attr.info
-                if int(info.flags) & int(pytsk3.TSK_FS_ATTR_INUSE) or True:
-                    return Stream(int(info.type), int(info.id), None, int(info.size),
-                                  not int(info.flags) & _NON_RESIDENT, _runs(attr))
+                return Stream(int(info.type), int(info.id), None, int(info.size),
+                              not int(info.flags) & _NON_RESIDENT, _runs(attr))
         except OSError:
             return None
         return None

@@ -57,7 +57,7 @@ class Listing:
 
 
 def iter_entries(image: DiskImage, *, partition: int | None = None, path: str = "/", recursive: bool = False,
-                 deleted_only: bool = False, file_name_times: bool = False, runs: bool = False,
+                 deleted_only: bool = False, file_name_times: bool = False, runs: bool | str = False,
                  cancel: CancelToken = NEVER_CANCELLED) -> Listing:
     """Walk one partition (or every partition with a file system when ``partition`` is None and recursive)."""
     if partition is None and (path in ("", "/")) and recursive:

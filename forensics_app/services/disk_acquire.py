@@ -233,7 +233,7 @@ def extract(vault: Vault, case_ref: str | int, path: Path | str, selection: Sele
             for entry in entries:
                 cancel.check()
                 if batch is None:
-                    batch = vault.batch(case)
+                    batch = vault.batch(case, sync_each=False)
                 pending = extractor.add(batch, entry, result.skipped)
                 if pending is None:
                     continue

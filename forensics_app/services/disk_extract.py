@@ -83,6 +83,7 @@ class Extractor:
         self.warnings: list[ItemWarning] = []
         self.done_bytes = 0
         self._allocation: dict[int, AllocationMap] = {}
+        self._image_path = str(image.path.resolve())
 
     # -- choosing ---------------------------------------------------------------
     def select(self, selection: Selection, partition: int | None) -> Iterator[Entry]:
@@ -92,7 +93,7 @@ class Extractor:
         if selection.path is not None:
             yield from self._by_path(selection.path, partition)
             return
-        listing = iter_entries(self.image, partition=partition, recursive=True, runs=True,
+        listing = iter_entries(self.image, partition=partition, recursive=True, runs="deleted",
                                deleted_only=selection.deleted, cancel=self.cancel)
         try:
             for entry in listing.entries:
@@ -179,7 +180,7 @@ class Extractor:
         assert part.fs is not None and self.image_item is not None
         locator: dict[str, Any] = {
             "image_item": self.image_item.id, "image_item_uid": self.image_item.uid,
-            "image": str(self.image.path.resolve()), "partition": part.index, "partition_offset": part.offset,
+            "image": self._image_path, "partition": part.index, "partition_offset": part.offset,
             "file_system": part.fs.type_name, "inode": entry.inode, "address": entry.address,
             "stream": None, "path": entry.display_path, "path_bytes_hex": entry.path.hex(),
             "name": entry.display_name, "allocation": entry.allocation, "orphan": entry.orphan,
