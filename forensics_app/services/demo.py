@@ -13,6 +13,7 @@ from typing import Any
 from evidence_store import Vault, verify_bundle, verify_vault
 
 from .custody import prove_item, take_checkpoint
+from .disk_demo import run_disk_step
 from .files import add_files
 from .items import export_item
 
@@ -53,6 +54,7 @@ def run_demo(workdir: Path, step: Step) -> dict[str, Any]:
         proof_path.write_text(json.dumps(bundle, ensure_ascii=False, indent=2), "utf-8")
         problems = verify_bundle(json.loads(proof_path.read_text("utf-8")))
         step("inclusion proof checked without the vault", {"file": str(proof_path), "ok": not problems})
+        disk_ok = run_disk_step(vault, case, workdir, step)
         report = verify_vault(vault)
         step("vault verified", {"ok": report.ok, "items": report.items, "problems": len(report.problems)})
-    return {"workdir": str(workdir), "vault": str(vault_dir), "ok": report.ok and not problems}
+    return {"workdir": str(workdir), "vault": str(vault_dir), "ok": report.ok and not problems and disk_ok}
