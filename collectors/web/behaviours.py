@@ -42,7 +42,8 @@ def _budget(state: CaptureState, own_limit: float) -> float:
 
 
 _SCROLL_STEP = """() => {
-  const el = document.scrollingElement || document.documentElement;
+  const el = document.scrollingElement || document.documentElement || document.body;
+  if (!el) return [0, 0];
   window.scrollBy(0, Math.max(200, window.innerHeight - 50));
   const body = document.body ? document.body.scrollHeight : 0;
   return [Math.ceil(window.scrollY + window.innerHeight), Math.max(el.scrollHeight, body)];

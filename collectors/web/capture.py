@@ -124,20 +124,20 @@ class WebCapturer:
             state = CaptureState(requested, options, workdir, page, context, deadline, cancel)
             watcher = navigation.Watcher(state)
             watcher.install()
+            state.facts["user_agent"] = await _user_agent(state)
             mode = await navigation.navigate(state, watcher, proxy.journal)
             cancel.check()
             if mode == "page":
                 for behaviour in self.behaviours:
                     cancel.check()
-                    await behaviour.run(state)
-                    state.facts.setdefault("behaviours_run", []).append(behaviour.name)
+                    await _run_behaviour(behaviour, state)
                 for hook in self.hooks:
                     cancel.check()
                     await hook(state)
                 cancel.check()
                 await self._snapshot(state)
             elif mode == "rendered_file":
-                await snapshot.page_metadata(state)
+                await _metadata(state)
                 shot = workdir / "screenshot-viewport.png"
                 await page.screenshot(path=str(shot))
                 state.add_file("screenshot_viewport", shot, "image/png", metadata={"viewport": page.viewport_size})
@@ -181,7 +181,7 @@ class WebCapturer:
 
     async def _snapshot(self, state: CaptureState) -> None:
         """Screenshots first (what the examiner saw), then documents; one failing part is a warning."""
-        for step in (snapshot.screenshots, snapshot.documents):
+        for step in (snapshot.screenshots, snapshot.documents, _metadata):
             try:
                 await step(state)
             except (CollectorError, UsageError):
@@ -191,7 +191,6 @@ class WebCapturer:
                     raise
                 state.warn("snapshot_failed", f"part of the snapshot failed ({step.__name__}): {_first_line(exc)}",
                            f"một phần ảnh chụp thất bại ({step.__name__}): {_first_line(exc)}")
-        state.facts["page"] = await snapshot.page_metadata(state)
 
     async def _finish(self, state: CaptureState, requested: str, mode: str, resolver: Resolver,
                       proxy: RecordingProxy, dns_task: Any, started_at: str) -> CaptureResult:
@@ -210,7 +209,7 @@ class WebCapturer:
                            in_wacz=False)
         dns = await dns_task if dns_task is not None else {"skipped": "IP literal or host rule"}
         device = options.device_profile
-        user_agent = await _user_agent(state) or device["user_agent"]
+        user_agent = state.facts.get("user_agent") or device["user_agent"]
         emulation = {"device": options.device, "viewport": {"width": device["viewport"][0],
                      "height": device["viewport"][1]}, "device_scale_factor": device["scale"],
                      "is_mobile": device["mobile"], "has_touch": device["touch"], "user_agent": user_agent,
@@ -244,6 +243,25 @@ class WebCapturer:
         complete = not any(w.code in PARTIAL for w in state.warnings)
         return CaptureResult(requested, provenance["final_url"], complete, provenance, summarise(provenance),
                              state.files, state.warnings, workdir, started_at)
+
+
+async def _metadata(state: CaptureState) -> None:
+    state.facts["page"] = await snapshot.page_metadata(state)
+
+
+async def _run_behaviour(behaviour: Any, state: CaptureState) -> None:
+    """A behaviour that breaks on a strange page is a warning; the capture goes on."""
+    try:
+        await behaviour.run(state)
+    except (CollectorError, UsageError):
+        raise
+    except Exception as exc:
+        if state.cancel.cancelled:
+            raise
+        state.warn("behaviour_failed", f"page behaviour {behaviour.name} failed: {_first_line(exc)}",
+                   f"thao tác {behaviour.name} trên trang thất bại: {_first_line(exc)}", behaviour=behaviour.name)
+        return
+    state.facts.setdefault("behaviours_run", []).append(behaviour.name)
 
 
 def _opener(path: Path) -> Any:

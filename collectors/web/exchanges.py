@@ -89,6 +89,8 @@ def extract_body(warc_path: Path, offset: int, target: BinaryIO) -> int:
     """The entity body of one response record (transfer and content encodings undone), as a user would save it."""
     from warcio.archiveiterator import ArchiveIterator
 
+    from . import warcio_compat  # noqa: F401 (brotli bodies)
+
     with open(warc_path, "rb") as handle:
         handle.seek(offset)
         for record in ArchiveIterator(handle):

@@ -23,7 +23,7 @@ FORMAT = "forensics-toolkit/web-capture-provenance/1"
 PARTIAL = frozenset({
     "load_timeout", "redirect_loop", "network_not_idle", "scroll_time_limit", "scroll_height_limit", "page_cut",
     "response_truncated", "requests_failed", "requests_blocked", "download_failed", "tls_not_verified",
-    "navigation_error", "snapshot_failed",
+    "navigation_error", "snapshot_failed", "behaviour_failed",
 })
 
 

@@ -18,6 +18,7 @@ What we change in warcprox (a subclass per capture, never its class attributes):
 from __future__ import annotations
 
 import datetime
+import gzip
 import http.client
 import logging
 import queue
@@ -92,6 +93,39 @@ def _unverified_context() -> ssl.SSLContext:
     return context
 
 
+class _Recorder(warcprox.mitmproxy.ProxyingRecorder):  # type: ignore[misc]
+    def read1(self, size: int = -1) -> bytes:
+        hunk: bytes = self.fp.read1(size)
+        self._update(hunk)
+        return hunk
+
+
+class _StreamingResponse(warcprox.mitmproxy.ProxyingRecordingHTTPResponse):  # type: ignore[misc]
+    """Passes bytes on as they arrive (``read1``) rather than in 64 KiB blocks.
+
+    warcprox reads fixed-size blocks, so a page that trickles (or never ends) shows
+    nothing in the browser until 64 KiB arrived; the evidence must show what the
+    examiner's browser would have shown.
+    """
+
+    def __init__(self, sock: socket.socket, *, proxy_client: Any, digest_algorithm: str, url: str, method: str,
+                 tmp_file_max_memory_size: int) -> None:
+        http.client.HTTPResponse.__init__(self, sock, method=method)
+        self.proxy_client = proxy_client
+        self.url = url
+        self.digest_algorithm = digest_algorithm
+        self.recorder = _Recorder(self.fp, proxy_client, digest_algorithm, url=url,
+                                  tmp_file_max_memory_size=tmp_file_max_memory_size)
+        self.fp = self.recorder
+        self.payload_digest = None
+        self.truncated = None
+
+    def read1(self, n: int = -1) -> bytes:
+        buf: bytes = http.client.HTTPResponse.read1(self, n)
+        self.payload_digest.update(buf)
+        return buf
+
+
 def _handler_class(policy: ProxyPolicy, resolver: Resolver, journal: Journal) -> type:
     verifying = _verifying_context(policy.extra_ca_files)
     unverified = _unverified_context()
@@ -145,7 +179,7 @@ def _handler_class(policy: ProxyPolicy, resolver: Resolver, journal: Journal) ->
                 req += self.rfile.read(int(self.headers["Content-Length"]))
             sock = self._remote_server_conn.sock
             sock.sendall(req)
-            res = warcprox.mitmproxy.ProxyingRecordingHTTPResponse(
+            res = _StreamingResponse(
                 sock, proxy_client=self.connection, digest_algorithm=self.server.digest_algorithm,
                 url=self.url, method=self.command, tmp_file_max_memory_size=self._tmp_file_max_memory_size)
             clean = False
@@ -153,13 +187,19 @@ def _handler_class(policy: ProxyPolicy, resolver: Resolver, journal: Journal) ->
                 res.begin(extra_response_headers=extra_response_headers or {})
                 while True:
                     try:
-                        buf = res.read(65536)
-                    except http.client.IncompleteRead as exc:
-                        buf, res.truncated = exc.partial, b"length"
-                        self.truncation = "the server closed the connection before the end of the body"
-                        break
+                        buf = res.read1(65536)
+                    except http.client.IncompleteRead:
+                        buf = b""
+                        res.length = res.length or 1
                     if not buf:
-                        clean = True
+                        if res.length and self.server.shutting_down:
+                            res.truncated = b"time"
+                            self.truncation = "still arriving when the capture ended (the page never finished)"
+                        elif res.length:
+                            res.truncated = b"disconnect"
+                            self.truncation = "the server closed the connection before the end of the body"
+                        else:
+                            clean = True
                         break
                     if res.recorder.len > self._max_resource_size:
                         res.truncated = b"length"
@@ -169,7 +209,7 @@ def _handler_class(policy: ProxyPolicy, resolver: Resolver, journal: Journal) ->
                 if res.recorder.payload_offset is None:
                     self._drop_remote()
                     raise
-                res.truncated = b"disconnect"
+                res.truncated = b"time" if self.server.shutting_down else b"disconnect"
                 self.truncation = f"cut off while being received ({type(exc).__name__})"
             finally:
                 res.close()
@@ -234,8 +274,7 @@ class WarcWriterThread(threading.Thread):
             (warctools.WarcRecord.DATE, self.builder.format_warc_date(datetime.datetime.now(datetime.UTC))),
             (warctools.WarcRecord.FILENAME, self.path.name.encode("utf-8")),
         ]
-        warctools.WarcRecord(headers=headers, content=(b"application/warc-fields", body)).write_to(
-            self.handle, gzip=True)
+        _write_gzipped(warctools.WarcRecord(headers=headers, content=(b"application/warc-fields", body)), self.handle)
 
     def run(self) -> None:
         try:
@@ -256,7 +295,7 @@ class WarcWriterThread(threading.Thread):
         offsets = []
         for record in records:
             start = self.handle.tell()
-            record.write_to(self.handle, gzip=True)
+            _write_gzipped(record, self.handle)
             offsets.append((start, self.handle.tell() - start, record.id.decode("ascii")))
         recorder = recorded.response_recorder
         recorder.tempfile.seek(0)
@@ -277,6 +316,15 @@ class WarcWriterThread(threading.Thread):
             "raw_head": head.decode("latin-1"),
         })
         recorder.tempfile.close()
+
+
+def _write_gzipped(record: Any, handle: BinaryIO) -> None:
+    """One gzip member per record (so each can be read on its own, as WARC readers expect)."""
+    member = gzip.GzipFile(fileobj=handle, mode="wb")
+    try:
+        record.write_to(member, gzip=False)
+    finally:
+        member.close()  # ends the member; the WARC file itself stays open
 
 
 class RecordingProxy:

@@ -18,8 +18,8 @@ from .stitch import stitch_png
 _DIMENSIONS = """() => {
   const el = document.scrollingElement || document.documentElement;
   const b = document.body;
-  return [Math.max(el.scrollWidth, b ? b.scrollWidth : 0, window.innerWidth),
-          Math.max(el.scrollHeight, b ? b.scrollHeight : 0, window.innerHeight)];
+  return [Math.max(el ? el.scrollWidth : 0, b ? b.scrollWidth : 0, window.innerWidth),
+          Math.max(el ? el.scrollHeight : 0, b ? b.scrollHeight : 0, window.innerHeight)];
 }"""
 
 _METADATA = """(maxLinks) => {
@@ -40,9 +40,10 @@ _METADATA = """(maxLinks) => {
     seen.add(href); total += 1;
     if (links.length < maxLinks) links.push({url: href, text: (a.innerText || '').trim().slice(0, 200)});
   }
-  const canonical = document.querySelector('link[rel="canonical"]');
+  const canonical = document.querySelector('link[rel="canonical"]');  // null-safe below
   const frames = [...document.querySelectorAll('iframe, frame')].map(f => f.src || '').filter(Boolean);
-  return {title: document.title, lang: document.documentElement.lang || '', meta: metas, jsonld,
+  const root = document.documentElement;
+  return {title: document.title, lang: root ? (root.lang || '') : '', meta: metas, jsonld,
           links, links_total: total, canonical: canonical ? canonical.href : '', frames,
           charset: document.characterSet, content_type: document.contentType, ready_state: document.readyState};
 }"""

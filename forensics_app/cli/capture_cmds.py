@@ -1,0 +1,121 @@
+"""``forensics capture web``: capture web pages into a case (batch, concurrent, resumable)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from .common import cancellable, common_options, emit_json, err, is_json, opened_vault, out
+
+if TYPE_CHECKING:  # the browser stack is imported only when a capture runs (keeps `forensics` quick to start)
+    from ..services.web import WebBatchResult
+
+
+@click.group("capture")
+def capture_group() -> None:
+    """Capture online evidence (web pages)."""
+
+
+@capture_group.command("web")
+@common_options
+@click.argument("urls", nargs=-1)
+@click.option("--case", "case_ref", required=True, help="Case id or number.")
+@click.option("--urls-file", type=click.Path(path_type=Path, dir_okay=False),
+              help="A file with one URL per line (# comments allowed).")
+@click.option("--concurrency", type=click.IntRange(1, 16), default=1, show_default=True,
+              help="Pages captured at the same time.")
+@click.option("--video", is_flag=True, help="Record a video of each capture session.")
+@click.option("--mobile", is_flag=True, help="Emulate a mobile phone instead of a desktop browser.")
+@click.option("--timeout", type=click.IntRange(5, 3600), help="Time limit per page, seconds (default 60).")
+@click.option("--insecure", is_flag=True, help="Capture even when a site's TLS certificate is not valid "
+              "(the error is recorded).")
+@click.option("--allow-private-addresses", is_flag=True,
+              help="Let captured pages reach loopback and private addresses (off by default).")
+@click.option("--ca-file", "ca_files", multiple=True, type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              help="Extra CA certificate (PEM) to trust for sites' TLS.")
+@click.option("--host-rule", "host_rules", multiple=True, help="Resolve a host yourself: 'MAP example.test 10.0.0.5'.")
+@click.option("--no-pdf", is_flag=True, help="Skip the PDF print.")
+@click.option("--batch", "batch_id", help="Batch name for resuming (default: derived from the case and URL list).")
+def capture_web_cmd(urls: tuple[str, ...], case_ref: str, urls_file: Path | None, concurrency: int, video: bool,
+                    mobile: bool, timeout: int | None, insecure: bool, allow_private_addresses: bool,
+                    ca_files: tuple[Path, ...], host_rules: tuple[str, ...], no_pdf: bool,
+                    batch_id: str | None) -> int:
+    """Capture URL(s) into CASE: screenshots, HTML, MHTML, PDF, WARC, WACZ and provenance.
+
+    A rerun of the same URL list skips the pages already captured in that batch.
+    """
+    from collectors.web import CaptureOptions
+
+    from ..services.web import capture_web, effective_options, read_urls_file
+
+    targets = list(urls) + (read_urls_file(urls_file) if urls_file else [])
+    if not targets:
+        raise click.UsageError("give at least one URL, or --urls-file")
+    changes: dict[str, object] = {"video": video, "insecure": insecure,
+                                  "allow_private_addresses": allow_private_addresses}
+    if mobile:
+        changes["device"] = "mobile"
+    if timeout:
+        changes["page_timeout"] = timeout
+        changes["load_timeout"] = min(timeout, CaptureOptions().load_timeout)
+    if ca_files:
+        changes["extra_ca_files"] = tuple(str(p.resolve()) for p in ca_files)
+    if host_rules:
+        changes["host_rules"] = tuple(host_rules)
+    if no_pdf:
+        changes["pdf"] = False
+    with opened_vault() as vault, cancellable() as cancel:
+        options = effective_options(vault, None, **{k: v for k, v in changes.items() if v or k == "pdf"})
+        with _url_progress(len(targets)) as progress:
+            result = capture_web(vault, case_ref, targets, options=options, concurrency=concurrency,
+                                 batch_id=batch_id, progress=progress, cancel=cancel)
+    if is_json():
+        emit_json(result.to_json())
+    else:
+        out.print(_summary(result))
+    failed = result.failed
+    if failed:
+        err.print(f"[bold red]error:[/] {len(failed)} of {len(result.outcomes)} URL(s) could not be captured: "
+                  f"{failed[0].url}: {failed[0].error}", highlight=False)
+        return 2
+    return 0
+
+
+@contextmanager
+def _url_progress(total: int) -> Iterator[Callable[[int, int | None, str], None]]:
+    if is_json() or not err.is_terminal:
+        yield lambda done, total, label: None
+        return
+    bar = Progress(TextColumn("[bold]capturing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                   TextColumn("{task.fields[label]}"), console=err, transient=True)
+    with bar:
+        task = bar.add_task("capture", total=total, label="")
+
+        def update(done: int, total_: int | None, label: str) -> None:
+            bar.update(task, completed=done, total=total_, label=label[-60:])
+
+        yield update
+
+
+def _summary(result: WebBatchResult) -> Table:
+    table = Table("URL", "result", "item", "HTTP", "complete", "files", "warnings / error",
+                  title=f"batch {result.batch_id}")
+    table.columns[0].overflow = "fold"
+    for o in result.outcomes:
+        status = {"captured": "[green]captured[/]", "skipped": "skipped (already captured)",
+                  "failed": "[red]failed[/]"}[o.status]
+        http = (o.item.metadata.get("provenance", {}).get("http_status") if o.item else None) or ""
+        warnings = ", ".join(w.code for w in o.item.warnings) if o.item else (o.error[:70] + "…" * (len(o.error) > 70))
+        table.add_row(o.url, status, str(o.item.id) if o.item else "", str(http),
+                      ("yes" if o.complete else "[yellow]no[/]") if o.item else "", str(len(o.children) or ""),
+                      warnings)
+    return table
+
+
+COMMANDS = [capture_group]

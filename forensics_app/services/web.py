@@ -1,0 +1,211 @@
+"""Web page capture into a case: a batch of URLs, concurrent, resumable, cancellable.
+
+Threads: the caller's thread (the CLI's main thread or a GUI worker) owns the
+vault; a helper thread runs the browser in its own asyncio loop and hands each
+finished capture back through a queue. Each capture is stored as ONE vault batch
+(the ``web_capture`` parent and all its children), so a failure or a cancel
+leaves nothing referenced; captures already stored stay, complete, and a rerun
+of the same batch skips them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import tempfile
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from collectors.web import ArtifactHook, CaptureOptions, CaptureResult, ProfileProvider, normalise_url
+from collectors.web.clock import measure_clock
+from evidence_store import Cancelled, Case, ForensicsError, Item, UsageError, Vault
+from evidence_store.tasks import NEVER_CANCELLED, CancelToken, Progress, no_progress
+
+from . import settings
+from .environment import host_facts, tool_identity
+from .ingest import store_artifacts
+from .web_runner import CaptureRunner
+
+STATUS_CAPTURED, STATUS_SKIPPED, STATUS_FAILED = "captured", "skipped", "failed"
+
+
+@dataclass
+class UrlOutcome:
+    url: str
+    status: str
+    item: Item | None = None
+    children: list[Item] = field(default_factory=list)
+    complete: bool = False
+    error: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "url": self.url, "status": self.status, "complete": self.complete, "error": self.error or None,
+            "item_id": self.item.id if self.item else None,
+            "final_url": (self.item.metadata.get("provenance", {}).get("final_url") if self.item else None),
+            "http_status": (self.item.metadata.get("provenance", {}).get("http_status") if self.item else None),
+            "children": [{"id": c.id, "kind": c.kind, "name": c.name, "size": c.size, "sha256": c.sha256}
+                         for c in self.children],
+            "warnings": [w.to_json() for w in self.item.warnings] if self.item else [],
+        }
+
+
+@dataclass
+class WebBatchResult:
+    batch_id: str
+    outcomes: list[UrlOutcome]
+
+    @property
+    def failed(self) -> list[UrlOutcome]:
+        return [o for o in self.outcomes if o.status == STATUS_FAILED]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"batch": self.batch_id, "results": [o.to_json() for o in self.outcomes]}
+
+
+def read_urls_file(path: Path) -> list[str]:
+    """One URL per line; blank lines and ``#`` comments ignored."""
+    try:
+        text = path.read_text("utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read the URL list {path}: {getattr(exc, 'strerror', None) or exc}") from exc
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+
+
+def batch_id_for(case: Case, urls: Sequence[str]) -> str:
+    """Same case and same URL list: same batch (what makes a rerun resume)."""
+    return hashlib.sha256("\n".join([case.uid, *urls]).encode("utf-8")).hexdigest()[:16]
+
+
+def effective_options(vault: Vault, options: CaptureOptions | None = None, **overrides: Any) -> CaptureOptions:
+    """Defaults ← the vault's ``capture_defaults`` setting ← the caller's options ← explicit overrides."""
+    base = CaptureOptions.from_mapping(dict(settings.get(vault, "capture_defaults") or {}))
+    if options is not None:
+        base = options
+    if overrides:
+        base = base.with_changes(**overrides)
+    if not base.ntp_server:
+        base = base.with_changes(ntp_server=str(settings.get(vault, "ntp_server") or ""))
+    return base
+
+
+def capture_environment(vault: Vault) -> dict[str, Any]:
+    examiner = vault.examiner
+    return {"tool": tool_identity(), "host": host_facts(),
+            "examiner": {"name": examiner.name, "position": examiner.position, "agency": examiner.agency,
+                         "unit": examiner.unit}}
+
+
+def capture_web(
+    vault: Vault,
+    case_ref: str | int,
+    urls: Sequence[str],
+    *,
+    options: CaptureOptions | None = None,
+    concurrency: int = 1,
+    batch_id: str | None = None,
+    progress: Progress = no_progress,
+    cancel: CancelToken = NEVER_CANCELLED,
+    on_outcome: Callable[[UrlOutcome], None] | None = None,
+    hooks: Sequence[ArtifactHook] = (),
+    profile_provider: ProfileProvider | None = None,
+    workroot: Path | None = None,
+) -> WebBatchResult:
+    """Capture ``urls`` into the case. Bad URLs fail the whole call before anything starts."""
+    case = vault.get_case(case_ref)
+    if case.status != "open":
+        raise UsageError(f"case {case.number} is closed; reopen it before adding evidence")
+    if not urls:
+        raise UsageError("no URL to capture")
+    if not 1 <= concurrency <= 16:
+        raise UsageError("concurrency must be between 1 and 16")
+    normalised, bad = [], []
+    for url in urls:
+        try:
+            normalised.append(normalise_url(url))
+        except UsageError as exc:
+            bad.append(str(exc))
+    if bad:
+        raise UsageError("; ".join(bad))
+    normalised = list(dict.fromkeys(normalised))
+    options = effective_options(vault, options)
+    batch = batch_id or batch_id_for(case, normalised)
+    done_before = _already_captured(vault, case, batch)
+    outcomes: dict[str, UrlOutcome] = {u: UrlOutcome(u, STATUS_SKIPPED, item=done_before[u],
+                                                     complete=bool(done_before[u].metadata.get("complete")))
+                                       for u in normalised if u in done_before}
+    todo = [u for u in normalised if u not in done_before]
+    environment = capture_environment(vault)
+    total, finished = len(normalised), len(outcomes)
+    progress(finished, total, "starting the browser" if todo else "nothing left to capture")
+    workdir = Path(tempfile.mkdtemp(prefix="forensics-capture-", dir=workroot))
+    workdir.chmod(0o700)
+    try:
+        if todo:
+            runner = CaptureRunner(todo, options, environment, concurrency=concurrency, workdir=workdir,
+                                   hooks=hooks, profile_provider=profile_provider,
+                                   clock=lambda: measure_clock(options.ntp_server, options.ntp_timeout),
+                                   browser_path=str(settings.get(vault, "browser_path") or ""))
+            runner.start()
+            try:
+                for url, result, error in runner.results(cancel):
+                    outcome = _store(vault, case, batch, url, result, error, cancel)
+                    outcomes[url] = outcome
+                    finished += 1
+                    progress(finished, total, url)
+                    if on_outcome is not None:
+                        on_outcome(outcome)
+            except BaseException:
+                runner.stop()
+                raise
+            runner.stop()
+    except Cancelled:
+        _log_batch(vault, case, batch, normalised, outcomes, options, cancelled=True)
+        raise
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    _log_batch(vault, case, batch, normalised, outcomes, options, cancelled=False)
+    return WebBatchResult(batch, [outcomes[u] for u in normalised if u in outcomes])
+
+
+def _store(vault: Vault, case: Case, batch: str, url: str, result: CaptureResult | None,
+           error: BaseException | None, cancel: CancelToken) -> UrlOutcome:
+    if result is None:
+        message = str(error) if isinstance(error, ForensicsError) else f"internal error: {error!r}"
+        return UrlOutcome(url, STATUS_FAILED, error=message)
+    try:
+        result.extra_metadata.update({"batch": batch, "requested_url": url})
+        stored = store_artifacts(vault, case, result.artifacts(), cancel=cancel, skip_unreadable=False)
+    finally:
+        result.cleanup()
+    parent = stored.by_key["capture"]
+    children = [item for key, item in stored.by_key.items() if key != "capture"]
+    return UrlOutcome(url, STATUS_CAPTURED, item=parent, children=children, complete=result.complete)
+
+
+def _already_captured(vault: Vault, case: Case, batch: str) -> dict[str, Item]:
+    found = {}
+    for item in vault.list_items(case.id, kind="web_capture"):
+        if item.metadata.get("batch") == batch:
+            found[str(item.metadata.get("requested_url") or item.source)] = item
+    return found
+
+
+def _log_batch(vault: Vault, case: Case, batch: str, urls: list[str], outcomes: dict[str, UrlOutcome],
+               options: CaptureOptions, *, cancelled: bool) -> None:
+    vault.log("web.capture_batch", case=case, details={
+        "batch": batch, "urls": len(urls), "cancelled": cancelled,
+        "captured": [{"url": o.url, "item": o.item.id if o.item else None, "complete": o.complete}
+                     for o in outcomes.values() if o.status == STATUS_CAPTURED],
+        "skipped": [o.url for o in outcomes.values() if o.status == STATUS_SKIPPED],
+        "failed": [{"url": o.url, "error": o.error} for o in outcomes.values() if o.status == STATUS_FAILED],
+        "options": options.to_record(),
+    })
+
+
+def capture_threads_alive() -> int:
+    """For tests: helper threads still running (must be 0 after a batch, cancelled or not)."""
+    return sum(1 for t in threading.enumerate() if t.name.startswith(("capture-runner", "capture-proxy", "warc-writer")))
