@@ -4,7 +4,8 @@
 PYTHON ?= python3
 VENV   := .venv
 STAMP  := $(VENV)/.setup-done
-SETUP_INPUTS := pyproject.toml installer/debian-packages.txt installer/system_packages.sh installer/setup_venv.sh
+SETUP_INPUTS := pyproject.toml installer/debian-packages.txt installer/system_packages.sh installer/setup_venv.sh \
+                installer/web_setup.sh
 
 .PHONY: setup run demo test lint bench clean
 
@@ -13,6 +14,7 @@ setup: $(STAMP)
 $(STAMP): $(SETUP_INPUTS)
 	installer/system_packages.sh
 	PYTHON=$(PYTHON) installer/setup_venv.sh
+	installer/web_setup.sh
 	touch $@
 
 run: setup
