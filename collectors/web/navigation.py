@@ -35,10 +35,10 @@ class Watcher:
     def install(self) -> None:
         page, context = self.state.page, self.state.context
         context.on("request", self._on_request)
-        context.on("requestfinished", lambda request: self.inflight.pop(request, None))
-        context.on("requestfailed", lambda request: self.inflight.pop(request, None))
+        context.on("requestfinished", self._on_request_done)
+        context.on("requestfailed", self._on_request_done)
         page.on("dialog", self._on_dialog)
-        page.on("download", lambda download: self.downloads.append(asyncio.ensure_future(self._save(download))))
+        page.on("download", self._on_download)
         context.on("page", self._on_page)
 
     def _on_request(self, request: Any) -> None:
@@ -48,6 +48,12 @@ class Watcher:
                 self.state.facts.setdefault("navigation_urls", []).append(request.url)
         except Exception:  # a detached frame: not the main document
             pass
+
+    def _on_request_done(self, request: Any) -> None:
+        self.inflight.pop(request, None)
+
+    def _on_download(self, download: Any) -> None:
+        self.downloads.append(asyncio.ensure_future(self._save(download)))
 
     async def _on_dialog(self, dialog: Any) -> None:
         state = self.state

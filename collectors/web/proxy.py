@@ -95,7 +95,7 @@ def _unverified_context() -> ssl.SSLContext:
 
 class _Recorder(warcprox.mitmproxy.ProxyingRecorder):  # type: ignore[misc]
     def read1(self, size: int = -1) -> bytes:
-        hunk: bytes = self.fp.read1(size)
+        hunk: bytes = self.fp.read1(size)  # type: ignore[has-type]
         self._update(hunk)
         return hunk
 
@@ -114,11 +114,12 @@ class _StreamingResponse(warcprox.mitmproxy.ProxyingRecordingHTTPResponse):  # t
         self.proxy_client = proxy_client
         self.url = url
         self.digest_algorithm = digest_algorithm
-        self.recorder = _Recorder(self.fp, proxy_client, digest_algorithm, url=url,
+        raw: Any = self.fp  # type: ignore[has-type]
+        self.recorder = _Recorder(raw, proxy_client, digest_algorithm, url=url,
                                   tmp_file_max_memory_size=tmp_file_max_memory_size)
         self.fp = self.recorder
-        self.payload_digest = None
-        self.truncated = None
+        self.payload_digest: Any = None
+        self.truncated: bytes | None = None
 
     def read1(self, n: int = -1) -> bytes:
         buf: bytes = http.client.HTTPResponse.read1(self, n)
@@ -387,7 +388,7 @@ class _Server(warcprox.warcproxy.WarcProxy):  # type: ignore[misc]
         warcprox.mitmproxy.SingleThreadedMitmProxy.__init__(self, handler, options)
         self.status_callback = None
         self.stats_db = None
-        self.recorded_url_q = queue.Queue(maxsize=options.queue_size)
+        self.recorded_url_q: queue.Queue[Any] = queue.Queue(maxsize=options.queue_size)
         self.running_stats = warcprox.stats.RunningStats()
 
     def abort_remote(self) -> None:

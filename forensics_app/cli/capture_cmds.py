@@ -78,7 +78,7 @@ def capture_web_cmd(urls: tuple[str, ...], case_ref: str, urls_file: Path | None
     if is_json():
         emit_json(result.to_json())
     else:
-        out.print(_summary(result))
+        _summary(result)
     failed = result.failed
     if failed:
         err.print(f"[bold red]error:[/] {len(failed)} of {len(result.outcomes)} URL(s) could not be captured: "
@@ -103,19 +103,25 @@ def _url_progress(total: int) -> Iterator[Callable[[int, int | None, str], None]
         yield update
 
 
-def _summary(result: WebBatchResult) -> Table:
-    table = Table("URL", "result", "item", "HTTP", "complete", "files", "warnings / error",
-                  title=f"batch {result.batch_id}")
+def _summary(result: WebBatchResult) -> None:
+    """A table of the batch, then each capture's warnings (and each failure) on its own lines."""
+    table = Table("URL", "result", "item", "HTTP", "complete", "files", "warnings", title=f"batch {result.batch_id}")
     table.columns[0].overflow = "fold"
     for o in result.outcomes:
-        status = {"captured": "[green]captured[/]", "skipped": "skipped (already captured)",
-                  "failed": "[red]failed[/]"}[o.status]
+        status = {"captured": "[green]captured[/]", "skipped": "skipped", "failed": "[red]failed[/]"}[o.status]
         http = (o.item.metadata.get("provenance", {}).get("http_status") if o.item else None) or ""
-        warnings = ", ".join(w.code for w in o.item.warnings) if o.item else (o.error[:70] + "…" * (len(o.error) > 70))
         table.add_row(o.url, status, str(o.item.id) if o.item else "", str(http),
                       ("yes" if o.complete else "[yellow]no[/]") if o.item else "", str(len(o.children) or ""),
-                      warnings)
-    return table
+                      str(len(o.item.warnings)) if o.item else "")
+    out.print(table)
+    for o in result.outcomes:
+        if o.status == "failed":
+            out.print(f"[red]✗[/] {o.url}: {o.error}", highlight=False)
+        elif o.item is not None and o.status == "captured":
+            for warning in o.item.warnings:
+                out.print(f"[yellow]![/] item {o.item.id} {warning.code}: {warning.message}", highlight=False)
+    if any(o.status == "skipped" for o in result.outcomes):
+        out.print("skipped: already captured in this batch (rerun resumes where it stopped)")
 
 
 COMMANDS = [capture_group]
