@@ -16,6 +16,7 @@ import os
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -100,10 +101,7 @@ class TimePolicy:
             return None
         nanos = nanos - nanos % precision if precision < 1_000_000_000 else 0
         if not self.stores_local_time:  # the common case, kept cheap: listings convert millions
-            try:
-                base = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
-            except (OverflowError, OSError, ValueError):
-                base = (_EPOCH + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%S")
+            base = _utc_seconds(seconds)
             return {"utc": _fraction(base, nanos, precision) + "Z", "precision": _LABELS[precision]}
         if self.stores_local_time:
             wall = (_EPOCH + timedelta(seconds=seconds)).replace(tzinfo=None)
@@ -122,6 +120,15 @@ class TimePolicy:
             return seconds
         wall = (_EPOCH + timedelta(seconds=seconds)).replace(tzinfo=None)
         return int(wall.replace(tzinfo=zone(self.local_zone)).timestamp())
+
+
+@lru_cache(maxsize=1 << 16)
+def _utc_seconds(seconds: int) -> str:
+    """``YYYY-MM-DDTHH:MM:SS`` in UTC (cached: files written together share their seconds)."""
+    try:
+        return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
+    except (OverflowError, OSError, ValueError):
+        return (_EPOCH + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%S")
 
 
 def _iso(moment: datetime, nanos: int, precision: int, suffix: str = "Z") -> str:

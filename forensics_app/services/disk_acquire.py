@@ -212,7 +212,7 @@ def resolve_image_item(vault: Vault, case: Case, image: DiskImage, image_item: i
 
 def extract(vault: Vault, case_ref: str | int, path: Path | str, selection: Selection, *,
             partition: int | None = None, image_item: int | str | None = None, extra_hashes: tuple[str, ...] = (),
-            local_zone: str | None = None, chunk_items: int = 1000, chunk_bytes: int = 512 << 20,
+            local_zone: str | None = None, chunk_items: int = 5000, chunk_bytes: int = 1 << 30,
             progress: Progress = no_progress, cancel: CancelToken = NEVER_CANCELLED) -> ExtractResult:
     """Stream the selected files into the vault as children of the image item (registered if needed)."""
     case = vault.get_case(case_ref)

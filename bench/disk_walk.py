@@ -1,0 +1,114 @@
+"""Disk benchmark: our listing and extraction against The Sleuth Kit's tools, in one run.
+
+    .venv/bin/python bench/disk_walk.py [--files 100000] [--workdir DIR] [--keep]
+
+Builds an ext4 image holding FILES small files (mkfs.ext4 -d), then times, on the
+same image and machine:
+  listing     fls -r -m /                 vs  forensics disk ls -r --json
+  extraction  tsk_recover -a + sha256sum  vs  forensics disk extract --all (into a vault)
+and prints the ratios against the targets (listing <= 2x, extraction <= 1.5x) with
+each command's peak memory (from wait4, per process). Output goes to files, so
+terminal speed is not measured.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FORENSICS = [sys.executable, "-m", "forensics_app.cli.main"]
+
+
+def build_image(workdir: Path, files: int) -> Path:
+    tree = workdir / "tree"
+    image = workdir / "bench-ext4.img"
+    if image.exists():
+        return image
+    print(f"building an ext4 image with {files} files …", flush=True)
+    per_dir = 1000
+    for index in range(files):
+        folder = tree / f"thư mục {index // per_dir:03d}"
+        if index % per_dir == 0:
+            folder.mkdir(parents=True)
+        size = 200 + (index * 7919) % 3800
+        (folder / f"tệp {index:06d}.txt").write_bytes((f"{index:06d} nội dung ".encode() * 200)[:size])
+    total_kib = sum(1 + p.stat().st_size // 1024 for p in tree.rglob("*")) + files // 2
+    subprocess.run(["truncate", "-s", f"{max(64, total_kib // 1024 * 2 + 64)}M", str(image)], check=True)
+    subprocess.run(["mkfs.ext4", "-q", "-F", "-b", "1024", "-N", str(files + files // 10 + 1000), "-d", str(tree),
+                    str(image)], check=True, env={**os.environ, "E2FSPROGS_FAKE_TIME": "1700000000"})
+    shutil.rmtree(tree)
+    return image
+
+
+def run(label: str, args: list[str], *, stdout: Path | None = None, env: dict[str, str] | None = None,
+        shell: bool = False) -> tuple[float, int]:
+    """Wall time (s) and peak RSS (MiB) of one command, measured with wait4 for that process only."""
+    out = open(stdout, "wb") if stdout else subprocess.DEVNULL  # noqa: SIM115
+    start = time.perf_counter()
+    process = subprocess.Popen(args, stdout=out, stderr=subprocess.PIPE, env=env or os.environ, shell=shell)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - start
+    if stdout:
+        out.close()  # type: ignore[union-attr]
+    error = process.stderr.read().decode(errors="replace") if process.stderr else ""
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{label} failed ({status}): {error[-2000:]}")
+    peak = usage.ru_maxrss // 1024
+    print(f"  {label:<46} {elapsed:8.2f} s   peak {peak:5d} MiB", flush=True)
+    return elapsed, peak
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--files", type=int, default=100_000)
+    parser.add_argument("--workdir", type=Path)
+    parser.add_argument("--keep", action="store_true", help="keep the image and outputs")
+    args = parser.parse_args()
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="disk-bench-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    try:
+        image = build_image(workdir, args.files)
+        print(f"image: {image} ({image.stat().st_size // (1 << 20)} MiB), {args.files} files; "
+              f"{os.cpu_count()} CPUs\nlisting:", flush=True)
+        fls_time, _ = run("fls -r -m /", ["fls", "-r", "-m", "/", str(image)], stdout=workdir / "fls.body")
+        ls_time, ls_peak = run("forensics disk ls -r --json", FORENSICS + ["disk", "ls", "-r", "--json", str(image)],
+                               stdout=workdir / "ls.json")
+        recovered = workdir / "recovered"
+        shutil.rmtree(recovered, ignore_errors=True)
+        print("extraction:", flush=True)
+        recover_time, _ = run("tsk_recover -a", ["tsk_recover", "-a", str(image), str(recovered)])
+        hash_time, _ = run("sha256sum of the recovered files",
+                           [f"cd {recovered} && find . -type f -print0 | xargs -0 sha256sum > ../recovered.sha256"],
+                           shell=True)
+        vault = workdir / "vault"
+        shutil.rmtree(vault, ignore_errors=True)
+        env = {**os.environ, "FORENSICS_VAULT": str(vault), "FORENSICS_PASSPHRASE": "bench passphrase only",
+               "FORENSICS_KDF_PROFILE": "test", "PYTHONPATH": str(ROOT)}
+        subprocess.run(FORENSICS + ["vault", "init", "--examiner-name", "Bench"], env=env, check=True,
+                       capture_output=True)
+        subprocess.run(FORENSICS + ["case", "new", "--number", "BENCH", "--title", "bench"], env=env, check=True,
+                       capture_output=True)
+        extract_time, extract_peak = run("forensics disk extract --all", FORENSICS + [
+            "disk", "extract", str(image), "--case", "BENCH", "--all", "--json"], env=env,
+            stdout=workdir / "extract.json")
+        listed = (workdir / "ls.json").read_text("utf-8").count('"inode"')
+        extracted = __import__("json").loads((workdir / "extract.json").read_text("utf-8"))["extracted"]
+        baseline = recover_time + hash_time
+        print(f"\nentries listed: {listed}; files extracted into the vault: {extracted}")
+        print(f"listing    ratio {ls_time / fls_time:5.2f} x fls            (target <= 2.0)  peak {ls_peak} MiB")
+        print(f"extraction ratio {extract_time / baseline:5.2f} x recover+hash   (target <= 1.5)  "
+              f"peak {extract_peak} MiB (target < 500)")
+    finally:
+        if not args.keep and not args.workdir:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
