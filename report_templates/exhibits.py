@@ -30,6 +30,7 @@ MAX_META_ROWS = 80
 MAX_TABLE_ROWS = 300
 TEXT_EXCERPT_BYTES = 3000
 IMAGE_LIMIT = 256 * 1024 * 1024  # larger "images" are listed, not decoded
+WIDE_COLUMNS = {"url", "title", "path", "name", "value", "description"}
 
 R = TypeVar("R", bound="type[ExhibitRenderer]")
 _REGISTRY: dict[str, ExhibitRenderer] = {}
@@ -171,11 +172,12 @@ def rows_table(rows: list[dict[str, Any]], ctx: ReportContext, styles: Styles, t
                 columns.append(key)
     columns = columns[:max_columns]
     shown = rows[:MAX_TABLE_ROWS]
-    width = CONTENT_WIDTH / len(columns)
+    weights = [3 if c.lower() in WIDE_COLUMNS else 1 for c in columns]
+    widths = [CONTENT_WIDTH * w / sum(weights) for w in weights]
     data = [[value_markup(row.get(col), ctx) if row.get(col) is not None else "" for col in columns] for row in shown]
     out: list[Flowable] = [Paragraph(title, styles.h3),
-                           grid_table([markup(label_for(c, ctx.lang), limit=60) for c in columns], data,
-                                      [width] * len(columns), styles)]
+                           grid_table([markup(label_for(c, ctx.lang), limit=60) for c in columns], data, widths,
+                                      styles)]
     if len(rows) > len(shown):
         out.append(Paragraph(t("exhibit.more_rows", ctx.lang, n=len(rows) - len(shown)), styles.small))
     return out

@@ -155,7 +155,7 @@ def source_text(root: Item) -> str:
     parts.append(markup(requested, limit=600))
     final = prov.get("final_url")
     if final and final != requested:
-        parts.append("→ " + markup(final, limit=600))
+        parts.append(markup(f"→ {final}", limit=600))
     for key in ("platform", "account_id", "account", "author_id"):
         if prov.get(key):
             parts.append(f"{key}: {markup(prov[key], limit=200)}")

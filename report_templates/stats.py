@@ -7,6 +7,7 @@ activity over time, per examiner, reports and packages produced.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import BinaryIO
 
 from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
@@ -41,7 +42,8 @@ def render_stats(ctx: ReportContext, target: str | BinaryIO | None = None) -> by
     story += [Heading(f"<b>{t('stats.heading', lang)}</b>", styles.title, 0, t("stats.title", lang)),
               Paragraph(f"<b>{t('stats.subheading', lang)}</b>", styles.subtitle),
               Paragraph(t("stats.period", lang, start=long_date(parse_iso(data.start).astimezone(ctx.tz).date(), lang),
-                          end=long_date(parse_iso(data.end).astimezone(ctx.tz).date(), lang),
+                          end=long_date((parse_iso(data.end) - timedelta(microseconds=1)).astimezone(ctx.tz).date(),
+                                        lang),
                           scope=markup(data.scope, limit=200)), styles.center),
               Spacer(1, 8)]
     story += summary(ctx, data, styles)
@@ -100,7 +102,8 @@ def by_kind(ctx: ReportContext, data: StatsData, styles: Styles) -> list[Flowabl
     out: list[Flowable] = [_h("III", "stats.by_kind", lang, styles)]
     if not data.by_kind:
         return out + [Paragraph(t("stats.nothing", lang), styles.body)]
-    rows = [[kind_label(kind, lang), number(count, lang), human_size(size, lang)] for kind, count, size in data.by_kind]
+    rows = [[kind_label(kind, lang), number(count, lang), human_size(size, lang) if size else "—"]
+            for kind, count, size in data.by_kind]
     out.append(grid_table([t("col.kind", lang), t("stats.items_short", lang), t("col.size", lang)], rows,
                           [70 * MM, 30 * MM, 40 * MM], styles))
     out.append(Spacer(1, 6))

@@ -126,6 +126,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "env.clock_offset": ("Clock offset", "Độ lệch đồng hồ"),
     "env.clock_none": ("the computer's own clock (no reference measured)",
                        "đồng hồ của máy tính (không đo với nguồn chuẩn)"),
+    "env.clock_measured": ("{offset} s against the timestamp authority (its time is given to {resolution} s; "
+                           "round trip {rtt} ms)",
+                           "{offset} giây so với tổ chức cấp dấu thời gian (thời gian của tổ chức này chính xác đến "
+                           "{resolution} giây; thời gian khứ hồi {rtt} ms)"),
     "env.timezone": ("Local time zone", "Múi giờ địa phương"),
     "env.egress_ip": ("Public (egress) IP address", "Địa chỉ IP công cộng (đi ra)"),
     "env.account": ("Account used to view the content", "Tài khoản dùng để xem nội dung"),

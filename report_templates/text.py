@@ -8,9 +8,12 @@ they reach a :class:`~reportlab.platypus.Paragraph` they are:
   page title prints as text;
 * made visible: control, format (bidi overrides, zero-width), private-use,
   unassigned and surrogate code points print as a red ``[U+202E]`` marker, so
-  a right-to-left override cannot disguise ``invoice‮fdp.exe``;
+  a right-to-left override (U+202E) cannot disguise ``invoice<RLO>fdp.exe``;
 * set in a font that has the glyph (the body face, then DejaVu Sans), and
-  printed as ``[U+1F600]`` when no embedded font has one (emoji);
+  printed as ``[U+1F984]`` when no embedded font has one; characters beyond
+  the Basic Multilingual Plane (most emoji) are always printed so, because
+  ReportLab's text map for them is wrong and copying from the PDF would change
+  them;
 * right-to-left runs (Hebrew, Arabic) put in visual order, so they read
   correctly and extract in logical order;
 * bounded: very long values are cut with a note (a table row taller than a page
@@ -156,11 +159,11 @@ def _markup_line(tokens: list[Token], face: str, fallback: str) -> str:
 
     for kind, ch in tokens:
         code = ord(ch)
-        if kind == "c" or (code not in body and code not in spare):
+        if kind == "c" or code > 0xFFFF or (code not in body and code not in spare):
             flush()
             parts.append(CODE_STYLE.format(code))
             continue
-        wanted = face if code in body or ch == " " else fallback
+        wanted = run_face if ch == " " else (face if code in body else fallback)
         if wanted != run_face:
             flush()
             run_face = wanted
@@ -192,4 +195,5 @@ def mono(text: object, *, limit: int | None = 2000) -> str:
 def glyph_safe(text: object, *, face: str = "Body", limit: int | None = 60) -> str:
     """Plain text (no markup) whose every character the face can draw: for chart labels and footers."""
     cmap = _cmap(face)
-    return "".join(ch if ord(ch) in cmap or ch == " " else f"[U+{ord(ch):04X}]" for ch in plain(text, limit=limit))
+    return "".join(ch if (ord(ch) in cmap and ord(ch) <= 0xFFFF) or ch == " " else f"[U+{ord(ch):04X}]"
+                   for ch in plain(text, limit=limit))

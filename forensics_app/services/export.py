@@ -29,6 +29,7 @@ import hashlib
 import json
 import os
 import shutil
+import unicodedata
 import uuid
 import zipfile
 from dataclasses import dataclass, field
@@ -97,7 +98,7 @@ class _Writer:
         self.used: set[str] = set()
 
     def unique(self, folder: str, name: str, item_id: int | None = None) -> str:
-        safe = safe_filename(name, fallback=f"item-{item_id}" if item_id else "unnamed")
+        safe = fs_name(name, fallback=f"item-{item_id}" if item_id else "unnamed")
         rel = f"{folder}/{safe}" if folder else safe
         if rel.casefold() in self.used:
             stem, dot, ext = safe.rpartition(".")
@@ -121,6 +122,13 @@ class _Writer:
                  "item": _item_ref(item)}
         self.files[rel] = entry
         return entry
+
+
+def fs_name(name: str, fallback: str) -> str:
+    """``safe_filename`` plus no invisible characters: a right-to-left override in a name given to a
+    prosecutor's file manager would disguise ``invoice<RLO>gpj.exe`` as ``invoiceexe.jpg``."""
+    visible = "".join("_" if unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cs", "Zl", "Zp") else ch for ch in name)
+    return safe_filename(visible, fallback=fallback)
 
 
 def _item_ref(item: Item) -> dict[str, Any]:
@@ -273,7 +281,7 @@ def _placement(item: Item, by_id: dict[int, Item]) -> tuple[str, str]:
     parts: list[str] = []
     parent = by_id.get(item.parent_id) if item.parent_id is not None else None
     while parent is not None:
-        parts.append(safe_filename(parent.name, fallback=f"item-{parent.id}"))
+        parts.append(fs_name(parent.name, fallback=f"item-{parent.id}"))
         parent = by_id.get(parent.parent_id) if parent.parent_id is not None else None
     return str(PurePosixPath("evidence", *reversed(parts))), item.name
 

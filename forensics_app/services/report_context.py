@@ -297,15 +297,18 @@ def item_timestamps(vault: Vault, seqs: dict[int, int]) -> dict[int, TimestampIn
 
 
 def clock_facts(tokens: list[Token], lang: str) -> dict[str, str]:
-    """The report host's clock measured against the first TSA that answered (offset ± half the round trip)."""
+    """The report host's clock measured against the first TSA that answered.
+
+    The offset is local time at the middle of the round trip minus the TSA's
+    time; a TSA that states whole seconds only makes it exact to one second.
+    """
+    from report_templates import t
+
     for token in tokens:
         if token.clock_offset_ms is not None and token.der:
             sign = "+" if token.clock_offset_ms >= 0 else "−"
-            seconds = abs(token.clock_offset_ms) / 1000
-            rtt = (token.round_trip_ms or 0) / 2000
-            ahead = "nhanh hơn" if lang == "vi" else "ahead of"
-            behind = "chậm hơn" if lang == "vi" else "behind"
-            direction = ahead if token.clock_offset_ms >= 0 else behind
-            source = f"RFC 3161 {token.tsa_name or token.tsa_url}"
-            return {"source": source, "offset": f"{sign}{seconds:.3f} s ± {rtt:.3f} s ({direction} TSA)"}
+            whole = token.gen_time.endswith(".000000Z")
+            return {"source": f"RFC 3161: {token.tsa_name or token.tsa_url}",
+                    "offset": t("env.clock_measured", lang, offset=f"{sign}{abs(token.clock_offset_ms) / 1000:.3f}",
+                                rtt=token.round_trip_ms or 0, resolution="1" if whole else "0.001")}
     return {}

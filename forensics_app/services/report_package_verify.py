@@ -17,7 +17,7 @@ import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any, BinaryIO
 
 import blake3
@@ -170,6 +170,8 @@ def _hash(package: _Package, name: str) -> tuple[str, str, int]:
 
 def _check_sums(package: _Package, check: PackageCheck, sums: str, index: int,
                 digests: dict[str, tuple[str, str, int]]) -> None:
+    """Every line of a sums file, and every file listed once. Findings name the sums file (which file
+    changed is told by the manifest check, which names it)."""
     if sums not in digests:
         check.add("missing", sums, f"{sums} is missing")
         return
@@ -187,11 +189,11 @@ def _check_sums(package: _Package, check: PackageCheck, sums: str, index: int,
         digest, rel = match.groups()
         seen.add(rel)
         if rel not in digests:
-            check.add("missing", rel, f"{rel} is listed in {sums} but missing from the package")
+            check.add("sums_mismatch", sums, f"{sums} lists {rel}, which is missing from the package")
         elif digests[rel][index] != digest:
-            check.add("changed", rel, f"{rel} does not match its hash in {sums} (changed)")
+            check.add("sums_mismatch", sums, f"{sums}: the hash of {rel} does not match (one of them changed)")
     for rel in sorted(set(digests) - seen - set(SUMS)):
-        check.add("extra", rel, f"{rel} is not listed in {sums} (a file was added)")
+        check.add("sums_mismatch", sums, f"{sums} does not list {rel} (a file was added)")
 
 
 def _load_json(package: _Package, check: PackageCheck, name: str) -> Any:
@@ -320,4 +322,4 @@ def iter_problems(check: PackageCheck) -> Iterator[str]:
         yield f"{finding.code}: {finding.message}"
 
 
-__all__ = ["PackageCheck", "Finding", "verify_package", "iter_problems", "PurePosixPath"]
+__all__ = ["Finding", "PackageCheck", "iter_problems", "verify_package"]

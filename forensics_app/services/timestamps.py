@@ -120,7 +120,8 @@ def configured_roots(vault: Vault) -> list[x509.Certificate]:
 # -- asking -----------------------------------------------------------------------------------------
 def request_token(url: str, data: bytes, roots: list[x509.Certificate], *, timeout: float = 20) -> Token:
     """Ask one TSA to stamp SHA-256(data); verify the answer (nonce, imprint, signature, chain)."""
-    request = rfc.TimestampRequestBuilder().data(data).nonce(nonce=True).cert_request(cert_request=True).build()
+    request = (rfc.TimestampRequestBuilder().data(data).hash_algorithm(rfc.HashAlgorithm.SHA256)
+               .nonce(nonce=True).cert_request(cert_request=True).build())
     http = urllib.request.Request(url, data=request.as_bytes(), method="POST", headers={
         "Content-Type": "application/timestamp-query", "Accept": "application/timestamp-reply",
         "User-Agent": "forensics-toolkit"})
