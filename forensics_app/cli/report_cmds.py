@@ -1,4 +1,4 @@
-"""``forensics report``, ``forensics export``, ``forensics verify-package`` and ``forensics timestamp``."""
+"""``forensics report``, ``forensics export``, ``forensics verify-package`` and ``forensics tsa …``."""
 
 from __future__ import annotations
 
@@ -125,23 +125,82 @@ def verify_package_cmd(path: Path, as_json: bool, verifier_key: str | None, tsa_
                   f"checkpoint {check.checkpoint_size}, {check.timestamps} timestamp(s) verified.", highlight=False)
         out.print(f"verifier key: {check.verifier_key}", highlight=False)
     else:
-        table = Table("problem", "file", "details", title=f"{len(check.findings)} problem(s) found")
-        for finding in check.findings:
-            table.add_row(finding.code, finding.path, finding.message)
-        out.print(table)
+        out.print(f"[red]FAILED[/]: {len(check.findings)} problem(s) found", highlight=False)
+        for finding in check.findings:  # one line each, whole paths: easy to read, copy and grep
+            out.print(f"  [bold]{finding.code}[/] {finding.path}: {finding.message}", highlight=False,
+                      soft_wrap=True)
     return 0 if check.ok else 1
 
 
-@click.command("timestamp")
+@click.group("tsa")
+def tsa_group() -> None:
+    """Timestamp authorities (RFC 3161): which to ask, which roots to trust; stamp the custody log."""
+
+
+@tsa_group.command("add")
 @common_options
-def timestamp() -> int:
-    """Sign a custody checkpoint now and have it stamped by the configured timestamp authorities."""
+@click.argument("url")
+@click.option("--root", "roots", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="PEM file with the authority's trusted root certificate (kept in the vault).")
+def tsa_add(url: str, roots: tuple[Path, ...]) -> None:
+    """Ask URL for timestamps from now on (added to the tsa_urls setting)."""
+    from urllib.parse import urlparse
+
+    from ..services.timestamps import load_roots
+
+    if urlparse(url).scheme not in ("http", "https") or not urlparse(url).netloc:
+        raise UsageError(f"timestamp authority {url!r} is not an http(s) URL")
+    pems = []
+    for root in roots:
+        text = root.read_text("ascii", errors="replace")
+        load_roots(text)  # a clear error now rather than at the next report
+        pems.append(text)
+    with opened_vault() as vault:
+        urls = list(vault.get_setting("tsa_urls", []) or [])
+        if url not in urls:
+            vault.set_setting("tsa_urls", urls + [url])
+        if pems:
+            known = vault.get_setting("tsa_roots", [])
+            known = [known] if isinstance(known, str) else list(known or [])
+            vault.set_setting("tsa_roots", known + [p for p in pems if p not in known])
+    if is_json():
+        emit_json({"added": url, "roots": len(pems)})
+    else:
+        out.print(f"Timestamp authority {url} added ({len(pems)} trusted root(s)).", highlight=False)
+
+
+@tsa_group.command("list")
+@common_options
+def tsa_list() -> None:
+    """The configured authorities and trusted roots."""
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from ..services.timestamps import cert_facts, configured_roots, configured_urls
+
+    with opened_vault() as vault:
+        urls = configured_urls(vault)
+        roots = [cert_facts(r.public_bytes(Encoding.PEM).decode("ascii")) for r in configured_roots(vault)]
+    if is_json():
+        emit_json({"urls": urls, "roots": roots})
+        return
+    table = Table("trusted root", "valid until (UTC)", "SHA-256 fingerprint")
+    for root in roots:
+        table.add_row(root["subject"], root["not_after"], root["sha256"])
+    for url in urls:
+        out.print(f"authority: {url}", highlight=False)
+    out.print(table)
+
+
+@tsa_group.command("stamp")
+@common_options
+def tsa_stamp() -> int:
+    """Sign a custody checkpoint now and have every configured authority timestamp it."""
     from ..services.custody import take_checkpoint
     from ..services.timestamps import configured_urls, timestamp_checkpoint
 
     with opened_vault() as vault:
         if not configured_urls(vault):
-            raise UsageError("no timestamp authority configured: forensics settings set tsa_urls '[\"https://…\"]'")
+            raise UsageError("no timestamp authority configured: forensics tsa add URL --root ROOT.pem")
         point = take_checkpoint(vault)
         tokens = timestamp_checkpoint(vault, point)
     if is_json():
@@ -153,4 +212,4 @@ def timestamp() -> int:
     return 0 if tokens and all(tok.verified for tok in tokens) else 1
 
 
-COMMANDS = [report, export, verify_package_cmd, timestamp]
+COMMANDS = [report, export, verify_package_cmd, tsa_group]
