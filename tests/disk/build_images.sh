@@ -40,6 +40,7 @@ printf 'reserved name\n' > "$tree2/CON"
 printf 'dots\n' > "$tree2/..."
 printf 'slash\n' > "$tree2/x_SLASH_y"
 printf 'nul\n' > "$tree2/n_NUL_l"
+printf 'climbs\n' > "$tree2/UPUPxx"
 printf 'not utf-8\n' > "$tree2/$(printf 'bad\xffname.txt')"
 truncate -s 4M "$out/ext2.img"
 mkfs.ext2 -q -F -b 1024 -d "$tree2" "$out/ext2.img"
@@ -49,7 +50,7 @@ debugfs -w -R "link /a /a/b/loop" "$out/ext2.img" >/dev/null 2>&1
 import sys
 path = sys.argv[1]
 data = bytearray(open(path, "rb").read())
-for old, new in ((b"x_SLASH_y", b"x_/_____y"), (b"n_NUL_l", b"n_\x00__l")):
+for old, new in ((b"x_SLASH_y", b"x_/_____y"), (b"n_NUL_l", b"n_\x00__l"), (b"UPUPxx", b"../../")):
     at = data.find(old)
     assert at > 0, old
     data[at:at + len(old)] = new.ljust(len(old), b"_")[: len(old)]
