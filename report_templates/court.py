@@ -199,17 +199,34 @@ def session_environment(root: Item) -> dict[str, str]:
             facts["tool"] += f" ({str(tool['code_sha256'])[:16]}…)"
     elif tool:
         facts["tool"] = str(tool)
-    host = prov.get("host") or meta.get("host")
+    tools = meta.get("tools")
+    if isinstance(tools, dict) and tools:  # disk images: The Sleuth Kit and the container libraries
+        facts["tool"] = ", ".join(f"{name} {version}" for name, version in tools.items())
+    host = prov.get("workstation") or prov.get("host") or meta.get("host")
     if isinstance(host, dict):
         host = host.get("hostname") or json.dumps(host, ensure_ascii=False)
     if host:
         facts["host"] = str(host)
     clock = prov.get("clock") or prov.get("clock_offset") or meta.get("clock")
-    if isinstance(clock, dict):
-        clock = ", ".join(f"{k}: {v}" for k, v in clock.items())
     if clock:
-        facts["clock"] = str(clock)
+        facts["clock"] = clock_text(clock)
     return facts
+
+
+def clock_text(clock: object) -> str:
+    """An NTP measurement as a line: offset, server, round trip, stratum (or why it was not measured)."""
+    if not isinstance(clock, dict):
+        return str(clock)
+    if clock.get("checked") is False:
+        return f"not measured ({clock.get('server') or '—'}: {clock.get('error', '')})"
+    if "offset_ms" in clock:
+        parts = [f"{float(clock['offset_ms']):+.1f} ms vs NTP {clock.get('server', '')}".strip()]
+        if clock.get("delay_ms") is not None:
+            parts.append(f"delay {float(clock['delay_ms']):.1f} ms")
+        if clock.get("stratum") is not None:
+            parts.append(f"stratum {clock['stratum']}")
+        return ", ".join(parts)
+    return ", ".join(f"{k}: {v}" for k, v in clock.items())
 
 
 def methodology(ctx: ReportContext, styles: Styles) -> list[Flowable]:
@@ -258,7 +275,7 @@ def inventory(ctx: ReportContext, styles: Styles) -> list[Flowable]:
                 Paragraph(f"{human_size(item.size, lang) if item.has_content else '—'}<br/>"
                           f"{markup(item.media_type or '', limit=80)}", styles.cell),
             ])
-            if item.has_content:
+            if item.has_content or media_hashes(item):
                 data.append([_hash_lines(item, ctx), "", "", "", ""])
                 spans.append(len(data) - 1)
         table = Table(data, colWidths=widths, repeatRows=1)
@@ -291,8 +308,16 @@ def _acquired_cell(item: Item, ctx: ReportContext) -> str:
 def _hash_lines(item: Item, ctx: ReportContext) -> str:
     """ASCII only (the monospaced face has no Vietnamese letters), one hash per line for copying."""
     if not item.has_content:
-        return "—"
+        media = media_hashes(item)
+        return "\n".join(f"{name.upper().replace('SHA256', 'SHA-256'):<7} {value} (media)"
+                         for name, value in media.items() if name in ("sha256", "blake3"))
     return f"SHA-256 {item.sha256}\nBLAKE3  {item.blake3}"
+
+
+def media_hashes(item: Item) -> dict[str, str]:
+    """Hashes a record keeps in its metadata for media not stored in the vault (a disk image without --copy)."""
+    hashes = item.metadata.get("hashes")
+    return {k: str(v) for k, v in hashes.items() if isinstance(v, str)} if isinstance(hashes, dict) else {}
 
 
 # -- 8 exhibits ------------------------------------------------------------------------------------------
@@ -306,9 +331,14 @@ def exhibits(ctx: ReportContext, styles: Styles) -> list[Flowable]:
     return out
 
 
+EXHIBIT_ORDER = {"screenshot": 0, "screenshot_viewport": 1, "page_text": 2, "screenshot_tile": 9}
+
+
 def _exhibit_tree(item: Item, ctx: ReportContext, styles: Styles, label: str) -> list[Flowable]:
+    """An item, then its parts: what a reader looks at first (the full screenshot) first, tiles last."""
     out = renderer_for(item.kind).flowables(item, ctx, styles, label)
-    for index, child in enumerate(ctx.children(item), 1):
+    children = sorted(ctx.children(item), key=lambda c: (EXHIBIT_ORDER.get(c.kind, 5), c.id))
+    for index, child in enumerate(children, 1):
         out += _exhibit_tree(child, ctx, styles, f"{label}.{index}")
     return out
 

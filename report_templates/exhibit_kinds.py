@@ -73,7 +73,7 @@ class FolderExhibit(ExhibitRenderer):
         return [Paragraph(t("exhibit.folder_contents", ctx.lang, n=len(inside)), styles.small)]
 
 
-@register_exhibit("screenshot", "screenshot_viewport", "screenshot_tile")
+@register_exhibit("screenshot", "screenshot_viewport")
 class ScreenshotExhibit(ExhibitRenderer):
     method_key = "method.web"
 
@@ -81,9 +81,19 @@ class ScreenshotExhibit(ExhibitRenderer):
         return image_exhibit(item, ctx, styles)
 
 
-PROVENANCE_FIRST = ("requested_url", "final_url", "redirects", "status", "title", "server_ip", "remote_ip",
-                    "started_at", "finished_at", "clock_offset", "clock", "browser", "user_agent", "viewport",
-                    "account", "egress_ip", "tool")
+@register_exhibit("screenshot_tile")
+class ScreenshotTileExhibit(ExhibitRenderer):
+    """A tile the browser took of a very tall page: its pixels are shown in the stitched full-page screenshot."""
+
+    method_key = "method.web"
+
+    def body(self, item: Item, ctx: ReportContext, styles: Styles) -> list[Flowable]:
+        return [Paragraph(t("exhibit.tile_shown_in_full", ctx.lang), styles.small)]
+
+
+PROVENANCE_FIRST = ("requested_url", "final_url", "http_status", "status_line", "redirects", "title", "servers",
+                    "server_ip", "tls", "started_at", "ended_at", "clock", "clock_offset", "workstation", "browser",
+                    "user_agent", "viewport", "device", "account", "egress_ip", "tool", "mode", "complete")
 
 
 @register_exhibit("web_capture")
@@ -98,7 +108,7 @@ class WebCaptureExhibit(ExhibitRenderer):
             return []
         ordered = {k: provenance[k] for k in PROVENANCE_FIRST if k in provenance}
         ordered.update({k: v for k, v in provenance.items() if k not in ordered})
-        return metadata_table(ordered, ctx, styles, t("exhibit.provenance", ctx.lang))
+        return metadata_table(ordered, ctx, styles, t("exhibit.provenance", ctx.lang), scope="provenance")
 
 
 @register_exhibit("html", "mhtml", "pdf", "page_text", "warc", "wacz", "provenance", "video")
@@ -117,9 +127,9 @@ class DiskImageExhibit(ExhibitRenderer):
 
     def body(self, item: Item, ctx: ReportContext, styles: Styles) -> list[Flowable]:
         partitions = item.metadata.get("partitions")
-        rows = [p for p in partitions if isinstance(p, dict)] if isinstance(partitions, list) else []
+        rows = [_partition_row(p) for p in partitions if isinstance(p, dict)] if isinstance(partitions, list) else []
         return rows_table(rows, ctx, styles, t("exhibit.partitions", ctx.lang),
-                          preferred=("index", "addr", "start", "offset", "length", "size", "description", "fs_type",
+                          preferred=("index", "start_sector", "length_sectors", "offset", "size", "description",
                                      "file_system"), max_columns=7)
 
 
@@ -143,12 +153,15 @@ class ExtractedFileExhibit(ExhibitRenderer):
         if isinstance(history, list) and history:
             out += rows_table([r for r in history if isinstance(r, dict)], ctx, styles,
                               t("exhibit.browser_history", lang, n=len(history)),
-                              preferred=("visit_time", "time", "url", "title", "visit_count", "browser", "profile"))
+                              preferred=("time_utc", "visit_time", "time", "type", "url", "title", "visit_count",
+                                         "browser"))
         exif = item.metadata.get("exif")
-        if isinstance(exif, list) and exif and all(isinstance(r, dict) for r in exif):
-            out += rows_table(exif, ctx, styles, t("exhibit.exif", lang), preferred=("tag", "name", "value"))
-        elif isinstance(exif, dict) and exif:
-            out += metadata_table(exif, ctx, styles, t("exhibit.exif", lang))
+        if isinstance(exif, dict):
+            exif = [exif]
+        if isinstance(exif, list):
+            for index, entry in enumerate(e for e in exif if isinstance(e, dict)):
+                title = t("exhibit.exif", lang) + (f" ({index + 1})" if len(exif) > 1 else "")
+                out += metadata_table(entry, ctx, styles, title)
         if is_image(item):
             out += image_exhibit(item, ctx, styles)
         elif is_text(item):
@@ -159,6 +172,15 @@ class ExtractedFileExhibit(ExhibitRenderer):
 @register_exhibit("report")
 class ReportExhibit(ExhibitRenderer):
     method_key = "method.report"
+
+
+def _partition_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A partition with its file system as one readable cell (type, label)."""
+    out = dict(row)
+    fs = row.get("file_system")
+    if isinstance(fs, dict):
+        out["file_system"] = " ".join(str(fs[k]) for k in ("type", "label") if fs.get(k))
+    return out
 
 
 def _scalar(value: Any) -> str:

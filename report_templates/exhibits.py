@@ -149,12 +149,12 @@ def value_markup(value: Any, ctx: ReportContext) -> str:
 
 
 def metadata_table(meta: dict[str, Any], ctx: ReportContext, styles: Styles, title: str,
-                   prefix: str = "") -> list[Flowable]:
-    rows = flatten(meta, prefix)
+                   scope: str = "") -> list[Flowable]:
+    rows = flatten(meta)
     if not rows:
         return []
     shown = rows[:MAX_META_ROWS]
-    data = [(markup(label_for(key, ctx.lang), limit=120), value_markup(value, ctx)) for key, value in shown]
+    data = [(markup(label_for(key, ctx.lang, scope), limit=120), value_markup(value, ctx)) for key, value in shown]
     if len(rows) > len(shown):
         data.append(("…", t("exhibit.more_rows", ctx.lang, n=len(rows) - len(shown))))
     return [Paragraph(title, styles.h3), kv_table(data, styles)]

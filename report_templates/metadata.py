@@ -38,9 +38,15 @@ def flatten(value: Any, prefix: str = "") -> list[tuple[str, Any]]:
     return rows
 
 
-def label_for(key: str, lang: str) -> str:
-    """``meta.times.modified`` wording when there is one, else the key itself."""
+def label_for(key: str, lang: str, scope: str = "") -> str:
+    """``meta.times.modified`` wording when there is one, else the key itself.
+
+    ``scope`` (e.g. ``provenance``) picks wording for keys that mean something else elsewhere
+    (a capture's ``mode`` is not a file's permissions).
+    """
     plain_key = re.sub(r"\[\d+\]", "", key)
+    if scope and f"meta.{scope}.{plain_key}" in STRINGS:
+        return t(f"meta.{scope}.{plain_key}", lang)
     wanted = f"meta.{plain_key}"
     if wanted in STRINGS:
         label = t(wanted, lang)

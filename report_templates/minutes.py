@@ -18,7 +18,7 @@ from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer, Table, Ta
 
 from evidence_store import Item, parse_iso
 
-from .court import session_environment
+from .court import media_hashes, session_environment
 from .exhibits import kind_label
 from .forms import dotted, national_header
 from .i18n import human_size, long_datetime, t, utc_text
@@ -159,6 +159,14 @@ def source_text(root: Item) -> str:
     for key in ("platform", "account_id", "account", "author_id"):
         if prov.get(key):
             parts.append(f"{key}: {markup(prov[key], limit=200)}")
+    servers = prov.get("servers")
+    if isinstance(servers, list) and servers:
+        parts.append("servers: " + markup(", ".join(str(s) for s in servers[:8]), limit=600))
+    if prov.get("http_status"):
+        parts.append(f"HTTP {markup(prov['http_status'])}")
+    verification = meta.get("verification")
+    if isinstance(verification, dict) and verification.get("result"):
+        parts.append(f"verification: {markup(verification['result'], limit=200)}")
     container = meta.get("container")
     if isinstance(container, dict):
         for key in ("path", "format", "device"):
@@ -185,6 +193,9 @@ def _items_table(session: Session, ctx: ReportContext, styles: Styles) -> Flowab
         if item.has_content:
             data.append([f"SHA-256 {item.sha256}\nBLAKE3  {item.blake3}", "", "", ""])
             spans.append(len(data) - 1)
+        elif media_hashes(item):
+            data.append([_media_lines(item), "", "", ""])
+            spans.append(len(data) - 1)
     table = Table(data, colWidths=widths, repeatRows=1)
     table.setStyle(TableStyle([
         ("GRID", (0, 0), (-1, -1), 0.3, GRID), ("BACKGROUND", (0, 0), (-1, 0), SHADE),
@@ -194,6 +205,10 @@ def _items_table(session: Session, ctx: ReportContext, styles: Styles) -> Flowab
         *[("SPAN", (0, r), (-1, r)) for r in spans], *[("FONT", (0, r), (-1, r), "Mono", 6.5, 8) for r in spans],
     ]))
     return table
+
+
+def _media_lines(item: Item) -> str:
+    return "\n".join(f"{name.upper():<7} {value} (media)" for name, value in media_hashes(item).items())
 
 
 def _tool_rows(session: Session, ctx: ReportContext, styles: Styles) -> Flowable:

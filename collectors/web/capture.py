@@ -121,7 +121,8 @@ class WebCapturer:
         try:
             context = await self.session.browser.new_context(**self._context_args(proxy, workdir))
             page = await context.new_page()
-            state = CaptureState(requested, options, workdir, page, context, deadline, cancel)
+            state = CaptureState(requested, options, workdir, page, context, deadline, cancel,
+                                 proxy_url=proxy.url)
             watcher = navigation.Watcher(state)
             watcher.install()
             state.facts["user_agent"] = await _user_agent(state)

@@ -76,6 +76,9 @@ class CaptureOptions:
     ntp_server: str = _opt("", "NTP server for the clock check (empty: the vault setting)",
                            "Máy chủ NTP kiểm tra đồng hồ (trống: theo cài đặt)")
     ntp_timeout: int = _opt(2, "Wait for the NTP server at most this long, seconds", "Chờ máy chủ NTP tối đa (giây)")
+    behaviour_settings: tuple[str, ...] = _opt(
+        (), "Settings read by page behaviours, one 'name=value' each (e.g. 'social.comments=all')",
+        "Thiết lập cho các thao tác trên trang, mỗi dòng 'tên=giá trị' (vd. 'social.comments=all')")
 
     def __post_init__(self) -> None:
         if self.device not in DEVICES:
@@ -88,6 +91,8 @@ class CaptureOptions:
             raise UsageError("limits cannot be negative")
         for rule in self.host_rules:
             parse_host_rule(rule)
+        for setting in self.behaviour_settings:
+            parse_behaviour_setting(setting)
 
     # -- derived facts ----------------------------------------------------------
     @property
@@ -98,6 +103,15 @@ class CaptureOptions:
     def host_map(self) -> dict[str, str]:
         return dict(parse_host_rule(rule) for rule in self.host_rules)
 
+    def behaviour_setting(self, name: str, default: str = "") -> str:
+        """The value of ``name`` in :attr:`behaviour_settings` (the last one wins), else ``default``."""
+        found = default
+        for setting in self.behaviour_settings:
+            key, value = parse_behaviour_setting(setting)
+            if key == name:
+                found = value
+        return found
+
     def with_changes(self, **changes: Any) -> CaptureOptions:
         return replace(self, **changes)
 
@@ -107,6 +121,7 @@ class CaptureOptions:
         data["behaviours"] = list(self.behaviours)
         data["extra_ca_files"] = list(self.extra_ca_files)
         data["host_rules"] = list(self.host_rules)
+        data["behaviour_settings"] = list(self.behaviour_settings)
         return data
 
     @classmethod
@@ -139,6 +154,14 @@ def parse_host_rule(rule: str) -> tuple[str, str]:
     if len(parts) != 3 or parts[0].upper() != "MAP":
         raise UsageError(f"host rule {rule!r} must look like 'MAP example.test 127.0.0.1'")
     return parts[1].lower(), parts[2]
+
+
+def parse_behaviour_setting(setting: str) -> tuple[str, str]:
+    """``name=value``; the name is what a behaviour asks for (``social.comments``)."""
+    key, sep, value = setting.partition("=")
+    if not sep or not key.strip() or any(c.isspace() for c in key.strip()):
+        raise UsageError(f"behaviour setting {setting!r} must look like 'name=value'")
+    return key.strip(), value.strip()
 
 
 def describe_options() -> list[dict[str, Any]]:

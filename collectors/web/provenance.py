@@ -20,11 +20,16 @@ from .state import CaptureFile
 FORMAT = "forensics-toolkit/web-capture-provenance/1"
 
 #: Warning codes that mean the capture is partial (the rest are facts worth noting).
-PARTIAL = frozenset({
+PARTIAL: set[str] = {
     "load_timeout", "redirect_loop", "network_not_idle", "scroll_time_limit", "scroll_height_limit", "page_cut",
     "response_truncated", "requests_failed", "requests_blocked", "download_failed", "tls_not_verified",
     "navigation_error", "snapshot_failed", "behaviour_failed",
-})
+}
+
+
+def register_partial_codes(*codes: str) -> None:
+    """Warning codes of an extension (the social capture's login wall …) that also make a capture partial."""
+    PARTIAL.update(codes)
 
 
 def file_sha256(path: Any) -> str:
@@ -77,6 +82,7 @@ def build_provenance(*, requested: str, chain: dict[str, Any], journal: Any, res
         "events": events,
         "behaviours": facts.get("behaviours_run", []),
         "scroll": facts.get("scroll", {}),
+        "account": facts.get("account"),  # the login profile's account, set by whoever loaded the profile
         "failed_requests": journal.failures,
         "exchanges": exchanges,
         "artifacts": [{"kind": f.kind, "name": f.name, "media_type": f.media_type,
@@ -119,6 +125,7 @@ def summarise(provenance: dict[str, Any]) -> dict[str, Any]:
         "device": provenance.get("emulation", {}).get("device"),
         "tool": env.get("tool"),
         "examiner": env.get("examiner"),
+        "account": provenance.get("account"),
         "workstation": (env.get("host") or {}).get("hostname"),
         "clock": env.get("clock"),
         "started_at": provenance["started_at"],

@@ -50,6 +50,9 @@ class CaptureState:
     files: list[CaptureFile] = field(default_factory=list)
     events: list[dict[str, Any]] = field(default_factory=list)
     facts: dict[str, Any] = field(default_factory=dict)
+    #: The capture's recording proxy (``http://127.0.0.1:port``): a hook that fetches more (media, oEmbed)
+    #: goes through it, so those bytes are in the WARC and meet the same TLS checks and address policy.
+    proxy_url: str = ""
 
     def warn(self, code: str, en: str, vi: str, **details: Any) -> None:
         self.warnings.append(ItemWarning(code, en, vi, details))

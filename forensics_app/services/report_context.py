@@ -204,7 +204,7 @@ def _span(root: Item, moments: list[str]) -> tuple[str, str]:
     prov = provenance_of(root)
     ordered = sorted(moments, key=parse_iso)
     start = str(prov.get("started_at") or ordered[0])
-    end = str(prov.get("finished_at") or ordered[-1])
+    end = str(prov.get("ended_at") or prov.get("finished_at") or ordered[-1])
     return start, end
 
 

@@ -56,7 +56,7 @@ def gather_stats(vault: Vault, when: DateRange, tz_name: str, lang: str, *, case
         items_by_bucket[_bucket(acquired_at, tz, monthly)] += 1
         if kind in WEB_KINDS:
             meta = json.loads(metadata)
-            platform = _platform(meta)
+            platform = _platform(meta) or _platform_of_url(meta, source)
             if platform:
                 platforms[platform] += 1
             if kind == "web_capture":
@@ -113,6 +113,15 @@ def _platform(meta: dict[str, Any]) -> str:
     if isinstance(value, dict):
         value = value.get("name")
     return str(value) if value else ""
+
+
+def _platform_of_url(meta: dict[str, Any], source: str) -> str:
+    """The social collector's classification of the captured URL ("generic" sites are not platforms)."""
+    from collectors.social.platforms import platform_of
+
+    prov = meta["provenance"] if isinstance(meta.get("provenance"), dict) else {}
+    name = platform_of(str(prov.get("final_url") or prov.get("requested_url") or source))
+    return "" if name == "generic" else name
 
 
 def _domain(meta: dict[str, Any], source: str) -> str:
