@@ -14,7 +14,7 @@ from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarC
 from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
-from reportlab.platypus import Flowable, Paragraph, Spacer
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer
 
 from evidence_store import parse_iso
 
@@ -142,11 +142,14 @@ def over_time(ctx: ReportContext, data: StatsData, styles: Styles) -> list[Flowa
     if not data.over_time:
         return out + [Paragraph(t("stats.nothing", lang), styles.body)]
     rows = [[b.label, number(b.cases, lang), number(b.items, lang)] for b in data.over_time]
-    out.append(grid_table([t("stats.bucket", lang), t("stats.cases_short", lang), t("stats.items_short", lang)], rows,
+    daily = len(data.over_time[0].label) > 7  # YYYY-MM-DD buckets for short periods
+    out.append(grid_table([t("stats.bucket_day" if daily else "stats.bucket", lang), t("stats.cases_short", lang),
+                           t("stats.items_short", lang)], rows,
                           [40 * MM, 30 * MM, 30 * MM], styles))
-    out += [Spacer(1, 6), column_chart([b.label for b in data.over_time],
-                                       [[b.cases for b in data.over_time], [b.items for b in data.over_time]],
-                                       [t("stats.cases_short", lang), t("stats.items_short", lang)])]
+    chart = column_chart([b.label for b in data.over_time],
+                         [[b.cases for b in data.over_time], [b.items for b in data.over_time]],
+                         [t("stats.cases_short", lang), t("stats.items_short", lang)])
+    out.append(KeepTogether([out.pop(), Spacer(1, 6), chart]))  # the table and its chart on one page
     out.append(Paragraph(t("stats.generated", lang, time=utc_text(ctx.generated_at)), styles.small))
     return out
 

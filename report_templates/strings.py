@@ -407,6 +407,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "stats.cases_short": ("Cases opened", "Vụ việc mở"),
     "stats.opened_in_period": ("Opened in period", "Mở trong kỳ"),
     "stats.bucket": ("Month", "Tháng"),
+    "stats.bucket_day": ("Day", "Ngày"),
     "stats.others": ("{n} others", "{n} mục khác"),
     "stats.nothing": ("None in the period.", "Không có trong kỳ."),
     "stats.author": ("Prepared by", "Người lập báo cáo"),
