@@ -16,6 +16,7 @@ from .custody import prove_item, take_checkpoint
 from .disk_demo import run_disk_step
 from .files import add_files
 from .items import export_item
+from .report_demo import run_report_step
 
 DEMO_PASSPHRASE = "demo-passphrase-not-for-evidence"
 Step = Callable[[str, dict[str, Any]], None]
@@ -55,6 +56,7 @@ def run_demo(workdir: Path, step: Step) -> dict[str, Any]:
         problems = verify_bundle(json.loads(proof_path.read_text("utf-8")))
         step("inclusion proof checked without the vault", {"file": str(proof_path), "ok": not problems})
         disk_ok = run_disk_step(vault, case, workdir, step)
+        reports_ok = run_report_step(vault, case, workdir, step)
         report = verify_vault(vault)
         step("vault verified", {"ok": report.ok, "items": report.items, "problems": len(report.problems)})
-    return {"workdir": str(workdir), "vault": str(vault_dir), "ok": report.ok and not problems and disk_ok}
+    return {"workdir": str(workdir), "vault": str(vault_dir), "ok": report.ok and not problems and disk_ok and reports_ok}
