@@ -31,6 +31,10 @@ KNOWN: tuple[Setting, ...] = (
     Setting("browser_path", "", "Browser executable (empty: find one)", "Đường dẫn trình duyệt (để trống: tự tìm)"),
     Setting("ntp_server", "pool.ntp.org", "NTP server for the clock check", "Máy chủ NTP kiểm tra đồng hồ"),
     Setting("tsa_urls", [], "Timestamp authorities (RFC 3161 URLs)", "Tổ chức cấp dấu thời gian (URL RFC 3161)"),
+    Setting("tsa_roots", [], "Trusted root certificates of the timestamp authorities (PEM)",
+            "Chứng thư gốc tin cậy của tổ chức cấp dấu thời gian (PEM)"),
+    Setting("statistics_case", "THONG-KE", "Case that keeps statistics reports over all cases",
+            "Vụ việc lưu các báo cáo thống kê chung"),
     Setting("idle_lock_minutes", 15, "Lock the app after this many idle minutes", "Khoá ứng dụng sau số phút không dùng"),
     Setting("capture_defaults", {}, "Default web capture options", "Tuỳ chọn thu thập trang web mặc định"),
 )
