@@ -92,9 +92,11 @@ def report(case_ref: str, kind: str, lang: str | None, out_file: Path, items: st
               help="Package folder to create (new or empty); with --zip, OUT.zip.")
 @click.option("--zip", "as_zip", is_flag=True, help="Write one ZIP file instead of a folder.")
 @click.option("--items", help="Only these item IDs (comma-separated), with their parts.")
-def export(case_ref: str, out_dir: Path, as_zip: bool, items: str | None) -> int:
+@click.option("--report", "report_lang", type=click.Choice(["vi", "en"]),
+              help="First generate a court report of the same items in this language (stored, then packaged).")
+def export(case_ref: str, out_dir: Path, as_zip: bool, items: str | None, report_lang: str | None) -> int:
     """Write an evidence package of CASE for the prosecution (logged; checkable without the vault)."""
-    options = ExportOptions(items=tuple(items.split(",")) if items else (), zip=as_zip)
+    options = ExportOptions(items=tuple(items.split(",")) if items else (), zip=as_zip, report_lang=report_lang)
     with opened_vault() as vault, cancellable() as cancel, progress_bar("exporting") as progress:
         result = export_package(vault, case_ref, out_dir, options, progress=progress, cancel=cancel)
     if is_json():

@@ -68,6 +68,7 @@ class ExportOptions:
     items: tuple[str, ...] = ()
     zip: bool = False
     tsa_timeout: float = 20
+    report_lang: str | None = None  # generate a court report of the same items first (vi or en)
 
 
 @dataclass
@@ -155,6 +156,9 @@ def export_package(vault: Vault, case_ref: str, out: Path, options: ExportOption
     roots = configured_roots(vault) if urls else []
     refs = parse_ids(options.items)
     items = select_items(vault, case, refs, DateRange(), include_reports=True)
+    if options.report_lang and items:
+        refs = _with_fresh_report(vault, case, refs, options)
+        items = select_items(vault, case, refs, DateRange(), include_reports=True)
     if not items:
         raise UsageError(f"case {case.number} has no items to export")
     name = (zip_path.stem if zip_path else out.name) or "package"
@@ -177,6 +181,18 @@ def export_package(vault: Vault, case_ref: str, out: Path, options: ExportOption
         except Exception:  # the original error matters more than a failed log line
             pass
         raise
+
+
+def _with_fresh_report(vault: Vault, case: Case, refs: list[str], options: ExportOptions) -> list[str]:
+    """A court report of the same selection, stored in the case, so the package carries it."""
+    import tempfile
+
+    from .reports import ReportOptions, generate_report
+
+    with tempfile.TemporaryDirectory(prefix="forensics-report-") as folder:
+        result = generate_report(vault, case.number, Path(folder) / "report.pdf",
+                                 ReportOptions(kind="court", lang=options.report_lang or "vi", items=tuple(refs)))
+    return refs + [str(result.item.id)] if refs else refs
 
 
 def _build(vault: Vault, case: Case, items: list[Item], root: Path, package_id: str, refs: list[str],

@@ -209,7 +209,7 @@ def _cases(vault: Vault, case_ref: str, kind: str) -> tuple[Case, Case | None]:
         return case, case
     if kind != "stats":
         raise UsageError("court reports and minutes are about one case: give its number")
-    number = str(vault.get_setting(STATISTICS_CASE_SETTING) or DEFAULT_STATISTICS_CASE)
+    number = str(settings.get(vault, STATISTICS_CASE_SETTING) or DEFAULT_STATISTICS_CASE)
     try:
         return vault.get_case(number), None
     except UsageError:

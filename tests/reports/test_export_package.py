@@ -146,6 +146,23 @@ def test_an_edited_manifest_with_recomputed_sums_is_still_caught(package: Path, 
     assert "manifest.json" in paths and target["path"] in paths  # …not the verifier
 
 
+def test_pinned_roots_and_a_fresh_report(vault: Vault, filled_case: Case, tsa: TimestampAuthority,
+                                         rogue_tsa: TimestampAuthority, tmp_path: Path) -> None:
+    use_tsa(vault, tsa)
+    screenshot_free = next(i for i in vault.list_items(filled_case.id) if i.kind == "file")
+    result = export_package(vault, filled_case.number, tmp_path / "p",
+                            ExportOptions(items=(str(screenshot_free.id),), report_lang="en"))
+    manifest = json.loads((result.path / "manifest.json").read_text("utf-8"))
+    reports = [f for f in manifest["files"] if f["role"] == "report"]
+    assert len(reports) == 1 and reports[0]["item"]["kind"] == "report"  # the report made for this package
+    right, wrong = tmp_path / "right.pem", tmp_path / "wrong.pem"
+    right.write_text(tsa.pki.root_pem)
+    wrong.write_text(rogue_tsa.pki.root_pem)
+    assert verify_package(result.path, tsa_roots=[str(right)]).ok
+    pinned = verify_package(result.path, tsa_roots=[str(wrong)])
+    assert {f.code for f in pinned.findings} == {"bad_timestamp"}  # tokens do not chain to the pinned root
+
+
 def test_zip_package_verifies_and_tampering_inside_it_is_found(vault: Vault, filled_case: Case, tsa: TimestampAuthority,
                                                                tmp_path: Path) -> None:
     use_tsa(vault, tsa)
