@@ -186,11 +186,11 @@ def rows_table(rows: list[dict[str, Any]], ctx: ReportContext, styles: Styles, t
 def read_text(item: Item, ctx: ReportContext, limit: int = TEXT_EXCERPT_BYTES) -> str | None:
     if ctx.content is None or not item.has_content:
         return None
-    data = ctx.content.read(item, limit + 4)
+    data = ctx.content.head(item, limit)
     if data is None:
         return None
-    text = data[:limit].decode("utf-8", "replace")
-    return text + ("…" if len(data) > limit or (item.size or 0) > limit else "")
+    text = data.decode("utf-8", "replace")
+    return text + ("…" if (item.size or 0) > limit else "")
 
 
 def text_excerpt(item: Item, ctx: ReportContext, styles: Styles) -> list[Flowable]:

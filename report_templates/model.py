@@ -17,7 +17,10 @@ from evidence_store import Case, Item
 
 class ContentReader(Protocol):
     def read(self, item: Item, limit: int) -> bytes | None:
-        """Up to ``limit`` bytes of the item's decrypted content (None: larger than limit or no content)."""
+        """The item's whole decrypted content (None: larger than ``limit``, or no content)."""
+
+    def head(self, item: Item, size: int) -> bytes | None:
+        """The first ``size`` bytes of the item's decrypted content (None: no content)."""
 
 
 @dataclass(frozen=True)

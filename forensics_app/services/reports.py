@@ -100,13 +100,18 @@ class ContentLog:
     def read(self, item: Item, limit: int) -> bytes | None:
         if not item.has_content or (item.size or 0) > limit:
             return None
+        return self.head(item, limit)
+
+    def head(self, item: Item, size: int) -> bytes | None:
+        if not item.has_content:
+            return None
         self.read_ids[item.id] = item
         out = bytearray()
-        for block in self.vault.read_item(item):
+        for block in self.vault.read_item(item):  # each segment authenticated as it is decrypted
             out += block
-            if len(out) > limit:
-                return bytes(out[:limit + 1])
-        return bytes(out)
+            if len(out) >= size:
+                break
+        return bytes(out[:size])
 
 
 def generate_report(vault: Vault, case_ref: str, out: Path, options: ReportOptions,

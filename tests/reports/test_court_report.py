@@ -164,3 +164,27 @@ def test_exhibit_registry_plugs_in_new_kinds(vault: Vault, case: Case, tmp_path:
     generate_report(vault, case.number, out, ReportOptions(kind="court", lang="vi"))
     text = "\n".join(pdf_pages(out))
     assert "holo_message" in text and "sender" in text and "<i>world</i>" in text  # generic renderer, literal
+
+
+def test_broken_and_hostile_images_do_not_break_the_report(vault: Vault, case: Case, tmp_path: Path) -> None:
+    import io
+    import struct
+    import zlib
+
+    from .conftest import png
+
+    good = png(400, 300, "ok")
+    bomb_header = b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + b"IHDR" + struct.pack(">IIBBBBB", 200000, 200000, 8,
+                                                                                         2, 0, 0, 0)
+    bomb = bomb_header + struct.pack(">I", zlib.crc32(bomb_header[12:]) & 0xFFFFFFFF) + b"\x00" * 64
+    long_text = ("Đoạn văn rất dài " * 400).encode()  # over the excerpt size: the head is still shown
+    with vault.batch(case) as batch:
+        for name, data in (("garbage.png", b"\x89PNG\r\n\x1a\n" + b"not really"), ("truncated.png", good[:len(good) // 2]),
+                           ("bomb.png", bomb)):
+            batch.add_content(io.BytesIO(data), kind="screenshot", name=name, source="urn:test", media_type="image/png")
+        batch.add_content(io.BytesIO(long_text), kind="file", name="dài.txt", source="urn:test", media_type="text/plain")
+    out = tmp_path / "r.pdf"
+    generate_report(vault, case.number, out, ReportOptions(kind="court", lang="en"))
+    text = "\n".join(pdf_pages(out))
+    assert text.count("The image cannot be displayed") + text.count("image not decodable") == 3
+    assert "Đoạn văn rất dài" in text
