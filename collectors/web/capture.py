@@ -13,7 +13,8 @@ from __future__ import annotations
 import asyncio
 import shutil
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -126,12 +127,14 @@ class WebCapturer:
             watcher = navigation.Watcher(state)
             watcher.install()
             state.facts["user_agent"] = await _user_agent(state)
-            mode = await navigation.navigate(state, watcher, proxy.journal)
+            with _timed(state, "navigate"):
+                mode = await navigation.navigate(state, watcher, proxy.journal)
             cancel.check()
             if mode == "page":
                 for behaviour in self.behaviours:
                     cancel.check()
-                    await _run_behaviour(behaviour, state)
+                    with _timed(state, behaviour.name):
+                        await _run_behaviour(behaviour, state)
                 for hook in self.hooks:
                     cancel.check()
                     await hook(state)
@@ -142,8 +145,9 @@ class WebCapturer:
                 shot = workdir / "screenshot-viewport.png"
                 await page.screenshot(path=str(shot))
                 state.add_file("screenshot_viewport", shot, "image/png", metadata={"viewport": page.viewport_size})
-            await watcher.finish_downloads()
-            await context.close()
+            with _timed(state, "close"):
+                await watcher.finish_downloads()
+                await context.close()
             context = None
             await navigation.collect_video(state, page)
         finally:
@@ -152,7 +156,10 @@ class WebCapturer:
                     await asyncio.wait_for(context.close(), 10)
                 except BaseException:  # the browser may already be gone (cancel, crash)
                     pass
+            stop_started = time.monotonic()
             await asyncio.to_thread(proxy.stop)
+            if state is not None:
+                state.facts.setdefault("timings_ms", {})["proxy_stop"] = int((time.monotonic() - stop_started) * 1000)
         assert state is not None
         cancel.check()
         return await self._finish(state, requested, mode, resolver, proxy, dns_task, started_at)
@@ -184,7 +191,8 @@ class WebCapturer:
         """Screenshots first (what the examiner saw), then documents; one failing part is a warning."""
         for step in (snapshot.screenshots, snapshot.documents, _metadata):
             try:
-                await step(state)
+                with _timed(state, step.__name__):
+                    await step(state)
             except (CollectorError, UsageError):
                 raise
             except Exception as exc:
@@ -244,6 +252,17 @@ class WebCapturer:
         complete = not any(w.code in PARTIAL for w in state.warnings)
         return CaptureResult(requested, provenance["final_url"], complete, provenance, summarise(provenance),
                              state.files, state.warnings, workdir, started_at)
+
+
+@contextmanager
+def _timed(state: CaptureState | None, step: str) -> Iterator[None]:
+    """Milliseconds spent in each step, kept in the provenance (where the time of a capture went)."""
+    started = time.monotonic()
+    try:
+        yield
+    finally:
+        if state is not None:
+            state.facts.setdefault("timings_ms", {})[step] = int((time.monotonic() - started) * 1000)
 
 
 async def _metadata(state: CaptureState) -> None:

@@ -231,6 +231,6 @@ async def collect_video(state: CaptureState, page: Any) -> None:
     video = Path(path)
     if video.is_file() and video.stat().st_size:
         state.add_file("video", video, "video/webm", name="capture-session.webm",
-                       metadata={"what": "screen recording of the capture session (Playwright, VP8/WebM)"})
+                       metadata={"what": "screen recording of the capture session (Playwright, WebM)"})
     else:
         state.warn("video_failed", "the video recorder produced no file", "không có tệp video")

@@ -53,6 +53,8 @@ class CaptureOptions:
     video: bool = _opt(False, "Record a video of the capture session", "Quay video phiên thu thập", "--video")
     pdf: bool = _opt(True, "Print the page to PDF", "In trang ra PDF")
     mhtml: bool = _opt(True, "Save an MHTML archive of the page", "Lưu trang dạng MHTML")
+    mhtml_max_mb: int = _opt(16, "No MHTML for pages larger than this, MB (the WARC and HTML still hold them)",
+                             "Không tạo MHTML cho trang lớn hơn (MB); WARC và HTML vẫn chứa trang")
     insecure: bool = _opt(False, "Capture even when the site's TLS certificate is not valid (the error is recorded)",
                           "Vẫn thu thập khi chứng chỉ TLS của trang không hợp lệ (lỗi được ghi lại)", "--insecure")
     allow_private_addresses: bool = _opt(
@@ -84,7 +86,7 @@ class CaptureOptions:
         if self.device not in DEVICES:
             raise UsageError(f"unknown device {self.device!r}; choose one of {', '.join(DEVICES)}")
         for name in ("page_timeout", "load_timeout", "idle_timeout", "tile_height", "max_page_height",
-                     "max_resource_mb", "ntp_timeout"):
+                     "max_resource_mb", "ntp_timeout", "mhtml_max_mb"):
             if int(getattr(self, name)) <= 0:
                 raise UsageError(f"{name.replace('_', ' ')} must be a positive number")
         if self.scroll_time_limit < 0 or self.max_redirects < 0 or self.max_links < 0:

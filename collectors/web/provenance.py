@@ -83,6 +83,7 @@ def build_provenance(*, requested: str, chain: dict[str, Any], journal: Any, res
         "behaviours": facts.get("behaviours_run", []),
         "scroll": facts.get("scroll", {}),
         "account": facts.get("account"),  # the login profile's account, set by whoever loaded the profile
+        "timings_ms": facts.get("timings_ms", {}),
         "failed_requests": journal.failures,
         "exchanges": exchanges,
         "artifacts": [{"kind": f.kind, "name": f.name, "media_type": f.media_type,

@@ -107,16 +107,49 @@ async def screenshots(state: CaptureState) -> None:
     state.add_file("screenshot", full, "image/png", metadata=meta, in_wacz=True)
 
 
+# The serialised DOM is parked under a registered symbol (invisible to the page's own enumeration) and read
+# in slices: Playwright's transport slows down badly on one huge string, and re-serialising per slice costs more.
+_SERIALISE = """() => {
+  let html = document.doctype ? new XMLSerializer().serializeToString(document.doctype) : '';
+  if (document.documentElement) html += document.documentElement.outerHTML;
+  globalThis[Symbol.for('forensics-toolkit.dom')] = html;
+  return html.length;
+}"""
+_SLICE = "(r) => globalThis[Symbol.for('forensics-toolkit.dom')].slice(r[0], r[1])"
+_FORGET = "() => { delete globalThis[Symbol.for('forensics-toolkit.dom')]; }"
+CHUNK = 8 * 1024 * 1024  # characters per round trip
+
+
+async def rendered_html(state: CaptureState, target: Path) -> int:
+    """The serialised DOM (what ``page.content()`` gives), fetched in slices so a 50 MB page stays quick."""
+    page = state.page
+    length = int(await page.evaluate(_SERIALISE))
+    try:
+        with open(target, "w", encoding="utf-8", newline="") as out:
+            for start in range(0, length, CHUNK):
+                state.cancel.check()
+                out.write(await page.evaluate(_SLICE, [start, start + CHUNK]))
+    finally:
+        await page.evaluate(_FORGET)
+    return length
+
+
 async def documents(state: CaptureState) -> None:
-    """Rendered DOM, MHTML (Chromium's snapshot, frames included), visible text, then the PDF print."""
+    """Rendered DOM, visible text, MHTML (Chromium's snapshot, frames included), then the PDF print."""
     page, folder, options = state.page, state.workdir, state.options
     html = folder / "page.html"
-    html.write_text(await page.content(), "utf-8")
-    state.add_file("html", html, "text/html; charset=utf-8", metadata={"what": "rendered DOM after behaviours"})
+    length = await rendered_html(state, html)
+    state.add_file("html", html, "text/html; charset=utf-8",
+                   metadata={"what": "rendered DOM after behaviours", "characters": length})
     text = folder / "page.txt"
     text.write_text(await page.evaluate("() => document.body ? document.body.innerText : ''"), "utf-8")
     state.add_file("page_text", text, "text/plain; charset=utf-8", metadata={"what": "visible text (innerText)"})
-    if options.mhtml:
+    if options.mhtml and length > options.mhtml_max_mb * 1024 * 1024:
+        state.warn("mhtml_skipped", f"the page is {length // 2**20} MB; no MHTML above {options.mhtml_max_mb} MB "
+                   "(the WARC and the HTML hold the page)",
+                   f"trang {length // 2**20} MB; không tạo MHTML trên {options.mhtml_max_mb} MB "
+                   "(WARC và HTML chứa trang)", characters=length)
+    elif options.mhtml:
         session = await state.context.new_cdp_session(page)
         try:
             snapshot = await session.send("Page.captureSnapshot", {"format": "mhtml"})

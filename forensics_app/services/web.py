@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from collectors.web import ArtifactHook, CaptureOptions, CaptureResult, ProfileProvider, normalise_url
+from collectors.web.behaviours import get_behaviour
 from collectors.web.clock import measure_clock
 from evidence_store import Cancelled, Case, ForensicsError, Item, UsageError, Vault
 from evidence_store.tasks import NEVER_CANCELLED, CancelToken, Progress, no_progress
@@ -132,6 +133,10 @@ def capture_web(
         raise UsageError("; ".join(bad))
     normalised = list(dict.fromkeys(normalised))
     options = effective_options(vault, options)
+    for name in options.behaviours:
+        get_behaviour(name)  # an unknown name fails now, not after the browser started
+    if options.profile and profile_provider is None:
+        raise UsageError("saved login profiles are not available in this version; capture without a profile")
     batch = batch_id or batch_id_for(case, normalised)
     done_before = _already_captured(vault, case, batch)
     outcomes: dict[str, UrlOutcome] = {u: UrlOutcome(u, STATUS_SKIPPED, item=done_before[u],
