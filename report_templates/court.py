@@ -56,7 +56,7 @@ def render_court(ctx: ReportContext, target: str | BinaryIO | None = None) -> by
                           limit=110), t("footer.page", lang))
     return build(story, target, lambda _part: footer, title=t("court.title", lang) + f" {case_number}",
                  author=ctx.examiner.name, subject=ctx.case.title if ctx.case else "",
-                 keywords=f"{ctx.report_id} {case_number}", creator=_creator(ctx))
+                 keywords=f"{ctx.report_id} {case_number}", creator=_creator(ctx), lang=lang)
 
 
 def _creator(ctx: ReportContext) -> str:

@@ -157,11 +157,11 @@ class ReportDoc(BaseDocTemplate):
     """One frame per A4 page; headings become outline entries."""
 
     def __init__(self, target: str | BinaryIO, *, title: str, author: str, subject: str, keywords: str,
-                 creator: str) -> None:
+                 creator: str, lang: str = "vi") -> None:
         super().__init__(target, pagesize=PAGE, leftMargin=MARGINS["left"], rightMargin=MARGINS["right"],
                          topMargin=MARGINS["top"], bottomMargin=MARGINS["bottom"], title=plain(title),
                          author=plain(author), subject=plain(subject), keywords=plain(keywords),
-                         creator=creator, producer=creator, lang="vi")
+                         creator=creator, producer=creator, lang=lang)
         frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="main",
                       leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
         self.addPageTemplates([PageTemplate(id="page", frames=[frame])])

@@ -55,7 +55,7 @@ def render_minutes(ctx: ReportContext, target: str | BinaryIO | None = None) -> 
     return build(story, target, footer, title=t("minutes.title", lang) + f" {case_number}",
                  author=ctx.examiner.name, subject=ctx.case.title if ctx.case else "",
                  keywords=f"{ctx.report_id} {case_number}",
-                 creator=f"{ctx.tool.get('name', '')} {ctx.tool.get('version', '')}")
+                 creator=f"{ctx.tool.get('name', '')} {ctx.tool.get('version', '')}", lang=lang)
 
 
 def minutes_number(ctx: ReportContext, index: int) -> str:

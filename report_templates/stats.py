@@ -61,7 +61,7 @@ def render_stats(ctx: ReportContext, target: str | BinaryIO | None = None) -> by
                     t("footer.page", lang))
     return build(story, target, lambda _part: footer, title=t("stats.title", lang), author=ctx.examiner.name,
                  subject=plain(data.scope), keywords=ctx.report_id,
-                 creator=f"{ctx.tool.get('name', '')} {ctx.tool.get('version', '')}")
+                 creator=f"{ctx.tool.get('name', '')} {ctx.tool.get('version', '')}", lang=lang)
 
 
 def _h(n: str, key: str, lang: str, styles: Styles) -> Heading:
