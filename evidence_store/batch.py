@@ -180,20 +180,27 @@ class Batch:
             blob_name = self._place_blob(content, placed)
             hashes, size = content.hashes, content.size
         uid = str(uuid.uuid4())
+        parent_id = self._parent_id(pending.parent)
         cur = conn.execute(
             "INSERT INTO items (uid, case_id, parent_id, kind, name, source, size, media_type, sha256, blake3,"
             " md5, sha1, blob_name, acquired_at, examiner_id, metadata, warnings)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                uid, self.case.id, self._parent_id(pending.parent), pending.kind, pending.name, pending.source,
+                uid, self.case.id, parent_id, pending.kind, pending.name, pending.source,
                 size, pending.media_type, hashes.get("sha256"), hashes.get("blake3"), hashes.get("md5"),
                 hashes.get("sha1"), blob_name, pending.acquired_at, self.vault.signer.examiner_id,
                 json.dumps(pending.metadata, ensure_ascii=False),
                 json.dumps([w.to_json() for w in pending.warnings], ensure_ascii=False),
             ),
         )
-        item = self.vault.get_item(int(cur.lastrowid))
-        self.vault.log("item.acquire", item=item, details=acquisition_details(item, pending.details))
+        item = Item(
+            id=int(cur.lastrowid), uid=uid, case_id=self.case.id, parent_id=parent_id, kind=pending.kind,
+            name=pending.name, source=pending.source, size=size, media_type=pending.media_type,
+            sha256=hashes.get("sha256"), blake3=hashes.get("blake3"), md5=hashes.get("md5"), sha1=hashes.get("sha1"),
+            blob=blob_name, acquired_at=pending.acquired_at, examiner=self.vault.signer.name,
+            metadata=pending.metadata, warnings=pending.warnings,
+        )
+        self.vault.log("item.acquire", case=self.case, item=item, details=acquisition_details(item, pending.details))
         return item
 
     def _place_blob(self, content: IngestResult, placed: list[str]) -> str:

@@ -77,8 +77,15 @@ class BlobStore:
         self.tmp_dir = root / "tmp"
         self._blob_key = blob_key
         self._naming_key = naming_key
+        self._made: set[Path] = set()
 
     # -- layout -----------------------------------------------------------------
+    def _ensure_dir(self, path: Path) -> None:
+        """mkdir once per directory per process (thousands of small items would mkdir each time)."""
+        if path not in self._made:
+            path.mkdir(parents=True, exist_ok=True)
+            self._made.add(path)
+
     def path_for(self, name: str) -> Path:
         return self.blobs_dir / name[:2] / name
 
@@ -124,7 +131,7 @@ class BlobStore:
         A stream that fits in one segment is hashed and encrypted inline: starting
         three threads would cost more than the work (thousands of small files).
         """
-        self.tmp_dir.mkdir(parents=True, exist_ok=True)
+        self._ensure_dir(self.tmp_dir)
         cancel.check()
         first = _read_block(source, segment_size, label)
         if len(first) < segment_size:
@@ -229,7 +236,7 @@ class BlobStore:
         """Move a finished temp file into place under its ciphertext name (durably unless ``sync=False``)."""
         name = result.cipher_sha256
         final = self.path_for(name)
-        final.parent.mkdir(parents=True, exist_ok=True)
+        self._ensure_dir(final.parent)
         os.replace(result.temp_path, final)
         if sync:
             _fsync_dir(final.parent)

@@ -13,21 +13,13 @@ from typing import Any
 
 def canonical_json(value: Any) -> bytes:
     """Encode ``value`` deterministically so the same record always hashes the same."""
-    _reject_floats(value)
-    return json.dumps(
-        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    ).encode("utf-8")
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    json.loads(text, parse_float=_no_float)  # C parser: cheaper than walking the value in Python
+    return text.encode("utf-8")
 
 
-def _reject_floats(value: Any) -> None:
-    if isinstance(value, float):
-        raise TypeError("floats are not allowed in canonical records; use strings or integers")
-    if isinstance(value, dict):
-        for item in value.values():
-            _reject_floats(item)
-    elif isinstance(value, (list, tuple)):
-        for item in value:
-            _reject_floats(item)
+def _no_float(text: str) -> Any:
+    raise TypeError(f"floats are not allowed in canonical records ({text}); use strings or integers")
 
 
 def utc_now() -> datetime:
@@ -39,7 +31,7 @@ def iso_utc(moment: datetime | None = None) -> str:
     moment = moment or utc_now()
     if moment.tzinfo is None:
         raise ValueError("naive datetimes are ambiguous; pass an aware datetime")
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def parse_iso(text: str) -> datetime:

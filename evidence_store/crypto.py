@@ -13,6 +13,7 @@ Why these choices:
 
 from __future__ import annotations
 
+import hmac
 import os
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
@@ -20,9 +21,7 @@ from typing import BinaryIO
 
 from argon2.low_level import Type, hash_secret_raw
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from .errors import IntegrityError, UsageError, WrongPassphraseError
 
@@ -96,14 +95,19 @@ def unwrap_key(kek: bytes, nonce: bytes, wrapped: bytes, aad: bytes) -> bytes:
         raise WrongPassphraseError("wrong passphrase: it opens none of this vault's key slots") from exc
 
 
+def hkdf_sha256(key: bytes, salt: bytes, info: bytes) -> bytes:
+    """RFC 5869 HKDF-SHA256 for one 32-byte output, on the stdlib's one-shot HMAC.
+
+    Same output as ``cryptography``'s HKDF (a test checks it) at a fraction of the
+    per-call cost, which matters when thousands of small blobs each derive a key.
+    """
+    prk = hmac.digest(salt, key, "sha256")
+    return hmac.digest(prk, info + b"\x01", "sha256")
+
+
 def subkey(master_key: bytes, purpose: str) -> bytes:
     """Derive an independent 256-bit key for one purpose (HKDF-SHA256)."""
-    return HKDF(
-        algorithm=hashes.SHA256(),
-        length=KEY_SIZE,
-        salt=b"forensics-vault v1",
-        info=purpose.encode("ascii"),
-    ).derive(master_key)
+    return hkdf_sha256(master_key, b"forensics-vault v1", purpose.encode("ascii"))
 
 
 def _segment_nonce(index: int, last: bool) -> bytes:
@@ -135,9 +139,7 @@ class SegmentEncryptor:
 
 
 def _payload_key(blob_key: bytes, header: bytes) -> bytes:
-    return HKDF(
-        algorithm=hashes.SHA256(), length=KEY_SIZE, salt=header, info=b"blob payload"
-    ).derive(blob_key)
+    return hkdf_sha256(blob_key, header, b"blob payload")
 
 
 def ciphertext_size(plaintext_size: int, segment_size: int = DEFAULT_SEGMENT_SIZE) -> int:

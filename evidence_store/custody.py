@@ -63,6 +63,11 @@ class CustodyLog:
     def __init__(self, conn: Any, origin: str) -> None:
         self._conn = conn
         self.origin = origin
+        self._head: tuple[int, str] | None = None  # (seq, leaf) of the last entry, inside a write
+
+    def forget_head(self) -> None:
+        """Called when a write transaction starts or ends: the cached head is only valid inside one."""
+        self._head = None
 
     def key_name(self, signer: Signer) -> str:
         return f"{self.origin}/examiner/{signer.examiner_id}"
@@ -78,7 +83,7 @@ class CustodyLog:
         time: str | None = None,
     ) -> CustodyEntry:
         """Append one entry; the caller holds the write transaction."""
-        last = self._conn.execute("SELECT seq, leaf_hash FROM custody ORDER BY seq DESC LIMIT 1").fetchone()
+        last = self._head or self._conn.execute("SELECT seq, leaf_hash FROM custody ORDER BY seq DESC LIMIT 1").fetchone()
         seq = 0 if last is None else last[0] + 1
         record = {
             "v": ENTRY_VERSION,
@@ -109,6 +114,7 @@ class CustodyLog:
                 item[0] if item else None,
             ),
         )
+        self._head = (seq, leaf)
         return CustodyEntry(seq, entry, leaf, signature)
 
     def entries(self, case_id: int | None = None, item_id: int | None = None) -> list[CustodyEntry]:

@@ -202,12 +202,16 @@ class Vault(Records):
                 yield
                 return
             self.conn.execute("BEGIN IMMEDIATE")
+            self.custody.forget_head()
             try:
                 yield
             except BaseException:
                 self.conn.execute("ROLLBACK")
                 raise
-            self.conn.execute("COMMIT")
+            else:
+                self.conn.execute("COMMIT")
+            finally:
+                self.custody.forget_head()
 
     def log(
         self,

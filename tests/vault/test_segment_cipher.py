@@ -105,3 +105,15 @@ def test_appended_garbage_is_detected() -> None:
     blob = encrypt(os.urandom(2 * SEG))
     with pytest.raises(IntegrityError):
         decrypt(blob + os.urandom(SEG + TAG_SIZE))
+
+
+def test_fast_hkdf_equals_the_reference_implementation() -> None:
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    from evidence_store.crypto import hkdf_sha256
+
+    for salt, info in ((b"forensics-vault v1", b"sqlcipher"), (os.urandom(28), b"blob payload"), (b"", b"")):
+        key = os.urandom(32)
+        reference = HKDF(algorithm=hashes.SHA256(), length=32, salt=salt or None, info=info).derive(key)
+        assert hkdf_sha256(key, salt, info) == reference
