@@ -17,6 +17,7 @@ from .disk_demo import run_disk_step
 from .files import add_files
 from .items import export_item
 from .report_demo import run_report_step
+from .web_demo import run_web_step
 
 DEMO_PASSPHRASE = "demo-passphrase-not-for-evidence"
 Step = Callable[[str, dict[str, Any]], None]
@@ -55,8 +56,10 @@ def run_demo(workdir: Path, step: Step) -> dict[str, Any]:
         proof_path.write_text(json.dumps(bundle, ensure_ascii=False, indent=2), "utf-8")
         problems = verify_bundle(json.loads(proof_path.read_text("utf-8")))
         step("inclusion proof checked without the vault", {"file": str(proof_path), "ok": not problems})
+        web_ok = run_web_step(vault, case, workdir, step)
         disk_ok = run_disk_step(vault, case, workdir, step)
         reports_ok = run_report_step(vault, case, workdir, step)
         report = verify_vault(vault)
         step("vault verified", {"ok": report.ok, "items": report.items, "problems": len(report.problems)})
-    return {"workdir": str(workdir), "vault": str(vault_dir), "ok": report.ok and not problems and disk_ok and reports_ok}
+    ok = report.ok and not problems and disk_ok and reports_ok and web_ok
+    return {"workdir": str(workdir), "vault": str(vault_dir), "ok": ok}
