@@ -97,7 +97,9 @@ class EvidenceView(QWidget):
     # -- loading --------------------------------------------------------------------
     def show_case(self, vault: Vault | None, case_id: int | None, zone: str) -> None:
         self.vault, self.case_id = vault, case_id
-        self.model.zone = zone
+        if self.model.zone != zone:
+            self.model.zone = zone
+            self.model._texts = {}
         self._fill_kinds()
         self._apply_filter()
 

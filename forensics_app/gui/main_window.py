@@ -63,21 +63,14 @@ class MainWindow(QMainWindow):
         self.resize(1440, 880)
         bind(self, "setWindowTitle", "app.title")
 
-        self.idle = IdleWatcher(self)
+        self.idle = IdleWatcher(self)  # watches input only while a vault is unlocked
         self.idle.idle.connect(self._idle_lock)
-        app = QCoreApplication.instance()
-        if app is not None:
-            app.installEventFilter(self.idle)
 
         self.stack = QStackedWidget()
-        self.welcome = WelcomePage(self.prefs.recent_vaults)
-        self.welcome.create_requested.connect(self.create_vault)
-        self.welcome.open_requested.connect(self.choose_vault)
-        self.welcome.language_chosen.connect(self.set_language)
+        self._welcome: WelcomePage | None = None  # built when first shown: start-up stays fast
         self.unlock_page = UnlockPage()
         self.unlock_page.unlock_requested.connect(self._unlock)
         self.unlock_page.other_requested.connect(self._other_vault)
-        self.stack.addWidget(self.welcome)
         self.stack.addWidget(self.unlock_page)
         self.workspace = self._build_workspace()
         self.stack.addWidget(self.workspace)
@@ -88,6 +81,26 @@ class MainWindow(QMainWindow):
         self._update_status()
 
     # == building ====================================================================
+    @property
+    def welcome(self) -> WelcomePage:
+        if self._welcome is None:
+            page = WelcomePage(self.prefs.recent_vaults)
+            page.create_requested.connect(self.create_vault)
+            page.open_requested.connect(self.choose_vault)
+            page.language_chosen.connect(self.set_language)
+            self.stack.addWidget(page)
+            self._welcome = page
+        return self._welcome
+
+    def _watch_idle(self, on: bool) -> None:
+        app = QCoreApplication.instance()
+        if app is None:
+            return
+        if on:
+            app.installEventFilter(self.idle)
+        else:
+            app.removeEventFilter(self.idle)
+
     def _build_workspace(self) -> QWidget:
         self.cases = CasePanel()
         self.cases.case_selected.connect(self._case_selected)
@@ -359,6 +372,7 @@ class MainWindow(QMainWindow):
         self.vault_path = session.path
         self.prefs.remember_vault(session.path)
         self._viewed.clear()
+        self._watch_idle(True)
         self.settings_changed()
         self.stack.setCurrentWidget(self.workspace)
         self.cases.model.load(session.reader)
@@ -385,6 +399,7 @@ class MainWindow(QMainWindow):
         if self.session is None or self.session.locked:
             return
         self.session.lock()
+        self._watch_idle(False)
         self._viewed.clear()
         for dialog in list(self._dialogs.values()):
             if not getattr(dialog, "running", False):
@@ -403,6 +418,7 @@ class MainWindow(QMainWindow):
             self.lock()
 
     def close_session(self) -> None:
+        self._watch_idle(False)
         if self.session is not None:
             self.session.close(timeout=30)
             self.session = None
@@ -654,9 +670,6 @@ class MainWindow(QMainWindow):
         for dialog in list(self._dialogs.values()):
             dialog.close()
         self.close_session()
-        app = QCoreApplication.instance()
-        if app is not None:
-            app.removeEventFilter(self.idle)
         event.accept()
 
     def _wait_for_tasks(self, timeout: float) -> None:

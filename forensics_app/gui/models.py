@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeGuard, TypeVar
 
 from PySide6.QtCore import QAbstractListModel, QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
@@ -27,6 +27,8 @@ DISPLAY, DECORATION, TOOLTIP, ALIGN, USER = (Qt.ItemDataRole.DisplayRole, Qt.Ite
                                              Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.TextAlignmentRole,
                                              Qt.ItemDataRole.UserRole)
 T = TypeVar("T")
+_DISPLAY, _DECORATION, _TOOLTIP, _ALIGN, _USER = (int(r.value) for r in (DISPLAY, DECORATION, TOOLTIP, ALIGN, USER))
+_ITEM_ROLES = frozenset((_DISPLAY, _DECORATION, _TOOLTIP, _ALIGN, _USER))
 
 
 class PagedRows(Generic[T]):
@@ -108,6 +110,7 @@ class ItemTableModel(QAbstractTableModel):
         self._count = 0
         self._page_size = page_size
         self.rows: PagedRows[browse.ItemRow] = PagedRows(lambda o, n: [], page_size)
+        self._texts: dict[int, tuple[str, ...]] = {}
         i18n.on_change(self._relabel)
 
     def set_query(self, vault: Vault | None, query: browse.ItemQuery | None) -> None:
@@ -115,6 +118,7 @@ class ItemTableModel(QAbstractTableModel):
         self.vault, self.query = vault, query
         self._count = browse.count_items(vault, query) if _open(vault) and query is not None else 0
         self.rows = PagedRows(self._fetch, self._page_size)
+        self._texts = {}
         self.endResetModel()
 
     def refresh(self) -> None:
@@ -126,6 +130,7 @@ class ItemTableModel(QAbstractTableModel):
         return browse.item_rows(self.vault, self.query, offset, limit)
 
     def _relabel(self, _lang: str = "") -> None:
+        self._texts = {}
         self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(ITEM_COLUMNS) - 1)
         if self._count:
             self.dataChanged.emit(self.index(0, 0), self.index(self._count - 1, len(ITEM_COLUMNS) - 1))
@@ -147,28 +152,39 @@ class ItemTableModel(QAbstractTableModel):
     def data(self, index: Index, role: int = DISPLAY) -> Any:
         if not index.isValid():
             return None
-        item = self.row_at(index.row())
+        role = int(role)
+        if role not in _ITEM_ROLES:
+            return None  # Qt asks for a dozen roles per cell; answer the unused ones at once
+        row = index.row()
+        item = self.row_at(row)
         if item is None:
             return None
-        column = ITEM_COLUMNS[index.column()]
-        if role == DISPLAY:
-            return self._text(item, column)
-        if role == DECORATION and column == "kind":
-            return theme.kind_icon(item.kind)
-        if role == DECORATION and column == "warnings" and item.warnings:
-            return theme.icon("warning")
-        if role == TOOLTIP:
-            if column == "sha256":
+        column = index.column()
+        if role == _DISPLAY:
+            texts = self._texts.get(item.id)
+            if texts is None:
+                if len(self._texts) > 20_000:
+                    self._texts.clear()
+                texts = self._texts[item.id] = tuple(self._text(item, name) for name in ITEM_COLUMNS)
+            return texts[column]
+        name = ITEM_COLUMNS[column]
+        if role == _DECORATION:
+            if name == "kind":
+                return theme.kind_icon(item.kind)
+            if name == "warnings" and item.warnings:
+                return theme.icon("warning")
+            return None
+        if role == _TOOLTIP:
+            if name == "sha256":
                 return item.sha256 or ""
-            if column in ("name", "source"):
-                return getattr(item, column)
-            if column == "acquired_at":
+            if name in ("name", "source"):
+                return getattr(item, name)
+            if name == "acquired_at":
                 return local_time(item.acquired_at, self.zone, long=True) + f"\n{item.acquired_at} (UTC)"
-        if role == ALIGN and column in ("id", "size", "warnings"):
-            return theme.ALIGN_RIGHT
-        if role == USER:
-            return item.id
-        return None
+            return None
+        if role == _ALIGN:
+            return theme.ALIGN_RIGHT if name in ("id", "size", "warnings") else None
+        return item.id  # USER
 
     def _text(self, item: browse.ItemRow, column: str) -> str:
         if column == "id":
@@ -276,7 +292,7 @@ class CustodyTableModel(QAbstractTableModel):
         return None
 
 
-def _open(vault: Vault | None) -> bool:
+def _open(vault: Vault | None) -> TypeGuard[Vault]:
     """A vault whose connection is still open (a late job result may arrive after a lock)."""
     return vault is not None and vault.conn is not None
 

@@ -260,3 +260,26 @@ def test_shortcuts_reach_the_main_actions(window: Any) -> None:
     assert shortcuts["action_verify"] == "Ctrl+Shift+V"
     assert shortcuts["action_web"] == "Ctrl+U" and shortcuts["action_disk"] == "Ctrl+D"
     assert shortcuts["action_report"] == "Ctrl+R" and shortcuts["action_search"] == "Ctrl+F"
+
+
+def test_closing_during_a_task_asks_then_cancels_cleanly(window: Any, qtbot: Any, tmp_path: Path,
+                                                         seeded_vault: Path) -> None:
+    big = tmp_path / "big.bin"
+    with big.open("wb") as handle:
+        handle.truncate(1024 * 1024 * 1024)  # sparse: reading it takes a few seconds
+    before = len(window.session.reader.list_items())
+    window.act_files.trigger()
+    dialog = window._dialogs["files"]
+    dialog.add_path(big)
+    dialog.start_button.click()
+    wait_until(qtbot, lambda: window.tasks.last_progress)  # bytes are flowing
+    assert window.job_bar.isVisible() and window.job_cancel.isVisible()
+    answer_next_question(qtbot, yes=False)
+    assert not window.close()  # "No": the window and the task stay
+    assert window.isVisible() and window.session is not None and window.session.tasks.busy
+    answer_next_question(qtbot, yes=True)
+    assert window.close()
+    assert window.session is None
+    with Vault.open(seeded_vault, PASSPHRASE) as vault:
+        assert len(vault.list_items()) == before  # the cancelled ingest left nothing
+    assert not list((seeded_vault / "tmp").iterdir())

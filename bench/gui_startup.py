@@ -1,0 +1,183 @@
+"""Benchmark: launch to main window with a 10,000-item vault, against a bare PySide6 window.
+
+Both are measured the same way, in the same run: the parent starts a fresh Python
+process and stops the clock when the child says its window is shown and painted.
+The app's child imports the app, builds the window, opens the vault (cheap KDF:
+the passphrase derivation is a deliberate cost, measured separately), selects
+the case and paints the first page of the evidence table. Then the child scrolls
+the table from top to bottom a screen at a time, repainting each step, and
+reports the slowest step (the lazy model fetches pages as they come into view).
+Target: app < 2x bare window; the slowest scroll step well under a frame budget
+of 50 ms.
+
+    .venv/bin/python bench/gui_startup.py [--items 10000] [--runs 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSPHRASE = "benchmark passphrase"
+
+
+def build_vault(path: Path, items: int) -> None:
+    """A case of ``items`` items: folders of records and, every 50th, a small file with content."""
+    import io
+
+    sys.path.insert(0, str(ROOT))
+    from evidence_store import Vault
+
+    started = time.perf_counter()
+    with Vault.create(path, PASSPHRASE, "Cán bộ Đo Hiệu Năng") as vault:
+        case = vault.create_case("BENCH-001", "Vụ việc đo hiệu năng / benchmark case")
+        with vault.batch(case) as batch:
+            folder = None
+            for n in range(items):
+                if n % 500 == 0:
+                    folder = batch.add_record(kind="folder", name=f"thư mục {n // 500:02d}", source=f"/seized/{n}")
+                    continue
+                if n % 50 == 0:
+                    batch.add_content(io.BytesIO(f"tệp số {n}\n".encode() * 20), kind="file", name=f"tệp_{n:05d}.txt",
+                                      source=f"/seized/tệp_{n:05d}.txt", parent=folder)
+                else:
+                    batch.add_record(kind="symlink", name=f"liên kết {n:05d}", source=f"/seized/link_{n:05d}",
+                                     parent=folder)
+    print(f"built a vault of {items} items in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+
+
+BARE = """
+import sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow, QLabel
+app = QApplication(sys.argv[:1])
+window = QMainWindow()
+window.setCentralWidget(QLabel("bare window"))
+window.resize(1440, 880)
+window.show()
+def shown():
+    window.repaint()
+    print("SHOWN", flush=True)
+    app.quit()
+QTimer.singleShot(0, shown)
+app.exec()
+"""
+
+APP = """
+import sys, time, json
+sys.path.insert(0, {root!r})
+from pathlib import Path
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+from forensics_app.gui.app import build_window
+from forensics_app.gui.session import VaultSession
+window = build_window(None, "vi")
+window.show()
+window._opened(VaultSession.open(Path({vault!r}), {passphrase!r}, window.tasks.post))
+app = QApplication.instance()
+def shown():
+    try:
+        measure()
+    finally:
+        window.session.close(5)
+        window.session = None
+        app.quit()
+def measure():
+    table = window.evidence.table
+    table.viewport().repaint()
+    window.repaint()
+    print("SHOWN", window.evidence.model.rowCount(), flush=True)
+    if {scroll!r}:
+        for _ in range(5):
+            app.processEvents()
+        bar = table.verticalScrollBar()
+        steps, worst, total = 0, 0.0, 0.0
+        value = 0
+        while value < bar.maximum():
+            value = min(value + bar.pageStep(), bar.maximum())
+            started = time.perf_counter()
+            bar.setValue(value)
+            table.viewport().repaint()
+            spent = time.perf_counter() - started
+            worst, total, steps = max(worst, spent), total + spent, steps + 1
+        print("SCROLL", json.dumps({{"steps": steps, "worst_ms": worst * 1000,
+                                     "mean_ms": total / max(steps, 1) * 1000,
+                                     "pages_fetched": window.evidence.model.rows.fetches}}), flush=True)
+QTimer.singleShot(0, shown)
+app.exec()
+"""
+
+
+def launch(code: str, env: dict[str, str]) -> tuple[float, list[str]]:
+    started = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=env)
+    assert proc.stdout is not None
+    lines = []
+    shown_at = None
+    for line in proc.stdout:
+        lines.append(line.strip())
+        if line.startswith("SHOWN") and shown_at is None:
+            shown_at = time.perf_counter()
+    proc.wait(120)
+    if shown_at is None or proc.returncode != 0:
+        raise SystemExit(f"child failed ({proc.returncode}): {proc.stderr.read() if proc.stderr else ''}")
+    return shown_at - started, lines
+
+
+def kdf_seconds() -> float:
+    """The standard passphrase derivation (Argon2id), the deliberate part of unlocking."""
+    sys.path.insert(0, str(ROOT))
+    from evidence_store import crypto
+
+    params = crypto.KDF_PROFILES["standard"]
+    started = time.perf_counter()
+    crypto.derive_kek(PASSPHRASE, b"\0" * 16, params)
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--items", type=int, default=10_000)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
+           "FORENSICS_KDF_PROFILE": "test"}
+    with tempfile.TemporaryDirectory(prefix="gui-bench-") as tmp:
+        os.environ["FORENSICS_KDF_PROFILE"] = "test"
+        env["FORENSICS_GUI_CONFIG"] = str(Path(tmp) / "gui.json")
+        vault = Path(tmp) / "vault"
+        build_vault(vault, args.items)
+        launch(BARE, env)  # warm the file cache for both
+        launch(APP.format(root=str(ROOT), vault=str(vault), passphrase=PASSPHRASE, scroll=False), env)
+        bare, app = [], []
+        scroll: dict[str, float] = {}
+        for run in range(args.runs):
+            bare.append(launch(BARE, env)[0])
+            seconds, lines = launch(APP.format(root=str(ROOT), vault=str(vault), passphrase=PASSPHRASE,
+                                               scroll=run == 0), env)
+            app.append(seconds)
+            rows = int(next(line for line in lines if line.startswith("SHOWN")).split()[1])
+            assert rows == args.items, f"the table shows {rows} rows, not {args.items}"
+            for line in lines:
+                if line.startswith("SCROLL"):
+                    scroll = json.loads(line.split(" ", 1)[1])
+    bare_s, app_s = statistics.median(bare), statistics.median(app)
+    print(f"bare PySide6 window     : {bare_s * 1000:7.0f} ms (median of {args.runs})")
+    print(f"app, {args.items} items   : {app_s * 1000:7.0f} ms (median of {args.runs})  ratio {app_s / bare_s:.2f}x "
+          f"(target < 2x)")
+    print(f"scrolling {scroll['steps']} screens : slowest {scroll['worst_ms']:.1f} ms, mean {scroll['mean_ms']:.1f} ms, "
+          f"{scroll['pages_fetched']} pages of 200 rows fetched")
+    print(f"plus the passphrase derivation on unlock (Argon2id, standard profile): {kdf_seconds() * 1000:.0f} ms")
+
+
+if __name__ == "__main__":
+    main()
