@@ -156,15 +156,19 @@ def main() -> None:
         env["FORENSICS_GUI_CONFIG"] = str(Path(tmp) / "gui.json")
         vault = Path(tmp) / "vault"
         build_vault(vault, args.items)
+        empty = Path(tmp) / "empty"
+        build_vault(empty, 1)
         launch(BARE, env)  # warm the file cache for both
         launch(APP.format(root=str(ROOT), vault=str(vault), passphrase=PASSPHRASE, scroll=False), env)
-        bare, app = [], []
+        bare, app, app_empty = [], [], []
         scroll: dict[str, float] = {}
         for run in range(args.runs):
             bare.append(launch(BARE, env)[0])
             seconds, lines = launch(APP.format(root=str(ROOT), vault=str(vault), passphrase=PASSPHRASE,
                                                scroll=run == 0), env)
             app.append(seconds)
+            app_empty.append(launch(APP.format(root=str(ROOT), vault=str(empty), passphrase=PASSPHRASE,
+                                               scroll=False), env)[0])
             rows = int(next(line for line in lines if line.startswith("SHOWN")).split()[1])
             assert rows == args.items, f"the table shows {rows} rows, not {args.items}"
             for line in lines:
@@ -172,8 +176,11 @@ def main() -> None:
                     scroll = json.loads(line.split(" ", 1)[1])
     bare_s, app_s = statistics.median(bare), statistics.median(app)
     print(f"bare PySide6 window     : {bare_s * 1000:7.0f} ms (median of {args.runs})")
-    print(f"app, {args.items} items   : {app_s * 1000:7.0f} ms (median of {args.runs})  ratio {app_s / bare_s:.2f}x "
+    print(f"app, {args.items} items    : {app_s * 1000:7.0f} ms (median of {args.runs})  ratio {app_s / bare_s:.2f}x "
           f"(target < 2x)")
+    empty_s = statistics.median(app_empty)
+    print(f"app, empty vault        : {empty_s * 1000:7.0f} ms (median): the {args.items} items cost "
+          f"{(app_s - empty_s) * 1000:+.0f} ms")
     print(f"scrolling {scroll['steps']} screens : slowest {scroll['worst_ms']:.1f} ms, mean {scroll['mean_ms']:.1f} ms, "
           f"{scroll['pages_fetched']} pages of 200 rows fetched")
     print(f"plus the passphrase derivation on unlock (Argon2id, standard profile): {kdf_seconds() * 1000:.0f} ms")

@@ -62,10 +62,14 @@ class CaseListModel(QAbstractListModel):
     def __init__(self) -> None:
         super().__init__()
         self.cases: list[browse.CaseSummary] = []
+        self.vault: Vault | None = None
+        self._bytes: dict[int, int] = {}
         i18n.on_change(self._relabel)
 
     def load(self, vault: Vault | None) -> None:
         self.beginResetModel()
+        self.vault = vault
+        self._bytes = {}
         self.cases = browse.case_summaries(vault) if _open(vault) else []
         self.endResetModel()
 
@@ -86,8 +90,10 @@ class CaseListModel(QAbstractListModel):
         if role == DECORATION:
             return theme.icon("case" if case.status == "open" else "case_closed")
         if role == TOOLTIP:
+            if case.id not in self._bytes and _open(self.vault):
+                self._bytes[case.id] = browse.case_bytes(self.vault, case.id)
             return tr("case.tooltip", number=case.number, title=case.title, examiner=case.examiner,
-                      items=case.items, size=human_size(case.bytes))
+                      items=case.items, size=human_size(self._bytes.get(case.id)))
         if role == USER:
             return case.id
         return None

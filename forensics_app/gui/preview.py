@@ -8,7 +8,7 @@ the custody log.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication
@@ -37,7 +37,9 @@ from . import i18n, theme
 from .formatting import human_size, local_time
 from .i18n import bind, tr
 from .tasks import run_in_thread
-from .viewers import HexViewer, ImageViewer, PdfViewer, TextViewer
+
+if TYPE_CHECKING:
+    from .viewers import HexViewer, ImageViewer, PdfViewer, TextViewer
 
 IMAGE_LIMIT = 256 * 1024 * 1024
 PDF_LIMIT = 256 * 1024 * 1024
@@ -76,7 +78,7 @@ class HashField(QWidget):
         self.edit = QLineEdit()
         self.edit.setObjectName(f"hash_{name}")
         self.edit.setReadOnly(True)
-        self.edit.setStyleSheet('font-family: "DejaVu Sans Mono", monospace;')
+        theme.set_role(self.edit, "mono")
         self.copy = QToolButton()
         self.copy.setObjectName(f"copy_{name}")
         bind(self.copy, "setText", "button.copy")
@@ -104,7 +106,7 @@ class PreviewPane(QWidget):
         self.heading = QLabel()
         self.heading.setObjectName("previewHeading")
         self.heading.setWordWrap(True)
-        self.heading.setStyleSheet("font-weight: 600; font-size: 11pt;")
+        theme.set_role(self.heading, "heading")
         layout.addWidget(self.heading)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("previewTabs")
@@ -115,12 +117,11 @@ class PreviewPane(QWidget):
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.message.setWordWrap(True)
         theme.set_role(self.message, "hint")
-        self.image = ImageViewer()
-        self.text = TextViewer()
-        self.hex = HexViewer()
+        self._image: ImageViewer | None = None  # viewers are built on first use: start-up stays fast
+        self._text: TextViewer | None = None
+        self._hex: HexViewer | None = None
         self._pdf: PdfViewer | None = None
-        for widget in (self.message, self.image, self.text, self.hex):
-            self.content.addWidget(widget)
+        self.content.addWidget(self.message)
         self.details = self._build_details()
         self.metadata = QTreeWidget()
         self.metadata.setObjectName("metadataTree")
@@ -349,8 +350,37 @@ class PreviewPane(QWidget):
         self.viewed.emit(item.id)
 
     @property
+    def image(self) -> ImageViewer:
+        if self._image is None:
+            from .viewers import ImageViewer
+
+            self._image = ImageViewer()
+            self.content.addWidget(self._image)
+        return self._image
+
+    @property
+    def text(self) -> TextViewer:
+        if self._text is None:
+            from .viewers import TextViewer
+
+            self._text = TextViewer()
+            self.content.addWidget(self._text)
+        return self._text
+
+    @property
+    def hex(self) -> HexViewer:
+        if self._hex is None:
+            from .viewers import HexViewer
+
+            self._hex = HexViewer()
+            self.content.addWidget(self._hex)
+        return self._hex
+
+    @property
     def pdf(self) -> PdfViewer:
         if self._pdf is None:
+            from .viewers import PdfViewer
+
             self._pdf = PdfViewer()
             self.content.addWidget(self._pdf)
         return self._pdf

@@ -137,7 +137,6 @@ class HexViewer(QPlainTextEdit):
         self.setReadOnly(True)
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         theme.set_role(self, "mono")
-        self.setStyleSheet('font-family: "DejaVu Sans Mono", monospace;')
 
     def set_bytes(self, data: bytes) -> None:
         self.setPlainText(hex_dump(data[:HEX_LIMIT]) + ("\n…" if len(data) > HEX_LIMIT else ""))

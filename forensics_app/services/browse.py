@@ -130,18 +130,23 @@ class CaseSummary:
     status: str
     examiner: str
     created_at: str
-    items: int
-    bytes: int
+    items: int  # counted from the index alone: cheap for any number of items
 
 
 def case_summaries(vault: Vault) -> list[CaseSummary]:
     """Every case with its item count and stored bytes, newest first."""
     rows = vault.conn.execute(
         "SELECT c.id, c.number, c.title, c.status, coalesce(e.name, ''), c.created_at,"
-        " (SELECT count(*) FROM items i WHERE i.case_id = c.id),"
-        " (SELECT coalesce(sum(i.size), 0) FROM items i WHERE i.case_id = c.id AND i.blob_name IS NOT NULL)"
+        " (SELECT count(*) FROM items i WHERE i.case_id = c.id)"
         " FROM cases c LEFT JOIN examiners e ON e.id = c.examiner_id ORDER BY c.id DESC")
-    return [CaseSummary(r[0], r[1], r[2], r[3], r[4], r[5], int(r[6]), int(r[7])) for r in rows]
+    return [CaseSummary(r[0], r[1], r[2], r[3], r[4], r[5], int(r[6])) for r in rows]
+
+
+def case_bytes(vault: Vault, case_id: int) -> int:
+    """Bytes of content held for a case (reads every item row: asked for on demand, not at start-up)."""
+    row = vault.conn.execute("SELECT coalesce(sum(size), 0) FROM items WHERE case_id = ? AND blob_name IS NOT NULL",
+                             (case_id,)).fetchone()
+    return int(row[0])
 
 
 @dataclass

@@ -73,7 +73,7 @@ class DiskBrowserDialog(TaskDialog):
         self.details = QPlainTextEdit()
         self.details.setObjectName("diskDetails")
         self.details.setReadOnly(True)
-        self.details.setStyleSheet('font-family: "DejaVu Sans Mono", monospace;')
+        theme.set_role(self.details, "mono")
         right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(self.files)
         right.addWidget(self.details)

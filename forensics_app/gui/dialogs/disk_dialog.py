@@ -44,7 +44,7 @@ class AddDiskImageDialog(TaskDialog):
         self.summary = QPlainTextEdit()
         self.summary.setObjectName("imageSummary")
         self.summary.setReadOnly(True)
-        self.summary.setStyleSheet('font-family: "DejaVu Sans Mono", monospace;')
+        theme.set_role(self.summary, "mono")
         self.summary.hide()
         self.result_layout.addWidget(self.summary)
         self.browse_button = bind(QPushButton(), "setText", "disk.browse")
