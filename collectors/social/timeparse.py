@@ -90,7 +90,7 @@ def parse_time(text: str, captured_at: datetime, zone: str = DEFAULT_ZONE) -> Pa
     tz = ZoneInfo(zone)
     local_now = captured_at.astimezone(tz)
     norm = _norm(text)
-    for reader in (_absolute, _just_now, _relative, _day_word, _weekday, _day_month):
+    for reader in (_absolute, _just_now, _relative, _day_word, _weekday, _day_month, _dashed_date):
         try:
             result = reader(norm, captured_at, local_now, tz, zone)
         except ValueError:
@@ -183,6 +183,22 @@ def _day_month(norm: str, captured_at: datetime, local_now: datetime, tz: ZoneIn
             day = date(local_now.year - 1, month, day_num)
             rule = "day and month without a year: the previous year (the date is after the capture in this year)"
     return _at_day(day, _clock(match), tz, zone, rule)
+
+
+def _dashed_date(norm: str, captured_at: datetime, local_now: datetime, tz: ZoneInfo, zone: str) -> Result:
+    """TikTok's dates: ``2024-11-5`` and, within the current year, ``11-5`` (month first)."""
+    match = re.fullmatch(r"(?:(?P<y>\d{4})-)?(?P<m>\d{1,2})-(?P<d>\d{1,2})", norm)
+    if not match:
+        return None
+    month, day_num = int(match.group("m")), int(match.group("d"))
+    if match.group("y"):
+        return _at_day(date(int(match.group("y")), month, day_num), None, tz, zone, "year-month-day date")
+    day = date(local_now.year, month, day_num)
+    rule = "month-day date without a year (TikTok style): the capture year"
+    if day > local_now.date():
+        day = date(local_now.year - 1, month, day_num)
+        rule = "month-day date without a year (TikTok style): the previous year"
+    return _at_day(day, None, tz, zone, rule)
 
 
 def _at_day(day: date, clock: time | None, tz: ZoneInfo, zone: str, rule: str) -> Result:

@@ -1,0 +1,248 @@
+"""Expansion behaviours, registered with the web capture's behaviour registry.
+
+    social_dismiss        close login pop-ups and consent banners (and again after every round)
+    social_all_comments   switch the comment ordering to "All comments" where the platform has one
+    social_expand         rounds of: "See more" in texts, "View more comments", "View N replies",
+                          scrolling the comment pane, until nothing is left, the --comments limit is
+                          reached, or the time is up
+
+Where to click comes from the platform reader's :class:`ExpansionSpec`; the
+limit from the capture option ``behaviour_settings`` (``social.comments=all|N``,
+``social.expand_seconds=S``). The page is only clicked as a reader would click
+it: no attribute is added to the DOM the snapshot keeps (the set of clicked
+elements lives in a script variable). Every round is counted in the capture's
+facts, and a shortfall (time limit) is a warning.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+from collectors.web import CaptureState, register_behaviour
+from collectors.web.behaviours import SNAPSHOT_RESERVE, wait_quiet
+
+from .extractors.base import ExpansionSpec, extractor_for
+from .platforms import detect
+
+DEFAULT_EXPAND_SECONDS = 240
+SETTLE_MS = 250  # a click's consequences are in once the DOM stayed still this long …
+CLICK_WAIT_MS = 6000  # … or after this long at most
+
+_CLICK = r"""async ({selector, patterns, countSelector, limit, settle, wait, search}) => {
+  const state = window.__forensicsExpansion || (window.__forensicsExpansion = new WeakMap());
+  const norm = s => (s || '').replace(/\s+/g, ' ').trim();
+  const res = patterns.map(p => new RegExp(search ? p : '^(?:' + p + ')$', 'iu'));
+  const count = () => countSelector ? document.querySelectorAll(countSelector).length : 0;
+  const visible = el => { const r = el.getBoundingClientRect(); const s = getComputedStyle(el);
+    return r.width > 0 && r.height > 0 && s.visibility !== 'hidden' && s.display !== 'none'; };
+  const before = count();
+  if (limit && before >= limit) return {clicked: 0, before, after: before, labels: []};
+  const matches = [];
+  for (const el of document.querySelectorAll(selector)) {
+    const text = norm(el.innerText || el.textContent || el.getAttribute('aria-label'));
+    if (!text || text.length > 120 || !res.some(r => r.test(text)) || !visible(el)) continue;
+    const at = state.get(el);
+    if (at !== undefined && at >= count()) continue;   // clicked already, and nothing new came of it
+    if (matches.some(m => m.contains(el))) { matches.splice(matches.findIndex(m => m.contains(el)), 1); }
+    else if (matches.some(m => el.contains(m))) continue;
+    matches.push(el);
+  }
+  if (!matches.length) return {clicked: 0, before, after: before, labels: []};
+  const labels = [];
+  await new Promise(resolve => {
+    let timer = null; let finished = false;
+    const done = () => { if (finished) return; finished = true; observer.disconnect(); resolve(); };
+    const observer = new MutationObserver(() => { clearTimeout(timer); timer = setTimeout(done, settle); });
+    observer.observe(document.documentElement, {childList: true, subtree: true, characterData: true});
+    for (const el of matches) {
+      state.set(el, count()); labels.push(norm(el.innerText || el.getAttribute('aria-label')).slice(0, 60));
+      el.scrollIntoView({block: 'center'}); el.click();
+    }
+    timer = setTimeout(done, settle * 4);
+    setTimeout(done, wait);
+  });
+  return {clicked: matches.length, before, after: count(), labels};
+}"""
+
+_DISMISS = r"""({dialog, labels, closers}) => {
+  const norm = s => (s || '').replace(/\s+/g, ' ').trim();
+  const wanted = labels.map(p => new RegExp(p, 'iu'));
+  const closing = closers.map(p => new RegExp('^(?:' + p + ')$', 'iu'));
+  const closed = [];
+  for (const box of document.querySelectorAll(dialog)) {
+    const text = norm(box.innerText) + ' ' + norm(box.getAttribute('aria-label'));
+    if (!wanted.some(r => r.test(text))) continue;
+    const button = [...box.querySelectorAll('[aria-label], [role=button], button')].find(b =>
+      closing.some(r => r.test(norm(b.getAttribute('aria-label'))) || r.test(norm(b.innerText))));
+    if (button) { button.click(); closed.push(text.slice(0, 80)); }
+  }
+  return closed;
+}"""
+
+_SCROLL_PANE = r"""({pane, countSelector}) => {
+  const count = () => countSelector ? document.querySelectorAll(countSelector).length : 0;
+  const el = pane === 'window' ? (document.scrollingElement || document.documentElement) : document.querySelector(pane);
+  if (!el) return {moved: false, count: count()};
+  const before = el.scrollTop;
+  if (pane === 'window') window.scrollTo(0, el.scrollHeight); else el.scrollTop = el.scrollHeight;
+  return {moved: el.scrollTop !== before, count: count()};
+}"""
+
+_ORDER_ITEM = r"""async ({patterns}) => {
+  const res = patterns.map(p => new RegExp('^(?:' + p + ')(?:$|\\s|\\n)', 'iu'));
+  const items = [...document.querySelectorAll('[role=menuitem], [role=menuitemradio], [role=option], tp-yt-paper-item, ' +
+                                              'yt-dropdown-menu a')];
+  const item = items.find(i => res.some(r => r.test((i.innerText || '').trim())));
+  if (!item) return '';
+  const label = (item.innerText || '').trim().split('\n')[0];
+  item.click();
+  return label;
+}"""
+
+
+def _spec(state: CaptureState) -> ExpansionSpec:
+    return extractor_for(detect(state.url).platform).spec
+
+
+def _limit(state: CaptureState) -> int | None:
+    """``social.comments``: ``all`` (no limit) or a number (0: do not expand comments)."""
+    value = state.options.behaviour_setting("social.comments", "all").lower()
+    return None if value in ("", "all") else max(0, int(value))
+
+
+def _facts(state: CaptureState) -> dict[str, Any]:
+    return state.facts.setdefault("social_expansion", {"rounds": 0, "clicks": {}, "dialogs_closed": [],
+                                                       "ordering": None, "stopped": None, "labels": []})
+
+
+def _budget(state: CaptureState) -> float:
+    own = float(state.options.behaviour_setting("social.expand_seconds", str(DEFAULT_EXPAND_SECONDS)))
+    return max(0.0, min(own, state.remaining() - SNAPSHOT_RESERVE))
+
+
+async def _click(state: CaptureState, spec: ExpansionSpec, kind: str, patterns: tuple[str, ...],
+                 limit: int | None = None, search: bool = False) -> int:
+    if not patterns:
+        return 0
+    result = await state.page.evaluate(_CLICK, {
+        "selector": spec.clickable, "patterns": list(patterns), "countSelector": spec.comment,
+        "limit": limit or 0, "settle": SETTLE_MS, "wait": CLICK_WAIT_MS, "search": search})
+    clicked = int(result.get("clicked") or 0)
+    if clicked:
+        facts = _facts(state)
+        facts["clicks"][kind] = facts["clicks"].get(kind, 0) + clicked
+        if len(facts["labels"]) < 50:
+            facts["labels"].extend(f"{kind}: {label}" for label in result.get("labels", [])[:5])
+    return clicked
+
+
+async def dismiss(state: CaptureState, spec: ExpansionSpec) -> int:
+    if not spec.dialog_labels:
+        return 0
+    closed = await state.page.evaluate(_DISMISS, {"dialog": spec.dialog, "labels": list(spec.dialog_labels),
+                                                  "closers": list(spec.close_labels)})
+    if closed:
+        _facts(state)["dialogs_closed"].extend(closed)
+        state.event("social_dialog_closed", dialogs=closed)
+        await asyncio.sleep(0.2)
+    return len(closed)
+
+
+class DismissBehaviour:
+    name = "social_dismiss"
+
+    async def run(self, state: CaptureState) -> None:
+        await dismiss(state, _spec(state))
+
+
+class AllCommentsBehaviour:
+    """Open the ordering menu and choose "All comments" (Facebook shows only "most relevant" ones first)."""
+
+    name = "social_all_comments"
+
+    async def run(self, state: CaptureState) -> None:
+        spec = _spec(state)
+        if not spec.ordering_open or _limit(state) == 0:
+            return
+        await dismiss(state, spec)
+        if not await _click(state, spec, "ordering_menu", spec.ordering_open):
+            return
+        chosen = await state.page.evaluate(_ORDER_ITEM, {"patterns": list(spec.ordering_all)})
+        facts = _facts(state)
+        if chosen:
+            facts["ordering"] = chosen
+            await wait_quiet(state, quiet=0.3, limit=min(5.0, _budget(state)))
+        else:
+            facts["ordering"] = "not offered"
+            await state.page.keyboard.press("Escape")
+
+
+class ExpandBehaviour:
+    """Rounds of expansion until nothing new appears; bounded by --comments and the time budget."""
+
+    name = "social_expand"
+
+    async def run(self, state: CaptureState) -> None:
+        spec = _spec(state)
+        limit = _limit(state)
+        facts = _facts(state)
+        facts["limit"] = "all" if limit is None else limit
+        budget = _budget(state)
+        started = time.monotonic()
+        idle_rounds = 0
+        while True:
+            state.cancel.check()
+            if time.monotonic() - started >= budget:
+                facts["stopped"] = "time limit"
+                state.warn("comments_time_limit",
+                           f"expanding comments stopped after {int(budget)} s: more comments may exist than recorded",
+                           f"dừng mở rộng bình luận sau {int(budget)} giây: có thể còn bình luận chưa được ghi nhận",
+                           seconds=int(budget))
+                break
+            facts["rounds"] += 1
+            await dismiss(state, spec)
+            clicked = await _click(state, spec, "see_more", spec.see_more)
+            count = await self._count(state, spec)
+            if limit != 0 and (limit is None or count < limit):
+                clicked += await _click(state, spec, "more_comments", spec.more_comments, limit)
+                clicked += await _click(state, spec, "more_replies", spec.more_replies, limit)
+                if spec.comment_pane:
+                    moved = await state.page.evaluate(_SCROLL_PANE, {"pane": spec.comment_pane,
+                                                                     "countSelector": spec.comment})
+                    grown = await self._grew(state, spec, count)
+                    clicked += 1 if grown else 0
+                    if moved.get("moved"):
+                        facts["clicks"]["pane_scrolls"] = facts["clicks"].get("pane_scrolls", 0) + 1
+            new_count = await self._count(state, spec)
+            if limit is not None and limit and new_count >= limit:
+                facts["stopped"] = f"limit of {limit} comments reached"
+                break
+            if clicked == 0 and new_count == count:
+                idle_rounds += 1
+                if idle_rounds >= 2:
+                    facts["stopped"] = "nothing left to expand"
+                    break
+                await wait_quiet(state, quiet=0.3, limit=min(3.0, max(0.0, budget - (time.monotonic() - started))))
+            else:
+                idle_rounds = 0
+        facts["comments_seen"] = await self._count(state, spec)
+        facts["seconds"] = round(time.monotonic() - started, 2)
+        await dismiss(state, spec)
+
+    async def _count(self, state: CaptureState, spec: ExpansionSpec) -> int:
+        if not spec.comment:
+            return 0
+        return int(await state.page.evaluate("(s) => document.querySelectorAll(s).length", spec.comment))
+
+    async def _grew(self, state: CaptureState, spec: ExpansionSpec, before: int) -> bool:
+        """After scrolling a lazy list: wait for the network, then see whether comments were added."""
+        await wait_quiet(state, quiet=0.25, limit=2.0)
+        return await self._count(state, spec) > before
+
+
+BEHAVIOURS = ("social_dismiss", "network_idle", "social_all_comments", "social_expand", "scroll", "network_idle",
+              "social_dismiss", "scroll_to_top")
+for _behaviour in (DismissBehaviour(), AllCommentsBehaviour(), ExpandBehaviour()):
+    register_behaviour(_behaviour)

@@ -1,0 +1,227 @@
+"""The social capture's artifact hook: after the expansion behaviours, before the web snapshot.
+
+    read the rendered page → PostRecord (platform reader, availability)
+    → element screenshot of the post → media downloads (yt-dlp or direct, through the proxy)
+    → the record as JSON (``social_post``), media files (``media``), the element shot (``screenshot_element``)
+
+Everything it adds is a file of the web capture, so one post — page, WARC,
+record and media — is stored as one vault batch by the web service. Shortfalls
+become warnings on the capture; the login account, if any, goes into its provenance.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from collectors.web import CaptureState, register_partial_codes
+
+from .extract import read_post
+from .extractors.base import ExpansionSpec, Extractor
+from .extractors.generic import oembed_link
+from .media import Fetched, Fetcher, MediaError
+from .page import PageDocument
+from .platforms import detect
+from .record import AVAILABLE, CHECKPOINT, LOGIN_REQUIRED, UNAVAILABLE, Media, PostRecord
+
+#: Warning codes that make a social capture partial (the content was not all there to record).
+PARTIAL_CODES = ("login_wall", "checkpoint", "comments_incomplete", "comments_time_limit", "media_failed",
+                 "extractor_failed")
+register_partial_codes(*PARTIAL_CODES)
+WARNING_NOTES = ("extractor_failed", "text_truncated")  # record notes that are also warnings on the capture
+
+_CLIP = r"""({post, end}) => {
+  const el = [...document.querySelectorAll(post)].find(e => { const r = e.getBoundingClientRect();
+    return r.width > 0 && r.height > 0; });
+  if (!el) return null;
+  const r = el.getBoundingClientRect();
+  let bottom = r.bottom;
+  if (end) { const stop = el.querySelector(end); if (stop) { const s = stop.getBoundingClientRect();
+    if (s.top > r.top + 20) bottom = Math.min(bottom, s.top); } }
+  return {x: Math.max(0, r.left + window.scrollX), y: Math.max(0, r.top + window.scrollY),
+          width: r.width, height: bottom - r.top};
+}"""
+
+
+@dataclass(frozen=True)
+class SocialConfig:
+    """What the service decides for a batch; the hook is built once per batch."""
+
+    media: bool = True
+    ytdlp: bool = True
+    media_max_mb: int = 2048
+    media_seconds: int = 900
+    accounts: dict[str, dict[str, Any]] = field(default_factory=dict)  # login profile → account facts
+    fallback_zone: str = "Asia/Ho_Chi_Minh"
+
+
+class SocialHook:
+    def __init__(self, config: SocialConfig) -> None:
+        self.config = config
+
+    async def __call__(self, state: CaptureState) -> None:
+        page = state.page
+        match = detect(state.url)
+        account = self.config.accounts.get(state.options.profile) if state.options.profile else None
+        if account is not None:
+            state.facts["account"] = account
+        zone = await _browser_zone(state) or self.config.fallback_zone
+        html = await page.content()
+        captured = datetime.now(UTC)
+        doc = PageDocument(state.url, page.url, html, captured, zone)
+        if match.platform == "generic":
+            await _oembed(state, doc)
+        record, extractor = read_post(doc, match)
+        record.expansion = dict(state.facts.get("social_expansion") or {})
+        record.account = account
+        _judge(state, record)
+        if record.availability.status == AVAILABLE:
+            await _element_screenshot(state, extractor.spec, record)
+            if self.config.media:
+                await self._media(state, record, extractor)
+        for note in record.notes:
+            if note["code"] in WARNING_NOTES:
+                state.warn(note["code"], note["message"], note["message_vi"], **note.get("details", {}))
+        path = state.workdir / "social-post.json"
+        path.write_text(json.dumps(record.to_json(), ensure_ascii=False, indent=1), "utf-8")
+        state.add_file("social_post", path, "application/json", name=f"{record.platform}-post.json",
+                       metadata={"social": record.summary()}, in_wacz=True)
+
+    async def _media(self, state: CaptureState, record: PostRecord, extractor: Extractor) -> None:
+        if not record.media:
+            return
+        cookies = [dict(c) for c in await state.context.cookies()]
+        fetcher = Fetcher(state.proxy_url, cookies, str(state.facts.get("user_agent") or ""), state.page.url,
+                          state.workdir / "media", state.cancel, time.monotonic() + self.config.media_seconds,
+                          self.config.media_max_mb * 1024 * 1024)
+        done: dict[str, list[Fetched]] = {}
+        ytdlp_failed = ""
+        for index, medium in enumerate(record.media, start=1):
+            state.cancel.check()
+            name = f"media-{index:02d}-{medium.role}-{medium.type}"
+            use_ytdlp = (medium.type == "video" and self.config.ytdlp and extractor.ytdlp and medium.page_url
+                         and not ytdlp_failed)
+            try:
+                if use_ytdlp:
+                    key = "ytdlp:" + medium.page_url
+                    if key not in done:
+                        try:
+                            done[key] = await asyncio.to_thread(fetcher.ytdlp, medium.page_url, name)
+                        except MediaError as exc:
+                            ytdlp_failed = str(exc)
+                            medium.error = f"{exc}; fell back to the page's own address"
+                            state.warn("ytdlp_failed", f"yt-dlp could not download the video of {medium.page_url}: "
+                                       f"{exc}; the address the page gave was used instead",
+                                       f"yt-dlp không tải được video của {medium.page_url}: {exc}; "
+                                       "đã dùng địa chỉ trên trang", page=medium.page_url)
+                    files = done[key] if key in done else await asyncio.to_thread(self._direct, fetcher, medium,
+                                                                                   name, done)
+                else:
+                    files = await asyncio.to_thread(self._direct, fetcher, medium, name, done)
+            except MediaError as exc:
+                medium.status, medium.error = "failed", (medium.error + "; " if medium.error else "") + str(exc)
+                state.warn("media_failed", f"a {medium.type} of the post could not be downloaded: {exc}",
+                           f"không tải được {'ảnh' if medium.type == 'image' else 'video'} của bài đăng: {exc}",
+                           url=medium.url, type=medium.type)
+                continue
+            medium.status = "downloaded"
+            for fetched in files:
+                if any(f["sha256"] == fetched.sha256 for f in medium.files):
+                    continue
+                medium.files.append({"name": fetched.path.name, "sha256": fetched.sha256, "size": fetched.size,
+                                     "media_type": fetched.media_type, "via": fetched.via, "role": fetched.role,
+                                     "url": fetched.url})
+                if not any(f.path == fetched.path for f in state.files):
+                    state.add_file("media", fetched.path, fetched.media_type or "application/octet-stream",
+                                   metadata={"platform": record.platform, "post_id": record.post_id,
+                                             "type": medium.type, "role": medium.role, "url": fetched.url,
+                                             "via": fetched.via, "file_role": fetched.role, "sha256": fetched.sha256,
+                                             **({"width": medium.width} if medium.width else {}),
+                                             **({"height": medium.height} if medium.height else {}),
+                                             **fetched.details})
+
+    @staticmethod
+    def _direct(fetcher: Fetcher, medium: Media, name: str, done: dict[str, list[Fetched]]) -> list[Fetched]:
+        errors = []
+        for url in [medium.url, *medium.alternatives]:
+            if url in done:
+                return done[url]
+            try:
+                done[url] = [fetcher.fetch(url, name)]
+                return done[url]
+            except MediaError as exc:
+                errors.append(str(exc))
+        raise MediaError("; ".join(errors) if errors else "no address to download from")
+
+
+def _judge(state: CaptureState, record: PostRecord) -> None:
+    status, reason = record.availability.status, record.availability.reason
+    if status == UNAVAILABLE:
+        state.warn("content_unavailable", f"the platform shows the post as not available: {reason or 'not found'}",
+                   f"nền tảng cho biết bài đăng không còn hiển thị: {reason or 'không tìm thấy'}", reason=reason)
+    elif status == LOGIN_REQUIRED:
+        state.warn("login_wall", f"a login wall hides the post ({reason}); capture with a login profile "
+                   "(--profile) to see it", f"trang yêu cầu đăng nhập ({reason}); hãy thu thập với hồ sơ đăng nhập "
+                   "(--profile)", reason=reason)
+    elif status == CHECKPOINT:
+        state.warn("checkpoint", f"the platform stopped the account at a checkpoint ({reason}); the post was not "
+                   "shown", f"nền tảng chặn tài khoản ở bước xác minh ({reason}); bài đăng không hiển thị",
+                   reason=reason)
+    expected = record.comments_expected
+    limit = (record.expansion or {}).get("limit", "all")
+    short = expected is not None and len(record.comments) < expected
+    within_limit = limit == "all" or (isinstance(limit, int) and len(record.comments) < limit)
+    if status == AVAILABLE and record.comments_public and short and within_limit:
+        shown = record.counts["comments"]
+        state.warn("comments_incomplete", f"the platform shows {shown.shown!r} comments; {len(record.comments)} "
+                   "were visible and recorded" + (" (the platform's count is rounded)" if shown.approximate else ""),
+                   f"nền tảng hiển thị {shown.shown!r} bình luận; ghi nhận được {len(record.comments)} bình luận "
+                   "hiển thị", shown=shown.shown, recorded=len(record.comments))
+
+
+async def _element_screenshot(state: CaptureState, spec: ExpansionSpec, record: PostRecord) -> None:
+    if not spec.post:
+        return
+    try:
+        clip = await state.page.evaluate(_CLIP, {"post": spec.post, "end": spec.post_end})
+        if not clip or clip["width"] < 2 or clip["height"] < 2:
+            return
+        clip["height"] = min(clip["height"], state.options.tile_height)
+        path = state.workdir / "screenshot-post.png"
+        await state.page.screenshot(path=str(path), clip=clip, full_page=True, timeout=30_000)
+    except Exception as exc:  # the full-page screenshot still shows the post
+        state.warn("element_screenshot_failed", f"the post's own screenshot failed: {exc}",
+                   f"không chụp được ảnh riêng của bài đăng: {exc}")
+        return
+    from .media import _hash_file
+
+    digest, size = _hash_file(path)
+    record.element_screenshot = {"name": "screenshot-post.png", "sha256": digest, "size": size,
+                                 "clip_css_px": {k: round(float(v), 1) for k, v in clip.items()}}
+    state.add_file("screenshot_element", path, "image/png",
+                   metadata={"what": "the post itself (element screenshot)", "clip_css_px": clip,
+                             "selector": spec.post})
+
+
+async def _browser_zone(state: CaptureState) -> str:
+    try:
+        return str(await state.page.evaluate("() => Intl.DateTimeFormat().resolvedOptions().timeZone") or "")
+    except Exception:
+        return ""
+
+
+async def _oembed(state: CaptureState, doc: PageDocument) -> None:
+    url = oembed_link(doc)
+    if not url or not state.proxy_url:
+        return
+    fetcher = Fetcher(state.proxy_url, [dict(c) for c in await state.context.cookies()], str(state.facts.get("user_agent") or ""),
+                      doc.final_url, state.workdir / "media", state.cancel, time.monotonic() + 20, 1 << 20)
+    try:
+        doc.extras["oembed"] = await asyncio.to_thread(fetcher.fetch_json, url)
+    except Exception as exc:  # the oEmbed answer only completes the record
+        state.warn("oembed_failed", f"the page's oEmbed answer could not be read: {exc}",
+                   f"không đọc được oEmbed của trang: {exc}", url=url)
