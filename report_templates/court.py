@@ -175,7 +175,7 @@ def environment(ctx: ReportContext, styles: Styles) -> list[Flowable]:
     out: list[Flowable] = [Paragraph(t("env.report_host", lang), styles.h2), kv_table(rows, styles)]
     acquisition_rows = []
     for index, session in enumerate(ctx.sessions, 1):
-        facts = session_environment(session.roots[0])
+        facts = session_environment(session.roots[0], lang)
         acquisition_rows.append([str(index), markup(session.roots[0].name, limit=120),
                                  markup(facts.get("tool", "—"), limit=200), markup(facts.get("host", "—"), limit=200),
                                  markup(facts.get("clock", "—"), limit=200)])
@@ -187,7 +187,7 @@ def environment(ctx: ReportContext, styles: Styles) -> list[Flowable]:
     return out
 
 
-def session_environment(root: Item) -> dict[str, str]:
+def session_environment(root: Item, lang: str) -> dict[str, str]:
     """Tool, host and clock facts a collector recorded on the root item, whatever its kind."""
     meta = root.metadata
     prov = provenance_of(root)
@@ -209,23 +209,19 @@ def session_environment(root: Item) -> dict[str, str]:
         facts["host"] = str(host)
     clock = prov.get("clock") or prov.get("clock_offset") or meta.get("clock")
     if clock:
-        facts["clock"] = clock_text(clock)
+        facts["clock"] = clock_text(clock, lang)
     return facts
 
 
-def clock_text(clock: object) -> str:
+def clock_text(clock: object, lang: str) -> str:
     """An NTP measurement as a line: offset, server, round trip, stratum (or why it was not measured)."""
     if not isinstance(clock, dict):
         return str(clock)
     if clock.get("checked") is False:
-        return f"not measured ({clock.get('server') or '—'}: {clock.get('error', '')})"
+        return t("env.clock_not_measured", lang, server=clock.get("server") or "—", error=clock.get("error", ""))
     if "offset_ms" in clock:
-        parts = [f"{float(clock['offset_ms']):+.1f} ms vs NTP {clock.get('server', '')}".strip()]
-        if clock.get("delay_ms") is not None:
-            parts.append(f"delay {float(clock['delay_ms']):.1f} ms")
-        if clock.get("stratum") is not None:
-            parts.append(f"stratum {clock['stratum']}")
-        return ", ".join(parts)
+        return t("env.clock_ntp", lang, offset=f"{float(clock['offset_ms']):+.1f}", server=clock.get("server", ""),
+                 delay=f"{float(clock.get('delay_ms') or 0):.1f}", stratum=clock.get("stratum", "—"))
     return ", ".join(f"{k}: {v}" for k, v in clock.items())
 
 

@@ -214,7 +214,7 @@ def _media_lines(item: Item) -> str:
 def _tool_rows(session: Session, ctx: ReportContext, styles: Styles) -> Flowable:
     lang = ctx.lang
     root = session.roots[0]
-    recorded = session_environment(root)
+    recorded = session_environment(root, lang)
     prov = provenance_of(root)
     tool = ctx.tool
     rows = [

@@ -130,6 +130,9 @@ STRINGS: dict[str, tuple[str, str]] = {
                            "round trip {rtt} ms)",
                            "{offset} giây so với tổ chức cấp dấu thời gian (thời gian của tổ chức này chính xác đến "
                            "{resolution} giây; thời gian khứ hồi {rtt} ms)"),
+    "env.clock_not_measured": ("not measured ({server}: {error})", "không đo được ({server}: {error})"),
+    "env.clock_ntp": ("{offset} ms against NTP server {server} (round trip {delay} ms, stratum {stratum})",
+                      "{offset} ms so với máy chủ NTP {server} (khứ hồi {delay} ms, tầng {stratum})"),
     "env.timezone": ("Local time zone", "Múi giờ địa phương"),
     "env.egress_ip": ("Public (egress) IP address", "Địa chỉ IP công cộng (đi ra)"),
     "env.account": ("Account used to view the content", "Tài khoản dùng để xem nội dung"),

@@ -95,9 +95,10 @@ def add_web_capture(vault: Vault, case: Case, *, url: str = "https://social.exam
     provenance = {"requested_url": url, "final_url": url + "?ref=share", "redirects": [url, url + "?ref=share"],
                   "status": 200, "title": title, "server_ip": "203.0.113.7", "platform": "Facebook",
                   "started_at": "2026-11-30T02:00:00.000000Z", "finished_at": "2026-11-30T02:00:41.000000Z",
-                  "clock_offset": "+0.042 s (pool.ntp.org)", "egress_ip": "198.51.100.20", "account": "",
+                  "clock": {"checked": True, "server": "pool.ntp.org", "offset_ms": 42.0, "delay_ms": 8.5,
+                            "stratum": 2}, "egress_ip": "198.51.100.20", "account": "",
                   "tool": {"name": "forensics-toolkit", "version": "0.1.0", "code_sha256": "ab" * 32},
-                  "host": {"hostname": "capture-pc"}, "user_agent": HOSTILE["rlo"], "long_field": HOSTILE["long"]}
+                  "workstation": "capture-pc", "user_agent": HOSTILE["rlo"], "long_field": HOSTILE["long"]}
     wacz = io.BytesIO()
     with zipfile.ZipFile(wacz, "w") as archive:
         archive.writestr("datapackage.json", json.dumps({"profile": "data-package", "resources": []}))

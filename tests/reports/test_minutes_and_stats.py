@@ -43,7 +43,7 @@ def test_minutes_hold_every_field_in_the_formal_layout(vault: Vault, filled_case
                      "UTC)", filled_case.number, "Cán bộ thu thập: Nguyễn Văn Kiểm", "Chức vụ: Điều tra viên",
                      "Người chứng kiến: Lê Thị Chứng", "CCCD 086123456789", "Người quản lý dữ liệu: Phạm Văn Giữ",
                      "Nguồn dữ liệu", "https://social.example.vn/post/123", "→ https://social.example.vn/post/123?ref=share",
-                     "platform: Facebook", "forensics-toolkit", "capture-pc", "+0.042 s (pool.ntp.org)",
+                     "platform: Facebook", "forensics-toolkit", "capture-pc", "+42.0 ms so với máy chủ NTP pool.ntp.org",
                      "198.51.100.20", "tài khoản nghiệp vụ 0123", "Thay đổi, biến đổi do quá trình thu thập",
                      "USB Kingston 32GB", "Điểm kiểm tra nhật ký lưu giữ gồm", "Không có dấu thời gian tin cậy",
                      "Không có ý kiến.", "Việc thu thập kết thúc lúc", "lập thành 3 bản", "Người không ký biên bản",
