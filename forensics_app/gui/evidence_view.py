@@ -74,7 +74,7 @@ class EvidenceView(QWidget):
         self.table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        widths = {"id": 56, "kind": 150, "name": 240, "source": 260, "acquired_at": 190, "size": 80,
+        widths = {"id": 52, "kind": 175, "name": 210, "source": 220, "acquired_at": 185, "size": 76,
                   "sha256": 120, "warnings": 64}
         for n, column in enumerate(ITEM_COLUMNS):
             header.resizeSection(n, widths[column])

@@ -59,6 +59,7 @@ class ImageViewer(QWidget):
         self._pixmap_item: QGraphicsPixmapItem | None = None
         self.scale = 1.0
         self.image_size = (0, 0)
+        self.fitting = True  # follow the pane's width until the user zooms
 
     def _button(self, text: str, tip: str, slot: Any, text_key: str = "") -> QToolButton:
         button = QToolButton()
@@ -84,12 +85,14 @@ class ImageViewer(QWidget):
         return True
 
     def zoom(self, factor: float) -> None:
+        self.fitting = False
         new = min(max(self.scale * factor, 0.02), 16.0)
         self.view.scale(new / self.scale, new / self.scale)
         self.scale = new
 
     def fit(self) -> None:
         """Fit the width (tall full-page screenshots are read by scrolling down)."""
+        self.fitting = True
         if self._pixmap_item is None:
             return
         width = max(self.view.viewport().width() - 4, 50)
@@ -98,7 +101,18 @@ class ImageViewer(QWidget):
         self.view.scale(self.scale, self.scale)
         self.view.centerOn(self.scene.sceneRect().center().x(), 0)
 
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 (Qt name)
+        super().resizeEvent(event)
+        if self.fitting:
+            self.fit()
+
+    def showEvent(self, event: Any) -> None:  # noqa: N802 (Qt name)
+        super().showEvent(event)
+        if self.fitting:
+            self.fit()
+
     def actual_size(self) -> None:
+        self.fitting = False
         self.view.resetTransform()
         self.scale = 1.0
 

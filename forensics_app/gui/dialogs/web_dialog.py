@@ -48,6 +48,7 @@ class OptionsForm(QWidget):
     def __init__(self, options: CaptureOptions, names: tuple[str, ...] = SHOWN) -> None:
         super().__init__()
         self.layout_ = QFormLayout(self)
+        self.layout_.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.base = options
         self.widgets: dict[str, QWidget] = {}
         self.labels: dict[str, QLabel] = {}
@@ -78,19 +79,25 @@ class OptionsForm(QWidget):
             else:
                 widget = QLineEdit(str(value))
             widget.setObjectName(f"option_{name}")
-            label = QLabel()
-            label.setWordWrap(True)
-            self.labels[name] = label
             self.widgets[name] = widget
+            if isinstance(widget, QCheckBox):  # the text goes on the box itself
+                self.layout_.addRow(widget)
+                continue
+            label = QLabel()
+            self.labels[name] = label
             self.layout_.addRow(label, widget)
         i18n.on_change(self._relabel)
         self._relabel()
 
     def _relabel(self, _lang: str = "") -> None:
         fields = {f.name: f for f in dataclasses.fields(CaptureOptions)}
-        for name, label in self.labels.items():
-            meta = fields[name].metadata
-            label.setText(str(meta.get("vi" if i18n.current() == "vi" else "en") or name))
+        lang = "vi" if i18n.current() == "vi" else "en"
+        for name, widget in self.widgets.items():
+            text = str(fields[name].metadata.get(lang) or name)
+            if isinstance(widget, QCheckBox):
+                widget.setText(text)
+            else:
+                self.labels[name].setText(text)
 
     def options(self) -> CaptureOptions:
         values: dict[str, Any] = {}
