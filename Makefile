@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.setup-done
 SETUP_INPUTS := pyproject.toml installer/debian-packages.txt installer/system_packages.sh installer/setup_venv.sh \
                 installer/web_setup.sh
 
-.PHONY: setup run demo test lint bench clean
+.PHONY: setup run demo test lint bench screenshots clean
 
 setup: $(STAMP)
 
@@ -18,7 +18,7 @@ $(STAMP): $(SETUP_INPUTS)
 	touch $@
 
 run: setup
-	$(VENV)/bin/forensics demo
+	$(VENV)/bin/forensics-app
 
 demo: setup
 	$(VENV)/bin/forensics demo
@@ -32,6 +32,9 @@ lint: setup
 
 bench: setup
 	$(VENV)/bin/python bench/vault_ingest.py
+
+screenshots: setup
+	xvfb-run -a -s "-screen 0 1600x1000x24" $(VENV)/bin/python -m forensics_app.gui.screenshots docs/screenshots
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
