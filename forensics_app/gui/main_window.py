@@ -442,6 +442,9 @@ class MainWindow(QMainWindow):
     def current_case_id(self) -> int | None:
         return self.cases.current_case_id()
 
+    def selected_item_ids(self) -> list[int]:
+        return self.evidence.selected_item_ids()
+
     def _reader(self) -> Vault | None:
         return self.session.reader if self.session is not None and not self.session.locked else None
 

@@ -382,6 +382,24 @@ TEXTS: dict[str, tuple[str, str]] = {
     "report.done": ("Report written to {path} ({pages} pages) and stored as item {id}.",
                     "Đã ghi báo cáo vào {path} ({pages} trang) và lưu thành mục {id}."),
     "report.open": ("Open in the system viewer", "Mở bằng trình xem của hệ thống"),
+    "package.title": ("Export an evidence package", "Xuất gói chứng cứ"),
+    "package.start": ("Export", "Xuất gói"),
+    "package.note": ("For the prosecutor: the evidence files, SHA256SUMS and B3SUMS, the manifest, the custody log "
+                     "extract with a signed checkpoint and inclusion proofs, CASE/UCO, and a verifier that needs no "
+                     "vault. Every export is logged.",
+                     "Dành cho Viện kiểm sát: các tệp chứng cứ, SHA256SUMS và B3SUMS, bản kê, trích nhật ký lưu giữ "
+                     "chứng cứ kèm điểm kiểm tra đã ký và bằng chứng có mặt, CASE/UCO, và công cụ kiểm tra không cần "
+                     "kho chứng cứ. Mọi lần xuất đều được ghi nhật ký."),
+    "package.folder": ("New folder", "Thư mục mới"),
+    "package.zip": ("Also as one ZIP file", "Đóng thành một tệp ZIP"),
+    "package.selected": ("Only the {count} selected items", "Chỉ {count} mục đang chọn"),
+    "package.report": ("Include a fresh court report", "Kèm báo cáo chứng cứ mới lập"),
+    "package.report.none": ("No", "Không"),
+    "package.need.folder": ("Choose a new folder for the package.", "Hãy chọn một thư mục mới cho gói chứng cứ."),
+    "package.job": ("Exporting the evidence package", "Đang xuất gói chứng cứ"),
+    "package.done": ("Package written to {path}: {files} files, {items} items, {size}.",
+                     "Đã ghi gói chứng cứ vào {path}: {files} tệp, {items} mục, {size}."),
+    "package.open": ("Open the folder", "Mở thư mục"),
     # -- examiners and key slots --------------------------------------------------------
     "examiners.title": ("Examiners", "Cán bộ thu thập"),
     "examiners.col.name": ("Name", "Họ tên"),

@@ -126,6 +126,7 @@ def test_capture_preview_verify_report(make_window: Any, qtbot: Any, tmp_path: P
     assert ended.args == ["done"], dialog.message.text()
     assert "1 pages captured, 0 failed" in dialog.message.text()
     assert meter.ticks > 50
+    print(f"\nlongest event-loop stall during the capture: {meter.longest * 1000:.0f} ms ({meter.ticks} ticks)")
     assert meter.longest < 0.2, f"the event loop stalled {meter.longest * 1000:.0f} ms during the capture"
 
     # the capture is selected; its parts are listed; the screenshot shows in the image viewer
