@@ -100,3 +100,15 @@ def test_switching_language_retranslates_the_visible_window(window: Any, qtbot: 
 
     window.set_language("vi")
     assert Prefs.load().language == "vi"
+
+
+def test_open_dialogs_follow_the_switch(window: Any) -> None:
+    examiners = window.open_dialog("examiners")
+    settings = window.open_dialog("settings")
+    assert examiners.table.horizontalHeaderItem(0).text() == "Name"
+    settings.language.setCurrentIndex(0)  # Tiếng Việt, from inside the settings dialog
+    assert examiners.table.horizontalHeaderItem(0).text() == "Họ tên"
+    assert examiners.windowTitle() == "Cán bộ thu thập" and settings.windowTitle() == "Cài đặt"
+    assert window.preview.tabs.tabText(1) == "Chi tiết"
+    window.set_language("en")
+    assert examiners.table.horizontalHeaderItem(0).text() == "Name"

@@ -112,3 +112,15 @@ def test_lock_on_demand_and_after_idle(window: Any, qtbot: Any, seeded_vault: Pa
     wait_until(qtbot, lambda: window.session.locked, timeout=5)
     assert window.stack.currentWidget() is window.unlock_page
     unlock(qtbot, window, seeded_vault)
+
+
+def test_launchers_are_installed_and_documented(cli: Any) -> None:
+    import shutil
+    import subprocess
+    import sys
+
+    result = cli("gui", "--help")
+    assert result.code == 0 and "desktop application" in result.out
+    launcher = shutil.which("forensics-app") or str(Path(sys.executable).parent / "forensics-app")
+    help_text = subprocess.run([launcher, "--help"], capture_output=True, text=True, timeout=60)
+    assert help_text.returncode == 0 and "--vault" in help_text.stdout and "--language" in help_text.stdout

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from evidence_store import Vault, passphrase_strength
 
-from .. import theme
+from .. import i18n, theme
 from ..errors import ask
 from ..formatting import local_time
 from ..i18n import bind, tr
@@ -62,10 +62,22 @@ class _QuickDialog(QDialog):
         theme.set_role(self.message, role)
 
 
-def _table(headers: list[str], name: str) -> QTableWidget:
-    table = QTableWidget(0, len(headers))
+class _Table(QTableWidget):
+    """A read-only table whose header texts follow the interface language."""
+
+    def __init__(self, keys: list[str]) -> None:
+        super().__init__(0, len(keys))
+        self.keys = keys
+        self.relabel()
+        i18n.on_change(self.relabel)
+
+    def relabel(self, _lang: str = "") -> None:
+        self.setHorizontalHeaderLabels([tr(key) for key in self.keys])
+
+
+def _table(keys: list[str], name: str) -> QTableWidget:
+    table = _Table(keys)
     table.setObjectName(name)
-    table.setHorizontalHeaderLabels(headers)
     table.verticalHeader().hide()
     table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
     table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
@@ -80,8 +92,8 @@ class ExaminersDialog(_QuickDialog):
         self.acting = QLabel()
         self.acting.setObjectName("actingExaminer")
         self.layout_.addWidget(self.acting)
-        self.table = _table([tr("examiners.col.name"), tr("field.position"), tr("field.agency"), tr("field.unit"),
-                             tr("examiners.col.key")], "examinerTable")
+        self.table = _table(["examiners.col.name", "field.position", "field.agency", "field.unit",
+                             "examiners.col.key"], "examinerTable")
         self.layout_.addWidget(self.table)
         row = QHBoxLayout()
         self.act_button = bind(QPushButton(), "setText", "examiners.act")
@@ -156,8 +168,8 @@ class KeySlotsDialog(_QuickDialog):
         intro.setWordWrap(True)
         theme.set_role(intro, "hint")
         self.layout_.addWidget(intro)
-        self.table = _table([tr("slots.col.id"), tr("slots.col.label"), tr("slots.col.created"),
-                             tr("slots.col.kdf")], "slotTable")
+        self.table = _table(["slots.col.id", "slots.col.label", "slots.col.created", "slots.col.kdf"],
+                            "slotTable")
         self.layout_.addWidget(self.table)
         remove = bind(QPushButton(), "setText", "slots.remove")
         remove.setObjectName("removeSlotButton")
