@@ -16,7 +16,18 @@ import click
 import forensics_app
 from evidence_store import ForensicsError
 
-from . import capture_cmds, case_cmds, custody_cmds, demo_cmd, disk_cmds, gui_cmd, items_cmds, report_cmds, vault_cmds
+from . import (
+    capture_cmds,
+    case_cmds,
+    custody_cmds,
+    demo_cmd,
+    disk_cmds,
+    gui_cmd,
+    items_cmds,
+    report_cmds,
+    social_cmds,
+    vault_cmds,
+)
 from .common import Options, common_options, err
 
 
@@ -29,7 +40,8 @@ def cli(ctx: click.Context) -> None:
     ctx.ensure_object(Options)
 
 
-for module in (vault_cmds, case_cmds, items_cmds, custody_cmds, demo_cmd, capture_cmds, disk_cmds, gui_cmd, report_cmds):
+for module in (vault_cmds, case_cmds, items_cmds, custody_cmds, demo_cmd, capture_cmds, disk_cmds, gui_cmd, report_cmds,
+               social_cmds):
     for command in module.COMMANDS:
         cli.add_command(command)
 
