@@ -1,0 +1,173 @@
+"""Social-media posts into a case: a web capture plus the structured record, one vault batch per post.
+
+The social capture *is* a web capture (``capture_web``) with the social
+behaviours (close pop-ups, "All comments", expand text, comments and replies),
+the social artifact hook (record, element screenshot, media) and, when asked,
+a login profile. So everything of one post — screenshots, HTML, MHTML, PDF,
+WARC, WACZ, provenance, ``social_post`` record, ``media`` — is one vault batch
+under one ``web_capture`` item; a failure or cancel leaves nothing of that
+post, and a rerun of the same batch skips the posts already stored.
+
+Callable like :func:`forensics_app.services.web.capture_web` (``progress``,
+``cancel``, ``on_outcome``), from the CLI or a GUI worker thread.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from collectors.social.behaviours import BEHAVIOURS
+from collectors.social.hook import SocialConfig, SocialHook
+from collectors.social.platforms import PlatformMatch, detect
+from collectors.web import CaptureOptions, normalise_url
+from evidence_store import Item, UsageError, Vault
+from evidence_store.tasks import NEVER_CANCELLED, CancelToken, Progress, no_progress
+
+from . import settings
+from .profiles import load_for_capture
+from .web import UrlOutcome, batch_id_for, capture_web, effective_options
+
+#: Defaults for a social capture where the caller gave no options: expansion of hundreds of comments takes
+#: minutes, not the one minute a plain page gets.
+SOCIAL_DEFAULTS = {"page_timeout": 900, "load_timeout": 45, "scroll_time_limit": 60}
+
+
+@dataclass
+class PostOutcome:
+    web: UrlOutcome
+    match: PlatformMatch
+    record: dict[str, Any] | None = None
+    record_item: Item | None = None
+
+    @property
+    def url(self) -> str:
+        return self.web.url
+
+    @property
+    def status(self) -> str:
+        return self.web.status
+
+    def to_json(self) -> dict[str, Any]:
+        return {**self.web.to_json(), "platform": self.match.platform, "content": self.match.content,
+                "post_id": (self.record or {}).get("post_id") or self.match.post_id,
+                "availability": (self.record or {}).get("availability"),
+                "record_item_id": self.record_item.id if self.record_item else None, "record": self.record}
+
+
+@dataclass
+class SocialBatchResult:
+    batch_id: str
+    outcomes: list[PostOutcome]
+
+    @property
+    def failed(self) -> list[PostOutcome]:
+        return [o for o in self.outcomes if o.status == "failed"]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"batch": self.batch_id, "results": [o.to_json() for o in self.outcomes]}
+
+
+def parse_comments(value: str | int | None) -> str:
+    """``all`` or a whole number (0: record the visible comments, expand none)."""
+    text = "all" if value is None else str(value).strip().lower()
+    if text == "all":
+        return "all"
+    if text.isdigit():
+        return str(int(text))
+    raise UsageError(f"--comments must be 'all' or a whole number, not {value!r}")
+
+
+def social_options(vault: Vault, options: CaptureOptions | None = None, *, comments: str = "all",
+                   profile: str = "", expand_seconds: int | None = None) -> CaptureOptions:
+    """The web options of a social capture: the caller's (or the vault's defaults with longer limits), plus the
+    social behaviours and their settings."""
+    if options is None:
+        defaults = effective_options(vault)
+        options = defaults.with_changes(**{k: max(v, getattr(defaults, k)) for k, v in SOCIAL_DEFAULTS.items()})
+    base = options
+    base = effective_options(vault, base)
+    extra = [s for s in base.behaviour_settings if not s.startswith("social.")]
+    extra.append(f"social.comments={parse_comments(comments)}")
+    if expand_seconds is not None:
+        extra.append(f"social.expand_seconds={int(expand_seconds)}")
+    return base.with_changes(behaviours=BEHAVIOURS, behaviour_settings=tuple(extra), profile=profile)
+
+
+def capture_social(
+    vault: Vault,
+    case_ref: str | int,
+    urls: Sequence[str],
+    *,
+    comments: str | int = "all",
+    profile: str = "",
+    options: CaptureOptions | None = None,
+    media: bool = True,
+    concurrency: int = 1,
+    batch_id: str | None = None,
+    progress: Progress = no_progress,
+    cancel: CancelToken = NEVER_CANCELLED,
+    on_outcome: Callable[[PostOutcome], None] | None = None,
+    workroot: Path | None = None,
+) -> SocialBatchResult:
+    """Capture posts into the case. Bad URLs, options or profile names fail the call before anything starts."""
+    case = vault.get_case(case_ref)
+    if not urls:
+        raise UsageError("no URL to capture")
+    normalised = list(dict.fromkeys(normalise_url(u) for u in urls))
+    chosen = social_options(vault, options, comments=parse_comments(comments), profile=profile)
+    accounts: dict[str, dict[str, Any]] = {}
+    provider = None
+    if profile:
+        state, account = load_for_capture(vault, profile, case)
+        accounts[profile] = account
+
+        def provider(name: str) -> dict[str, Any]:
+            if name != profile:
+                raise UsageError(f"login profile {name!r} was not prepared for this capture")
+            return state
+
+    hook = SocialHook(SocialConfig(media=media, accounts=accounts,
+                                   fallback_zone=str(settings.get(vault, "timezone") or "Asia/Ho_Chi_Minh")))
+    batch = batch_id or "social-" + batch_id_for(case, normalised)
+    done: dict[str, PostOutcome] = {}
+
+    def finished(outcome: UrlOutcome) -> None:
+        done[outcome.url] = post_outcome(vault, outcome)
+        if on_outcome is not None:
+            on_outcome(done[outcome.url])
+
+    result = capture_web(vault, case.id, normalised, options=chosen, concurrency=concurrency, batch_id=batch,
+                         progress=progress, cancel=cancel, on_outcome=finished, hooks=[hook],
+                         profile_provider=provider, workroot=workroot)
+    outcomes = [done.get(o.url) or post_outcome(vault, o) for o in result.outcomes]
+    vault.log("social.capture_batch", case=case, details={
+        "batch": batch, "comments": parse_comments(comments), "media": media, "profile": profile or None,
+        "account": (accounts.get(profile) or {}).get("label") if profile else None,
+        "posts": [{"url": o.url, "platform": o.match.platform, "status": o.status,
+                   "item": o.web.item.id if o.web.item else None,
+                   "record_item": o.record_item.id if o.record_item else None,
+                   "availability": ((o.record or {}).get("availability") or {}).get("status"),
+                   "comments": (o.record or {}).get("comments_count"),
+                   "media": len((o.record or {}).get("media") or [])} for o in outcomes]})
+    return SocialBatchResult(result.batch_id, outcomes)
+
+
+def post_outcome(vault: Vault, outcome: UrlOutcome) -> PostOutcome:
+    """The web outcome with its platform and the stored record (read back from the vault)."""
+    match = detect(outcome.url)
+    if outcome.item is None:
+        return PostOutcome(outcome, match)
+    children = outcome.children or vault.list_items(parent_id=outcome.item.id)
+    item = next((c for c in children if c.kind == "social_post"), None)
+    if item is None:
+        return PostOutcome(outcome, match)
+    return PostOutcome(outcome, match, read_record(vault, item), item)
+
+
+def read_record(vault: Vault, item: Item) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(b"".join(vault.read_item(item)))
+    return data
