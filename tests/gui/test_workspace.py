@@ -283,3 +283,29 @@ def test_closing_during_a_task_asks_then_cancels_cleanly(window: Any, qtbot: Any
     with Vault.open(seeded_vault, PASSPHRASE) as vault:
         assert len(vault.list_items()) == before  # the cancelled ingest left nothing
     assert not list((seeded_vault / "tmp").iterdir())
+
+
+def test_the_window_stays_responsive_during_a_long_ingest(window: Any, qtbot: Any, tmp_path: Path) -> None:
+    from tests.gui.test_end_to_end import StallMeter
+
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for n in range(300):
+        (folder / f"tệp {n:03d}.bin").write_bytes(os.urandom(64 * 1024) * 8)  # 512 KiB each, 150 MiB in all
+    window.act_files.trigger()
+    dialog = window._dialogs["files"]
+    dialog.add_path(folder)
+    meter = StallMeter()
+    meter.start()
+    with qtbot.waitSignal(dialog.ended, timeout=120_000) as ended:
+        dialog.start_button.click()
+        # the user keeps browsing while the ingest runs
+        for _ in range(20):
+            window.evidence.table.selectRow(0)
+            window.evidence.table.selectRow(2)
+            qtbot.wait(20)
+    meter.stop()
+    assert ended.args == ["done"]
+    print(f"\nlongest event-loop stall during a 150 MiB ingest: {meter.longest * 1000:.0f} ms")
+    assert meter.ticks > 20
+    assert meter.longest < 0.2, f"the event loop stalled {meter.longest * 1000:.0f} ms"
