@@ -116,7 +116,8 @@ class WebCapturer:
                     "operator": str(self.environment.get("examiner", {}).get("name", "")),
                     "hostname": str(self.environment.get("host", {}).get("hostname", "")),
                     "browser": self.session.facts.version, "description": f"capture of {requested}"}
-        proxy = RecordingProxy(workdir / "capture.warc.gz", self.session.ca_dir, policy, resolver, warcinfo).start()
+        setup_started = time.monotonic()
+        proxy = RecordingProxy(workdir / "capture.warc.gz", self.session.ca, policy, resolver, warcinfo).start()
         context = None
         state: CaptureState | None = None
         try:
@@ -124,6 +125,7 @@ class WebCapturer:
             page = await context.new_page()
             state = CaptureState(requested, options, workdir, page, context, deadline, cancel,
                                  proxy_url=proxy.url)
+            state.facts["timings_ms"] = {"setup": int((time.monotonic() - setup_started) * 1000)}
             watcher = navigation.Watcher(state)
             watcher.install()
             state.facts["user_agent"] = await _user_agent(state)
@@ -162,7 +164,8 @@ class WebCapturer:
                 state.facts.setdefault("timings_ms", {})["proxy_stop"] = int((time.monotonic() - stop_started) * 1000)
         assert state is not None
         cancel.check()
-        return await self._finish(state, requested, mode, resolver, proxy, dns_task, started_at)
+        with _timed(state, "package"):
+            return await self._finish(state, requested, mode, resolver, proxy, dns_task, started_at)
 
     def _context_args(self, proxy: RecordingProxy, workdir: Path) -> dict[str, Any]:
         options, device = self.options, self.options.device_profile

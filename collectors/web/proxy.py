@@ -18,8 +18,10 @@ What we change in warcprox (a subclass per capture, never its class attributes):
 from __future__ import annotations
 
 import datetime
+import functools
 import gzip
 import http.client
+import http.server
 import logging
 import queue
 import socket
@@ -32,9 +34,12 @@ from typing import Any, BinaryIO
 
 import warcprox
 import warcprox.mitmproxy
+import warcprox.stats
 import warcprox.warc
 import warcprox.warcproxy
+from cachetools import TTLCache
 from hanzo import warctools
+from urllib3 import PoolManager
 
 from evidence_store.errors import CollectorError
 
@@ -76,7 +81,9 @@ class TlsRefused(CollectorError):
     """The origin's certificate did not validate and the examiner did not ask for --insecure."""
 
 
+@functools.lru_cache(maxsize=8)
 def _verifying_context(extra_ca_files: tuple[str, ...]) -> ssl.SSLContext:
+    """System trust plus the examiner's CAs; built once (loading the trust store costs ~0.1 s), shared by threads."""
     context = ssl.create_default_context()
     for path in extra_ca_files:
         try:
@@ -86,6 +93,7 @@ def _verifying_context(extra_ca_files: tuple[str, ...]) -> ssl.SSLContext:
     return context
 
 
+@functools.lru_cache(maxsize=1)
 def _unverified_context() -> ssl.SSLContext:
     context = ssl.create_default_context()
     context.check_hostname = False
@@ -328,22 +336,27 @@ def _write_gzipped(record: Any, handle: BinaryIO) -> None:
         member.close()  # ends the member; the WARC file itself stays open
 
 
+def certificate_authority(folder: Path) -> Any:
+    """The proxy's own CA (the browser is told to accept it; it never leaves this session's scratch folder)."""
+    from warcprox.certauth import CertificateAuthority
+
+    return CertificateAuthority(ca_file=str(folder / "capture-ca.pem"), certs_dir=str(folder / "certs"),
+                                ca_name="forensics-toolkit capture proxy (this session only)")
+
+
 class RecordingProxy:
     """One proxy per capture on 127.0.0.1 (an ephemeral port), writing one WARC."""
 
-    def __init__(self, warc_path: Path, ca_dir: Path, policy: ProxyPolicy, resolver: Resolver,
+    def __init__(self, warc_path: Path, ca: Any, policy: ProxyPolicy, resolver: Resolver,
                  warcinfo: dict[str, str]) -> None:
         self.warc_path = warc_path
         self.policy = policy
         self.resolver = resolver
         self.journal = Journal()
-        options = warcprox.Options(
-            address="127.0.0.1", port=0, cacert=str(ca_dir / "capture-ca.pem"), certs_dir=str(ca_dir / "certs"),
-            digest_algorithm="sha256", max_threads=64, queue_size=10_000, socket_timeout=policy.socket_timeout,
-            max_resource_size=policy.max_resource_size, tmp_file_max_memory_size=512 * 1024)
+        options = warcprox.Options(max_threads=64, queue_size=10_000)
         handler = _handler_class(policy, resolver, self.journal)
         try:
-            self.server = _Server(handler, options)
+            self.server = _Server(handler, options, ca)
         except OSError as exc:
             raise CollectorError(f"cannot start the recording proxy on 127.0.0.1: {exc}") from exc
         self.port = int(self.server.server_address[1])
@@ -380,12 +393,22 @@ class RecordingProxy:
 
 
 class _Server(warcprox.warcproxy.WarcProxy):  # type: ignore[misc]
-    """warcprox's server with our handler class and a way to cut in-flight fetches."""
+    """warcprox's server with our handler class, a shared CA, and a way to cut in-flight fetches.
 
-    def __init__(self, handler: type, options: Any) -> None:
+    Built by hand rather than through warcprox's constructor, which would load the CA key
+    (~0.15 s) and the system trust store for every capture.
+    """
+
+    def __init__(self, handler: type, options: Any, ca: Any) -> None:
         warcprox.mitmproxy.PooledMitmProxy.__init__(self, options)
+        self.options = options
+        self.bad_hostnames_ports: TTLCache[str, int] = TTLCache(maxsize=1024, ttl=60)
+        self.bad_hostnames_ports_lock = threading.RLock()
+        self.remote_connection_pool = PoolManager(num_pools=400, maxsize=6)  # TLS is ours (CaptureHandler)
+        self.digest_algorithm = "sha256"
+        self.ca = ca
+        http.server.HTTPServer.__init__(self, ("127.0.0.1", 0), handler, bind_and_activate=True)
         self.start_time = datetime.datetime.now(datetime.UTC)
-        warcprox.mitmproxy.SingleThreadedMitmProxy.__init__(self, handler, options)
         self.status_callback = None
         self.stats_db = None
         self.recorded_url_q: queue.Queue[Any] = queue.Queue(maxsize=options.queue_size)
@@ -401,6 +424,4 @@ class _Server(warcprox.warcproxy.WarcProxy):  # type: ignore[misc]
                 pass
 
     def server_activate(self) -> None:
-        import http.server
-
         http.server.HTTPServer.server_activate(self)

@@ -14,6 +14,7 @@ from typing import Any
 from evidence_store.errors import CollectorError
 
 from .browser import BrowserFacts, discover_browser, ensure_ffmpeg, launch_args
+from .proxy import certificate_authority
 
 
 class BrowserSession:
@@ -22,8 +23,7 @@ class BrowserSession:
         self.browser = browser
         self.facts = facts
         self.scratch = scratch  # the proxy's CA and host certificates; gone when the session closes
-        self.ca_dir = scratch / "proxy-ca"
-        self.ca_dir.mkdir(exist_ok=True)
+        self.ca = certificate_authority(scratch / "proxy-ca")
 
     @classmethod
     async def start(cls, *, browser_setting: str = "", host_rules: tuple[str, ...] = (),

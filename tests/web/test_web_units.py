@@ -19,7 +19,7 @@ from collectors.web import CaptureOptions, describe_options, discover_browser, l
 from collectors.web.behaviours import register_behaviour
 from collectors.web.browser import BrowserNotFound
 from collectors.web.exchanges import redirect_chain
-from collectors.web.proxy import ProxyPolicy, RecordingProxy
+from collectors.web.proxy import ProxyPolicy, RecordingProxy, certificate_authority
 from collectors.web.stitch import stitch_png
 from collectors.web.urls import Resolver, is_restricted
 from collectors.web.wacz import surt
@@ -157,7 +157,8 @@ def _fetch(proxy: RecordingProxy, url: str) -> tuple[int, bytes]:
 
 def _proxy(tmp_path: Path, name: str, *, allow_private: bool, host_map: dict[str, str] | None = None) -> RecordingProxy:
     (tmp_path / name).mkdir()
-    return RecordingProxy(tmp_path / name / "out.warc.gz", tmp_path / name, ProxyPolicy(allow_private=allow_private),
+    return RecordingProxy(tmp_path / name / "out.warc.gz", certificate_authority(tmp_path / name),
+                          ProxyPolicy(allow_private=allow_private),
                           Resolver(host_map or {}), {"software": "test"}).start()
 
 
