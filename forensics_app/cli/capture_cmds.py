@@ -42,10 +42,13 @@ def capture_group() -> None:
 @click.option("--host-rule", "host_rules", multiple=True, help="Resolve a host yourself: 'MAP example.test 10.0.0.5'.")
 @click.option("--no-pdf", is_flag=True, help="Skip the PDF print.")
 @click.option("--batch", "batch_id", help="Batch name for resuming (default: derived from the case and URL list).")
+@click.option("--option", "-o", "extra_options", multiple=True, metavar="NAME=VALUE",
+              help="Any capture option by name (e.g. -o scroll_time_limit=40 -o pdf=false); "
+                   "see `forensics capture options`.")
 def capture_web_cmd(urls: tuple[str, ...], case_ref: str, urls_file: Path | None, concurrency: int, video: bool,
                     mobile: bool, timeout: int | None, insecure: bool, allow_private_addresses: bool,
                     ca_files: tuple[Path, ...], host_rules: tuple[str, ...], no_pdf: bool,
-                    batch_id: str | None) -> int:
+                    batch_id: str | None, extra_options: tuple[str, ...]) -> int:
     """Capture URL(s) into CASE: screenshots, HTML, MHTML, PDF, WARC, WACZ and provenance.
 
     A rerun of the same URL list skips the pages already captured in that batch.
@@ -59,6 +62,7 @@ def capture_web_cmd(urls: tuple[str, ...], case_ref: str, urls_file: Path | None
         raise click.UsageError("give at least one URL, or --urls-file")
     changes: dict[str, object] = {"video": video, "insecure": insecure,
                                   "allow_private_addresses": allow_private_addresses}
+    changes.update(_parse_options(extra_options))
     if mobile:
         changes["device"] = "mobile"
     if timeout:
@@ -85,6 +89,43 @@ def capture_web_cmd(urls: tuple[str, ...], case_ref: str, urls_file: Path | None
                   f"{failed[0].url}: {failed[0].error}", highlight=False)
         return 2
     return 0
+
+
+def _parse_options(pairs: tuple[str, ...]) -> dict[str, object]:
+    """``NAME=VALUE`` pairs checked against CaptureOptions (a typo is an error, not ignored)."""
+    from collectors.web import CaptureOptions
+
+    values: dict[str, object] = {}
+    defaults = CaptureOptions()
+    for pair in pairs:
+        key, sep, raw = pair.partition("=")
+        if not sep:
+            raise click.UsageError(f"--option {pair!r}: expected NAME=VALUE")
+        text = raw.strip()
+        if isinstance(getattr(defaults, key.strip(), None), tuple):
+            values[key.strip()] = tuple(v.strip() for v in text.split(",") if v.strip())
+        else:
+            values[key.strip()] = {"true": True, "yes": True, "false": False, "no": False}.get(text.lower(), text)
+    checked = CaptureOptions.from_mapping(values)  # a clear UsageError on unknown names or bad values
+    return {name: getattr(checked, name) for name in values}
+
+
+@capture_group.command("options")
+@common_options(examiner=False)
+def capture_options_cmd() -> None:
+    """List every capture option (name, default, help in English and Vietnamese)."""
+    from collectors.web import describe_options
+
+    rows = describe_options()
+    if is_json():
+        emit_json(rows)
+        return
+    table = Table("name", "default", "flag", "help", "tiếng Việt")
+    for row in rows:
+        default = row["default"]
+        table.add_row(row["name"], ",".join(default) if isinstance(default, tuple) else str(default),
+                      row.get("flag") or f"-o {row['name']}=…", row["en"], row["vi"])
+    out.print(table)
 
 
 @contextmanager

@@ -21,6 +21,7 @@ from evidence_store import CollectorError, ForensicsError
 from evidence_store.tasks import CancelToken
 
 _FATAL = "\0fatal"
+HARD_LIMIT_MARGIN = 120  # seconds past the page time limit before a stuck capture is abandoned
 Outcome = tuple[str, "CaptureResult | None", "BaseException | None"]
 
 
@@ -86,8 +87,18 @@ class CaptureRunner:
         async with slots:
             if self.cancel.cancelled:
                 return
+            limit = self.options.page_timeout + HARD_LIMIT_MARGIN
+            deadline = asyncio.timeout(limit)
             try:
-                result = await capturer.capture(url, self.workdir / f"{index:05d}", self.cancel)
+                async with deadline:
+                    result = await capturer.capture(url, self.workdir / f"{index:05d}", self.cancel)
+            except TimeoutError as exc:
+                error: BaseException = exc
+                if deadline.expired():
+                    error = CollectorError(f"the capture of {url} did not finish within {limit} s and was "
+                                           "abandoned; nothing was stored")
+                self.queue.put((url, None, error))
+                return
             except asyncio.CancelledError:
                 raise
             except BaseException as exc:

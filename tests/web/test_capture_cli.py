@@ -126,9 +126,23 @@ def test_batch_json_resume_and_urls_file(case_cli: Cli, http_site: str, tmp_path
     assert log.code == 0 and log.out.count("web.capture_batch") == 2  # each run is in the custody log
 
 
-def test_table_output(case_cli: Cli, http_site: str) -> None:
-    result = case_cli("capture", "web", http_site + "/alert", "--case", "VV-CLI-1", *FAST)
+def test_table_output_and_named_options(case_cli: Cli, http_site: str) -> None:
+    result = case_cli("capture", "web", http_site + "/alert", "--case", "VV-CLI-1", "-o", "pdf=false",
+                      "-o", "behaviours=network_idle", *FAST)
     assert result.code == 0, result.err
     assert "captured" in result.out and "dialog_dismissed" in result.out
-    parent = next(i for i in _items(case_cli) if i["kind"] == "web_capture")
+    items = _items(case_cli)
+    parent = next(i for i in items if i["kind"] == "web_capture")
     assert json.dumps(parent["metadata"]["provenance"]["title"], ensure_ascii=False) == '"Cảnh báo"'
+    assert "pdf" not in {i["kind"] for i in items} and "html" in {i["kind"] for i in items}
+
+
+def test_named_options_are_checked(case_cli: Cli) -> None:
+    assert "unknown capture option(s): vidoe" in _one_line_error(
+        case_cli("capture", "web", "https://example.com/", "--case", "VV-CLI-1", "-o", "vidoe=1"))
+    assert "whole number" in _one_line_error(
+        case_cli("capture", "web", "https://example.com/", "--case", "VV-CLI-1", "-o", "page_timeout=soon"))
+    listing = case_cli("capture", "options", "--json")
+    assert listing.code == 0
+    rows = {r["name"]: r for r in listing.json()}  # type: ignore[union-attr]
+    assert rows["video"]["vi"] and rows["insecure"]["flag"] == "--insecure"
