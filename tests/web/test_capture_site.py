@@ -30,7 +30,8 @@ pytestmark = pytest.mark.slow
 WARCIO_CHECK = ("import sys, collectors.web.warcio_compat; from warcio.cli import main; "
                 "main(['check', '-v', sys.argv[1]])")
 PATHS = ["/", "/redirect/1", "/loop/a", "/alert", "/popup", "/download", "/infinite", "/tall", "/doc.pdf",
-         "/status/404", "/status/500", "/never"]
+         "/status/404", "/status/500", "/never",
+         "/media/clip.webm"]
 
 
 @pytest.fixture(scope="module")
@@ -238,6 +239,16 @@ def test_pdf_url_captured_as_the_file(module_vault: ModuleVault, batch: dict[str
     assert len(original) == 1 and module_vault.content(original[0]) == PDF
     prov = _provenance(module_vault, item)
     assert prov["mode"] == "file" and prov["main_document"]["content_type"] == "application/pdf"
+
+
+def test_video_url_captured_as_the_file(module_vault: ModuleVault, batch: dict[str, UrlOutcome],
+                                        site_material: Any) -> None:
+    item = _item(batch, "http:/media/clip.webm")
+    kinds = module_vault.children(item)
+    (original,) = [d for d in kinds["download"] if d.metadata.get("role") == "main_document"]
+    assert module_vault.content(original) == site_material[1]
+    assert "screenshot_viewport" in kinds  # what the browser showed
+    assert _provenance(module_vault, item)["main_document"]["content_type"] == "video/webm"
 
 
 @pytest.mark.parametrize("code", [404, 500])
