@@ -29,7 +29,6 @@ class Watcher:
     def __init__(self, state: CaptureState) -> None:
         self.state = state
         self.downloads: list[asyncio.Task[None]] = []
-        self.main_download: Any = None
         self.inflight: dict[Any, str] = state.facts.setdefault("inflight", {})
 
     def install(self) -> None:
@@ -89,14 +88,15 @@ class Watcher:
         name = safe_filename(download.suggested_filename or "download", fallback="download")[:120]
         target = folder / f"{len(list(folder.iterdir())) + 1:02d}-{name}"
         state.event("download", url=download.url, suggested_filename=download.suggested_filename)
+        navigated = [state.url, *state.facts.get("navigation_urls", [])]
+        if any(_same(download.url, url) for url in navigated):
+            return  # the page itself is a file: it is taken from the WARC as the main document, not twice
         try:
             await download.save_as(str(target))
         except Exception as exc:
             state.warn("download_failed", f"a download from {download.url} could not be saved: {exc}",
                        f"không lưu được tệp tải xuống từ {download.url}", url=download.url)
             return
-        if _same(download.url, state.url) or self.main_download is None and _same(download.url, state.page.url):
-            self.main_download = target
         state.add_file("download", target, "application/octet-stream", name=name,
                        metadata={"url": download.url, "suggested_filename": download.suggested_filename,
                                  "role": "download_by_page"})
