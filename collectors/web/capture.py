@@ -177,8 +177,7 @@ class WebCapturer:
             "is_mobile": device["mobile"], "has_touch": device["touch"], "accept_downloads": True,
             "service_workers": "block",  # every fetch goes to the network (and so through the proxy)
         }
-        if device["user_agent"]:
-            args["user_agent"] = device["user_agent"]
+        args["user_agent"] = device["user_agent"] or desktop_user_agent(self.session.browser.version)
         if options.locale:
             args["locale"] = options.locale
         if options.video:
@@ -285,6 +284,16 @@ async def _run_behaviour(behaviour: Any, state: CaptureState) -> None:
                    f"thao tác {behaviour.name} trên trang thất bại: {_first_line(exc)}", behaviour=behaviour.name)
         return
     state.facts.setdefault("behaviours_run", []).append(behaviour.name)
+
+
+def desktop_user_agent(version: str) -> str:
+    """What this Chromium would send when not headless: pages must not see (and treat differently) a robot."""
+    import platform
+
+    major = version.split(".")[0] or "0"
+    system = {"Windows": "Windows NT 10.0; Win64; x64", "Darwin": "Macintosh; Intel Mac OS X 10_15_7"}.get(
+        platform.system(), "X11; Linux x86_64")
+    return f"Mozilla/5.0 ({system}) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/{major}.0.0.0 Safari/537.36"
 
 
 def _opener(path: Path) -> Any:

@@ -159,7 +159,9 @@ def test_provenance_record(module_vault: ModuleVault, batch: dict[str, UrlOutcom
     assert prov["page"]["json_ld"][0]["author"]["name"] == "Nguyễn Văn A"
     assert any(link["url"] == "https://example.org/ngoai" for link in prov["page"]["links"])
     assert prov["browser"]["version"].startswith("chromium ")
-    assert "Chrome/" in prov["emulation"]["user_agent"]
+    major = prov["browser"]["version"].split()[1].split(".")[0]
+    assert f"Chrome/{major}.0.0.0" in prov["emulation"]["user_agent"]
+    assert "Headless" not in prov["emulation"]["user_agent"]  # pages see an ordinary browser
     assert prov["environment"]["tool"]["code_sha256"] and prov["environment"]["examiner"]["name"] == "Nguyễn Văn Kiểm"
     assert prov["environment"]["host"]["hostname"]
     assert prov["started_at"].endswith("Z") and prov["ended_at"] >= prov["started_at"]
