@@ -1,0 +1,203 @@
+"""The window's actions: cases, checkpoints, exports, and opening the action dialogs.
+
+A mixin of :class:`~forensics_app.gui.main_window.MainWindow`, kept apart so each
+file has one job; every action is a dialog or a job over a service call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtWidgets import QDialog, QWidget
+
+from evidence_store import ForensicsError, Vault
+
+from ..services import settings as settings_service
+from . import features
+from .case_panel import CaseDialog
+from .errors import ask, show_error
+from .i18n import tr
+from .jobs import Job
+
+if TYPE_CHECKING:
+    from .case_panel import CasePanel
+    from .custody_view import CustodyView
+    from .evidence_view import EvidenceView
+    from .preview import PreviewPane
+    from .session import VaultSession
+    from .tasks import TaskCenter
+
+
+class WindowActions:
+    if TYPE_CHECKING:
+        session: VaultSession | None
+        tasks: TaskCenter
+        cases: CasePanel
+        evidence: EvidenceView
+        custody: CustodyView
+        preview: PreviewPane
+        _dialogs: dict[str, QDialog]
+
+        def session_or_raise(self) -> VaultSession: ...
+
+        def current_case_id(self) -> int | None: ...
+
+        def evidence_changed(self) -> None: ...
+
+        def _reader(self) -> Vault | None: ...
+
+    def _widget(self) -> QWidget:
+        assert isinstance(self, QWidget)
+        return self
+
+    def _quick(self, title: str, work: Callable[[Vault], Any], done: Callable[[Any], None]) -> None:
+        job = Job("quick:" + title, lambda vault, progress, cancel: work(vault))
+        self.tasks.watch(job, done=lambda j: done(j.result))
+        try:
+            self.session_or_raise().run_quick(job)
+        except ForensicsError as exc:
+            show_error(self._widget(), exc)
+
+    def new_case(self) -> None:
+        session = self.session_or_raise()
+        values = settings_service.all_settings(session.reader)
+        dialog = CaseDialog(self._widget(), None, str(values.get("agency") or ""), str(values.get("unit") or ""))
+        self._dialogs["case"] = dialog
+
+        def accepted() -> None:
+            form = dialog.form
+            assert form is not None
+            self._quick("case.create", lambda vault: vault.create_case(
+                form.number, form.title, description=form.description, agency=form.agency, unit=form.unit),
+                self._case_created)
+
+        dialog.accepted.connect(accepted)
+        dialog.open()
+
+    def _case_created(self, case: Any) -> None:
+        self.evidence_changed()
+        self.cases.select_case(case.id)
+
+    def edit_case(self) -> None:
+        case_id = self.current_case_id()
+        if case_id is None:
+            return
+        case = self.session_or_raise().reader.get_case(case_id)
+        dialog = CaseDialog(self._widget(), case)
+        self._dialogs["case"] = dialog
+
+        def accepted() -> None:
+            form = dialog.form
+            assert form is not None
+            changes = {k: v for k, v in (("title", form.title), ("description", form.description),
+                                         ("agency", form.agency), ("unit", form.unit)) if getattr(case, k) != v}
+            if changes:
+                self._quick("case.update", lambda vault: vault.update_case(case_id, **changes),
+                            lambda _c: self.evidence_changed())
+
+        dialog.accepted.connect(accepted)
+        dialog.open()
+
+    def toggle_case(self) -> None:
+        case_id = self.current_case_id()
+        if case_id is None:
+            return
+        closing = self.cases.current_status() == "open"
+        if closing and not ask(self._widget(), tr("action.close.case"), tr("case.close.confirm")):
+            return
+        self._quick("case.status", lambda vault: vault.set_case_status(case_id, "closed" if closing else "open"),
+                    lambda _c: self.evidence_changed())
+
+    def checkpoint(self) -> None:
+        from ..services.custody import take_checkpoint
+        from .dialogs.small import CheckpointDialog
+
+        def shown(data: dict[str, Any]) -> None:
+            dialog = CheckpointDialog(data, self._widget())
+            self._dialogs["checkpoint"] = dialog
+            dialog.open()
+            self.custody.refresh()
+
+        self._quick("checkpoint", take_checkpoint, shown)
+
+    def export_items(self) -> None:
+        from .dialogs.small import ExportItemsDialog
+
+        current = self.evidence.current_item_id()
+        ids = self.evidence.selected_item_ids() or ([current] if current is not None else [])
+        if not ids:
+            return
+        dialog = ExportItemsDialog(self, ids, self._widget())
+        self._show_dialog("export_items", dialog)
+
+    def open_task(self, name: str) -> QDialog | None:
+        """Open (or bring back) the dialog of a long action."""
+        existing = self._dialogs.get(name)
+        if existing is not None and getattr(existing, "running", False):
+            existing.show()
+            existing.raise_()
+            return existing
+        try:
+            dialog = features.task_dialog(name, self)
+        except ForensicsError as exc:
+            show_error(self._widget(), exc)
+            return None
+        if dialog is None:
+            show_error(self._widget(), ForensicsError(tr("feature.missing")))
+            return None
+        self._show_dialog(name, dialog)
+        return dialog
+
+    def open_dialog(self, name: str) -> QDialog | None:
+        from .dialogs.people import ExaminersDialog, KeySlotsDialog
+        from .dialogs.settings_dialog import SettingsDialog
+        from .dialogs.small import AboutDialog
+
+        try:
+            if name == "about":
+                sqlcipher = ""
+                reader = self._reader()
+                if reader is not None:
+                    sqlcipher = str(reader.conn.execute("PRAGMA cipher_version").fetchone()[0])
+                dialog: QDialog = AboutDialog(self._widget(), sqlcipher)
+            elif name == "examiners":
+                dialog = ExaminersDialog(self, self._widget())
+            elif name == "slots":
+                dialog = KeySlotsDialog(self, self._widget())
+            else:
+                dialog = SettingsDialog(self, self._widget())
+        except ForensicsError as exc:
+            show_error(self._widget(), exc)
+            return None
+        self._show_dialog(name, dialog)
+        return dialog
+
+    def browse_disk_image(self) -> None:
+        """The disk browser over the selected disk-image item (read from where it was registered)."""
+        detail = self.preview.detail
+        if detail is None or detail.item.kind != "disk_image":
+            return
+        if not features.available("disk"):
+            return
+        from .dialogs.disk_browser import DiskBrowserDialog
+
+        dialog = DiskBrowserDialog(self, Path(detail.item.source), detail.item.id, self._widget())
+        self.keep_dialog("disk_browser", dialog)
+        dialog.load()
+
+    def keep_dialog(self, name: str, dialog: QDialog) -> None:
+        self._show_dialog(name, dialog)
+
+    def _show_dialog(self, name: str, dialog: QDialog) -> None:
+        old = self._dialogs.get(name)
+        if old is not None and old is not dialog and not getattr(old, "running", False):
+            old.deleteLater()
+        self._dialogs[name] = dialog
+        dialog.show()
+        dialog.raise_()
+
+    def cancel_tasks(self) -> None:
+        if self.session is not None:
+            self.session.tasks.cancel_all()
