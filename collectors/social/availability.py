@@ -81,26 +81,31 @@ def judge(final_url: str, visible_text: str, *, extracted: bool, extra: Phrases 
     path = parts.path or "/"
     text = _norm(visible_text)
     if CHECKPOINT_PATHS.match(path):
-        return Availability(CHECKPOINT, final_url, "the browser was sent to a checkpoint (account verification) page")
+        return Availability(CHECKPOINT, final_url, "the browser was sent to a checkpoint (account verification) page",
+                            "trình duyệt bị chuyển tới trang xác minh tài khoản (checkpoint)")
     found = _find(text, CHECKPOINT_PHRASES + extra.checkpoint)
     if found and not extracted:
-        return Availability(CHECKPOINT, found, "the page asks to verify or unlock the account")
+        return Availability(CHECKPOINT, found, "the page asks to verify or unlock the account",
+                            "trang yêu cầu xác minh hoặc mở khóa tài khoản")
     if platform_said is not None and platform_said.status != AVAILABLE:
         return platform_said
     if LOGIN_PATHS.match(path) or (parts.hostname or "") in extra.login_hosts:
-        return Availability(LOGIN_REQUIRED, final_url, "the browser was sent to a login page (login wall)")
+        return Availability(LOGIN_REQUIRED, final_url, "the browser was sent to a login page (login wall)",
+                            "trình duyệt bị chuyển tới trang đăng nhập (yêu cầu đăng nhập)")
     if not extracted:
         found = _find(text, LOGIN_PHRASES + extra.login)
         if found:
-            return Availability(LOGIN_REQUIRED, found, "the page asks to log in instead of showing the post")
+            return Availability(LOGIN_REQUIRED, found, "the page asks to log in instead of showing the post",
+                                "trang yêu cầu đăng nhập thay vì hiển thị bài đăng")
         found = _find(text, UNAVAILABLE_PHRASES + extra.unavailable)
         if found:
             return Availability(UNAVAILABLE, found, "the platform says the content is not available "
-                                "(removed, restricted or never existed)")
-        return Availability(UNAVAILABLE, "", "the post was not found on the page")
+                                "(removed, restricted or never existed)",
+                                "nền tảng cho biết nội dung không còn hiển thị (đã bị gỡ, bị hạn chế hoặc không tồn tại)")
+        return Availability(UNAVAILABLE, "", "the post was not found on the page", "không tìm thấy bài đăng trên trang")
     if platform_said is not None:
         return platform_said
-    return Availability(AVAILABLE, "", "the post was found on the page")
+    return Availability(AVAILABLE, "", "the post was found on the page", "bài đăng có trên trang")
 
 
 def _find(text: str, phrases: tuple[str, ...]) -> str:

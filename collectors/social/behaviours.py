@@ -58,7 +58,9 @@ _CLICK = r"""async ({selector, patterns, countSelector, limit, settle, wait, sea
     observer.observe(document.documentElement, {childList: true, subtree: true, characterData: true});
     for (const el of matches) {
       state.set(el, count()); labels.push(norm(el.innerText || el.getAttribute('aria-label')).slice(0, 60));
-      el.scrollIntoView({block: 'center'}); el.click();
+      el.scrollIntoView({block: 'center'});
+      if (typeof el.click === 'function') el.click();
+      else el.dispatchEvent(new MouseEvent('click', {bubbles: true, cancelable: true, view: window}));
     }
     timer = setTimeout(done, settle * 4);
     setTimeout(done, wait);
@@ -76,7 +78,11 @@ _DISMISS = r"""({dialog, labels, closers}) => {
     if (!wanted.some(r => r.test(text))) continue;
     const button = [...box.querySelectorAll('[aria-label], [role=button], button')].find(b =>
       closing.some(r => r.test(norm(b.getAttribute('aria-label'))) || r.test(norm(b.innerText))));
-    if (button) { button.click(); closed.push(text.slice(0, 80)); }
+    if (button) {
+      if (typeof button.click === 'function') button.click();
+      else button.dispatchEvent(new MouseEvent('click', {bubbles: true, cancelable: true, view: window}));
+      closed.push(text.slice(0, 80));
+    }
   }
   return closed;
 }"""

@@ -24,6 +24,8 @@ import re
 import time
 import urllib.request
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,9 +34,6 @@ from evidence_store.errors import Cancelled
 from evidence_store.media import sniff
 from evidence_store.naming import safe_filename
 from evidence_store.tasks import CancelToken
-
-# The only unverified TLS hop is to our own recording proxy on loopback, which verifies the origin.
-warnings.filterwarnings("ignore", message="Unverified HTTPS request")
 
 CHUNK = 256 * 1024
 
@@ -92,8 +91,10 @@ class Fetcher:
             raise MediaError(f"not a downloadable address ({url[:60] or 'none'}): the page streams this medium")
         self._check()
         try:
-            response = self.pool.request("GET", url, headers=self._headers(url), preload_content=False, redirect=True,
-                                         retries=urllib3.Retry(total=2, redirect=5, raise_on_status=False))
+            with _to_our_proxy():
+                response = self.pool.request("GET", url, headers=self._headers(url), preload_content=False,
+                                             redirect=True, retries=urllib3.Retry(total=2, redirect=5,
+                                                                                  raise_on_status=False))
         except urllib3.exceptions.HTTPError as exc:
             raise MediaError(f"{url}: {type(exc).__name__}: {exc}") from exc
         try:
@@ -121,7 +122,8 @@ class Fetcher:
             response.release_conn()
 
     def fetch_json(self, url: str, limit: int = 1 << 20) -> Any:
-        response = self.pool.request("GET", url, headers=self._headers(url), preload_content=False)
+        with _to_our_proxy():
+            response = self.pool.request("GET", url, headers=self._headers(url), preload_content=False)
         try:
             if response.status != 200:
                 raise MediaError(f"{url}: HTTP {response.status}")
@@ -194,6 +196,16 @@ class Fetcher:
         self.cancel.check()
         if time.monotonic() > self.deadline:
             raise MediaError("out of time for media downloads")
+
+
+@contextmanager
+def _to_our_proxy() -> Iterator[None]:
+    """The only unverified TLS hop is to our own recording proxy on loopback, which verifies the origin."""
+    from urllib3.exceptions import InsecureRequestWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", InsecureRequestWarning)
+        yield
 
 
 class _Log:

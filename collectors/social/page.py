@@ -26,6 +26,7 @@ from .counts import parse_count
 from .record import Count, TimeValue
 from .timeparse import parse_time
 
+NOT_UNDERSTOOD = ("not understood: kept as shown", "không đọc được: giữ nguyên như trang hiển thị")
 Element: TypeAlias = Any  # lxml.html.HtmlElement (lxml ships no type information)
 
 
@@ -113,8 +114,8 @@ class PageDocument:
             return None
         parsed = parse_time(shown, self.captured_at, self.zone)
         if parsed is None:
-            return TimeValue(None, shown, "not understood: kept as shown", None, source)
-        return TimeValue(parsed.utc, shown, parsed.rule, parsed.precision_seconds, source)
+            return TimeValue(None, shown, NOT_UNDERSTOOD[0], None, source, NOT_UNDERSTOOD[1])
+        return TimeValue(parsed.utc, shown, parsed.rule, parsed.precision_seconds, source, parsed.rule_vi)
 
     def exact_time(self, value: str | int | float | None, source: str) -> TimeValue | None:
         """A machine-readable time (ISO 8601 attribute, Unix epoch in embedded data)."""
@@ -123,8 +124,8 @@ class PageDocument:
         text = str(int(value)) if isinstance(value, (int, float)) else str(value).strip()
         parsed = parse_time(text, self.captured_at, self.zone)
         if parsed is None:
-            return TimeValue(None, text, "not understood: kept as shown", None, source)
-        return TimeValue(parsed.utc, text, parsed.rule, parsed.precision_seconds, source)
+            return TimeValue(None, text, NOT_UNDERSTOOD[0], None, source, NOT_UNDERSTOOD[1])
+        return TimeValue(parsed.utc, text, parsed.rule, parsed.precision_seconds, source, parsed.rule_vi)
 
     def count(self, shown: str, source: str = "shown text") -> Count | None:
         shown = " ".join((shown or "").split())

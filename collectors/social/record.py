@@ -47,6 +47,7 @@ class TimeValue:
     rule: str  # how it was read
     precision_seconds: int | None = 0  # how far after ``utc`` the true moment may lie
     source: str = ""  # where it was read: embedded data, <time datetime>, shown text
+    rule_vi: str = ""  # ``rule`` in Vietnamese
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -110,6 +111,7 @@ class Availability:
     status: str = UNKNOWN
     reason: str = ""  # the text or address that decided it
     rule: str = ""
+    rule_vi: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

@@ -26,6 +26,7 @@ class ParsedTime:
     text: str  # what the page showed
     rule: str  # how it was read, in words
     precision_seconds: int  # how far the true time may lie after `utc` (0 = exact)
+    rule_vi: str = ""  # the same rule in Vietnamese (reports are in both languages)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -96,30 +97,37 @@ def parse_time(text: str, captured_at: datetime, zone: str = DEFAULT_ZONE) -> Pa
         except ValueError:
             result = None
         if result is not None:
-            utc, rule, precision = result
-            return ParsedTime(utc, text, rule, precision)
+            utc, (rule, rule_vi), precision = result
+            return ParsedTime(utc, text, rule, precision, rule_vi)
     return None
 
 
-Result = tuple[str, str, int] | None
+Rule = tuple[str, str]  # (English, Vietnamese)
+Result = tuple[str, Rule, int] | None
+UNITS_VI = {"second": "giây", "minute": "phút", "hour": "giờ", "day": "ngày", "week": "tuần", "month": "tháng",
+            "year": "năm"}
 
 
 def _absolute(norm: str, captured_at: datetime, local_now: datetime, tz: ZoneInfo, zone: str) -> Result:
     if re.fullmatch(r"\d{10}(\.\d+)?", norm):
-        return _iso(datetime.fromtimestamp(float(norm), UTC)), "Unix time (seconds since 1970, UTC)", 0
+        return _iso(datetime.fromtimestamp(float(norm), UTC)), ("Unix time (seconds since 1970, UTC)",
+                                                                     "thời gian Unix (số giây kể từ năm 1970, UTC)"), 0
     if re.fullmatch(r"\d{13}", norm):
-        return _iso(datetime.fromtimestamp(int(norm) / 1000, UTC)), "Unix time in milliseconds (UTC)", 0
+        return _iso(datetime.fromtimestamp(int(norm) / 1000, UTC)), ("Unix time in milliseconds (UTC)",
+                                                                         "thời gian Unix tính bằng mili giây (UTC)"), 0
     if re.match(r"\d{4}-\d{2}-\d{2}[t ]\d{2}:\d{2}", norm):
         moment = datetime.fromisoformat(norm.upper().replace("Z", "+00:00"))
         if moment.tzinfo is None:
-            return _iso(moment.replace(tzinfo=tz)), f"ISO 8601 local time, read in {zone}", 0
-        return _iso(moment), "ISO 8601 with its own offset", 0
+            return _iso(moment.replace(tzinfo=tz)), (f"ISO 8601 local time, read in {zone}",
+                                                          f"giờ địa phương ISO 8601, đọc theo múi giờ {zone}"), 0
+        return _iso(moment), ("ISO 8601 with its own offset", "ISO 8601 kèm độ lệch múi giờ"), 0
     return None
 
 
 def _just_now(norm: str, captured_at: datetime, *_: Any) -> Result:
     if norm in ("just now", "vừa xong", "now", "bây giờ", "mới đây"):
-        return _iso(captured_at), "'just now': within a minute before capture", 60
+        return _iso(captured_at), ("'just now': within a minute before capture",
+                                  "'vừa xong': trong vòng một phút trước khi thu thập"), 60
     return None
 
 
@@ -131,7 +139,9 @@ def _relative(norm: str, captured_at: datetime, *_: Any) -> Result:
     n = 1 if raw_n in ("a", "an", "một") else int(raw_n)
     unit, seconds = UNITS[match.group("unit")]
     moment = captured_at - timedelta(seconds=n * seconds)
-    rule = f"relative: {n} {unit}(s) before capture (shown rounded down, so up to one {unit} earlier)"
+    unit_vi = UNITS_VI[unit]
+    rule = (f"relative: {n} {unit}(s) before capture (shown rounded down, so up to one {unit} earlier)",
+            f"tương đối: {n} {unit_vi} trước khi thu thập (trang làm tròn xuống, nên có thể sớm hơn tối đa một {unit_vi})")
     # "2 giờ" means at least 2 and under 3 hours: the post is in (capture - 3h, capture - 2h].
     return _iso(moment - timedelta(seconds=seconds)), rule, seconds
 
@@ -142,7 +152,9 @@ def _day_word(norm: str, captured_at: datetime, local_now: datetime, tz: ZoneInf
         return None
     offset = 1 if match.group("word") in ("hôm qua", "yesterday") else 0
     day = local_now.date() - timedelta(days=offset)
-    return _at_day(day, _clock(match), tz, zone, f"'{match.group('word')}' relative to the capture date")
+    word = match.group("word")
+    return _at_day(day, _clock(match), tz, zone, (f"'{word}' relative to the capture date",
+                                                  f"'{word}' tính theo ngày thu thập"))
 
 
 def _weekday(norm: str, captured_at: datetime, local_now: datetime, tz: ZoneInfo, zone: str) -> Result:
@@ -152,7 +164,9 @@ def _weekday(norm: str, captured_at: datetime, local_now: datetime, tz: ZoneInfo
         return None
     back = (local_now.weekday() - WEEKDAYS[match.group("day")]) % 7 or 7
     day = local_now.date() - timedelta(days=back)
-    return _at_day(day, _clock(match), tz, zone, f"'{match.group('day')}': the most recent such day before the capture")
+    name = match.group("day")
+    return _at_day(day, _clock(match), tz, zone, (f"'{name}': the most recent such day before the capture",
+                                                  f"'{name}': ngày gần nhất như vậy trước khi thu thập"))
 
 
 def _day_month(norm: str, captured_at: datetime, local_now: datetime, tz: ZoneInfo, zone: str) -> Result:
@@ -175,13 +189,14 @@ def _day_month(norm: str, captured_at: datetime, local_now: datetime, tz: ZoneIn
     day_num = int(match.group("d"))
     if year_text:
         day = date(int(year_text), month, day_num)
-        rule = "date with its year"
+        rule = ("date with its year", "ngày có ghi năm")
     else:
         day = date(local_now.year, month, day_num)
-        rule = "day and month without a year: the capture year"
+        rule = ("day and month without a year: the capture year", "ngày, tháng không ghi năm: lấy năm thu thập")
         if day > local_now.date():
             day = date(local_now.year - 1, month, day_num)
-            rule = "day and month without a year: the previous year (the date is after the capture in this year)"
+            rule = ("day and month without a year: the previous year (the date is after the capture in this year)",
+                    "ngày, tháng không ghi năm: lấy năm trước (trong năm thu thập, ngày này ở sau thời điểm thu thập)")
     return _at_day(day, _clock(match), tz, zone, rule)
 
 
@@ -192,18 +207,23 @@ def _dashed_date(norm: str, captured_at: datetime, local_now: datetime, tz: Zone
         return None
     month, day_num = int(match.group("m")), int(match.group("d"))
     if match.group("y"):
-        return _at_day(date(int(match.group("y")), month, day_num), None, tz, zone, "year-month-day date")
+        return _at_day(date(int(match.group("y")), month, day_num), None, tz, zone,
+                       ("year-month-day date", "ngày dạng năm-tháng-ngày"))
     day = date(local_now.year, month, day_num)
-    rule = "month-day date without a year (TikTok style): the capture year"
+    rule = ("month-day date without a year (TikTok style): the capture year",
+            "ngày dạng tháng-ngày không ghi năm (kiểu TikTok): lấy năm thu thập")
     if day > local_now.date():
         day = date(local_now.year - 1, month, day_num)
-        rule = "month-day date without a year (TikTok style): the previous year"
+        rule = ("month-day date without a year (TikTok style): the previous year",
+                "ngày dạng tháng-ngày không ghi năm (kiểu TikTok): lấy năm trước")
     return _at_day(day, None, tz, zone, rule)
 
 
-def _at_day(day: date, clock: time | None, tz: ZoneInfo, zone: str, rule: str) -> Result:
+def _at_day(day: date, clock: time | None, tz: ZoneInfo, zone: str, rule: Rule) -> Result:
+    en, vi = rule
     if clock is None:
         start = datetime.combine(day, time(0, 0), tz)
-        return _iso(start), f"{rule}; no time of day shown (any time that day, {zone})", 86400 - 1
+        return _iso(start), (f"{en}; no time of day shown (any time that day, {zone})",
+                             f"{vi}; không hiển thị giờ (bất kỳ lúc nào trong ngày đó, múi giờ {zone})"), 86400 - 1
     moment = datetime.combine(day, clock, tz)
-    return _iso(moment), f"{rule}; time of day read in {zone}", 59
+    return _iso(moment), (f"{en}; time of day read in {zone}", f"{vi}; giờ đọc theo múi giờ {zone}"), 59

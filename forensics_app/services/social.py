@@ -132,7 +132,9 @@ def capture_social(
 
     hook = SocialHook(SocialConfig(media=media, accounts=accounts,
                                    fallback_zone=str(settings.get(vault, "timezone") or "Asia/Ho_Chi_Minh")))
-    batch = batch_id or "social-" + batch_id_for(case, normalised)
+    # the same posts with another account or comment limit are another capture, not a resumed one
+    batch = batch_id or "social-" + batch_id_for(case, [*normalised, f"profile={profile}",
+                                                        f"comments={parse_comments(comments)}"])
     done: dict[str, PostOutcome] = {}
 
     def finished(outcome: UrlOutcome) -> None:

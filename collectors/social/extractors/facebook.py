@@ -191,6 +191,7 @@ def _embedded(doc: PageDocument, record: PostRecord) -> None:
     if published is not None:
         if record.published is not None and record.published.shown:
             published.rule += f"; the page showed {record.published.shown!r}"
+            published.rule_vi += f"; trang hiển thị {record.published.shown!r}"
         record.published = published
     actors = story.get("actors") or []
     actor = actors[0] if actors and isinstance(actors[0], dict) else {}

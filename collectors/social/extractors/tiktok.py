@@ -47,7 +47,8 @@ class TikTokExtractor(Extractor):
         if isinstance(status, int) and status in STATUS:
             state, why = STATUS[status]
             record.availability = Availability(state, f"statusCode {status}: {why}",
-                                               "TikTok's embedded data gave this status code")
+                                               "TikTok's embedded data gave this status code",
+                                               "dữ liệu nhúng của TikTok trả về mã trạng thái này")
         item = ((detail.get("itemInfo") or {}).get("itemStruct")) or {}
         if item:
             _from_item(item, doc, record)

@@ -84,11 +84,13 @@ def _playability(status: dict[str, Any]) -> Availability:
     if state in ("", "OK"):
         return Availability()
     if state == "LOGIN_REQUIRED":
-        return Availability(LOGIN_REQUIRED, reason or state, f"YouTube's playability status is {state}")
+        return Availability(LOGIN_REQUIRED, reason or state, f"YouTube's playability status is {state}",
+                            f"trạng thái phát của YouTube là {state}")
     if state in ("ERROR", "UNPLAYABLE", "CONTENT_CHECK_REQUIRED", "AGE_CHECK_REQUIRED"):
         return Availability(UNAVAILABLE, " — ".join(x for x in (reason, detail) if x) or state,
-                            f"YouTube's playability status is {state}")
-    return Availability(AVAILABLE, state, f"YouTube's playability status is {state}")
+                            f"YouTube's playability status is {state}", f"trạng thái phát của YouTube là {state}")
+    return Availability(AVAILABLE, state, f"YouTube's playability status is {state}",
+                        f"trạng thái phát của YouTube là {state}")
 
 
 def _media(details: dict[str, Any], player: dict[str, Any], micro: dict[str, Any], record: PostRecord,

@@ -63,6 +63,7 @@ def _article(doc: PageDocument, record: PostRecord) -> None:
             again = parse_time(shown, doc.captured_at, ZALO_ZONE)
             if again is not None:
                 parsed.utc, parsed.rule = again.utc, again.rule + " (Zalo prints Vietnam dates)"
+                parsed.rule_vi = again.rule_vi + " (Zalo hiển thị ngày theo giờ Việt Nam)"
         record.published = parsed
     for name, css in (("views", ".article-views, .view-count"), ("likes", ".article-likes, .like-count")):
         count = doc.count(doc.text(css), "shown text")
