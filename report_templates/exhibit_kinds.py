@@ -1,7 +1,6 @@
 """The built-in exhibit renderers, one class per family of item kinds.
 
-``social_post`` has no renderer yet: its items fall back to the generic one
-(facts, metadata, a JSON excerpt) until the social collector registers its own.
+``social_post`` and ``screenshot_element`` are rendered by ``social_exhibit``.
 """
 
 from __future__ import annotations
