@@ -164,6 +164,8 @@ def text_of(node: Element | None) -> str:
             parts.append("\n")
         if tag == "img" and el.get("alt") and len(el.get("alt") or "") <= 4:  # emoji drawn as images
             parts.append(el.get("alt") or "")
+        if tag in BLOCKS:
+            parts.append("\n")
         if tag:
             add(el.text)
         for child in el:

@@ -49,6 +49,10 @@ CASES = [
     ("2026-11-01 12:00:00", "2026-11-01T05:00:00Z", 0, "local time"),
     ("1762000000", "2025-11-01T12:26:40Z", 0, "unix"),
     ("1762000000000", "2025-11-01T12:26:40Z", 0, "milliseconds"),
+    ("11-5", "2026-11-04T17:00:00Z", 86399, "tiktok"),
+    ("12-25", "2025-12-24T17:00:00Z", 86399, "previous year"),
+    ("2024-1-15", "2024-01-14T17:00:00Z", 86399, "year-month-day"),
+    ("2 ngày trước", "2026-11-07T08:30:00Z", 86400, "relative"),
 ]
 
 
@@ -75,3 +79,10 @@ def test_other_time_zone_setting() -> None:
 def test_naive_capture_time_is_refused() -> None:
     with pytest.raises(ValueError):
         parse_time("2 giờ", datetime(2026, 1, 1))
+
+
+@pytest.mark.parametrize("shown", [c[0] for c in CASES])
+def test_every_rule_is_also_in_vietnamese(shown: str) -> None:
+    parsed = parse_time(shown, CAPTURED)
+    assert parsed is not None and parsed.rule_vi and parsed.rule_vi != parsed.rule
+    assert parsed.to_json()["rule_vi"] == parsed.rule_vi
