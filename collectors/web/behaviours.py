@@ -65,6 +65,7 @@ class ScrollBehaviour:
         while True:
             state.cancel.check()
             position, height = await state.page.evaluate(_SCROLL_STEP)
+            state.facts["last_action"] = time.monotonic()
             steps += 1
             if height > options.max_page_height:
                 state.warn("scroll_height_limit",
@@ -73,10 +74,12 @@ class ScrollBehaviour:
                            height=height, limit=options.max_page_height)
                 break
             if position >= height - 2:
-                await wait_quiet(state, quiet=0.4, limit=min(2.0, max(0.0, budget - (time.monotonic() - started))))
+                await wait_quiet(state, quiet=0.4, limit=min(2.0, max(0.0, budget - (time.monotonic() - started))),
+                                 fresh=True)
                 _, grown = await state.page.evaluate(_SCROLL_STEP)
                 if grown <= height:
-                    break
+                    break  # nothing new arrived in a quiet 0.4 s at the bottom: done (that quiet counts for idle)
+                state.facts["last_action"] = time.monotonic()
                 height = grown
             if time.monotonic() - started >= budget:
                 state.warn("scroll_time_limit",
@@ -114,22 +117,25 @@ class ScrollToTopBehaviour:
         await asyncio.sleep(0.1)
 
 
-async def wait_quiet(state: CaptureState, *, quiet: float, limit: float) -> bool:
-    """True once nothing was in flight for ``quiet`` seconds; False if ``limit`` ran out first."""
+async def wait_quiet(state: CaptureState, *, quiet: float, limit: float, fresh: bool = False) -> bool:
+    """True once nothing was in flight for ``quiet`` seconds; False if ``limit`` ran out first.
+
+    Quiet is counted from the last request that started or ended, or the last page action
+    (a scroll), whichever came later; ``fresh`` counts from now instead (just after an action
+    whose requests may not have started yet).
+    """
     inflight: dict[object, str] = state.facts.setdefault("inflight", {})
-    end = time.monotonic() + limit
-    quiet_since = time.monotonic() if not inflight else None
+    start = time.monotonic()
+    end = start + limit
     while True:
         state.cancel.check()
         now = time.monotonic()
-        if inflight:
-            quiet_since = None
-        elif quiet_since is None:
-            quiet_since = now
-        elif now - quiet_since >= quiet:
+        since = max(state.facts.get("last_activity", 0.0), state.facts.get("last_action", 0.0),
+                    start if fresh else 0.0)
+        if not inflight and now - since >= quiet:
             return True
         if now >= end:
-            return not inflight and quiet_since is not None and now - quiet_since >= quiet
+            return False
         await asyncio.sleep(0.05)
 
 

@@ -9,6 +9,7 @@ status or a page that never finished loading become warnings.
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any
 from urllib.parse import urldefrag
 
@@ -42,6 +43,7 @@ class Watcher:
 
     def _on_request(self, request: Any) -> None:
         self.inflight[request] = request.url
+        self.state.facts["last_activity"] = time.monotonic()
         try:
             if request.is_navigation_request() and request.frame == self.state.page.main_frame:
                 self.state.facts.setdefault("navigation_urls", []).append(request.url)
@@ -50,6 +52,7 @@ class Watcher:
 
     def _on_request_done(self, request: Any) -> None:
         self.inflight.pop(request, None)
+        self.state.facts["last_activity"] = time.monotonic()
 
     def _on_download(self, download: Any) -> None:
         self.downloads.append(asyncio.ensure_future(self._save(download)))
