@@ -119,6 +119,7 @@ class CaptureRunner:
             url, result, error = entry
             if url == _FATAL:
                 assert error is not None
+                cancel.check()  # the browser dying under Ctrl-C is the cancel, not a failure
                 raise error
             if cancel.cancelled:
                 if result is not None:

@@ -26,10 +26,15 @@ def site_material(tmp_path_factory: pytest.TempPathFactory) -> tuple[Tls, bytes]
 
 
 @pytest.fixture(scope="session")
-def http_site(site_material: tuple[Tls, bytes]) -> Iterator[str]:
+def http_server(site_material: tuple[Tls, bytes]) -> Iterator[SiteServer]:
     server = SiteServer(site_material[1])
-    yield f"http://127.0.0.1:{server.port}"
+    yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def http_site(http_server: SiteServer) -> str:
+    return f"http://127.0.0.1:{http_server.port}"
 
 
 @pytest.fixture(scope="session")

@@ -141,6 +141,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: C901 (one route table)
         path = self.path.split("?")[0]
+        self.server.requested.append(path)
         if self.server.latency:
             time.sleep(self.server.latency)
         if path == "/":
@@ -229,6 +230,7 @@ class SiteServer(ThreadingHTTPServer):
         self.video = video
         self.latency = latency
         self.stopping = threading.Event()
+        self.requested: list[str] = []
         if tls is not None:
             context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             context.load_cert_chain(tls.cert_pem, tls.key_pem)

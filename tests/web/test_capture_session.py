@@ -82,13 +82,18 @@ def test_cancel_stops_the_browser_promptly_and_leaves_the_vault_clean(vault: Vau
         assert {"warc", "wacz", "provenance"} <= set(_children(vault, capture.id))
 
 
-def test_ctrl_c_exits_130_and_vault_verifies(cli_vault: Cli, http_site: str) -> None:
+def test_ctrl_c_exits_130_and_vault_verifies(cli_vault: Cli, http_site: str, http_server: Any) -> None:
     assert cli_vault("case", "new", "--number", "VV-INT", "--title", "Ngắt").code == 0
     env = {**os.environ, **cli_vault.env}
     process = subprocess.Popen([sys.executable, "-m", "forensics_app.cli.main", "capture", "web", http_site + "/never",
                                 "--case", "VV-INT", "--allow-private-addresses", "--timeout", "60"], env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
-    time.sleep(4)
+    seen = len(http_server.requested)
+    deadline = time.monotonic() + 60
+    while "/never" not in http_server.requested[seen:] and time.monotonic() < deadline:
+        time.sleep(0.1)  # interrupt while the page is loading, not while Python starts
+    assert "/never" in http_server.requested[seen:], "the capture never reached the page"
+    time.sleep(0.5)
     os.killpg(process.pid, signal.SIGINT)  # what a terminal does on Ctrl-C: the whole foreground group
     out, err = process.communicate(timeout=30)
     assert process.returncode == 130, out + err
