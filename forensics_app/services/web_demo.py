@@ -6,15 +6,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from collectors.web import CaptureOptions
 from evidence_store import Case, ForensicsError, Vault
-
-from .web import capture_web
-from .web_sample import SampleSite
 
 
 def run_web_step(vault: Vault, case: Case, workdir: Path, step: Callable[[str, dict[str, Any]], None]) -> bool:
     """True when the page was captured; a missing browser is reported, not hidden."""
+    from collectors.web import CaptureOptions  # the browser stack loads only when the demo runs
+
+    from .web import capture_web
+    from .web_sample import SampleSite
+
     # Loopback is refused by default; the demo's own site is the examiner's explicit choice.
     options = CaptureOptions(allow_private_addresses=True, ntp_timeout=1)
     with SampleSite() as site:
