@@ -32,12 +32,26 @@ def build_window(vault: Path | None = None, language: str | None = None) -> obje
     return window
 
 
+def display_problem() -> str:
+    """Why no window can open here (no desktop session on Linux), or "" when one can."""
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return ""
+    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        return ""
+    return ("no display: start the app inside a desktop session (or under xvfb-run for automation); "
+            "the `forensics` command line works without one")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="forensics-app", description="The forensic evidence workstation.")
     parser.add_argument("--vault", type=Path, help="Open this vault (default: FORENSICS_VAULT, else the last one).")
     parser.add_argument("--language", choices=("vi", "en"), help="Interface language for this run.")
     args = parser.parse_args(argv)
     vault = args.vault or (Path(os.environ["FORENSICS_VAULT"]) if os.environ.get("FORENSICS_VAULT") else None)
+    problem = display_problem()
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
     from PySide6.QtWidgets import QApplication
 
     from .errors import install_excepthook

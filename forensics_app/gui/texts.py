@@ -449,6 +449,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "settings.tsa": ("Timestamp authorities", "Tổ chức cấp dấu thời gian"),
     "settings.tsa.hint": ("One RFC 3161 URL per line", "Mỗi dòng một địa chỉ RFC 3161"),
     "settings.capture": ("Default capture options (JSON)", "Tuỳ chọn thu thập mặc định (JSON)"),
+    "settings.capture.form": ("Default web capture options", "Tuỳ chọn thu thập trang web mặc định"),
     "settings.bad.zone": ("Unknown time zone {zone}.", "Không có múi giờ {zone}."),
     "settings.bad.url": ("Not an http(s) URL: {url}", "Không phải địa chỉ http(s): {url}"),
     "settings.bad.json": ("The capture options are not a JSON object: {error}",

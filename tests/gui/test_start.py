@@ -124,3 +124,15 @@ def test_launchers_are_installed_and_documented(cli: Any) -> None:
     launcher = shutil.which("forensics-app") or str(Path(sys.executable).parent / "forensics-app")
     help_text = subprocess.run([launcher, "--help"], capture_output=True, text=True, timeout=60)
     assert help_text.returncode == 0 and "--vault" in help_text.stdout and "--language" in help_text.stdout
+
+
+def test_no_display_is_one_clear_line(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    done = subprocess.run([sys.executable, "-m", "forensics_app.gui.app"], env=env, capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 2
+    assert done.stderr.strip().startswith("error: no display") and "Traceback" not in done.stderr

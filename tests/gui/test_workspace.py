@@ -309,3 +309,19 @@ def test_the_window_stays_responsive_during_a_long_ingest(window: Any, qtbot: An
     print(f"\nlongest event-loop stall during a 150 MiB ingest: {meter.longest * 1000:.0f} ms")
     assert meter.ticks > 20
     assert meter.longest < 0.2, f"the event loop stalled {meter.longest * 1000:.0f} ms"
+
+
+def test_default_capture_options_in_settings_reach_the_capture_dialog(window: Any, qtbot: Any) -> None:
+    import pytest
+
+    pytest.importorskip("forensics_app.services.web")
+    dialog = window.open_dialog("settings")
+    assert dialog.capture_form is not None
+    dialog.capture_form.widgets["video"].setChecked(True)
+    dialog.capture_form.widgets["page_timeout"].setValue(90)
+    dialog.save()
+    wait_until(qtbot, lambda: window.session.reader.get_setting("capture_defaults"))
+    assert window.session.reader.get_setting("capture_defaults") == {"video": True, "page_timeout": 90}
+    capture = window.open_task("web")
+    assert capture.options_form.widgets["video"].isChecked()
+    assert capture.options_form.widgets["page_timeout"].value() == 90

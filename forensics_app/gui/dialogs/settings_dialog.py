@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -116,8 +117,20 @@ class SettingsDialog(QDialog):
                                                  indent=1))
         self.capture.setObjectName("setting_capture_defaults")
         self.capture.setMaximumHeight(90)
-        tform.addRow(bind(QLabel(), "setText", "settings.capture"), self.capture)
+        self.capture_form = self._capture_form()
+        if self.capture_form is None:  # no web capture in this build: the raw setting
+            tform.addRow(bind(QLabel(), "setText", "settings.capture"), self.capture)
         layout.addWidget(tools)
+        if self.capture_form is not None:
+            box = QGroupBox()
+            bind(box, "setTitle", "settings.capture.form")
+            box_layout = QVBoxLayout(box)
+            scroll = QScrollArea()
+            scroll.setWidgetResizable(True)
+            scroll.setWidget(self.capture_form)
+            scroll.setMinimumHeight(160)
+            box_layout.addWidget(scroll)
+            layout.addWidget(box)
 
         self.message = QLabel()
         self.message.setObjectName("settingsMessage")
@@ -131,6 +144,41 @@ class SettingsDialog(QDialog):
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+
+    def _capture_form(self) -> Any:
+        """The capture options form (the same one the capture dialog shows), if web capture is here."""
+        from .. import features
+
+        if not features.available("web"):
+            return None
+        try:
+            from collectors.web import CaptureOptions
+
+            from .web_dialog import OptionsForm
+
+            return OptionsForm(CaptureOptions.from_mapping(dict(self.values.get("capture_defaults") or {})))
+        except (ImportError, UsageError):
+            return None
+
+    def capture_defaults(self) -> dict[str, Any]:
+        """Only the options that differ from the tool's defaults (so new defaults reach old vaults)."""
+        if self.capture_form is None:
+            try:
+                capture = json.loads(self.capture.toPlainText() or "{}")
+            except ValueError as exc:
+                raise UsageError(tr("settings.bad.json", error=str(exc))) from exc
+            if not isinstance(capture, dict):
+                raise UsageError(tr("settings.bad.json", error="{…}"))
+            return capture
+        import dataclasses
+
+        options = self.capture_form.options()
+        changed: dict[str, Any] = {}
+        for f in dataclasses.fields(options):
+            value = getattr(options, f.name)
+            if value != f.default:
+                changed[f.name] = list(value) if isinstance(value, tuple) else value
+        return changed
 
     def _pick_browser(self) -> None:
         name = QFileDialog.getOpenFileName(self, tr("settings.browser"))[0]
@@ -151,13 +199,7 @@ class SettingsDialog(QDialog):
         if bad:
             raise UsageError(tr("settings.bad.url", url=bad[0]))
         wanted["tsa_urls"] = urls
-        try:
-            capture = json.loads(self.capture.toPlainText() or "{}")
-        except ValueError as exc:
-            raise UsageError(tr("settings.bad.json", error=str(exc))) from exc
-        if not isinstance(capture, dict):
-            raise UsageError(tr("settings.bad.json", error="{…}"))
-        wanted["capture_defaults"] = capture
+        wanted["capture_defaults"] = self.capture_defaults()
         wanted["language"] = i18n.current()
         return {k: v for k, v in wanted.items() if self.values.get(k) != v}
 
