@@ -266,6 +266,8 @@ class MainWindow(WindowActions, QMainWindow):
                 ok = False
                 action.setToolTip(tr("feature.missing"))
             action.setEnabled(bool(ok))
+        if hasattr(self, "toolbar"):
+            self.toolbar.setVisible(unlocked)  # the start screens stay uncluttered
         if unlocked:
             self.act_close_case.setText(tr("action.reopen.case" if status == "closed" else "action.close.case"))
 
@@ -403,8 +405,7 @@ class MainWindow(WindowActions, QMainWindow):
         self._watch_idle(False)
         self._viewed.clear()
         for dialog in list(self._dialogs.values()):
-            if not getattr(dialog, "running", False):
-                dialog.close()
+            dialog.hide() if getattr(dialog, "running", False) else dialog.close()  # work goes on, unseen
         self.cases.model.load(None)
         self.evidence.show_case(None, None, self.zone)
         self.custody.show_case(None, None, self.zone)
