@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 IMAGE_LIMIT = 256 * 1024 * 1024
 PDF_LIMIT = 256 * 1024 * 1024
 TEXT_KINDS = {"page_text", "html", "mhtml", "provenance", "social_post"}
-IMAGE_KINDS = {"screenshot", "screenshot_viewport", "screenshot_tile"}
+IMAGE_KINDS = {"screenshot", "screenshot_viewport", "screenshot_tile", "screenshot_element"}
 
 
 def preview_kind(item: Item) -> str:

@@ -185,6 +185,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "kind.screenshot": ("Screenshot (full page)", "Ảnh chụp màn hình (toàn trang)"),
     "kind.screenshot_viewport": ("Screenshot (visible area)", "Ảnh chụp màn hình (vùng hiển thị)"),
     "kind.screenshot_tile": ("Screenshot tile", "Phần ảnh chụp màn hình"),
+    "kind.screenshot_element": ("Screenshot of the post", "Ảnh chụp bài đăng"),
     "kind.html": ("Rendered HTML", "HTML đã hiển thị"),
     "kind.mhtml": ("MHTML archive", "Tệp lưu trữ MHTML"),
     "kind.pdf": ("Page as PDF", "Trang web dạng PDF"),

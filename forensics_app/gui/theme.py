@@ -19,6 +19,7 @@ ACCENT = "#1f5f8b"
 KIND_ICONS = {
     "folder": "folder", "file": "file", "symlink": "symlink",
     "web_capture": "web", "screenshot": "image", "screenshot_viewport": "image", "screenshot_tile": "image",
+    "screenshot_element": "image",
     "media": "image", "html": "html", "mhtml": "html", "pdf": "pdf", "page_text": "text",
     "warc": "archive", "wacz": "archive", "provenance": "provenance", "video": "video", "download": "download",
     "social_post": "post", "disk_image": "disk", "extracted_file": "extracted", "report": "report",

@@ -53,7 +53,7 @@ def test_every_key_the_code_uses_is_in_the_catalog() -> None:
         for name in names:
             assert f"{prefix}.{name}" in TEXTS
     for kind in ("folder", "file", "web_capture", "screenshot", "pdf", "warc", "wacz", "provenance",
-                 "disk_image", "extracted_file", "report", "social_post"):
+                 "disk_image", "extracted_file", "report", "social_post", "media", "screenshot_element"):
         assert f"kind.{kind}" in TEXTS
 
 
