@@ -27,10 +27,12 @@ from .extractors.base import ExpansionSpec, extractor_for
 from .platforms import detect
 
 DEFAULT_EXPAND_SECONDS = 240
-SETTLE_MS = 250  # a click's consequences are in once the DOM stayed still this long …
-CLICK_WAIT_MS = 6000  # … or after this long at most
+SETTLE_MS = 120  # a click's consequences are in once the DOM stayed still this long …
+FIRST_CHANGE_MS = 1500  # … nothing changed this long after the click: the next round looks again …
+CLICK_WAIT_MS = 6000  # … and never longer than this
 
-_CLICK = r"""async ({selector, patterns, countSelector, limit, settle, wait, search}) => {
+_CLICK = r"""async ({selector, patterns, countSelector, limit, settle, firstChange, wait, search}) => {
+  const first = firstChange;
   const state = window.__forensicsExpansion || (window.__forensicsExpansion = new WeakMap());
   const norm = s => (s || '').replace(/\s+/g, ' ').trim();
   const res = patterns.map(p => new RegExp(search ? p : '^(?:' + p + ')$', 'iu'));
@@ -62,7 +64,7 @@ _CLICK = r"""async ({selector, patterns, countSelector, limit, settle, wait, sea
       if (typeof el.click === 'function') el.click();
       else el.dispatchEvent(new MouseEvent('click', {bubbles: true, cancelable: true, view: window}));
     }
-    timer = setTimeout(done, settle * 4);
+    timer = setTimeout(done, first);
     setTimeout(done, wait);
   });
   return {clicked: matches.length, before, after: count(), labels};
@@ -134,7 +136,8 @@ async def _click(state: CaptureState, spec: ExpansionSpec, kind: str, patterns: 
         return 0
     result = await state.page.evaluate(_CLICK, {
         "selector": spec.clickable, "patterns": list(patterns), "countSelector": spec.comment,
-        "limit": limit or 0, "settle": SETTLE_MS, "wait": CLICK_WAIT_MS, "search": search})
+        "limit": limit or 0, "settle": SETTLE_MS, "firstChange": FIRST_CHANGE_MS, "wait": CLICK_WAIT_MS,
+        "search": search})
     clicked = int(result.get("clicked") or 0)
     if clicked:
         facts = _facts(state)

@@ -64,6 +64,12 @@ class SocialHook:
         self.config = config
 
     async def __call__(self, state: CaptureState) -> None:
+        timings = state.facts.setdefault("timings_ms", {})
+        started = time.monotonic()
+        await self._run(state, timings)
+        timings["social_hook"] = int((time.monotonic() - started) * 1000)
+
+    async def _run(self, state: CaptureState, timings: dict[str, int]) -> None:
         page = state.page
         match = detect(state.url)
         account = self.config.accounts.get(state.options.profile) if state.options.profile else None
@@ -75,14 +81,20 @@ class SocialHook:
         doc = PageDocument(state.url, page.url, html, captured, zone)
         if match.platform == "generic":
             await _oembed(state, doc)
-        record, extractor = read_post(doc, match)
+        step = time.monotonic()
+        record, extractor = await asyncio.to_thread(read_post, doc, match)  # lxml work off the browser's loop
+        timings["social_read"] = int((time.monotonic() - step) * 1000)
         record.expansion = dict(state.facts.get("social_expansion") or {})
         record.account = account
         _judge(state, record)
         if record.availability.status == AVAILABLE:
+            step = time.monotonic()
             await _element_screenshot(state, extractor.spec, record)
+            timings["social_element_screenshot"] = int((time.monotonic() - step) * 1000)
             if self.config.media:
+                step = time.monotonic()
                 await self._media(state, record, extractor)
+                timings["social_media"] = int((time.monotonic() - step) * 1000)
         for note in record.notes:
             if note["code"] in WARNING_NOTES:
                 state.warn(note["code"], note["message"], note["message_vi"], **note.get("details", {}))

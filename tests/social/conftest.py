@@ -26,6 +26,8 @@ AUTHOR = FakePerson("Nguyễn Văn Tin Giả", "nguyen.van.tingia", "10001234567
 FB_POST = FakePost("pfbid02Xy7aBcD", AUTHOR, "Cảnh báo: tin nóng về dịch bệnh ở phường Thử Nghiệm, mọi người chia sẻ gấp!",
                    hidden_tail="Phần cuối chỉ hiện sau khi bấm Xem thêm: nguồn tin chưa được kiểm chứng.",
                    comments=make_comments(45, replies_every=10, replies=2, hidden=1))
+FB_VIDEO = FakePost("1234567890123456", AUTHOR, "Video: clip được cắt ghép, lan truyền sai sự thật", images=0, video=True,
+                    comments=make_comments(3, prefix="v"))
 FB_GROUP_POST = FakePost("7001", person(1), "Bài trong nhóm kín: chỉ thành viên đăng nhập mới xem được.",
                          comments=make_comments(3, prefix="g"))
 YT_VIDEO = FakePost("Vd0tEsT1234", person(2), "Video thử nghiệm: phóng sự về lừa đảo qua mạng #canhbao",
@@ -52,7 +54,7 @@ def platform_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform
     except PermissionError:
         pytest.fail("the platform test site listens on port 443 of a loopback address: run the tests as root or "
                     "with CAP_NET_BIND_SERVICE", pytrace=False)
-    site.data["facebook"].update({FB_POST.id: FB_POST, FB_GROUP_POST.id: FB_GROUP_POST})
+    site.data["facebook"].update({FB_POST.id: FB_POST, FB_GROUP_POST.id: FB_GROUP_POST, FB_VIDEO.id: FB_VIDEO})
     site.data["youtube"][YT_VIDEO.id] = YT_VIDEO
     site.data["tiktok"][TT_VIDEO.id] = TT_VIDEO
     site.data["x"][X_POST.id] = X_POST

@@ -24,6 +24,7 @@ from .conftest import (
     AUTHOR,
     CLIP,
     FB_POST,
+    FB_VIDEO,
     FORUM,
     IG_POST,
     TG_POSTS,
@@ -42,6 +43,7 @@ pytestmark = pytest.mark.slow
 
 URLS = {
     "facebook": f"https://www.facebook.com/{AUTHOR.handle}/posts/{FB_POST.id}",
+    "facebook_video": f"https://www.facebook.com/{AUTHOR.handle}/videos/{FB_VIDEO.id}",
     "facebook_removed": "https://www.facebook.com/story.php?story_fbid=9999999&id=100012345678901",
     "facebook_group": "https://www.facebook.com/groups/hoimuaban/posts/7001",
     "youtube": f"https://www.youtube.com/watch?v={YT_VIDEO.id}",
@@ -207,6 +209,18 @@ def test_facebook_items_one_batch_media_and_screenshots(captured: Captured) -> N
     seqs = sorted(e.seq for e in captured.vault.custody.entries()
                   if e.record["action"] == "item.acquire" and (e.record.get("item") or {}).get("id") in ids)
     assert len(seqs) == len(ids) and seqs == list(range(seqs[0], seqs[0] + len(seqs)))
+
+
+def test_facebook_video_best_quality(captured: Captured) -> None:
+    record = captured.record("facebook_video")
+    assert record["content_type"] == "video" and record["post_id"] == FB_VIDEO.id
+    (video,) = record["media"]
+    assert video["url"].endswith(f"{FB_VIDEO.id}-hd.mp4?efg=2"), "the HD address of the embedded data comes first"
+    assert f"{FB_VIDEO.id}.mp4?efg=1" in " ".join(video["alternatives"])
+    assert video["status"] == "downloaded" and video["poster"].endswith("_poster.jpg")
+    (item,) = captured.children("facebook_video")["media"]
+    assert item.sha256 == video["files"][0]["sha256"] and item.size == len(captured.site.video)
+    assert len(record["comments"]) == 3
 
 
 def test_removed_post_login_wall(captured: Captured) -> None:

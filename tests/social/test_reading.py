@@ -152,3 +152,19 @@ def test_cookies_for_media_and_ytdlp(tmp_path: Path) -> None:
     loaded.load(ignore_discard=True, ignore_expires=True)
     assert {(c.name, c.domain) for c in loaded} == {("c_user", ".facebook.com"), ("xs", ".facebook.com"),
                                                     ("other", "www.tiktok.com")}
+
+
+def test_account_from_the_platforms_own_cookies() -> None:
+    from forensics_app.services.profiles import describe_account
+
+    state = {"cookies": [
+        {"name": "c_user", "value": "100090000000001", "domain": ".facebook.com"},
+        {"name": "xs", "value": "bí-mật", "domain": ".facebook.com"},
+        {"name": "twid", "value": "u%3D1234567890", "domain": ".x.com"},
+        {"name": "ds_user_id", "value": "55667788", "domain": ".instagram.com"},
+        {"name": "sessionid", "value": "bí-mật-2", "domain": ".tiktok.com"}]}
+    account = describe_account(state, "", "https://www.facebook.com/login/", "https://www.facebook.com/")
+    assert account["label"] == "facebook 100090000000001, instagram 55667788, x 1234567890"
+    assert {"platform": "tiktok", "session_cookie": "sessionid"} in account["detected"]
+    assert "bí-mật" not in str(account)  # session values never leave the encrypted profile
+    assert describe_account(state, "Tài khoản 1", "u", "r")["label"] == "Tài khoản 1"

@@ -44,15 +44,17 @@ def _comment_json(post: FakePost, c: FakeComment) -> dict[str, object]:
             "parent_name": next((p.author.name for p in post.comments if p.id == c.reply_to), "")}
 
 
-def comments_page(post: FakePost, offset: int, order: str) -> dict[str, object]:
+def comments_page(post: FakePost, offset: int, order: str, size: int = 0) -> dict[str, object]:
     visible = [c for c in post.top_level if order == "all" or not c.hidden_unless_all]
-    chunk = visible[offset:offset + post.page_size]
-    following = offset + post.page_size
+    size = size or post.page_size
+    chunk = visible[offset:offset + size]
+    following = offset + size
     return {"comments": [_comment_json(post, c) for c in chunk],
             "next": following if following < len(visible) else None}
 
 
-def post_page(post: FakePost, path: str, *, logged_in_as: str = "") -> str:
+def post_page(post: FakePost, path: str, *, logged_in_as: str = "", everything: bool = False) -> str:
+    """The post; ``everything``: every comment already on the page (a benchmark's baseline of the same size)."""
     a = post.author
     relay = {"require": [["ScheduledServerJS", "handle", None, [{"__bbox": {"require": [[
         "RelayPrefetchedStreamCache", "next", [], [f"adp_CometSinglePostContentQueryRelayPreloader_{post.id[:8]}", {
@@ -60,9 +62,14 @@ def post_page(post: FakePost, path: str, *, logged_in_as: str = "") -> str:
                 "__typename": "Story", "id": base64.b64encode(f"S:_I{a.id}:{post.id}".encode()).decode(),
                 "post_id": post.id, "creation_time": post.epoch,
                 "actors": [{"__typename": "User", "id": a.id, "name": a.name, "url": f"{HOST}/{a.handle}"}],
+                **({"attachments": [{"media": {"__typename": "Video", "id": post.id,
+                                               "playable_url": f"https://video.xx.fbcdn.net/o1/v/t2/f2/m69/{post.id}.mp4?efg=1",
+                                               "browser_native_hd_url": f"https://video.xx.fbcdn.net/o1/v/t2/f2/m69/{post.id}-hd.mp4?efg=2"}}]}
+                   if post.video else {}),
                 "comet_sections": {"feedback": {"story": {"feedback_context": {"feedback_target_with_context": {
                     "comment_count": {"total_count": len(post.comments)}}}}}}}}}}}]]]}}]]]}
-    initial = comments_page(post, 0, "relevant")
+    initial = (comments_page(post, 0, "all", size=len(post.comments) + 1) if everything
+               else comments_page(post, 0, "relevant"))
     photos = "".join(
         f'<a href="{HOST}/photo/?fbid={post.id}{i}&amp;set=pcb.{post.id}" role="link" tabindex="0">'
         + (f'<img class="x1ey2m1c xds687c" src="{CDN}/v/t39.30808-6/{post.id}_{i}_n.jpg?stp=dst-jpg_s960x960&amp;_nc_cat=1"'
@@ -254,7 +261,7 @@ def route(request: Request, posts: dict[str, FakePost], groups_need_login: bool 
             return redirect(f"/login/?next={quote(HOST + path, safe='')}")
         post = posts.get(parts[3])
         return page(post_page(post, path, logged_in_as=name)) if post else page(REMOVED)
-    if len(parts) == 3 and parts[1] == "posts":
+    if len(parts) == 3 and parts[1] in ("posts", "videos"):
         post = posts.get(parts[2])
-        return page(post_page(post, path, logged_in_as=name)) if post else page(REMOVED)
+        return page(post_page(post, path, logged_in_as=name, everything=bool(q.get("all")))) if post else page(REMOVED)
     return not_found()
