@@ -47,6 +47,7 @@ URLS = {
     "facebook_removed": "https://www.facebook.com/story.php?story_fbid=9999999&id=100012345678901",
     "facebook_group": "https://www.facebook.com/groups/hoimuaban/posts/7001",
     "youtube": f"https://www.youtube.com/watch?v={YT_VIDEO.id}",
+    "youtube_short": f"https://www.youtube.com/shorts/{YT_VIDEO.id}",
     "youtube_removed": "https://www.youtube.com/watch?v=GoneGone123",
     "tiktok": f"https://www.tiktok.com/@{TT_VIDEO.author.handle}/video/{TT_VIDEO.id}",
     "tiktok_removed": f"https://www.tiktok.com/@{TT_VIDEO.author.handle}/video/7430000000000000999",
@@ -223,6 +224,21 @@ def test_facebook_video_best_quality(captured: Captured) -> None:
     assert len(record["comments"]) == 3
 
 
+def test_wacz_with_the_record_validates(captured: Captured, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+    import zipfile
+
+    (wacz,) = captured.children("facebook")["wacz"]
+    path = captured.vault.export_item(wacz, tmp_path)
+    check = subprocess.run([sys.executable, "-m", "wacz", "validate", "-f", str(path)], capture_output=True, text=True,
+                           timeout=120)
+    assert check.returncode == 0 and "valid" in check.stdout, check.stdout + check.stderr
+    with zipfile.ZipFile(path) as archive:
+        record = json.loads(archive.read("attachments/facebook-post.json"))
+    assert record == captured.record("facebook")
+
+
 def test_removed_post_login_wall(captured: Captured) -> None:
     removed = captured.record("facebook_removed")
     assert removed["availability"]["status"] == "unavailable"
@@ -256,6 +272,9 @@ def test_youtube(captured: Captured) -> None:
     # yt-dlp cannot reach YouTube's player API here: its failure is recorded, the page's own address used
     assert video["status"] == "downloaded" and video["files"][0]["via"] == "direct" and "yt-dlp" in video["error"]
     assert "ytdlp_failed" in captured.codes("youtube") and "media_failed" not in captured.codes("youtube")
+    short = captured.record("youtube_short")
+    assert short["content_type"] == "short" and short["post_id"] == YT_VIDEO.id
+    assert short["author"] == record["author"] and len(short["comments"]) == len(record["comments"])
     removed = captured.record("youtube_removed")
     assert removed["availability"]["status"] == "unavailable"
     assert "Video không khả dụng" in removed["availability"]["reason"]

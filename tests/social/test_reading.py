@@ -168,3 +168,27 @@ def test_account_from_the_platforms_own_cookies() -> None:
     assert {"platform": "tiktok", "session_cookie": "sessionid"} in account["detected"]
     assert "bí-mật" not in str(account)  # session values never leave the encrypted profile
     assert describe_account(state, "Tài khoản 1", "u", "r")["label"] == "Tài khoản 1"
+
+
+@pytest.mark.parametrize("platform, kind, label, matches", [
+    ("facebook", "see_more", "Xem thêm", True), ("facebook", "see_more", "See more", True),
+    ("facebook", "see_more", "Xem thêm bình luận", False),
+    ("facebook", "more_comments", "Xem thêm bình luận", True), ("facebook", "more_comments", "Xem thêm 12 bình luận", True),
+    ("facebook", "more_comments", "Xem 5 bình luận trước", True), ("facebook", "more_comments", "View more comments", True),
+    ("facebook", "more_comments", "View 3 previous comments", True), ("facebook", "more_comments", "Thích", False),
+    ("facebook", "more_replies", "Xem tất cả 3 phản hồi", True), ("facebook", "more_replies", "View all 3 replies", True),
+    ("facebook", "more_replies", "View 1 reply", True), ("facebook", "more_replies", "Trần B đã phản hồi · 2 phản hồi", True),
+    ("facebook", "more_replies", "Phản hồi", False),
+    ("facebook", "ordering_open", "Phù hợp nhất", True), ("facebook", "ordering_open", "Most relevant", True),
+    ("youtube", "more_replies", "12 phản hồi", True), ("youtube", "more_replies", "Show more replies", True),
+    ("youtube", "see_more", "...thêm", True), ("youtube", "see_more", "…more", True),
+    ("tiktok", "more_replies", "Xem 3 câu trả lời", True), ("tiktok", "more_replies", "View 2 replies", True),
+    ("x", "more_comments", "Show more replies", True), ("x", "more_comments", "Hiện thêm câu trả lời", True),
+    ("instagram", "more_comments", "Tải thêm bình luận", True), ("instagram", "more_replies", "Xem câu trả lời (4)", True),
+    ("instagram", "more_replies", "View replies (1)", True),
+])
+def test_expansion_labels_in_both_languages(platform: str, kind: str, label: str, matches: bool) -> None:
+    import re
+
+    patterns = getattr(registered()[platform].spec, kind)
+    assert any(re.fullmatch(p, label, re.IGNORECASE) for p in patterns) is matches
