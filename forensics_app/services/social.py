@@ -115,6 +115,8 @@ def capture_social(
 ) -> SocialBatchResult:
     """Capture posts into the case. Bad URLs, options or profile names fail the call before anything starts."""
     case = vault.get_case(case_ref)
+    if case.status != "open":  # checked before a login profile is opened (and its use logged)
+        raise UsageError(f"case {case.number} is closed; reopen it before adding evidence")
     if not urls:
         raise UsageError("no URL to capture")
     normalised = list(dict.fromkeys(normalise_url(u) for u in urls))
