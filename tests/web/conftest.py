@@ -25,16 +25,17 @@ def site_material(tmp_path_factory: pytest.TempPathFactory) -> tuple[Tls, bytes]
     return make_certificate(folder), make_video(folder)
 
 
+#: The running servers by base URL (a test that must watch requests finds its server here).
+SERVERS: dict[str, SiteServer] = {}
+
+
 @pytest.fixture(scope="session")
-def http_server(site_material: tuple[Tls, bytes]) -> Iterator[SiteServer]:
+def http_site(site_material: tuple[Tls, bytes]) -> Iterator[str]:
     server = SiteServer(site_material[1])
-    yield server
+    url = f"http://127.0.0.1:{server.port}"
+    SERVERS[url] = server
+    yield url
     server.stop()
-
-
-@pytest.fixture(scope="session")
-def http_site(http_server: SiteServer) -> str:
-    return f"http://127.0.0.1:{http_server.port}"
 
 
 @pytest.fixture(scope="session")

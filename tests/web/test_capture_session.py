@@ -22,7 +22,7 @@ from collectors.web import CaptureState, measure_clock, register_behaviour
 from evidence_store import Cancelled, CancelToken, Case, UsageError, Vault
 from forensics_app.services.web import capture_threads_alive, capture_web
 from tests.conftest import Cli
-from tests.web.conftest import fast_options
+from tests.web.conftest import SERVERS, fast_options
 from tests.web.ntp_server import NtpServer
 
 pytestmark = pytest.mark.slow
@@ -82,7 +82,8 @@ def test_cancel_stops_the_browser_promptly_and_leaves_the_vault_clean(vault: Vau
         assert {"warc", "wacz", "provenance"} <= set(_children(vault, capture.id))
 
 
-def test_ctrl_c_exits_130_and_vault_verifies(cli_vault: Cli, http_site: str, http_server: Any) -> None:
+def test_ctrl_c_exits_130_and_vault_verifies(cli_vault: Cli, http_site: str) -> None:
+    http_server = SERVERS[http_site]
     assert cli_vault("case", "new", "--number", "VV-INT", "--title", "Ngắt").code == 0
     env = {**os.environ, **cli_vault.env}
     process = subprocess.Popen([sys.executable, "-m", "forensics_app.cli.main", "capture", "web", http_site + "/never",
