@@ -22,6 +22,7 @@ from . import (
     custody_cmds,
     demo_cmd,
     disk_cmds,
+    doctor_cmd,
     gui_cmd,
     items_cmds,
     report_cmds,
@@ -41,7 +42,7 @@ def cli(ctx: click.Context) -> None:
 
 
 for module in (vault_cmds, case_cmds, items_cmds, custody_cmds, demo_cmd, capture_cmds, disk_cmds, gui_cmd, report_cmds,
-               social_cmds):
+               social_cmds, doctor_cmd):
     for command in module.COMMANDS:
         cli.add_command(command)
 
