@@ -50,6 +50,9 @@ _SCROLL_STEP = """() => {
 }"""
 
 
+_TWO_FRAMES = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(() => done(true))))"
+
+
 class ScrollBehaviour:
     """Scroll to the bottom so lazy images and infinite lists load; bounded by height and time."""
 
@@ -74,6 +77,12 @@ class ScrollBehaviour:
                            height=height, limit=options.max_page_height)
                 break
             if position >= height - 2:
+                # Two frames: the page's scroll handlers have run (and started their fetches) before the quiet
+                # clock starts, even when a busy machine delays the renderer.
+                try:
+                    await asyncio.wait_for(state.page.evaluate(_TWO_FRAMES), 1.0)
+                except TimeoutError:
+                    pass  # no frames (a blocked page): the quiet wait below still applies
                 await wait_quiet(state, quiet=0.4, limit=min(2.0, max(0.0, budget - (time.monotonic() - started))),
                                  fresh=True)
                 _, grown = await state.page.evaluate(_SCROLL_STEP)
