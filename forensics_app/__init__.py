@@ -1,10 +1,7 @@
 """Forensic evidence-collection toolkit: the desktop app, the command line and the services both call."""
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("forensics-toolkit")
-except PackageNotFoundError:  # running from a source tree that was not installed
-    __version__ = "0.0.0+source"
+# The single source of the version (pyproject.toml reads it): no importlib.metadata at
+# start-up, and bundles that carry no package metadata still know what they are.
+__version__ = "0.1.0"
 
 TOOL_NAME = "forensics-toolkit"

@@ -7,6 +7,7 @@ Exit codes: 0 success; 1 a check found problems; 2 usage, input or open error
 
 from __future__ import annotations
 
+import importlib
 import sys
 import traceback
 from pathlib import Path
@@ -16,35 +17,53 @@ import click
 import forensics_app
 from evidence_store import ForensicsError
 
-from . import (
-    capture_cmds,
-    case_cmds,
-    custody_cmds,
-    demo_cmd,
-    disk_cmds,
-    doctor_cmd,
-    gui_cmd,
-    items_cmds,
-    report_cmds,
-    social_cmds,
-    vault_cmds,
-)
 from .common import Options, common_options, err
 
+# Command name -> modules to import (the first holds the command) and the attribute.
+# Loading a module only when its command runs keeps `forensics --version` and every
+# scripted call fast: the disk, web, report and GUI stacks are heavy to import.
+LAZY_COMMANDS: dict[str, tuple[tuple[str, ...], str]] = {
+    "vault": (("vault_cmds",), "vault_group"),
+    "examiner": (("vault_cmds",), "examiner_group"),
+    "settings": (("vault_cmds",), "settings_group"),
+    "case": (("case_cmds",), "case_group"),
+    "files": (("items_cmds",), "files_group"),
+    "items": (("items_cmds",), "items_group"),
+    "custody": (("custody_cmds",), "custody_group"),
+    "capture": (("capture_cmds", "social_cmds"), "capture_group"),  # social adds `capture social`
+    "profile": (("social_cmds",), "profile_group"),
+    "disk": (("disk_cmds",), "disk_group"),
+    "report": (("report_cmds",), "report"),
+    "export": (("report_cmds",), "export"),
+    "verify-package": (("report_cmds",), "verify_package_cmd"),
+    "tsa": (("report_cmds",), "tsa_group"),
+    "demo": (("demo_cmd",), "demo"),
+    "gui": (("gui_cmd",), "gui_command"),
+    "doctor": (("doctor_cmd",), "doctor_command"),
+}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+
+class LazyGroup(click.Group):
+    """A click group whose sub-commands are imported when first used."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(LAZY_COMMANDS))
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in LAZY_COMMANDS and name not in self.commands:
+            modules, attribute = LAZY_COMMANDS[name]
+            loaded = [importlib.import_module(f"{__package__}.{module}") for module in modules]
+            self.add_command(getattr(loaded[0], attribute), name)
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(forensics_app.__version__, prog_name="forensics")
 @common_options
 @click.pass_context
 def cli(ctx: click.Context) -> None:
     """Forensic evidence collection: capture, acquire, keep in an encrypted vault, report."""
     ctx.ensure_object(Options)
-
-
-for module in (vault_cmds, case_cmds, items_cmds, custody_cmds, demo_cmd, capture_cmds, disk_cmds, gui_cmd, report_cmds,
-               social_cmds, doctor_cmd):
-    for command in module.COMMANDS:
-        cli.add_command(command)
 
 
 def main(argv: list[str] | None = None) -> int:
