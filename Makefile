@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.setup-done
 SETUP_INPUTS := pyproject.toml installer/debian-packages.txt installer/system_packages.sh installer/setup_venv.sh \
                 installer/web_setup.sh
 
-.PHONY: setup run demo test lint bench screenshots clean
+.PHONY: setup run demo test lint bench screenshots bundle clean
 
 setup: $(STAMP)
 
@@ -32,6 +32,10 @@ lint: setup
 
 bench: setup
 	$(VENV)/bin/python bench/vault_ingest.py
+
+# The self-contained Linux build, its tarball and .deb, all under dist/ (installer/build_bundle.py)
+bundle: setup
+	$(VENV)/bin/python installer/build_bundle.py
 
 screenshots: setup
 	xvfb-run -a -s "-screen 0 1600x1000x24" $(VENV)/bin/python -m forensics_app.gui.screenshots docs/screenshots
