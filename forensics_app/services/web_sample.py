@@ -114,6 +114,9 @@ class SampleSite(ThreadingHTTPServer):
     def url(self) -> str:
         return f"http://127.0.0.1:{self.server_address[1]}"
 
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A browser that closes a connection early is normal here; no traceback on the console."""
+
     def article_urls(self, count: int = ARTICLES) -> list[str]:
         return [f"{self.url}/bai-viet/{n}" for n in range(1, count + 1)]
 
