@@ -262,11 +262,42 @@ def _utc() -> str:
 
 
 def certificate_authority(folder: Path) -> Any:
-    """The proxy's own CA (the browser is told to accept it; it never leaves this session's scratch folder)."""
+    """The proxy's own CA for this browser session (the browser is told to accept it; it never leaves the
+    session's scratch folder). An EC P-256 key: warcprox's default RSA key generation holds the GIL for
+    a noticeable moment, and every per-site certificate is signed with this key.
+    """
     from warcprox.certauth import CertificateAuthority
 
-    return CertificateAuthority(ca_file=str(folder / "capture-ca.pem"), certs_dir=str(folder / "certs"),
+    folder.mkdir(parents=True, exist_ok=True)
+    ca_file = folder / "capture-ca.pem"
+    if not ca_file.exists():
+        _write_ec_ca(ca_file)
+    return CertificateAuthority(ca_file=str(ca_file), certs_dir=str(folder / "certs"),
                                 ca_name="forensics-toolkit capture proxy (this session only)")
+
+
+def _write_ec_ca(path: Path) -> None:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "forensics-toolkit capture proxy (this session only)")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(hours=1))
+            .not_valid_after(now + datetime.timedelta(days=7))
+            .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+            .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=False, key_encipherment=False,
+                                         data_encipherment=False, key_agreement=False, key_cert_sign=True,
+                                         crl_sign=True, encipher_only=False, decipher_only=False), critical=True)
+            .sign(key, hashes.SHA256()))
+    with open(path, "wb") as out:  # key then certificate, the layout warcprox reads
+        out.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
+                                    serialization.NoEncryption()))
+        out.write(cert.public_bytes(serialization.Encoding.PEM))
+    path.chmod(0o600)
 
 
 class RecordingProxy:
