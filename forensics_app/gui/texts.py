@@ -455,4 +455,27 @@ TEXTS: dict[str, tuple[str, str]] = {
     "settings.bad.url": ("Not an http(s) URL: {url}", "Không phải địa chỉ http(s): {url}"),
     "settings.bad.json": ("The capture options are not a JSON object: {error}",
                           "Tuỳ chọn thu thập không phải đối tượng JSON: {error}"),
+    # -- workstation check (forensics doctor) -------------------------------------------
+    "action.doctor": ("Workstation check…", "Kiểm tra máy trạm…"),
+    "doctor.title": ("Workstation check", "Kiểm tra máy trạm"),
+    "doctor.intro": ("What the toolkit needs on this workstation, and how to fix what is missing "
+                     "(the same as `forensics doctor`).",
+                     "Những thành phần công cụ cần trên máy trạm này và cách khắc phục phần còn thiếu "
+                     "(giống lệnh `forensics doctor`)."),
+    "doctor.running": ("Checking…", "Đang kiểm tra…"),
+    "doctor.summary": ("{ok} ready, {warn} with a warning, {fail} missing.",
+                       "{ok} sẵn sàng, {warn} có cảnh báo, {fail} còn thiếu."),
+    "doctor.all.ok": ("Everything the toolkit needs is here.", "Đã có đủ mọi thành phần công cụ cần."),
+    "doctor.col.status": ("Status", "Trạng thái"),
+    "doctor.col.component": ("Component", "Thành phần"),
+    "doctor.col.found": ("Found", "Kết quả"),
+    "doctor.status.ok": ("Ready", "Sẵn sàng"),
+    "doctor.status.warn": ("Warning", "Cảnh báo"),
+    "doctor.status.fail": ("Missing", "Còn thiếu"),
+    "doctor.fixes": ("How to fix", "Cách khắc phục"),
+    "doctor.download": ("Download the browser ({size})", "Tải trình duyệt ({size})"),
+    "doctor.downloading": ("Downloading Chromium…", "Đang tải Chromium…"),
+    "doctor.downloaded": ("Browser installed: {path}", "Đã cài trình duyệt: {path}"),
+    "doctor.again": ("Check again", "Kiểm tra lại"),
+    "doctor.copy": ("Copy the results", "Sao chép kết quả"),
 }
