@@ -1,0 +1,119 @@
+"""The desktop app's first start shows the workstation check (real checks, pytest-qt)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from forensics_app.services.browser_setup import pinned
+from forensics_app.services.doctor import CHECKS
+from tests.gui.conftest import english, gui_config, make_window  # noqa: F401  (the GUI suite's fixtures)
+from tests.installer.helpers import CdnServer
+
+CHECK_TIMEOUT_MS = 120_000
+
+
+@pytest.fixture(autouse=True)
+def own_vault_location(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FORENSICS_VAULT", str(tmp_path / "vault"))
+
+
+def first_start(window: Any, qtbot: Any) -> Any:
+    from forensics_app.gui.doctor_dialog import install_first_start_check
+
+    check = install_first_start_check(window, ntp_server="127.0.0.1:9")  # no time server answers there
+    with qtbot.waitSignal(check.finished, timeout=CHECK_TIMEOUT_MS) as signal:
+        pass
+    return check, signal.args[0]
+
+
+def texts(dialog: Any, column: int) -> list[str]:
+    return [dialog.table.item(row, column).text() for row in range(dialog.table.rowCount())]
+
+
+@pytest.mark.slow
+def test_first_start_shows_the_check_once_per_build(make_window: Callable[[], Any], qtbot: Any,  # noqa: F811
+                                                     gui_config: Path) -> None:  # noqa: F811
+    from forensics_app.gui import i18n
+    from forensics_app.gui.doctor_dialog import marker_path
+
+    window = make_window()
+    check, report = first_start(window, qtbot)
+    dialog = check.dialog
+    assert check.shown and dialog is not None and dialog.isVisible()
+    assert dialog.table.rowCount() == len(CHECKS) == len(report.findings)
+    statuses = dict(zip([f.id for f in report.findings], texts(dialog, 0), strict=True))
+    assert statuses["browser"] == "Ready" and statuses["sqlcipher"] == "Ready" and statuses["clock"] == "Warning"
+    assert "Chromium 156" in texts(dialog, 2)[1]
+    assert "1 with a warning" in dialog.summary.text() and "ntp_server" in dialog.fixes.toPlainText()
+    assert not dialog.download_button.isVisible()
+    marker = json.loads(marker_path().read_text("utf-8"))
+    assert marker["build"] == f"{report.tool['version']}+{report.tool['code_sha256']}"
+    assert marker_path().parent == gui_config.parent
+
+    i18n.set_language("vi")
+    assert dialog.table.horizontalHeaderItem(1).text() == "Thành phần"
+    assert texts(dialog, 0)[1] == "Sẵn sàng" and texts(dialog, 1)[-1] == "Độ lệch đồng hồ"
+    assert "máy chủ" in dialog.fixes.toPlainText() and "cảnh báo" in dialog.summary.text()
+    i18n.set_language("en")
+
+    again = make_window()  # the next start of the same build: checked, not shown (nothing missing)
+    check2, _report2 = first_start(again, qtbot)
+    assert not check2.shown and check2.dialog is None
+    from PySide6.QtWidgets import QMenu
+
+    help_menu = again.findChild(QMenu, "menu_menu_help")
+    assert check2.action in help_menu.actions() and check2.action.text() == "Workstation check…"
+
+
+@pytest.mark.slow
+def test_a_missing_browser_is_shown_every_start_with_what_to_install(make_window: Callable[[], Any], qtbot: Any,  # noqa: F811
+                                                                    tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    not_a_browser = tmp_path / "chrome"
+    not_a_browser.write_text("not a program")
+    monkeypatch.setenv("FORENSICS_CHROMIUM", str(not_a_browser))
+    for _start in range(2):
+        check, report = first_start(make_window(), qtbot)
+        assert check.shown and not report.ok
+        dialog = check.dialog
+        row = [f.id for f in report.findings].index("browser")
+        assert dialog.table.item(row, 0).text() == "Missing"
+        assert "apt-get install chromium" in dialog.fixes.toPlainText()
+        assert not dialog.download_button.isVisible()  # no download server reachable from here
+
+
+@pytest.mark.slow
+def test_the_download_is_offered_when_playwrights_server_answers(make_window: Callable[[], Any], qtbot: Any,  # noqa: F811
+                                                                 tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    not_a_browser = tmp_path / "chrome"
+    not_a_browser.write_text("not a program")
+    monkeypatch.setenv("FORENSICS_CHROMIUM", str(not_a_browser))
+    cdn = CdnServer(pinned().chromium)
+    monkeypatch.setenv("PLAYWRIGHT_DOWNLOAD_HOST", cdn.url)
+    try:
+        check, _report = first_start(make_window(), qtbot)
+    finally:
+        cdn.stop()
+    dialog = check.dialog
+    assert dialog.download_button.isVisible() and dialog.download_button.text().startswith("Download the browser (")
+    assert dialog.download_offer()["url"].startswith(cdn.url)
+
+
+def test_when_to_show(tmp_path: Path) -> None:
+    from forensics_app.gui.doctor_dialog import remember, should_show
+    from forensics_app.services.doctor import Finding, Report
+
+    ok = Report([Finding("tool", "ok", ("a", "a"))], {"version": "1.0", "code_sha256": "aa"})
+    marker = tmp_path / "seen.json"
+    assert should_show(ok, marker)
+    remember(ok, marker)
+    assert not should_show(ok, marker)
+    assert should_show(Report(ok.findings, {"version": "1.0", "code_sha256": "bb"}), marker)  # a new build
+    assert should_show(Report([Finding("browser", "fail", ("b", "b"))], ok.tool), marker)  # something missing
+    marker.write_text("{not json")
+    assert should_show(ok, marker)
