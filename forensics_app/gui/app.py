@@ -59,6 +59,9 @@ def main(argv: list[str] | None = None) -> int:
     window = build_window(vault, args.language)
     install_excepthook(lambda: window)
     window.show()  # type: ignore[attr-defined]
+    from .doctor_dialog import install_first_start_check
+
+    install_first_start_check(window)  # the workstation check: shown on a new build or when something is missing
     return int(QApplication.instance().exec())  # type: ignore[union-attr]
 
 
