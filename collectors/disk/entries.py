@@ -51,7 +51,7 @@ class Stream:
     runs: tuple[tuple[int, int], ...] = ()  # (first block, block count) of non-resident data
 
 
-@dataclass
+@dataclass(slots=True)
 class Entry:
     partition: int
     parent_path: bytes
@@ -108,8 +108,9 @@ class Entry:
     @property
     def address(self) -> str:
         """TSK's address: ``inode`` or ``inode-type-id`` when a stream is known (NTFS)."""
-        if self.stream is not None and self.stream.type in (NTFS_DATA, NTFS_INDEX_ROOT):
-            return f"{self.inode}-{self.stream.type}-{self.stream.id}"
+        stream = self.stream
+        if stream is not None and stream.type in (NTFS_DATA, NTFS_INDEX_ROOT):
+            return f"{self.inode}-{stream.type}-{stream.id}"
         return str(self.inode)
 
     @property
@@ -144,27 +145,35 @@ class Entry:
         return f"{self.name_type}/{self.meta_type}"
 
     def to_json(self) -> dict[str, Any]:
-        path_raw = self.path
+        suffix = self._stream_suffix()
+        base = self.parent_path + b"/" + self.name if self.parent_path else self.name
+        path_raw = base + b":" + suffix if suffix else base
+        try:
+            path_text, exact = path_raw.decode("utf-8"), True
+        except UnicodeDecodeError:
+            path_text, exact = display_name(path_raw), False
+        meta_type = self.meta_type
         data: dict[str, Any] = {
             "partition": self.partition,
-            "path": "/" + display_name(path_raw),
-            "name": self.display_name,
+            "path": "/" + path_text,
+            "name": display_name(self.name + b":" + suffix if suffix else self.name),
             "inode": self.inode,
             "address": self.address,
-            "type": TYPE_WORDS.get(self.meta_type if self.meta_type != "-" else self.name_type, "unknown"),
-            "tsk_type": self.type_label(),
+            "type": TYPE_WORDS.get(meta_type if meta_type != "-" else self.name_type, "unknown"),
+            "tsk_type": f"{self.name_type}/{meta_type}",
             "allocation": self.allocation,
             "deleted": self.deleted,
             "orphan": self.orphan,
             "size": self.size,
             "times": self.times,
         }
-        if not _is_utf8(path_raw):
+        if not exact:
             data["path_bytes_hex"] = path_raw.hex()
-        if self.stream is not None:
-            data["stream"] = {"type": self.stream.type, "id": self.stream.id,
-                              "name": display_name(self.stream.name) if self.stream.name else None,
-                              "resident": self.stream.resident}
+        stream = self.stream
+        if stream is not None:
+            data["stream"] = {"type": stream.type, "id": stream.id,
+                              "name": display_name(stream.name) if stream.name else None,
+                              "resident": stream.resident}
         if self.seq is not None:
             data["sequence"] = self.seq
         if self.link_target:
@@ -179,14 +188,6 @@ class Entry:
             data["mode"] = oct(self.mode & 0o7777)
             data["uid"], data["gid"] = self.uid, self.gid
         return data
-
-
-def _is_utf8(raw: bytes) -> bool:
-    try:
-        raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
 
 
 def mode_string(entry: Entry) -> str:

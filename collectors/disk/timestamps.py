@@ -83,9 +83,7 @@ class TimePolicy:
         return self.family in LOCAL_TIME_FAMILIES
 
     def precisions(self) -> tuple[int, int, int, int]:
-        if self.family == "ext":
-            return _PRECISION["ext4" if self.ext_nanoseconds else "ext2"]
-        return _PRECISION.get(self.family, (1_000_000_000,) * 4)
+        return _precisions(self.family, self.ext_nanoseconds)
 
     def assumption(self) -> dict[str, Any] | None:
         if not self.stores_local_time:
@@ -99,18 +97,30 @@ class TimePolicy:
         precision = self.precisions()[slot]
         if precision == 0 or (seconds == 0 and nanos == 0):
             return None
-        nanos = nanos - nanos % precision if precision < 1_000_000_000 else 0
         if not self.stores_local_time:  # the common case, kept cheap: listings convert millions
-            base = _utc_seconds(seconds)
-            return {"utc": _fraction(base, nanos, precision) + "Z", "precision": _LABELS[precision]}
+            return _utc_value(seconds, nanos, precision)
+        nanos = nanos - nanos % precision if precision < 1_000_000_000 else 0
+        wall = (_EPOCH + timedelta(seconds=seconds)).replace(tzinfo=None)
+        local = wall.replace(tzinfo=zone(self.local_zone))
+        utc = local.astimezone(UTC)
+        return {"utc": _iso(utc, nanos, precision), "precision": precision_label(precision),
+                "local": _iso(wall, nanos, precision, suffix=""), "zone": self.local_zone}
+
+    def macb(self, meta: Any) -> dict[str, Any]:
+        """The four times of a TSK meta structure, converted (absent ones left out)."""
+        m, a, c, b = self.precisions()
         if self.stores_local_time:
-            wall = (_EPOCH + timedelta(seconds=seconds)).replace(tzinfo=None)
-            local = wall.replace(tzinfo=zone(self.local_zone))
-            utc = local.astimezone(UTC)
-            return {"utc": _iso(utc, nanos, precision), "precision": precision_label(precision),
-                    "local": _iso(wall, nanos, precision, suffix=""), "zone": self.local_zone}
-        moment = _EPOCH + timedelta(seconds=seconds)
-        return {"utc": _iso(moment, nanos, precision), "precision": precision_label(precision)}
+            return _macb_slow(self, meta)
+        result: dict[str, Any] = {}
+        if m and ((value := meta.mtime) or meta.mtime_nano):
+            result["modified"] = _utc_value(value or 0, meta.mtime_nano or 0, m)
+        if a and ((value := meta.atime) or meta.atime_nano):
+            result["accessed"] = _utc_value(value or 0, meta.atime_nano or 0, a)
+        if c and ((value := meta.ctime) or meta.ctime_nano):
+            result["changed"] = _utc_value(value or 0, meta.ctime_nano or 0, c)
+        if b and ((value := meta.crtime) or meta.crtime_nano):
+            result["born"] = _utc_value(value or 0, meta.crtime_nano or 0, b)
+        return result
 
     def epoch(self, seconds: int, slot: int) -> int:
         """Whole seconds since 1970 UTC (for the mactime body file)."""
@@ -120,6 +130,23 @@ class TimePolicy:
             return seconds
         wall = (_EPOCH + timedelta(seconds=seconds)).replace(tzinfo=None)
         return int(wall.replace(tzinfo=zone(self.local_zone)).timestamp())
+
+
+@lru_cache(maxsize=64)
+def _precisions(family: str, ext_nanoseconds: bool) -> tuple[int, int, int, int]:
+    if family == "ext":
+        return _PRECISION["ext4" if ext_nanoseconds else "ext2"]
+    return _PRECISION.get(family, (1_000_000_000,) * 4)
+
+
+def _utc_value(seconds: int, nanos: int, precision: int) -> dict[str, Any]:
+    """A UTC time with as many fraction digits as the file system stores."""
+    base = _utc_seconds(seconds)
+    if precision >= 1_000_000_000:
+        return {"utc": base + "Z", "precision": _LABELS[precision]}
+    nanos -= nanos % precision
+    return {"utc": f"{base}.{nanos:09d}"[: len(base) + 1 + _DIGITS.get(precision, 9)] + "Z",
+            "precision": _LABELS[precision]}
 
 
 @lru_cache(maxsize=1 << 16)
@@ -159,6 +186,10 @@ SLOTS = ("modified", "accessed", "changed", "born")
 
 def macb(meta: Any, policy: TimePolicy) -> dict[str, Any]:
     """The four times of a TSK meta structure, converted (absent ones left out)."""
+    return policy.macb(meta)
+
+
+def _macb_slow(policy: TimePolicy, meta: Any) -> dict[str, Any]:
     raw = ((meta.mtime, meta.mtime_nano), (meta.atime, meta.atime_nano), (meta.ctime, meta.ctime_nano),
            (meta.crtime, meta.crtime_nano))
     result: dict[str, Any] = {}

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pytsk3
@@ -22,7 +22,7 @@ from evidence_store.tasks import NEVER_CANCELLED, CancelToken
 
 from .entries import META_TYPE, NAME_TYPE, NTFS_DATA, NTFS_FILE_NAME, NTFS_INDEX_ROOT, ORPHAN_DIR, Entry, Stream
 from .image import Partition
-from .timestamps import TimePolicy, epochs, filetime, macb
+from .timestamps import TimePolicy, epochs, filetime
 
 MAX_DEPTH = 512
 _ALLOC = int(pytsk3.TSK_FS_NAME_FLAG_ALLOC)
@@ -100,26 +100,27 @@ class Walker:
         """Depth first, like ``fls -r``: a directory's children follow it directly."""
         self._listed[dir_inode] = self._listed.get(dir_inode, 0) + 1
         followed: set[int] = set()
+        check = self.cancel.check
+        deleted_only = self.options.deleted_only
+        recursive = self.options.recursive
+        in_orphans = orphan or parent_path == ORPHAN_DIR
         try:
-            iterator = iter(directory)
-            while True:
-                self.cancel.check()
-                try:
-                    tsk_entry = next(iterator)
-                except StopIteration:
-                    break
-                raw = bytes(tsk_entry.info.name.name or b"")
-                if raw in (b".", b"..") or not raw:
+            for tsk_entry in directory:  # pytsk3 wrappers are read once each: every access builds an object
+                check()
+                info = tsk_entry.info
+                name = info.name
+                raw = name.name
+                if not raw or raw == b"." or raw == b"..":
                     continue
-                entries = self._from_dir_entry(tsk_entry, parent_path, dir_inode, orphan)
+                entries = self._from_dir_entry(tsk_entry, info, name, bytes(raw), parent_path, dir_inode, in_orphans)
                 for entry in entries:
-                    if not self.options.deleted_only or entry.deleted or entry.orphan:
+                    if not deleted_only or entry.deleted or entry.orphan:
                         yield entry
                 first = entries[0]
-                if self.options.recursive and first.is_dir and first.inode not in followed:
+                if recursive and first.is_dir and first.inode not in followed:
                     followed.add(first.inode)
-                    yield from self._descend(parent_path, raw, first.inode, stack,
-                                             first.orphan or raw == ORPHAN_DIR)
+                    yield from self._descend(parent_path, first.name, first.inode, stack,
+                                             first.orphan or first.name == ORPHAN_DIR)
         except OSError as exc:
             self._warn("directory_unreadable", f"{_show(parent_path)}: listing stopped early: {_short(exc)}",
                        f"{_show(parent_path)}: dừng liệt kê giữa chừng: {_short(exc)}", inode=dir_inode)
@@ -142,23 +143,20 @@ class Walker:
         if sub is not None:
             yield from self._walk_dir(sub, child_path, inode, stack + (inode,), orphan)
 
-    def _from_dir_entry(self, tsk_entry: Any, parent_path: bytes, dir_inode: int, orphan: bool) -> list[Entry]:
-        name = tsk_entry.info.name
-        raw = bytes(name.name)
-        meta = tsk_entry.info.meta
+    def _from_dir_entry(self, tsk_entry: Any, info: Any, name: Any, raw: bytes, parent_path: bytes,
+                        dir_inode: int, orphan: bool) -> list[Entry]:
+        meta = info.meta
         tsk_file = tsk_entry
         reused = False
-        meta_addr = int(name.meta_addr)
-        if meta is None and (meta_addr or int(name.flags) & _ALLOC):
+        if meta is None and (name.meta_addr or name.flags & _ALLOC):
             try:
-                tsk_file = self.fs.open_meta(inode=meta_addr)
+                tsk_file = self.fs.open_meta(inode=int(name.meta_addr))
                 meta = tsk_file.info.meta
             except OSError:
                 meta = None
             if meta is not None and self.family == "ntfs" and not _same_ntfs_file(name, meta):
                 meta, reused, tsk_file = None, True, None
-        entries = self._entries(tsk_file, meta, name, parent_path, raw, orphan or parent_path == ORPHAN_DIR,
-                                dir_inode)
+        entries = self._entries(tsk_file, meta, name, parent_path, raw, orphan, dir_inode)
         if reused:
             for entry in entries:
                 entry.meta_reused = True
@@ -166,28 +164,31 @@ class Walker:
 
     def _entries(self, tsk_file: Any, meta: Any, name: Any, parent_path: bytes, raw: bytes, orphan: bool,
                  dir_inode: int | None) -> list[Entry]:
-        meta_type = META_TYPE.get(int(meta.type), "-") if meta is not None else "-"
+        if meta is None:
+            name_type = NAME_TYPE.get(int(name.type), "-") if name is not None else "-"
+            return [Entry(self.partition.index, parent_path, raw, int(name.meta_addr) if name is not None else 0,
+                          name_type, "-", bool(int(name.flags) & _ALLOC) if name is not None else False, None, 0,
+                          {}, orphan=orphan, parent_inode=dir_inode,
+                          short_name=_short_name(name))]
+        meta_type = META_TYPE.get(int(meta.type), "-")
+        meta_allocated = bool(int(meta.flags) & _META_ALLOC)
+        if name is not None:
+            inode, name_type, name_allocated = (int(name.meta_addr), NAME_TYPE.get(int(name.type), "-"),
+                                                bool(int(name.flags) & _ALLOC))
+        else:
+            inode, name_type, name_allocated = int(meta.addr), meta_type, meta_allocated
         base = Entry(
-            partition=self.partition.index, parent_path=parent_path, name=raw,
-            inode=int(name.meta_addr) if name is not None else int(meta.addr),
-            name_type=NAME_TYPE.get(int(name.type), "-") if name is not None else meta_type,
-            meta_type=meta_type,
-            name_allocated=bool(int(name.flags) & _ALLOC) if name is not None else bool(
-                meta is not None and int(meta.flags) & _META_ALLOC),
-            meta_allocated=None if meta is None else bool(int(meta.flags) & _META_ALLOC),
-            size=int(meta.size) if meta is not None else 0,
-            times=macb(meta, self.policy) if meta is not None else {},
-            epochs=epochs(meta, self.policy) if meta is not None and self.options.file_name_times else (0, 0, 0, 0),
-            seq=int(meta.seq) if meta is not None and self.family == "ntfs" else None,
-            mode=int(meta.mode) if meta is not None else 0,
-            uid=int(meta.uid) if meta is not None else 0,
-            gid=int(meta.gid) if meta is not None else 0,
-            orphan=orphan, parent_inode=dir_inode,
-            short_name=bytes(name.shrt_name) if name is not None and name.shrt_name else None,
+            self.partition.index, parent_path, raw, inode, name_type, meta_type, name_allocated, meta_allocated,
+            int(meta.size), self.policy.macb(meta),
+            seq=int(meta.seq) if self.family == "ntfs" else None,
+            mode=int(meta.mode), uid=int(meta.uid), gid=int(meta.gid),
+            orphan=orphan, parent_inode=dir_inode, short_name=_short_name(name),
         )
-        if meta is not None and meta_type == "l" and meta.link:
+        if self.options.file_name_times:
+            base.epochs = epochs(meta, self.policy)
+        if meta_type == "l" and meta.link:
             base.link_target = bytes(meta.link)
-        if meta is None or tsk_file is None:
+        if tsk_file is None:
             return [base]
         if self.family != "ntfs":
             if self._want_runs(base) and meta_type in ("r", "v"):
@@ -217,7 +218,7 @@ class Walker:
             stream = Stream(kind, int(info.id), attr_name, int(info.size),
                             not int(info.flags) & _NON_RESIDENT,
                             _runs(attr) if self._want_runs(base) and kind == NTFS_DATA else ())
-            entries.append(Entry(**{**base.__dict__, "stream": stream, "size": int(info.size)}))
+            entries.append(replace(base, stream=stream, size=int(info.size)))
         if fn_times:
             for entry in entries or [base]:
                 entry.file_name_times, entry.file_name_epochs = fn_times
@@ -272,6 +273,13 @@ def _runs(attr: Any) -> tuple[tuple[int, int], ...]:
     except OSError:
         pass
     return tuple(runs)
+
+
+def _short_name(name: Any) -> bytes | None:
+    if name is None:
+        return None
+    short = name.shrt_name
+    return bytes(short) if short else None
 
 
 def _same_ntfs_file(name: Any, meta: Any) -> bool:

@@ -14,8 +14,6 @@ from evidence_store import UsageError
 from evidence_store.hashing import optional_algorithms
 
 from ..services.disk import image_info, iter_entries, open_image, search_image, write_timeline
-from ..services.disk_acquire import add_image, extract
-from ..services.disk_extract import Selection
 from .common import cancellable, common_options, emit_json, err, is_json, opened_vault, out, progress_bar
 
 IMAGE = click.argument("image", type=click.Path(path_type=Path))
@@ -94,14 +92,21 @@ def disk_ls(image: Path, partition: int | None, dir_path: str, recursive: bool, 
         err.print(f"[yellow]warning:[/] {warning.message}", highlight=False)
 
 
-def _stream_json(rows: Any) -> None:
-    """A JSON array written row by row, so a million entries never sit in memory."""
-    click.echo("[", nl=False)
-    first = True
+# What json.dumps(row, ensure_ascii=False) builds on every call, once; rows hold no cycles to check for.
+_ENCODE = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
+
+
+def _stream_json(rows: Any, batch: int = 2000) -> None:
+    """A JSON array written a few thousand rows at a time, so a million entries never sit in memory."""
+    lines: list[str] = []
+    separator = "[\n  "
     for row in rows:
-        click.echo(("\n  " if first else ",\n  ") + json.dumps(row, ensure_ascii=False), nl=False)
-        first = False
-    click.echo("\n]")
+        lines.append(separator + _ENCODE(row))
+        separator = ",\n  "
+        if len(lines) >= batch:
+            click.echo("".join(lines), nl=False)
+            lines = []
+    click.echo("".join(lines) + ("\n]" if separator != "[\n  " else "[\n]"))
 
 
 @disk_group.command("timeline")
@@ -164,6 +169,8 @@ def disk_search(image: Path, keyword: str, regex: bool, ignore_case: bool, parti
 @ZONE
 def disk_add(image: Path, case_ref: str, copy: bool, zone: str | None) -> int:
     """Register an image: MD5, SHA-1, SHA-256, BLAKE3 in one pass; stored E01 hashes verified."""
+    from ..services.disk_acquire import add_image  # the vault side loads only for the commands that need it
+
     with opened_vault() as vault, cancellable() as cancel, progress_bar("hashing") as progress:
         result = add_image(vault, case_ref, image, copy=copy, local_zone=zone, progress=progress, cancel=cancel)
     mismatch = result.verification["result"] == "mismatch"
@@ -196,6 +203,9 @@ def disk_extract(image: Path, case_ref: str, file_path: str | None, inode: str |
                  everything: bool, partition: int | None, image_item: str | None, extra: tuple[str, ...],
                  zone: str | None) -> None:
     """Stream files out of the image into the vault, each with its locator and recovery flag."""
+    from ..services.disk_acquire import extract
+    from ..services.disk_extract import Selection
+
     selection = Selection(path=file_path, inode=inode, deleted=deleted, all=everything)
     selection.check()
     with opened_vault() as vault, cancellable() as cancel, progress_bar("extracting") as progress:
