@@ -57,6 +57,7 @@ class Batch:
         self.sync_each = sync_each
         self.pending: list[PendingItem] = []
         self.committed: list[Item] = []
+        self._parents_in_case: set[int] = set()  # parent ids already checked (thousands of children share one)
 
     def __enter__(self) -> Batch:
         return self
@@ -115,9 +116,32 @@ class Batch:
             progress=progress, cancel=cancel, segment_size=self.vault.config.segment_size,
             sync=self.sync_each,
         )
+        return self.add_ingested(
+            result, kind=kind, name=name, source=source, parent=parent, media_type=media_type, metadata=metadata,
+            warnings=warnings, acquired_at=acquired, details=details,
+        )
+
+    def add_ingested(
+        self,
+        result: IngestResult,
+        *,
+        kind: str,
+        name: str,
+        source: str,
+        parent: Any = None,
+        media_type: str | None = None,
+        metadata: dict[str, Any] | None = None,
+        warnings: Iterable[ItemWarning] = (),
+        acquired_at: str | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> PendingItem:
+        """An item whose content was already streamed through this vault's ``blobs.ingest`` (hashed and
+        encrypted into a temp blob), e.g. by a worker reading the source in parallel. Like
+        :meth:`add_content` from there on: committed with the batch, or its temp blob discarded with it.
+        With ``sync_each=False`` the worker may ingest with ``sync=False``: commit syncs the file system."""
         pending = self.add_record(
             kind=kind, name=name, source=source, parent=parent, metadata=metadata, warnings=warnings,
-            acquired_at=acquired, media_type=media_type or sniff(result.head, name), details=details,
+            acquired_at=acquired_at, media_type=media_type or sniff(result.head, name), details=details,
         )
         pending.content = result
         return pending
@@ -165,9 +189,12 @@ class Batch:
                 raise UsageError("a parent must be added to the batch before its children")
             return parent.item.id
         parent_id = parent.id if isinstance(parent, Item) else int(parent)
+        if parent_id in self._parents_in_case:
+            return parent_id
         row = self.vault.conn.execute("SELECT case_id FROM items WHERE id = ?", (parent_id,)).fetchone()
         if row is None or row[0] != self.case.id:
             raise UsageError(f"item {parent_id} is not in case {self.case.number}")
+        self._parents_in_case.add(parent_id)
         return parent_id
 
     def _insert(self, pending: PendingItem, placed: list[str]) -> Item:

@@ -266,3 +266,34 @@ def test_bad_references_and_duplicates_are_refused(vault: Vault) -> None:
         vault.create_case("  ", "No number")
     with pytest.raises(UsageError):
         vault.update_case("VV-1", number="changed")
+
+
+def test_content_ingested_by_a_worker_commits_like_add_content(vault: Vault, case) -> None:
+    """``add_ingested``: a stream hashed and encrypted earlier (another thread or process) joins a batch."""
+    data = "tệp đọc song song".encode() * 100
+    result = vault.blobs.ingest(io.BytesIO(data), extra_hashes=("md5",), label="w.txt", sync=False)
+    with vault.batch(case, sync_each=False) as batch:
+        parent = batch.add_record(kind="disk_image", name="img", source="img")
+        pending = batch.add_ingested(result, kind="extracted_file", name="w.txt", source="img:/w.txt", parent=parent,
+                                     metadata={"k": (1, 2)}, details={"path": "/w.txt"})
+        again = batch.add_content(io.BytesIO(data), kind="extracted_file", name="w2.txt", source="img:/w2.txt",
+                                  parent=parent.item if parent.item else parent)
+    item, twin = pending.item, again.item
+    assert item is not None and twin is not None
+    assert (item.sha256, item.blake3, item.md5, item.size) == (hashlib.sha256(data).hexdigest(),
+                                                                blake3.blake3(data).hexdigest(),
+                                                                hashlib.md5(data).hexdigest(), len(data))
+    assert item.media_type == "text/plain" and item.metadata == {"k": [1, 2]} and item.blob == twin.blob
+    assert b"".join(vault.read_item(item)) == data and vault.blobs.list_temp() == []
+    entry = [e.record for e in vault.custody.entries() if e.record["action"] == "item.acquire"][-2]
+    assert entry["item"]["id"] == item.id and entry["details"]["path"] == "/w.txt"
+    discarded = vault.blobs.ingest(io.BytesIO(b"never committed"), label="x", sync=False)
+    batch = vault.batch(case)
+    batch.add_ingested(discarded, kind="file", name="x", source="x")
+    batch.discard()
+    assert not discarded.temp_path.exists() and vault.blobs.list_temp() == []
+    other = vault.create_case("VV-3", "Other")
+    with pytest.raises(UsageError, match="not in case"), vault.batch(other) as wrong:
+        wrong.add_ingested(vault.blobs.ingest(io.BytesIO(b"y"), label="y"), kind="file", name="y", source="y",
+                           parent=item.id)
+    assert vault.list_items(other.id) == [] and vault.blobs.list_temp() == []
