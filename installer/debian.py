@@ -43,7 +43,7 @@ Forensic evidence collection: web, social media, files, disk images
 
 def debian_version(version: str) -> str:
     """A PEP 440 version as a native Debian version (``1.0rc1`` sorts before ``1.0``: ``1.0~rc1``)."""
-    text = re.sub(r"(\d)(a|b|rc|dev)(\d*)", r"\1~\2\3", version)
+    text = re.sub(r"(\d)[._-]?(a|b|rc|dev)(\d*)", r"\1~\2\3", version)
     return text.replace("_", ".")
 
 
@@ -154,6 +154,7 @@ def build_deb(bundle: Path, out_dir: Path, work: Path, version: str, icons: dict
     level = "1" if compression == "gzip" else "6"
     subprocess.run(["dpkg-deb", "--root-owner-group", f"-Z{compression}", f"-z{level}", "--build", str(stage),
                     str(target)], check=True, stdout=subprocess.DEVNULL)
+    shutil.rmtree(stage)  # a second copy of the bundle: not worth keeping
     return target
 
 

@@ -3,15 +3,15 @@
 ``forensics doctor`` prints it and the desktop app shows it on first start. Each check returns a
 :class:`Finding` (``ok``, ``warn``: works with a shortfall, ``fail``: a capability is missing) with the
 facts found and, when not ok, the fix in English and Vietnamese. A check never raises: an
-unexpected error is itself a finding. Checks run in parallel (the slow ones wait on processes
-or the network), so the whole run takes about as long as the slowest.
+unexpected error is itself a finding. Checks run one after the other: most of the time goes into
+importing the parts they check, which threads would not speed up, and importing one package
+from several threads at once can fail on its circular imports (warcprox's did).
 """
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -108,6 +108,8 @@ def tool_facts() -> dict[str, Any]:
     facts["code_sha256"] = code_sha256()
     root = bundle_root()
     facts["bundle"] = str(root) if root else None
+    facts["executable"] = sys.executable
+    facts["python_path"] = list(sys.path)  # where the code is loaded from: the bundle only, in a bundle
     facts["build"] = None
     if root is not None and (root / "FORENSICS_BUILD.json").is_file():
         try:
@@ -120,7 +122,7 @@ def tool_facts() -> dict[str, Any]:
 def run_checks(vault: Path | None = None, ntp_server: str | None = None, *, browser_setting: str = "",
                only: tuple[str, ...] = (), offer_download: bool = True,
                progress: Callable[[int, int | None, str], None] | None = None) -> Report:
-    """Run every check (or those named in ``only``), in parallel; findings in the documented order."""
+    """Run every check (or those named in ``only``); findings in the documented order."""
     from .settings import BY_KEY
     from .vaults import default_vault_path
 
@@ -129,12 +131,10 @@ def run_checks(vault: Path | None = None, ntp_server: str | None = None, *, brow
                       browser_setting=browser_setting, offer_download=offer_download, bundle=bundle_root())
     chosen = [(name, fn) for name, fn in CHECKS if not only or name in only]
     findings: dict[str, Finding] = {}
-    with ThreadPoolExecutor(max_workers=6, thread_name_prefix="doctor") as pool:
-        futures = {name: pool.submit(_safe, name, fn, context) for name, fn in chosen}
-        for done, (name, future) in enumerate(futures.items(), 1):
-            findings[name] = future.result()
-            if progress is not None:
-                progress(done, len(futures), name)
+    for done, (name, fn) in enumerate(chosen, 1):
+        findings[name] = _safe(name, fn, context)
+        if progress is not None:
+            progress(done, len(chosen), name)
     return Report([findings[name] for name, _ in chosen], tool_facts())
 
 
