@@ -23,11 +23,13 @@ from typing import Any, BinaryIO, cast
 from collectors.disk import DiskImage, Entry
 from collectors.disk.containers import Container
 from evidence_store import Batch, Case, Item, ItemWarning, MultiHasher, SourceError, UsageError, Vault, iso_utc
+from evidence_store.blobs import IngestResult
 from evidence_store.errors import Cancelled
 from evidence_store.tasks import NEVER_CANCELLED, CancelToken, Progress, no_progress
 
 from .disk import open_image, tool_versions
-from .disk_extract import Extractor, Selection
+from .disk_extract import Extractor, PreparedFile, Selection
+from .disk_pipeline import PARALLEL_AVAILABLE, ReaderJob, ReaderProcess
 
 CHUNK = 4 << 20
 KIND_IMAGE = "disk_image"
@@ -213,11 +215,17 @@ def resolve_image_item(vault: Vault, case: Case, image: DiskImage, image_item: i
 def extract(vault: Vault, case_ref: str | int, path: Path | str, selection: Selection, *,
             partition: int | None = None, image_item: int | str | None = None, extra_hashes: tuple[str, ...] = (),
             local_zone: str | None = None, chunk_items: int = 5000, chunk_bytes: int = 1 << 30,
-            progress: Progress = no_progress, cancel: CancelToken = NEVER_CANCELLED) -> ExtractResult:
-    """Stream the selected files into the vault as children of the image item (registered if needed)."""
+            parallel: bool | None = None, progress: Progress = no_progress,
+            cancel: CancelToken = NEVER_CANCELLED) -> ExtractResult:
+    """Stream the selected files into the vault as children of the image item (registered if needed).
+
+    ``parallel`` (default: where fork is safe, for every selection but ``--inode``) reads the image in a
+    second process (:mod:`.disk_pipeline`); the items, their order and their custody entries are the same.
+    """
     case = vault.get_case(case_ref)
     selection.check()
-    with open_image(path, local_zone=local_zone_for(vault, local_zone)) as image:
+    zone = local_zone_for(vault, local_zone)
+    with open_image(path, local_zone=zone) as image:
         if partition is not None:
             image.partition(partition)  # a clear error before anything is registered
         extractor = Extractor(image, None, extra_hashes=extra_hashes, cancel=cancel, progress=progress)
@@ -227,16 +235,24 @@ def extract(vault: Vault, case_ref: str | int, path: Path | str, selection: Sele
         item, added = resolve_image_item(vault, case, image, image_item, progress, cancel)
         extractor.image_item = item
         result = ExtractResult(item, image_added=added)
+        if parallel is None:
+            parallel = PARALLEL_AVAILABLE and selection.inode is None
+        reader: ReaderProcess | None = None
+        if parallel and first is not None:
+            selected.close()
+            extractor.warnings.clear()  # the reader walks again and reports every warning
+            reader = ReaderProcess(ReaderJob(str(image.path), zone, selection, partition, item,
+                                             extractor.extra_hashes, vault.blobs, vault.config.segment_size))
+            files = reader.files(cancel, progress)
+        else:
+            files = _read_here(vault, extractor, entries, result.skipped)
         batch: Batch | None = None
         in_batch = (0, 0)
         try:
-            for entry in entries:
-                cancel.check()
+            for prepared in files:
                 if batch is None:
                     batch = vault.batch(case, sync_each=False)
-                pending = extractor.add(batch, entry, result.skipped)
-                if pending is None:
-                    continue
+                pending = prepared.add_to(batch, item)
                 in_batch = (in_batch[0] + 1, in_batch[1] + (pending.content.size if pending.content else 0))
                 if in_batch[0] >= chunk_items or in_batch[1] >= chunk_bytes:
                     _commit(batch, result)
@@ -245,14 +261,38 @@ def extract(vault: Vault, case_ref: str | int, path: Path | str, selection: Sele
                 _commit(batch, result)
                 batch = None
         except BaseException as exc:
+            if reader is not None:
+                reader.stop()
             if batch is not None:
                 batch.discard()
-            result.warnings.extend(extractor.warnings)
+            _gather(result, extractor, reader)
             _log(vault, item, selection, result, cancelled=isinstance(exc, (Cancelled, KeyboardInterrupt)))
             raise
-        result.warnings.extend(extractor.warnings)
+        if reader is not None:
+            reader.close()
+        _gather(result, extractor, reader)
         _log(vault, item, selection, result, cancelled=False)
         return result
+
+
+def _read_here(vault: Vault, extractor: Extractor, entries: Iterator[Entry],
+               skipped: list[tuple[str, str]]) -> Iterator[PreparedFile]:
+    """Files prepared in this process (one core), for selections of a few files or without fork."""
+    def ingest(stream: BinaryIO, **options: Any) -> IngestResult:
+        return vault.blobs.ingest(stream, segment_size=vault.config.segment_size, sync=False, **options)
+
+    for entry in entries:
+        extractor.cancel.check()
+        prepared = extractor.prepare(entry, skipped, ingest)
+        if prepared is not None:
+            yield prepared
+
+
+def _gather(result: ExtractResult, extractor: Extractor, reader: ReaderProcess | None) -> None:
+    if reader is not None:
+        result.skipped.extend(reader.skipped)
+        result.warnings.extend(reader.warnings)
+    result.warnings.extend(extractor.warnings)
 
 
 def _commit(batch: Batch, result: ExtractResult) -> None:

@@ -11,16 +11,18 @@ from __future__ import annotations
 
 import io
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, cast
+from typing import Any, BinaryIO, Protocol, cast
 
 from collectors.disk import DiskImage, Entry, Partition, StreamReader, Walker, WalkOptions, assess
 from collectors.disk.browser import browser_kind, parse_history
 from collectors.disk.exif import HEADER_BYTES, is_jpeg, parse_exif
 from collectors.disk.recovery import AllocationMap
-from evidence_store import Batch, Item, ItemWarning, PendingItem, SourceError, UsageError
+from evidence_store import Batch, Item, ItemWarning, PendingItem, SourceError, UsageError, iso_utc
+from evidence_store.blobs import IngestResult
+from evidence_store.hashing import optional_algorithms
 from evidence_store.tasks import NEVER_CANCELLED, CancelToken, Progress, no_progress
 
 from .disk import entries_for_inode, iter_entries
@@ -43,6 +45,33 @@ class Selection:
 
     def to_json(self) -> dict[str, Any]:
         return {"path": self.path, "inode": self.inode, "deleted": self.deleted, "all": self.all}
+
+
+class Ingest(Protocol):
+    """The vault's ``blobs.ingest`` with the batch's segment size and sync choice bound."""
+
+    def __call__(self, stream: BinaryIO, *, extra_hashes: tuple[str, ...], total: int | None, label: str,
+                 progress: Progress, cancel: CancelToken) -> IngestResult: ...
+
+
+@dataclass
+class PreparedFile:
+    """One file read, hashed and encrypted into a temp blob, with its provenance: ready for a batch."""
+
+    content: IngestResult
+    name: str
+    source: str
+    metadata: dict[str, Any]
+    warnings: tuple[ItemWarning, ...]
+    acquired_at: str
+    details: dict[str, Any]
+
+    def add_to(self, batch: Batch, parent: Item | None) -> PendingItem:
+        assert parent is not None
+        pending = batch.add_ingested(self.content, kind=KIND_FILE, name=self.name, source=self.source,
+                                     parent=parent.id, acquired_at=self.acquired_at)
+        pending.metadata, pending.warnings, pending.details = self.metadata, self.warnings, self.details
+        return pending
 
 
 class _Tap(io.RawIOBase):
@@ -77,7 +106,7 @@ class Extractor:
                  cancel: CancelToken = NEVER_CANCELLED, progress: Progress = no_progress) -> None:
         self.image = image
         self.image_item = image_item
-        self.extra_hashes = extra_hashes
+        self.extra_hashes = optional_algorithms(extra_hashes)
         self.cancel = cancel
         self.progress = progress
         self.warnings: list[ItemWarning] = []
@@ -86,7 +115,7 @@ class Extractor:
         self._image_path = str(image.path.resolve())
 
     # -- choosing ---------------------------------------------------------------
-    def select(self, selection: Selection, partition: int | None) -> Iterator[Entry]:
+    def select(self, selection: Selection, partition: int | None) -> Generator[Entry, None, None]:
         if selection.inode is not None:
             yield from (e for e in entries_for_inode(self.image, selection.inode, partition) if e.has_content)
             return
@@ -125,7 +154,12 @@ class Extractor:
         yield from files
 
     # -- one file -----------------------------------------------------------------
-    def add(self, batch: Batch, entry: Entry, skipped: list[tuple[str, str]]) -> PendingItem | None:
+    def prepare(self, entry: Entry, skipped: list[tuple[str, str]], ingest: Ingest) -> PreparedFile | None:
+        """Stream one file through ``ingest`` (the vault's hashing, encrypting blob writer) with its locator.
+
+        ``ingest`` is the vault's ``blobs.ingest``, called here or in the reader process
+        (:mod:`.disk_pipeline`); the batch then adds the result with ``add_ingested``.
+        """
         part = self.image.partition(entry.partition)
         fs = part.fs
         assert fs is not None and self.image_item is not None
@@ -137,6 +171,7 @@ class Extractor:
             return None
         reader = StreamReader(tsk_file, entry)
         wants_copy = entry.name in _BROWSER_NAMES
+        name = entry.display_name
         with tempfile.TemporaryDirectory(prefix="forensics-disk-") if wants_copy else _no_dir() as temp:
             db_copy = Path(temp) / "db" if temp else None
             tap = _Tap(reader, db_copy)
@@ -145,12 +180,10 @@ class Extractor:
             def step(done: int, _total: int | None, label: str) -> None:
                 self.progress(before + done, None, label)
 
+            acquired = iso_utc()
             try:
-                pending = batch.add_content(
-                    cast(BinaryIO, tap), kind=KIND_FILE, name=entry.display_name, source=self._source(part, entry),
-                    parent=self.image_item.id, metadata={}, extra_hashes=self.extra_hashes, total=entry.size,
-                    progress=step, cancel=self.cancel, details={"address": entry.address,
-                                                                "partition": entry.partition})
+                content = ingest(cast(BinaryIO, tap), extra_hashes=self.extra_hashes, total=entry.size, label=name,
+                                 progress=step, cancel=self.cancel)
             finally:
                 tap.close()
             if reader.short:
@@ -163,10 +196,18 @@ class Extractor:
                                             f"{entry.display_path}: lỗi đọc ({reader.error})",
                                             {"offset": reader.offset, "size": entry.size}))
             self._artifacts(part, entry, bytes(tap.head), db_copy, metadata, warnings)
-        pending.metadata = metadata
-        pending.warnings = tuple(warnings)
-        pending.details = {**pending.details, "recovery": recovery.state, "path": entry.display_path}
-        return pending
+        return PreparedFile(content, name, self._source(part, entry), metadata, tuple(warnings), acquired,
+                            {"address": entry.address, "partition": entry.partition, "recovery": recovery.state,
+                             "path": entry.display_path})
+
+    def add(self, batch: Batch, entry: Entry, skipped: list[tuple[str, str]]) -> PendingItem | None:
+        """Read one file into ``batch`` in this process."""
+        def ingest(stream: BinaryIO, **options: Any) -> IngestResult:
+            return batch.vault.blobs.ingest(stream, segment_size=batch.vault.config.segment_size,
+                                            sync=batch.sync_each, **options)
+
+        prepared = self.prepare(entry, skipped, ingest)
+        return None if prepared is None else prepared.add_to(batch, self.image_item)
 
     def _allocation_map(self, part: Partition) -> AllocationMap:
         if part.index not in self._allocation:

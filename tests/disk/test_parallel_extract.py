@@ -1,0 +1,134 @@
+"""Extraction with a reader process (disk_pipeline) gives exactly what reading in one process gives.
+
+Two real vaults get the same extraction, one with ``parallel=False`` and one with
+the forked reader; every item (order, names, hashes, media type, locator, warnings
+and the custody entry's details) must be equal. Faults in the reader (an error, a
+kill) and a cancel must leave only whole committed chunks and no temp blob.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from evidence_store import Cancelled, CancelToken, SourceError, Vault
+from forensics_app.services import disk_extract
+from forensics_app.services.disk_acquire import extract
+from forensics_app.services.disk_extract import Selection
+from forensics_app.services.disk_pipeline import PARALLEL_AVAILABLE, ReaderFailed
+
+from ..conftest import PASSPHRASE, assert_verifies_clean
+
+pytestmark = pytest.mark.skipif(not PARALLEL_AVAILABLE, reason="the reader process needs fork (Linux)")
+
+_VOLATILE = {"id", "uid", "acquired_at", "parent_id", "blob", "case_id", "examiner"}
+
+
+def snapshot(vault: Vault, item_ids: list[int]) -> list[dict[str, Any]]:
+    """Everything about each extracted item that does not depend on when or in which vault it was made."""
+    acquired = {e.record["item"]["id"]: e.record["details"] for e in vault.custody.entries()
+                if e.record["action"] == "item.acquire"}
+    rows = []
+    for item_id in item_ids:
+        data = vault.get_item(item_id).to_json()
+        data["metadata"]["locator"].pop("image_item_uid")
+        details = {k: v for k, v in acquired[item_id].items() if k not in _VOLATILE}
+        rows.append({**{k: v for k, v in data.items() if k not in _VOLATILE}, "custody": details})
+    return rows
+
+
+def both_ways(tmp_path: Path, image: Path, selection: Selection, **options: Any) -> list[Any]:
+    results = []
+    for parallel in (False, True):
+        vault = Vault.create(tmp_path / f"vault-{parallel}", PASSPHRASE, "Lê Văn Đọc")
+        try:
+            case = vault.create_case("VV-SONG-SONG", "Đọc song song")
+            result = extract(vault, case.id, image, selection, parallel=parallel, extra_hashes=("md5",), **options)
+            results.append((snapshot(vault, result.item_ids), result.skipped,
+                            [w.to_json() for w in result.warnings], result.possibly_incomplete, result.bytes))
+            assert not list((vault.root / "tmp").iterdir())
+            assert_verifies_clean(vault)
+        finally:
+            vault.close()
+    return results
+
+
+@pytest.mark.parametrize(("rel", "selection"), [
+    ("built/ext4.img", Selection(all=True)),  # Vietnamese names, browser history, EXIF, a deleted file
+    ("built/ext2.img", Selection(all=True)),  # hostile names, a directory loop (a warning)
+    ("dftt/7-undel-ntfs/7-ntfs-undel.dd", Selection(all=True)),  # ADS, resident data, reallocated entries
+    ("dftt/6-undel-fat/6-fat-undel.dd", Selection(deleted=True)),  # possibly incomplete, FAT local times
+    ("built/mbr.E01", Selection(all=True)),  # three partitions through libewf, two segments
+])
+def test_reader_process_gives_the_same_items(tmp_path: Path, built: Path, dftt: Path, rel: str,
+                                             selection: Selection) -> None:
+    image = (built if rel.startswith("built/") else dftt) / rel.split("/", 1)[1]
+    serial, parallel = both_ways(tmp_path, image, selection, chunk_items=7)
+    assert serial[0], "the selection extracts something"
+    assert parallel == serial
+
+
+def test_directory_path_in_a_reader_process(tmp_path: Path, built: Path) -> None:
+    serial, parallel = both_ways(tmp_path, built / "ext4.img", Selection(path="/Tài liệu"))
+    assert len(serial[0]) == 3 and parallel == serial
+
+
+@pytest.mark.parametrize("parallel", [False, True])
+def test_cancel_keeps_whole_chunks_only(vault: Vault, case, built: Path, parallel: bool) -> None:  # type: ignore[no-untyped-def]
+    token = CancelToken()
+    seen: list[int] = []
+
+    def progress(done: int, total: int | None, label: str) -> None:
+        seen.append(done)
+        if len(seen) == 5:
+            token.cancel()
+
+    with pytest.raises(Cancelled):
+        extract(vault, case.id, built / "ext4.img", Selection(all=True), chunk_items=2, parallel=parallel,
+                progress=progress, cancel=token)
+    files = vault.list_items(case.id, kind="extracted_file")
+    assert len(files) % 2 == 0 and len(files) < 5
+    assert not list((vault.root / "tmp").iterdir())
+    assert vault.custody.entries()[-1].record["details"]["cancelled"] is True
+
+
+def _fail_in_reader(monkeypatch: pytest.MonkeyPatch, after: int, action: Any) -> None:
+    """Fault injection: the forked reader inherits this patched ``prepare`` (the parent never calls it)."""
+    parent = os.getpid()
+    original = disk_extract.Extractor.prepare
+    calls = {"n": 0}
+
+    def prepare(self: Any, *args: Any) -> Any:
+        if os.getpid() != parent:
+            calls["n"] += 1
+            if calls["n"] > after:
+                action()
+        return original(self, *args)
+
+    monkeypatch.setattr(disk_extract.Extractor, "prepare", prepare)
+
+
+def test_an_error_in_the_reader_is_raised_here_and_leaves_whole_chunks(
+        vault: Vault, case, built: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    def fail() -> None:
+        raise SourceError("cannot read the image at offset 4096: Lỗi đọc")
+
+    _fail_in_reader(monkeypatch, 5, fail)
+    with pytest.raises(SourceError, match="Lỗi đọc"):
+        extract(vault, case.id, built / "ext4.img", Selection(all=True), chunk_items=2, parallel=True)
+    assert len(vault.list_items(case.id, kind="extracted_file")) in (0, 2, 4)
+    assert not list((vault.root / "tmp").iterdir())
+    assert vault.custody.entries()[-1].record["action"] == "disk.extract"
+
+
+def test_a_killed_reader_is_a_clear_error_and_leaves_no_temp_blob(
+        vault: Vault, case, built: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    _fail_in_reader(monkeypatch, 3, lambda: os.kill(os.getpid(), signal.SIGKILL))
+    with pytest.raises(ReaderFailed, match="stopped unexpectedly"):
+        extract(vault, case.id, built / "ext4.img", Selection(all=True), chunk_items=2, parallel=True)
+    assert len(vault.list_items(case.id, kind="extracted_file")) in (0, 2)
+    assert not list((vault.root / "tmp").iterdir())
