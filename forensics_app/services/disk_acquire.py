@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import itertools
 import os
+import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -221,6 +222,8 @@ def extract(vault: Vault, case_ref: str | int, path: Path | str, selection: Sele
 
     ``parallel`` (default: where fork is safe, for every selection but ``--inode``) reads the image in a
     second process (:mod:`.disk_pipeline`); the items, their order and their custody entries are the same.
+    By default only the main thread forks (the CLI): a GUI worker thread reads in its own process, since
+    forking while other threads (Qt's) may hold locks is not safe.
     """
     case = vault.get_case(case_ref)
     selection.check()
@@ -236,7 +239,8 @@ def extract(vault: Vault, case_ref: str | int, path: Path | str, selection: Sele
         extractor.image_item = item
         result = ExtractResult(item, image_added=added)
         if parallel is None:
-            parallel = PARALLEL_AVAILABLE and selection.inode is None
+            parallel = (PARALLEL_AVAILABLE and selection.inode is None
+                        and threading.current_thread() is threading.main_thread())
         reader: ReaderProcess | None = None
         if parallel and first is not None:
             selected.close()

@@ -132,3 +132,35 @@ def test_a_killed_reader_is_a_clear_error_and_leaves_no_temp_blob(
         extract(vault, case.id, built / "ext4.img", Selection(all=True), chunk_items=2, parallel=True)
     assert len(vault.list_items(case.id, kind="extracted_file")) in (0, 2)
     assert not list((vault.root / "tmp").iterdir())
+
+
+def test_only_the_main_thread_forks_by_default(vault: Vault, case, built: Path,  # type: ignore[no-untyped-def]
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """A GUI worker thread must not fork a process whose other threads may hold locks."""
+    import threading
+
+    from forensics_app.services import disk_acquire
+
+    started: list[str] = []
+    real = disk_acquire.ReaderProcess
+
+    def reader(*args: Any, **kwargs: Any) -> Any:
+        started.append(threading.current_thread().name)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(disk_acquire, "ReaderProcess", reader)
+    done: dict[str, Any] = {}
+
+    def work() -> None:
+        sibling = vault.sibling()  # as the GUI's workers do
+        try:
+            done["result"] = extract(sibling, case.id, built / "ext4.img", Selection(all=True))
+        finally:
+            sibling.close()
+
+    worker = threading.Thread(target=work, name="gui-worker")
+    worker.start()
+    worker.join(120)
+    assert done["result"].extracted > 5 and started == []
+    again = extract(vault, case.id, built / "ext4.img", Selection(all=True))
+    assert started == ["MainThread"] and again.extracted == done["result"].extracted
