@@ -77,6 +77,8 @@ def test_version_and_doctor_from_the_bundle_only(built: Built, tmp_path: Path, n
     forensics = Bundle(built, tmp_path / "home")
     version = forensics("--version")
     assert version.returncode == 0 and version.stdout.strip() == f"forensics, version {built.version}", version.stderr
+    loaded = run([built.bundle / "forensics", "--version"], {**forensics.env, "LD_DEBUG": "files"})
+    assert "libpython3" in loaded.stderr and "libQt6Core" not in loaded.stderr  # the command line never loads Qt
     doctor = forensics("doctor", "--json", "--ntp-server", ntp.address)
     assert doctor.returncode == 0, doctor.stdout + doctor.stderr
     report = json.loads(doctor.stdout)
