@@ -74,10 +74,12 @@ class _Relay(QObject):
 
 
 class DoctorDialog(QDialog):
-    def __init__(self, parent: QWidget | None = None, vault: Path | None = None, ntp_server: str | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, vault: Path | None = None, ntp_server: str | None = None,
+                 browser_setting: str = "") -> None:
         super().__init__(parent)
         self.setObjectName("doctorDialog")
         self.ntp_server = ntp_server  # None: the setting's default
+        self.browser_setting = browser_setting  # the open vault's browser_path, if any
         bind(self, "setWindowTitle", "doctor.title")
         self.resize(920, 620)
         self.vault = vault
@@ -149,7 +151,7 @@ class DoctorDialog(QDialog):
 
         def work() -> None:
             try:
-                self.relay.checked.emit(run_checks(self.vault, self.ntp_server))
+                self.relay.checked.emit(run_checks(self.vault, self.ntp_server, browser_setting=self.browser_setting))
             except Exception as exc:  # run_checks turns check failures into findings; this is a bug
                 self.relay.failed.emit(f"{type(exc).__name__}: {exc}")
 
@@ -270,10 +272,25 @@ class FirstStartCheck(QObject):
         self._relay = _Relay(self)
         self._relay.checked.connect(self._checked)
 
+    def settings(self) -> tuple[str | None, str]:
+        """The open vault's ``ntp_server`` and ``browser_path`` (what captures will use), else the defaults."""
+        reader = getattr(getattr(self.window, "session", None), "reader", None)
+        if reader is None:
+            return self.ntp_server, ""
+        from ..services import settings
+
+        try:
+            return str(settings.get(reader, "ntp_server")), str(settings.get(reader, "browser_path") or "")
+        except Exception:  # a locked or closing vault: the defaults will do for a check
+            return self.ntp_server, ""
+
     def start(self) -> None:
+        ntp_server, browser = self.settings()
+        vault = getattr(self.window, "vault_path", None)
+
         def work() -> None:
             try:
-                self._relay.checked.emit(run_checks(getattr(self.window, "vault_path", None), self.ntp_server))
+                self._relay.checked.emit(run_checks(vault, ntp_server, browser_setting=browser))
             except Exception:  # never stop the app from starting over its check
                 return
 
@@ -288,8 +305,11 @@ class FirstStartCheck(QObject):
         self.finished.emit(report)
 
     def open_dialog(self, report: Report | None) -> DoctorDialog:
+        """Show the dialog with ``report``, or run the check afresh (Help menu) with the vault's settings."""
         if self.dialog is None:
-            self.dialog = DoctorDialog(self.window, getattr(self.window, "vault_path", None), self.ntp_server)
+            self.dialog = DoctorDialog(self.window)
+        self.dialog.vault = getattr(self.window, "vault_path", None)
+        self.dialog.ntp_server, self.dialog.browser_setting = self.settings()
         if report is None:
             self.dialog.start_check()
         else:

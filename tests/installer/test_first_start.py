@@ -9,9 +9,11 @@ from typing import Any
 
 import pytest
 
+from evidence_store import Vault
 from forensics_app.services.browser_setup import pinned
 from forensics_app.services.doctor import CHECKS
-from tests.gui.conftest import english, gui_config, make_window  # noqa: F401  (the GUI suite's fixtures)
+from tests.conftest import PASSPHRASE
+from tests.gui.conftest import english, gui_config, make_window, seeded_vault, unlock  # noqa: F401  (GUI fixtures)
 from tests.installer.helpers import CdnServer
 
 CHECK_TIMEOUT_MS = 120_000
@@ -102,6 +104,29 @@ def test_the_download_is_offered_when_playwrights_server_answers(make_window: Ca
     dialog = check.dialog
     assert dialog.download_button.isVisible() and dialog.download_button.text().startswith("Download the browser (")
     assert dialog.download_offer()["url"].startswith(cdn.url)
+
+
+@pytest.mark.slow
+def test_help_menu_checks_with_the_open_vaults_settings(make_window: Callable[[], Any], qtbot: Any,  # noqa: F811
+                                                        seeded_vault: Path, tmp_path: Path) -> None:  # noqa: F811
+    """What captures will use: the vault's browser_path and ntp_server settings."""
+    bad_browser = tmp_path / "not-chrome"
+    bad_browser.write_text("no")
+    with Vault.open(seeded_vault, PASSPHRASE) as vault:
+        vault.set_setting("browser_path", str(bad_browser))
+        vault.set_setting("ntp_server", "127.0.0.1:9")
+    window = make_window()
+    check, first = first_start(window, qtbot)  # before unlocking: the defaults
+    assert first.get("browser").status == "ok"
+    unlock(qtbot, window, seeded_vault)
+    dialog = check.open_dialog(None)
+    with qtbot.waitSignal(dialog.relay.checked, timeout=CHECK_TIMEOUT_MS) as signal:
+        pass
+    report = signal.args[0]
+    assert report.get("browser").status == "fail" and "browser_path setting" in report.get("browser").data["error"]
+    assert report.get("clock").data["server"] == "127.0.0.1:9"
+    assert report.get("vault").data["state"] == "existing vault"
+    assert dialog.isVisible() and "Missing" in [dialog.table.item(r, 0).text() for r in range(dialog.table.rowCount())]
 
 
 def test_when_to_show(tmp_path: Path) -> None:
