@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -77,11 +78,22 @@ def discover_browser(setting: str = "") -> BrowserChoice:
 
 
 def _playwright_chromium() -> str:
-    root = Path(os.environ.get("PLAYWRIGHT_BROWSERS_PATH") or Path.home() / ".cache" / "ms-playwright")
-    for candidate in sorted(root.glob("chromium-*/chrome-linux*/chrome"), reverse=True):
-        if _usable(str(candidate)):
-            return str(candidate)
+    root = Path(os.environ.get("PLAYWRIGHT_BROWSERS_PATH") or _playwright_folder())
+    for pattern in ("chromium-*/chrome-linux*/chrome", "chromium-*/chrome-win*/chrome.exe",
+                    "chromium-*/chrome-mac*/*.app/Contents/MacOS/*"):
+        for candidate in sorted(root.glob(pattern), reverse=True):
+            if _usable(str(candidate)):
+                return str(candidate)
     return ""
+
+
+def _playwright_folder() -> Path:
+    """Where Playwright keeps downloaded browsers by default on this operating system."""
+    if sys.platform.startswith("win"):
+        return Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local") / "ms-playwright"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "ms-playwright"
+    return Path.home() / ".cache" / "ms-playwright"
 
 
 def browser_version(path: str) -> str:
