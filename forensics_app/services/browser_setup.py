@@ -100,15 +100,11 @@ def download_offer(timeout: float = 4.0) -> dict[str, Any]:
 
 
 def browsers_folder() -> Path:
-    """Playwright's browser folder, as web capture's discovery searches it."""
+    """Playwright's browser folder, where web capture's discovery looks for a downloaded Chromium."""
+    from collectors.web.browser import _playwright_folder
+
     env = os.environ.get("PLAYWRIGHT_BROWSERS_PATH")
-    if env:
-        return Path(env)
-    if sys.platform.startswith("win"):
-        return Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local") / "ms-playwright"
-    if sys.platform == "darwin":
-        return Path.home() / "Library" / "Caches" / "ms-playwright"
-    return Path.home() / ".cache" / "ms-playwright"
+    return Path(env) if env else _playwright_folder()
 
 
 def install_hint() -> tuple[str, str]:
