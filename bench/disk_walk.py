@@ -53,12 +53,12 @@ def build_image(workdir: Path, files: int) -> Path:
 
 
 def run(label: str, args: list[str], *, stdout: Path | None = None, env: dict[str, str] | None = None,
-        shell: bool = False) -> tuple[float, int]:
+        shell: bool = False, cwd: Path | None = None) -> tuple[float, int]:
     """Wall time (s) and peak RSS (MiB) of one command, measured with wait4 for that process only."""
     os.sync()  # untimed: earlier commands' dirty pages are written now, not during this one
     out = open(stdout, "wb") if stdout else subprocess.DEVNULL  # noqa: SIM115
     start = time.perf_counter()
-    process = subprocess.Popen(args, stdout=out, stderr=subprocess.PIPE, env=env or os.environ, shell=shell)
+    process = subprocess.Popen(args, stdout=out, stderr=subprocess.PIPE, env=env or os.environ, shell=shell, cwd=cwd)
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - start
     if stdout:
@@ -79,7 +79,8 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the image and outputs")
     parser.add_argument("--code", type=Path, default=ROOT, help="checkout whose forensics is timed")
     args = parser.parse_args()
-    code = {**os.environ, "PYTHONPATH": str(args.code.resolve())}
+    args.code = args.code.resolve()
+    code = {**os.environ, "PYTHONPATH": str(args.code)}  # and run there: `python -m` puts the cwd first
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="disk-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
     try:
@@ -88,7 +89,7 @@ def main() -> None:
               f"{os.cpu_count()} CPUs\nlisting:", flush=True)
         fls_time, _ = run("fls -r -m /", ["fls", "-r", "-m", "/", str(image)], stdout=workdir / "fls.body")
         ls_time, ls_peak = run("forensics disk ls -r --json", FORENSICS + ["disk", "ls", "-r", "--json", str(image)],
-                               stdout=workdir / "ls.json", env=code)
+                               stdout=workdir / "ls.json", env=code, cwd=args.code)
         recovered = workdir / "recovered"
         shutil.rmtree(recovered, ignore_errors=True)
         print("extraction:", flush=True)
@@ -105,12 +106,12 @@ def main() -> None:
         env = {**code, "FORENSICS_VAULT": str(vault), "FORENSICS_PASSPHRASE": "bench passphrase only",
                "FORENSICS_KDF_PROFILE": "test"}
         subprocess.run(FORENSICS + ["vault", "init", "--examiner-name", "Bench"], env=env, check=True,
-                       capture_output=True)
+                       capture_output=True, cwd=args.code)
         subprocess.run(FORENSICS + ["case", "new", "--number", "BENCH", "--title", "bench"], env=env, check=True,
-                       capture_output=True)
+                       capture_output=True, cwd=args.code)
         extract_time, extract_peak = run("forensics disk extract --all", FORENSICS + [
             "disk", "extract", str(image), "--case", "BENCH", "--all", "--json"], env=env,
-            stdout=workdir / "extract.json")
+            stdout=workdir / "extract.json", cwd=args.code)
         listed = (workdir / "ls.json").read_text("utf-8").count('"inode"')
         extracted = __import__("json").loads((workdir / "extract.json").read_text("utf-8"))["extracted"]
         baseline = recover_time + hash_time
