@@ -2,6 +2,8 @@
 
 Each capture gets its own fresh context and its own recording proxy; the
 browser process is the only thing shared, so a batch pays its start-up once.
+The proxies' CA is made with the session, before the browser starts, so that
+Chromium is launched trusting that one key (and no other certificate error).
 """
 
 from __future__ import annotations
@@ -15,15 +17,16 @@ from evidence_store.errors import CollectorError
 
 from .browser import BrowserFacts, discover_browser, ensure_ffmpeg, launch_args
 from .proxy import certificate_authority
+from .tls import spki_trust_args
 
 
 class BrowserSession:
-    def __init__(self, playwright: Any, browser: Any, facts: BrowserFacts, scratch: Path) -> None:
+    def __init__(self, playwright: Any, browser: Any, facts: BrowserFacts, scratch: Path, ca: Any) -> None:
         self.playwright = playwright
         self.browser = browser
         self.facts = facts
         self.scratch = scratch  # the proxy's CA and host certificates; gone when the session closes
-        self.ca = certificate_authority(scratch / "proxy-ca")
+        self.ca = ca
 
     @classmethod
     async def start(cls, *, browser_setting: str = "", host_rules: tuple[str, ...] = (),
@@ -34,9 +37,15 @@ class BrowserSession:
         choice = discover_browser(browser_setting)
         if video:
             ensure_ffmpeg()
-        args = launch_args(host_rules=host_rules, extra=extra_args)
         scratch = Path(tempfile.mkdtemp(prefix="forensics-browser-"))
-        playwright = await async_playwright().start()
+        try:
+            ca = certificate_authority(scratch / "proxy-ca")
+            # the proxy's per-site certificates: accepted by key, so the first handshake already succeeds
+            args = launch_args(host_rules=host_rules, extra=(*spki_trust_args([ca.ca_file]), *extra_args))
+            playwright = await async_playwright().start()
+        except BaseException:
+            shutil.rmtree(scratch, ignore_errors=True)
+            raise
         try:
             browser = await playwright.chromium.launch(executable_path=choice.path, args=args, headless=True,
                                                        timeout=60_000)
@@ -52,7 +61,7 @@ class BrowserSession:
             shutil.rmtree(scratch, ignore_errors=True)
             raise
         facts = BrowserFacts(choice.path, choice.source, f"{browser.browser_type.name} {browser.version}", args)
-        return cls(playwright, browser, facts, scratch)
+        return cls(playwright, browser, facts, scratch, ca)
 
     async def close(self) -> None:
         try:

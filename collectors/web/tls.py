@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import ssl
+from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from cryptography import x509
@@ -65,3 +68,31 @@ def describe_session(sock: ssl.SSLSocket, *, verified: bool, error: str) -> dict
         "verification_error": error,
         "chain": [describe_certificate(d) for d in ders],
     }
+
+
+# -- telling Chromium which certificates to accept ---------------------------------------
+def spki_sha256(cert: x509.Certificate) -> str:
+    """Base64 SHA-256 of the certificate's SubjectPublicKeyInfo: the form Chromium's
+    ``--ignore-certificate-errors-spki-list`` takes."""
+    der = cert.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    return base64.b64encode(hashlib.sha256(der).digest()).decode("ascii")
+
+
+def spki_hashes(pem_files: Iterable[str | Path]) -> list[str]:
+    """:func:`spki_sha256` of every certificate in these PEM files (a file may hold a key and a chain)."""
+    out = []
+    for path in pem_files:
+        for cert in x509.load_pem_x509_certificates(Path(path).read_bytes()):
+            out.append(spki_sha256(cert))
+    return out
+
+
+def spki_trust_args(pem_files: Iterable[str | Path]) -> tuple[str, ...]:
+    """The Chromium flag that accepts exactly these keys (empty when there are none).
+
+    A browser context's ``ignore_https_errors`` alone is not enough: Chromium's network
+    service rejects the certificate during the handshake first (the server logs
+    "certificate unknown") and only then retries with the error ignored.
+    """
+    hashes = spki_hashes(pem_files)
+    return (f"--ignore-certificate-errors-spki-list={','.join(hashes)}",) if hashes else ()

@@ -16,8 +16,6 @@ every capture made with the profile.
 from __future__ import annotations
 
 import asyncio
-import base64
-import hashlib
 import threading
 import time
 from collections.abc import Awaitable, Callable
@@ -27,6 +25,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from collectors.web import discover_browser, launch_args, normalise_url
+from collectors.web.tls import spki_trust_args
 from evidence_store import Case, CollectorError, UsageError, Vault, iso_utc
 from evidence_store.profiles import LoginProfile, LoginProfiles, check_name
 from evidence_store.tasks import NEVER_CANCELLED, CancelToken, Progress, no_progress
@@ -117,21 +116,6 @@ def describe_account(state: dict[str, Any], label: str, url: str, reached: str) 
             "login_url": url, "reached_url": reached, "logged_in_at": iso_utc()}
 
 
-def spki_hashes(ca_files: tuple[str, ...]) -> list[str]:
-    """Base64 SHA-256 of each certificate's public key: Chromium trusts exactly these (``--ignore-certificate-
-    errors-spki-list``), the same extra CAs a capture's proxy trusts."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import serialization
-
-    out = []
-    for path in ca_files:
-        for cert in x509.load_pem_x509_certificates(Path(path).read_bytes()):
-            der = cert.public_key().public_bytes(serialization.Encoding.DER,
-                                                 serialization.PublicFormat.SubjectPublicKeyInfo)
-            out.append(base64.b64encode(hashlib.sha256(der).digest()).decode("ascii"))
-    return out
-
-
 async def _browse(url: str, *, headless: bool, until_cookie: str, script: LoginScript | None, finished: threading.Event,
                   timeout: int, host_rules: tuple[str, ...], extra_ca_files: tuple[str, ...], locale: str,
                   browser_setting: str, cancel: CancelToken, progress: Progress) -> tuple[dict[str, Any], str]:
@@ -139,8 +123,7 @@ async def _browse(url: str, *, headless: bool, until_cookie: str, script: LoginS
     from playwright.async_api import async_playwright
 
     choice = discover_browser(browser_setting)
-    extra = tuple(f"--ignore-certificate-errors-spki-list={','.join(h)}" for h in [spki_hashes(extra_ca_files)] if h)
-    args = launch_args(host_rules=host_rules, extra=extra)
+    args = launch_args(host_rules=host_rules, extra=spki_trust_args(extra_ca_files))
     playwright = await async_playwright().start()
     try:
         try:

@@ -188,6 +188,9 @@ class Handler(BaseHTTPRequestHandler):
         elif path.startswith("/status/"):
             code = int(path.rsplit("/", 1)[1])
             self._page(f"Lỗi {code}", f"<p>mã lỗi {code}</p>", status=code)
+        elif path == "/broken-sub":  # one sub-request that genuinely fails: nothing listens on that port
+            self._page("Ảnh hỏng", f"<p>ảnh từ máy chủ không hoạt động</p>"
+                       f"<img src='{self.server.scheme}://localhost:{self.server.closed_port}/missing.png'>")
         elif path == "/never":
             self._never()
         elif path == "/big":
@@ -222,6 +225,15 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(tail)
 
 
+def _closed_port() -> int:
+    """A loopback port nothing listens on (bound, then released)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 class SiteServer(ThreadingHTTPServer):
     daemon_threads = True
 
@@ -231,6 +243,8 @@ class SiteServer(ThreadingHTTPServer):
         self.latency = latency
         self.stopping = threading.Event()
         self.requested: list[str] = []
+        self.scheme = "https" if tls is not None else "http"
+        self.closed_port = _closed_port()
         if tls is not None:
             context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             context.load_cert_chain(tls.cert_pem, tls.key_pem)

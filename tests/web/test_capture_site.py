@@ -36,7 +36,7 @@ PATHS = ["/", "/redirect/1", "/loop/a", "/alert", "/popup", "/download", "/infin
 
 @pytest.fixture(scope="module")
 def batch(module_vault: ModuleVault, http_site: str, https_site: str, site_tls: Any) -> dict[str, UrlOutcome]:
-    urls = [http_site + p for p in PATHS] + [https_site + "/"]
+    urls = [http_site + p for p in PATHS] + [https_site + "/", https_site + "/broken-sub"]
     options = fast_options(extra_ca_files=(str(site_tls.cert_pem),), load_timeout=6)
     result = capture_web(module_vault.vault, module_vault.case.id, urls, options=options, concurrency=2)
     return {o.url.replace(http_site, "http:").replace(https_site, "https:"): o for o in result.outcomes}
@@ -181,6 +181,27 @@ def test_https_certificate_chain_recorded(module_vault: ModuleVault, batch: dict
     assert tls["chain"][0]["sha256_fingerprint"] == site_tls.fingerprint
     assert "Forensics test site" in tls["chain"][0]["subject"]
     assert item.metadata["provenance"]["tls"][endpoint]["leaf_sha256"] == site_tls.fingerprint
+
+
+def test_https_capture_of_a_clean_page_is_complete(module_vault: ModuleVault, batch: dict[str, UrlOutcome]) -> None:
+    """The browser accepts the recording proxy's certificates at the first handshake: no request fails."""
+    item = _item(batch, "https:/")
+    assert [w.code for w in item.warnings] == ["clock_not_checked"]
+    assert item.metadata["complete"] is True
+    prov = _provenance(module_vault, item)
+    assert prov["failed_requests"] == [] and prov["complete"] is True
+    assert any(e["url"].endswith("/static/style.css") for e in prov["exchanges"])
+
+
+def test_https_failing_sub_request_still_reported(module_vault: ModuleVault, batch: dict[str, UrlOutcome],
+                                                  https_site: str) -> None:
+    item = _item(batch, "https:/broken-sub")
+    warning = _warning(item, "requests_failed")
+    assert item.metadata["complete"] is False
+    failed = [r["url"] for r in warning.details["requests"]]
+    site_port = https_site.rsplit(":", 1)[1]
+    assert failed and all(site_port not in url for url in failed), failed  # only the dead server, not the site
+    assert all("localhost:" in url for url in failed)
 
 
 def test_redirect_chain(module_vault: ModuleVault, batch: dict[str, UrlOutcome]) -> None:
