@@ -32,6 +32,7 @@ from .exchanges import extract_body, redirect_chain
 from .options import CaptureOptions
 from .provenance import PARTIAL, build_provenance, summarise
 from .proxy import ProxyPolicy, RecordingProxy
+from .redact import RedactionPolicy, redaction_change
 from .session import BrowserSession
 from .state import ArtifactHook, CaptureFile, CaptureState, ProfileProvider
 from .urls import Resolver, check_address, dns_details, normalise_url
@@ -74,12 +75,14 @@ class WebCapturer:
     """Captures pages with one browser session; each capture is independent (own context and proxy)."""
 
     def __init__(self, session: BrowserSession, options: CaptureOptions, *, environment: dict[str, Any],
-                 hooks: Sequence[ArtifactHook] = (), profile_provider: ProfileProvider | None = None) -> None:
+                 hooks: Sequence[ArtifactHook] = (), profile_provider: ProfileProvider | None = None,
+                 account: dict[str, Any] | None = None) -> None:
         self.session = session
         self.options = options
         self.environment = environment  # tool, host, examiner, clock: supplied by the service
         self.hooks = list(hooks)
         self.profile_provider = profile_provider
+        self.account = account  # the login profile's account (provenance), when the service loaded the profile
         self.behaviours = [get_behaviour(name) for name in options.behaviours]
 
     async def capture(self, url: str, workdir: Path, cancel: CancelToken = NEVER_CANCELLED) -> CaptureResult:
@@ -106,16 +109,19 @@ class WebCapturer:
         dns_task = asyncio.ensure_future(asyncio.to_thread(dns_details, [host])) if needs_dns else None
         started_at = iso_utc()
         deadline = time.monotonic() + options.page_timeout
+        redaction = RedactionPolicy.for_capture(profile=options.profile, always=options.redact_credentials)
         policy = ProxyPolicy(allow_private=options.allow_private_addresses, insecure=options.insecure,
                              extra_ca_files=options.extra_ca_files,
                              socket_timeout=max(5, min(30, options.page_timeout)),
-                             max_resource_size=options.max_resource_mb * 1024 * 1024)
+                             max_resource_size=options.max_resource_mb * 1024 * 1024, redaction=redaction)
         warcinfo = {"software": f"{self.environment.get('tool', {}).get('name', 'forensics-toolkit')} "
                                 f"{self.environment.get('tool', {}).get('version', '')} (warcprox)",
                     "format": "WARC File Format 1.0", "isPartOf": requested,
                     "operator": str(self.environment.get("examiner", {}).get("name", "")),
                     "hostname": str(self.environment.get("host", {}).get("hostname", "")),
                     "browser": self.session.facts.version, "description": f"capture of {requested}"}
+        if redaction.active:
+            warcinfo["redaction"] = redaction.describe()
         setup_started = time.monotonic()
         proxy = RecordingProxy(workdir / "capture.warc.gz", self.session.ca, policy, resolver, warcinfo).start()
         context = None
@@ -126,6 +132,8 @@ class WebCapturer:
             state = CaptureState(requested, options, workdir, page, context, deadline, cancel,
                                  proxy_url=proxy.url)
             state.facts["timings_ms"] = {"setup": int((time.monotonic() - setup_started) * 1000)}
+            if options.profile and self.account is not None:
+                state.facts["account"] = self.account
             watcher = navigation.Watcher(state)
             watcher.install()
             state.facts["user_agent"] = await _user_agent(state)
@@ -232,12 +240,14 @@ class WebCapturer:
                        f"({clock.get('server') or 'none configured'}: {clock.get('error', '')})",
                        f"chưa kiểm tra đồng hồ: máy chủ thời gian không trả lời "
                        f"({clock.get('server') or 'chưa cấu hình'})", clock=clock)
+        changes = _redaction_changes(state, proxy)
         ended_at = iso_utc()
         provenance = build_provenance(
             requested=requested, chain=chain, journal=journal, resolver=resolver, dns=dns,
             page=state.facts.get("page", {}), browser=self.session.facts.to_json(), context=emulation,
             environment=environment, options=options.to_record(), started_at=started_at, ended_at=ended_at,
-            events=state.events, facts=state.facts, files=state.files, warnings=state.warnings, mode=mode)
+            events=state.events, facts=state.facts, files=state.files, warnings=state.warnings, mode=mode,
+            changes=changes)
         prov_path = snapshot.save_json(workdir / "provenance.json", provenance)
         state.add_file("warc", proxy.warc_path, "application/warc", name="capture.warc.gz",
                        metadata={"records": 1 + 2 * len(journal.exchanges), "compression": "gzip per record"})
@@ -254,6 +264,24 @@ class WebCapturer:
         complete = not any(w.code in PARTIAL for w in state.warnings)
         return CaptureResult(requested, provenance["final_url"], complete, provenance, summarise(provenance),
                              state.files, state.warnings, workdir, started_at)
+
+
+def _redaction_changes(state: CaptureState, proxy: RecordingProxy) -> list[dict[str, Any]]:
+    """The credentials redacted in the WARC, as a change made by the collection and a warning on the capture."""
+    policy = proxy.policy.redaction
+    change = redaction_change(policy, proxy.journal.redactions)
+    if change is None:
+        return []
+    names = "/".join(change["headers"])
+    state.warn("credentials_redacted",
+               f"the values of {names} request headers were replaced by '{policy.marker}' in "
+               f"{change['request_records']} WARC request record(s) ({policy.reason}); the server received the "
+               "real values and every response is recorded as received",
+               f"giá trị tiêu đề yêu cầu {names} trong {change['request_records']} bản ghi yêu cầu của WARC đã được "
+               f"thay bằng '{policy.marker}' để không làm lộ thông tin đăng nhập; máy chủ nhận giá trị thật, mọi "
+               "phản hồi được ghi nguyên trạng",
+               headers=change["headers"], request_records=change["request_records"], marker=policy.marker)
+    return [change]
 
 
 @contextmanager

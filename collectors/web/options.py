@@ -72,7 +72,12 @@ class CaptureOptions:
                                        "Page behaviours run before the snapshot, in order",
                                        "Các thao tác trên trang trước khi chụp, theo thứ tự")
     profile: str = _opt("", "Saved login profile (Playwright storage state); empty: a fresh context",
-                        "Hồ sơ đăng nhập đã lưu; để trống: phiên mới sạch")
+                        "Hồ sơ đăng nhập đã lưu; để trống: phiên mới sạch", "--profile")
+    redact_credentials: bool = _opt(
+        False, "Replace the values of Cookie and Authorization request headers in the WARC with a marker in every "
+        "capture (always done when a login profile is used)",
+        "Luôn che giấu giá trị tiêu đề yêu cầu Cookie và Authorization trong WARC (luôn áp dụng khi dùng hồ sơ "
+        "đăng nhập)", "--redact-credentials")
     locale: str = _opt("", "Browser locale (e.g. vi-VN); empty: the browser's default",
                        "Ngôn ngữ trình duyệt (vd. vi-VN); trống: mặc định")
     ntp_server: str = _opt("", "NTP server for the clock check (empty: the vault setting)",

@@ -44,7 +44,7 @@ def build_provenance(*, requested: str, chain: dict[str, Any], journal: Any, res
                      page: dict[str, Any], browser: dict[str, Any], context: dict[str, Any],
                      environment: dict[str, Any], options: dict[str, Any], started_at: str, ended_at: str,
                      events: list[dict[str, Any]], facts: dict[str, Any], files: list[CaptureFile],
-                     warnings: list[Any], mode: str) -> dict[str, Any]:
+                     warnings: list[Any], mode: str, changes: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     final = chain.get("final")
     main: dict[str, Any] = {}
     if final is not None:
@@ -89,6 +89,8 @@ def build_provenance(*, requested: str, chain: dict[str, Any], journal: Any, res
         "artifacts": [{"kind": f.kind, "name": f.name, "media_type": f.media_type,
                        "size": f.path.stat().st_size, "sha256": file_sha256(f.path)} for f in files],
         "warnings": [w.to_json() for w in warnings],
+        # what the collection itself changed in the evidence it wrote (none: an empty list)
+        "changes_made_by_collection": list(changes or []),
         "method": ("Chromium driven by Playwright in a fresh browser context; all traffic through a recording "
                    "proxy on 127.0.0.1 (warcprox) that verified origin TLS certificates and wrote the bytes as "
                    "received to the WARC; the proxy spoke HTTP/1.1 to the origin servers"),
@@ -132,4 +134,6 @@ def summarise(provenance: dict[str, Any]) -> dict[str, Any]:
         "started_at": provenance["started_at"],
         "ended_at": provenance["ended_at"],
         "warnings": [w["code"] for w in provenance.get("warnings", [])],
+        "changes_made_by_collection": [{"change": c["change"], "en": c["en"], "vi": c["vi"]}
+                                       for c in provenance.get("changes_made_by_collection", [])],
     }

@@ -41,6 +41,7 @@ from urllib3 import PoolManager
 
 from evidence_store.errors import CollectorError
 
+from .redact import RedactionPolicy
 from .tls import describe_session
 from .urls import AddressBlocked, Resolver, connect
 from .warcwriter import WarcWriterThread
@@ -55,6 +56,7 @@ class Journal:
 
     exchanges: list[dict[str, Any]] = field(default_factory=list)
     failures: list[dict[str, Any]] = field(default_factory=list)
+    redactions: list[dict[str, Any]] = field(default_factory=list)  # request records written with credentials redacted
     tls: dict[str, dict[str, Any]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -74,6 +76,7 @@ class ProxyPolicy:
     extra_ca_files: tuple[str, ...] = ()
     socket_timeout: int = 30
     max_resource_size: int = 512 * 1024 * 1024
+    redaction: RedactionPolicy = RedactionPolicy()  # credentials kept out of the WARC's request records
 
 
 class TlsRefused(CollectorError):
@@ -316,7 +319,8 @@ class RecordingProxy:
         except OSError as exc:
             raise CollectorError(f"cannot start the recording proxy on 127.0.0.1: {exc}") from exc
         self.port = int(self.server.server_address[1])
-        self.writer = WarcWriterThread(self.server.recorded_url_q, warc_path, self.journal, warcinfo)
+        self.writer = WarcWriterThread(self.server.recorded_url_q, warc_path, self.journal, warcinfo,
+                                       redaction=policy.redaction)
         self._serve = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
                                        name="capture-proxy", daemon=True)
         self._stopped = False

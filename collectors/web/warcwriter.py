@@ -2,6 +2,8 @@
 
 Each record is its own gzip member (as WARC readers expect, so any record can be read
 on its own from its offset); the offsets and lengths feed the WACZ's CDXJ index.
+Request records pass through the capture's redaction policy first (:mod:`.redact`);
+response records are written exactly as received.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ import warcprox.warc
 import warcprox.warcproxy
 from hanzo import warctools
 
+from .redact import RedactionPolicy, redact_request
+
 if TYPE_CHECKING:
     from .proxy import Journal
 
@@ -24,9 +28,11 @@ if TYPE_CHECKING:
 class WarcWriterThread(threading.Thread):
     """Drains the proxy's queue into one gzipped WARC, recording where each record landed."""
 
-    def __init__(self, source: queue.Queue[Any], path: Path, journal: Journal, warcinfo: dict[str, str]) -> None:
+    def __init__(self, source: queue.Queue[Any], path: Path, journal: Journal, warcinfo: dict[str, str], *,
+                 redaction: RedactionPolicy = RedactionPolicy()) -> None:
         super().__init__(name="warc-writer", daemon=True)
         self.source = source
+        self.redaction = redaction
         self.path = path
         self.journal = journal
         self.builder = warcprox.warc.WarcRecordBuilder(digest_algorithm="sha256")
@@ -59,6 +65,9 @@ class WarcWriterThread(threading.Thread):
             self.handle.close()
 
     def _write(self, recorded: Any) -> None:
+        redacted: list[str] = []
+        if self.redaction.active and isinstance(recorded.request_data, bytes):
+            recorded.request_data, redacted = redact_request(recorded.request_data, self.redaction)
         records = self.builder.build_warc_records(recorded)
         offsets = []
         for record in records:
@@ -82,7 +91,11 @@ class WarcWriterThread(threading.Thread):
             "request_record": {"offset": offsets[1][0], "length": offsets[1][1], "id": offsets[1][2]}
             if len(offsets) > 1 else None,
             "raw_head": head.decode("latin-1"),
+            "redacted_request_headers": redacted,
         })
+        if redacted and len(offsets) > 1:
+            self.journal.add("redactions", {"url": recorded.url.decode("utf-8", "replace"), "headers": redacted,
+                                            "request_record": offsets[1][2]})
         recorder.tempfile.close()
 
 

@@ -41,17 +41,22 @@ def capture_group() -> None:
               help="Extra CA certificate (PEM) to trust for sites' TLS.")
 @click.option("--host-rule", "host_rules", multiple=True, help="Resolve a host yourself: 'MAP example.test 10.0.0.5'.")
 @click.option("--no-pdf", is_flag=True, help="Skip the PDF print.")
+@click.option("--profile", default="", help="Saved login profile to capture with (`forensics profile list`); "
+              "the account is recorded in the provenance and its session is redacted in the WARC.")
+@click.option("--redact-credentials", is_flag=True, help="Redact Cookie and Authorization request-header values "
+              "in the WARC even without a login profile.")
 @click.option("--batch", "batch_id", help="Batch name for resuming (default: derived from the case and URL list).")
 @click.option("--option", "-o", "extra_options", multiple=True, metavar="NAME=VALUE",
               help="Any capture option by name (e.g. -o scroll_time_limit=40 -o pdf=false); "
                    "see `forensics capture options`.")
 def capture_web_cmd(urls: tuple[str, ...], case_ref: str, urls_file: Path | None, concurrency: int, video: bool,
                     mobile: bool, timeout: int | None, insecure: bool, allow_private_addresses: bool,
-                    ca_files: tuple[Path, ...], host_rules: tuple[str, ...], no_pdf: bool,
-                    batch_id: str | None, extra_options: tuple[str, ...]) -> int:
+                    ca_files: tuple[Path, ...], host_rules: tuple[str, ...], no_pdf: bool, profile: str,
+                    redact_credentials: bool, batch_id: str | None, extra_options: tuple[str, ...]) -> int:
     """Capture URL(s) into CASE: screenshots, HTML, MHTML, PDF, WARC, WACZ and provenance.
 
-    A rerun of the same URL list skips the pages already captured in that batch.
+    A rerun of the same URL list skips the pages already captured in that batch. With --profile the pages are
+    seen as the profile's investigation account (see `forensics profile login`).
     """
     from collectors.web import CaptureOptions
 
@@ -61,7 +66,8 @@ def capture_web_cmd(urls: tuple[str, ...], case_ref: str, urls_file: Path | None
     if not targets:
         raise click.UsageError("give at least one URL, or --urls-file")
     changes: dict[str, object] = {"video": video, "insecure": insecure,
-                                  "allow_private_addresses": allow_private_addresses}
+                                  "allow_private_addresses": allow_private_addresses,
+                                  "redact_credentials": redact_credentials, "profile": profile}
     changes.update(_parse_options(extra_options))
     if mobile:
         changes["device"] = "mobile"

@@ -23,6 +23,7 @@ from collectors.web import ArtifactHook, CaptureOptions, CaptureResult, ProfileP
 from collectors.web.behaviours import get_behaviour
 from collectors.web.clock import measure_clock
 from evidence_store import Cancelled, Case, ForensicsError, Item, UsageError, Vault
+from evidence_store.profiles import LoginProfiles
 from evidence_store.tasks import NEVER_CANCELLED, CancelToken, Progress, no_progress
 
 from . import settings
@@ -136,13 +137,17 @@ def capture_web(
     for name in options.behaviours:
         get_behaviour(name)  # an unknown name fails now, not after the browser started
     if options.profile and profile_provider is None:
-        raise UsageError("saved login profiles are not available in this version; capture without a profile")
-    batch = batch_id or batch_id_for(case, normalised)
+        LoginProfiles(vault).get(options.profile)  # an unknown name fails now (its use is logged only when loaded)
+    # the same pages seen through another account are another capture, not a resumed one
+    batch = batch_id or batch_id_for(case, [*normalised, *([f"profile={options.profile}"] if options.profile else [])])
     done_before = _already_captured(vault, case, batch)
     outcomes: dict[str, UrlOutcome] = {u: UrlOutcome(u, STATUS_SKIPPED, item=done_before[u],
                                                      complete=bool(done_before[u].metadata.get("complete")))
                                        for u in normalised if u in done_before}
     todo = [u for u in normalised if u not in done_before]
+    account = None
+    if options.profile and profile_provider is None and todo:
+        profile_provider, account = saved_profile(vault, options.profile, case)
     environment = capture_environment(vault)
     total, finished = len(normalised), len(outcomes)
     progress(finished, total, "starting the browser" if todo else "nothing left to capture")
@@ -151,7 +156,7 @@ def capture_web(
     try:
         if todo:
             runner = CaptureRunner(todo, options, environment, concurrency=concurrency, workdir=workdir,
-                                   hooks=hooks, profile_provider=profile_provider,
+                                   hooks=hooks, profile_provider=profile_provider, account=account,
                                    clock=lambda: measure_clock(options.ntp_server, options.ntp_timeout),
                                    browser_path=str(settings.get(vault, "browser_path") or ""))
             runner.start()
@@ -174,6 +179,21 @@ def capture_web(
         shutil.rmtree(workdir, ignore_errors=True)
     _log_batch(vault, case, batch, normalised, outcomes, options, cancelled=False)
     return WebBatchResult(batch, [outcomes[u] for u in normalised if u in outcomes])
+
+
+def saved_profile(vault: Vault, name: str, case: Case) -> tuple[ProfileProvider, dict[str, Any]]:
+    """A vault login profile for a capture: the provider of its storage state (loading is logged against the
+    case) and the account facts the provenance records."""
+    from .profiles import load_for_capture
+
+    state, account = load_for_capture(vault, name, case)
+
+    def provider(requested: str) -> dict[str, Any]:
+        if requested != name:
+            raise UsageError(f"login profile {requested!r} was not prepared for this capture")
+        return state
+
+    return provider, account
 
 
 def _store(vault: Vault, case: Case, batch: str, url: str, result: CaptureResult | None,

@@ -28,8 +28,8 @@ Outcome = tuple[str, "CaptureResult | None", "BaseException | None"]
 class CaptureRunner:
     def __init__(self, urls: Sequence[str], options: CaptureOptions, environment: dict[str, Any], *,
                  concurrency: int, workdir: Path, hooks: Sequence[ArtifactHook] = (),
-                 profile_provider: ProfileProvider | None = None, clock: Callable[[], dict[str, Any]],
-                 browser_path: str = "") -> None:
+                 profile_provider: ProfileProvider | None = None, account: dict[str, Any] | None = None,
+                 clock: Callable[[], dict[str, Any]], browser_path: str = "") -> None:
         self.urls = list(urls)
         self.options = options
         self.environment = environment
@@ -37,6 +37,7 @@ class CaptureRunner:
         self.workdir = workdir
         self.hooks = list(hooks)
         self.profile_provider = profile_provider
+        self.account = account
         self.clock = clock
         self.browser_path = browser_path
         self.cancel = CancelToken()  # the loop's own token: set by stop()
@@ -73,7 +74,7 @@ class CaptureRunner:
             try:
                 environment = {**self.environment, "clock": await clock}
                 capturer = WebCapturer(session, self.options, environment=environment, hooks=self.hooks,
-                                       profile_provider=self.profile_provider)
+                                       profile_provider=self.profile_provider, account=self.account)
                 slots = asyncio.Semaphore(self.concurrency)
                 await asyncio.gather(*(self._one(capturer, slots, index, url) for index, url in enumerate(self.urls)))
             finally:

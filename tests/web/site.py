@@ -10,6 +10,7 @@ import datetime
 import gzip
 import io
 import ipaddress
+import secrets
 import shutil
 import ssl
 import subprocess
@@ -62,6 +63,7 @@ more(); more();
 window.addEventListener('scroll', () => { if (window.innerHeight + window.scrollY > document.body.scrollHeight - 800) more(); });
 </script></body></html>"""
 
+ACCOUNT_NAME = "Tài khoản điều tra số 7"
 TALL_HEIGHT = 30_000
 TALL = f"""<!doctype html><html><head><title>Trang rất dài</title><style>body {{ margin: 0 }}
 #tall {{ height: {TALL_HEIGHT}px; background: repeating-linear-gradient(#c00 0, #c00 1000px, #00c 1000px, #00c 2000px) }}
@@ -142,6 +144,8 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: C901 (one route table)
         path = self.path.split("?")[0]
         self.server.requested.append(path)
+        self.server.credentials_seen.extend(f"{k}: {v}" for k, v in self.headers.items()
+                                            if k.lower() in ("cookie", "authorization"))
         if self.server.latency:
             time.sleep(self.server.latency)
         if path == "/":
@@ -191,12 +195,43 @@ class Handler(BaseHTTPRequestHandler):
         elif path == "/broken-sub":  # one sub-request that genuinely fails: nothing listens on that port
             self._page("Ảnh hỏng", f"<p>ảnh từ máy chủ không hoạt động</p>"
                        f"<img src='{self.server.scheme}://localhost:{self.server.closed_port}/missing.png'>")
+        elif path in ("/login", "/account", "/api/me", "/api-client"):
+            self._account(path)
         elif path == "/never":
             self._never()
         elif path == "/big":
             self._big()
         else:
             self._page("Không tìm thấy", "<p>không có</p>", status=404)
+
+    def _account(self, path: str) -> None:
+        """An investigation account's session: a cookie set at login, a bearer token the page keeps in
+        localStorage and sends to its API. No response ever repeats a credential."""
+        server = self.server
+        if path == "/login":
+            session = secrets.token_hex(16)
+            server.sessions[session] = ACCOUNT_NAME
+            server.tokens.add(token := secrets.token_hex(16))
+            body = (f"<!doctype html><html><head><meta charset='utf-8'><title>Đăng nhập</title></head><body>"
+                    f"<p>đã đăng nhập</p><script>localStorage.setItem('token', {token!r})</script></body></html>")
+            self._send(200, body.encode(), Set_Cookie=f"phien={session}; Path=/; HttpOnly")
+            return
+        cookie = self.headers.get("Cookie") or ""
+        account = next((name for key, name in server.sessions.items() if f"phien={key}" in cookie), None)
+        if path == "/api/me":
+            bearer = (self.headers.get("Authorization") or "").removeprefix("Bearer ")
+            self._send(200 if bearer in server.tokens else 401, b'{"ok": true}' if bearer in server.tokens
+                       else b'{"ok": false}', "application/json")
+        elif path == "/api-client":  # a page that sends a fixed bearer token of its own (no login)
+            self._page("Ứng dụng API", "<p>gọi API</p><script>fetch('/api/me', {headers: {Authorization: "
+                       "'Bearer ' + ['public', 'api', 'key'].join('-')}})</script>")
+        elif account is None:
+            self._page("Cần đăng nhập", "<p>Bạn cần đăng nhập để xem nội dung này</p>", status=200)
+        else:
+            self._page("Tài khoản", f"<link rel='stylesheet' href='/static/style.css'><p>Đã đăng nhập: {account}</p>"
+                       "<script>const t = localStorage.getItem('token'); if (t) fetch('/api/me', "
+                       "{headers: {Authorization: 'Bearer ' + t}}).then(r => r.json()).then(d => "
+                       "document.body.insertAdjacentHTML('beforeend', `<p id=api>API: ${d.ok}</p>`))</script>")
 
     def _never(self) -> None:
         """Headers and a first part, then nothing more until the server stops (at most two minutes)."""
@@ -243,6 +278,9 @@ class SiteServer(ThreadingHTTPServer):
         self.latency = latency
         self.stopping = threading.Event()
         self.requested: list[str] = []
+        self.credentials_seen: list[str] = []  # Cookie and Authorization headers as the server received them
+        self.sessions: dict[str, str] = {}  # session cookie value → account
+        self.tokens: set[str] = set()
         self.scheme = "https" if tls is not None else "http"
         self.closed_port = _closed_port()
         if tls is not None:

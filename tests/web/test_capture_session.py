@@ -3,6 +3,7 @@ and the extension points (behaviours, artifact hooks, login profiles) the social
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
 import os
@@ -19,6 +20,7 @@ from PIL import Image
 from warcio.archiveiterator import ArchiveIterator
 
 from collectors.web import CaptureState, measure_clock, register_behaviour
+from collectors.web.redact import MARKER_PROFILE
 from evidence_store import Cancelled, CancelToken, Case, UsageError, Vault
 from forensics_app.services.web import capture_threads_alive, capture_web
 from tests.conftest import Cli
@@ -200,11 +202,12 @@ def test_extension_points(vault: Vault, case: Case, http_site: str) -> None:
     warc = b"".join(vault.read_item(kinds["warc"][0]))
     cookies = [r.http_headers.get_header("Cookie") for r in ArchiveIterator(io.BytesIO(warc))
                if r.rec_type == "request"]
-    assert "phien=abc123" in cookies, "the saved login state was not used"
+    assert "Cookie: phien=abc123" in SERVERS[http_site].credentials_seen, "the saved login state was not used"
+    assert cookies and set(cookies) <= {MARKER_PROFILE, None} and b"abc123" not in gzip.decompress(warc)
     provenance = json.loads(b"".join(vault.read_item(kinds["provenance"][0])))
     assert provenance["behaviours"] == ["test_expand", "network_idle"]
     assert provenance["emulation"]["profile"] == "tai-khoan-1"
-    with pytest.raises(UsageError, match="login profiles"):  # no provider: refused before a browser starts
-        capture_web(vault, case.id, [http_site + "/alert"], options=options)
+    with pytest.raises(UsageError, match="no login profile named 'tai-khoan-1'"):  # not in the vault: refused
+        capture_web(vault, case.id, [http_site + "/alert"], options=options)       # before a browser starts
     with pytest.raises(UsageError, match="unknown page behaviour"):
         capture_web(vault, case.id, [http_site + "/"], options=fast_options(behaviours=("no_such",)))
