@@ -3,11 +3,13 @@ captures behind the login wall with the saved session, a checkpoint, and the ``p
 
 from __future__ import annotations
 
+import gzip
 import json
 from typing import Any
 
 import pytest
 
+from collectors.web.redact import MARKER_PROFILE
 from evidence_store import UsageError
 from evidence_store.profiles import LoginProfiles
 from forensics_app.services.profiles import login_profile
@@ -66,6 +68,9 @@ def test_scripted_login_then_capture_behind_the_wall(module_vault: ModuleVault, 
     secret = next(c["value"] for c in state["cookies"] if c["name"] == "xs")
     entries = json.dumps([e.record for e in vault.custody.entries()], ensure_ascii=False)
     assert secret not in entries and secret not in json.dumps(item.metadata, ensure_ascii=False)
+    warc = gzip.decompress(b"".join(vault.read_item(next(c for c in outcome.web.children if c.kind == "warc"))))
+    assert secret.encode() not in warc and MARKER_PROFILE.encode() in warc  # the session stays out of the evidence
+    assert "credentials_redacted" in [w.code for w in item.warnings]
 
 
 def test_checkpoint_and_failed_login(module_vault: ModuleVault, platform_site: PlatformSite) -> None:
