@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -40,13 +41,16 @@ def evict(folders: list[Path]) -> int:
     return total
 
 
-def timed(argv: list[str], env: dict[str, str]) -> float:
+def timed(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """(wall seconds, CPU seconds user+system): CPU time barely moves when other work shares the cores."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run(argv, env=env, capture_output=True, text=True, check=False, cwd="/")
     elapsed = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0 or "version" not in done.stdout:
         raise SystemExit(f"{argv[0]} failed: {done.stdout}{done.stderr}")
-    return elapsed
+    return elapsed, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def size(path: Path) -> int:
@@ -69,8 +73,8 @@ def main() -> int:
         ".venv": ([str(ROOT / ".venv" / "bin" / "forensics"), "--version"],
                   [ROOT / ".venv", Path(sys.base_prefix) / "lib", *(ROOT / p for p in PACKAGES)]),
     }
-    cold: dict[str, list[float]] = {name: [] for name in sides}
-    warm: dict[str, list[float]] = {name: [] for name in sides}
+    cold: dict[str, list[tuple[float, float]]] = {name: [] for name in sides}
+    warm: dict[str, list[tuple[float, float]]] = {name: [] for name in sides}
     evicted: dict[str, int] = {}
     for _run in range(args.runs):
         for name, (argv, files) in sides.items():
@@ -80,13 +84,18 @@ def main() -> int:
     print(f"bundle {bundle}: {size(bundle) / 1e6:.0f} MB on disk")
     for package in sorted([*bundle.parent.glob("forensics-toolkit*.tar.gz"), *bundle.parent.glob("forensics-toolkit*.deb")]):
         print(f"  {package.name}: {size(package) / 1e6:.0f} MB")
-    print(f"`forensics --version`, median of {args.runs} (cold: page cache of the side's own files dropped first)")
+    print(f"`forensics --version`, median of {args.runs} (cold: page cache of the side's own files dropped first);"
+          " wall time, and CPU time (user+sys) in brackets")
+
+    def median(data: list[tuple[float, float]], index: int) -> float:
+        return statistics.median(run[index] for run in data)
+
     for name in sides:
-        print(f"  {name:7} cold {statistics.median(cold[name]):6.2f} s   warm {statistics.median(warm[name]):6.2f} s"
-              f"   ({evicted[name] / 1e6:.0f} MB evicted)")
+        print(f"  {name:7} cold {median(cold[name], 0):5.2f} s [{median(cold[name], 1):4.2f} s]   "
+              f"warm {median(warm[name], 0):5.2f} s [{median(warm[name], 1):4.2f} s]   ({evicted[name] / 1e6:.0f} MB evicted)")
     for kind, data in (("cold", cold), ("warm", warm)):
-        ratio = statistics.median(data["bundle"]) / statistics.median(data[".venv"])
-        print(f"  bundle / .venv, {kind}: {ratio:.2f}x")
+        print(f"  bundle / .venv, {kind}: {median(data['bundle'], 0) / median(data['.venv'], 0):.2f}x wall, "
+              f"{median(data['bundle'], 1) / median(data['.venv'], 1):.2f}x CPU")
     return 0
 
 
