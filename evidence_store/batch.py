@@ -156,12 +156,9 @@ class Batch:
         if not self.pending:
             return []
         placed: list[str] = []
-        done: list[Item] = []
         try:
             with self.vault._write():
-                for pending in self.pending:
-                    pending.item = self._insert(pending, placed)
-                    done.append(pending.item)
+                done = self._insert_all(placed)
                 if not self.sync_each and placed:
                     self.vault.blobs.sync_filesystem()  # contents and renames durable before the rows
         except BaseException:
@@ -197,53 +194,65 @@ class Batch:
         self._parents_in_case.add(parent_id)
         return parent_id
 
-    def _insert(self, pending: PendingItem, placed: list[str]) -> Item:
-        conn = self.vault.conn
-        content = pending.content
-        blob_name = None
-        hashes: dict[str, str] = {}
-        size = None
-        if content is not None:
-            blob_name = self._place_blob(content, placed)
-            hashes, size = content.hashes, content.size
-        uid = str(uuid.uuid4())
-        parent_id = self._parent_id(pending.parent)
-        cur = conn.execute(
-            "INSERT INTO items (uid, case_id, parent_id, kind, name, source, size, media_type, sha256, blake3,"
-            " md5, sha1, blob_name, acquired_at, examiner_id, metadata, warnings)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                uid, self.case.id, parent_id, pending.kind, pending.name, pending.source,
-                size, pending.media_type, hashes.get("sha256"), hashes.get("blake3"), hashes.get("md5"),
-                hashes.get("sha1"), blob_name, pending.acquired_at, self.vault.signer.examiner_id,
+    def _insert_all(self, placed: list[str]) -> list[Item]:
+        """Rows for every pending item, then one insert per table (ids assigned under the writer lock)."""
+        conn, signer, case = self.vault.conn, self.vault.signer, self.case
+        next_id = int(conn.execute("SELECT coalesce(max(id), 0) FROM items").fetchone()[0]) + 1
+        item_rows: list[tuple[Any, ...]] = []
+        blob_rows: list[tuple[Any, ...]] = []
+        entries: list[tuple[str, tuple[int, str] | None, tuple[int, str] | None, dict[str, Any] | None]] = []
+        fresh: dict[str, str] = {}  # dedupe key -> blob placed in this commit
+        done: list[Item] = []
+        for pending in self.pending:
+            content = pending.content
+            blob_name, hashes, size = None, {}, None
+            if content is not None:
+                blob_name = self._place_blob(content, placed, fresh, blob_rows)
+                hashes, size = content.hashes, content.size
+            item = Item(
+                id=next_id, uid=str(uuid.uuid4()), case_id=case.id, parent_id=self._parent_id(pending.parent),
+                kind=pending.kind, name=pending.name, source=pending.source, size=size, media_type=pending.media_type,
+                sha256=hashes.get("sha256"), blake3=hashes.get("blake3"), md5=hashes.get("md5"),
+                sha1=hashes.get("sha1"), blob=blob_name, acquired_at=pending.acquired_at, examiner=signer.name,
+                metadata=pending.metadata, warnings=pending.warnings,
+            )
+            next_id += 1
+            pending.item = item
+            done.append(item)
+            item_rows.append((
+                item.id, item.uid, case.id, item.parent_id, item.kind, item.name, item.source, size, item.media_type,
+                item.sha256, item.blake3, item.md5, item.sha1, blob_name, item.acquired_at, signer.examiner_id,
                 json.dumps(pending.metadata, ensure_ascii=False),
                 json.dumps([w.to_json() for w in pending.warnings], ensure_ascii=False),
-            ),
-        )
-        item = Item(
-            id=int(cur.lastrowid), uid=uid, case_id=self.case.id, parent_id=parent_id, kind=pending.kind,
-            name=pending.name, source=pending.source, size=size, media_type=pending.media_type,
-            sha256=hashes.get("sha256"), blake3=hashes.get("blake3"), md5=hashes.get("md5"), sha1=hashes.get("sha1"),
-            blob=blob_name, acquired_at=pending.acquired_at, examiner=self.vault.signer.name,
-            metadata=pending.metadata, warnings=pending.warnings,
-        )
-        self.vault.log("item.acquire", case=self.case, item=item, details=acquisition_details(item, pending.details))
-        return item
+            ))
+            entries.append(("item.acquire", (case.id, case.uid), (item.id, item.uid),
+                            acquisition_details(item, pending.details)))
+        if blob_rows:
+            conn.executemany(
+                "INSERT OR REPLACE INTO blobs (name, dedupe_key, size, cipher_size, sha256, blake3, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)", blob_rows)
+        conn.executemany(
+            "INSERT INTO items (id, uid, case_id, parent_id, kind, name, source, size, media_type, sha256, blake3,"
+            " md5, sha1, blob_name, acquired_at, examiner_id, metadata, warnings)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", item_rows)
+        self.vault.custody.append_many(signer, entries)
+        return done
 
-    def _place_blob(self, content: IngestResult, placed: list[str]) -> str:
+    def _place_blob(self, content: IngestResult, placed: list[str], fresh: dict[str, str],
+                    blob_rows: list[tuple[Any, ...]]) -> str:
         """Reuse a stored blob with the same plaintext, else move this one into place."""
+        if content.dedupe_key in fresh:
+            self.vault.blobs.discard(content)
+            return fresh[content.dedupe_key]
         for row in self.vault.conn.execute("SELECT name FROM blobs WHERE dedupe_key = ?", (content.dedupe_key,)):
             if self.vault.blobs.exists(row[0]):
                 self.vault.blobs.discard(content)
                 return str(row[0])
         name = self.vault.blobs.commit(content, sync=self.sync_each)
         placed.append(name)
-        self.vault.conn.execute(
-            "INSERT OR REPLACE INTO blobs (name, dedupe_key, size, cipher_size, sha256, blake3, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (name, content.dedupe_key, content.size, content.cipher_size, content.hashes["sha256"],
-             content.hashes["blake3"], iso_utc()),
-        )
+        fresh[content.dedupe_key] = name
+        blob_rows.append((name, content.dedupe_key, content.size, content.cipher_size, content.hashes["sha256"],
+                          content.hashes["blake3"], iso_utc()))
         return name
 
 

@@ -83,39 +83,43 @@ class CustodyLog:
         time: str | None = None,
     ) -> CustodyEntry:
         """Append one entry; the caller holds the write transaction."""
+        return self.append_many(signer, [(action, case, item, details)], time=time)[0]
+
+    def append_many(
+        self,
+        signer: Signer,
+        actions: list[tuple[str, tuple[int, str] | None, tuple[int, str] | None, dict[str, Any] | None]],
+        *,
+        time: str | None = None,
+    ) -> list[CustodyEntry]:
+        """Append one signed entry per (action, case, item, details), in order, with one insert.
+
+        The caller holds the write transaction. Each entry is chained to the one
+        before it and signed on its own, exactly as if appended one at a time.
+        """
         last = self._head or self._conn.execute("SELECT seq, leaf_hash FROM custody ORDER BY seq DESC LIMIT 1").fetchone()
-        seq = 0 if last is None else last[0] + 1
-        record = {
-            "v": ENTRY_VERSION,
-            "seq": seq,
-            "time": time or iso_utc(),
-            "examiner": {"id": signer.examiner_id, "name": signer.name},
-            "action": action,
-            "case": _ref(*case) if case else None,
-            "item": _ref(*item) if item else None,
-            "details": details or {},
-            "prev": GENESIS if last is None else last[1],
-        }
-        entry = canonical_json(record)
-        leaf = merkle.leaf_hash(entry).hex()
-        signature = base64.b64encode(signer.private_key.sign(entry)).decode("ascii")
-        self._conn.execute(
+        seq, prev = (0, GENESIS) if last is None else (last[0] + 1, last[1])
+        examiner = {"id": signer.examiner_id, "name": signer.name}
+        made, rows = [], []
+        for action, case, item, details in actions:
+            record = {
+                "v": ENTRY_VERSION, "seq": seq, "time": time or iso_utc(), "examiner": examiner, "action": action,
+                "case": _ref(*case) if case else None, "item": _ref(*item) if item else None,
+                "details": details or {}, "prev": prev,
+            }
+            entry = canonical_json(record)
+            leaf = merkle.leaf_hash(entry).hex()
+            signature = base64.b64encode(signer.private_key.sign(entry)).decode("ascii")
+            rows.append((seq, entry.decode("utf-8"), leaf, signature, record["time"], action, signer.examiner_id,
+                         case[0] if case else None, item[0] if item else None))
+            made.append(CustodyEntry(seq, entry, leaf, signature))
+            seq, prev = seq + 1, leaf
+        self._conn.executemany(
             "INSERT INTO custody (seq, entry, leaf_hash, signature, time, action, examiner_id, case_id, item_id)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                seq,
-                entry.decode("utf-8"),
-                leaf,
-                signature,
-                record["time"],
-                action,
-                signer.examiner_id,
-                case[0] if case else None,
-                item[0] if item else None,
-            ),
-        )
-        self._head = (seq, leaf)
-        return CustodyEntry(seq, entry, leaf, signature)
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        if made:
+            self._head = (made[-1].seq, made[-1].leaf_hash)
+        return made
 
     def entries(self, case_id: int | None = None, item_id: int | None = None) -> list[CustodyEntry]:
         sql = "SELECT seq, entry, leaf_hash, signature FROM custody"
