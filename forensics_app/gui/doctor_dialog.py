@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QAction, QGuiApplication
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -28,6 +28,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from evidence_store import CancelToken
 
 from ..services.doctor import Report, run_checks
 from . import i18n, theme
@@ -72,6 +74,13 @@ class _Relay(QObject):
     progress = Signal(int, object)
     installed = Signal(str)
 
+    def send(self, signal: str, *args: Any) -> None:
+        """Emit from a worker; nothing when the window went away meanwhile."""
+        try:
+            getattr(self, signal).emit(*args)
+        except RuntimeError:  # the Qt object behind the relay was deleted
+            pass
+
 
 class DoctorDialog(QDialog):
     def __init__(self, parent: QWidget | None = None, vault: Path | None = None, ntp_server: str | None = None,
@@ -85,6 +94,7 @@ class DoctorDialog(QDialog):
         self.vault = vault
         self.report: Report | None = None
         self.note = ""  # shown under the table after a check (e.g. the browser just installed)
+        self.cancel = CancelToken()  # of the browser download; closing the dialog stops it
         self.relay = _Relay(self)
         self.relay.checked.connect(self.show_report)
         self.relay.failed.connect(self._failed)
@@ -151,9 +161,9 @@ class DoctorDialog(QDialog):
 
         def work() -> None:
             try:
-                self.relay.checked.emit(run_checks(self.vault, self.ntp_server, browser_setting=self.browser_setting))
+                self.relay.send("checked", run_checks(self.vault, self.ntp_server, browser_setting=self.browser_setting))
             except Exception as exc:  # run_checks turns check failures into findings; this is a bug
-                self.relay.failed.emit(f"{type(exc).__name__}: {exc}")
+                self.relay.send("failed", f"{type(exc).__name__}: {exc}")
 
         threading.Thread(target=work, name="doctor", daemon=True).start()
 
@@ -219,15 +229,16 @@ class DoctorDialog(QDialog):
         from ..services.browser_setup import install_browser
 
         self._set_busy(True, tr("doctor.downloading"))
+        self.cancel = cancel = CancelToken()
 
         def work() -> None:
             try:
-                path, _downloaded = install_browser(progress=lambda done, total, _label: self.relay.progress.emit(
-                    done, total))
-            except Exception as exc:  # a ForensicsError with the reason (offline, server refused, …)
-                self.relay.failed.emit(str(exc))
+                path, _downloaded = install_browser(
+                    progress=lambda done, total, _label: self.relay.send("progress", done, total), cancel=cancel)
+            except Exception as exc:  # a ForensicsError with the reason (offline, server refused, cancelled, …)
+                self.relay.send("failed", str(exc))
                 return
-            self.relay.installed.emit(path)
+            self.relay.send("installed", path)
 
         threading.Thread(target=work, name="browser-download", daemon=True).start()
 
@@ -239,6 +250,10 @@ class DoctorDialog(QDialog):
     def _installed(self, path: str) -> None:
         self.note = tr("doctor.downloaded", path=path)
         self.start_check()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.cancel.cancel()
+        super().closeEvent(event)
 
     def copy_results(self) -> None:
         if self.report is not None:
@@ -290,9 +305,10 @@ class FirstStartCheck(QObject):
 
         def work() -> None:
             try:
-                self._relay.checked.emit(run_checks(vault, ntp_server, browser_setting=browser))
+                report = run_checks(vault, ntp_server, browser_setting=browser)
             except Exception:  # never stop the app from starting over its check
                 return
+            self._relay.send("checked", report)
 
         threading.Thread(target=work, name="doctor-first-start", daemon=True).start()
 

@@ -77,7 +77,7 @@ def run_quiet(args: list[str], timeout: float = 20) -> tuple[int, str]:
     return out.returncode, text.splitlines()[0] if text else ""
 
 
-def _imports(ctx: Context, modules: dict[str, str], what: tuple[str, str]) -> Result:
+def check_imports(ctx: Context, modules: dict[str, str], what: tuple[str, str]) -> Result:
     """Import each module; versions from the distributions named in ``modules``."""
     versions, missing = {}, []
     for module, dist in modules.items():
@@ -233,7 +233,7 @@ def check_fonts(ctx: Context) -> Result:
 
 
 def check_tsk(ctx: Context) -> Result:
-    status, summary, fix, data = _imports(ctx, {"pytsk3": "pytsk3"}, ("disk images", "ảnh đĩa"))
+    status, summary, fix, data = check_imports(ctx, {"pytsk3": "pytsk3"}, ("disk images", "ảnh đĩa"))
     if status == "ok":
         import pytsk3
 
@@ -243,7 +243,7 @@ def check_tsk(ctx: Context) -> Result:
 
 
 def _libyal(ctx: Context, modules: dict[str, str], what: tuple[str, str]) -> Result:
-    status, summary, fix, data = _imports(ctx, modules, what)
+    status, summary, fix, data = check_imports(ctx, modules, what)
     if status == "ok":
         found = {m: importlib.import_module(m).get_version() for m in modules}
         data["library_versions"] = found
@@ -300,18 +300,18 @@ def check_crypto(ctx: Context) -> Result:
 
 
 def check_reports(ctx: Context) -> Result:
-    return _imports(ctx, {"reportlab": "reportlab", "pypdf": "pypdf", "pyhanko.sign": "pyHanko",
+    return check_imports(ctx, {"reportlab": "reportlab", "pypdf": "pypdf", "pyhanko.sign": "pyHanko",
                           "rfc3161_client": "rfc3161-client", "report_templates": "forensics-toolkit"},
                     ("reports", "báo cáo"))
 
 
 def check_web(ctx: Context) -> Result:
-    return _imports(ctx, {"warcprox.warcproxy": "warcprox", "warcio": "warcio", "hanzo.warctools": "warctools",
+    return check_imports(ctx, {"warcprox.warcproxy": "warcprox", "warcio": "warcio", "hanzo.warctools": "warctools",
                           "ntplib": "ntplib", "dns.resolver": "dnspython", "brotli": "Brotli", "PIL.Image": "pillow",
                           "collectors.web": "playwright"}, ("web capture", "thu thập trang web"))
 
 
 def check_social(ctx: Context) -> Result:
-    return _imports(ctx, {"yt_dlp": "yt-dlp", "extruct": "extruct", "cssselect": "cssselect",
+    return check_imports(ctx, {"yt_dlp": "yt-dlp", "extruct": "extruct", "cssselect": "cssselect",
                           "collectors.social": "forensics-toolkit"}, ("social-media capture", "thu thập mạng xã hội"))
 

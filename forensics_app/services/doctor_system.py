@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from .doctor_checks import CLOCK_TOLERANCE_MS, MIN_FREE_BYTES, NO_FIX, Context, Result, _imports
+from .doctor_checks import CLOCK_TOLERANCE_MS, MIN_FREE_BYTES, NO_FIX, Context, Result, check_imports
 
 # Libraries Qt's X11 platform plugin loads from the system, and the Debian/Ubuntu package of each.
 DEBIAN_PACKAGES = {
@@ -48,7 +48,7 @@ def missing_window_libraries(bundle: Path | None) -> list[str]:
 
 
 def check_qt(ctx: Context) -> Result:
-    status, summary, fix, data = _imports(ctx, {"PySide6.QtWidgets": "PySide6-Essentials",
+    status, summary, fix, data = check_imports(ctx, {"PySide6.QtWidgets": "PySide6-Essentials",
                                                 "PySide6.QtSvg": "PySide6-Essentials",
                                                 "PySide6.QtPdf": "PySide6-Essentials"}, ("the desktop app", "ứng dụng"))
     if status != "ok":

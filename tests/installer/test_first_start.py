@@ -99,11 +99,21 @@ def test_the_download_is_offered_when_playwrights_server_answers(make_window: Ca
     monkeypatch.setenv("PLAYWRIGHT_DOWNLOAD_HOST", cdn.url)
     try:
         check, _report = first_start(make_window(), qtbot)
+        dialog = check.dialog
+        assert dialog.download_button.isVisible() and dialog.download_button.text().startswith("Download the browser (")
+        assert dialog.download_offer()["url"].startswith(cdn.url)
+        # The button runs Playwright's real installer against the server, off the window's thread.
+        monkeypatch.setenv("PLAYWRIGHT_BROWSERS_PATH", str(tmp_path / "browsers"))
+        with qtbot.waitSignal(dialog.relay.failed, timeout=CHECK_TIMEOUT_MS) as signal:
+            dialog.download_button.click()
+            assert not dialog.again_button.isEnabled() and dialog.busy.isVisible()
     finally:
         cdn.stop()
-    dialog = check.dialog
-    assert dialog.download_button.isVisible() and dialog.download_button.text().startswith("Download the browser (")
-    assert dialog.download_offer()["url"].startswith(cdn.url)
+    downloaded = tmp_path / "browsers" / f"chromium-{pinned().revision}"
+    assert (downloaded / "INSTALLATION_COMPLETE").is_file() and (downloaded / "chrome-linux64" / "chrome").is_file()
+    # FORENSICS_CHROMIUM still names a file that is no browser, and it comes first: the message says so.
+    assert "FORENSICS_CHROMIUM" in signal.args[0] and "FORENSICS_CHROMIUM" in dialog.message.text()
+    assert dialog.again_button.isEnabled() and not dialog.busy.isVisible()
 
 
 @pytest.mark.slow
