@@ -37,7 +37,8 @@ QUIET_FLAGS = (
     "--no-default-browser-check", "--disable-features=OptimizationHints,MediaRouter,Translate",
 )
 INSTALL_HINT = ("install Chromium (Debian/Ubuntu: `sudo apt-get install chromium`, or run `make setup`), "
-                "or set FORENSICS_CHROMIUM to a Chromium, Chrome or Edge executable")
+                "or set FORENSICS_CHROMIUM to a Chromium, Chrome or Edge executable; `forensics doctor` checks "
+                "the set-up and, online, offers to download one")
 
 
 class BrowserNotFound(UsageError):
