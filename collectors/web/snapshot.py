@@ -2,8 +2,9 @@
 
 Chromium renders very tall pages unreliably in one piece, so a page taller than
 ``tile_height`` is shot as ordered tiles (each clipped from the full page) and
-the tiles are stitched into the full-page PNG; the tiles are kept too. A page
-taller than ``max_page_height`` is cut there with a warning: never silently.
+the tiles are stitched into the full-page PNG as they come (:mod:`.fullpage`);
+the tiles are kept too. A page taller than ``max_page_height`` is cut there with
+a warning: never silently.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from .fullpage import tiled_screenshot
 from .state import CaptureState
-from .stitch import stitch_png
 
 _DIMENSIONS = """() => {
   const el = document.scrollingElement || document.documentElement;
@@ -90,20 +91,7 @@ async def screenshots(state: CaptureState) -> None:
         await page.screenshot(path=str(full), full_page=True, timeout=_ms(state, 60))
         meta["tiles"] = 0
     else:
-        tiles = []
-        count = -(-shot_height // options.tile_height)
-        for index in range(count):
-            state.cancel.check()
-            top = index * options.tile_height
-            tile_h = min(options.tile_height, shot_height - top)
-            tile = folder / f"screenshot-tile-{index + 1:03d}.png"
-            await page.screenshot(path=str(tile), full_page=True, timeout=_ms(state, 60),
-                                  clip={"x": 0, "y": top, "width": width, "height": tile_h})
-            tiles.append(tile)
-            state.add_file("screenshot_tile", tile, "image/png", metadata={
-                "index": index + 1, "of": count, "css_top": top, "css_height": tile_h, "css_width": width})
-        stitch_png(tiles, full)
-        meta["tiles"] = count
+        meta["tiles"] = await tiled_screenshot(state, width, shot_height, full, _ms(state, 60) / 1000)
     state.add_file("screenshot", full, "image/png", metadata=meta, in_wacz=True)
 
 

@@ -53,6 +53,9 @@ class CaptureState:
     #: The capture's recording proxy (``http://127.0.0.1:port``): a hook that fetches more (media, oEmbed)
     #: goes through it, so those bytes are in the WARC and meet the same TLS checks and address policy.
     proxy_url: str = ""
+    #: Objects that must live as long as the page (the screenshot's DevTools session, which holds the page's
+    #: device emulation: detaching it would drop that emulation for the rest of the capture).
+    keep_alive: list[Any] = field(default_factory=list)
 
     def warn(self, code: str, en: str, vi: str, **details: Any) -> None:
         self.warnings.append(ItemWarning(code, en, vi, details))

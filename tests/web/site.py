@@ -64,6 +64,19 @@ window.addEventListener('scroll', () => { if (window.innerHeight + window.scroll
 </script></body></html>"""
 
 ACCOUNT_NAME = "Tài khoản điều tra số 7"
+#: A 9,000 px page whose look depends on the emulated device: viewport height, touch, pixel density, a fixed bar.
+EMULATION = """<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+<title>Giả lập thiết bị</title><style>body { margin: 0; font: 15px serif }
+.screen { height: 100vh; background: linear-gradient(#c00, #00c) } .bar { position: fixed; top: 0; height: 40px;
+width: 100%; background: #0a0 } .row { height: 60px; border-bottom: 1px solid #999 }
+@media (pointer: coarse) { .row { background: #ffd } } @media (min-resolution: 2dppx) { .row { color: #a0a } }
+</style></head><body><div class="bar">thanh cố định</div><div class="screen"></div>
+<div id="rows"></div><script>
+const rows = document.getElementById('rows');
+for (let i = 0; rows.getBoundingClientRect().height + innerHeight < 9000; i++) {
+  const d = document.createElement('div'); d.className = 'row'; d.textContent = 'Dòng ' + i + ' — ' + 'chữ '.repeat(i % 40);
+  rows.appendChild(d); }
+</script></body></html>"""
 TALL_HEIGHT = 30_000
 TALL = f"""<!doctype html><html><head><title>Trang rất dài</title><style>body {{ margin: 0 }}
 #tall {{ height: {TALL_HEIGHT}px; background: repeating-linear-gradient(#c00 0, #c00 1000px, #00c 1000px, #00c 2000px) }}
@@ -187,6 +200,8 @@ class Handler(BaseHTTPRequestHandler):
             self._send(200, "mục mới".encode(), "text/plain; charset=utf-8")
         elif path == "/tall":
             self._send(200, TALL.encode())
+        elif path == "/emulation":
+            self._send(200, EMULATION.encode())
         elif path == "/doc.pdf":
             self._send(200, PDF, "application/pdf")
         elif path.startswith("/status/"):
