@@ -130,12 +130,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not sys.platform.startswith("linux"):
         raise SystemExit("build_bundle.py packs Linux builds; on Windows see installer/windows/BUILDING.md")
-    import importlib.metadata
-
     import icons
     from debian import build_deb, lintian
 
-    version = importlib.metadata.version(NAME)
+    import forensics_app
+
+    version = forensics_app.__version__
     out, work = args.out.resolve(), args.work.resolve()
     started = time.monotonic()
     bundle = run_pyinstaller(out, work)

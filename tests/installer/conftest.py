@@ -75,9 +75,9 @@ def fresh_dist(version: str, code: str) -> Built | None:
 
 @pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
-    import importlib.metadata
+    import forensics_app
 
-    version = importlib.metadata.version("forensics-toolkit")
+    version = forensics_app.__version__
     code = code_digest(code_files())
     result = fresh_dist(version, code)
     if result is None:

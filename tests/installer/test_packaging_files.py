@@ -108,9 +108,11 @@ def test_the_linux_files() -> None:
                             text=True, check=False)
     assert syntax.returncode == 0, syntax.stderr
     page = forensics_page("0.1.0")
+    import click
+
     from forensics_app.cli.main import cli
 
-    for command in cli.commands:
+    for command in cli.list_commands(click.Context(cli)):
         assert f"\\fB{command.replace('-', chr(92) + '-')}\\fR" in page, command
 
 
