@@ -3,9 +3,9 @@
 Discovery order: ``FORENSICS_CHROMIUM``, the ``browser_path`` setting (passed in),
 installed Chromium / Google Chrome / Microsoft Edge, then Playwright's own
 download. Launch flags keep the browser quiet on the network (no background
-requests, component updates, sync or QUIC: QUIC would bypass the recording
-proxy) and add ``--no-sandbox`` only when running as root, where Chromium
-refuses to start otherwise.
+requests, component updates, sync, autofill queries or QUIC: QUIC would bypass
+the recording proxy) and add ``--no-sandbox`` only when running as root, where
+Chromium refuses to start otherwise.
 """
 
 from __future__ import annotations
@@ -34,8 +34,20 @@ CANDIDATES = (
 QUIET_FLAGS = (
     "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync",
     "--disable-quic", "--disable-default-apps", "--disable-domain-reliability", "--metrics-recording-only",
-    "--no-default-browser-check", "--disable-features=OptimizationHints,MediaRouter,Translate",
+    "--no-default-browser-check",
 )
+#: Chromium honours only the LAST ``--disable-features`` switch, and Playwright passes its own list first: ours
+#: must repeat Playwright's (1.64), or its list is silently lost. A test checks that ours still covers it.
+PLAYWRIGHT_DISABLED_FEATURES = (
+    "AvoidUnnecessaryBeforeUnloadCheckSync", "DestroyProfileOnBrowserClose", "DialMediaRouteProvider",
+    "GlobalMediaControls", "HttpsUpgrades", "LensOverlay", "MediaRouter", "PaintHolding",
+    "ThirdPartyStoragePartitioning", "BlockOriginHeaderModificationOnRedirect", "AvoidCorsURLLoaderRestartOnRedirect",
+    "Translate", "AutoDeElevate", "OptimizationHints", "NetworkTimeServiceQuerying", "AimEnabled",
+    "msForceBrowserSignIn", "msEdgeUpdateLaunchServicesPreferredVersion",
+)
+#: Ours: no requests of the browser's own in the evidence. Autofill asks Google about every page with a form
+#: (which would also tell Google what the examiner is looking at).
+QUIET_FEATURES = ("OptimizationHints", "MediaRouter", "Translate", "AutofillServerCommunication")
 INSTALL_HINT = ("install Chromium (Debian/Ubuntu: `sudo apt-get install chromium`, or run `make setup`), "
                 "or set FORENSICS_CHROMIUM to a Chromium, Chrome or Edge executable; `forensics doctor` checks "
                 "the set-up and, online, offers to download one")
@@ -107,7 +119,8 @@ def browser_version(path: str) -> str:
 
 
 def launch_args(*, host_rules: tuple[str, ...] = (), extra: tuple[str, ...] = ()) -> list[str]:
-    args = list(QUIET_FLAGS)
+    features = dict.fromkeys((*PLAYWRIGHT_DISABLED_FEATURES, *QUIET_FEATURES))
+    args = [*QUIET_FLAGS, "--disable-features=" + ",".join(features)]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         args.append("--no-sandbox")
     if host_rules:

@@ -12,19 +12,16 @@ def build_window(vault: Path | None = None, language: str | None = None) -> obje
     """The application object, the theme and the main window at its first screen (not shown)."""
     from PySide6.QtCore import Qt
     from PySide6.QtGui import QGuiApplication
-    from PySide6.QtWidgets import QApplication
 
-    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    assert isinstance(app, QApplication)
-    app.setApplicationName("forensics-toolkit")
-    app.setApplicationDisplayName("Forensics Toolkit")
-    app.setOrganizationName("forensics-toolkit")
     from . import i18n, theme
     from .main_window import MainWindow
     from .prefs import Prefs
 
-    theme.apply(app)
+    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+    app = theme.application(sys.argv[:1])
+    app.setApplicationName("forensics-toolkit")
+    app.setApplicationDisplayName("Forensics Toolkit")
+    app.setOrganizationName("forensics-toolkit")
     prefs = Prefs.load()
     i18n.set_language(language or prefs.language)
     window = MainWindow(prefs)

@@ -11,13 +11,14 @@ import sys
 import traceback
 from pathlib import Path
 from types import TracebackType
-from typing import Any
-
-from PySide6.QtWidgets import QMessageBox, QWidget
+from typing import TYPE_CHECKING, Any
 
 from evidence_store import Cancelled, ForensicsError, VaultBusyError, WrongPassphraseError, iso_utc
 
 from .i18n import tr
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QMessageBox, QWidget
 
 
 def crash_log_path() -> Path:
@@ -58,6 +59,8 @@ def message_for(error: BaseException, details: str = "") -> tuple[str, str]:
 
 def show_error(parent: QWidget | None, error: BaseException, details: str = "") -> QMessageBox:
     """A window-modal message box (non-blocking: tests and the event loop keep running)."""
+    from PySide6.QtWidgets import QMessageBox  # loaded when first needed: start-up stays fast
+
     title, text = message_for(error, details)
     box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, parent)
     box.setObjectName("errorDialog")
@@ -68,6 +71,8 @@ def show_error(parent: QWidget | None, error: BaseException, details: str = "") 
 
 def ask(parent: QWidget | None, title: str, text: str, *, default_yes: bool = False) -> bool:
     """A blocking yes/no question (Yes and No in the current language)."""
+    from PySide6.QtWidgets import QMessageBox
+
     box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton, parent)
     box.setObjectName("questionDialog")
     yes = box.addButton(tr("button.yes"), QMessageBox.ButtonRole.YesRole)

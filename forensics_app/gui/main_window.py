@@ -9,9 +9,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -42,9 +42,12 @@ from .jobs import Job
 from .prefs import Prefs
 from .preview import PreviewPane
 from .session import VaultSession
-from .start import CreateVaultDialog, UnlockPage, WelcomePage
+from .start import UnlockPage
 from .tasks import TaskCenter, run_in_thread
 from .window_actions import WindowActions
+
+if TYPE_CHECKING:
+    from .welcome import CreateVaultDialog, WelcomePage
 
 
 class MainWindow(WindowActions, QMainWindow):
@@ -85,6 +88,8 @@ class MainWindow(WindowActions, QMainWindow):
     @property
     def welcome(self) -> WelcomePage:
         if self._welcome is None:
+            from .welcome import WelcomePage
+
             page = WelcomePage(self.prefs.recent_vaults)
             page.create_requested.connect(self.create_vault)
             page.open_requested.connect(self.choose_vault)
@@ -94,13 +99,7 @@ class MainWindow(WindowActions, QMainWindow):
         return self._welcome
 
     def _watch_idle(self, on: bool) -> None:
-        app = QCoreApplication.instance()
-        if app is None:
-            return
-        if on:
-            app.installEventFilter(self.idle)
-        else:
-            app.removeEventFilter(self.idle)
+        self.idle.watch(on)
 
     def _build_workspace(self) -> QWidget:
         self.cases = CasePanel()
@@ -328,6 +327,8 @@ class MainWindow(WindowActions, QMainWindow):
         self.stack.setCurrentWidget(self.welcome)
 
     def create_vault(self) -> None:
+        from .welcome import CreateVaultDialog
+
         default = None
         if self.prefs.recent_vaults:
             default = Path(self.prefs.recent_vaults[0]).parent / "evidence-vault-new"

@@ -31,9 +31,29 @@ KIND_ICONS = {
 ROLE_COLOURS = {"hint": "#5a6b78", "error": "#b3261e", "ok": "#2e6b2d", "heading": "#1d2b36"}
 
 
-def apply(app: QApplication) -> None:
-    """Fusion, a light palette with one accent colour, and the app's style sheet."""
-    app.setStyle("Fusion")
+STYLE = "Fusion"
+
+
+def application(argv: list[str]) -> QApplication:
+    """The application object (made if needed), themed.
+
+    A new one gets its style on the command line: ``setStyle`` would hand the
+    style object back to Python, and loading the binding's QStyle type with its
+    enums costs more than the rest of the theme.
+    """
+    existing = QApplication.instance()
+    if isinstance(existing, QApplication):
+        apply(existing)
+        return existing
+    app = QApplication([*argv[:1], "-style", STYLE, *argv[1:]])
+    apply(app, style=False)
+    return app
+
+
+def apply(app: QApplication, *, style: bool = True) -> None:
+    """Fusion (unless the app was started with it), a light palette with one accent colour, the font."""
+    if style:
+        app.setStyle(STYLE)
     palette = QPalette()
     colours = {
         QPalette.ColorRole.Window: "#eef1f4", QPalette.ColorRole.WindowText: "#1d2b36",

@@ -43,6 +43,8 @@ INDEX = f"""<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>Tr
 <link rel="stylesheet" href="/static/style.css"><script src="/static/app.js"></script></head>
 <body><h1>{VIETNAMESE}</h1>
 <p><a href="/redirect/1">chuyển hướng</a> <a href="https://example.org/ngoai">liên kết ngoài</a></p>
+<form action="/tim-kiem"><input name="q" placeholder="Tìm kiếm"> <input name="email" type="email">
+<input name="mat-khau" type="password"> <button>Gửi</button></form>
 <iframe src="/frame" width="300" height="100"></iframe>
 <video src="/media/clip.webm" preload="auto" width="64" height="64"></video>
 <div style="height: 4000px">khoảng trống</div>

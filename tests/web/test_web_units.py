@@ -187,3 +187,29 @@ def test_proxy_refuses_loopback_unless_allowed_and_records_raw_bytes(tmp_path: P
     (exchange,) = open_proxy.journal.exchanges
     assert exchange["remote_ip"] == "127.0.0.1" and exchange["remote_port"] == int(port)
     assert exchange["payload_digest"].startswith("sha256:")
+
+
+def playwright_disabled_features() -> list[str]:
+    """The ``disabledFeatures`` list of the installed Playwright driver, read from its own code."""
+    import re
+
+    import playwright
+
+    lib = Path(playwright.__file__).parent / "driver" / "package" / "lib"
+    for path in sorted(lib.rglob("*.js")):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        found = re.search(r"chromiumSwitches\.ts.*?disabledFeatures = \[(.*?)\]", text, re.S)
+        if found:
+            return re.findall(r'^\s*"([^"]+)"', found.group(1), re.M)
+    raise AssertionError("Playwright's chromiumSwitches not found in its driver")
+
+
+def test_disable_features_keeps_playwrights_list() -> None:
+    """Chromium keeps only the last --disable-features switch: ours must carry Playwright's list too."""
+    switches = [arg for arg in launch_args() if arg.startswith("--disable-features=")]
+    assert len(switches) == 1
+    ours = set(switches[0].split("=", 1)[1].split(","))
+    theirs = playwright_disabled_features()
+    assert len(theirs) >= 10
+    assert set(theirs) <= ours, sorted(set(theirs) - ours)
+    assert {"AutofillServerCommunication", "OptimizationHints", "Translate"} <= ours

@@ -35,7 +35,7 @@ from ...services import settings as settings_service
 from .. import i18n, theme
 from ..i18n import bind, tr
 from ..jobs import Job
-from ..start import LanguageBox
+from ..welcome import LanguageBox
 
 TEXT_KEYS = ("agency", "parent_agency", "unit", "place", "browser_path", "ntp_server")
 
