@@ -60,24 +60,16 @@ def capture_web_cmd(urls: tuple[str, ...], case_ref: str, urls_file: Path | None
     """
     from collectors.web import CaptureOptions
 
-    from ..services.web import capture_web, effective_options, read_urls_file
+    from ..services.web import capture_web, effective_options
 
-    targets = list(urls) + (read_urls_file(urls_file) if urls_file else [])
-    if not targets:
-        raise click.UsageError("give at least one URL, or --urls-file")
-    changes: dict[str, object] = {"video": video, "insecure": insecure,
-                                  "allow_private_addresses": allow_private_addresses,
-                                  "redact_credentials": redact_credentials, "profile": profile}
+    targets = capture_targets(urls, urls_file)
+    changes = browser_changes(video=video, insecure=insecure, allow_private_addresses=allow_private_addresses,
+                              mobile=mobile, ca_files=ca_files, host_rules=host_rules)
+    changes.update({"redact_credentials": redact_credentials, "profile": profile})
     changes.update(_parse_options(extra_options))
-    if mobile:
-        changes["device"] = "mobile"
     if timeout:
         changes["page_timeout"] = timeout
         changes["load_timeout"] = min(timeout, CaptureOptions().load_timeout)
-    if ca_files:
-        changes["extra_ca_files"] = tuple(str(p.resolve()) for p in ca_files)
-    if host_rules:
-        changes["host_rules"] = tuple(host_rules)
     if no_pdf:
         changes["pdf"] = False
     with opened_vault() as vault, cancellable() as cancel:
@@ -89,12 +81,41 @@ def capture_web_cmd(urls: tuple[str, ...], case_ref: str, urls_file: Path | None
         emit_json(result.to_json())
     else:
         _summary(result)
-    failed = result.failed
-    if failed:
-        err.print(f"[bold red]error:[/] {len(failed)} of {len(result.outcomes)} URL(s) could not be captured: "
-                  f"{failed[0].url}: {failed[0].error}", highlight=False)
-        return 2
-    return 0
+    return exit_code(len(result.outcomes), [(f.url, str(f.error)) for f in result.failed], "URL(s)")
+
+
+def capture_targets(urls: tuple[str, ...], urls_file: Path | None) -> list[str]:
+    """The URLs given on the command line, then those of ``--urls-file``; at least one."""
+    from ..services.web import read_urls_file
+
+    targets = list(urls) + (read_urls_file(urls_file) if urls_file else [])
+    if not targets:
+        raise click.UsageError("give at least one URL, or --urls-file")
+    return targets
+
+
+def browser_changes(*, video: bool, insecure: bool, allow_private_addresses: bool, mobile: bool,
+                    ca_files: tuple[Path, ...], host_rules: tuple[str, ...]) -> dict[str, object]:
+    """Capture-option changes from the browser flags web and social capture share."""
+    changes: dict[str, object] = {"video": video, "insecure": insecure,
+                                  "allow_private_addresses": allow_private_addresses}
+    if mobile:
+        changes["device"] = "mobile"
+    if ca_files:
+        changes["extra_ca_files"] = tuple(str(p.resolve()) for p in ca_files)
+    if host_rules:
+        changes["host_rules"] = tuple(host_rules)
+    return changes
+
+
+def exit_code(total: int, failed: list[tuple[str, str]], noun: str) -> int:
+    """0, or 2 after one line naming how many failed and the first failure."""
+    if not failed:
+        return 0
+    url, error = failed[0]
+    err.print(f"[bold red]error:[/] {len(failed)} of {total} {noun} could not be captured: {url}: {error}",
+              highlight=False)
+    return 2
 
 
 def _parse_options(pairs: tuple[str, ...]) -> dict[str, object]:

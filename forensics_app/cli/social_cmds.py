@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import click
 from rich.table import Table
 
-from .capture_cmds import _url_progress, capture_group
+from .capture_cmds import _url_progress, browser_changes, capture_group, capture_targets, exit_code
 from .common import cancellable, common_options, emit_json, err, is_json, opened_vault, out
 
 if TYPE_CHECKING:
@@ -54,19 +54,13 @@ def capture_social_cmd(urls: tuple[str, ...], case_ref: str, urls_file: Path | N
     are read from schema.org, Open Graph and oEmbed data.
     """
     from ..services.social import SOCIAL_DEFAULTS, capture_social, parse_comments
-    from ..services.web import effective_options, read_urls_file
+    from ..services.web import effective_options
 
-    targets = list(urls) + (read_urls_file(urls_file) if urls_file else [])
-    if not targets:
-        raise click.UsageError("give at least one URL, or --urls-file")
+    targets = capture_targets(urls, urls_file)
     limit = parse_comments(comments)
-    changes: dict[str, Any] = {"video": video, "insecure": insecure, "allow_private_addresses": allow_private_addresses}
-    if mobile:
-        changes["device"] = "mobile"
-    if ca_files:
-        changes["extra_ca_files"] = tuple(str(p.resolve()) for p in ca_files)
-    if host_rules:
-        changes["host_rules"] = tuple(host_rules)
+    changes: dict[str, Any] = browser_changes(video=video, insecure=insecure,
+                                              allow_private_addresses=allow_private_addresses, mobile=mobile,
+                                              ca_files=ca_files, host_rules=host_rules)
     with opened_vault() as vault, cancellable() as cancel:
         base = effective_options(vault)
         changes.update({k: max(v, getattr(base, k)) for k, v in SOCIAL_DEFAULTS.items()})
@@ -82,12 +76,7 @@ def capture_social_cmd(urls: tuple[str, ...], case_ref: str, urls_file: Path | N
         emit_json(result.to_json())
     else:
         _summary(result)
-    failed = result.failed
-    if failed:
-        err.print(f"[bold red]error:[/] {len(failed)} of {len(result.outcomes)} post(s) could not be captured: "
-                  f"{failed[0].url}: {failed[0].web.error}", highlight=False)
-        return 2
-    return 0
+    return exit_code(len(result.outcomes), [(f.url, str(f.web.error)) for f in result.failed], "post(s)")
 
 
 def _summary(result: SocialBatchResult) -> None:
