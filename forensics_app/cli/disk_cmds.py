@@ -29,7 +29,7 @@ def disk_group() -> None:
 
 
 def _size(value: int) -> str:
-    from .items_cmds import human_size
+    from ..services.units import human_size
 
     return human_size(value)
 

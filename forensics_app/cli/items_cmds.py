@@ -12,18 +12,8 @@ from evidence_store.hashing import optional_algorithms
 
 from ..services.files import add_files
 from ..services.items import export_item, show_item
+from ..services.units import human_size
 from .common import cancellable, common_options, emit_json, err, is_json, opened_vault, out, progress_bar
-
-
-def human_size(size: int | None) -> str:
-    if size is None:
-        return ""
-    value = float(size)
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if value < 1024 or unit == "TiB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return str(size)
 
 
 def items_table(items: list[Item], title: str = "") -> Table:

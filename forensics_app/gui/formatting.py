@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from evidence_store import parse_iso
 
+from ..services.units import human_size as human_size  # one formatting for the app and the CLI
+
 DEFAULT_ZONE = "Asia/Ho_Chi_Minh"
 
 
@@ -52,17 +54,6 @@ def local_time(iso: str | None, zone_name: str = DEFAULT_ZONE, *, long: bool = F
         return iso
     text = f"{moment:%Y-%m-%d %H:%M:%S} {offset_label(moment)}"
     return f"{text} ({zone(zone_name).key})" if long else text
-
-
-def human_size(size: int | None) -> str:
-    if size is None:
-        return ""
-    value = float(size)
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if value < 1024 or unit == "TiB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return str(size)
 
 
 def short_hash(digest: str | None, length: int = 12) -> str:
