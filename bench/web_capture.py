@@ -83,8 +83,12 @@ class CpuSampler:
         for pid in family:
             stat = self._stat(pid)
             if stat is not None:
-                # read the kind again each time: a forked process shows its parent's command line at first
-                self.seen[pid] = (self._kind(pid), (int(stat[11]) + int(stat[12])) / self.tick)
+                # read the kind again each time: a forked process shows its parent's command line at first;
+                # an exited one (a zombie until reaped) shows none, and keeps the kind it had
+                kind = self._kind(pid)
+                if kind == "other" and pid in self.seen:
+                    kind = self.seen[pid][0]
+                self.seen[pid] = (kind, (int(stat[11]) + int(stat[12])) / self.tick)
 
     def totals(self) -> dict[str, float]:
         out: dict[str, float] = collections.defaultdict(float)
@@ -106,6 +110,8 @@ class CpuSampler:
             with open(f"/proc/{pid}/cmdline", "rb") as handle:
                 line = handle.read().replace(b"\0", b" ").decode("utf-8", "replace")
         except OSError:
+            return "other"
+        if not line.strip():
             return "other"
         program = os.path.basename(line.split(" ", 1)[0])
         if "chrom" in line.split(" ", 1)[0] or program == "exe":  # a zygote child may show as .../exe
