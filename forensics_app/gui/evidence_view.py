@@ -1,7 +1,13 @@
-"""The evidence table of one case: search, kind filter, sort, and lazy rows."""
+"""The evidence table of one case: search, kind filter, sort, and lazy rows.
+
+Nothing here reads more of a case than what is on screen: the table fetches its
+rows a page at a time, and the kind filter counts the case's kinds (a pass over
+all its items) only when its list is opened or a kind is being filtered on.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from PySide6.QtCore import QItemSelectionModel, QSize, Qt, QTimer, Signal
@@ -26,6 +32,43 @@ from .i18n import bind, tr
 from .models import ITEM_COLUMNS, ItemTableModel
 
 
+class KindFilter(QComboBox):
+    """"All kinds" and each kind in the case with its count, listed when the list is first opened."""
+
+    def __init__(self, kinds: Callable[[], list[tuple[str, int]]]) -> None:
+        super().__init__()
+        self._kinds = kinds
+        self.stale = True
+
+    def showPopup(self) -> None:  # noqa: N802 (Qt name)
+        if self.stale:
+            self.fill()
+        super().showPopup()
+
+    def reset(self) -> None:
+        """New case, new evidence or language: list again now if a kind is chosen, else when opened."""
+        self.stale = True
+        if self.currentData():
+            self.fill()
+        else:
+            self.blockSignals(True)
+            self.clear()
+            self.addItem(tr("evidence.all.kinds"), "")
+            self.blockSignals(False)
+
+    def fill(self) -> None:
+        previous = self.currentData()
+        self.blockSignals(True)
+        self.clear()
+        self.addItem(tr("evidence.all.kinds"), "")
+        for kind, count in self._kinds():
+            self.addItem(theme.kind_icon(kind), f"{i18n.kind_label(kind)} ({count})", kind)
+        index = self.findData(previous) if previous else 0
+        self.setCurrentIndex(max(index, 0))
+        self.blockSignals(False)
+        self.stale = False
+
+
 class EvidenceView(QWidget):
     item_selected = Signal(object)  # int | None
     item_activated = Signal(int)
@@ -40,7 +83,7 @@ class EvidenceView(QWidget):
         self.search.setObjectName("evidenceSearch")
         self.search.setClearButtonEnabled(True)
         bind(self.search, "setPlaceholderText", "evidence.search")
-        self.kind = QComboBox()
+        self.kind = KindFilter(self._kinds_in_case)
         self.kind.setObjectName("kindFilter")
         self.kind.setMinimumWidth(160)
         self.roots = bind(QCheckBox(), "setText", "evidence.roots")
@@ -113,16 +156,12 @@ class EvidenceView(QWidget):
             self.select_item(selected)
 
     def _fill_kinds(self) -> None:
-        previous = self.kind.currentData()
-        self.kind.blockSignals(True)
-        self.kind.clear()
-        self.kind.addItem(tr("evidence.all.kinds"), "")
-        if self.vault is not None and self.case_id is not None and self.vault.conn is not None:
-            for kind, count in browse.kinds_in_case(self.vault, self.case_id):
-                self.kind.addItem(theme.kind_icon(kind), f"{i18n.kind_label(kind)} ({count})", kind)
-        index = self.kind.findData(previous) if previous else 0
-        self.kind.setCurrentIndex(max(index, 0))
-        self.kind.blockSignals(False)
+        self.kind.reset()
+
+    def _kinds_in_case(self) -> list[tuple[str, int]]:
+        if self.vault is None or self.case_id is None or self.vault.conn is None:
+            return []
+        return browse.kinds_in_case(self.vault, self.case_id)
 
     def query(self) -> browse.ItemQuery | None:
         if self.case_id is None:

@@ -50,8 +50,10 @@ class Prefs:
 
     def remember_vault(self, vault: Path) -> None:
         text = str(Path(vault).expanduser().resolve())
-        self.recent_vaults = [text] + [p for p in self.recent_vaults if p != text][: MAX_RECENT - 1]
-        self.save()
+        recent = [text] + [p for p in self.recent_vaults if p != text][: MAX_RECENT - 1]
+        if recent != self.recent_vaults:  # reopening the last vault writes nothing
+            self.recent_vaults = recent
+            self.save()
 
     def save(self) -> None:
         if self.path is None:
