@@ -11,9 +11,10 @@ from __future__ import annotations
 import importlib
 import importlib.util
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtWidgets import QDialog
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QDialog
 
 # feature -> (service module, function the dialog calls, dialog module, dialog class)
 FEATURES: dict[str, tuple[str, str, str, str]] = {

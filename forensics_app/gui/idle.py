@@ -10,8 +10,12 @@ counts minutes from the unlock, loses nothing.
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QEvent
 
 START_DELAY_MS = 1000
 
@@ -57,6 +61,8 @@ class IdleWatcher(QObject):
         if app is None or self.watching:
             return
         if not self._activity:
+            from PySide6.QtCore import QEvent  # its enum of ~180 event types is built on first use
+
             kinds = QEvent.Type
             self._activity = frozenset((kinds.KeyPress, kinds.MouseButtonPress, kinds.MouseMove, kinds.Wheel,
                                         kinds.TouchBegin))

@@ -12,10 +12,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
-    QDialog,
     QLabel,
     QMainWindow,
     QProgressBar,
@@ -46,7 +45,10 @@ from .start import UnlockPage
 from .tasks import TaskCenter, run_in_thread
 from .window_actions import WindowActions
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # types loaded when first used (Qt builds a class's enums when the class is first touched)
+    from PySide6.QtGui import QCloseEvent
+    from PySide6.QtWidgets import QDialog
+
     from .welcome import CreateVaultDialog, WelcomePage
 
 

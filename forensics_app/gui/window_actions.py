@@ -10,18 +10,19 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtWidgets import QDialog, QWidget
+from PySide6.QtWidgets import QWidget
 
 from evidence_store import ForensicsError, Vault
 
 from ..services import settings as settings_service
 from . import features
-from .case_panel import CaseDialog
 from .errors import ask, show_error
 from .i18n import tr
 from .jobs import Job
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QDialog
+
     from .case_panel import CasePanel
     from .custody_view import CustodyView
     from .evidence_view import EvidenceView
@@ -63,6 +64,8 @@ class WindowActions:
     def new_case(self) -> None:
         session = self.session_or_raise()
         values = settings_service.all_settings(session.reader)
+        from .case_dialog import CaseDialog  # dialogs load when first opened: start-up stays fast
+
         dialog = CaseDialog(self._widget(), None, str(values.get("agency") or ""), str(values.get("unit") or ""))
         self._dialogs["case"] = dialog
 
@@ -85,6 +88,8 @@ class WindowActions:
         if case_id is None:
             return
         case = self.session_or_raise().reader.get_case(case_id)
+        from .case_dialog import CaseDialog
+
         dialog = CaseDialog(self._widget(), case)
         self._dialogs["case"] = dialog
 
