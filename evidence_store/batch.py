@@ -25,6 +25,11 @@ from .media import sniff
 from .models import Case, Item, ItemWarning
 from .tasks import NEVER_CANCELLED, CancelToken, Progress, no_progress
 
+# json.dumps(value, ensure_ascii=False) builds an encoder on every call; rows are written by the thousand.
+# Metadata is plain JSON data (made so by _json_ready), so no cycle check is needed either.
+_encode = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
+_DEDUPE_LOOKUP = 500  # keys per query (well under SQLite's limit on bound parameters)
+
 if TYPE_CHECKING:
     from .vault import Vault
 
@@ -202,12 +207,13 @@ class Batch:
         blob_rows: list[tuple[Any, ...]] = []
         entries: list[tuple[str, tuple[int, str] | None, tuple[int, str] | None, dict[str, Any] | None]] = []
         fresh: dict[str, str] = {}  # dedupe key -> blob placed in this commit
+        stored = self._stored_blobs([p.content.dedupe_key for p in self.pending if p.content is not None])
         done: list[Item] = []
         for pending in self.pending:
             content = pending.content
             blob_name, hashes, size = None, {}, None
             if content is not None:
-                blob_name = self._place_blob(content, placed, fresh, blob_rows)
+                blob_name = self._place_blob(content, placed, fresh, stored, blob_rows)
                 hashes, size = content.hashes, content.size
             item = Item(
                 id=next_id, uid=str(uuid.uuid4()), case_id=case.id, parent_id=self._parent_id(pending.parent),
@@ -222,8 +228,8 @@ class Batch:
             item_rows.append((
                 item.id, item.uid, case.id, item.parent_id, item.kind, item.name, item.source, size, item.media_type,
                 item.sha256, item.blake3, item.md5, item.sha1, blob_name, item.acquired_at, signer.examiner_id,
-                json.dumps(pending.metadata, ensure_ascii=False),
-                json.dumps([w.to_json() for w in pending.warnings], ensure_ascii=False),
+                _encode(pending.metadata),
+                _encode([w.to_json() for w in pending.warnings]) if pending.warnings else "[]",
             ))
             entries.append(("item.acquire", (case.id, case.uid), (item.id, item.uid),
                             acquisition_details(item, pending.details)))
@@ -238,16 +244,28 @@ class Batch:
         self.vault.custody.append_many(signer, entries)
         return done
 
+    def _stored_blobs(self, keys: list[str]) -> dict[str, list[str]]:
+        """Blobs already in the vault for these dedupe keys: one query per few hundred keys, not one per item."""
+        found: dict[str, list[str]] = {}
+        unique = list(dict.fromkeys(keys))
+        for start in range(0, len(unique), _DEDUPE_LOOKUP):
+            chunk = unique[start:start + _DEDUPE_LOOKUP]
+            marks = ",".join("?" * len(chunk))
+            for key, name in self.vault.conn.execute(
+                    f"SELECT dedupe_key, name FROM blobs WHERE dedupe_key IN ({marks})", chunk):
+                found.setdefault(key, []).append(str(name))
+        return found
+
     def _place_blob(self, content: IngestResult, placed: list[str], fresh: dict[str, str],
-                    blob_rows: list[tuple[Any, ...]]) -> str:
+                    stored: dict[str, list[str]], blob_rows: list[tuple[Any, ...]]) -> str:
         """Reuse a stored blob with the same plaintext, else move this one into place."""
         if content.dedupe_key in fresh:
             self.vault.blobs.discard(content)
             return fresh[content.dedupe_key]
-        for row in self.vault.conn.execute("SELECT name FROM blobs WHERE dedupe_key = ?", (content.dedupe_key,)):
-            if self.vault.blobs.exists(row[0]):
+        for name in stored.get(content.dedupe_key, ()):
+            if self.vault.blobs.exists(name):
                 self.vault.blobs.discard(content)
-                return str(row[0])
+                return name
         name = self.vault.blobs.commit(content, sync=self.sync_each)
         placed.append(name)
         fresh[content.dedupe_key] = name
