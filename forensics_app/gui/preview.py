@@ -122,16 +122,16 @@ class PreviewPane(QWidget):
         self._hex: HexViewer | None = None
         self._pdf: PdfViewer | None = None
         self.content.addWidget(self.message)
+        self.details = self._build_details()
+        self.metadata = QTreeWidget()
+        self.metadata.setObjectName("metadataTree")
+        self.metadata.setColumnCount(2)
+        self.metadata.setAlternatingRowColors(True)
+        self.related = self._build_related()
         self.tabs.addTab(self.content, "")
-        # details, provenance and related items: filled in when an item is selected or their tab opened
-        self._pages: list[QWidget] = []
-        for _ in range(3):
-            page = QWidget()
-            QVBoxLayout(page).setContentsMargins(0, 0, 0, 0)
-            self._pages.append(page)
-            self.tabs.addTab(page, "")
-        self.pages_built = False
-        self.tabs.currentChanged.connect(lambda index: self._build_pages() if index > 0 else None)
+        self.tabs.addTab(self.details, "")
+        self.tabs.addTab(self.metadata, "")
+        self.tabs.addTab(self.related, "")
         self.vault: Vault | None = None
         self.zone = "Asia/Ho_Chi_Minh"
         self.detail: browse.ItemDetail | None = None
@@ -142,24 +142,6 @@ class PreviewPane(QWidget):
         self.clear()
 
     # -- building ---------------------------------------------------------------------
-    def _build_pages(self) -> None:
-        """The details, provenance and related tabs, built on first need (start-up paints the content tab only)."""
-        if self.pages_built:
-            return
-        self.pages_built = True
-        self.details = self._build_details()
-        self.metadata = QTreeWidget()
-        self.metadata.setObjectName("metadataTree")
-        self.metadata.setColumnCount(2)
-        self.metadata.setAlternatingRowColors(True)
-        self.related = self._build_related()
-        for page, widget in zip(self._pages, (self.details, self.metadata, self.related), strict=True):
-            layout = page.layout()
-            assert layout is not None
-            layout.addWidget(widget)
-        self._relabel_pages()
-        self._clear_pages()
-
     def _build_details(self) -> QScrollArea:
         area = QScrollArea()
         area.setWidgetResizable(True)
@@ -219,18 +201,14 @@ class PreviewPane(QWidget):
         for n, key in enumerate(("preview.tab.content", "preview.tab.details", "preview.tab.provenance",
                                  "preview.tab.related")):
             self.tabs.setTabText(n, tr(key))
-        if self.pages_built:
-            self._relabel_pages()
-        if self.detail is not None:
-            self._fill(self.detail, reload_content=False)
-        else:
-            self.clear()
-
-    def _relabel_pages(self) -> None:
         self.general_box.setTitle(tr("preview.general"))
         self.hash_box.setTitle(tr("preview.hashes"))
         self.metadata.setHeaderLabels([tr("preview.meta.key"), tr("preview.meta.value")])
         self.parent_label.setText(tr("preview.parent"))
+        if self.detail is not None:
+            self._fill(self.detail, reload_content=False)
+        else:
+            self.clear()
 
     # -- showing ----------------------------------------------------------------------
     def clear(self) -> None:
@@ -238,10 +216,6 @@ class PreviewPane(QWidget):
         self._request += 1
         self.heading.setText(tr("preview.none"))
         self._message(tr("preview.select"))
-        if self.pages_built:
-            self._clear_pages()
-
-    def _clear_pages(self) -> None:
         for label in self.fields.values():
             label.clear()
         for field in self.hashes.values():
@@ -261,7 +235,6 @@ class PreviewPane(QWidget):
         self._fill(browse.item_detail(vault, item_id), reload_content=True)
 
     def _fill(self, detail: browse.ItemDetail, *, reload_content: bool) -> None:
-        self._build_pages()
         self.detail = detail
         item = detail.item
         self.heading.setText(f"#{item.id}  {item.name}")
