@@ -3,7 +3,9 @@
 Chromium renders very tall pages unreliably in one piece, so a page taller than
 ``tile_height`` is shot as ordered tiles (each clipped from the full page) and
 the tiles are stitched into the full-page PNG as they come (:mod:`.fullpage`);
-the tiles are kept too. A page taller than ``max_page_height`` is cut there with
+the tiles are kept too. A page taller than ``fullpage.STITCH_MAX_CSS_PX`` is
+stored as ordered tiles only (the first tile is the ``screenshot``, with the
+manifest of all of them), with a warning saying so. A page taller than ``max_page_height`` is cut there with
 a warning: never silently.
 """
 
@@ -13,6 +15,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from . import fullpage
 from .fullpage import tiled_screenshot
 from .state import CaptureState
 
@@ -90,6 +93,14 @@ async def screenshots(state: CaptureState) -> None:
     if shot_height <= options.tile_height:
         await page.screenshot(path=str(full), full_page=True, timeout=_ms(state, 60))
         meta["tiles"] = 0
+    elif shot_height > fullpage.STITCH_MAX_CSS_PX:  # stored as ordered tiles, the first as the screenshot
+        count = await fullpage.ordered_tiles(state, width, shot_height, _ms(state, 60) / 1000, meta)
+        state.warn("screenshot_in_tiles",
+                   f"the page is {shot_height} px tall: its full-page screenshot is stored as {count} ordered "
+                   f"tiles (screenshot-tile-001 … {count:03d}), not as one image",
+                   f"trang cao {shot_height} px: ảnh chụp toàn trang được lưu thành {count} mảnh theo thứ tự "
+                   f"(screenshot-tile-001 … {count:03d}), không ghép thành một ảnh", tiles=count, height=shot_height)
+        return
     else:
         meta["tiles"] = await tiled_screenshot(state, width, shot_height, full, _ms(state, 60) / 1000)
     state.add_file("screenshot", full, "image/png", metadata=meta, in_wacz=True)

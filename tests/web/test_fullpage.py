@@ -62,3 +62,57 @@ def test_same_pixels_as_playwright_and_emulation_kept(http_site: str, tmp_path: 
     assert full.size == (expected[0].size[0], sum(t.size[1] for t in expected))
     assert full.size[0] == before[1] * scale and full.size[1] >= 9000 * scale
     assert full.convert("RGB").tobytes() == b"".join(t.tobytes() for t in expected)
+
+
+async def _shoot_tiles_only(url: str, device: str, folder: Path) -> tuple[CaptureState, list[bytes], int]:
+    options = fast_options(device=device, tile_height=2000)
+    profile = options.device_profile
+    session = await BrowserSession.start()
+    try:
+        width, height = profile["viewport"]
+        context = await session.browser.new_context(
+            viewport={"width": width, "height": height}, device_scale_factor=profile["scale"],
+            is_mobile=profile["mobile"], has_touch=profile["touch"])
+        page = await context.new_page()
+        await page.goto(url)
+        state = CaptureState(url, options, folder, page, context, time.monotonic() + 120)
+        await snapshot.screenshots(state)
+        tiles = [f for f in state.files if f.kind in ("screenshot", "screenshot_tile")]
+        theirs = [await page.screenshot(full_page=True, clip={
+            "x": 0, "y": f.metadata["css_top"], "width": f.metadata["css_width"], "height": f.metadata["css_height"]})
+            for f in tiles]
+        page_height = await page.evaluate("() => document.documentElement.scrollHeight")
+        return state, theirs, page_height
+    finally:
+        await session.close()
+
+
+@pytest.mark.parametrize("device", ["desktop", "mobile"])
+def test_very_tall_page_stored_as_exact_ordered_tiles(http_site: str, tmp_path: Path, device: str,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Above STITCH_MAX_CSS_PX nothing is stitched: the shots are the tiles, the first one is the screenshot
+    (with the manifest of all), every pixel of the page is in exactly one tile, and a warning says so."""
+    from collectors.web import fullpage
+
+    scale = fast_options(device=device).device_profile["scale"]
+    monkeypatch.setattr(fullpage, "STITCH_MAX_CSS_PX", 5000)
+    monkeypatch.setattr(fullpage, "MAX_SHOT_PX", 4000 * scale)  # shots of two 2,000 px tiles: several shots
+    state, theirs, page_height = asyncio.run(_shoot_tiles_only(http_site + "/emulation", device, tmp_path))
+    files = [f for f in state.files if f.kind in ("screenshot", "screenshot_tile")]
+    assert [f.kind for f in files] == ["screenshot"] + ["screenshot_tile"] * (len(files) - 1)
+    assert len(files) >= 3 and all(f.in_wacz for f in files)
+    assert not (tmp_path / "screenshot-full.png").exists() and not list(tmp_path.glob("*.part"))
+    manifest = files[0].metadata["manifest"]
+    assert files[0].metadata["stored_as"] == "ordered tiles" and files[0].metadata["tiles_complete"] is True
+    assert [m["file"] for m in manifest] == [f.path.name for f in files]
+    tops = [m["css_top"] for m in manifest]
+    assert tops[0] == 0 and all(m["css_height"] == 4000 for m in manifest[:-1])
+    assert all(b == a["css_top"] + a["css_height"] for a, b in zip(manifest, tops[1:], strict=False))
+    assert manifest[-1]["css_top"] + manifest[-1]["css_height"] == files[0].metadata["page_css_height"] == page_height
+    assert all(f.metadata["page_css_height"] == page_height for f in files)
+    for index, (tile, want) in enumerate(zip(files, theirs, strict=True)):
+        ours, expected = Image.open(tile.path), Image.open(io.BytesIO(want))
+        assert ours.size == expected.size and ours.size[1] == tile.metadata["css_height"] * scale, f"tile {index + 1}"
+        assert ours.convert("RGB").tobytes() == expected.convert("RGB").tobytes(), f"tile {index + 1}"
+    (warning,) = [w for w in state.warnings if w.code == "screenshot_in_tiles"]
+    assert warning.details["tiles"] == len(files)
