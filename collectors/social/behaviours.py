@@ -27,12 +27,16 @@ from .extractors.base import ExpansionSpec, extractor_for
 from .platforms import detect
 
 DEFAULT_EXPAND_SECONDS = 240
-SETTLE_MS = 120  # a click's consequences are in once the DOM stayed still this long …
-FIRST_CHANGE_MS = 1500  # … nothing changed this long after the click: the next round looks again …
+# After a round of clicks the page is read again once the clicks had their effect: for controls that load
+# comments, as many separate arrivals of comments as controls clicked (a spinner, or the control giving way to
+# one, is not the effect); for the others ("See more" in a text), the control gone, hidden or relabelled …
+EFFECT_QUIET_MS = 20  # … and the DOM then stayed still this long (about a frame: the rest of the same update; what
+#   comes later is found by the next round, which looks at the whole page again) …
+SETTLE_MS = 400  # … or, with changes but not the effect yet, stayed still this long (the effect is not coming;
+FIRST_CHANGE_MS = 1500  # for loading controls this long) … or nothing changed this long after the click …
 CLICK_WAIT_MS = 6000  # … and never longer than this
 
-_CLICK = r"""async ({selector, patterns, countSelector, limit, settle, firstChange, wait, search}) => {
-  const first = firstChange;
+_CLICK = r"""async ({selector, patterns, countSelector, limit, quiet, settle, firstChange, wait, search, loads, anyChange}) => {
   const state = window.__forensicsExpansion || (window.__forensicsExpansion = new WeakMap());
   const norm = s => (s || '').replace(/\s+/g, ' ').trim();
   const res = patterns.map(p => new RegExp(search ? p : '^(?:' + p + ')$', 'iu'));
@@ -53,10 +57,21 @@ _CLICK = r"""async ({selector, patterns, countSelector, limit, settle, firstChan
   }
   if (!matches.length) return {clicked: 0, before, after: before, labels: []};
   const labels = [];
+  const shown = matches.map(el => norm(el.innerText || el.textContent || el.getAttribute('aria-label')));
+  let last = before, arrivals = 0;  // separate arrivals of comments: one per control that loads them
+  const effect = () => {
+    const now = count();
+    if (now > last) { arrivals += 1; last = now; }
+    if (anyChange) return true;
+    if (loads) return arrivals >= matches.length;
+    return now > before || matches.some((el, i) => !el.isConnected ||
+      norm(el.innerText || el.textContent || el.getAttribute('aria-label')) !== shown[i] || !visible(el));
+  };
   await new Promise(resolve => {
     let timer = null; let finished = false;
     const done = () => { if (finished) return; finished = true; observer.disconnect(); resolve(); };
-    const observer = new MutationObserver(() => { clearTimeout(timer); timer = setTimeout(done, settle); });
+    const observer = new MutationObserver(() => {
+      clearTimeout(timer); timer = setTimeout(done, effect() ? quiet : loads ? firstChange : settle); });
     observer.observe(document.documentElement, {childList: true, subtree: true, characterData: true});
     for (const el of matches) {
       state.set(el, count()); labels.push(norm(el.innerText || el.getAttribute('aria-label')).slice(0, 60));
@@ -64,7 +79,7 @@ _CLICK = r"""async ({selector, patterns, countSelector, limit, settle, firstChan
       if (typeof el.click === 'function') el.click();
       else el.dispatchEvent(new MouseEvent('click', {bubbles: true, cancelable: true, view: window}));
     }
-    timer = setTimeout(done, first);
+    timer = setTimeout(done, firstChange);
     setTimeout(done, wait);
   });
   return {clicked: matches.length, before, after: count(), labels};
@@ -131,13 +146,16 @@ def _budget(state: CaptureState) -> float:
 
 
 async def _click(state: CaptureState, spec: ExpansionSpec, kind: str, patterns: tuple[str, ...],
-                 limit: int | None = None, search: bool = False) -> int:
+                 limit: int | None = None, search: bool = False, loads: bool = False, any_change: bool = False) -> int:
+    """Click every visible control matching ``patterns`` at once, then wait for their effect (``loads``: the
+    controls load comments, and only more comments are the effect; ``any_change``: any change to the page is,
+    as a menu opening)."""
     if not patterns:
         return 0
     result = await state.page.evaluate(_CLICK, {
         "selector": spec.clickable, "patterns": list(patterns), "countSelector": spec.comment,
-        "limit": limit or 0, "settle": SETTLE_MS, "firstChange": FIRST_CHANGE_MS, "wait": CLICK_WAIT_MS,
-        "search": search})
+        "limit": limit or 0, "quiet": EFFECT_QUIET_MS, "settle": SETTLE_MS, "firstChange": FIRST_CHANGE_MS,
+        "wait": CLICK_WAIT_MS, "search": search, "loads": loads, "anyChange": any_change})
     clicked = int(result.get("clicked") or 0)
     if clicked:
         facts = _facts(state)
@@ -176,7 +194,7 @@ class AllCommentsBehaviour:
         if not spec.ordering_open or _limit(state) == 0:
             return
         await dismiss(state, spec)
-        if not await _click(state, spec, "ordering_menu", spec.ordering_open):
+        if not await _click(state, spec, "ordering_menu", spec.ordering_open, any_change=True):
             return
         chosen = await state.page.evaluate(_ORDER_ITEM, {"patterns": list(spec.ordering_all)})
         facts = _facts(state)
@@ -215,8 +233,8 @@ class ExpandBehaviour:
             clicked = await _click(state, spec, "see_more", spec.see_more)
             count = await self._count(state, spec)
             if limit != 0 and (limit is None or count < limit):
-                clicked += await _click(state, spec, "more_comments", spec.more_comments, limit)
-                clicked += await _click(state, spec, "more_replies", spec.more_replies, limit)
+                clicked += await _click(state, spec, "more_comments", spec.more_comments, limit, loads=True)
+                clicked += await _click(state, spec, "more_replies", spec.more_replies, limit, loads=True)
                 if spec.comment_pane:
                     moved = await state.page.evaluate(_SCROLL_PANE, {"pane": spec.comment_pane,
                                                                      "countSelector": spec.comment})

@@ -17,6 +17,7 @@ import ipaddress
 import random
 import ssl
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -158,6 +159,8 @@ class PlatformSite(ThreadingHTTPServer):
             if found is None:
                 return not_found()
             return Response(200, found[0], found[1], headers=[("Cache-Control", "max-age=3600")])
+        if request.path.startswith("/ajax/") and self.options.get("ajax_delay"):  # a slow platform
+            time.sleep(float(self.options["ajax_delay"]))
         module = {"facebook": facebook, "youtube": youtube, "tiktok": tiktok, "x": x, "telegram": telegram,
                   "zalo": zalo, "instagram": instagram, "generic": generic}[platform]
         return module.route(request, self.data[platform])  # type: ignore[attr-defined, no-any-return]

@@ -157,18 +157,22 @@ SCRIPT = r"""
     box.innerHTML = article(c) + '<div class="replies">' + (c.replies ?
       '<div role="button" tabindex="0" class="more-replies"><span>Xem tất cả ' + c.replies + ' phản hồi</span></div>' : '') + '</div>';
     const button = box.querySelector('.more-replies');
-    if (button) button.addEventListener('click', async () => {
+    if (button) button.addEventListener('click', async () => {  // the control gives way to a spinner at once
+      button.outerHTML = '<div role="progressbar" aria-label="Đang tải..." class="loading"></div>';
       const r = await fetch('/ajax/replies?post=' + post + '&comment=' + encodeURIComponent(c.id));
       const replies = await r.json();
-      button.remove();
       box.querySelector('.replies').innerHTML = replies.map(article).join('');
     });
     list.appendChild(box);
   }
   function show(data) { data.comments.forEach(render); next = data.next; more.style.display = next === null ? 'none' : ''; }
-  async function load() {
+  async function load() {  // a spinner while the next page loads (it is not the click's effect)
+    const spinner = document.createElement('div');
+    spinner.setAttribute('role', 'progressbar'); spinner.setAttribute('aria-label', 'Đang tải...');
+    more.before(spinner);
     const r = await fetch('/ajax/comments?post=' + post + '&offset=' + next + '&order=' + order);
-    show(await r.json());
+    const data = await r.json();
+    spinner.remove(); show(data);
   }
   show(JSON.parse(document.getElementById('initial-comments').textContent));
   more.addEventListener('click', load);

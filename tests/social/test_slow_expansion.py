@@ -1,0 +1,46 @@
+"""Expansion on a slow platform: every "more comments" / "more replies" click waits for the comments it loads
+(not for the spinner that shows first), so nothing is missed and no round is wasted looking at a page that is
+still loading."""
+
+from __future__ import annotations
+
+import pytest
+
+from forensics_app.services.social import capture_social
+
+from .conftest import AUTHOR, ModuleVault, site_options
+from .pages.data import FakePost, make_comments
+from .pages.facebook import comment_id
+from .site import PlatformSite
+
+pytestmark = pytest.mark.slow
+DELAY = 0.6  # seconds per comment page and per replies request: far above the quiet periods
+
+
+def test_slow_replies_and_pages_all_recorded_without_idle_rounds(module_vault: ModuleVault,
+                                                                 platform_site: PlatformSite) -> None:
+    post = FakePost("pfbidSLOW", AUTHOR, "Bài trên một nền tảng chậm", images=0, page_size=20,
+                    hidden_tail="Phần cuối của bài, sau Xem thêm.",
+                    comments=make_comments(50, replies_every=10, replies=2, prefix="s"))
+    platform_site.data["facebook"][post.id] = post
+    platform_site.options["ajax_delay"] = DELAY
+    try:
+        result = capture_social(module_vault.vault, module_vault.case.id,
+                                [f"https://www.facebook.com/{AUTHOR.handle}/posts/{post.id}"],
+                                options=site_options(platform_site), media=False)
+    finally:
+        platform_site.options.pop("ajax_delay")
+    (outcome,) = result.outcomes
+    assert outcome.status == "captured", outcome.web.error
+    record = outcome.record
+    assert record is not None
+    assert record["comments_count"] == len(post.comments) == 60
+    assert {c["id"] for c in record["comments"]} == {comment_id(c) for c in post.comments}
+    assert post.hidden_tail in record["text"]
+    expansion = record["expansion"]
+    assert expansion["stopped"] == "nothing left to expand"
+    # 'All comments' reloads the first page; then 2 more pages, and 5 comments with replies: one click each
+    assert expansion["clicks"]["more_comments"] == 2 and expansion["clicks"]["more_replies"] == 5
+    # a round per page of comments (its replies with it), then two rounds that find nothing: a click that
+    # returned on the spinner would add an idle round (and a network wait) after every page
+    assert expansion["rounds"] <= 5, expansion
