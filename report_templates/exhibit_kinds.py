@@ -82,11 +82,14 @@ class ScreenshotExhibit(ExhibitRenderer):
 
 @register_exhibit("screenshot_tile")
 class ScreenshotTileExhibit(ExhibitRenderer):
-    """A tile the browser took of a very tall page: its pixels are shown in the stitched full-page screenshot."""
+    """A tile the browser took of a very tall page: its pixels are shown in the stitched full-page screenshot, or,
+    for a page stored as ordered tiles (no stitched image), the tile is drawn here."""
 
     method_key = "method.web"
 
     def body(self, item: Item, ctx: ReportContext, styles: Styles) -> list[Flowable]:
+        if item.metadata.get("stored_as") == "ordered tiles":  # a page too tall to stitch: the tiles are the image
+            return image_exhibit(item, ctx, styles)
         return [Paragraph(t("exhibit.tile_shown_in_full", ctx.lang), styles.small)]
 
 
