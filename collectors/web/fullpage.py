@@ -187,7 +187,7 @@ def _add_tiles(state: CaptureState, manifest: list[dict[str, Any]], meta: dict[s
     for entry in manifest:  # each tile's own size (css_*) and the size of the page it is a part of
         tile = {"index": entry["index"], "of": len(manifest), "css_top": entry["css_top"],
                 "css_height": entry["css_height"], "css_width": entry["css_width"],
-                "page_css_height": meta["css_height"], "page_css_width": meta["css_width"]}
+                "page_css_height": meta["css_height"], "page_css_width": meta["css_width"], "stored_as": "ordered tiles"}
         if entry["index"] == 1:
             state.add_file("screenshot", state.workdir / entry["file"], "image/png", metadata={**meta, **tile},
                            in_wacz=True)

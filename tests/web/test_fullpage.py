@@ -8,6 +8,7 @@ import asyncio
 import io
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image
@@ -116,3 +117,41 @@ def test_very_tall_page_stored_as_exact_ordered_tiles(http_site: str, tmp_path: 
         assert ours.convert("RGB").tobytes() == expected.convert("RGB").tobytes(), f"tile {index + 1}"
     (warning,) = [w for w in state.warnings if w.code == "screenshot_in_tiles"]
     assert warning.details["tiles"] == len(files)
+
+
+def test_ordered_tiles_in_the_vault_and_the_court_report(http_site: str, vault: Any, case: Any, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Through the whole capture: the tiles reach the vault in order (the first as the screenshot), each holds
+    its part of the page (the test page is red and blue in 1,000 px bands), and the court report draws every
+    tile instead of saying it is shown in a stitched image that does not exist."""
+    from collectors.web import fullpage
+    from forensics_app.services.reports import ReportOptions, generate_report
+    from forensics_app.services.web import capture_web
+    from tests.reports.conftest import pdf_pages
+    from tests.web.site import TALL_HEIGHT
+
+    monkeypatch.setattr(fullpage, "STITCH_MAX_CSS_PX", 10_000)
+    monkeypatch.setattr(fullpage, "MAX_SHOT_PX", 8_000)  # tiles of four 2,000 px rows: 0, 8000, 16000, 24000
+    result = capture_web(vault, case.id, [http_site + "/tall"], options=fast_options(tile_height=2000, video=False))
+    assert result.outcomes[0].status == "captured", result.outcomes[0].error
+    (capture,) = vault.list_items(case.id, kind="web_capture")
+    children = vault.list_items(case.id, parent_id=capture.id)
+    (shot,) = [c for c in children if c.kind == "screenshot"]
+    tiles = [shot, *sorted((c for c in children if c.kind == "screenshot_tile"), key=lambda c: c.metadata["index"])]
+    assert [t.metadata["css_top"] for t in tiles] == [0, 8000, 16000, 24000]
+    assert [m["file"] for m in shot.metadata["manifest"]] == [t.name for t in tiles]
+    assert shot.metadata["page_css_height"] == TALL_HEIGHT and shot.metadata["tiles_complete"] is True
+    assert "screenshot_in_tiles" in [w.code for w in capture.warnings]
+    assert capture.metadata.get("complete") is not False  # stored whole, in tiles: not a partial capture
+    for tile in tiles:
+        image = Image.open(io.BytesIO(b"".join(vault.read_item(tile)))).convert("RGB")
+        assert image.size == (1280, tile.metadata["css_height"])
+        for row in range(500, image.size[1], 1000):  # the middle of each band: red on even thousands, blue on odd
+            absolute = tile.metadata["css_top"] + row
+            assert image.getpixel((10, row)) == ((204, 0, 0) if absolute // 1000 % 2 == 0 else (0, 0, 204))
+    out = tmp_path / "court.pdf"
+    generate_report(vault, case.number, out, ReportOptions(kind="court", lang="vi"))
+    text = "\n".join(pdf_pages(out))
+    assert all(t.sha256 in text for t in tiles)
+    assert "Mảnh này là một phần của ảnh chụp toàn trang" not in text  # no stitched image to point to
+    assert text.count("mảnh 1/") >= len(tiles)  # every tile drawn (each across several report pages)
