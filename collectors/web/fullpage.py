@@ -15,8 +15,11 @@ A page taller than ``STITCH_MAX_CSS_PX`` is not stitched (issue 3: "captured in
 tiles and stitched or stored as ordered tiles, never silently cut"): each shot
 is stored as Chromium made it, one ordered tile, with no decoding or deflating
 here. On a 100,000 px page that saves ~3 s of CPU (Pillow's decode and the
-re-deflate of ~380 MB of pixels) and an image no viewer opens anyway; the
-caller records the ordered list as the screenshot's manifest.
+re-deflate of ~380 MB of pixels; wall time when the cores are busy, as on a
+shared 2-core machine; on an idle one it overlapped the shots). The caller
+records the ordered list as the screenshot's manifest. The shots stay at most
+``MAX_SHOT_PX`` tall: taller ones came out exact here, but GPU compositors are
+known to repeat or blank content past their largest texture.
 """
 
 from __future__ import annotations
