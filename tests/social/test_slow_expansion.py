@@ -14,7 +14,8 @@ from .pages.facebook import comment_id
 from .site import PlatformSite
 
 pytestmark = pytest.mark.slow
-DELAY = 0.6  # seconds per comment page and per replies request: far above the quiet periods
+DELAY = 0.4  # seconds per comment page and per replies request: well above the old 120 ms settle, well under
+#   the 1.5 s of silence a loading click tolerates
 
 
 def test_slow_replies_and_pages_all_recorded_without_idle_rounds(module_vault: ModuleVault,
