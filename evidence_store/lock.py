@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import sys
 import threading
 import time
@@ -105,7 +104,7 @@ class WriterLock:
     def _holder_info(self) -> dict[str, Any]:
         return {
             "pid": os.getpid(),
-            "host": socket.gethostname(),
+            "host": host_name(),
             "program": " ".join(os.path.basename(a) for a in sys.argv[:3]),
             "purpose": self.purpose,
             "since": iso_utc(),
@@ -121,3 +120,12 @@ class WriterLock:
         if not info:
             return "holder unknown"
         return f"process {info.get('pid')} on {info.get('host')}, {info.get('program')}, since {info.get('since')}"
+
+
+def host_name() -> str:
+    """This workstation's name (``socket.gethostname`` without loading the socket module at start-up)."""
+    if hasattr(os, "uname"):
+        return os.uname().nodename
+    import socket
+
+    return socket.gethostname()

@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .batch import Batch
 from .canonical import canonical_json, iso_utc
 from .errors import IntegrityError, NotFoundError, UsageError, VaultError
 from .hashing import MultiHasher
@@ -24,6 +23,7 @@ from .naming import safe_filename
 if TYPE_CHECKING:
     from contextlib import AbstractContextManager
 
+    from .batch import Batch
     from .custody import CustodyEntry, Signer
 
 
@@ -173,6 +173,8 @@ class Records:
         return [self._item_from_row(r) for r in self.conn.execute(sql + " ORDER BY id", args)]
 
     def batch(self, case: Case | int | str, *, sync_each: bool = True) -> Batch:
+        from .batch import Batch  # ingest code, loaded when something is added (not to open or show a vault)
+
         return Batch(self, case if isinstance(case, Case) else self.get_case(case),  # type: ignore[arg-type]
                      sync_each=sync_each)
 

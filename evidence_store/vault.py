@@ -16,8 +16,6 @@ action and its log entry are committed together or not at all.
 from __future__ import annotations
 
 import os
-import platform
-import socket
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,7 +31,7 @@ from .custody import CustodyEntry, CustodyLog, Signer
 from .db import DB_FILE, DatabaseError, Row, connect
 from .errors import NotFoundError, UsageError, VaultDamagedError, VaultError, VaultExistsError
 from .keyslots import CONFIG_FILE, VaultConfig, check_passphrase
-from .lock import WriterLock
+from .lock import WriterLock, host_name
 from .models import Case, Examiner, Item
 from .records import Records
 
@@ -97,7 +95,7 @@ class Vault(Records):
                     if value:
                         vault.conn.execute("INSERT INTO settings VALUES (?, ?)", (key, canonical_json(value).decode()))
                 vault.log("vault.create", details={"vault_id": config.vault_id, "format": config.version,
-                                                    "cipher": config.cipher, "host": socket.gethostname()})
+                                                    "cipher": config.cipher, "host": host_name()})
                 vault.log("examiner.add", details={"name": examiner, "public_key": examiner_row.public_key.hex()})
             return vault
         except BaseException:
@@ -283,5 +281,5 @@ class Vault(Records):
             "examiner": self.signer.name,
             "counts": counts,
             "stored_bytes": stored,
-            "host": platform.node(),
+            "host": host_name(),
         }
