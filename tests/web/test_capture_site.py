@@ -291,3 +291,22 @@ def test_never_finishing_page_captured_as_it_was(module_vault: ModuleVault, batc
     records = _warc_records(module_vault, item)
     (truncated,) = [rh for t, u, rh, _, _ in records if t == "response" and u.endswith("/never")]
     assert truncated.get_header("WARC-Truncated") == "time"  # still arriving when the capture ended
+
+
+BROWSER_VENDOR_HOSTS = ("google.com", "googleapis.com", "gstatic.com", "gvt1.com", "gvt2.com",
+                        "googleusercontent.com", "doubleclick.net", "microsoft.com", "msn.com", "bing.com")
+
+
+def test_no_request_of_the_browsers_own_in_the_evidence(module_vault: ModuleVault,
+                                                        batch: dict[str, UrlOutcome]) -> None:
+    """Update checks, sign-in, autofill, translation…: none may reach the WARC (or tell a vendor what is seen)."""
+    from urllib.parse import urlsplit
+
+    hosts: set[str] = set()
+    for outcome in batch.values():
+        if outcome.status == "captured" and outcome.item is not None:
+            hosts |= {urlsplit(u).hostname or "" for _, u, *_ in _warc_records(module_vault, outcome.item) if u}
+    assert hosts, "no WARC records read"
+    print(f"\nhosts in the WARCs: {sorted(hosts)}")
+    vendor = sorted(h for h in hosts if any(h == d or h.endswith("." + d) for d in BROWSER_VENDOR_HOSTS))
+    assert not vendor, f"the browser's own requests were recorded: {vendor}"
