@@ -18,6 +18,7 @@ from collections.abc import Iterator  # noqa: E402
 from contextlib import redirect_stderr, redirect_stdout  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
 
 import pytest  # noqa: E402
 
@@ -77,6 +78,14 @@ class CliResult:
 
         return json.loads(self.out)
 
+    def one_line_error(self) -> str:
+        """The contract for bad input: exit 2, no traceback, the last line of stderr ``error: …`` (returned)."""
+        assert self.code == 2, (self.out, self.err)
+        assert "Traceback" not in self.err
+        lines = [line for line in self.err.splitlines() if line.strip()]
+        assert lines and lines[-1].startswith("error:"), self.err
+        return lines[-1]
+
 
 class Cli:
     """Runs ``forensics`` in-process (fast) or as a real process (exit codes, signals)."""
@@ -88,6 +97,12 @@ class Cli:
         for key, value in self.env.items():
             monkeypatch.setenv(key, value)
         self._monkeypatch = monkeypatch
+
+    def items(self) -> list[dict[str, Any]]:
+        """``items list --json`` of the vault."""
+        result = self("items", "list", "--json")
+        assert result.code == 0, result.err
+        return result.json()  # type: ignore[return-value]
 
     def __call__(self, *args: str, env: dict[str, str] | None = None) -> CliResult:
         from forensics_app.cli.main import main

@@ -6,8 +6,6 @@ verifies clean afterwards (``cli_vault``).
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from tests.conftest import Cli
@@ -31,18 +29,6 @@ def case_cli(cli_vault: Cli) -> Cli:
     return cli_vault
 
 
-def _items(cli: Cli) -> list[dict[str, Any]]:
-    result = cli("items", "list", "--json")
-    assert result.code == 0, result.err
-    return result.json()  # type: ignore[return-value]
-
-
-def _one_line_error(result: Any) -> str:
-    assert result.code == 2, (result.out, result.err)
-    assert "Traceback" not in result.err
-    lines = [line for line in result.err.splitlines() if line.strip()]
-    assert lines and lines[-1].startswith("error:"), result.err
-    return lines[-1]
 
 
 def test_capture_json_with_a_comment_limit_then_resume(case_cli: Cli, platform_site: PlatformSite) -> None:
@@ -61,11 +47,11 @@ def test_capture_json_with_a_comment_limit_then_resume(case_cli: Cli, platform_s
     kinds = {c["kind"] for c in result["children"]}
     assert {"social_post", "media", "screenshot_element", "warc", "wacz"} <= kinds
     assert result["record_item_id"] in {c["id"] for c in result["children"]}
-    items_before = len(_items(case_cli))
+    items_before = len(case_cli.items())
     again = case_cli(*args)
     assert again.code == 0 and again.json()["results"][0]["status"] == "skipped"  # type: ignore[index]
     assert again.json()["results"][0]["record"] == record  # type: ignore[index]
-    assert len(_items(case_cli)) == items_before
+    assert len(case_cli.items()) == items_before
     shown_item = case_cli("items", "show", str(result["record_item_id"]), "--json")
     assert shown_item.code == 0 and shown_item.json()["metadata"]["social"]["comments"] == shown  # type: ignore[index]
 
@@ -79,13 +65,13 @@ def test_capture_json_with_a_comment_limit_then_resume(case_cli: Cli, platform_s
 ])
 def test_bad_input_is_one_line_and_adds_nothing(case_cli: Cli, args: list[str], words: str) -> None:
     case = [] if "--case" in args else ["--case", "VV-MXH-CLI"]
-    line = _one_line_error(case_cli("capture", "social", *args, *case))
+    line = case_cli("capture", "social", *args, *case).one_line_error()
     assert words in line
-    assert _items(case_cli) == []
+    assert case_cli.items() == []
 
 
 def test_no_url_and_closed_case(case_cli: Cli) -> None:
     assert case_cli("capture", "social", "--case", "VV-MXH-CLI").code == 2
     assert case_cli("case", "close", "VV-MXH-CLI").code == 0
-    line = _one_line_error(case_cli("capture", "social", POST_URL, "--case", "VV-MXH-CLI"))
-    assert "closed" in line and _items(case_cli) == []
+    line = case_cli("capture", "social", POST_URL, "--case", "VV-MXH-CLI").one_line_error()
+    assert "closed" in line and case_cli.items() == []

@@ -26,18 +26,6 @@ def case_cli(cli_vault: Cli) -> Cli:
     return cli_vault
 
 
-def _items(cli: Cli) -> list[dict[str, Any]]:
-    result = cli("items", "list", "--json")
-    assert result.code == 0, result.err
-    return result.json()  # type: ignore[return-value]
-
-
-def _one_line_error(result: Any) -> str:
-    assert result.code == 2, (result.out, result.err)
-    assert "Traceback" not in result.err
-    lines = [line for line in result.err.splitlines() if line.strip()]
-    assert lines and lines[-1].startswith("error:"), result.err
-    return lines[-1]
 
 
 @pytest.mark.parametrize("url, words", [
@@ -48,46 +36,46 @@ def _one_line_error(result: Any) -> str:
     ("not a url", "malformed URL"),
 ])
 def test_refused_urls(case_cli: Cli, url: str, words: str) -> None:
-    line = _one_line_error(case_cli("capture", "web", url, "--case", "VV-CLI-1"))
+    line = case_cli("capture", "web", url, "--case", "VV-CLI-1").one_line_error()
     assert words in line
-    assert _items(case_cli) == []
+    assert case_cli.items() == []
 
 
 def test_dns_failure_and_connection_refused(case_cli: Cli) -> None:
-    line = _one_line_error(case_cli("capture", "web", "http://no-such-host.invalid/", "--case", "VV-CLI-1"))
+    line = case_cli("capture", "web", "http://no-such-host.invalid/", "--case", "VV-CLI-1").one_line_error()
     assert "cannot resolve host no-such-host.invalid" in line
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    line = _one_line_error(case_cli("capture", "web", f"http://127.0.0.1:{port}/", "--case", "VV-CLI-1", *FAST))
+    line = case_cli("capture", "web", f"http://127.0.0.1:{port}/", "--case", "VV-CLI-1", *FAST).one_line_error()
     assert f"connection refused by 127.0.0.1:{port}" in line
-    assert _items(case_cli) == []
+    assert case_cli.items() == []
 
 
 def test_loopback_refused_unless_allowed(case_cli: Cli, http_site: str) -> None:
-    line = _one_line_error(case_cli("capture", "web", http_site + "/", "--case", "VV-CLI-1"))
+    line = case_cli("capture", "web", http_site + "/", "--case", "VV-CLI-1").one_line_error()
     assert "--allow-private-addresses" in line and "loopback or private" in line
-    assert _items(case_cli) == []
+    assert case_cli.items() == []
 
 
 def test_browser_missing_or_broken(case_cli: Cli, http_site: str, tmp_path: Path) -> None:
-    line = _one_line_error(case_cli("capture", "web", http_site + "/", "--case", "VV-CLI-1", *FAST,
-                                    env={"FORENSICS_CHROMIUM": str(tmp_path / "no-browser")}))
+    line = case_cli("capture", "web", http_site + "/", "--case", "VV-CLI-1", *FAST,
+                    env={"FORENSICS_CHROMIUM": str(tmp_path / "no-browser")}).one_line_error()
     assert "apt-get install chromium" in line
     broken = tmp_path / "broken-browser"
     broken.write_text("#!/bin/sh\necho 'this browser is broken' >&2\nexit 1\n")
     broken.chmod(0o755)
-    line = _one_line_error(case_cli("capture", "web", http_site + "/", "--case", "VV-CLI-1", *FAST,
-                                    env={"FORENSICS_CHROMIUM": str(broken)}))
+    line = case_cli("capture", "web", http_site + "/", "--case", "VV-CLI-1", *FAST,
+                    env={"FORENSICS_CHROMIUM": str(broken)}).one_line_error()
     assert "cannot start the browser" in line
-    assert _items(case_cli) == []
+    assert case_cli.items() == []
 
 
 def test_untrusted_certificate_refused_then_captured_with_insecure(case_cli: Cli, https_site: str,
                                                                    site_tls: Any) -> None:
-    line = _one_line_error(case_cli("capture", "web", https_site + "/", "--case", "VV-CLI-1", *FAST))
+    line = case_cli("capture", "web", https_site + "/", "--case", "VV-CLI-1", *FAST).one_line_error()
     assert "TLS certificate of localhost" in line and "--insecure" in line
-    assert _items(case_cli) == []
+    assert case_cli.items() == []
     result = case_cli("capture", "web", https_site + "/", "--case", "VV-CLI-1", "--insecure", "--json", *FAST)
     assert result.code == 0, result.err
     (entry,) = result.json()["results"]  # type: ignore[index]
@@ -120,7 +108,7 @@ def test_batch_json_resume_and_urls_file(case_cli: Cli, http_site: str, tmp_path
     rerun = again.json()["results"]  # type: ignore[index]
     assert [r["status"] for r in rerun] == ["skipped"] * 3
     assert [r["item_id"] for r in rerun] == [r["item_id"] for r in results]
-    captures = [i for i in _items(case_cli) if i["kind"] == "web_capture"]
+    captures = [i for i in case_cli.items() if i["kind"] == "web_capture"]
     assert len(captures) == 3
     log = case_cli("custody", "log", "--json")
     assert log.code == 0 and log.out.count("web.capture_batch") == 2  # each run is in the custody log
@@ -131,17 +119,17 @@ def test_table_output_and_named_options(case_cli: Cli, http_site: str) -> None:
                       "-o", "behaviours=network_idle", *FAST)
     assert result.code == 0, result.err
     assert "captured" in result.out and "dialog_dismissed" in result.out
-    items = _items(case_cli)
+    items = case_cli.items()
     parent = next(i for i in items if i["kind"] == "web_capture")
     assert json.dumps(parent["metadata"]["provenance"]["title"], ensure_ascii=False) == '"Cảnh báo"'
     assert "pdf" not in {i["kind"] for i in items} and "html" in {i["kind"] for i in items}
 
 
 def test_named_options_are_checked(case_cli: Cli) -> None:
-    assert "unknown capture option(s): vidoe" in _one_line_error(
-        case_cli("capture", "web", "https://example.com/", "--case", "VV-CLI-1", "-o", "vidoe=1"))
-    assert "whole number" in _one_line_error(
-        case_cli("capture", "web", "https://example.com/", "--case", "VV-CLI-1", "-o", "page_timeout=soon"))
+    assert "unknown capture option(s): vidoe" in (
+        case_cli("capture", "web", "https://example.com/", "--case", "VV-CLI-1", "-o", "vidoe=1").one_line_error())
+    assert "whole number" in (
+        case_cli("capture", "web", "https://example.com/", "--case", "VV-CLI-1", "-o", "page_timeout=soon").one_line_error())
     listing = case_cli("capture", "options", "--json")
     assert listing.code == 0
     rows = {r["name"]: r for r in listing.json()}  # type: ignore[union-attr]

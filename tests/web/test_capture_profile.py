@@ -137,8 +137,8 @@ def test_profile_and_redaction_from_the_command_line(cli_vault: Cli, http_site: 
     shown = cli_vault("items", "show", str(entry["item_id"]), "--json").json()
     account = shown["metadata"]["provenance"]["account"]  # type: ignore[index]
     assert account["label"] == "Tài khoản CLI" and account["profile"] == "tk-cli"
-    assert "no login profile named 'khong-co'" in _one_line_error(
-        cli_vault("capture", "web", http_site + "/account", "--case", "VV-TK-1", "--profile", "khong-co", *FAST))
+    assert "no login profile named 'khong-co'" in (
+        cli_vault("capture", "web", http_site + "/account", "--case", "VV-TK-1", "--profile", "khong-co", *FAST).one_line_error())
     custody = cli_vault("custody", "log", "--json")
     assert custody.out.count("login_profile.use") == 1  # loaded once, for the capture that used it
 
@@ -171,9 +171,3 @@ def test_redact_request_keeps_names_body_and_other_headers() -> None:
     assert redact_request(raw, RedactionPolicy.for_capture(profile="", always=False)) == (raw, [])
 
 
-def _one_line_error(result: Any) -> str:
-    assert result.code == 2, (result.out, result.err)
-    assert "Traceback" not in result.err
-    lines = [line for line in result.err.splitlines() if line.strip()]
-    assert lines and lines[-1].startswith("error:"), result.err
-    return lines[-1]

@@ -22,27 +22,38 @@ PROBE = ("() => [devicePixelRatio, innerWidth, innerHeight, screen.width, screen
          "matchMedia('(pointer: coarse)').matches, screen.orientation.type]")
 
 
+async def _open(session: BrowserSession, url: str, options: Any, folder: Path) -> CaptureState:
+    """A page as a capture opens it (viewport, scale, touch of the device profile), loaded."""
+    profile = options.device_profile
+    width, height = profile["viewport"]
+    context = await session.browser.new_context(
+        viewport={"width": width, "height": height}, device_scale_factor=profile["scale"],
+        is_mobile=profile["mobile"], has_touch=profile["touch"])
+    page = await context.new_page()
+    await page.goto(url)
+    return CaptureState(url, options, folder, page, context, time.monotonic() + 120)
+
+
+async def _playwright_tile(page: Any, tile: dict[str, Any]) -> bytes:
+    """Playwright's own full-page screenshot of the area a tile says it holds."""
+    return await page.screenshot(full_page=True, clip={
+        "x": 0, "y": tile["css_top"], "width": tile["css_width"], "height": tile["css_height"]})
+
+
 async def _shoot_both(url: str, device: str, folder: Path) -> tuple[list[Image.Image], list[bytes], list, list]:
     options = fast_options(device=device, tile_height=2000)
     profile = options.device_profile
     assert MAX_SHOT_PX // (options.tile_height * profile["scale"]) >= 2  # several tiles per shot: the cut is tested
     session = await BrowserSession.start()
     try:
-        width, height = profile["viewport"]
-        context = await session.browser.new_context(
-            viewport={"width": width, "height": height}, device_scale_factor=profile["scale"],
-            is_mobile=profile["mobile"], has_touch=profile["touch"])
-        page = await context.new_page()
-        await page.goto(url)
-        state = CaptureState(url, options, folder, page, context, time.monotonic() + 120)
+        state = await _open(session, url, options, folder)
+        page = state.page
         before = await page.evaluate(PROBE)
         await snapshot.screenshots(state)
         after = await page.evaluate(PROBE)
         tiles = sorted((f for f in state.files if f.kind == "screenshot_tile"), key=lambda f: f.metadata["index"])
         ours = [Image.open(f.path) for f in tiles]
-        theirs = [await page.screenshot(full_page=True, clip={
-            "x": 0, "y": f.metadata["css_top"], "width": f.metadata["css_width"], "height": f.metadata["css_height"]})
-            for f in tiles]
+        theirs = [await _playwright_tile(page, f.metadata) for f in tiles]
         (full,) = [f for f in state.files if f.kind == "screenshot"]
         ours.insert(0, Image.open(full.path))
         return ours, theirs, before, after
@@ -67,21 +78,13 @@ def test_same_pixels_as_playwright_and_emulation_kept(http_site: str, tmp_path: 
 
 async def _shoot_tiles_only(url: str, device: str, folder: Path) -> tuple[CaptureState, list[bytes], int]:
     options = fast_options(device=device, tile_height=2000)
-    profile = options.device_profile
     session = await BrowserSession.start()
     try:
-        width, height = profile["viewport"]
-        context = await session.browser.new_context(
-            viewport={"width": width, "height": height}, device_scale_factor=profile["scale"],
-            is_mobile=profile["mobile"], has_touch=profile["touch"])
-        page = await context.new_page()
-        await page.goto(url)
-        state = CaptureState(url, options, folder, page, context, time.monotonic() + 120)
+        state = await _open(session, url, options, folder)
+        page = state.page
         await snapshot.screenshots(state)
         tiles = [f for f in state.files if f.kind in ("screenshot", "screenshot_tile")]
-        theirs = [await page.screenshot(full_page=True, clip={
-            "x": 0, "y": f.metadata["css_top"], "width": f.metadata["css_width"], "height": f.metadata["css_height"]})
-            for f in tiles]
+        theirs = [await _playwright_tile(page, f.metadata) for f in tiles]
         page_height = await page.evaluate("() => document.documentElement.scrollHeight")
         return state, theirs, page_height
     finally:
