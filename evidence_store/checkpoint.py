@@ -17,11 +17,12 @@ from __future__ import annotations
 import base64
 import hashlib
 from dataclasses import dataclass, field
-
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from typing import TYPE_CHECKING
 
 from .errors import IntegrityError
+
+if TYPE_CHECKING:  # loaded when a checkpoint is signed or checked, not to open a vault
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 ED25519_ALG = b"\x01"
 SIGNATURE_PREFIX = "\u2014 "
@@ -107,6 +108,9 @@ def verify_checkpoint(note: str, vkey: str) -> Checkpoint:
     name, public = parse_verifier_key(vkey)
     checkpoint, signatures = parse_checkpoint(note)
     wanted = key_hash(name, public)
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
     body = note.partition("\n\n")[0] + "\n"
     for sig_name, blob in signatures:
         if sig_name == name and blob[:4] == wanted:

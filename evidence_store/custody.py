@@ -14,29 +14,13 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-
 from . import merkle
 from .canonical import canonical_json, iso_utc
 from .checkpoint import Checkpoint, verifier_key
-from .models import Problem
+from .models import Problem, Signer
 
 GENESIS = "0" * 64
 ENTRY_VERSION = 1
-
-
-@dataclass(frozen=True)
-class Signer:
-    """The examiner acting now, with the key that signs their entries."""
-
-    examiner_id: int
-    name: str
-    private_key: Ed25519PrivateKey
-
-    @property
-    def public_key(self) -> bytes:
-        return self.private_key.public_key().public_bytes_raw()
 
 
 @dataclass(frozen=True)
@@ -223,6 +207,9 @@ def _signature_problems(seq: int, entry: bytes, signature: str, public: bytes | 
         return [("custody_unknown_examiner", f"custody entry {seq} names examiner {examiner_id}, who is not in the vault")]
     if (_parse(entry).get("examiner") or {}).get("id") != examiner_id:
         return [("custody_index_mismatch", f"custody entry {seq}: its examiner column disagrees with its text")]
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
     try:
         Ed25519PublicKey.from_public_bytes(public).verify(base64.b64decode(signature), entry)
     except (InvalidSignature, ValueError):

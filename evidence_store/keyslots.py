@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import json
 import os
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -89,6 +88,8 @@ class VaultConfig:
 
     def add_slot(self, master_key: bytes, passphrase: str, label: str, kdf: KdfParams) -> KeySlot:
         check_passphrase(passphrase)
+        import uuid  # here, not at the top: opening a vault does not load it
+
         slot_id = uuid.uuid4().hex[:8]
         salt = os.urandom(16)
         nonce, wrapped = wrap_key(derive_kek(passphrase, salt, kdf), master_key, self._aad(slot_id))

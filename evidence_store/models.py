@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 
 @dataclass(frozen=True)
@@ -146,3 +150,27 @@ class Problem:
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class Signer:
+    """The examiner acting now, with the key that signs their entries.
+
+    The key object is made at the first signature: loading cryptography's
+    Ed25519 and OpenSSL backend costs about 15 ms that opening a vault only to
+    read it (the desktop app's start) never needs.
+    """
+
+    examiner_id: int
+    name: str
+    private_bytes: bytes = field(repr=False)
+
+    @cached_property
+    def private_key(self) -> Ed25519PrivateKey:
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+        return Ed25519PrivateKey.from_private_bytes(self.private_bytes)
+
+    @property
+    def public_key(self) -> bytes:
+        return self.private_key.public_key().public_bytes_raw()

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,7 +22,8 @@ if TYPE_CHECKING:
     from contextlib import AbstractContextManager
 
     from .batch import Batch
-    from .custody import CustodyEntry, Signer
+    from .custody import CustodyEntry
+    from .models import Signer
 
 
 class Records:
@@ -89,6 +88,7 @@ class Records:
             if self.conn.execute("SELECT 1 FROM cases WHERE number = ?", (number,)).fetchone():
                 raise UsageError(f"a case numbered {number!r} already exists")
             lead = self.get_examiner(examiner) if examiner else self.get_examiner(self.signer.name)
+            import uuid  # here, not at the top: opening a vault to read it does not load it
             cur = self.conn.execute(
                 "INSERT INTO cases (uid, number, title, description, agency, unit, examiner_id, created_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -194,6 +194,8 @@ class Records:
         if target.exists():
             raise UsageError(f"{target} already exists; choose another output directory")
         hasher = MultiHasher(("sha256", "blake3"))
+        import tempfile  # here, not at the top: opening a vault to read it does not load it
+
         fd, temp = tempfile.mkstemp(prefix=".export-", dir=out_dir)
         try:
             with os.fdopen(fd, "wb") as out:

@@ -16,24 +16,24 @@ action and its log entry are committed together or not at all.
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cached_property
 from pathlib import Path
-from typing import Any
-
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from typing import TYPE_CHECKING, Any
 
 from . import crypto
-from .blobs import BlobStore
 from .canonical import canonical_json, iso_utc
-from .custody import CustodyEntry, CustodyLog, Signer
 from .db import DB_FILE, DatabaseError, Row, connect
 from .errors import NotFoundError, UsageError, VaultDamagedError, VaultError, VaultExistsError
 from .keyslots import CONFIG_FILE, VaultConfig, check_passphrase
 from .lock import WriterLock, host_name
-from .models import Case, Examiner, Item
+from .models import Case, Examiner, Item, Signer
 from .records import Records
+
+if TYPE_CHECKING:
+    from .blobs import BlobStore
+    from .custody import CustodyEntry, CustodyLog
 
 
 class Vault(Records):
@@ -45,11 +45,24 @@ class Vault(Records):
         self.unlocked_slot = unlocked_slot
         self._master_key = master_key
         self.lock = WriterLock(root)
-        self.blobs = BlobStore(root, crypto.subkey(master_key, "blob-encryption"), crypto.subkey(master_key, "blob-naming"))
         self.conn = connect(root / DB_FILE, crypto.subkey(master_key, "sqlcipher"))
         self.conn.row_factory = Row
-        self.custody = CustodyLog(self.conn, f"forensics.vault/{config.vault_id}")
         self._signer: Signer | None = None
+
+    # The blob store and the custody log are made on first use: a vault opened to be
+    # shown (the desktop app's start) reads rows only, and their code costs start-up time.
+    @cached_property
+    def blobs(self) -> BlobStore:
+        from .blobs import BlobStore
+
+        master_key = self._master_key
+        return BlobStore(self.root, crypto.subkey(master_key, "blob-encryption"), crypto.subkey(master_key, "blob-naming"))
+
+    @cached_property
+    def custody(self) -> CustodyLog:
+        from .custody import CustodyLog
+
+        return CustodyLog(self.conn, f"forensics.vault/{self.config.vault_id}")
 
     # -- lifecycle --------------------------------------------------------------
     @classmethod
@@ -74,6 +87,8 @@ class Vault(Records):
             raise VaultExistsError(f"{root} is not empty; choose a new or empty directory for the vault")
         root.mkdir(parents=True, exist_ok=True)
         master_key = os.urandom(crypto.KEY_SIZE)
+        import uuid  # here, not at the top: opening a vault does not load it
+
         config = VaultConfig(vault_id=str(uuid.uuid4()), created_at=iso_utc())
         slot = config.add_slot(master_key, passphrase, "initial", kdf or crypto.default_kdf_params())
         try:
@@ -169,7 +184,7 @@ class Vault(Records):
         return self._signer
 
     def _load_signer(self, row: Any) -> Signer:
-        return Signer(row["id"], row["name"], Ed25519PrivateKey.from_private_bytes(bytes(row["private_key"])))
+        return Signer(row["id"], row["name"], bytes(row["private_key"]))
 
     def add_examiner(self, name: str, position: str = "", agency: str = "", unit: str = "") -> Examiner:
         if not name.strip():
@@ -182,6 +197,8 @@ class Vault(Records):
         return row
 
     def _insert_examiner(self, name: str, position: str, agency: str, unit: str) -> Examiner:
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
         key = Ed25519PrivateKey.generate()
         cur = self.conn.execute(
             "INSERT INTO examiners (name, position, agency, unit, public_key, private_key, created_at)"
