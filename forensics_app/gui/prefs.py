@@ -12,8 +12,7 @@ import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from platformdirs import user_config_dir
-
+from ..services.app_dirs import user_config_dir
 from .i18n import DEFAULT_LANGUAGE, LANGUAGES
 
 MAX_RECENT = 8
@@ -23,7 +22,7 @@ def prefs_path() -> Path:
     env = os.environ.get("FORENSICS_GUI_CONFIG")
     if env:
         return Path(env).expanduser()
-    return Path(user_config_dir("forensics-toolkit", appauthor=False)) / "gui.json"
+    return user_config_dir() / "gui.json"
 
 
 @dataclass

@@ -5,11 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from platformdirs import user_data_dir
-
 from evidence_store import Vault
 
-APP_DIR_NAME = "forensics-toolkit"
+from .app_dirs import user_data_dir
 
 
 def default_vault_path() -> Path:
@@ -17,7 +15,7 @@ def default_vault_path() -> Path:
     env = os.environ.get("FORENSICS_VAULT")
     if env:
         return Path(env).expanduser()
-    return Path(user_data_dir(APP_DIR_NAME, appauthor=False)) / "vault"
+    return user_data_dir() / "vault"
 
 
 def create_vault(path: Path, passphrase: str, examiner: str, *, position: str = "", agency: str = "",

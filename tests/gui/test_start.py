@@ -6,6 +6,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from evidence_store import Vault
 from tests.conftest import PASSPHRASE, assert_verifies_clean
 from tests.gui.conftest import error_boxes, unlock, wait_until
@@ -136,3 +138,22 @@ def test_no_display_is_one_clear_line(tmp_path: Path) -> None:
                           timeout=60)
     assert done.returncode == 2
     assert done.stderr.strip().startswith("error: no display") and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("xdg", [None, "", "relative/dir", "/srv/xdg home"])
+def test_app_folders_are_where_platformdirs_puts_them(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                                      xdg: str | None) -> None:
+    """The app's own XDG rule (kept off the start path) must give platformdirs' answer, or prefs and vaults move."""
+    import platformdirs
+
+    from forensics_app.services import app_dirs
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    for variable in ("XDG_CONFIG_HOME", "XDG_DATA_HOME"):
+        if xdg is None:
+            monkeypatch.delenv(variable, raising=False)
+        else:
+            monkeypatch.setenv(variable, xdg)
+    assert app_dirs.user_config_dir() == Path(platformdirs.user_config_dir("forensics-toolkit", appauthor=False))
+    assert app_dirs.user_data_dir() == Path(platformdirs.user_data_dir("forensics-toolkit", appauthor=False))
+    assert str(app_dirs.user_config_dir()).startswith(xdg if xdg and xdg.startswith("/") else str(tmp_path))
