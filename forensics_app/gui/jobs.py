@@ -17,7 +17,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any
+from typing import Any, NamedTuple
 
 from evidence_store import Cancelled, CancelToken, ForensicsError, Vault
 
@@ -32,8 +32,7 @@ class JobState(Enum):
     CANCELLED = "cancelled"
 
 
-@dataclass
-class JobEvent:
+class JobEvent(NamedTuple):
     """What a job reports; ``kind`` is a :class:`JobState` value or ``"progress"``."""
 
     job: Job

