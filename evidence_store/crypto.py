@@ -19,7 +19,6 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from typing import BinaryIO
 
-from argon2.low_level import Type, hash_secret_raw
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 
@@ -72,15 +71,24 @@ def default_kdf_params() -> KdfParams:
 
 
 def derive_kek(passphrase: str, salt: bytes, params: KdfParams) -> bytes:
-    return hash_secret_raw(
-        secret=passphrase.encode("utf-8"),
-        salt=salt,
-        time_cost=params.time_cost,
-        memory_cost=params.memory_kib,
-        parallelism=params.parallelism,
-        hash_len=KEY_SIZE,
-        type=Type.ID,
-    )
+    """Argon2id (version 0x13, RFC 9106) of the passphrase: the key that unwraps a key slot.
+
+    Called through argon2-cffi's own bindings to the reference C code, as
+    ``argon2.low_level.hash_secret_raw`` does, without importing the ``argon2``
+    package: it loads ``platform`` and its password hasher, about a twentieth of
+    the desktop app's start. A test holds the two to the same bytes.
+    """
+    from _argon2_cffi_bindings import ffi, lib
+
+    secret = passphrase.encode("utf-8")
+    out = ffi.new("uint8_t[]", KEY_SIZE)
+    code = lib.argon2_hash(params.time_cost, params.memory_kib, params.parallelism,
+                           ffi.new("uint8_t[]", secret), len(secret), ffi.new("uint8_t[]", salt), len(salt),
+                           out, KEY_SIZE, ffi.NULL, 0, lib.Argon2_id, lib.ARGON2_VERSION_NUMBER)
+    if code != lib.ARGON2_OK:
+        reason = ffi.string(lib.argon2_error_message(code)).decode("ascii", "replace")
+        raise UsageError(f"the passphrase key derivation failed ({reason}); the key slot's parameters are invalid")
+    return bytes(ffi.buffer(out, KEY_SIZE))
 
 
 def wrap_key(kek: bytes, master_key: bytes, aad: bytes) -> tuple[bytes, bytes]:
