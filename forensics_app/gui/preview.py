@@ -122,16 +122,19 @@ class PreviewPane(QWidget):
         self._hex: HexViewer | None = None
         self._pdf: PdfViewer | None = None
         self.content.addWidget(self.message)
-        self.details = self._build_details()
-        self.metadata = QTreeWidget()
-        self.metadata.setObjectName("metadataTree")
-        self.metadata.setColumnCount(2)
-        self.metadata.setAlternatingRowColors(True)
-        self.related = self._build_related()
         self.tabs.addTab(self.content, "")
-        self.tabs.addTab(self.details, "")
-        self.tabs.addTab(self.metadata, "")
-        self.tabs.addTab(self.related, "")
+        # The details, provenance and related tabs are built when first needed (an item
+        # shown or the tab opened): until then nothing is selected and they are empty,
+        # and building their forms, lists and tree is a tenth of the window's start.
+        self._pages: list[QVBoxLayout] = []
+        for _ in range(3):
+            page = QWidget()
+            layout_of_page = QVBoxLayout(page)
+            layout_of_page.setContentsMargins(0, 0, 0, 0)
+            self._pages.append(layout_of_page)
+            self.tabs.addTab(page, "")
+        self._built = False
+        self.tabs.currentChanged.connect(lambda index: self._build_pages() if index > 0 else None)
         self.vault: Vault | None = None
         self.zone = "Asia/Ho_Chi_Minh"
         self.detail: browse.ItemDetail | None = None
@@ -142,6 +145,21 @@ class PreviewPane(QWidget):
         self.clear()
 
     # -- building ---------------------------------------------------------------------
+    def _build_pages(self) -> None:
+        if self._built:
+            return
+        self._built = True
+        self.details = self._build_details()
+        self.metadata = QTreeWidget()
+        self.metadata.setObjectName("metadataTree")
+        self.metadata.setColumnCount(2)
+        self.metadata.setAlternatingRowColors(True)
+        self.related = self._build_related()
+        for layout, page in zip(self._pages, (self.details, self.metadata, self.related), strict=True):
+            layout.addWidget(page)
+        self._relabel_pages()
+        self._clear_pages()
+
     def _build_details(self) -> QScrollArea:
         area = QScrollArea()
         area.setWidgetResizable(True)
@@ -201,14 +219,18 @@ class PreviewPane(QWidget):
         for n, key in enumerate(("preview.tab.content", "preview.tab.details", "preview.tab.provenance",
                                  "preview.tab.related")):
             self.tabs.setTabText(n, tr(key))
-        self.general_box.setTitle(tr("preview.general"))
-        self.hash_box.setTitle(tr("preview.hashes"))
-        self.metadata.setHeaderLabels([tr("preview.meta.key"), tr("preview.meta.value")])
-        self.parent_label.setText(tr("preview.parent"))
+        if self._built:
+            self._relabel_pages()
         if self.detail is not None:
             self._fill(self.detail, reload_content=False)
         else:
             self.clear()
+
+    def _relabel_pages(self) -> None:
+        self.general_box.setTitle(tr("preview.general"))
+        self.hash_box.setTitle(tr("preview.hashes"))
+        self.metadata.setHeaderLabels([tr("preview.meta.key"), tr("preview.meta.value")])
+        self.parent_label.setText(tr("preview.parent"))
 
     # -- showing ----------------------------------------------------------------------
     def clear(self) -> None:
@@ -216,6 +238,10 @@ class PreviewPane(QWidget):
         self._request += 1
         self.heading.setText(tr("preview.none"))
         self._message(tr("preview.select"))
+        if self._built:
+            self._clear_pages()
+
+    def _clear_pages(self) -> None:
         for label in self.fields.values():
             label.clear()
         for field in self.hashes.values():
@@ -235,6 +261,7 @@ class PreviewPane(QWidget):
         self._fill(browse.item_detail(vault, item_id), reload_content=True)
 
     def _fill(self, detail: browse.ItemDetail, *, reload_content: bool) -> None:
+        self._build_pages()
         self.detail = detail
         item = detail.item
         self.heading.setText(f"#{item.id}  {item.name}")
