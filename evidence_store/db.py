@@ -7,7 +7,6 @@ single writer out of each other's way; ``BEGIN IMMEDIATE`` serialises writers.
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -135,5 +134,5 @@ def connect(path: Path, key: bytes, *, create: bool = False) -> Any:
     return conn
 
 
-DatabaseError = (sqlcipher3.DatabaseError, sqlite3.DatabaseError)
+DatabaseError = sqlcipher3.DatabaseError
 Row = sqlcipher3.Row
