@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 
 from .canonical import canonical_json, iso_utc
 from .errors import IntegrityError, NotFoundError, UsageError, VaultError
-from .hashing import MultiHasher
 from .models import Case, Examiner, Item
 from .naming import safe_filename
 
@@ -193,8 +192,11 @@ class Records:
         target = out_dir / safe_filename(filename or item.name, fallback=f"item-{item.id}")
         if target.exists():
             raise UsageError(f"{target} already exists; choose another output directory")
+        import tempfile  # here, not at the top: opening a vault to read it does not load them
+
+        from .hashing import MultiHasher
+
         hasher = MultiHasher(("sha256", "blake3"))
-        import tempfile  # here, not at the top: opening a vault to read it does not load it
 
         fd, temp = tempfile.mkstemp(prefix=".export-", dir=out_dir)
         try:

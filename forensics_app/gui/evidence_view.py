@@ -8,7 +8,6 @@ all its items) only when its list is opened or a kind is being filtered on.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 
 from PySide6.QtCore import QItemSelectionModel, QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -245,4 +244,4 @@ class EvidenceView(QWidget):
         self.table.sortByColumn(column, Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder)
         query = self.query()
         if query is not None and (query.sort != sort or query.descending != descending):
-            self.model.set_query(self.vault, replace(query, sort=sort, descending=descending))
+            self.model.set_query(self.vault, query._replace(sort=sort, descending=descending))

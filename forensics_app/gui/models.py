@@ -210,10 +210,8 @@ class ItemTableModel(QAbstractTableModel):
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if self.query is None or not 0 <= column < len(ITEM_COLUMNS):
             return
-        from dataclasses import replace
-
-        self.set_query(self.vault, replace(self.query, sort=ITEM_COLUMNS[column],
-                                           descending=order == Qt.SortOrder.DescendingOrder))
+        self.set_query(self.vault, self.query._replace(sort=ITEM_COLUMNS[column],
+                                                       descending=order == Qt.SortOrder.DescendingOrder))
 
     def position_of(self, item_id: int) -> int | None:
         if self.vault is None or self.query is None:

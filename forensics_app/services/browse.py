@@ -10,7 +10,6 @@ changes the vault or needs the writer lock.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from evidence_store import Item, UsageError, Vault
@@ -27,8 +26,7 @@ SORT_COLUMNS = {
 }
 
 
-@dataclass(frozen=True)
-class ItemQuery:
+class ItemQuery(NamedTuple):
     """What a table of items shows: one case, optional text search and kind filter, one sort."""
 
     case_id: int
@@ -152,14 +150,13 @@ def case_bytes(vault: Vault, case_id: int) -> int:
     return int(row[0])
 
 
-@dataclass
-class ItemDetail:
+class ItemDetail(NamedTuple):
     """An item with its family, for a preview pane."""
 
     item: Item
     parent: ItemRow | None
-    children: list[ItemRow] = field(default_factory=list)
-    children_total: int = 0
+    children: list[ItemRow]
+    children_total: int
 
 
 def item_detail(vault: Vault, item_id: int, *, max_children: int = 500) -> ItemDetail:
