@@ -342,3 +342,17 @@ def test_default_capture_options_in_settings_reach_the_capture_dialog(window: An
     capture = window.open_task("web")
     assert capture.options_form.widgets["video"].isChecked()
     assert capture.options_form.widgets["page_timeout"].value() == 90
+
+
+def test_details_tab_opened_before_any_item_then_filled(window: Any, qtbot: Any) -> None:
+    """The details, provenance and related tabs are built on demand: empty until an item is chosen, then filled."""
+    assert window.preview.detail is None
+    window.preview.tabs.setCurrentIndex(1)
+    assert window.preview.tabs.currentWidget().isVisible()
+    assert all(not label.text() for label in window.preview.fields.values())
+    assert not any(field.isVisible() for field in window.preview.hashes.values())
+    _select_row_named(window, "bài đăng.txt")
+    wait_until(qtbot, lambda: window.preview.fields["name"].text() == "bài đăng.txt")
+    assert window.preview.hashes["sha256"].edit.text() == window.preview.detail.item.sha256
+    window.preview.tabs.setCurrentIndex(2)
+    assert window.preview.metadata.topLevelItemCount() > 0
