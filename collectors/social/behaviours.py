@@ -17,6 +17,7 @@ facts, and a shortfall (time limit) is a warning.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from typing import Any
 
@@ -35,73 +36,105 @@ EFFECT_QUIET_MS = 20  # … and the DOM then stayed still this long (about a fra
 SETTLE_MS = 400  # … or, with changes but not the effect yet, stayed still this long (the effect is not coming;
 FIRST_CHANGE_MS = 1500  # for loading controls this long) … or nothing changed this long after the click …
 CLICK_WAIT_MS = 6000  # … and never longer than this
+ROUNDS_PER_CALL = 50  # expansion rounds the page runs on its own while each finds something (no round trip
+ROUNDS_SLICE_S = 1.0  # between them), for at most this long: then the capture looks at its budget and cancel again
+DIALOG_GONE_MS = 200  # a closed pop-up: until it is gone from the page and a frame drawn without it, at most this
+ORDERING_QUIET_S = 0.3  # "All comments" chosen: until its comments arrived (and nothing is left in flight), or the
+ORDERING_WAIT_S = 5.0  # network stayed quiet this long after the choice (nothing changed), at most this long
 
-_CLICK = r"""async ({selector, patterns, countSelector, limit, quiet, settle, firstChange, wait, search, loads, anyChange}) => {
-  const state = window.__forensicsExpansion || (window.__forensicsExpansion = new WeakMap());
+# Shared page-side helpers: every evaluate below is one of these functions with them in scope.
+_HELPERS = r"""
   const norm = s => (s || '').replace(/\s+/g, ' ').trim();
-  const res = patterns.map(p => new RegExp(search ? p : '^(?:' + p + ')$', 'iu'));
-  const count = () => countSelector ? document.querySelectorAll(countSelector).length : 0;
+  const labelOf = el => norm(el.innerText || el.textContent || el.getAttribute('aria-label'));
   const visible = el => { const r = el.getBoundingClientRect(); const s = getComputedStyle(el);
     return r.width > 0 && r.height > 0 && s.visibility !== 'hidden' && s.display !== 'none'; };
-  const before = count();
-  if (limit && before >= limit) return {clicked: 0, before, after: before, labels: []};
-  const matches = [];
-  for (const el of document.querySelectorAll(selector)) {
-    const text = norm(el.innerText || el.textContent || el.getAttribute('aria-label'));
-    if (!text || text.length > 120 || !res.some(r => r.test(text)) || !visible(el)) continue;
-    const at = state.get(el);
-    if (at !== undefined && at >= count()) continue;   // clicked already, and nothing new came of it
-    if (matches.some(m => m.contains(el))) { matches.splice(matches.findIndex(m => m.contains(el)), 1); }
-    else if (matches.some(m => el.contains(m))) continue;
-    matches.push(el);
-  }
-  if (!matches.length) return {clicked: 0, before, after: before, labels: []};
-  const labels = [];
-  const shown = matches.map(el => norm(el.innerText || el.textContent || el.getAttribute('aria-label')));
-  let last = before, arrivals = 0;  // separate arrivals of comments: one per control that loads them
-  const effect = () => {
-    const now = count();
-    if (now > last) { arrivals += 1; last = now; }
-    if (anyChange) return true;
-    if (loads) return arrivals >= matches.length;
-    return now > before || matches.some((el, i) => !el.isConnected ||
-      norm(el.innerText || el.textContent || el.getAttribute('aria-label')) !== shown[i] || !visible(el));
-  };
-  await new Promise(resolve => {
-    let timer = null; let finished = false;
-    const done = () => { if (finished) return; finished = true; observer.disconnect(); resolve(); };
-    const observer = new MutationObserver(() => {
-      clearTimeout(timer); timer = setTimeout(done, effect() ? quiet : loads ? firstChange : settle); });
-    observer.observe(document.documentElement, {childList: true, subtree: true, characterData: true});
-    for (const el of matches) {
-      state.set(el, count()); labels.push(norm(el.innerText || el.getAttribute('aria-label')).slice(0, 60));
-      el.scrollIntoView({block: 'center'});
-      if (typeof el.click === 'function') el.click();
-      else el.dispatchEvent(new MouseEvent('click', {bubbles: true, cancelable: true, view: window}));
+  const press = el => { if (typeof el.click === 'function') el.click();
+    else el.dispatchEvent(new MouseEvent('click', {bubbles: true, cancelable: true, view: window})); };
+  const frame = () => new Promise(done => requestAnimationFrame(() => done()));
+  async function clickAll({selector, patterns, countSelector, limit, quiet, settle, firstChange, wait, search, loads,
+                           anyChange}) {
+    const state = window.__forensicsExpansion || (window.__forensicsExpansion = new WeakMap());
+    const res = patterns.map(p => new RegExp(search ? p : '^(?:' + p + ')$', 'iu'));
+    const count = () => countSelector ? document.querySelectorAll(countSelector).length : 0;
+    const before = count();
+    if (!patterns.length || (limit && before >= limit)) return {clicked: 0, before, after: before, labels: []};
+    const matches = [];
+    for (const el of document.querySelectorAll(selector)) {
+      const text = labelOf(el);
+      if (!text || text.length > 120 || !res.some(r => r.test(text)) || !visible(el)) continue;
+      const at = state.get(el);
+      if (at !== undefined && at >= count()) continue;   // clicked already, and nothing new came of it
+      if (matches.some(m => m.contains(el))) { matches.splice(matches.findIndex(m => m.contains(el)), 1); }
+      else if (matches.some(m => el.contains(m))) continue;
+      matches.push(el);
     }
-    timer = setTimeout(done, firstChange);
-    setTimeout(done, wait);
-  });
-  return {clicked: matches.length, before, after: count(), labels};
-}"""
+    if (!matches.length) return {clicked: 0, before, after: before, labels: []};
+    const labels = [];
+    const shown = matches.map(labelOf);
+    let last = before, arrivals = 0;  // separate arrivals of comments: one per control that loads them
+    const effect = () => {
+      const now = count();
+      if (now > last) { arrivals += 1; last = now; }
+      if (anyChange) return true;
+      if (loads) return arrivals >= matches.length;
+      return now > before || matches.some((el, i) => !el.isConnected || labelOf(el) !== shown[i] || !visible(el));
+    };
+    await new Promise(resolve => {
+      let timer = null; let finished = false;
+      const done = () => { if (finished) return; finished = true; observer.disconnect(); resolve(); };
+      const observer = new MutationObserver(() => {
+        clearTimeout(timer); timer = setTimeout(done, effect() ? quiet : loads ? firstChange : settle); });
+      observer.observe(document.documentElement, {childList: true, subtree: true, characterData: true});
+      for (const el of matches) {
+        state.set(el, count()); labels.push(labelOf(el).slice(0, 60));
+        el.scrollIntoView({block: 'center'});
+        press(el);
+      }
+      timer = setTimeout(done, firstChange);
+      setTimeout(done, wait);
+    });
+    return {clicked: matches.length, before, after: count(), labels};
+  }
+  async function dismiss({dialog, labels, closers, wait}) {
+    const wanted = labels.map(p => new RegExp(p, 'iu'));
+    const closing = closers.map(p => new RegExp('^(?:' + p + ')$', 'iu'));
+    const closed = [], boxes = [];
+    for (const box of document.querySelectorAll(dialog)) {
+      const text = norm(box.innerText) + ' ' + norm(box.getAttribute('aria-label'));
+      if (!wanted.some(r => r.test(text))) continue;
+      const button = [...box.querySelectorAll('[aria-label], [role=button], button')].find(b =>
+        closing.some(r => r.test(norm(b.getAttribute('aria-label'))) || r.test(norm(b.innerText))));
+      if (button) { press(button); closed.push(text.slice(0, 80)); boxes.push(box); }
+    }
+    // the pop-ups gone (removed or hidden) and a frame drawn without them; at most `wait` ms
+    const shown = () => boxes.filter(b => b.isConnected && visible(b)).length;
+    const until = performance.now() + wait;
+    while (boxes.length && performance.now() < until) {
+      const gone = shown() === 0;
+      await Promise.race([frame(), new Promise(r => setTimeout(r, 20))]);
+      if (gone) break;
+    }
+    return {closed, lingering: shown()};
+  }
+"""
 
-_DISMISS = r"""({dialog, labels, closers}) => {
-  const norm = s => (s || '').replace(/\s+/g, ' ').trim();
-  const wanted = labels.map(p => new RegExp(p, 'iu'));
-  const closing = closers.map(p => new RegExp('^(?:' + p + ')$', 'iu'));
-  const closed = [];
-  for (const box of document.querySelectorAll(dialog)) {
-    const text = norm(box.innerText) + ' ' + norm(box.getAttribute('aria-label'));
-    if (!wanted.some(r => r.test(text))) continue;
-    const button = [...box.querySelectorAll('[aria-label], [role=button], button')].find(b =>
-      closing.some(r => r.test(norm(b.getAttribute('aria-label'))) || r.test(norm(b.innerText))));
-    if (button) {
-      if (typeof button.click === 'function') button.click();
-      else button.dispatchEvent(new MouseEvent('click', {bubbles: true, cancelable: true, view: window}));
-      closed.push(text.slice(0, 80));
-    }
+_CLICK = "async (args) => {" + _HELPERS + "  return clickAll(args);\n}"
+_DISMISS = "async (args) => {" + _HELPERS + "  return dismiss(args);\n}"
+#: Expansion rounds in one round trip: each closes pop-ups, then runs each step's clicks and awaits their effects in
+#: order; the next round follows at once while a round found something, up to ``rounds`` rounds or ``slice`` ms.
+_ROUNDS = "async ({closing, steps, limit, rounds, slice}) => {" + _HELPERS + r"""
+  const until = performance.now() + slice;
+  const done = [];
+  while (done.length < rounds) {
+    const closed = closing ? await dismiss(closing) : {closed: [], lingering: 0};
+    const results = [];
+    for (const step of steps) results.push(await clickAll(step));
+    done.push({closed, results});
+    const clicked = results.reduce((n, r) => n + r.clicked, 0);
+    const end = results[results.length - 1].after;
+    if ((!clicked && end === results[0].after) || (limit && end >= limit) || performance.now() >= until) break;
   }
-  return closed;
+  return done;
 }"""
 
 _SCROLL_PANE = r"""({pane, countSelector}) => {
@@ -113,16 +146,32 @@ _SCROLL_PANE = r"""({pane, countSelector}) => {
   return {moved: el.scrollTop !== before, count: count()};
 }"""
 
-_ORDER_ITEM = r"""async ({patterns}) => {
+# Choosing "All comments": the item is clicked with an observer in place that settles (in a page variable, not
+# the DOM) once comments were added after the click and the DOM then stayed still for a frame's worth of quiet.
+_ORDERING = "Symbol.for('forensics-toolkit.ordering')"
+_ORDER_ITEM = r"""async ({patterns, countSelector, quiet, wait}) => {
   const res = patterns.map(p => new RegExp('^(?:' + p + ')(?:$|\\s|\\n)', 'iu'));
   const items = [...document.querySelectorAll('[role=menuitem], [role=menuitemradio], [role=option], tp-yt-paper-item, ' +
                                               'yt-dropdown-menu a')];
   const item = items.find(i => res.some(r => r.test((i.innerText || '').trim())));
   if (!item) return '';
   const label = (item.innerText || '').trim().split('\n')[0];
+  const isComment = n => n.nodeType === 1 && (n.matches(countSelector) || n.querySelector(countSelector) !== null);
+  globalThis[""" + _ORDERING + r"""] = new Promise(resolve => {
+    let timer = null, arrived = false, finished = false;
+    const done = how => { if (finished) return; finished = true; observer.disconnect(); resolve(how); };
+    const observer = new MutationObserver(records => {
+      if (!arrived) arrived = countSelector !== '' && records.some(r => [...r.addedNodes].some(isComment));
+      if (arrived) { clearTimeout(timer); timer = setTimeout(() => done('comments arrived'), quiet); }
+    });
+    observer.observe(document.documentElement, {childList: true, subtree: true, characterData: true});
+    setTimeout(() => done('time limit'), wait);
+  });
   item.click();
   return label;
 }"""
+_ORDER_SETTLED = "() => globalThis[" + _ORDERING + "]"
+_ORDER_FORGET = "() => { delete globalThis[" + _ORDERING + "]; }"
 
 
 def _spec(state: CaptureState) -> ExpansionSpec:
@@ -145,17 +194,23 @@ def _budget(state: CaptureState) -> float:
     return max(0.0, min(own, state.remaining() - SNAPSHOT_RESERVE))
 
 
-async def _click(state: CaptureState, spec: ExpansionSpec, kind: str, patterns: tuple[str, ...],
-                 limit: int | None = None, search: bool = False, loads: bool = False, any_change: bool = False) -> int:
-    """Click every visible control matching ``patterns`` at once, then wait for their effect (``loads``: the
-    controls load comments, and only more comments are the effect; ``any_change``: any change to the page is,
-    as a menu opening)."""
-    if not patterns:
-        return 0
-    result = await state.page.evaluate(_CLICK, {
-        "selector": spec.clickable, "patterns": list(patterns), "countSelector": spec.comment,
-        "limit": limit or 0, "quiet": EFFECT_QUIET_MS, "settle": SETTLE_MS, "firstChange": FIRST_CHANGE_MS,
-        "wait": CLICK_WAIT_MS, "search": search, "loads": loads, "anyChange": any_change})
+def _step(spec: ExpansionSpec, patterns: tuple[str, ...], limit: int | None = None, search: bool = False,
+          loads: bool = False, any_change: bool = False) -> dict[str, Any]:
+    """The page-side arguments of one kind of click (see ``clickAll``)."""
+    return {"selector": spec.clickable, "patterns": list(patterns), "countSelector": spec.comment,
+            "limit": limit or 0, "quiet": EFFECT_QUIET_MS, "settle": SETTLE_MS, "firstChange": FIRST_CHANGE_MS,
+            "wait": CLICK_WAIT_MS, "search": search, "loads": loads, "anyChange": any_change}
+
+
+def _closing(spec: ExpansionSpec) -> dict[str, Any] | None:
+    """The page-side arguments of closing pop-ups (None: the platform names none)."""
+    if not spec.dialog_labels:
+        return None
+    return {"dialog": spec.dialog, "labels": list(spec.dialog_labels), "closers": list(spec.close_labels),
+            "wait": DIALOG_GONE_MS}
+
+
+def _note_clicks(state: CaptureState, kind: str, result: dict[str, Any]) -> int:
     clicked = int(result.get("clicked") or 0)
     if clicked:
         facts = _facts(state)
@@ -165,16 +220,36 @@ async def _click(state: CaptureState, spec: ExpansionSpec, kind: str, patterns: 
     return clicked
 
 
-async def dismiss(state: CaptureState, spec: ExpansionSpec) -> int:
-    if not spec.dialog_labels:
-        return 0
-    closed = await state.page.evaluate(_DISMISS, {"dialog": spec.dialog, "labels": list(spec.dialog_labels),
-                                                  "closers": list(spec.close_labels)})
+def _note_closed(state: CaptureState, done: dict[str, Any]) -> int:
+    """Pop-ups closed (``closed``: their texts), and how many were still shown when the wait for them ended."""
+    closed, lingering = list(done["closed"]), int(done["lingering"])
     if closed:
-        _facts(state)["dialogs_closed"].extend(closed)
-        state.event("social_dialog_closed", dialogs=closed)
-        await asyncio.sleep(0.2)
+        facts = _facts(state)
+        facts["dialogs_closed"].extend(closed)
+        if lingering:
+            facts["dialogs_lingering"] = facts.get("dialogs_lingering", 0) + lingering
+        state.event("social_dialog_closed", dialogs=closed, still_shown=lingering)
     return len(closed)
+
+
+async def _click(state: CaptureState, spec: ExpansionSpec, kind: str, patterns: tuple[str, ...],
+                 limit: int | None = None, search: bool = False, loads: bool = False, any_change: bool = False) -> int:
+    """Click every visible control matching ``patterns`` at once, then wait for their effect (``loads``: the
+    controls load comments, and only more comments are the effect; ``any_change``: any change to the page is,
+    as a menu opening)."""
+    if not patterns:
+        return 0
+    result = await state.page.evaluate(_CLICK, _step(spec, patterns, limit, search, loads, any_change))
+    return _note_clicks(state, kind, result)
+
+
+async def dismiss(state: CaptureState, spec: ExpansionSpec) -> int:
+    """Close the platform's login pop-ups; returns once they are gone (at most ``DIALOG_GONE_MS``: one still
+    shown then is counted in the facts as ``dialogs_lingering``)."""
+    closing = _closing(spec)
+    if closing is None:
+        return 0
+    return _note_closed(state, await state.page.evaluate(_DISMISS, closing))
 
 
 class DismissBehaviour:
@@ -196,18 +271,45 @@ class AllCommentsBehaviour:
         await dismiss(state, spec)
         if not await _click(state, spec, "ordering_menu", spec.ordering_open, any_change=True):
             return
-        chosen = await state.page.evaluate(_ORDER_ITEM, {"patterns": list(spec.ordering_all)})
+        limit = min(ORDERING_WAIT_S, _budget(state))
+        chosen = await state.page.evaluate(_ORDER_ITEM, {"patterns": list(spec.ordering_all),
+                                                         "countSelector": spec.comment, "quiet": EFFECT_QUIET_MS,
+                                                         "wait": int(limit * 1000)})
         facts = _facts(state)
         if chosen:
             facts["ordering"] = chosen
-            await wait_quiet(state, quiet=0.3, limit=min(5.0, _budget(state)))
+            facts["ordering_settled"] = await self._settled(state, limit)
         else:
             facts["ordering"] = "not offered"
             await state.page.keyboard.press("Escape")
 
+    async def _settled(self, state: CaptureState, limit: float) -> str:
+        """Wait for the new ordering's comments: the first of comments arriving (then nothing left in flight)
+        and the network staying quiet for ``ORDERING_QUIET_S`` after the choice (a choice that changes nothing
+        on the page); at most ``limit`` seconds. Returns which came first."""
+        arrived = asyncio.ensure_future(state.page.evaluate(_ORDER_SETTLED))
+        quiet = asyncio.ensure_future(wait_quiet(state, quiet=ORDERING_QUIET_S, limit=limit, fresh=True))
+        try:
+            await asyncio.wait({arrived, quiet}, return_when=asyncio.FIRST_COMPLETED)
+            if arrived.done() and arrived.result() == "comments arrived":
+                quiet.cancel()
+                await wait_quiet(state, quiet=0.0, limit=max(0.0, limit - ORDERING_QUIET_S))
+                return "comments arrived"
+            return "network quiet" if await quiet else "time limit"
+        finally:
+            for task in (arrived, quiet):
+                if not task.done():
+                    task.cancel()
+            await asyncio.gather(arrived, quiet, return_exceptions=True)
+            with contextlib.suppress(Exception):  # the page may be gone (a cancel): nothing left to forget
+                await state.page.evaluate(_ORDER_FORGET)
+
 
 class ExpandBehaviour:
-    """Rounds of expansion until nothing new appears; bounded by --comments and the time budget."""
+    """Rounds of expansion until nothing new appears; bounded by --comments and the time budget. A round closes
+    pop-ups, then clicks "See more", "more comments", "more replies" in turn, each awaited for its effect; the
+    page runs the rounds that find something back to back (see ``_ROUNDS``); a round that finds nothing is
+    looked at again once the network was quiet. Where the platform has a comment pane, each round scrolls it."""
 
     name = "social_expand"
 
@@ -219,6 +321,10 @@ class ExpandBehaviour:
         budget = _budget(state)
         started = time.monotonic()
         idle_rounds = 0
+        steps = [("see_more", _step(spec, spec.see_more))]
+        if limit != 0:
+            steps += [("more_comments", _step(spec, spec.more_comments, limit, loads=True)),
+                      ("more_replies", _step(spec, spec.more_replies, limit, loads=True))]
         while True:
             state.cancel.check()
             if time.monotonic() - started >= budget:
@@ -228,21 +334,26 @@ class ExpandBehaviour:
                            f"dừng mở rộng bình luận sau {int(budget)} giây: có thể còn bình luận chưa được ghi nhận",
                            seconds=int(budget))
                 break
-            facts["rounds"] += 1
-            await dismiss(state, spec)
-            clicked = await _click(state, spec, "see_more", spec.see_more)
-            count = await self._count(state, spec)
-            if limit != 0 and (limit is None or count < limit):
-                clicked += await _click(state, spec, "more_comments", spec.more_comments, limit, loads=True)
-                clicked += await _click(state, spec, "more_replies", spec.more_replies, limit, loads=True)
-                if spec.comment_pane:
-                    moved = await state.page.evaluate(_SCROLL_PANE, {"pane": spec.comment_pane,
-                                                                     "countSelector": spec.comment})
-                    grown = await self._grew(state, spec, count)
-                    clicked += 1 if grown else 0
-                    if moved.get("moved"):
-                        facts["clicks"]["pane_scrolls"] = facts["clicks"].get("pane_scrolls", 0) + 1
-            new_count = await self._count(state, spec)
+            rounds = await state.page.evaluate(_ROUNDS, {
+                "closing": _closing(spec), "steps": [s for _, s in steps], "limit": limit or 0,
+                "rounds": 1 if spec.comment_pane else ROUNDS_PER_CALL,
+                "slice": int(max(0.0, min(ROUNDS_SLICE_S, budget - (time.monotonic() - started))) * 1000)})
+            for done in rounds:  # the page went on to the next round only after one that found something
+                facts["rounds"] += 1
+                _note_closed(state, done["closed"])
+                results = done["results"]
+                clicked = sum(_note_clicks(state, kind, result)
+                              for (kind, _), result in zip(steps, results, strict=True))
+                count = int(results[0]["after"])  # after "See more": what the comment clicks started from
+                new_count = int(results[-1]["after"])
+            if spec.comment_pane and limit != 0 and (limit is None or count < limit):
+                moved = await state.page.evaluate(_SCROLL_PANE, {"pane": spec.comment_pane,
+                                                                 "countSelector": spec.comment})
+                grown = await self._grew(state, spec, count)
+                clicked += 1 if grown else 0
+                if moved.get("moved"):
+                    facts["clicks"]["pane_scrolls"] = facts["clicks"].get("pane_scrolls", 0) + 1
+                new_count = await self._count(state, spec)
             if limit is not None and limit and new_count >= limit:
                 facts["stopped"] = f"limit of {limit} comments reached"
                 break

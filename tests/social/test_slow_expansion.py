@@ -1,6 +1,7 @@
 """Expansion on a slow platform: every "more comments" / "more replies" click waits for the comments it loads
-(not for the spinner that shows first), so nothing is missed and no round is wasted looking at a page that is
-still loading."""
+(not for the spinner that shows first), choosing "All comments" waits for the comments of that ordering, and
+closing the login pop-up waits until it is gone, so nothing is missed, nothing is clicked twice and no round is
+wasted looking at a page that is still loading."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ DELAY = 0.4  # seconds per comment page and per replies request: well above the 
 def test_slow_replies_and_pages_all_recorded_without_idle_rounds(module_vault: ModuleVault,
                                                                  platform_site: PlatformSite) -> None:
     post = FakePost("pfbidSLOW", AUTHOR, "Bài trên một nền tảng chậm", images=0, page_size=20,
-                    hidden_tail="Phần cuối của bài, sau Xem thêm.",
+                    hidden_tail="Phần cuối của bài, sau Xem thêm.", popup_close_ms=150,
                     comments=make_comments(50, replies_every=10, replies=2, prefix="s"))
     platform_site.data["facebook"][post.id] = post
     platform_site.options["ajax_delay"] = DELAY
@@ -40,8 +41,31 @@ def test_slow_replies_and_pages_all_recorded_without_idle_rounds(module_vault: M
     assert post.hidden_tail in record["text"]
     expansion = record["expansion"]
     assert expansion["stopped"] == "nothing left to expand"
+    # the new ordering's first page came (0.4 s) before the expansion started: not a network pause, not a spinner
+    assert expansion["ordering"] == "Tất cả bình luận" and expansion["ordering_settled"] == "comments arrived"
+    # the pop-up fades out for 150 ms: closed once, and the capture went on only once it was gone
+    assert len(expansion["dialogs_closed"]) == 1 and "dialogs_lingering" not in expansion, expansion
     # 'All comments' reloads the first page; then 2 more pages, and 5 comments with replies: one click each
     assert expansion["clicks"]["more_comments"] == 2 and expansion["clicks"]["more_replies"] == 5
     # a round per page of comments (its replies with it), then two rounds that find nothing: a click that
     # returned on the spinner would add an idle round (and a network wait) after every page
     assert expansion["rounds"] <= 5, expansion
+
+
+def test_all_comments_that_change_nothing(module_vault: ModuleVault, platform_site: PlatformSite) -> None:
+    """A platform that already shows every comment: choosing "All comments" loads nothing, and the capture goes
+    on once the network stayed quiet (no comments are waited for that will not come)."""
+    post = FakePost("pfbidSAME", AUTHOR, "Bài mà mọi bình luận đã hiện sẵn", images=0, page_size=20,
+                    ordering_reloads=False, comments=make_comments(30, prefix="q"))
+    platform_site.data["facebook"][post.id] = post
+    result = capture_social(module_vault.vault, module_vault.case.id,
+                            [f"https://www.facebook.com/{AUTHOR.handle}/posts/{post.id}"],
+                            options=site_options(platform_site), media=False)
+    (outcome,) = result.outcomes
+    assert outcome.status == "captured", outcome.web.error
+    record = outcome.record
+    assert record is not None
+    assert {c["id"] for c in record["comments"]} == {comment_id(c) for c in post.comments}
+    expansion = record["expansion"]
+    assert expansion["ordering"] == "Tất cả bình luận" and expansion["ordering_settled"] == "network quiet"
+    assert expansion["clicks"]["more_comments"] == 1 and expansion["stopped"] == "nothing left to expand"

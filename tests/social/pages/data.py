@@ -51,6 +51,8 @@ class FakePost:
     images: int = 2
     video: bool = False
     lang: str = "vi"
+    ordering_reloads: bool = True  # Facebook: choosing "All comments" loads them anew (False: it changes nothing)
+    popup_close_ms: int = 0  # Facebook: the login pop-up fades out this long after its close button is clicked
 
     @property
     def top_level(self) -> list[FakeComment]:

@@ -125,7 +125,9 @@ def post_page(post: FakePost, path: str, *, logged_in_as: str = "", everything: 
   </div>
  </div>
 </div></div>
-<script>{SCRIPT.replace("__POST__", post.id).replace("__FULL__", script_json(post.full_text))}</script>
+<script>{SCRIPT.replace("__POST__", post.id).replace("__FULL__", script_json(post.full_text))
+               .replace("__RELOADS__", "true" if post.ordering_reloads else "false")
+               .replace("__CLOSE_MS__", str(post.popup_close_ms))}</script>
 </body></html>"""
 
 
@@ -186,6 +188,7 @@ SCRIPT = r"""
     orderButton.after(menu);
     menu.querySelector('#order-all').addEventListener('click', async () => {
       menu.remove(); order = 'all'; orderButton.querySelector('span').textContent = 'Tất cả bình luận';
+      if (!__RELOADS__) return;  // a post whose comments are all shown already
       list.innerHTML = ''; next = 0; await load();
     });
   });
@@ -203,7 +206,9 @@ SCRIPT = r"""
     dialog.innerHTML = '<div><h2>Xem thêm trên Facebook</h2><input name="email" placeholder="Email hoặc số điện thoại">' +
       '<input type="password" name="pass" placeholder="Mật khẩu"><div aria-label="Đóng" role="button" tabindex="0">✕</div></div>';
     document.body.appendChild(dialog);
-    dialog.querySelector('[aria-label="Đóng"]').addEventListener('click', () => { dialog.remove(); window.__popupClosed = true; });
+    const gone = () => { dialog.remove(); window.__popupClosed = true; };
+    dialog.querySelector('[aria-label="Đóng"]').addEventListener('click', () => {  // gone at once, or after fading out
+      if (__CLOSE_MS__) { dialog.style.opacity = '0.5'; setTimeout(gone, __CLOSE_MS__); } else gone(); });
   });
 })();
 """
