@@ -1,7 +1,8 @@
 """The social capture's artifact hook: after the expansion behaviours, before the web snapshot.
 
     read the rendered page → PostRecord (platform reader, availability)
-    → element screenshot of the post → media downloads (yt-dlp or direct, through the proxy)
+      (meanwhile the element screenshot of the post, kept if the post is there)
+    → media downloads (yt-dlp or direct, through the proxy)
     → the record as JSON (``social_post``), media files (``media``), the element shot (``screenshot_element``)
 
 Everything it adds is a file of the web capture, so one post — page, WARC,
@@ -16,12 +17,13 @@ import json
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from pathlib import Path
+from typing import Any, NamedTuple
 
 from collectors.web import CaptureState, register_partial_codes
 
 from .extract import read_post
-from .extractors.base import ExpansionSpec, Extractor
+from .extractors.base import ExpansionSpec, Extractor, extractor_for
 from .extractors.generic import oembed_link
 from .media import Fetched, Fetcher, MediaError
 from .page import PageDocument
@@ -42,8 +44,9 @@ _CLIP = r"""({post, end}) => {
   let bottom = r.bottom;
   if (end) { const stop = el.querySelector(end); if (stop) { const s = stop.getBoundingClientRect();
     if (s.top > r.top + 20) bottom = Math.min(bottom, s.top); } }
-  return {x: Math.max(0, r.left + window.scrollX), y: Math.max(0, r.top + window.scrollY),
-          width: r.width, height: bottom - r.top};
+  const x = Math.max(0, r.left + window.scrollX), y = Math.max(0, r.top + window.scrollY), height = bottom - r.top;
+  const shown = r.left >= 0 && r.top >= 0 && r.left + r.width <= window.innerWidth && bottom <= window.innerHeight;
+  return {clip: {x, y, width: r.width, height}, view: shown ? {x: r.left, y: r.top, width: r.width, height} : null};
 }"""
 
 
@@ -75,26 +78,35 @@ class SocialHook:
         account = self.config.accounts.get(state.options.profile) if state.options.profile else None
         if account is not None:
             state.facts["account"] = account
-        zone = await _browser_zone(state) or self.config.fallback_zone
-        html = await page.content()
+        zone, html = await asyncio.gather(_browser_zone(state), page.content())
         captured = datetime.now(UTC)
         doc = PageDocument(state.url, page.url, html, captured, zone)
-        if match.platform == "generic":
-            await _oembed(state, doc)
+        # The post's own screenshot is taken while the page is read (the reader's lxml work runs in a thread, the
+        # shot in the browser); it is kept only if the post turns out to be there.
         step = time.monotonic()
-        record, extractor = await asyncio.to_thread(read_post, doc, match)  # lxml work off the browser's loop
-        timings["social_read"] = int((time.monotonic() - step) * 1000)
+        shooting = asyncio.ensure_future(_shoot_post(state, extractor_for(match.platform).spec))
+        try:
+            if match.platform == "generic":
+                await _oembed(state, doc)
+            record, extractor = await asyncio.to_thread(read_post, doc, match)  # lxml work off the browser's loop
+            timings["social_read"] = int((time.monotonic() - step) * 1000)
+            shot = await shooting
+        finally:
+            if not shooting.done():  # the reading failed or was cancelled: do not leave the shot running
+                shooting.cancel()
+                await asyncio.gather(shooting, return_exceptions=True)
+        timings["social_read_and_post_shot"] = int((time.monotonic() - step) * 1000)
         record.expansion = dict(state.facts.get("social_expansion") or {})
         record.account = account
         _judge(state, record)
         if record.availability.status == AVAILABLE:
-            step = time.monotonic()
-            await _element_screenshot(state, extractor.spec, record)
-            timings["social_element_screenshot"] = int((time.monotonic() - step) * 1000)
+            _keep_post_shot(state, extractor.spec, record, shot)
             if self.config.media:
                 step = time.monotonic()
                 await self._media(state, record, extractor)
                 timings["social_media"] = int((time.monotonic() - step) * 1000)
+        elif isinstance(shot, PostShot):
+            shot.path.unlink(missing_ok=True)  # no post on the page: its screenshot would show something else
         for note in record.notes:
             if note["code"] in WARNING_NOTES:
                 state.warn(note["code"], note["message"], note["message_vi"], **note.get("details", {}))
@@ -195,28 +207,48 @@ def _judge(state: CaptureState, record: PostRecord) -> None:
                    "hiển thị", shown=shown.shown, recorded=len(record.comments))
 
 
-async def _element_screenshot(state: CaptureState, spec: ExpansionSpec, record: PostRecord) -> None:
+class PostShot(NamedTuple):
+    path: Path
+    clip: dict[str, Any]  # CSS px of the page
+    shot: str  # "viewport" (the post on screen whole, shot as shown) or "full page" (shot beyond the viewport)
+
+
+async def _shoot_post(state: CaptureState, spec: ExpansionSpec) -> PostShot | Exception | None:
+    """The element screenshot of the post, the error that stopped it, or None (no post element on the page)."""
     if not spec.post:
-        return
+        return None
     try:
-        clip = await state.page.evaluate(_CLIP, {"post": spec.post, "end": spec.post_end})
+        found = await state.page.evaluate(_CLIP, {"post": spec.post, "end": spec.post_end})
+        clip = found["clip"] if found else None
         if not clip or clip["width"] < 2 or clip["height"] < 2:
-            return
-        clip["height"] = min(clip["height"], state.options.tile_height)
+            return None
         path = state.workdir / "screenshot-post.png"
+        if found["view"] is not None:  # on screen whole: shot as shown, without the page laid out anew for it
+            await state.page.screenshot(path=str(path), clip=found["view"], timeout=30_000)
+            return PostShot(path, clip, "viewport")
+        clip["height"] = min(clip["height"], state.options.tile_height)
         await state.page.screenshot(path=str(path), clip=clip, full_page=True, timeout=30_000)
+        return PostShot(path, clip, "full page")
     except Exception as exc:  # the full-page screenshot still shows the post
-        state.warn("element_screenshot_failed", f"the post's own screenshot failed: {exc}",
-                   f"không chụp được ảnh riêng của bài đăng: {exc}")
+        return exc
+
+
+def _keep_post_shot(state: CaptureState, spec: ExpansionSpec, record: PostRecord,
+                    shot: PostShot | Exception | None) -> None:
+    if isinstance(shot, Exception):
+        state.warn("element_screenshot_failed", f"the post's own screenshot failed: {shot}",
+                   f"không chụp được ảnh riêng của bài đăng: {shot}")
+        return
+    if shot is None:
         return
     from .media import _hash_file
 
-    digest, size = _hash_file(path)
+    digest, size = _hash_file(shot.path)
     record.element_screenshot = {"name": "screenshot-post.png", "sha256": digest, "size": size,
-                                 "clip_css_px": {k: round(float(v), 1) for k, v in clip.items()}}
-    state.add_file("screenshot_element", path, "image/png",
-                   metadata={"what": "the post itself (element screenshot)", "clip_css_px": clip,
-                             "selector": spec.post})
+                                 "clip_css_px": {k: round(float(v), 1) for k, v in shot.clip.items()}}
+    state.add_file("screenshot_element", shot.path, "image/png",
+                   metadata={"what": "the post itself (element screenshot)", "clip_css_px": shot.clip,
+                             "selector": spec.post, "shot": shot.shot})
 
 
 async def _browser_zone(state: CaptureState) -> str:

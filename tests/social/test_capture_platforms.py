@@ -200,11 +200,18 @@ def test_facebook_items_one_batch_media_and_screenshots(captured: Captured) -> N
     assert all(m["url"] in fetched for m in record["media"])
     shot = children["screenshot_element"][0]
     assert record["element_screenshot"]["sha256"] == shot.sha256
-    from PIL import Image
+    from PIL import Image, ImageChops
 
     full = Image.open(io.BytesIO(captured.content(children["screenshot"][0])))
     element = Image.open(io.BytesIO(captured.content(shot)))
     assert 100 < element.height < full.height and element.width <= full.width
+    # the post was on screen whole, so it was shot as shown (no full-page layout): the same pixels as that part
+    # of the full-page screenshot
+    assert shot.metadata["shot"] == "viewport"
+    clip = record["element_screenshot"]["clip_css_px"]
+    left, top = round(clip["x"]), round(clip["y"])
+    part = full.convert("RGB").crop((left, top, left + element.width, top + element.height))
+    assert ImageChops.difference(part, element.convert("RGB")).getbbox() is None
     # one vault batch: the capture's rows were committed together (consecutive custody entries)
     ids = {outcome.web.item.id} | {c.id for group in children.values() for c in group}  # type: ignore[union-attr]
     seqs = sorted(e.seq for e in captured.vault.custody.entries()
@@ -300,6 +307,8 @@ def test_tiktok_video_through_ytdlp(captured: Captured) -> None:
     assert item.sha256 == video["files"][0]["sha256"] and item.size == len(captured.site.video)
     removed = captured.record("tiktok_removed")
     assert removed["availability"]["status"] == "unavailable" and "10204" in removed["availability"]["reason"]
+    # its error page has a <main> (the reader's post element): shot while the page was read, then not kept
+    assert removed["element_screenshot"] is None and "screenshot_element" not in captured.children("tiktok_removed")
 
 
 def test_x_post_replies_and_failed_video(captured: Captured) -> None:
