@@ -102,6 +102,7 @@ except ImportError:  # a checkout from before launch() (--code)
         window = build_window(vault, language)
         window.show()
         return window
+{prelude}
 window = launch(Path({vault!r}), "vi")
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
@@ -167,11 +168,16 @@ def launch(code: str, env: dict[str, str]) -> tuple[float, list[str]]:
     return shown_at - started, lines
 
 
-def instructions(code: str, env: dict[str, str], tmp: Path, label: str, tries: int = 2) -> tuple[int, int]:
+# Under valgrind a start is ~50x slower: the workstation check, due 1.5 s after the first
+# screen, would run before the first paint, which it never does in a real start.
+UNDER_VALGRIND = "import forensics_app.gui.app as _app; _app.FIRST_START_CHECK_DELAY_MS = 10**9"
+
+
+def instructions(code: str, env: dict[str, str], tmp: Path, label: str, tries: int = 3) -> tuple[int, int]:
     """Instructions to the mark: the main thread's and all threads', fewest of ``tries`` starts.
 
-    Under valgrind a start is ~50x slower, so a timer may fire that never fires
-    in a real start (a second pass through the event loop); the fewest is the start as users run it.
+    Slowed down, a start sometimes also handles a second exposure of the window
+    (a repaint a real start does not do before the mark); the fewest is the start as users run it.
     """
     best: tuple[int, int] | None = None
     for n in range(tries):
@@ -231,7 +237,7 @@ def main() -> None:
         empty = Path(tmp) / "empty"
         build_vault(empty, 1)
         launch(BARE, env)  # warm the file cache for both
-        launch(APP.format(root=code, vault=str(vault), passphrase=PASSPHRASE, scroll=False), env)
+        launch(APP.format(root=code, vault=str(vault), passphrase=PASSPHRASE, scroll=False, prelude=""), env)
         bare, app, app_empty = [], [], []
         bare_cpu, app_cpu = [], []
         scroll: dict[str, float] = {}
@@ -241,11 +247,11 @@ def main() -> None:
             bare.append(seconds)
             bare_cpu.append(cpu_seconds(lines))
             seconds, lines = launch(APP.format(root=code, vault=str(vault), passphrase=PASSPHRASE,
-                                               scroll=run == 0), env)
+                                               scroll=run == 0, prelude=""), env)
             app.append(seconds)
             app_cpu.append(cpu_seconds(lines))
             app_empty.append(launch(APP.format(root=code, vault=str(empty), passphrase=PASSPHRASE,
-                                               scroll=False), env)[0])
+                                               scroll=False, prelude=""), env)[0])
             _shown, rows, pages, drawn = next(line for line in lines if line.startswith("SHOWN")).split()
             assert int(rows) == args.items, f"the table shows {rows} rows, not {args.items}"
             assert int(pages) >= 1 and int(drawn) >= 20, "SHOWN before the first page of the evidence table was painted"
@@ -254,8 +260,8 @@ def main() -> None:
                     scroll = json.loads(line.split(" ", 1)[1])
         if args.instructions:
             bare_ir = instructions(BARE, env, Path(tmp), "bare")
-            app_ir = instructions(APP.format(root=code, vault=str(vault), passphrase=PASSPHRASE, scroll=False), env,
-                                  Path(tmp), "app")
+            app_ir = instructions(APP.format(root=code, vault=str(vault), passphrase=PASSPHRASE, scroll=False,
+                                             prelude=UNDER_VALGRIND), env, Path(tmp), "app")
     bare_s, app_s = statistics.median(bare), statistics.median(app)
     print(f"bare PySide6 window     : {bare_s * 1000:7.0f} ms (median of {args.runs})")
     print(f"app, {args.items} items    : {app_s * 1000:7.0f} ms (median of {args.runs})  ratio {app_s / bare_s:.2f}x "
