@@ -220,13 +220,26 @@ def _video_url(record: PostRecord, url: str, quality: str, doc: PageDocument) ->
 def _comment(doc: PageDocument, article: Element) -> Comment | None:
     labelled = _label_match(article)
     nested = {el for inner in doc.select('div[role="article"]', article) for el in inner.iter()}
-    links = [a for a in doc.select("a[href]", article) if a not in nested and text_of(a)]
-    timed = [a for a in links if "comment_id" in str(a.get("href") or "") and _looks_like_time(doc, text_of(a))]
-    time_link = timed[0] if timed else None
+    texts: dict[Element, str] = {}  # each element's text worked out once (a comment asks for some several times)
+
+    def text(node: Element) -> str:
+        if node not in texts:
+            texts[node] = text_of(node)
+        return texts[node]
+
+    links = [a for a in doc.select("a[href]", article) if a not in nested and text(a)]
+    time_link, when = None, None
+    for a in links:  # the first link to the comment itself whose text is a time
+        if "comment_id" in str(a.get("href") or ""):
+            when = doc.time(text(a), "shown text (the comment's time link)")
+            if when is not None and when.utc is not None:
+                time_link = a
+                break
+    when = when if time_link is not None else None
     author_link = next((a for a in links if a is not time_link), None)
-    name = text_of(author_link) if author_link is not None else (labelled.group("name") if labelled else "")
+    name = text(author_link) if author_link is not None else (labelled.group("name") if labelled else "")
     author = person_from_link(doc.absolute(str(author_link.get("href"))) if author_link is not None else "", name)
-    body = next((d for d in doc.select('div[dir="auto"]', article) if d not in nested and text_of(d) != name), None)
+    body = next((d for d in doc.select('div[dir="auto"]', article) if d not in nested and text(d) != name), None)
     href = doc.absolute(str(time_link.get("href"))) if time_link is not None else ""
     comment_id = query_param(href, "reply_comment_id") or query_param(href, "comment_id")
     parent = query_param(href, "comment_id") if query_param(href, "reply_comment_id") else ""
@@ -239,17 +252,10 @@ def _comment(doc: PageDocument, article: Element) -> Comment | None:
                   if s not in nested), None)
     label = " ".join(str(article.get("aria-label") or "").split())
     return Comment(id=comment_id or dom_id(label), author=author,
-                   text=text_of(body) if body is not None else "",
-                   time=doc.time(text_of(time_link), "shown text (the comment's time link)") if time_link is not None
-                   else None,
+                   text=text(body) if body is not None else "", time=when,
                    reply_to=parent if parent else ("?" if REPLY_LABEL.match(label) else ""),
                    depth=1 if parent or REPLY_LABEL.match(label) else 0, url=without_tracking(href, keep=(
                        "comment_id", "reply_comment_id", "story_fbid", "id", "fbid", "v")), media=media, reactions=likes)
-
-
-def _looks_like_time(doc: PageDocument, text: str) -> bool:
-    parsed = doc.time(text)
-    return parsed is not None and parsed.utc is not None
 
 
 def _link_replies(comments: list[Comment]) -> None:
