@@ -20,6 +20,14 @@ def test_derived_key_is_argon2id_as_argon2_cffi_computes_it(passphrase: str, par
     assert derive_kek(passphrase, salt[::-1], params) != expected
 
 
+def test_reference_test_vectors() -> None:
+    """The Argon2 reference implementation's published answers for "password" salted "somesalt" (v=19, t=2, p=1)."""
+    assert derive_kek("password", b"somesalt", KdfParams(2, 256, 1)).hex() == \
+        "9dfeb910e80bad0311fee20f9c0e2b12c17987b4cac90c2ef54d5b3021c68bfe"
+    assert derive_kek("password", b"somesalt", KdfParams(2, 65536, 1)).hex() == \
+        "09316115d5cf24ed5a15a31a3ba326e5cf32edc24702987c02b6566f61913cf7"
+
+
 def test_impossible_parameters_are_a_clear_error() -> None:
     with pytest.raises(UsageError, match="key derivation failed .*[Mm]emory cost is too small"):
         derive_kek("passphrase", bytes(16), KdfParams(time_cost=1, memory_kib=1, parallelism=4))

@@ -28,7 +28,7 @@ from ..i18n import bind, tr
 from ..jobs import Job
 from ..task_dialog import TaskDialog
 
-COMPONENTS = ("PySide6-Essentials", "sqlcipher3", "cryptography", "argon2-cffi", "blake3", "playwright", "warcprox",
+COMPONENTS = ("PySide6-Essentials", "sqlcipher3", "cryptography", "argon2-cffi-bindings", "blake3", "playwright", "warcprox",
               "pytsk3", "libewf-python", "reportlab", "pyHanko", "rfc3161-client")
 
 
