@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from evidence_store import passphrase_strength
 
 from . import i18n, theme
+from .forms import path_row
 from .i18n import bind, tr
 from .start import centered, panel
 
@@ -135,12 +136,7 @@ class CreateVaultDialog(QDialog):
         form = QFormLayout()
         self.location = QLineEdit(str(default_path or ""))
         self.location.setObjectName("location")
-        browse = bind(QPushButton(), "setText", "button.browse")
-        browse.clicked.connect(self._browse)
-        row = QHBoxLayout()
-        row.addWidget(self.location, 1)
-        row.addWidget(browse)
-        form.addRow(bind(QLabel(), "setText", "field.location"), row)
+        form.addRow(bind(QLabel(), "setText", "field.location"), path_row(self.location, self._browse))
         self.passphrase = QLineEdit()
         self.passphrase.setObjectName("passphrase")
         self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)

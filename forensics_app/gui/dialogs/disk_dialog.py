@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtWidgets import QCheckBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton
+from PySide6.QtWidgets import QCheckBox, QFileDialog, QLabel, QLineEdit, QPlainTextEdit, QPushButton
 
 from ...services.disk_acquire import AddResult, add_image
 from .. import theme
+from ..forms import path_row
 from ..i18n import bind, tr
 from ..jobs import Job
 from ..task_dialog import TaskDialog
@@ -25,15 +26,10 @@ class AddDiskImageDialog(TaskDialog):
         self.case_label = QLabel()
         theme.set_role(self.case_label, "hint")
         self.form_layout.addWidget(self.case_label)
-        row = QHBoxLayout()
         self.path = QLineEdit()
         self.path.setObjectName("imagePath")
         bind(self.path, "setPlaceholderText", "disk.path.hint")
-        choose = bind(QPushButton(), "setText", "button.browse")
-        choose.clicked.connect(self._choose)
-        row.addWidget(self.path, 1)
-        row.addWidget(choose)
-        self.form_layout.addLayout(row)
+        self.form_layout.addLayout(path_row(self.path, self._choose))
         self.copy = bind(QCheckBox(), "setText", "disk.copy")
         self.copy.setObjectName("copyImage")
         self.form_layout.addWidget(self.copy)

@@ -8,11 +8,12 @@ from typing import Any
 
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QCheckBox, QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton
+from PySide6.QtWidgets import QCheckBox, QComboBox, QFileDialog, QFormLayout, QLabel, QLineEdit, QPushButton
 
 from ...services.export import ExportOptions, PackageResult, export_package
 from .. import theme
 from ..formatting import human_size
+from ..forms import path_row
 from ..i18n import bind, tr
 from ..jobs import Job
 from ..task_dialog import TaskDialog
@@ -35,12 +36,7 @@ class PackageDialog(TaskDialog):
         form = QFormLayout()
         self.out = QLineEdit()
         self.out.setObjectName("packagePath")
-        choose = bind(QPushButton(), "setText", "button.browse")
-        choose.clicked.connect(self._choose)
-        row = QHBoxLayout()
-        row.addWidget(self.out, 1)
-        row.addWidget(choose)
-        form.addRow(bind(QLabel(), "setText", "package.folder"), row)
+        form.addRow(bind(QLabel(), "setText", "package.folder"), path_row(self.out, self._choose))
         self.zip = bind(QCheckBox(), "setText", "package.zip")
         self.zip.setObjectName("packageZip")
         form.addRow("", self.zip)

@@ -28,6 +28,7 @@ from evidence_store import Cancelled
 
 from ...services.reports import KINDS, ReportOptions, ReportResult, generate_report
 from .. import i18n, theme
+from ..forms import path_row
 from ..i18n import bind, tr
 from ..jobs import Job
 from ..task_dialog import TaskDialog
@@ -70,11 +71,7 @@ class ReportDialog(TaskDialog):
         dates.addWidget(self.date_to)
         self.out = QLineEdit()
         self.out.setObjectName("reportPath")
-        choose = bind(QPushButton(), "setText", "button.browse")
-        choose.clicked.connect(self._choose)
-        out_row = QHBoxLayout()
-        out_row.addWidget(self.out, 1)
-        out_row.addWidget(choose)
+        out_row = path_row(self.out, self._choose)
         self._labels = [bind(QLabel(), "setText", key) for key in ("report.kind", "report.language",
                                                                    "report.period", "report.file")]
         form.addRow(self._labels[0], self.kind)

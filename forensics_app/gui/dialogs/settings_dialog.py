@@ -18,11 +18,9 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QPushButton,
     QScrollArea,
     QSpinBox,
     QVBoxLayout,
@@ -33,6 +31,7 @@ from evidence_store import UsageError
 
 from ...services import settings as settings_service
 from .. import i18n, theme
+from ..forms import path_row
 from ..i18n import bind, tr
 from ..jobs import Job
 from ..welcome import LanguageBox
@@ -98,12 +97,7 @@ class SettingsDialog(QDialog):
         browser.setObjectName("setting_browser_path")
         bind(browser, "setPlaceholderText", "settings.browser.auto")
         self.edits["browser_path"] = browser
-        pick = bind(QPushButton(), "setText", "button.browse")
-        pick.clicked.connect(self._pick_browser)
-        row = QHBoxLayout()
-        row.addWidget(browser, 1)
-        row.addWidget(pick)
-        tform.addRow(bind(QLabel(), "setText", "settings.browser"), row)
+        tform.addRow(bind(QLabel(), "setText", "settings.browser"), path_row(browser, self._pick_browser))
         ntp = QLineEdit(str(self.values.get("ntp_server") or ""))
         ntp.setObjectName("setting_ntp_server")
         self.edits["ntp_server"] = ntp
