@@ -1,0 +1,145 @@
+"""The vault database's tables, and the migrations that add to them.
+
+Private to ``evidence_store``: nothing outside this package names a table or a
+column. A feature that needs tables of its own appends one named migration to
+:data:`MIGRATIONS` (never edits an earlier one); a vault created or opened by
+this tool gets every migration it lacks, in order, each in its own transaction.
+A vault holding a migration this tool does not know was written by a newer
+version and is refused rather than guessed at.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from .errors import VaultDamagedError, VaultVersionError
+
+SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE examiners (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    position TEXT NOT NULL DEFAULT '',
+    agency TEXT NOT NULL DEFAULT '',
+    unit TEXT NOT NULL DEFAULT '',
+    public_key BLOB NOT NULL,
+    private_key BLOB NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE cases (
+    id INTEGER PRIMARY KEY,
+    uid TEXT NOT NULL UNIQUE,
+    number TEXT NOT NULL UNIQUE,
+    title TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    agency TEXT NOT NULL DEFAULT '',
+    unit TEXT NOT NULL DEFAULT '',
+    examiner_id INTEGER REFERENCES examiners(id),
+    status TEXT NOT NULL DEFAULT 'open',
+    created_at TEXT NOT NULL,
+    closed_at TEXT
+);
+CREATE TABLE blobs (
+    name TEXT PRIMARY KEY,
+    dedupe_key TEXT NOT NULL UNIQUE,
+    size INTEGER NOT NULL,
+    cipher_size INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    blake3 TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE items (
+    id INTEGER PRIMARY KEY,
+    uid TEXT NOT NULL UNIQUE,
+    case_id INTEGER NOT NULL REFERENCES cases(id),
+    parent_id INTEGER REFERENCES items(id),
+    kind TEXT NOT NULL,
+    name TEXT NOT NULL,
+    source TEXT NOT NULL,
+    size INTEGER,
+    media_type TEXT,
+    sha256 TEXT,
+    blake3 TEXT,
+    md5 TEXT,
+    sha1 TEXT,
+    blob_name TEXT REFERENCES blobs(name),
+    acquired_at TEXT NOT NULL,
+    examiner_id INTEGER NOT NULL REFERENCES examiners(id),
+    metadata TEXT NOT NULL DEFAULT '{}',
+    warnings TEXT NOT NULL DEFAULT '[]'
+);
+CREATE INDEX items_case ON items(case_id, id);
+CREATE INDEX items_parent ON items(parent_id);
+CREATE TABLE custody (
+    seq INTEGER PRIMARY KEY,
+    entry TEXT NOT NULL,
+    leaf_hash TEXT NOT NULL,
+    signature TEXT NOT NULL,
+    time TEXT NOT NULL,
+    action TEXT NOT NULL,
+    examiner_id INTEGER NOT NULL,
+    case_id INTEGER,
+    item_id INTEGER
+);
+CREATE INDEX custody_case ON custody(case_id);
+CREATE INDEX custody_item ON custody(item_id);
+CREATE TABLE checkpoints (
+    id INTEGER PRIMARY KEY,
+    size INTEGER NOT NULL,
+    root TEXT NOT NULL,
+    text TEXT NOT NULL,
+    examiner_id INTEGER NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+#: (name, SQL) in the order they apply; names are permanent, append only.
+MIGRATIONS: list[tuple[str, str]] = []
+
+
+def _statements(sql: str) -> list[str]:
+    return [statement for statement in sql.split(";") if statement.strip()]
+
+
+def create_schema(conn: Any) -> None:
+    """A new database: the base tables, then every migration."""
+    conn.execute("BEGIN IMMEDIATE")
+    for statement in _statements(SCHEMA):
+        conn.execute(statement)
+    conn.execute("CREATE TABLE migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+    conn.execute("INSERT INTO meta VALUES ('schema_version', '1')")
+    conn.execute("COMMIT")
+    apply_migrations(conn, None)
+
+
+def apply_migrations(conn: Any, path: Path | None) -> None:
+    """Bring an existing database up to this tool's schema; refuse one from a newer tool."""
+    row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    if row is None or row[0] != "1":
+        raise VaultDamagedError(f"the vault database {path} has an unknown schema")
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'migrations'").fetchone() is None:
+        conn.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+    applied = {r[0] for r in conn.execute("SELECT name FROM migrations")}
+    known = {name for name, _sql in MIGRATIONS}
+    unknown = sorted(applied - known)
+    if unknown:
+        raise VaultVersionError(
+            f"the vault database {path} was changed by a newer version of this tool (schema {unknown[-1]}); "
+            "install that version to open it"
+        )
+    from .canonical import iso_utc
+
+    for name, sql in MIGRATIONS:
+        if name in applied:
+            continue
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _statements(sql):
+                conn.execute(statement)
+            conn.execute("INSERT INTO migrations VALUES (?, ?)", (name, iso_utc()))
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
