@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from .record import AVAILABLE, CHECKPOINT, LOGIN_REQUIRED, UNAVAILABLE, Availability
+from .record import AVAILABLE, CHECKPOINT, LOGIN_REQUIRED, NOT_RECOGNISED, UNAVAILABLE, Availability
 
 UNAVAILABLE_PHRASES = (
     # Facebook
@@ -102,7 +102,10 @@ def judge(final_url: str, visible_text: str, *, extracted: bool, extra: Phrases 
             return Availability(UNAVAILABLE, found, "the platform says the content is not available "
                                 "(removed, restricted or never existed)",
                                 "nền tảng cho biết nội dung không còn hiển thị (đã bị gỡ, bị hạn chế hoặc không tồn tại)")
-        return Availability(UNAVAILABLE, "", "the post was not found on the page", "không tìm thấy bài đăng trên trang")
+        return Availability(NOT_RECOGNISED, "", "our reader did not recognise a post on this page; the page did not "
+                            "say the content is unavailable (see the screenshot)",
+                            "bộ đọc của công cụ không nhận ra bài đăng trên trang này; trang không nói nội dung không "
+                            "còn hiển thị (xem ảnh chụp màn hình)")
     if platform_said is not None:
         return platform_said
     return Availability(AVAILABLE, "", "the post was found on the page", "bài đăng có trên trang")

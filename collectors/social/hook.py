@@ -28,13 +28,25 @@ from .extractors.generic import oembed_link
 from .media import Fetched, Fetcher, MediaError
 from .page import PageDocument
 from .platforms import detect
-from .record import AVAILABLE, CHECKPOINT, LOGIN_REQUIRED, UNAVAILABLE, Media, PostRecord
+from .record import (
+    AVAILABLE,
+    CHECKPOINT,
+    LOGIN_REQUIRED,
+    NETWORK_FAILURE,
+    NOT_RECOGNISED,
+    UNAVAILABLE,
+    Availability,
+    Media,
+    PostRecord,
+)
+from .timeparse import usable_zone
 
 #: Warning codes that make a social capture partial (the content was not all there to record).
 PARTIAL_CODES = ("login_wall", "checkpoint", "comments_incomplete", "comments_time_limit", "media_failed",
-                 "extractor_failed")
+                 "extractor_failed", "reader_not_recognised", "post_network_failure")
 register_partial_codes(*PARTIAL_CODES)
-WARNING_NOTES = ("extractor_failed", "text_truncated")  # record notes that are also warnings on the capture
+#: record notes that are also warnings on the capture
+WARNING_NOTES = ("extractor_failed", "text_truncated", "structured_data_unreadable", "time_zone_fallback")
 
 _CLIP = r"""({post, end}) => {
   const el = [...document.querySelectorAll(post)].find(e => { const r = e.getBoundingClientRect();
@@ -78,8 +90,9 @@ class SocialHook:
         account = self.config.accounts.get(state.options.profile) if state.options.profile else None
         if account is not None:
             state.facts["account"] = account
-        zone, html = await asyncio.gather(_browser_zone(state), page.content())
+        browser_zone, html = await asyncio.gather(_browser_zone(state), page.content())
         captured = datetime.now(UTC)
+        zone, why = usable_zone(browser_zone, self.config.fallback_zone)
         doc = PageDocument(state.url, page.url, html, captured, zone)
         # The post's own screenshot is taken while the page is read (the reader's lxml work runs in a thread, the
         # shot in the browser); it is kept only if the post turns out to be there.
@@ -96,8 +109,12 @@ class SocialHook:
                 shooting.cancel()
                 await asyncio.gather(shooting, return_exceptions=True)
         timings["social_read_and_post_shot"] = int((time.monotonic() - step) * 1000)
+        if why:
+            record.note("time_zone_fallback", f"{why}: wall-clock times on the page were read in {zone}",
+                        f"{why}: giờ trên trang được đọc theo múi giờ {zone}", browser_zone=browser_zone, used=zone)
         record.expansion = dict(state.facts.get("social_expansion") or {})
         record.account = account
+        _network(state, record)
         _judge(state, record)
         if record.availability.status == AVAILABLE:
             _keep_post_shot(state, extractor.spec, record, shot)
@@ -182,11 +199,32 @@ class SocialHook:
         raise MediaError("; ".join(errors) if errors else "no address to download from")
 
 
+def _network(state: CaptureState, record: PostRecord) -> None:
+    """The page itself could not be fetched (the browser's own error, e.g. a name that does not resolve): that is
+    what the record says, never that the platform removed the post."""
+    failed = next((w for w in state.warnings if w.code == "navigation_error"), None)
+    if failed is not None and record.availability.status != AVAILABLE:
+        record.availability = Availability(NETWORK_FAILURE, failed.message,
+                                           "the page could not be fetched: a network failure is not a removal",
+                                           "không tải được trang: lỗi mạng không có nghĩa là bài đăng đã bị gỡ")
+
+
 def _judge(state: CaptureState, record: PostRecord) -> None:
     status, reason = record.availability.status, record.availability.reason
     if status == UNAVAILABLE:
-        state.warn("content_unavailable", f"the platform shows the post as not available: {reason or 'not found'}",
-                   f"nền tảng cho biết bài đăng không còn hiển thị: {reason or 'không tìm thấy'}", reason=reason)
+        state.warn("content_unavailable", f"the platform says the content is not available: {reason!r}",
+                   f"nền tảng cho biết nội dung không còn hiển thị: {reason!r}", reason=reason)
+    elif status == NOT_RECOGNISED:
+        state.warn("reader_not_recognised", f"the {record.platform} reader did not recognise a post on this page; "
+                   "the page did not say the content is unavailable: see the screenshot, and complete the record "
+                   "with `forensics social annotate` if the post is shown",
+                   f"bộ đọc {record.platform} không nhận ra bài đăng trên trang này; trang không nói nội dung không "
+                   "còn hiển thị: xem ảnh chụp màn hình và bổ sung bản ghi bằng `forensics social annotate` nếu bài "
+                   "đăng có hiển thị", final_url=record.final_url)
+    elif status == NETWORK_FAILURE:
+        state.warn("post_network_failure", f"the post's page could not be fetched ({reason}); this says nothing "
+                   "about whether the post still exists", f"không tải được trang của bài đăng ({reason}); điều này "
+                   "không cho biết bài đăng còn hay không", reason=reason)
     elif status == LOGIN_REQUIRED:
         state.warn("login_wall", f"a login wall hides the post ({reason}); capture with a login profile "
                    "(--profile) to see it", f"trang yêu cầu đăng nhập ({reason}); hãy thu thập với hồ sơ đăng nhập "
@@ -195,16 +233,43 @@ def _judge(state: CaptureState, record: PostRecord) -> None:
         state.warn("checkpoint", f"the platform stopped the account at a checkpoint ({reason}); the post was not "
                    "shown", f"nền tảng chặn tài khoản ở bước xác minh ({reason}); bài đăng không hiển thị",
                    reason=reason)
+    short = comments_short(record)
+    if status == AVAILABLE and short is not None:
+        en, vi, details = short
+        code = "comments_limit" if details["reason"] == "limit" else "comments_incomplete"
+        state.warn(code, en, vi, **details)
+        record.note("comments_shortfall", en, vi, **details)
+
+
+def comments_short(record: PostRecord) -> tuple[str, str, dict[str, Any]] | None:
+    """"N of M comments shown" with the reason, when the page states a total and fewer were recorded."""
     expected = record.comments_expected
-    limit = (record.expansion or {}).get("limit", "all")
-    short = expected is not None and len(record.comments) < expected
-    within_limit = limit == "all" or (isinstance(limit, int) and len(record.comments) < limit)
-    if status == AVAILABLE and record.comments_public and short and within_limit:
-        shown = record.counts["comments"]
-        state.warn("comments_incomplete", f"the platform shows {shown.shown!r} comments; {len(record.comments)} "
-                   "were visible and recorded" + (" (the platform's count is rounded)" if shown.approximate else ""),
-                   f"nền tảng hiển thị {shown.shown!r} bình luận; ghi nhận được {len(record.comments)} bình luận "
-                   "hiển thị", shown=shown.shown, recorded=len(record.comments))
+    if expected is None or not record.comments_public or len(record.comments) >= expected:
+        return None
+    shown = record.counts["comments"]
+    expansion = record.expansion or {}
+    limit, stopped = expansion.get("limit", "all"), str(expansion.get("stopped") or "")
+    n = len(record.comments)
+    if isinstance(limit, int) and n >= limit:
+        reason, en, vi = "limit", f"the --comments limit of {limit}", f"giới hạn --comments {limit}"
+    elif stopped == "time limit":
+        reason, en, vi = "time_limit", "the expansion's time limit", "hết thời gian mở rộng"
+    elif stopped == "nothing left to expand":
+        reason, en, vi = ("platform_stopped", "the platform offered nothing more to load (it counts comments it "
+                          "does not show: hidden, deleted or restricted ones, or it stopped loading)",
+                          "nền tảng không cho tải thêm (nền tảng đếm cả bình luận không hiển thị: bị ẩn, bị xoá, bị "
+                          "hạn chế, hoặc ngừng tải)")
+    elif not expansion:
+        reason, en, vi = "not_expanded", "the page was read as served, without expanding comments", \
+            "trang được đọc như khi tải về, không mở rộng bình luận"
+    else:
+        reason, en, vi = "unknown", f"the expansion stopped ({stopped or 'no reason given'})", \
+            f"quá trình mở rộng dừng ({stopped or 'không rõ lý do'})"
+    rounded = " (the platform's count is rounded)" if shown.approximate else ""
+    rounded_vi = " (số của nền tảng đã làm tròn)" if shown.approximate else ""
+    return (f"comments: {n} of {shown.shown} shown{rounded} were recorded; reason: {en}",
+            f"bình luận: ghi nhận {n} trên {shown.shown} bình luận nền tảng hiển thị{rounded_vi}; lý do: {vi}",
+            {"recorded": n, "shown": shown.shown, "expected": expected, "reason": reason})
 
 
 class PostShot(NamedTuple):

@@ -105,7 +105,7 @@ class Fetcher:
             raise MediaError(f"{url}: {type(exc).__name__}: {exc}") from exc
         try:
             if response.status != 200:
-                raise MediaError(f"{url}: HTTP {response.status}")
+                raise MediaError(f"{url}: {_failure(response)}")
             media_type = (response.headers.get("Content-Type") or "").split(";")[0].strip()
             target = self.folder / _file_name(name, url, media_type)
             digest, size = hashlib.sha256(), 0
@@ -202,6 +202,24 @@ class Fetcher:
         self.cancel.check()
         if time.monotonic() > self.deadline:
             raise MediaError("out of time for media downloads")
+
+
+def _failure(response: Any) -> str:
+    """What a non-200 answer means. The recording proxy answers 5xx itself when it could not reach the server
+    (a name that does not resolve, a refused connection): its status line and body carry the real cause, which
+    is reported instead of a bare "HTTP 500" a server never sent."""
+    reason = str(getattr(response, "reason", "") or "")
+    try:
+        body = response.read(2048, decode_content=True) or b""
+    except Exception:
+        body = b""
+    text = " ".join(body.decode("utf-8", "replace").split())
+    proxy_made = response.status >= 500 and not response.headers.get("Server") and ("Errno" in text or "rror" in reason
+                                                                                    or "warcprox" in text.lower())
+    detail = text[:300] if text and (proxy_made or len(text) < 200) else ""
+    if proxy_made:
+        return f"not reached: the recording proxy could not fetch it ({reason}{': ' + detail if detail else ''})"
+    return f"HTTP {response.status} {reason}".strip() + (f" ({detail})" if detail else "")
 
 
 @contextmanager

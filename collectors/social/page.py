@@ -179,6 +179,33 @@ def text_of(node: Element | None) -> str:
     return "\n".join(line for line in lines if line).strip()
 
 
+def preformatted_text(node: Element | None) -> str:
+    """Text of an element the platform lays out inline with ``white-space: pre-wrap`` (X's post text): every
+    child is part of the line (a mention wrapped in a ``<div>`` stays inline), spaces and line breaks are kept
+    as written, ``<br>`` is a line break, emoji drawn as images keep their ``alt``."""
+    if node is None:
+        return ""
+    parts: list[str] = []
+
+    def walk(el: Element) -> None:
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if tag in ("script", "style", "template", "noscript"):
+            return
+        if tag == "br":
+            parts.append("\n")
+        if tag == "img" and el.get("alt") and len(el.get("alt") or "") <= 4:
+            parts.append(el.get("alt") or "")
+        if tag and el.text:
+            parts.append(el.text)
+        for child in el:
+            walk(child)
+            if child.tail:
+                parts.append(child.tail)
+
+    walk(node)
+    return "".join(parts).strip()
+
+
 BLOCKS = frozenset(("p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "section",
                     "article", "header", "footer", "tr", "table", "pre"))
 

@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 @dataclass(frozen=True)
 class PlatformMatch:
-    platform: str  # facebook, youtube, tiktok, x, telegram, zalo, instagram, generic
+    platform: str  # facebook, youtube, tiktok, x, telegram, zalo, instagram, reddit, bluesky, generic
     content: str  # post, video, reel, short, photo, group_post, channel_post, page, profile, ...
     post_id: str | None
     canonical_url: str
@@ -29,6 +29,8 @@ HOSTS = {
     "telegram": ("t.me", "telegram.me"),
     "zalo": ("zalo.me", "oa.zalo.me", "chat.zalo.me"),
     "instagram": ("instagram.com",),
+    "reddit": ("reddit.com", "old.reddit.com", "redd.it"),
+    "bluesky": ("bsky.app",),
 }
 
 
@@ -144,5 +146,13 @@ def _profile(path: str, reserved: tuple[str, ...]) -> Found:
     return None
 
 
+def _reddit(path: str, q: dict[str, str]) -> Found:
+    return _match(path, ((r"/r/(?P<a>[\w]+)/comments/(?P<id>\w+)(?:/.*)?", "post"), (r"/(?P<id>\w{5,8})", "post")))
+
+
+def _bluesky(path: str, q: dict[str, str]) -> Found:
+    return _match(path, ((r"/profile/(?P<a>[\w.:-]+)/post/(?P<id>\w+)", "post"), (r"/profile/(?P<a>[\w.:-]+)", "profile")))
+
+
 _READERS = {"facebook": _facebook, "youtube": _youtube, "tiktok": _tiktok, "x": _x, "telegram": _telegram,
-            "zalo": _zalo, "instagram": _instagram}
+            "zalo": _zalo, "instagram": _instagram, "reddit": _reddit, "bluesky": _bluesky}

@@ -15,9 +15,15 @@ from typing import Any
 
 FORMAT = "forensics-toolkit/social-post/1"
 
-#: availability.status values
+#: availability.status values. ``unavailable`` only when the platform itself said so (its words or status code
+#: are the reason); ``not_recognised`` when our reader found no post on a page that said nothing of the kind;
+#: ``network_failure`` when the page itself could not be fetched (the reason is the error seen).
 AVAILABLE, UNAVAILABLE, LOGIN_REQUIRED, CHECKPOINT, UNKNOWN = (
     "available", "unavailable", "login_required", "checkpoint", "unknown")
+NOT_RECOGNISED, NETWORK_FAILURE = "not_recognised", "network_failure"
+
+#: The layers a field can be read from, in the order every reader tries them.
+LAYERS = ("embedded data", "schema.org", "meta tags", "page (DOM)", "examiner")
 
 
 @dataclass
@@ -145,6 +151,24 @@ class PostRecord:
     element_screenshot: dict[str, Any] | None = None
     sources: list[str] = field(default_factory=list)  # embedded data, DOM, JSON-LD, Open Graph, oEmbed …
     notes: list[dict[str, Any]] = field(default_factory=list)  # shortfalls (code, message, message_vi)
+    #: Which layer and rule produced each field ("author.name" → {"layer": "meta tags", "rule": "og:title …"}).
+    fields: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def filled(self) -> dict[str, bool]:
+        """Which of the record's fields hold a value (the keys of :attr:`fields`)."""
+        out = {"author.name": bool(self.author.name), "author.handle": bool(self.author.handle),
+               "author.id": bool(self.author.id), "author.profile_url": bool(self.author.profile_url),
+               "post_id": bool(self.post_id), "published": self.published is not None and bool(self.published.utc),
+               "title": bool(self.title), "text": bool(self.text), "media": bool(self.media),
+               "comments": bool(self.comments)}
+        out.update({f"counts.{name}": True for name in self.counts})
+        return out
+
+    def provenance(self, layer: str, rule: str, before: dict[str, bool]) -> None:
+        """Credit the fields filled since ``before`` (a :meth:`filled` snapshot) to ``layer`` and ``rule``."""
+        for key, now in self.filled().items():
+            if now and not before.get(key) and key not in self.fields:
+                self.fields[key] = {"layer": layer, "rule": rule}
 
     def note(self, code: str, en: str, vi: str, **details: Any) -> None:
         self.notes.append({"code": code, "message": en, "message_vi": vi, "details": details})
@@ -188,6 +212,7 @@ class PostRecord:
             "account": self.account,
             "element_screenshot": self.element_screenshot,
             "sources": self.sources,
+            "fields": self.fields,
             "notes": self.notes,
         }
 

@@ -60,6 +60,21 @@ _CLOCK = r"(?P<hour>\d{1,2})[:h](?P<minute>\d{2})(?:\s*(?P<ampm>am|pm|sa|ch))?"
 _AT = r"(?:\s*(?:lúc|at|,)\s*" + _CLOCK + r")?"
 
 
+def usable_zone(zone: str, fallback: str = DEFAULT_ZONE) -> tuple[str, str]:
+    """``(zone, why)``: ``zone`` when it is a time zone this machine knows, else ``fallback`` (the vault's
+    ``timezone`` setting) with the reason, so an unreadable browser zone never stops the reading."""
+    for candidate, why in ((zone, ""), (fallback, f"the browser's time zone {zone!r} could not be used"),
+                           (DEFAULT_ZONE, f"neither the browser's zone {zone!r} nor the setting {fallback!r} is known")):
+        if not candidate:
+            continue
+        try:
+            ZoneInfo(candidate)
+        except (ValueError, KeyError, OSError):
+            continue
+        return candidate, why
+    return "UTC", "no usable time zone"
+
+
 def _norm(text: str) -> str:
     text = unicodedata.normalize("NFC", text).strip().lower()
     text = text.replace("\u202f", " ").replace("\xa0", " ")
@@ -126,8 +141,9 @@ def _absolute(norm: str, captured_at: datetime, local_now: datetime, tz: ZoneInf
 
 def _just_now(norm: str, captured_at: datetime, *_: Any) -> Result:
     if norm in ("just now", "vừa xong", "now", "bây giờ", "mới đây"):
-        return _iso(captured_at), ("'just now': within a minute before capture",
-                                  "'vừa xong': trong vòng một phút trước khi thu thập"), 60
+        # the interval is [capture - 60 s, capture]: it starts a minute before and ends at the capture
+        return _iso(captured_at - timedelta(seconds=60)), ("'just now': within the minute before the capture",
+                                                           "'vừa xong': trong vòng một phút trước khi thu thập"), 60
     return None
 
 

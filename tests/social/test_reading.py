@@ -87,7 +87,7 @@ def test_facebook_identity_from_links(href: str, name: str, expected: tuple[str,
     ("https://www.facebook.com/a/posts/1", "a quote: 'Video unavailable' inside a post that is there", True,
      "available", ""),
     ("https://www.facebook.com/a/posts/1", "Đăng nhập · Xem thêm trên Facebook", True, "available", ""),
-    ("https://t.me/s/kenh/150", "other posts of the channel", False, "unavailable", ""),
+    ("https://t.me/s/kenh/150", "other posts of the channel", False, "not_recognised", ""),  # said nothing
 ])
 def test_availability(url: str, text: str, extracted: bool, status: str, reason: str) -> None:
     found = judge(url, text, extracted=extracted)

@@ -18,7 +18,7 @@ CASES = [
     ("5 phút", "2026-11-10T08:24:00Z", 60, "relative"),
     ("3 ngày", "2026-11-06T08:30:00Z", 86400, "relative"),
     ("1 tuần", "2026-10-27T08:30:00Z", 7 * 86400, "relative"),
-    ("Vừa xong", "2026-11-10T08:30:00Z", 60, "just now"),
+    ("Vừa xong", "2026-11-10T08:29:00Z", 60, "just now"),  # [capture - 1 min, capture]
     ("Hôm qua lúc 14:05", "2026-11-09T07:05:00Z", 59, "hôm qua"),
     ("Hôm nay lúc 09:15", "2026-11-10T02:15:00Z", 59, "hôm nay"),
     ("Hôm qua", "2026-11-08T17:00:00Z", 86399, "no time of day"),
@@ -35,7 +35,7 @@ CASES = [
     ("1w", "2026-10-27T08:30:00Z", 7 * 86400, "relative"),
     ("2 hours ago", "2026-11-10T05:30:00Z", 3600, "relative"),
     ("an hour ago", "2026-11-10T06:30:00Z", 3600, "relative"),
-    ("Just now", "2026-11-10T08:30:00Z", 60, "just now"),
+    ("Just now", "2026-11-10T08:29:00Z", 60, "just now"),
     ("Yesterday at 2:05 PM", "2026-11-09T07:05:00Z", 59, "yesterday"),
     ("Yesterday at 12:10 AM", "2026-11-08T17:10:00Z", 59, "yesterday"),
     ("Monday at 10:00 AM", "2026-11-09T03:00:00Z", 59, "most recent"),

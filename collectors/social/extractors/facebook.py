@@ -68,7 +68,9 @@ class FacebookExtractor(Extractor):
         _message(doc, root, record, in_comment)
         _counts(doc, root, record, in_comment)
         _media(doc, root, record, in_comment)
+        before = record.filled()
         _embedded(doc, record)
+        record.provenance("embedded data", "Relay data (creation_time, actors, playable_url)", before)
         record.comments = [c for c in (_comment(doc, a) for a in comments) if c is not None]
         _link_replies(record.comments)
         return record

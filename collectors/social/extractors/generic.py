@@ -32,22 +32,24 @@ class GenericExtractor(Extractor):
                          comment_pane="")
 
     def extract(self, doc: PageDocument, match: PlatformMatch) -> PostRecord:
-        record = self.new_record(doc, match)
-        fill_from_structured_data(doc, record)
-        fill_from_open_graph(doc, record)
-        fill_from_oembed(doc, record)
-        return record
+        """Nothing platform-specific: schema.org, meta tags and oEmbed are read by the shared layers
+        (:mod:`collectors.social.layers`) for every platform."""
+        return self.new_record(doc, match)
+
+
+class StructuredDataError(Exception):
+    """extruct could not read the page's JSON-LD or microdata (a warning: the other layers still count)."""
 
 
 def structured_items(doc: PageDocument) -> list[dict[str, Any]]:
-    """JSON-LD and microdata items in one uniform shape (``@graph`` flattened)."""
+    """JSON-LD and microdata items in one uniform shape (``@graph`` flattened); raises StructuredDataError."""
     import extruct
 
     try:
         data = extruct.extract(doc.html, base_url=doc.final_url or doc.url, syntaxes=["json-ld", "microdata"],
                                uniform=True, errors="ignore")
-    except Exception:  # extruct raises on some malformed documents: the other sources still count
-        return []
+    except Exception as exc:  # extruct raises on some malformed documents
+        raise StructuredDataError(f"{type(exc).__name__}: {exc}") from exc
     items: list[dict[str, Any]] = []
     for syntax in ("json-ld", "microdata"):
         for entry in data.get(syntax) or []:
@@ -72,8 +74,9 @@ def main_item(items: list[dict[str, Any]]) -> dict[str, Any] | None:
     return None
 
 
-def fill_from_structured_data(doc: PageDocument, record: PostRecord) -> None:
-    item = main_item(structured_items(doc))
+def fill_from_structured_data(doc: PageDocument, record: PostRecord, items: list[dict[str, Any]]) -> None:
+    """Fill what is still empty from the main schema.org item (a field already read stays)."""
+    item = main_item(items)
     if item is None:
         return
     source = "JSON-LD" if item.get("_syntax") == "json-ld" else "microdata"
@@ -81,10 +84,11 @@ def fill_from_structured_data(doc: PageDocument, record: PostRecord) -> None:
     record.title = record.title or _text(item.get("headline") or item.get("name"))
     record.text = record.text or _text(item.get("articleBody") or item.get("text") or item.get("description"))
     author = person(item.get("author") or item.get("creator"), doc)
-    if author.name or author.profile_url:
-        record.author = author
+    for key in ("name", "handle", "profile_url", "id"):
+        if getattr(author, key) and not getattr(record.author, key):
+            setattr(record.author, key, getattr(author, key))
     when = item.get("datePublished") or item.get("dateCreated") or item.get("uploadDate")
-    if when and record.published is None:
+    if when and (record.published is None or record.published.utc is None):
         record.published = doc.exact_time(_text(when), f"schema.org datePublished ({source})")
     if not record.post_id and item.get("identifier"):
         record.post_id = _text(item.get("identifier"))
@@ -98,8 +102,9 @@ def fill_from_structured_data(doc: PageDocument, record: PostRecord) -> None:
         if all(m.url != media.url for m in record.media):
             record.media.append(media)
     replies = item.get("comment") or []
-    for entry in replies if isinstance(replies, list) else [replies]:
-        _add_comment(entry, doc, record, parent="", depth=0)
+    if not record.comments:
+        for entry in replies if isinstance(replies, list) else [replies]:
+            _add_comment(entry, doc, record, parent="", depth=0)
     record.hashtags = record.hashtags or hashtags(record.text)
     record.mentions = record.mentions or mentions(record.text)
     record.links = record.links or links(record.text)
@@ -115,7 +120,10 @@ def person(value: Any, doc: PageDocument) -> Person:
     url = _text(value.get("url") or (value.get("sameAs") if isinstance(value.get("sameAs"), str) else ""))
     handle = _text(value.get("alternateName"))
     ident = _text(value.get("identifier") or "")
-    return Person(name=_text(value.get("name")), handle=handle, profile_url=doc.absolute(url) if url else "",
+    name = _text(value.get("name"))
+    if name.startswith(("http://", "https://")):  # a microdata <link itemprop=name> read as its address
+        name = ""
+    return Person(name=name, handle=handle, profile_url=doc.absolute(url) if url else "",
                   id=ident)
 
 
@@ -168,14 +176,18 @@ def _add_comment(entry: Any, doc: PageDocument, record: PostRecord, parent: str,
         _add_comment(child, doc, record, parent=ident, depth=depth + 1)
 
 
-def fill_from_open_graph(doc: PageDocument, record: PostRecord) -> None:
+def fill_from_open_graph(doc: PageDocument, record: PostRecord, image_role: str = "post") -> None:
+    """Plain Open Graph for what is still empty. ``og:title``/``og:description`` are the post's title and text
+    only on sites without their own rules (``platform == "generic"``): on a platform they name the site or the
+    account, and the platform's rule file says which tag holds what."""
     title, description = doc.meta("og:title"), doc.meta("og:description")
     if not (title or description or doc.meta("og:image")):
         return
     record.use_source("Open Graph")
-    record.title = record.title or title
-    record.text = record.text or description
-    if record.published is None and doc.meta("article:published_time"):
+    if record.platform == "generic":
+        record.title = record.title or title
+        record.text = record.text or description
+    if (record.published is None or record.published.utc is None) and doc.meta("article:published_time"):
         record.published = doc.exact_time(doc.meta("article:published_time"), "Open Graph article:published_time")
     if not record.author.name and doc.meta("article:author"):
         author = doc.meta("article:author")
@@ -187,7 +199,10 @@ def fill_from_open_graph(doc: PageDocument, record: PostRecord) -> None:
         if url and all(m.url != doc.absolute(url) for m in record.media):
             if kind == "image" and any(m.type == "image" for m in record.media):
                 continue
-            record.media.append(Media(kind, doc.absolute(url), role="post", page_url=doc.final_url))
+            if kind == "video" and (any(m.type == "video" for m in record.media) or image_role != "post"):
+                continue  # a platform's og:video is its embed player, not the file
+            record.media.append(Media(kind, doc.absolute(url), role=image_role if kind == "image" else "post",
+                                      page_url=doc.final_url))
 
 
 def fill_from_oembed(doc: PageDocument, record: PostRecord) -> None:

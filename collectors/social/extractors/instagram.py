@@ -40,8 +40,10 @@ class InstagramExtractor(Extractor):
     def extract(self, doc: PageDocument, match: PlatformMatch) -> PostRecord:
         record = self.new_record(doc, match)
         item = _item(doc, match.post_id or "")
+        before = record.filled()
         if item:
             _from_item(item, doc, record)
+        record.provenance("embedded data", "xdt_api__v1__media__shortcode__web_info", before)
         if not record.author.handle:
             header = doc.first("article header a[href], header a[href]")
             if header is not None and text_of(header):

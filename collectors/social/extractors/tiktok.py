@@ -50,8 +50,12 @@ class TikTokExtractor(Extractor):
                                                "TikTok's embedded data gave this status code",
                                                "dữ liệu nhúng của TikTok trả về mã trạng thái này")
         item = ((detail.get("itemInfo") or {}).get("itemStruct")) or {}
+        before = record.filled()
         if item:
             _from_item(item, doc, record)
+        else:
+            _from_sigi(doc, record)
+        record.provenance("embedded data", "__UNIVERSAL_DATA_FOR_REHYDRATION__ / SIGI_STATE item", before)
         _dom(doc, record)
         record.comments = _comments(doc)
         return record
@@ -149,3 +153,20 @@ def _container(node: Element) -> Element:
                 or "DivReplyContainer" in classes:
             return current
     return node.getparent() if node.getparent() is not None else node
+
+
+def _from_sigi(doc: PageDocument, record: PostRecord) -> None:
+    """Older pages (2020-2023) embed ``SIGI_STATE``: ``ItemModule[id]`` with the author in ``UserModule``."""
+    for data in doc.json_scripts("script#SIGI_STATE"):
+        if not isinstance(data, dict):
+            continue
+        items = data.get("ItemModule") or {}
+        item = items.get(record.post_id) or next(iter(items.values()), None)
+        if not isinstance(item, dict):
+            continue
+        users = ((data.get("UserModule") or {}).get("users")) or {}
+        author = users.get(item.get("author")) or {"uniqueId": item.get("author"), "nickname": item.get("nickname"),
+                                                    "id": item.get("authorId")}
+        _from_item({**item, "author": author}, doc, record)
+        record.sources[-1] = "embedded data (SIGI_STATE)"
+        return

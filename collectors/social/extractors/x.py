@@ -15,7 +15,7 @@ import re
 from urllib.parse import urlsplit
 
 from ..availability import Phrases
-from ..page import Element, PageDocument, dom_id, hashtags, image_url, links, mentions, text_of
+from ..page import Element, PageDocument, dom_id, hashtags, image_url, links, mentions, preformatted_text, text_of
 from ..platforms import PlatformMatch
 from ..record import Comment, Count, Media, Person, PostRecord, TimeValue
 from .base import ExpansionSpec, Extractor, register_extractor
@@ -57,7 +57,7 @@ class XExtractor(Extractor):
         record.published = time_value
         record.post_id = ident or record.post_id
         body = doc.first('[data-testid="tweetText"]', focal)
-        record.text = text_of(body) if body is not None else ""
+        record.text = preformatted_text(body)
         record.hashtags, record.mentions = hashtags(record.text), mentions(record.text)
         record.links = [str(a.get("title") or "") if str(a.get("title") or "").startswith("http")
                         else doc.absolute(str(a.get("href"))) for a in doc.select("a[href]", body)
@@ -146,7 +146,7 @@ def _reply(doc: PageDocument, tweet: Element, focal_id: str) -> Comment:
     host = urlsplit(doc.final_url or doc.url).netloc
     handle = author.handle.lstrip("@")
     return Comment(id=ident or dom_id(text_of(tweet)), author=author,
-                   text=text_of(body) if body is not None else "", time=when,
+                   text=preformatted_text(body), time=when,
                    reply_to=focal_id, depth=1,
                    url=f"https://{host}/{handle}/status/{ident}" if ident and handle else "",
                    reactions=counts.get("likes"),

@@ -9,10 +9,11 @@ as the page is scrolled and behind "N replies" buttons.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ..availability import Phrases
-from ..page import Element, PageDocument, dom_id, exact_count, hashtags, links, mentions, text_of
+from ..page import Element, PageDocument, dom_id, exact_count, hashtags, links, mentions, text_of, walk_json
 from ..platforms import PlatformMatch
 from ..record import AVAILABLE, LOGIN_REQUIRED, UNAVAILABLE, Availability, Comment, Media, Person, PostRecord
 from .base import ExpansionSpec, Extractor, register_extractor
@@ -46,6 +47,7 @@ class YouTubeExtractor(Extractor):
         details = player.get("videoDetails") or {}
         micro = (player.get("microformat") or {}).get("playerMicroformatRenderer") or {}
         record.availability = _playability(player.get("playabilityStatus") or {})
+        before = record.filled()
         if details:
             record.use_source("embedded data (ytInitialPlayerResponse)")
             record.post_id = str(details.get("videoId") or record.post_id)
@@ -65,6 +67,10 @@ class YouTubeExtractor(Extractor):
             if likes is not None:
                 record.counts["likes"] = likes
             _media(details, player, micro, record, doc)
+        record.provenance("embedded data", "ytInitialPlayerResponse (videoDetails, microformat)", before)
+        before = record.filled()
+        _initial_data(doc, record)
+        record.provenance("embedded data", "ytInitialData (comments header)", before)
         _dom(doc, record)
         record.hashtags = hashtags(record.text)
         record.mentions = mentions(record.text)
@@ -171,3 +177,29 @@ def _int(value: Any) -> int | None:
         return int(value)
     except (TypeError, ValueError):
         return None
+
+
+def _initial_data(doc: PageDocument, record: PostRecord) -> None:
+    """``ytInitialData``: the comment count the page shows ("1 K") and the like button (its label "7,3 K", its
+    accessibility text the exact number)."""
+    data = doc.assigned_json("ytInitialData")
+    if not isinstance(data, dict):
+        return
+    for node in walk_json(data):
+        shown = node.get("commentCount")
+        if "comments" not in record.counts and isinstance(shown, dict) and shown.get("simpleText"):
+            count = doc.count(str(shown["simpleText"]), "embedded data (ytInitialData commentCount, as shown)")
+            if count is not None:
+                record.counts["comments"] = count
+        button = node.get("likeButtonViewModel")
+        if "likes" not in record.counts and isinstance(button, dict):
+            model = next((n for n in walk_json(button) if n.get("iconName") == "LIKE" and n.get("title")), None)
+            label = next((str(n["accessibilityText"]) for n in walk_json(button) if n.get("accessibilityText")), "")
+            if model is not None:
+                count = doc.count(str(model["title"]), "embedded data (ytInitialData like button, as shown)")
+                exact = re.search(r"(\d[\d.,]*)", label)
+                if count is not None and exact and count.approximate:
+                    count.value, count.approximate = int(re.sub(r"\D", "", exact.group(1))), False
+                    count.source += f"; the exact number from its label {label!r}"
+                if count is not None:
+                    record.counts["likes"] = count
