@@ -21,12 +21,14 @@ import re
 from functools import cache
 from importlib import resources
 from typing import Any
+from urllib.parse import urlsplit
 
 from .page import PageDocument, hashtags, links, mentions
 from .platforms import PlatformMatch
-from .record import PostRecord
+from .record import Media, PostRecord
 
 PROFILE_CONTENT = ("profile", "page", "channel", "official_account")
+HANDLE_IN_ADDRESS = ("telegram", "bluesky", "x", "tiktok")  # the account's handle is part of a post's address
 
 
 @cache
@@ -51,6 +53,10 @@ def complete(doc: PageDocument, match: PlatformMatch, record: PostRecord, struct
     before = record.filled()
     fill_from_oembed(doc, record)
     record.provenance("meta tags", "oEmbed answer", before)
+    if not record.author.handle and match.author_hint and match.platform in HANDLE_IN_ADDRESS:
+        hint = match.author_hint
+        record.author.handle = hint if hint.startswith("@") else "@" + hint
+        record.fields["author.handle"] = {"layer": "address", "rule": "the account named in the post's address"}
     clean(doc, record, structured)
 
 
@@ -129,6 +135,17 @@ def clean(doc: PageDocument, record: PostRecord, structured: list[dict[str, Any]
     for comment in record.comments:
         comment.text = _unescape(comment.text)
         comment.author.name = _unescape(comment.author.name)
+    merged: dict[tuple[str, str], Media] = {}
+    kept_media: list[Media] = []
+    for medium in record.media:  # the same file at another size (the DOM's and the JSON-LD's copy): one medium
+        key = (medium.type, urlsplit(medium.url).path) if medium.url else (medium.type, f"#{len(kept_media)}")
+        first = merged.get(key)
+        if first is None:
+            merged[key] = medium
+            kept_media.append(medium)
+        elif medium.url not in (first.url, *first.alternatives):
+            first.alternatives.append(medium.url)
+    record.media = kept_media
     avatars = author_pictures(structured)
     if avatars:
         kept = [m for m in record.media if m.url not in avatars or m.role == "avatar"]

@@ -47,10 +47,11 @@ def print_report(report: Report, lang: str) -> None:
 @click.option("--check", "only", multiple=True, type=click.Choice([name for name, _ in DOCTOR_CHECKS]),
               help="Run only this check (repeatable).")
 @click.option("--lang", type=click.Choice(["en", "vi"]), default="en", show_default=True, help="Language of the text.")
+@click.option("--social", is_flag=True, help="Only the social readers: each run on the bundled real pages, per platform.")
 @click.option("--install-browser", is_flag=True,
               help="Download Playwright's Chromium first (when no browser is installed and the server answers).")
 def doctor_command(ntp_server: str | None, browser_path: Path | None, only: tuple[str, ...], lang: str,
-                   install_browser: bool) -> int:
+                   social: bool, install_browser: bool) -> int:
     """Check every part the toolkit needs (browser, ffmpeg, fonts, disk-image libraries, SQLCipher, vault
     location, clock) and say how to fix what is missing. Exit 1 when something is missing."""
     if install_browser:
@@ -59,11 +60,16 @@ def doctor_command(ntp_server: str | None, browser_path: Path | None, only: tupl
         with cancellable() as cancel, progress_bar("downloading Chromium") as progress:
             path, downloaded = download(progress=progress, cancel=cancel)
         err.print(f"browser downloaded: {path}" if downloaded else f"a browser is already installed ({path}): nothing downloaded")
+    only = ("social",) if social else only
     report = run_checks(options().vault_path, ntp_server, browser_setting=str(browser_path or ""), only=only)
     if is_json():
         emit_json(report.to_json())
     else:
         print_report(report, lang)
+        if social:
+            from .social_health_view import print_readers
+
+            print_readers(report.get("social").data.get("readers") or {}, lang)
     return 0 if report.ok else 1
 
 

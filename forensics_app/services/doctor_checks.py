@@ -316,6 +316,17 @@ def check_web(ctx: Context) -> Result:
 
 
 def check_social(ctx: Context) -> Result:
-    return check_imports(ctx, {"yt_dlp": "yt-dlp", "extruct": "extruct", "cssselect": "cssselect",
-                          "collectors.social": "forensics-toolkit"}, ("social-media capture", "thu thập mạng xã hội"))
+    status, summary, fix, data = check_imports(ctx, {"yt_dlp": "yt-dlp", "extruct": "extruct", "cssselect": "cssselect",
+                                                     "collectors.social": "forensics-toolkit"},
+                                               ("social-media capture", "thu thập mạng xã hội"))
+    if status == "fail":
+        return status, summary, fix, data
+    from .social_health import reader_health  # every reader on the corpus of real pages
+
+    health, (en, vi), readers = reader_health()
+    fix = NO_FIX if health == "ok" else (
+        "Platforms not read fully may need an update of the toolkit (or its rule files); complete such records "
+        "with `forensics social annotate`.", "Nền tảng chưa đọc đầy đủ có thể cần cập nhật công cụ (hoặc tệp quy "
+        "tắc); bổ sung bản ghi bằng `forensics social annotate`.")
+    return health, (f"{summary[0]}; {en}", f"{summary[1]}; {vi}"), fix, {**data, **readers}
 

@@ -43,6 +43,8 @@ class InstagramExtractor(Extractor):
         before = record.filled()
         if item:
             _from_item(item, doc, record)
+        else:
+            _from_shared_data(doc, record, match.post_id or "")
         record.provenance("embedded data", "xdt_api__v1__media__shortcode__web_info", before)
         if not record.author.handle:
             header = doc.first("article header a[href], header a[href]")
@@ -51,7 +53,9 @@ class InstagramExtractor(Extractor):
                 record.author = Person(name=text_of(header), handle="@" + handle,
                                        profile_url=doc.absolute(f"/{handle}/"))
                 record.use_source("page (DOM)")
-        record.comments = _comments(doc)
+        shown = _comments(doc)  # the DOM after expansion, unless the embedded data holds more
+        if len(shown) >= len(record.comments):
+            record.comments = shown
         return record
 
 
@@ -135,3 +139,53 @@ def _is_reply(node: Element) -> bool:
             return False
         current = current.getparent()
     return False
+
+
+def _from_shared_data(doc: PageDocument, record: PostRecord, code: str) -> None:
+    """Pages of 2017-2022 embed ``window._sharedData`` (GraphQL ``shortcode_media``): the owner, the exact time
+    (``taken_at_timestamp``), the caption, the counts and the comments shown."""
+    shared = doc.assigned_json("_sharedData")
+    posts = (((shared or {}).get("entry_data") or {}).get("PostPage") or []) if isinstance(shared, dict) else []
+    media = next((p.get("graphql", {}).get("shortcode_media") for p in posts if isinstance(p, dict)), None)
+    if not isinstance(media, dict):
+        return
+    record.use_source("embedded data (window._sharedData)")
+    record.post_id = str(media.get("shortcode") or record.post_id)
+    owner = media.get("owner") or {}
+    handle = str(owner.get("username") or "")
+    record.author = Person(name=str(owner.get("full_name") or ""), handle="@" + handle if handle else "",
+                           profile_url=f"https://www.instagram.com/{handle}/" if handle else "",
+                           id=str(owner.get("id") or ""), verified=owner.get("is_verified"))
+    record.published = doc.exact_time(media.get("taken_at_timestamp"), "embedded data (taken_at_timestamp)")
+    edges = ((media.get("edge_media_to_caption") or {}).get("edges")) or []
+    record.text = str(((edges[0] or {}).get("node") or {}).get("text") or "") if edges else ""
+    record.hashtags, record.mentions, record.links = hashtags(record.text), mentions(record.text), links(record.text)
+    for key, name in (("edge_media_preview_like", "likes"), ("edge_media_to_parent_comment", "comments"),
+                      ("edge_media_to_comment", "comments")):
+        count = exact_count((media.get(key) or {}).get("count"), f"embedded data ({key}.count)")
+        if count is not None and name not in record.counts:
+            record.counts[name] = count
+    if media.get("is_video") and media.get("video_url"):
+        record.media.append(Media("video", str(media["video_url"]), page_url=record.canonical_url or doc.final_url,
+                                  poster=str(media.get("display_url") or "")))
+    elif media.get("display_url"):
+        size = media.get("dimensions") or {}
+        record.media.append(Media("image", str(media["display_url"]), width=size.get("width"),
+                                  height=size.get("height")))
+    for edge in ((media.get("edge_media_to_parent_comment") or {}).get("edges")) or []:
+        node = (edge or {}).get("node") or {}
+        _shared_comment(doc, record, node, "", 0)
+        for reply in ((node.get("edge_threaded_comments") or {}).get("edges")) or []:
+            _shared_comment(doc, record, (reply or {}).get("node") or {}, str(node.get("id") or ""), 1)
+
+
+def _shared_comment(doc: PageDocument, record: PostRecord, node: dict[str, Any], parent: str, depth: int) -> None:
+    owner = node.get("owner") or {}
+    handle = str(owner.get("username") or "")
+    record.comments.append(Comment(
+        id=str(node.get("id") or ""), author=Person(name=handle, handle="@" + handle if handle else "",
+                                                    profile_url=f"https://www.instagram.com/{handle}/" if handle else "",
+                                                    id=str(owner.get("id") or "")),
+        text=str(node.get("text") or ""), time=doc.exact_time(node.get("created_at"), "embedded data (created_at)"),
+        reply_to=parent, depth=depth,
+        reactions=exact_count((node.get("edge_liked_by") or {}).get("count"), "embedded data (edge_liked_by)")))
