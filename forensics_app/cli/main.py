@@ -32,6 +32,7 @@ LAZY_COMMANDS: dict[str, tuple[tuple[str, ...], str]] = {
     "custody": (("custody_cmds",), "custody_group"),
     "capture": (("capture_cmds", "social_cmds"), "capture_group"),  # social adds `capture social`
     "profile": (("social_cmds",), "profile_group"),
+    "social": (("social_cmds",), "social_group"),
     "disk": (("disk_cmds",), "disk_group"),
     "report": (("report_cmds",), "report"),
     "export": (("report_cmds",), "export"),

@@ -194,3 +194,49 @@ def profile_remove_cmd(name: str) -> int:
 
 
 COMMANDS = [profile_group]
+
+
+@click.group("social")
+def social_group() -> None:
+    """Social-media records: the examiner completes what the reader could not read."""
+
+
+@social_group.command("annotate")
+@common_options
+@click.argument("item", type=click.IntRange(1, 2**63 - 1))
+@click.option("--field", "fields", multiple=True, required=True,
+              help="NAME=VALUE, e.g. author.name='Nguyễn Văn A' (repeatable).")
+@click.option("--region", help="x,y,w,h: where the screenshot shows the value (pixels).")
+@click.option("--screenshot", type=click.IntRange(1, 2**63 - 1), help="The screenshot item (default: the full page).")
+@click.option("--dom-path", default="", help="Or the DOM node that shows it (a CSS path in the stored HTML).")
+@click.option("--reason", required=True, help="Why the value is entered by hand.")
+def social_annotate_cmd(item: int, fields: tuple[str, ...], region: str | None, screenshot: int | None, dom_path: str,
+                        reason: str) -> int:
+    """Enter a field of the social record ITEM (the capture or its social_post) by hand, pointing at where the
+    page shows it. Stored as a separate annotation item, hashed and logged; reports show it as entered by you."""
+    from evidence_store import UsageError
+
+    from ..services.social import annotate
+
+    values: dict[str, str] = {}
+    for entry in fields:
+        name, sep, value = entry.partition("=")
+        if not sep or not name.strip():
+            raise UsageError(f"--field must be NAME=VALUE, not {entry!r}")
+        values[name.strip()] = value
+    box = None
+    if region:
+        parts = region.split(",")
+        if len(parts) != 4 or not all(p.strip().isdigit() for p in parts):
+            raise UsageError(f"--region must be x,y,w,h in whole pixels, not {region!r}")
+        box = (int(parts[0]), int(parts[1]), int(parts[2]), int(parts[3]))
+    with opened_vault() as vault:
+        added = annotate(vault, item, values, reason=reason, screenshot=screenshot, region=box, dom_path=dom_path)
+    if is_json():
+        emit_json({"annotation_item": added.id, "sha256": added.sha256, "fields": values})
+    else:
+        out.print(f"annotation item {added.id} (SHA-256 {added.sha256}): {', '.join(values)}", highlight=False)
+    return 0
+
+
+COMMANDS.append(social_group)

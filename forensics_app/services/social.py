@@ -175,3 +175,67 @@ def post_outcome(vault: Vault, outcome: UrlOutcome) -> PostOutcome:
 def read_record(vault: Vault, item: Item) -> dict[str, Any]:
     data: dict[str, Any] = json.loads(b"".join(vault.read_item(item)))
     return data
+
+
+ANNOTATION_FIELDS = ("author.name", "author.handle", "author.id", "author.profile_url", "published", "title", "text",
+                     "post_id") + tuple(f"counts.{n}" for n in ("likes", "reactions", "comments", "shares", "views",
+                                                                  "reposts"))
+
+
+def annotate(vault: Vault, item_id: int, fields: dict[str, str], *, reason: str, screenshot: int | None = None,
+             region: tuple[int, int, int, int] | None = None, dom_path: str = "") -> Item:
+    """The examiner completes a social record: an ``annotation`` child item (JSON: the fields and values, where on
+    the screenshot or in the DOM they are shown, the examiner, the reason) added under the post's capture in one
+    vault batch, so it is hashed and logged like any acquisition. The machine-read record is never changed."""
+    import io
+
+    item = vault.get_item(item_id)
+    capture = vault.get_item(item.parent_id) if item.kind == "social_post" and item.parent_id else item
+    children = vault.list_items(parent_id=capture.id)
+    record_item = next((c for c in children if c.kind == "social_post"), None)
+    if capture.kind != "web_capture" or record_item is None:
+        raise UsageError(f"item {item_id} is not a social capture or its record (social_post)")
+    if not fields:
+        raise UsageError("give at least one --field NAME=VALUE")
+    unknown = [name for name in fields if name not in ANNOTATION_FIELDS]
+    if unknown:
+        raise UsageError(f"unknown field {unknown[0]!r}; one of: {', '.join(ANNOTATION_FIELDS)}")
+    if not reason.strip():
+        raise UsageError("say why the value is entered by hand (--reason)")
+    if region is None and not dom_path:
+        raise UsageError("point at where the page shows the value: --region x,y,w,h on a screenshot, or --dom-path")
+    shot = None
+    if region is not None:
+        shots = [c for c in children if c.kind in ("screenshot", "screenshot_element", "screenshot_viewport")]
+        shot = next((c for c in shots if c.id == screenshot), None) if screenshot else (shots[0] if shots else None)
+        if shot is None:
+            raise UsageError(f"no screenshot {screenshot or ''} in capture {capture.id} to point at".replace("  ", " "))
+        x, y, w, h = region
+        if min(region) < 0 or w == 0 or h == 0:
+            raise UsageError("--region must be x,y,w,h with a positive width and height")
+    examiner = vault.examiner
+    content = {"format": "forensics-toolkit/social-annotation/1", "record_item": record_item.id,
+               "fields": [{"field": k, "value": v} for k, v in fields.items()], "reason": reason.strip(),
+               "where": {"screenshot_item": shot.id, "screenshot_sha256": shot.sha256,
+                         "region_px": {"x": region[0], "y": region[1], "w": region[2], "h": region[3]}}
+               if shot is not None and region is not None else {"dom_path": dom_path},
+               "examiner": {"name": examiner.name, "id": examiner.id}}
+    data = json.dumps(content, ensure_ascii=False, indent=1).encode("utf-8")
+    case = vault.get_case(capture.case_id)
+    with vault.batch(case) as batch:
+        added = batch.add_content(io.BytesIO(data), kind="annotation", name=f"annotation-{record_item.id}.json",
+                                  source=f"examiner {examiner.name}", parent=capture, media_type="application/json",
+                                  metadata={"annotation": {"record_item": record_item.id, "fields": fields,
+                                                           "examiner": examiner.name}}, total=len(data))
+    assert added.item is not None  # committed by the batch
+    return added.item
+
+
+def annotations(vault: Vault, capture_id: int) -> list[dict[str, Any]]:
+    """The annotations stored under a social capture, oldest first (with their item id and acquisition time)."""
+    out = []
+    for child in vault.list_items(parent_id=capture_id):
+        if child.kind == "annotation":
+            data = json.loads(b"".join(vault.read_item(child)))
+            out.append({**data, "item": child.id, "acquired_at": child.acquired_at})
+    return out
