@@ -231,7 +231,7 @@ def annotate(vault: Vault, item_id: int, fields: dict[str, str], *, reason: str,
     return added.item
 
 
-def annotations(vault: Vault, capture_id: int) -> list[dict[str, Any]]:
+def list_annotations(vault: Vault, capture_id: int) -> list[dict[str, Any]]:
     """The annotations stored under a social capture, oldest first (with their item id and acquisition time)."""
     out = []
     for child in vault.list_items(parent_id=capture_id):

@@ -7,7 +7,7 @@ import io
 import json
 
 from evidence_store import Vault
-from forensics_app.services.social import annotate, annotations
+from forensics_app.services.social import annotate, list_annotations
 from tests.conftest import Cli, assert_verifies_clean
 
 
@@ -31,7 +31,7 @@ def test_annotation_is_a_logged_child_item(vault: Vault) -> None:
     added = annotate(vault, post, {"author.name": "Nguyễn Văn A"}, reason="tên hiển thị trên ảnh chụp", screenshot=shot,
                      region=(10, 20, 300, 40))
     assert added.kind == "annotation" and added.parent_id == web and added.sha256
-    (entry,) = annotations(vault, web)
+    (entry,) = list_annotations(vault, web)
     assert entry["fields"] == [{"field": "author.name", "value": "Nguyễn Văn A"}]
     assert entry["where"]["screenshot_item"] == shot and entry["where"]["region_px"] == {"x": 10, "y": 20, "w": 300,
                                                                                          "h": 40}
