@@ -2,7 +2,10 @@
 
 ``MD5|name|inode|mode_as_string|UID|GID|size|atime|mtime|ctime|crtime`` with
 times in whole seconds since 1970 UTC (FAT local times already converted with the
-examiner's zone). NTFS names also get a ``($FILE_NAME)`` line: those times are
+examiner's zone). Names are escaped as in every listing people read
+(:mod:`.names`: ``\\xNN`` for control characters, non-UTF-8 bytes and ``|``,
+``\\\\`` for a backslash), where fls prints ``^`` for a control character and
+cannot be read back. NTFS names also get a ``($FILE_NAME)`` line: those times are
 harder to forge than $STANDARD_INFORMATION's and examiners compare the two.
 """
 
@@ -11,12 +14,19 @@ from __future__ import annotations
 from typing import TextIO
 
 from .entries import Entry, mode_string
+from .names import escape_name
 
 
 def _field(raw: bytes) -> str:
-    """Names go in verbatim except the separator and line breaks (escaped, as bytes)."""
-    text = raw.decode("utf-8", "backslashreplace")
-    return text.replace("|", "\\x7c").replace("\n", "\\x0a").replace("\r", "\\x0d")
+    """A name in the body file: escaped as everywhere people read names (:mod:`.names`), ``|`` too."""
+    return escape_name(raw, extra="|")
+
+
+def deleted_marker(entry: Entry) -> str:
+    """As ``fls -m``: a deleted name whose metadata now belongs to a live file is ``(deleted-realloc)``."""
+    if entry.name_allocated:
+        return ""
+    return " (deleted-realloc)" if entry.meta_allocated else " (deleted)"
 
 
 def body_lines(entry: Entry, mount: str = "/", *, with_file_name: bool = True) -> list[str]:
@@ -24,7 +34,7 @@ def body_lines(entry: Entry, mount: str = "/", *, with_file_name: bool = True) -
     name = mount.rstrip("/") + "/" + _field(entry.path)
     if entry.link_target:
         name += " -> " + _field(entry.link_target)
-    deleted = " (deleted)" if entry.deleted else ""
+    deleted = deleted_marker(entry)
     mode = mode_string(entry)
     m, a, c, b = entry.epochs
     size = entry.size if entry.meta_allocated is not None else 0

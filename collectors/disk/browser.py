@@ -1,17 +1,18 @@
 """Browser history and downloads from Chrome/Edge (``History``) and Firefox (``places.sqlite``).
 
 The rows are what investigators ask for first: which URL, when (UTC), how often,
-and what was downloaded where. The database is parsed from a private temporary
-copy (with its ``-wal`` journal when the image has one, so recent rows not yet
-checkpointed are included); the evidence copy in the vault is never opened.
+and what was downloaded where. The database is parsed in memory (never a file on
+disk, see :mod:`.sqlite_memory`), with its ``-wal`` log applied when the image
+has one, so recent rows not yet checkpointed are included.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
+
+from .sqlite_memory import MAX_BYTES, open_in_memory
 
 MAX_ROWS = 20_000
 _CHROME_EPOCH = datetime(1601, 1, 1, tzinfo=UTC)
@@ -58,11 +59,14 @@ def _tables(conn: sqlite3.Connection) -> set[str]:
     return {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
 
 
-def parse_history(db_path: Path, kind: str) -> tuple[list[dict[str, Any]], list[str]]:
-    """(rows, problems) from a copy of a browser database; rows capped at MAX_ROWS."""
+def parse_history(db: bytes, wal: bytes | None, kind: str) -> tuple[list[dict[str, Any]], list[str]]:
+    """(rows, problems) from a browser database held in memory; rows capped at MAX_ROWS."""
     problems: list[str] = []
+    if len(db) + len(wal or b"") > MAX_BYTES:
+        return [], [f"the database and its log are {len(db) + len(wal or b'')} bytes, over the "
+                    f"{MAX_BYTES >> 20} MiB parsed in memory: not parsed (the file itself is in the vault)"]
     try:
-        conn = sqlite3.connect(str(db_path))
+        conn = open_in_memory(db, wal)
         conn.row_factory = sqlite3.Row
     except sqlite3.Error as exc:
         return [], [f"cannot open the database: {exc}"]

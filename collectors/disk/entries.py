@@ -14,7 +14,7 @@ from typing import Any
 
 import pytsk3
 
-from evidence_store.naming import display_name
+from .names import escape_name, needs_escape
 
 _NAME_TYPES = {
     "TSK_FS_NAME_TYPE_UNDEF": "-", "TSK_FS_NAME_TYPE_FIFO": "p", "TSK_FS_NAME_TYPE_CHR": "c",
@@ -76,6 +76,8 @@ class Entry:
     file_name_times: dict[str, Any] | None = None
     epochs: tuple[int, int, int, int] = (0, 0, 0, 0)  # m, a, c, b: whole seconds UTC (body files)
     file_name_epochs: tuple[int, ...] | None = None  # m, a, c, b, attribute id, attribute size
+    no_data: bool = False  # NTFS: the MFT entry has no $DATA attribute (nothing to recover, icat refuses it)
+    problem: str | None = None  # why its metadata or attributes could not be read (a warning says so too)
 
     # -- identity ---------------------------------------------------------------
     @property
@@ -98,12 +100,13 @@ class Entry:
 
     @property
     def display_path(self) -> str:
-        return "/" + display_name(self.path)
+        """The path for people (control characters and non-UTF-8 bytes escaped, see :mod:`.names`)."""
+        return "/" + escape_name(self.path)
 
     @property
     def display_name(self) -> str:
         suffix = self._stream_suffix()
-        return display_name(self.name + b":" + suffix if suffix else self.name)
+        return escape_name(self.name + b":" + suffix if suffix else self.name)
 
     @property
     def address(self) -> str:
@@ -129,11 +132,26 @@ class Entry:
     @property
     def has_content(self) -> bool:
         """Whether extraction makes sense: a regular file (or virtual file) or an NTFS data stream."""
-        if self.meta_reused or self.meta_allocated is None:
+        if self.meta_reused or self.meta_allocated is None or self.no_data or self.problem:
             return False
         if self.stream is not None and self.stream.type in (NTFS_DATA, NTFS_INDEX_ROOT):
             return self.stream.type == NTFS_DATA
         return self.meta_type in ("r", "v")
+
+    @property
+    def no_content_reason(self) -> str | None:
+        """Why a file-like entry has nothing to extract (None when it has content or is a directory)."""
+        if self.has_content or self.is_dir:
+            return None
+        if self.problem:
+            return self.problem
+        if self.no_data:
+            return "the MFT entry has no $DATA attribute: there is no content to recover"
+        if self.meta_reused:
+            return "its MFT entry now belongs to another file (sequence number changed)"
+        if self.meta_allocated is None:
+            return "no metadata is left for this name"
+        return None
 
     @property
     def allocation(self) -> str:
@@ -148,15 +166,16 @@ class Entry:
         suffix = self._stream_suffix()
         base = self.parent_path + b"/" + self.name if self.parent_path else self.name
         path_raw = base + b":" + suffix if suffix else base
-        try:
-            path_text, exact = path_raw.decode("utf-8"), True
+        name_raw = self.name + b":" + suffix if suffix else self.name
+        try:  # JSON keeps the exact name (it escapes control characters itself)
+            path_text, name_text, exact = path_raw.decode("utf-8"), name_raw.decode("utf-8"), True
         except UnicodeDecodeError:
-            path_text, exact = display_name(path_raw), False
+            path_text, name_text, exact = escape_name(path_raw), escape_name(name_raw), False
         meta_type = self.meta_type
         data: dict[str, Any] = {
             "partition": self.partition,
             "path": "/" + path_text,
-            "name": display_name(self.name + b":" + suffix if suffix else self.name),
+            "name": name_text,
             "inode": self.inode,
             "address": self.address,
             "type": TYPE_WORDS.get(meta_type if meta_type != "-" else self.name_type, "unknown"),
@@ -167,21 +186,25 @@ class Entry:
             "size": self.size,
             "times": self.times,
         }
-        if not exact:
+        if not exact or needs_escape(path_raw):
             data["path_bytes_hex"] = path_raw.hex()
         stream = self.stream
         if stream is not None:
             data["stream"] = {"type": stream.type, "id": stream.id,
-                              "name": display_name(stream.name) if stream.name else None,
+                              "name": escape_name(stream.name) if stream.name else None,
                               "resident": stream.resident}
         if self.seq is not None:
             data["sequence"] = self.seq
         if self.link_target:
-            data["link_target"] = display_name(self.link_target)
+            data["link_target"] = escape_name(self.link_target)
         if self.meta_reused:
             data["metadata_reused"] = True
+        if self.no_data:
+            data["no_data_attribute"] = True
+        if self.problem:
+            data["problem"] = self.problem
         if self.short_name:
-            data["short_name"] = display_name(self.short_name)
+            data["short_name"] = escape_name(self.short_name)
         if self.file_name_times:
             data["file_name_times"] = self.file_name_times
         if self.mode or self.uid or self.gid:

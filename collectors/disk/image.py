@@ -83,7 +83,7 @@ class Partition:
 
 @dataclass
 class TableEntry:
-    """Every slot of the partition table as mmls shows it (meta and unallocated too)."""
+    """Every slot of the partition table as mmls shows it (meta and unallocated too; ``slot`` as mmls prints it)."""
 
     slot: str
     start_sector: int
@@ -196,7 +196,7 @@ class DiskImage:
             flags = int(part.flags)
             kind = ("allocated" if flags & int(pytsk3.TSK_VS_PART_FLAG_ALLOC) else
                     "unallocated" if flags & int(pytsk3.TSK_VS_PART_FLAG_UNALLOC) else "meta")
-            slot = f"{int(part.table_num):03d}:{int(part.slot_num):03d}" if kind == "allocated" else kind
+            slot = _mmls_slot(kind, int(part.table_num), int(part.slot_num))
             desc = part.desc.decode("utf-8", "replace") if isinstance(part.desc, bytes) else str(part.desc)
             self.table.append(TableEntry(slot, int(part.start), int(part.len), desc, kind))
             if kind != "allocated":
@@ -238,6 +238,15 @@ class DiskImage:
                             int(facts.get("inode_size") or 128) > 128)
         partition.fs = FileSystem(tsk, family, fs_type_name(info.ftype), int(info.block_size),
                                   int(info.block_count), facts.get("label"), policy, facts)
+
+
+def _mmls_slot(kind: str, table: int, slot: int) -> str:
+    """The slot column as ``mmls`` prints it: ``000:001`` (DOS tables), ``001`` (one table: GPT, Mac)."""
+    if kind == "meta":
+        return "Meta"
+    if kind == "unallocated":
+        return "-------"
+    return f"{slot:03d}" if table < 0 else f"{table:03d}:{slot:03d}"
 
 
 def _vs_type_name(vstype: Any) -> str:

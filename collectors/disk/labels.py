@@ -70,6 +70,64 @@ def iso_facts(read: Read) -> dict[str, Any]:
     return {"label": _text(pvd[40:72])}
 
 
+def exfat_facts(read: Read) -> dict[str, Any]:
+    """The label is a directory entry (type 0x83) of the root directory, in UTF-16LE."""
+    boot = read(0, 512)
+    if len(boot) < 512 or boot[3:11] != b"EXFAT   ":
+        return {}
+    fat_offset, _fat_length, heap_offset, _count, root_cluster, serial = struct.unpack_from("<IIIIII", boot, 80)
+    sector = 1 << boot[108]
+    cluster = sector << boot[109]
+    facts: dict[str, Any] = {"label": None, "serial": f"{serial:08X}"}
+    seen: set[int] = set()
+    number = root_cluster
+    while 2 <= number < 0xFFFFFFF7 and number not in seen and len(seen) < 64:
+        seen.add(number)
+        data = read(heap_offset * sector + (number - 2) * cluster, cluster)
+        for at in range(0, len(data) - 31, 32):
+            kind = data[at]
+            if kind == 0x00:  # end of the directory
+                return facts
+            if kind == 0x83:
+                count = min(data[at + 1], 11)
+                facts["label"] = _text(data[at + 2:at + 2 + 2 * count], "utf-16-le")
+                return facts
+        entry = read(fat_offset * sector + number * 4, 4)
+        if len(entry) < 4:
+            break
+        number = struct.unpack("<I", entry)[0]
+    return facts
+
+
+def hfs_facts(fs: Any, read: Read) -> dict[str, Any]:
+    """HFS+/HFSX: the volume name is the name of the root folder's record (parent id 1) in the catalog."""
+    header = read(1024, 512)
+    if header[:2] not in (b"H+", b"HX"):
+        return {}
+    try:
+        catalog = fs.open_meta(inode=4)
+        node0 = catalog.read_random(0, 512)
+        first_leaf = struct.unpack_from(">I", node0, 14 + 10)[0]
+        node_size = struct.unpack_from(">H", node0, 14 + 18)[0]
+        node = catalog.read_random(first_leaf * node_size, node_size)
+    except (OSError, struct.error):
+        return {"label": None}
+    if len(node) < node_size or node_size < 512:
+        return {"label": None}
+    records = struct.unpack_from(">H", node, 10)[0]
+    for index in range(records):
+        at = struct.unpack_from(">H", node, node_size - 2 * (index + 1))[0]
+        key_length, parent = struct.unpack_from(">HI", node, at)
+        name_length = struct.unpack_from(">H", node, at + 6)[0]
+        name = node[at + 8:at + 8 + 2 * name_length]
+        kind = struct.unpack_from(">h", node, at + 2 + key_length)[0]
+        if parent == 1 and kind == 1:  # the root folder's own record: its name is the volume's
+            return {"label": _text(name, "utf-16-be"), "signature": header[:2].decode()}
+        if parent > 2:
+            break
+    return {"label": None, "signature": header[:2].decode()}
+
+
 def ntfs_label(fs: Any) -> str | None:
     """$Volume (MFT entry 3) holds the label in its $VOLUME_NAME attribute (type 0x60)."""
     try:
@@ -93,6 +151,10 @@ def fs_facts(family: str, fs: Any, read: Read) -> dict[str, Any]:
             return iso_facts(read)
         if family == "ntfs":
             return {"label": ntfs_label(fs)}
+        if family == "exfat":
+            return exfat_facts(read)
+        if family == "hfs":
+            return hfs_facts(fs, read)
     except (OSError, struct.error):
         return {}
     return {}

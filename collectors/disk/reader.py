@@ -4,6 +4,9 @@ The vault hashes and encrypts whatever it reads in one pass; this reader only
 turns TSK's ``read_random`` into ``read(n)`` and remembers how the read ended, so
 a read error on a damaged or overwritten file becomes a recorded shortfall
 (``recovery: possibly incomplete``) rather than invented bytes or a lost item.
+A read that ends with no bytes and no error is something else: the file system
+stores nothing there (a sparse or never-written stream, such as NTFS's
+``$BadClus:$Bad``, whose initialised size is 0), which is said as such.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ class StreamReader(io.RawIOBase):
         self.size = entry.size
         self.offset = 0
         self.error: str | None = None
+        self.not_stored_from: int | None = None  # TSK gave no bytes (and no error) from here on
         stream = entry.stream
         self._attr = (stream.type, stream.id) if stream is not None and stream.type == NTFS_DATA else None
 
@@ -32,7 +36,7 @@ class StreamReader(io.RawIOBase):
         return True
 
     def read(self, size: int = -1) -> bytes:
-        if self.error is not None or self.offset >= self.size:
+        if self.error is not None or self.not_stored_from is not None or self.offset >= self.size:
             return b""
         want = self.size - self.offset if size is None or size < 0 else min(size, self.size - self.offset)
         try:
@@ -44,8 +48,8 @@ class StreamReader(io.RawIOBase):
         except OSError as exc:
             self.error = f"read error at offset {self.offset}: {str(exc).strip().splitlines()[-1][:160]}"
             return b""
-        if not data:
-            self.error = f"no data returned at offset {self.offset}"
+        if not data:  # not an error: nothing is stored there (e.g. NTFS beyond the initialised size)
+            self.not_stored_from = self.offset
             return b""
         self.offset += len(data)
         return bytes(data)

@@ -35,6 +35,10 @@ _REASONS = {
                            "không kiểm tra được các khối của tệp có bị dùng lại hay không trên hệ thống tệp này"),
     "read_short": ("reading stopped before the recorded size; the rest could not be read",
                    "việc đọc dừng trước kích thước ghi nhận; phần còn lại không đọc được"),
+    "allocation_unreadable": ("the allocation map ($Bitmap or FAT) could not be read, so whether its clusters were "
+                              "reused by other files is unknown",
+                              "không đọc được bảng cấp phát ($Bitmap hoặc FAT) nên không biết các cluster của tệp "
+                              "đã bị tệp khác dùng lại hay chưa"),
 }
 
 
@@ -68,6 +72,7 @@ class AllocationMap:
         self._fat: Any = None
         self.unit_per_cluster = 1
         self.loaded = False
+        self.error: str | None = None
         self._load()
 
     def _load(self) -> None:
@@ -76,14 +81,25 @@ class AllocationMap:
         try:
             if self.family == "ntfs":
                 bitmap = fs.tsk.open_meta(inode=6)
-                self._bits = bitmap.read_random(0, int(bitmap.info.meta.size))
-                self.loaded = True
+                size = int(bitmap.info.meta.size)
+                self._bits = bitmap.read_random(0, size) if size else b""
+                self.loaded = len(self._bits) == size > 0
+                if not self.loaded:
+                    self.error = f"$Bitmap gave {len(self._bits)} of {size} bytes"
             elif self.family == "fat":
                 self._fat = _FatTable(self.partition.read)
                 self.unit_per_cluster = self._fat.sectors_per_cluster
                 self.loaded = self._fat.ok
-        except (OSError, struct.error, ValueError):
+                if not self.loaded:
+                    self.error = "the FAT is shorter than its boot sector says"
+        except (OSError, struct.error, ValueError) as exc:
             self.loaded = False
+            self.error = (str(exc).strip().splitlines() or [type(exc).__name__])[-1][:160]
+
+    @property
+    def checkable(self) -> bool:
+        """Whether this file system has an allocation map we read (NTFS $Bitmap, the FAT)."""
+        return self.family in ("ntfs", "fat")
 
     @property
     def cluster_units(self) -> int:
@@ -168,6 +184,8 @@ def assess(entry: Entry, partition: Partition, allocation: AllocationMap | None)
     if allocation is not None and allocation.loaded:
         if allocation.any_allocated(runs):
             recovery.add("blocks_reallocated")
-    elif family not in ("ntfs",) or allocation is None:
+    elif allocation is not None and allocation.checkable:
+        recovery.add("allocation_unreadable")
+    else:
         recovery.add("blocks_not_checked")
     return recovery

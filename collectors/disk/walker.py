@@ -22,6 +22,7 @@ from evidence_store.tasks import NEVER_CANCELLED, CancelToken
 
 from .entries import META_TYPE, NAME_TYPE, NTFS_DATA, NTFS_FILE_NAME, NTFS_INDEX_ROOT, ORPHAN_DIR, Entry, Stream
 from .image import Partition
+from .ntfs_mft import unreadable_records
 from .timestamps import TimePolicy, epochs, filetime
 
 MAX_DEPTH = 512
@@ -60,6 +61,18 @@ class Walker:
         """Entries under ``path`` (its children; all descendants when recursive)."""
         directory, parent_path, inode = self.open_path(path)
         yield from self._walk_dir(directory, parent_path, inode, (inode,), orphan=parent_path.startswith(ORPHAN_DIR))
+        if self.family == "ntfs" and self.options.recursive and not parent_path:
+            self._warn_unreadable_records()
+
+    def _warn_unreadable_records(self) -> None:
+        """Files TSK leaves out of every listing because their MFT record cannot be parsed: said, not silent."""
+        for entry, name, reason in unreadable_records(self.fs, self.partition.read(0, 512), self.cancel):
+            shown = name if name is not None else "?"
+            self._warn("mft_entry_unreadable",
+                       f"MFT entry {entry} ({shown}) cannot be read ({reason}): that file and its streams are "
+                       "missing from this listing and cannot be extracted",
+                       f"không đọc được bản ghi MFT {entry} ({shown}) ({reason}): tệp đó và các luồng dữ liệu của "
+                       "nó không có trong danh sách và không trích xuất được", inode=entry, name=name)
 
     def walk_inode(self, inode: int, parent_path: bytes) -> Iterator[Entry]:
         """Children of the directory at ``inode`` (lazy listing for a browser)."""
@@ -148,18 +161,24 @@ class Walker:
         meta = info.meta
         tsk_file = tsk_entry
         reused = False
+        problem = None
         if meta is None and (name.meta_addr or name.flags & _ALLOC):
             try:
                 tsk_file = self.fs.open_meta(inode=int(name.meta_addr))
                 meta = tsk_file.info.meta
-            except OSError:
-                meta = None
+            except OSError as exc:
+                meta, problem = None, f"its metadata (inode {int(name.meta_addr)}) cannot be read: {_short(exc)}"
+                shown = _show(parent_path + b"/" + raw if parent_path else raw)
+                self._warn("metadata_unreadable", f"{shown}: {problem}; listed by name only",
+                           f"{shown}: không đọc được siêu dữ liệu (inode {int(name.meta_addr)}): {_short(exc)}; "
+                           "chỉ liệt kê theo tên", inode=int(name.meta_addr), path=shown)
             if meta is not None and self.family == "ntfs" and not _same_ntfs_file(name, meta):
                 meta, reused, tsk_file = None, True, None
         entries = self._entries(tsk_file, meta, name, parent_path, raw, orphan, dir_inode)
-        if reused:
+        if reused or problem:
             for entry in entries:
-                entry.meta_reused = True
+                entry.meta_reused = reused
+                entry.problem = problem
         return entries
 
     def _entries(self, tsk_file: Any, meta: Any, name: Any, parent_path: bytes, raw: bytes, orphan: bool,
@@ -202,8 +221,12 @@ class Walker:
         fn_times: tuple[dict[str, Any], tuple[int, ...]] | None = None
         try:
             attributes = list(tsk_file)
-        except OSError:
-            attributes = []
+        except OSError as exc:  # e.g. an $ATTRIBUTE_LIST whose other MFT entries are damaged
+            base.problem = f"its attributes cannot be read ({_short(exc)}): its data streams are unknown"
+            self._warn("attributes_unreadable", f"{_show(base.path)}: {base.problem}",
+                       f"{_show(base.path)}: không đọc được các thuộc tính ({_short(exc)}): không biết các luồng "
+                       "dữ liệu của tệp", inode=base.inode, path=_show(base.path))
+            return [base]
         fn_namespace = 99
         for attr in attributes:
             info = attr.info
@@ -219,6 +242,8 @@ class Walker:
                             not int(info.flags) & _NON_RESIDENT,
                             _runs(attr) if self._want_runs(base) and kind == NTFS_DATA else ())
             entries.append(replace(base, stream=stream, size=int(info.size)))
+        if not entries and base.meta_type == "r":
+            base.no_data = True  # e.g. MFT entries 16-23, reserved and never used: nothing to recover
         if fn_times:
             for entry in entries or [base]:
                 entry.file_name_times, entry.file_name_epochs = fn_times

@@ -13,7 +13,7 @@ import click
 from evidence_store import UsageError
 from evidence_store.hashing import optional_algorithms
 
-from ..services.disk import image_info, iter_entries, open_image, search_image, write_timeline
+from ..services.disk import escape_name, image_info, iter_entries, open_image, search_image, write_timeline
 from .common import cancellable, common_options, emit_json, err, is_json, opened_vault, out, progress_bar
 
 IMAGE = click.argument("image", type=click.Path(path_type=Path))
@@ -26,6 +26,11 @@ PARTITION = click.option("--partition", type=int, help="Partition number as `dis
 @click.group("disk")
 def disk_group() -> None:
     """Disk images (raw, split, E01, VMDK, VHD, QCOW): look inside, recover, extract into the vault."""
+
+
+def _shown(value: Any) -> str:
+    """Text from an image for the terminal: control characters escaped (see collectors.disk.names)."""
+    return escape_name(str(value).encode("utf-8", "surrogateescape"))
 
 
 def _size(value: int) -> str:
@@ -49,14 +54,15 @@ def disk_info(image: Path, zone: str | None) -> None:
               f"sector {c['sector_size']}", highlight=False)
     if len(c["segments"]) > 1:
         out.print(f"segments: {len(c['segments'])} ({', '.join(Path(s).name for s in c['segments'])})", highlight=False)
-    for key, value in c["stored_metadata"].items():
-        out.print(f"  {key}: {value}", highlight=False)
+    for key, value in c["stored_metadata"].items():  # typed by whoever acquired the image: escaped
+        out.print(f"  {key}: {_shown(value)}", highlight=False)
     for key, value in c["stored_hashes"].items():
         out.print(f"  stored {key.upper()}: {value}", highlight=False)
     out.print(f"partition table: {data['partition_table'] or 'none'}")
     for part in data["partitions"]:
         fs = part["file_system"]
-        fs_text = (f"{fs['type']} label={fs['label']!r} block={fs['block_size']}" if fs
+        label = "none" if not fs or fs["label"] is None else "'" + _shown(fs["label"]) + "'"
+        fs_text = (f"{fs['type']} label={label} block={fs['block_size']}" if fs
                    else f"no file system ({part['file_system_error']})")
         out.print(f"  {part['index']}: start {part['start_sector']} length {part['length_sectors']} "
                   f"({part['description']})  {fs_text}", highlight=False)

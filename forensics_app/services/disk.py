@@ -15,11 +15,15 @@ from typing import Any, TextIO
 
 from collectors.disk import DEFAULT_LOCAL_ZONE, DiskImage, Entry, Walker, WalkOptions, assess
 from collectors.disk.bodyfile import BodyWriter
+from collectors.disk.names import escape_name
 from collectors.disk.recovery import AllocationMap
 from collectors.disk.search import PartitionSearch, compile_pattern
 from collectors.disk.timestamps import zone
 from evidence_store import ItemWarning, SourceError, UsageError
 from evidence_store.tasks import NEVER_CANCELLED, CancelToken, Progress, no_progress
+
+__all__ = ["DiskBrowser", "Listing", "entries_for_inode", "escape_name", "image_info", "iter_entries", "open_image",
+           "parse_inode_spec", "search_image", "tool_versions", "write_timeline"]
 
 
 def tool_versions() -> dict[str, str]:
@@ -43,8 +47,15 @@ def open_image(path: Path | str, *, local_zone: str | None = None, require_file_
 
 
 def image_info(path: Path | str, *, local_zone: str | None = None) -> dict[str, Any]:
-    """Container, stored metadata and hashes, media size, partitions and file systems."""
+    """Container, stored metadata and hashes, media size, partitions and file systems.
+
+    An image with a partition table is described even when no partition holds a file system TSK
+    reads (encrypted partitions); with neither, it is not a disk image we can describe (a
+    :class:`SourceError`, as ``disk ls`` says).
+    """
     with open_image(path, local_zone=local_zone, require_file_system=False) as image:
+        if image.table_type is None and not image.partitions:
+            raise SourceError(image.warnings[0].message if image.warnings else f"{path}: not a disk image")
         return image.describe() | {"tools": tool_versions()}
 
 

@@ -25,7 +25,7 @@ from collectors.disk import DiskImage, Entry
 from collectors.disk.containers import Container
 from evidence_store import Batch, Case, Item, ItemWarning, MultiHasher, SourceError, UsageError, Vault, iso_utc
 from evidence_store.blobs import IngestResult
-from evidence_store.errors import Cancelled
+from evidence_store.errors import Cancelled, VaultError
 from evidence_store.tasks import NEVER_CANCELLED, CancelToken, Progress, no_progress
 
 from .disk import open_image, tool_versions
@@ -34,6 +34,7 @@ from .disk_pipeline import PARALLEL_AVAILABLE, ReaderJob, ReaderProcess
 
 CHUNK = 4 << 20
 KIND_IMAGE = "disk_image"
+_LOGGED = 200  # skipped entries and warnings quoted in the custody entry (the counts are always whole)
 
 
 @dataclass
@@ -244,7 +245,8 @@ def extract(vault: Vault, case_ref: str | int, path: Path | str, selection: Sele
         reader: ReaderProcess | None = None
         if parallel and first is not None:
             selected.close()
-            extractor.warnings.clear()  # the reader walks again and reports every warning
+            extractor.warnings.clear()  # the reader walks again and reports every warning and skip
+            extractor.skipped.clear()
             reader = ReaderProcess(ReaderJob(str(image.path), zone, selection, partition, item,
                                              extractor.extra_hashes, vault.blobs, vault.config.segment_size))
             files = reader.files(cancel, progress)
@@ -270,7 +272,8 @@ def extract(vault: Vault, case_ref: str | int, path: Path | str, selection: Sele
             if batch is not None:
                 batch.discard()
             _gather(result, extractor, reader)
-            _log(vault, item, selection, result, cancelled=isinstance(exc, (Cancelled, KeyboardInterrupt)))
+            _log(vault, item, selection, result, cancelled=isinstance(exc, (Cancelled, KeyboardInterrupt)),
+                 failure=exc)
             raise
         if reader is not None:
             reader.close()
@@ -296,6 +299,7 @@ def _gather(result: ExtractResult, extractor: Extractor, reader: ReaderProcess |
     if reader is not None:
         result.skipped.extend(reader.skipped)
         result.warnings.extend(reader.warnings)
+    result.skipped.extend(extractor.skipped)
     result.warnings.extend(extractor.warnings)
 
 
@@ -309,15 +313,28 @@ def _commit(batch: Batch, result: ExtractResult) -> None:
             result.possibly_incomplete += 1
 
 
-def _log(vault: Vault, item: Item, selection: Selection, result: ExtractResult, *, cancelled: bool) -> None:
+def _log(vault: Vault, item: Item, selection: Selection, result: ExtractResult, *, cancelled: bool,
+         failure: BaseException | None = None) -> None:
+    """The ``disk.extract`` custody entry on the image item: what was taken, what was not and why.
+
+    When the extraction stopped on an error or a cancel and this entry cannot be written either, the
+    examiner must learn both: a :class:`VaultError` says so, chained to the custody failure.
+    """
     try:
         vault.log("disk.extract", item=item, details={
             "selection": selection.to_json(), "extracted": result.extracted, "bytes": result.bytes,
             "possibly_incomplete": result.possibly_incomplete, "skipped": len(result.skipped),
-            "cancelled": cancelled, "pid": os.getpid()})
-    except Exception:  # the log entry must not hide the error that stopped the extraction
-        if not cancelled:
+            "skipped_first": [{"path": p, "reason": r} for p, r in result.skipped[:_LOGGED]],
+            "warnings": [{"code": w.code, "message": w.message} for w in result.warnings[:_LOGGED]],
+            "warnings_total": len(result.warnings), "cancelled": cancelled,
+            "stopped_by": None if failure is None or cancelled else f"{type(failure).__name__}: {failure}",
+            "pid": os.getpid()})
+    except Exception as exc:
+        if failure is None:
             raise
+        what = "cancelled" if cancelled else f"stopped by an error ({failure})"
+        raise VaultError(f"the extraction was {what} after {result.extracted} file(s) were committed, and its "
+                         f"custody entry could not be written: {exc}") from exc
 
 
 def iter_selected(image: DiskImage, selection: Selection, partition: int | None) -> Iterator[Entry]:

@@ -10,16 +10,16 @@ and EXIF are parsed on the way and stored as rows on the same item.
 from __future__ import annotations
 
 import io
-import tempfile
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, BinaryIO, Protocol, cast
 
 from collectors.disk import DiskImage, Entry, Partition, StreamReader, Walker, WalkOptions, assess
 from collectors.disk.browser import browser_kind, parse_history
 from collectors.disk.exif import HEADER_BYTES, is_jpeg, parse_exif
+from collectors.disk.ntfs_mft import attribute_sizes
 from collectors.disk.recovery import AllocationMap
+from collectors.disk.sqlite_memory import MAX_BYTES as SQLITE_MAX_BYTES
 from evidence_store import Batch, Item, ItemWarning, PendingItem, SourceError, UsageError, iso_utc
 from evidence_store.blobs import IngestResult
 from evidence_store.hashing import optional_algorithms
@@ -75,13 +75,13 @@ class PreparedFile:
 
 
 class _Tap(io.RawIOBase):
-    """Passes a file's bytes to the vault and keeps its head (and a temp copy when asked)."""
+    """Passes a file's bytes to the vault and keeps its head (and, when asked, all of it in memory)."""
 
-    def __init__(self, reader: StreamReader, copy_to: Path | None) -> None:
+    def __init__(self, reader: StreamReader, keep_all: bool) -> None:
         super().__init__()
         self.reader = reader
         self.head = bytearray()
-        self._copy = copy_to.open("wb") if copy_to is not None else None
+        self.kept: bytearray | None = bytearray() if keep_all else None
 
     def readable(self) -> bool:
         return True
@@ -90,15 +90,9 @@ class _Tap(io.RawIOBase):
         data = self.reader.read(size)
         if len(self.head) < HEADER_BYTES:
             self.head += data[: HEADER_BYTES - len(self.head)]
-        if self._copy is not None:
-            self._copy.write(data)
+        if self.kept is not None:
+            self.kept += data
         return data
-
-    def close(self) -> None:
-        if self._copy is not None:
-            self._copy.close()
-            self._copy = None
-        super().close()
 
 
 class Extractor:
@@ -110,6 +104,7 @@ class Extractor:
         self.cancel = cancel
         self.progress = progress
         self.warnings: list[ItemWarning] = []
+        self.skipped: list[tuple[str, str]] = []  # entries the selection names that have nothing to extract
         self.done_bytes = 0
         self._allocation: dict[int, AllocationMap] = {}
         self._image_path = str(image.path.resolve())
@@ -117,7 +112,12 @@ class Extractor:
     # -- choosing ---------------------------------------------------------------
     def select(self, selection: Selection, partition: int | None) -> Generator[Entry, None, None]:
         if selection.inode is not None:
-            yield from (e for e in entries_for_inode(self.image, selection.inode, partition) if e.has_content)
+            found = entries_for_inode(self.image, selection.inode, partition)
+            with_content = [e for e in found if e.has_content]
+            if not with_content:
+                reason = next((r for e in found if (r := e.no_content_reason) is not None), "it is a directory")
+                raise SourceError(f"inode {selection.inode} has no content to extract: {reason}")
+            yield from with_content
             return
         if selection.path is not None:
             yield from self._by_path(selection.path, partition)
@@ -126,8 +126,12 @@ class Extractor:
                                deleted_only=selection.deleted, cancel=self.cancel)
         try:
             for entry in listing.entries:
-                if entry.has_content and (not selection.deleted or entry.deleted or entry.orphan):
+                if selection.deleted and not (entry.deleted or entry.orphan):
+                    continue
+                if entry.has_content:
                     yield entry
+                elif (why := entry.no_content_reason) is not None:
+                    self.skipped.append((entry.display_path, why))
         finally:
             self.warnings.extend(listing.warnings)
 
@@ -170,32 +174,32 @@ class Extractor:
             skipped.append((entry.display_path, f"metadata cannot be read: {str(exc).strip()[:120]}"))
             return None
         reader = StreamReader(tsk_file, entry)
-        wants_copy = entry.name in _BROWSER_NAMES
         name = entry.display_name
-        with tempfile.TemporaryDirectory(prefix="forensics-disk-") if wants_copy else _no_dir() as temp:
-            db_copy = Path(temp) / "db" if temp else None
-            tap = _Tap(reader, db_copy)
-            before = self.done_bytes
+        # a browser database is kept in memory to be parsed (bounded), never written out in plaintext
+        tap = _Tap(reader, keep_all=entry.name in _BROWSER_NAMES and entry.size <= SQLITE_MAX_BYTES)
+        before = self.done_bytes
 
-            def step(done: int, _total: int | None, label: str) -> None:
-                self.progress(before + done, None, label)
+        def step(done: int, _total: int | None, label: str) -> None:
+            self.progress(before + done, None, label)
 
-            acquired = iso_utc()
-            try:
-                content = ingest(cast(BinaryIO, tap), extra_hashes=self.extra_hashes, total=entry.size, label=name,
-                                 progress=step, cancel=self.cancel)
-            finally:
-                tap.close()
-            if reader.short:
-                recovery.add("read_short")
-            self.done_bytes = before + reader.offset
-            metadata: dict[str, Any] = {"locator": self._locator(part, entry, recovery, reader)}
-            warnings = recovery.warnings(entry.display_path)
-            if reader.error:
-                warnings.append(ItemWarning("read_error", f"{entry.display_path}: {reader.error}",
-                                            f"{entry.display_path}: lỗi đọc ({reader.error})",
-                                            {"offset": reader.offset, "size": entry.size}))
-            self._artifacts(part, entry, bytes(tap.head), db_copy, metadata, warnings)
+        acquired = iso_utc()
+        try:
+            content = ingest(cast(BinaryIO, tap), extra_hashes=self.extra_hashes, total=entry.size, label=name,
+                             progress=step, cancel=self.cancel)
+        finally:
+            tap.close()
+        if reader.error:
+            recovery.add("read_short")
+        self.done_bytes = before + reader.offset
+        metadata: dict[str, Any] = {"locator": self._locator(part, entry, recovery, reader)}
+        warnings = recovery.warnings(entry.display_path)
+        if reader.error:
+            warnings.append(ItemWarning("read_error", f"{entry.display_path}: {reader.error}",
+                                        f"{entry.display_path}: lỗi đọc ({reader.error})",
+                                        {"offset": reader.offset, "size": entry.size}))
+        if reader.not_stored_from is not None:
+            warnings.append(self._not_stored(part, entry, reader.not_stored_from, metadata["locator"]))
+        self._artifacts(part, entry, bytes(tap.head), tap.kept, metadata, warnings)
         return PreparedFile(content, name, self._source(part, entry), metadata, tuple(warnings), acquired,
                             {"address": entry.address, "partition": entry.partition, "recovery": recovery.state,
                              "path": entry.display_path})
@@ -211,8 +215,39 @@ class Extractor:
 
     def _allocation_map(self, part: Partition) -> AllocationMap:
         if part.index not in self._allocation:
-            self._allocation[part.index] = AllocationMap(part)
+            allocation = self._allocation[part.index] = AllocationMap(part)
+            if allocation.checkable and not allocation.loaded:
+                self.warnings.append(ItemWarning(
+                    "allocation_map_unreadable",
+                    f"partition {part.index}: the allocation map ($Bitmap or FAT) cannot be read ({allocation.error}):"
+                    " no deleted file from it is called exact",
+                    f"phân vùng {part.index}: không đọc được bảng cấp phát ($Bitmap hoặc FAT) ({allocation.error}): "
+                    "không tệp đã xoá nào được coi là khôi phục chính xác",
+                    {"partition": part.index, "error": allocation.error}))
         return self._allocation[part.index]
+
+    def _not_stored(self, part: Partition, entry: Entry, offset: int, locator: dict[str, Any]) -> ItemWarning:
+        """No bytes and no error from ``offset``: say what the file system records there (not a read failure)."""
+        locator["not_stored_from"] = offset
+        sizes = None
+        stream = entry.stream
+        if part.fs is not None and part.fs.family == "ntfs" and stream is not None and not stream.resident:
+            sizes = attribute_sizes(part.fs.tsk, part.read(0, 512), entry.inode, stream.type, stream.id)
+        if sizes is not None and sizes["initialised"] <= offset:
+            locator["initialised_size"] = sizes["initialised"]
+            why_en = (f"NTFS records an initialised size of {sizes['initialised']} bytes: the rest was never "
+                      "written and reads as zeros by definition; nothing is missing")
+            why_vi = (f"NTFS ghi kích thước đã khởi tạo là {sizes['initialised']} byte: phần còn lại chưa từng được "
+                      "ghi và theo định nghĩa đọc ra là số 0; không thiếu gì")
+        else:
+            why_en = "the file system stores no content there (sparse or never written); it was not read as an error"
+            why_vi = "hệ thống tệp không lưu nội dung ở đó (thưa hoặc chưa từng ghi); đây không phải lỗi đọc"
+        return ItemWarning("content_not_stored",
+                           f"{entry.display_path}: {entry.size - offset} of its {entry.size} bytes, from offset "
+                           f"{offset}, are not stored on disk: {why_en}",
+                           f"{entry.display_path}: {entry.size - offset} trên {entry.size} byte, từ vị trí {offset}, "
+                           f"không được lưu trên đĩa: {why_vi}",
+                           {"offset": offset, "size": entry.size, **({"ntfs_sizes": sizes} if sizes else {})})
 
     def _source(self, part: Partition, entry: Entry) -> str:
         return f"{self.image.path.name}#partition{part.index}:{entry.display_path}"
@@ -238,13 +273,16 @@ class Extractor:
             locator["time_zone_assumption"] = part.fs.policy.assumption()
         return locator
 
-    def _artifacts(self, part: Partition, entry: Entry, head: bytes, db_copy: Path | None,
+    def _artifacts(self, part: Partition, entry: Entry, head: bytes, content: bytearray | None,
                    metadata: dict[str, Any], warnings: list[ItemWarning]) -> None:
         kind = browser_kind(entry.name, head)
-        if kind is not None and db_copy is not None and db_copy.exists():
-            self._copy_journal(part, entry, db_copy)
-            rows, problems = parse_history(db_copy, kind)
-            metadata["browser_history"] = rows
+        if kind is not None:
+            if content is not None:
+                rows, problems = parse_history(bytes(content), self._journal(part, entry), kind)
+                metadata["browser_history"] = rows
+            else:
+                problems = [f"the database is {entry.size} bytes, over the {SQLITE_MAX_BYTES >> 20} MiB parsed in "
+                            "memory: not parsed (the file itself is in the vault)"]
             for problem in problems:
                 warnings.append(ItemWarning("browser_history", f"{entry.display_path}: {problem}",
                                             f"{entry.display_path}: lịch sử trình duyệt: {problem}"))
@@ -253,26 +291,18 @@ class Extractor:
             if row:
                 metadata["exif"] = [row]
 
-    def _copy_journal(self, part: Partition, entry: Entry, db_copy: Path) -> None:
-        """Copy ``<db>-wal`` from the same directory so rows not yet checkpointed are read too."""
+    def _journal(self, part: Partition, entry: Entry) -> bytes | None:
+        """``<db>-wal`` from the same directory, in memory, so rows not yet checkpointed are read too."""
         if entry.parent_inode is None:
-            return
+            return None
         fs = part.fs
         assert fs is not None
         try:
             for sibling in Walker(part, WalkOptions()).walk_inode(entry.parent_inode, entry.parent_path):
-                if sibling.name == entry.name + b"-wal" and not sibling.deleted and sibling.has_content:
+                if (sibling.name == entry.name + b"-wal" and not sibling.deleted and sibling.has_content
+                        and sibling.size <= SQLITE_MAX_BYTES - entry.size):
                     reader = StreamReader(fs.tsk.open_meta(inode=sibling.inode), sibling)
-                    with open(str(db_copy) + "-wal", "wb") as out:
-                        while data := reader.read(1 << 20):
-                            out.write(data)
+                    return reader.read(sibling.size)
         except OSError:
-            return
-
-
-class _no_dir:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: Any) -> None:
+            return None
         return None

@@ -282,11 +282,15 @@ def _reader_main(job: ReaderJob, conn: Any, stop: Any, temp: Path) -> None:
                 for entry in extractor.select(job.selection, job.partition):
                     cancel.check()
                     prepared = extractor.prepare(entry, skipped, ingest)
-                    for item in skipped:
+                    for item in extractor.skipped + skipped:
                         outbox.add(("skip", item))
                     skipped.clear()
+                    extractor.skipped.clear()
                     if prepared is not None:
                         outbox.add(("file", prepared, extractor.done_bytes))
+                for item in extractor.skipped:
+                    outbox.add(("skip", item))
+                extractor.skipped.clear()
                 outbox.add(("end", extractor.warnings))
         except errors.Cancelled:
             outbox.add(("cancelled",))

@@ -80,6 +80,34 @@ printf 'hidden in a stream KEYWORD-ADS\n' > "$work/ads.txt"
 ntfscp -q -f "$out/ntfs.img" "$work/main.txt" "tệp.txt" >/dev/null
 ntfscp -q -f -N "bí_mật" "$out/ntfs.img" "$work/ads.txt" "tệp.txt" >/dev/null
 
+# -- ext2 whose names hold control characters, a pipe and a backslash; a deleted name whose inode
+#    was given to a new file (fls: "(realloc)", body file: "(deleted-realloc)") --------------------
+tree3="$work/tree3"
+mkdir -p "$tree3"
+printf 'esc\n' > "$tree3/$(printf 'esc\033[8mhidden')"
+printf 'cr\n' > "$tree3/$(printf 'line\rover')"
+printf 'pipe\n' > "$tree3/a|b.txt"
+printf 'backslash\n' > "$tree3/back\\x41slash"
+mkdir -p "$tree3/cũ"
+printf 'kept\n' > "$tree3/cũ/a-kept.txt"
+printf 'first owner\n' > "$tree3/cũ/old.txt"
+truncate -s 2M "$out/names.img"
+mkfs.ext2 -q -F -b 1024 -d "$tree3" "$out/names.img"
+debugfs -w -R "rm /cũ/old.txt" "$out/names.img" >/dev/null 2>&1
+printf 'second owner\n' > "$work/new.txt"
+debugfs -w -R "write $work/new.txt new.txt" "$out/names.img" >/dev/null 2>&1
+
+# -- exFAT with a label (exfatprogs), HFS+ with a volume name (xorriso's HFS+ tree in an Apple
+#    partition map), an empty APFS container (apfsprogs) ---------------------------------------
+truncate -s 8M "$out/exfat-label.img"
+mkfs.exfat -L "USB ẢNH" "$out/exfat-label.img" >/dev/null
+hfstree="$work/hfstree"
+mkdir -p "$hfstree/Tài liệu"
+printf 'HFS+ nội dung\n' > "$hfstree/Tài liệu/ghi chú.txt"
+xorriso -as mkisofs -quiet -hfsplus -V "HFS_NHAN" -o "$out/hfsplus.iso" "$hfstree" >/dev/null 2>&1
+truncate -s 600M "$out/apfs.img"
+mkapfs -L "Ổ_APFS" "$out/apfs.img" >/dev/null
+
 # -- partitioned disks: MBR (2 primary + extended with 1 logical) and GPT -----------------
 truncate -s 40M "$out/mbr.img"
 sfdisk -q "$out/mbr.img" <<'SF'

@@ -57,3 +57,24 @@ def copy_of(tmp_path: Path):  # type: ignore[no-untyped-def]
         return target
 
     return make
+
+
+SAMPLES = Path("/usr/share/forensics-samples")
+
+
+@pytest.fixture(scope="session")
+def debian_samples(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Debian's forensics-samples images (exFAT; a disk with ext4, exFAT and NTFS partitions), unpacked.
+
+    Made by the Debian forensics team, not by us (README: all files copied in, then the
+    folders ending in ``2`` deleted); installed from installer/debian-packages.txt.
+    """
+    out = tmp_path_factory.mktemp("debian-samples")
+    for name in ("fs.exfat", "fs.multiple"):
+        packed = SAMPLES / f"{name}.xz"
+        if not packed.is_file():
+            pytest.fail(f"{packed} is missing: install forensics-samples-exfat and forensics-samples-multiple "
+                        "(installer/debian-packages.txt)", pytrace=False)
+        with (out / name).open("wb") as target:
+            subprocess.run(["xz", "-dc", str(packed)], stdout=target, check=True, timeout=120)
+    return out

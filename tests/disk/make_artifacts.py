@@ -3,6 +3,7 @@
 - ``ảnh/máy ảnh.jpg``: a JPEG with EXIF camera, time and GPS (Hoan Kiem lake, Hanoi)
 - ``profile/Default/History``: a Chromium history database (urls, visits, downloads)
 - ``firefox/places.sqlite``: a Firefox places database (visits and a download)
+- ``firefox-wal/places.sqlite`` + ``-wal``: the same in WAL mode, with one more visit only in the log
 """
 
 from __future__ import annotations
@@ -101,11 +102,38 @@ def firefox(path: Path) -> None:
     conn.close()
 
 
+def firefox_with_wal(folder: Path) -> None:
+    """A places.sqlite in WAL mode as a running Firefox leaves it: the last visit only in ``-wal``.
+
+    SQLite itself writes the log (wal_autocheckpoint off); the files are copied while the
+    connection is open, since closing it would checkpoint the log into the database.
+    """
+    import shutil
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as work:
+        db = Path(work) / "places.sqlite"
+        firefox(db)
+        conn = sqlite3.connect(db)
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA wal_autocheckpoint = 0")
+        t2 = 1709287200 * 1_000_000  # 2024-03-01T10:00:00Z
+        conn.execute("INSERT INTO moz_places VALUES (3, 'https://tuoitre.vn/chi-trong-wal', 'Chỉ có trong WAL', '',"
+                     " 1, 0, 1, 100, ?, 'g3')", (t2,))
+        conn.execute("INSERT INTO moz_historyvisits VALUES (3, 0, 3, ?, 1, 0)", (t2,))
+        conn.commit()
+        folder.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(db, folder / "places.sqlite")
+        shutil.copyfile(str(db) + "-wal", folder / "places.sqlite-wal")
+        conn.close()
+
+
 def main() -> None:
     root = Path(sys.argv[1])
     jpeg(root / "ảnh" / "máy ảnh.jpg")
     chrome(root / "profile" / "Default" / "History")
     firefox(root / "firefox" / "places.sqlite")
+    firefox_with_wal(root / "firefox-wal")
 
 
 if __name__ == "__main__":
