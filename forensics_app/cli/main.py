@@ -34,6 +34,7 @@ LAZY_COMMANDS: dict[str, tuple[tuple[str, ...], str]] = {
     "profile": (("social_cmds",), "profile_group"),
     "social": (("social_cmds",), "social_group"),
     "disk": (("disk_cmds",), "disk_group"),
+    "mail": (("mail_cmds",), "mail_group"),
     "report": (("report_cmds",), "report"),
     "export": (("report_cmds",), "export"),
     "verify-package": (("report_cmds",), "verify_package_cmd"),

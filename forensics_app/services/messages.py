@@ -1,0 +1,326 @@
+"""Messages as evidence: import e-mail (EML, mbox, Maildir, PST/OST, MSG) and chat exports into a case.
+
+Each source's container is stored first (the file as found), then its messages
+one at a time; the vault commits every few thousand items, so memory stays
+bounded whatever the mailbox size, and a cancel keeps what was committed (the
+``mail.import`` custody entry says how far it got). Problems are warnings on the
+items they concern; what could not be read at all is listed in ``skipped``.
+
+Also here: re-running a message's authenticity checks from its recorded DNS
+answers, reading a message for display, and reading a conversation's rows (the
+stable reading of the ``conversation`` content that search and the timeline use).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from collectors.base import Artifact
+from collectors.messages import authenticity as auth
+from collectors.messages.headers import decode_value, raw_all
+from collectors.messages.mime import body_text, parse_bytes, structure
+from collectors.messages.options import MailOptions
+from collectors.messages.received import hop_table
+from collectors.messages.rfc822 import KIND_ATTACHMENT, KIND_MESSAGE, MessageReader
+from collectors.messages.sources import Source, open_sources
+from evidence_store import Batch, Case, Item, PendingItem, SourceError, UsageError, Vault
+from evidence_store.tasks import NEVER_CANCELLED, CancelToken, Progress, no_progress
+
+CHUNK_ITEMS = 2000
+CHUNK_BYTES = 256 * 1024 * 1024
+READ_LIMIT = 512 * 1024 * 1024
+
+
+@dataclass
+class ImportResult:
+    containers: list[Item] = field(default_factory=list)
+    roots: list[Item] = field(default_factory=list)
+    messages: int = 0
+    attachments: int = 0
+    items: int = 0
+    bytes: int = 0
+    warnings: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    incomplete: list[tuple[str, str]] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
+    sources: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def problems(self) -> bool:
+        """Something was skipped or stored incomplete: the command exits 1."""
+        return bool(self.skipped or self.incomplete)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"containers": [i.id for i in self.containers], "roots": [i.id for i in self.roots],
+                "messages": self.messages, "attachments": self.attachments, "items": self.items,
+                "bytes": self.bytes, "warnings": self.warnings, "sources": self.sources,
+                "skipped": [{"place": p, "reason": r} for p, r in self.skipped],
+                "incomplete": [{"place": p, "reason": r} for p, r in self.incomplete],
+                "ignored": self.ignored}
+
+
+class ChunkedStore:
+    """Adds artifact groups to the vault, committing every ``chunk_items`` items or ``chunk_bytes`` bytes.
+
+    Commits happen only between groups, so a group's children always find their
+    parent; the keys of containers (which outlive groups) are kept as item ids.
+    """
+
+    def __init__(self, vault: Vault, case: Case, result: ImportResult, *, extra_hashes: tuple[str, ...],
+                 chunk_items: int, chunk_bytes: int, progress: Progress, cancel: CancelToken,
+                 total: int | None) -> None:
+        self.vault, self.case, self.result = vault, case, result
+        self.extra_hashes, self.chunk_items, self.chunk_bytes = extra_hashes, chunk_items, chunk_bytes
+        self.progress, self.cancel, self.total = progress, cancel, total
+        self.batch: Batch | None = None
+        self.pending: dict[str, PendingItem] = {}
+        self.committed: dict[str, int] = {}
+        self.keep: set[str] = set()
+        self.in_batch = (0, 0)
+        self.done = 0
+
+    def add_group(self, group: list[Artifact], *, keep: bool = False) -> list[PendingItem]:
+        if self.batch is None:
+            self.batch = self.vault.batch(self.case, sync_each=False)
+        added = []
+        for artifact in group:
+            self.cancel.check()
+            parent: Any = None
+            if artifact.parent is not None:
+                parent = self.pending.get(artifact.parent) or self.committed.get(artifact.parent)
+                if parent is None:
+                    continue  # its parent was skipped
+            pending = self._add(artifact, parent)
+            self.pending[artifact.key] = pending
+            if keep:
+                self.keep.add(artifact.key)
+            added.append(pending)
+            size = pending.content.size if pending.content else 0
+            self.in_batch = (self.in_batch[0] + 1, self.in_batch[1] + size)
+        if self.in_batch[0] >= self.chunk_items or self.in_batch[1] >= self.chunk_bytes:
+            self.commit()
+        return added
+
+    def _add(self, artifact: Artifact, parent: Any) -> PendingItem:
+        assert self.batch is not None
+        common = dict(kind=artifact.kind, name=artifact.name, source=artifact.source, parent=parent,
+                      metadata=artifact.metadata, warnings=artifact.warnings, media_type=artifact.media_type)
+        if artifact.opener is None:
+            return self.batch.add_record(**common)  # type: ignore[arg-type]
+        before = self.done
+
+        def step(done: int, _total: int | None, label: str) -> None:
+            self.progress(before + done, self.total, label)
+
+        with artifact.opener() as stream:
+            pending = self.batch.add_content(stream, extra_hashes=self.extra_hashes, total=artifact.size,
+                                             progress=step, cancel=self.cancel, **common)  # type: ignore[arg-type]
+        self.done += pending.content.size if pending.content else 0
+        return pending
+
+    def commit(self) -> None:
+        if self.batch is None:
+            return
+        batch, self.batch = self.batch, None
+        for item in batch.commit():
+            self.result.items += 1
+            self.result.bytes += item.size or 0
+            self.result.warnings += len(item.warnings)
+            if item.kind == KIND_MESSAGE:
+                self.result.messages += 1
+            elif item.kind == KIND_ATTACHMENT:
+                self.result.attachments += 1
+            if item.parent_id is None:
+                self.result.roots.append(item)
+        for key in self.keep:
+            pending = self.pending.get(key)
+            if pending is not None and pending.item is not None:
+                self.committed[key] = pending.item.id
+        self.pending = {}
+        self.in_batch = (0, 0)
+
+    def discard(self) -> None:
+        if self.batch is not None:
+            self.batch.discard()
+            self.batch = None
+
+
+def import_mail(vault: Vault, case_ref: str | int, paths: list[Path], options: MailOptions = MailOptions(), *,
+                extra_hashes: tuple[str, ...] = (), chunk_items: int = CHUNK_ITEMS, chunk_bytes: int = CHUNK_BYTES,
+                progress: Progress = no_progress, cancel: CancelToken = NEVER_CANCELLED) -> ImportResult:
+    """Import e-mail sources into a case; see the module docstring for what is stored."""
+    case = vault.get_case(case_ref)
+    reader = MessageReader(options)
+    sources, refused = open_sources([Path(p) for p in paths], reader)
+    if not sources:
+        raise UsageError("nothing to import: " + "; ".join(f"{p}: {r}" for p, r in refused))
+    result = ImportResult(skipped=list(refused))
+    total = sum(_safe_total(s) for s in sources) or None
+    store = ChunkedStore(vault, case, result, extra_hashes=extra_hashes, chunk_items=chunk_items,
+                         chunk_bytes=chunk_bytes, progress=progress, cancel=cancel, total=total)
+    cancelled = False
+    try:
+        for source in sources:
+            _import_source(store, source, result)
+        store.commit()
+    except BaseException:
+        cancelled = True
+        store.discard()
+        raise
+    finally:
+        for source in sources:
+            result.skipped += [s for s in source.skipped if s not in result.skipped]
+            result.incomplete += [s for s in source.incomplete if s not in result.incomplete]
+            result.ignored += getattr(source, "ignored", [])
+        _log(vault, case, "mail.import", result, options.to_json(), cancelled)
+    return result
+
+
+def _safe_total(source: Source) -> int:
+    try:
+        return source.total_bytes()
+    except OSError:
+        return 0
+
+
+def _import_source(store: ChunkedStore, source: Source, result: ImportResult) -> None:
+    container = None
+    try:
+        container = source.container()
+    except OSError as exc:
+        source._skip(source.display, f"cannot be read: {exc.strerror or exc}")
+        return
+    if container is not None:
+        try:
+            added = store.add_group([container], keep=True)
+        except SourceError as exc:
+            source._skip(source.display, str(exc))
+            return
+        store.commit()  # the container first: its id is needed by every message
+        if added and added[0].item is not None:
+            result.containers.append(added[0].item)
+    for group in source.groups():
+        store.add_group(group)
+    result.sources.append({"path": source.display, "format": source.format, "messages": source.messages,
+                           "skipped": len(source.skipped)})
+
+
+def _log(vault: Vault, case: Case, action: str, result: ImportResult, options: dict[str, Any],
+         cancelled: bool) -> None:
+    try:
+        vault.log(action, case=case, details={
+            "options": options, "sources": result.sources, "messages": result.messages,
+            "attachments": result.attachments, "items": result.items, "bytes": result.bytes,
+            "skipped": len(result.skipped), "incomplete": len(result.incomplete), "cancelled": cancelled,
+            "pid": os.getpid()})
+    except Exception:  # the log entry must not hide the error that stopped the import
+        if not cancelled:
+            raise
+
+
+# -- reading a stored message -----------------------------------------------------------------------------
+def read_content(vault: Vault, item: Item, limit: int = READ_LIMIT) -> bytes:
+    """An item's decrypted content (each segment authenticated as it is read), logged as a viewing."""
+    if not item.has_content:
+        return b""
+    if (item.size or 0) > limit:
+        raise UsageError(f"item {item.id} is {item.size} bytes; larger than {limit} bytes cannot be shown here")
+    data = b"".join(vault.read_item(item))
+    vault.record_view(item)
+    return data
+
+
+@dataclass
+class MessageView:
+    """What a person reads of a message: headers as written, bodies as text/HTML, attachments, route, checks."""
+
+    item: Item
+    headers: list[tuple[str, str]]
+    plain: str
+    html: str | None
+    attachments: list[Item]
+    received: list[dict[str, Any]]
+    authenticity: dict[str, Any] | None
+    problems: list[str]
+
+
+def message_view(vault: Vault, item_ref: int | str) -> MessageView:
+    item = vault.get_item(item_ref)
+    if item.kind != KIND_MESSAGE:
+        raise UsageError(f"item {item.id} is a {item.kind}, not a message")
+    data = read_content(vault, item)
+    msg = parse_bytes(data)
+    headers = [(name, decode_value(value)[0]) for name, value in msg.raw_items()]
+    found = structure(msg, data)
+    plain_parts: list[str] = []
+    html_parts: list[str] = []
+    problems = list(found.problems)
+    for body in found.bodies:
+        text, problem = body_text(msg, body)
+        if problem:
+            problems.append(problem)
+        (html_parts if body.content_type == "text/html" else plain_parts).append(text)
+    children = vault.list_items(item.case_id, parent_id=item.id)
+    summary = item.metadata.get("message") or {}
+    return MessageView(item, headers, "\n\n".join(plain_parts), "\n".join(html_parts) if html_parts else None,
+                       [c for c in children if c.kind == KIND_ATTACHMENT], summary.get("received") or [],
+                       summary.get("authenticity"), problems)
+
+
+def recheck(vault: Vault, item_ref: int | str, *, dns_answers: list[dict[str, Any]] | None = None,
+            fetch_dns: bool = False, trusted_hosts: tuple[str, ...] | None = None,
+            dns_server: str | None = None) -> dict[str, Any]:
+    """Repeat a message's DKIM/ARC checks, by default from the DNS answers recorded at import.
+
+    The result is not written into the item (its record is fixed at acquisition); it is
+    logged as a ``mail.recheck`` custody entry with what was used and what came out.
+    """
+    item = vault.get_item(item_ref)
+    if item.kind != KIND_MESSAGE:
+        raise UsageError(f"item {item.id} is a {item.kind}, not a message")
+    summary = item.metadata.get("message") or {}
+    recorded = (summary.get("authenticity") or {}).get("dns") or []
+    trusted = tuple(trusted_hosts) if trusted_hosts is not None else ()
+    data = read_content(vault, item)
+    msg = parse_bytes(data)
+    raw_headers = [(n, str(v)) for n, v in msg.raw_items()]
+    if item.metadata.get("reconstructed"):
+        outcome = auth.not_checkable(raw_headers, "the message was rebuilt from stored properties; its bytes are "
+                                     "not the ones that were signed", trusted)
+        source = "none"
+    else:
+        usable = [r for r in recorded if r.get("status") in ("answer", "no record")]
+        if dns_answers is not None:
+            dns = auth.DnsAnswers.from_records(dns_answers, fetch=fetch_dns, resolver=auth.resolver_for(dns_server))
+            source = "supplied"
+        elif fetch_dns:
+            dns = auth.DnsAnswers(fetch=True, resolver=auth.resolver_for(dns_server))
+            source = "fetched"
+        else:
+            dns = auth.DnsAnswers.from_records(usable, source="recorded")
+            source = "recorded"
+        outcome = auth.check(data, raw_headers, dns, trusted)
+    outcome["dns_source"] = source
+    outcome["received"] = hop_table(raw_all(msg, "Received"), trusted) if trusted_hosts else None
+    vault.log("mail.recheck", item=item, details={
+        "dns_source": source, "dkim": [{k: r.get(k) for k in ("index", "domain", "selector", "result")}
+                                       for r in outcome.get("dkim") or []],
+        "arc": (outcome.get("arc") or {}).get("result"), "dns": outcome.get("dns")})
+    return outcome
+
+
+def load_dns_answers(path: Path) -> list[dict[str, Any]]:
+    """A JSON file of DNS answers: ``{"name": "txt", …}``, or a list of ``{"name", "answer"}`` (as recorded)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"{path}: cannot read DNS answers ({exc})") from exc
+    if isinstance(data, dict):
+        return [{"name": k, "answer": v, "status": "answer" if v else "no record"} for k, v in data.items()]
+    if isinstance(data, list) and all(isinstance(r, dict) and "name" in r for r in data):
+        return [dict(r, status=r.get("status") or ("answer" if r.get("answer") else "no record")) for r in data]
+    raise UsageError(f"{path}: expected an object of name → TXT record, or a list of {{name, answer}}")

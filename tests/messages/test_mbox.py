@@ -1,0 +1,91 @@
+"""mbox boundaries against Python's own mailbox module, and a truncated mbox."""
+
+from __future__ import annotations
+
+import mailbox
+from pathlib import Path
+
+from evidence_store import Case, Vault
+from forensics_app.services.messages import import_mail
+
+CORPUS = ("msg_01.txt", "msg_02.txt", "msg_07.txt", "msg_15.txt", "msg_26.txt", "msg_45.txt")
+
+
+def _python_mbox(path: Path, email_data: Path, names: tuple[str, ...] = CORPUS) -> mailbox.mbox:
+    """Written by Python's mailbox (an independent writer: its own From_ lines and >From quoting)."""
+    box = mailbox.mbox(str(path))
+    for name in names:
+        box.add((email_data / name).read_bytes())
+    box.flush()
+    return box
+
+
+def _messages(vault: Vault, mailbox_id: int) -> list:
+    return [i for i in vault.list_items(parent_id=mailbox_id) if i.kind == "message"]
+
+
+def test_boundaries_match_python_mailbox(vault: Vault, case: Case, email_data: Path, tmp_path: Path) -> None:
+    path = tmp_path / "corpus.mbox"
+    box = _python_mbox(path, email_data)
+    result = import_mail(vault, case.number, [path])
+    (container,) = result.containers
+    assert b"".join(vault.read_item(container)) == path.read_bytes()  # the mbox as found
+    stored = _messages(vault, container.id)
+    expected = [box.get_bytes(key) for key in box.iterkeys()]
+    assert len(stored) == len(expected) == len(CORPUS)
+    for item, want in zip(stored, expected, strict=True):
+        assert b"".join(vault.read_item(item)) == want
+        locator = item.metadata["locator"]["mbox"]
+        assert path.read_bytes()[locator["offset"]:locator["offset"] + locator["length"]] == want
+        assert locator["from_line"].startswith("From ")
+    assert not result.problems
+
+
+def test_from_lines_inside_bodies_do_not_split(vault: Vault, case: Case, email_data: Path, tmp_path: Path) -> None:
+    # Python's mailbox quotes a body line "From here" as ">From here": still one message, bytes kept quoted
+    raw = (email_data / "msg_01.txt").read_bytes().replace(b"Hi,\n", b"Hi,\n\nFrom here on it gets long.\n")
+    path = tmp_path / "quoted.mbox"
+    box = mailbox.mbox(str(path))
+    box.add(raw)
+    box.add((email_data / "msg_26.txt").read_bytes())
+    box.flush()
+    assert b"\n>From here on" in path.read_bytes()
+    (container,) = import_mail(vault, case.number, [path]).containers
+    stored = _messages(vault, container.id)
+    assert len(stored) == 2
+    assert b">From here on" in b"".join(vault.read_item(stored[0]))
+
+
+def test_truncated_mbox_keeps_what_is_there(vault: Vault, case: Case, email_data: Path, tmp_path: Path) -> None:
+    whole = tmp_path / "whole.mbox"
+    _python_mbox(whole, email_data)
+    data = whole.read_bytes()
+    cut = data.rfind(b"signature.asc") + 40  # inside the last message's PGP signature part
+    path = tmp_path / "cut.mbox"
+    path.write_bytes(data[:cut])
+    result = import_mail(vault, case.number, [path])
+    stored = _messages(vault, result.containers[0].id)
+    assert len(stored) == len(CORPUS)  # every message, the last one as far as it goes
+    last = stored[-1]
+    codes = [w.code for w in last.warnings]
+    assert codes.count("message_truncated") >= 1
+    assert result.problems and result.incomplete and "#6" in result.incomplete[0][0]
+    assert all(not any(w.code == "message_truncated" for w in m.warnings) for m in stored[:-1])
+
+
+def test_maildir_folders_and_flags(vault: Vault, case: Case, email_data: Path, tmp_path: Path) -> None:
+    root = tmp_path / "Maildir"
+    md = mailbox.Maildir(str(root))
+    inbox_key = md.add(mailbox.MaildirMessage((email_data / "msg_01.txt").read_bytes()))
+    msg = md.get_message(inbox_key)
+    msg.set_subdir("cur")
+    msg.add_flag("S")
+    md[inbox_key] = msg
+    sent = md.add_folder("Sent")
+    sent.add((email_data / "msg_26.txt").read_bytes())
+    result = import_mail(vault, case.number, [root])
+    (container,) = result.containers
+    assert container.metadata["mailbox"]["format"] == "maildir"
+    stored = _messages(vault, container.id)
+    folders = sorted((m.metadata["message"]["folder"], m.metadata["locator"]["maildir"]["flags"]) for m in stored)
+    assert folders == [("INBOX", "S"), ("Sent", "")]
