@@ -18,6 +18,7 @@ import pytsk3
 from evidence_store.errors import SourceError
 from evidence_store.models import ItemWarning
 
+from . import apfs
 from .containers import Container, TskImage, open_container
 from .labels import fs_facts, fs_family, fs_type_name
 from .timestamps import DEFAULT_LOCAL_ZONE, TimePolicy, pin_libc_zone_to_utc
@@ -61,6 +62,7 @@ class Partition:
     fs_error: str | None = None
     warnings: list[ItemWarning] = field(default_factory=list)
     image_read: Any = field(default=None, repr=False)
+    facts: dict[str, Any] = field(default_factory=dict)  # what is known of an unreadable volume (APFS, locked)
 
     def read(self, offset: int, size: int) -> bytes:
         """Bytes at ``offset`` within this partition (short at the end of the image)."""
@@ -78,7 +80,8 @@ class Partition:
         return {"index": self.index, "start_sector": self.start_sector, "length_sectors": self.length_sectors,
                 "offset": self.offset, "size": self.size, "description": self.description,
                 "table_slot": self.table_slot, "file_system": self.fs.describe() if self.fs else None,
-                "file_system_error": self.fs_error, "warnings": [w.to_json() for w in self.warnings]}
+                "file_system_error": self.fs_error, "warnings": [w.to_json() for w in self.warnings],
+                **({"volume": self.facts} if self.facts else {})}
 
 
 @dataclass
@@ -108,6 +111,7 @@ class DiskImage:
         self.table: list[TableEntry] = []
         self.partitions: list[Partition] = []
         self.warnings: list[ItemWarning] = []
+        self._apfs: list[apfs.Container] = []
 
     @classmethod
     def open(cls, path: Path | str, *, local_zone: str = DEFAULT_LOCAL_ZONE,
@@ -124,6 +128,8 @@ class DiskImage:
         return image
 
     def close(self) -> None:
+        for container in self._apfs:
+            container.close()
         self.container.close()
 
     def __enter__(self) -> DiskImage:
@@ -146,7 +152,9 @@ class DiskImage:
             if len(usable) == 1:
                 return usable[0]
             if not usable:
-                raise SourceError(f"{self.path}: no partition holds a file system TSK can read")
+                reasons = "; ".join(f"partition {p.index}: {p.fs_error}" for p in self.partitions if p.fs_error)
+                raise SourceError(f"{self.path}: no partition holds a file system that can be read"
+                                  + (f" ({reasons})" if reasons else ""))
             raise SourceError(f"{self.path} has {len(usable)} partitions with file systems "
                               f"({', '.join(str(p.index) for p in usable)}); choose one with --partition")
         for part in self.partitions:
@@ -178,6 +186,11 @@ class DiskImage:
             self._open_fs(whole)
             if whole.fs is not None:
                 self.partitions.append(whole)
+                return
+            volumes = self._apfs_volumes(whole, 1)
+            if volumes:
+                self.partitions.extend(volumes)
+                self.warnings.extend(w for p in volumes for w in p.warnings)
                 return
             message = (f"{self.path}: no partition table or file system that The Sleuth Kit recognises "
                        f"({self.container.format} image of {self.size} bytes; damaged, encrypted or not a disk image?)")
@@ -213,8 +226,55 @@ class DiskImage:
                     {"partition": index, "end_sector": partition.start_sector + partition.length_sectors,
                      "media_sectors": media_sectors}))
             self._open_fs(partition)
+            volumes = self._apfs_volumes(partition, index) if partition.fs is None else None
+            if volumes:
+                index += len(volumes) - 1
+                self.partitions.extend(volumes)
+                continue
             self.partitions.append(partition)
         self.warnings.extend(w for p in self.partitions for w in p.warnings)
+
+    def _apfs_volumes(self, base: Partition, first_index: int) -> list[Partition] | None:
+        """An APFS container (which pytsk3 cannot open) as one partition per volume, through libfsapfs."""
+        if base.offset >= self.size or not apfs.is_container(self.container.read, base.offset):
+            return None
+        size = min(base.size, self.size - base.offset)
+        try:
+            container = apfs.open_container(self.container.read, base.offset, size)
+        except SourceError as exc:
+            base.fs_error = str(exc)
+            return None
+        self._apfs.append(container)
+        parts = []
+        for volume in container.volumes:
+            where = "whole image" if base.table_slot == "-" else f"slot {base.table_slot}"
+            part = Partition(first_index + volume.index - 1, base.start_sector, base.length_sectors,
+                             base.sector_size, f"APFS volume {volume.index} '{volume.name}' ({where})",
+                             base.table_slot, warnings=[w for w in base.warnings if w.code != "no_file_system"],
+                             image_read=self.container.read)
+            facts = {"label": volume.name or None, "container_uuid": container.identifier,
+                     "volume_uuid": volume.identifier, "volume_index": volume.index, "encrypted": volume.locked}
+            if volume.handle is not None:
+                policy = TimePolicy("apfs", self.local_zone)
+                part.fs = FileSystem(apfs.VolumeReader(volume.handle), "apfs", "apfs", container.block_size,
+                                     container.size // container.block_size, volume.name or None, policy, facts)
+            elif volume.locked:
+                part.fs_error = "encrypted APFS volume (FileVault), locked: its files cannot be read without its key"
+                part.facts = facts
+                part.warnings.append(ItemWarning(
+                    "encrypted_volume", f"partition {part.index}: APFS volume '{volume.name}' is encrypted and "
+                    "locked: its files are not listed or extracted (they are not absent)",
+                    f"phân vùng {part.index}: ổ APFS '{volume.name}' được mã hoá và đang khoá: các tệp của nó không "
+                    "được liệt kê hay trích xuất (không có nghĩa là không có tệp)",
+                    {"partition": part.index, "volume_uuid": volume.identifier}))
+            else:
+                part.fs_error = f"APFS volume {volume.index} cannot be read: {volume.error}"
+                part.warnings.append(ItemWarning(
+                    "no_file_system", f"partition {part.index}: {part.fs_error}",
+                    f"phân vùng {part.index}: không đọc được ổ APFS {volume.index} ({volume.error})",
+                    {"partition": part.index}))
+            parts.append(part)
+        return parts
 
     def _open_fs(self, partition: Partition) -> None:
         if partition.offset >= self.size:

@@ -20,6 +20,7 @@ import pytsk3
 from evidence_store.models import ItemWarning
 from evidence_store.tasks import NEVER_CANCELLED, CancelToken
 
+from . import apfs
 from .entries import META_TYPE, NAME_TYPE, NTFS_DATA, NTFS_FILE_NAME, NTFS_INDEX_ROOT, ORPHAN_DIR, Entry, Stream
 from .image import Partition
 from .ntfs_mft import unreadable_records
@@ -59,6 +60,10 @@ class Walker:
     # -- public -----------------------------------------------------------------
     def walk(self, path: bytes | str = b"/") -> Iterator[Entry]:
         """Entries under ``path`` (its children; all descendants when recursive)."""
+        if self.family == "apfs":
+            raw = path.encode("utf-8", "surrogateescape") if isinstance(path, str) else path
+            yield from apfs.walk(self.fs, self.partition.index, self.policy, raw, **self._apfs_options())
+            return
         directory, parent_path, inode = self.open_path(path)
         yield from self._walk_dir(directory, parent_path, inode, (inode,), orphan=parent_path.startswith(ORPHAN_DIR))
         if self.family == "ntfs" and self.options.recursive and not parent_path:
@@ -76,6 +81,10 @@ class Walker:
 
     def walk_inode(self, inode: int, parent_path: bytes) -> Iterator[Entry]:
         """Children of the directory at ``inode`` (lazy listing for a browser)."""
+        if self.family == "apfs":
+            yield from apfs.walk_inode(self.fs, inode, parent_path, self.partition.index, self.policy,
+                                       **self._apfs_options())
+            return
         directory = self._open_dir_inode(inode)
         if directory is None:
             return
@@ -96,10 +105,22 @@ class Walker:
 
     def entries_for_file(self, tsk_file: Any, parent_path: bytes, name: bytes, orphan: bool = False) -> list[Entry]:
         """Entries for a file opened by inode (``--inode``); the name is what we know of it."""
+        if self.family == "apfs":
+            entry = apfs.entry_for(tsk_file.entry, parent_path, self.partition.index, self.policy,
+                                   bool(self.options.runs), self.partition.fs.block_size if self.partition.fs else 4096,
+                                   None)
+            entry.orphan = orphan
+            return [entry]
         meta = tsk_file.info.meta
         return self._entries(tsk_file, meta, None, parent_path, name, orphan, None)
 
     # -- internals --------------------------------------------------------------
+    def _apfs_options(self) -> dict[str, Any]:
+        assert self.partition.fs is not None
+        runs = self.options.runs is True  # APFS lists no deleted files, so runs="deleted" needs none
+        return {"recursive": self.options.recursive, "runs": runs, "block_size": self.partition.fs.block_size,
+                "cancel": self.cancel, "warn": self._warn}
+
     def _open_dir_inode(self, inode: int) -> Any:
         try:
             return self.fs.open_dir(inode=inode)

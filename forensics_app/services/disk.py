@@ -74,7 +74,7 @@ def iter_entries(image: DiskImage, *, partition: int | None = None, path: str = 
     if partition is None and (path in ("", "/")) and recursive:
         parts = [p for p in image.partitions if p.fs is not None]
         if not parts:
-            raise SourceError(f"{image.path}: no partition holds a file system TSK can read")
+            image.partition(None)  # raises, saying why each partition cannot be read
     else:
         parts = [image.partition(partition)]
     warnings: list[ItemWarning] = list(image.warnings)
@@ -114,7 +114,7 @@ def search_image(image: DiskImage, keyword: str, *, regex: bool = False, ignore_
     patterns = compile_pattern(keyword, regex=regex, ignore_case=ignore_case, encodings=encodings)
     parts = [image.partition(partition)] if partition is not None else [p for p in image.partitions if p.fs]
     if not parts:
-        raise SourceError(f"{image.path}: no partition holds a file system TSK can read")
+        image.partition(None)  # raises, saying why each partition cannot be read
     for part in parts:
         yield from (hit.to_json() for hit in PartitionSearch(part, patterns, cancel, progress).run())
 

@@ -98,7 +98,7 @@ printf 'second owner\n' > "$work/new.txt"
 debugfs -w -R "write $work/new.txt new.txt" "$out/names.img" >/dev/null 2>&1
 
 # -- exFAT with a label (exfatprogs), HFS+ with a volume name (xorriso's HFS+ tree in an Apple
-#    partition map), an empty APFS container (apfsprogs) ---------------------------------------
+#    partition map), an empty APFS container (apfsprogs), alone and in a GPT disk ------------------
 truncate -s 8M "$out/exfat-label.img"
 mkfs.exfat -L "USB ẢNH" "$out/exfat-label.img" >/dev/null
 hfstree="$work/hfstree"
@@ -107,6 +107,37 @@ printf 'HFS+ nội dung\n' > "$hfstree/Tài liệu/ghi chú.txt"
 xorriso -as mkisofs -quiet -hfsplus -V "HFS_NHAN" -o "$out/hfsplus.iso" "$hfstree" >/dev/null 2>&1
 truncate -s 600M "$out/apfs.img"
 mkapfs -L "Ổ_APFS" "$out/apfs.img" >/dev/null
+# the same container inside a GPT disk (Apple's APFS partition type), after a FAT partition
+truncate -s 620M "$out/gpt-apfs.img"
+sfdisk -q "$out/gpt-apfs.img" <<'SF'
+label: gpt
+start=2048, size=16384, type=EBD0A0A2-B9E5-4433-87C0-68B6B72699C7, name="fat"
+start=20480, size=1228800, type=7C3457EF-0000-11AA-AA11-00306543ECAC, name="apfs"
+SF
+dd if="$out/fat.img" of="$out/gpt-apfs.img" bs=512 seek=2048 conv=notrunc status=none
+dd if="$out/apfs.img" of="$out/gpt-apfs.img" bs=1M seek=10 conv=notrunc,sparse status=none
+# an APFS volume whose superblock says "encrypted" (APFS_FS_UNENCRYPTED cleared, checksum redone): no
+# FileVault image small enough can be had here, so this is the flag pstat and we both read, nothing more
+cp --sparse=always "$out/apfs.img" "$out/apfs-encrypted-flag.img"
+block=$(pstat "$out/apfs-encrypted-flag.img" | awk '/APSB Block Number/ {print $NF}')
+"$python" - "$out/apfs-encrypted-flag.img" "$block" <<'PY'
+import struct, sys
+path, block = sys.argv[1], int(sys.argv[2])
+with open(path, "r+b") as handle:
+    handle.seek(block * 4096)
+    data = bytearray(handle.read(4096))
+    assert data[32:36] == b"APSB"
+    struct.pack_into("<Q", data, 264, struct.unpack_from("<Q", data, 264)[0] & ~1)
+    s1 = s2 = 0  # Fletcher-64 over the block after its checksum, as APFS objects carry it
+    for (word,) in struct.iter_unpack("<I", bytes(data[8:])):
+        s1 = (s1 + word) % 0xFFFFFFFF
+        s2 = (s2 + s1) % 0xFFFFFFFF
+    c1 = 0xFFFFFFFF - ((s1 + s2) % 0xFFFFFFFF)
+    c2 = 0xFFFFFFFF - ((s1 + c1) % 0xFFFFFFFF)
+    struct.pack_into("<Q", data, 0, (c2 << 32) | c1)
+    handle.seek(block * 4096)
+    handle.write(data)
+PY
 
 # -- partitioned disks: MBR (2 primary + extended with 1 logical) and GPT -----------------
 truncate -s 40M "$out/mbr.img"
