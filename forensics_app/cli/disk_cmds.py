@@ -230,4 +230,72 @@ def disk_extract(image: Path, case_ref: str, file_path: str | None, inode: str |
         err.print(f"[yellow]warning:[/] {warning.message}", highlight=False)
 
 
+@disk_group.command("cat")
+@common_options
+@IMAGE
+@click.option("--inode", help="N, N:STREAM or N-TYPE-ID (as `disk ls` shows it).")
+@click.option("--path", "file_path", help="The file's path inside the image (deleted names too).")
+@PARTITION
+@click.option("--as", "as_kind", type=click.Choice(["auto", "text", "hex", "image", "pdf"]), default="auto",
+              show_default=True, help="How to show it (auto: from its content).")
+@click.option("--bytes", "hex_bytes", type=click.IntRange(min=16), default=4096, show_default=True,
+              help="Bytes shown as hex.")
+@click.option("--case", "case_ref", help="Log the look in this case's custody log (on the image's item if the "
+                                         "case has it); without it nothing is logged, and this says so.")
+@ZONE
+def disk_cat(image: Path, inode: str | None, file_path: str | None, partition: int | None, as_kind: str,
+             hex_bytes: int, case_ref: str | None, zone: str | None) -> None:
+    """Look at one file inside the image without extracting it: text, hex, image facts, PDF pages."""
+    from ..services.disk_preview import find_entry, hex_dump, preview
+
+    with open_image(image, local_zone=zone) as opened:
+        entry = find_entry(opened, inode=inode, path=file_path, partition=partition)
+        shown = preview(opened, entry, as_kind=as_kind)
+    logged = None
+    if case_ref is not None:
+        from ..services.disk_preview import log_preview
+
+        with opened_vault() as vault:
+            logged = log_preview(vault, vault.get_case(case_ref), image, shown)
+    if is_json():
+        data = shown.to_json()
+        if shown.kind == "hex":
+            data["hex"] = shown.data[:hex_bytes].hex()
+        emit_json(data | {"logged": logged})
+        return
+    kind = shown.type
+    flag = (f"  [yellow]EXTENSION MISMATCH[/]: the name says {kind.name_media_type or 'nothing known'}"
+            if kind.mismatch else "")
+    err.print(f"{entry.display_path}  {entry.address}  {entry.size} bytes  {entry.allocation}  "
+              f"content: {kind.media_type}{flag}", highlight=False)
+    if entry.deleted:
+        err.print(f"recovery: {shown.recovery['state']} {', '.join(shown.recovery['reasons'])}", highlight=False)
+    if shown.read_error:
+        err.print(f"[yellow]warning:[/] {shown.read_error}", highlight=False)
+    if shown.kind == "text":
+        err.print(f"text, encoding {shown.encoding or 'unknown'} (coherence {shown.coherence})", highlight=False)
+        click.echo(_terminal_safe(shown.text or ""))
+    elif shown.kind == "pdf" and shown.pdf is not None:
+        err.print(f"PDF, {shown.pdf.get('pages')} page(s)" + (" (encrypted)" if shown.pdf.get("encrypted") else ""),
+                  highlight=False)
+        for number, text in enumerate(shown.pdf.get("text", []), 1):
+            click.echo(f"--- page {number} ---\n{_terminal_safe(text)}")
+    elif shown.kind == "image" and shown.image is not None:
+        facts = shown.image
+        click.echo(f"{facts['format']} image, {facts['width']} x {facts['height']} px, {facts['mode']} "
+                   "(the disk browser shows it; --as hex for its bytes)")
+    else:
+        click.echo(hex_dump(shown.data[:hex_bytes]))
+    if shown.truncated:
+        err.print(f"only the first {len(shown.data)} of {entry.size} bytes were read", highlight=False)
+    err.print(f"logged in the custody log on {logged}" if logged else
+              "not logged: no --case given (looking inside an image is logged only against a case)", highlight=False)
+
+
+def _terminal_safe(text: str) -> str:
+    """Text from evidence for a terminal: control characters other than tab and newline escaped."""
+    return "".join(ch if ch in "\n\t" or not (ord(ch) < 32 or ord(ch) == 127 or 0x80 <= ord(ch) < 0xA0)
+                   else f"\\x{ord(ch):02x}" for ch in text)
+
+
 COMMANDS = [disk_group]

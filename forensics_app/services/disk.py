@@ -197,6 +197,13 @@ class DiskBrowser:
                 "entries": [self._summary(part.index, e) for e in entries],
                 "warnings": [w.to_json() for w in walker.warnings]}
 
+    def preview(self, partition: int, address: str, as_kind: str = "auto") -> Any:
+        """The file at ``address`` read into memory for a look (see :mod:`.disk_preview`)."""
+        from .disk_preview import find_entry, preview
+
+        return preview(self.image, find_entry(self.image, inode=address, path=None, partition=partition),
+                       as_kind=as_kind)
+
     def details(self, partition: int, address: str) -> dict[str, Any]:
         entries = entries_for_inode(self.image, address, partition)
         return self._summary(partition, entries[0])

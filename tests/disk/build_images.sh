@@ -25,6 +25,11 @@ printf 'Báo cáo điều tra: nội dung mẫu.\nKEYWORD-ALPHA in an allocated 
 printf 'Tin nhắn đã xoá: KEYWORD-DELETED\n%.0s' $(seq 1 200) > "$tree/Tài liệu/tin nhắn đã xoá.txt"
 head -c 300000 /dev/zero | tr '\0' 'x' > "$tree/Tài liệu/lớn.bin"
 "$python" "$here/make_artifacts.py" "$tree"
+# for previews: a photo whose name says PDF, and text in UTF-16 (with its byte-order mark)
+mkdir -p "$tree/Xem trước"
+cp "$tree/ảnh/máy ảnh.jpg" "$tree/Xem trước/hợp đồng.pdf"
+"$python" -c "import sys; open(sys.argv[1], 'wb').write('\ufeffBiên bản thu thập: nội dung UTF-16.\n'.encode('utf-16-le'))" \
+    "$tree/Xem trước/biên bản utf16.txt"
 touch -d '2024-03-01 08:30:00 UTC' "$tree/Tài liệu/báo cáo.txt"
 
 # -- ext4 (mkfs.ext4 -d), then delete one file ---------------------------------------

@@ -68,3 +68,35 @@ def test_add_image_browse_and_extract_a_deleted_file(window: Any, qtbot: Any, fa
     assert window.evidence.model.rowCount() == 5 + 2
     assert window.evidence.table.horizontalHeader().sortIndicatorSection() == 0
     assert Qt.SortOrder.AscendingOrder == window.evidence.table.horizontalHeader().sortIndicatorOrder()
+
+
+def test_browser_previews_a_file_inside_the_image_and_logs_it(window: Any, qtbot: Any, fat_image: Path) -> None:
+    """Preview without extracting: the content read from the image, shown, and the look in the custody log."""
+    import subprocess
+
+    dialog = window.open_task("disk")
+    dialog.path.setText(str(fat_image))
+    with qtbot.waitSignal(dialog.ended, timeout=30000):
+        dialog.start_button.click()
+    image_item = dialog.added.item.id
+    dialog.browse_button.click()
+    browser = window._dialogs["disk_browser"]
+    wait_until(qtbot, lambda: browser.files.topLevelItemCount() > 3)
+    rows = {browser.files.topLevelItem(n).text(0): browser.files.topLevelItem(n)
+            for n in range(browser.files.topLevelItemCount())}
+    browser.files.setCurrentItem(rows["_ing.dat"])  # deleted, one cluster: recovered exactly
+    browser.preview_button.click()
+    wait_until(qtbot, lambda: browser.look.shown_kind != "")
+    expected = subprocess.run(["icat", str(fat_image), "6"], capture_output=True, check=True, timeout=60).stdout
+    shown = browser.look.viewer(browser.look.shown_kind)
+    if browser.look.shown_kind == "text":
+        assert shown.toPlainText() == expected.decode("utf-8", "replace")
+    else:
+        assert shown.toPlainText().startswith("00000000  " + " ".join(f"{b:02x}" for b in expected[:16]))
+    assert "_ing.dat" in browser.look.facts.text() and "exact" in browser.look.facts.text()
+    wait_until(qtbot, lambda: browser.look.status.text() != "")
+    assert "custody log" in browser.look.status.text() and "NOT" not in browser.look.status.text()
+    views = [e for e in window.session.reader.custody.entries(item_id=image_item) if e.record["action"] == "item.view"]
+    assert views and views[-1].record["details"]["path"] == "/_ing.dat"
+    assert views[-1].record["details"]["bytes_read"] == len(expected)
+    browser.close()

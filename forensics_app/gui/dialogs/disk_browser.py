@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSplitter,
+    QTabWidget,
     QTreeWidget,
     QTreeWidgetItem,
 )
@@ -35,6 +36,7 @@ from ..i18n import bind, tr
 from ..jobs import Job
 from ..task_dialog import TaskDialog
 from ..tasks import run_in_thread
+from .disk_preview import DiskPreviewPane
 
 DELETED = QColor("#b3261e")
 ROLE = Qt.ItemDataRole.UserRole
@@ -74,10 +76,15 @@ class DiskBrowserDialog(TaskDialog):
         self.details.setObjectName("diskDetails")
         self.details.setReadOnly(True)
         theme.set_role(self.details, "mono")
+        self.look = DiskPreviewPane(self)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("diskTabs")
+        self.tabs.addTab(self.details, "")
+        self.tabs.addTab(self.look, "")
         right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(self.files)
-        right.addWidget(self.details)
-        right.setSizes([420, 200])
+        right.addWidget(self.tabs)
+        right.setSizes([360, 300])
         splitter.addWidget(self.tree)
         splitter.addWidget(right)
         splitter.setSizes([300, 760])
@@ -86,6 +93,10 @@ class DiskBrowserDialog(TaskDialog):
         self.legend = bind(QLabel(), "setText", "browser.legend")
         theme.set_role(self.legend, "hint")
         row.addWidget(self.legend, 1)
+        self.preview_button = bind(QPushButton(), "setText", "browser.preview")
+        self.preview_button.setObjectName("previewButton")
+        self.preview_button.clicked.connect(self.preview_current)
+        row.addWidget(self.preview_button)
         self.deleted_button = bind(QPushButton(), "setText", "browser.extract.deleted")
         self.deleted_button.setObjectName("extractDeletedButton")
         self.deleted_button.clicked.connect(lambda: self.start_with(Selection(deleted=True)))
@@ -99,7 +110,12 @@ class DiskBrowserDialog(TaskDialog):
         self._pending_selection: Selection | None = None
         self._relabel_columns()
 
-    def _relabel_columns(self) -> None:
+    def _relabel_columns(self, _lang: str = "") -> None:
+        self.tabs.setTabText(0, tr("browser.tab.details"))
+        self.tabs.setTabText(1, tr("browser.tab.preview"))
+        self._relabel_file_columns()
+
+    def _relabel_file_columns(self) -> None:
         self.files.setHeaderLabels([tr("browser.col.name"), tr("browser.col.size"), tr("browser.col.type"),
                                     tr("browser.col.allocation"), tr("browser.col.modified"),
                                     tr("browser.col.recovery")])
@@ -216,10 +232,48 @@ class DiskBrowserDialog(TaskDialog):
             self.files.addTopLevelItem(row)
 
     def _details(self, row: QTreeWidgetItem | None) -> None:
+        self.look.clear()
         if row is None:
             self.details.clear()
             return
         self.details.setPlainText(json.dumps(row.data(0, ROLE), ensure_ascii=False, indent=1))
+
+    # -- preview: read off the GUI thread, shown from memory, logged -------------------------------------
+    def preview_current(self) -> None:
+        row = self.files.currentItem()
+        entry = row.data(0, ROLE) if row is not None else None
+        if not entry or not entry.get("has_content"):
+            self.look.note(tr("browser.preview.none"))
+            return
+        browser = self.browser
+        assert browser is not None
+        self.tabs.setCurrentWidget(self.look)
+        self.look.note(tr("browser.preview.loading"))
+        partition, address = entry["partition"], str(entry["address"])
+        self._call(lambda: browser.preview(partition, address), self._show_preview)
+
+    def _show_preview(self, shown: Any) -> None:
+        self.look.show_preview(shown)
+        self._log_preview(shown)
+
+    def _log_preview(self, shown: Any) -> None:
+        """The look goes in the custody log (on the image's item when the case has it), as any preview."""
+        if self._case_id is None:
+            return
+        from ...services.disk_preview import log_preview
+
+        case_id, image_path = self._case_id, self.image_path
+
+        def work(vault: Any, progress: Any, cancel: Any) -> str:
+            return log_preview(vault, vault.get_case(case_id), image_path, shown)
+
+        job = Job("quick:disk-view", work)
+        self.workspace.tasks.watch(job, done=lambda _job: self.look.logged(True),
+                                   failed=lambda failed: self.look.logged(False, str(failed.error)))
+        try:
+            self.workspace.session_or_raise().run_quick(job)
+        except Exception as exc:  # noqa: BLE001 - shown to the examiner, never swallowed
+            self.look.logged(False, str(exc))
 
     # -- extraction -----------------------------------------------------------------------
     def selected_entries(self) -> list[dict[str, Any]]:
