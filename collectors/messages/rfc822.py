@@ -13,6 +13,7 @@ import io
 import itertools
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 from evidence_store.models import ItemWarning
@@ -28,12 +29,34 @@ MEDIA_MESSAGE = "message/rfc822"
 MAX_NESTING = 5
 
 
-def bytes_opener(data: bytes) -> Any:
-    @contextmanager
-    def opener() -> Iterator[BinaryIO]:
-        yield io.BytesIO(data)
+class BytesOpener:
+    """Opens bytes held in memory (a class, not a closure, so artifacts can cross to another process)."""
 
-    return opener
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    @contextmanager
+    def __call__(self) -> Iterator[BinaryIO]:
+        yield io.BytesIO(self.data)
+
+
+def bytes_opener(data: bytes) -> BytesOpener:
+    return BytesOpener(data)
+
+
+@dataclass
+class MessageJob:
+    """One message to turn into artifacts: its bytes and where it was found (picklable, for worker processes)."""
+
+    data: bytes
+    name: str
+    source: str
+    parent: str | None
+    folder: str | None = None
+    recovered: bool = False
+    extra: dict[str, Any] | None = None
+    reconstructed: bool = False
+    warnings: list[ItemWarning] | None = None
 
 
 def warning(code: str, en: str, vi: str, **details: Any) -> ItemWarning:
@@ -52,6 +75,14 @@ class MessageReader:
 
     def key(self) -> str:
         return f"{self._prefix}{next(self._ids)}"
+
+    def run(self, job: MessageJob, prefix: str | None = None) -> list[Artifact]:
+        """The artifacts of one job; ``prefix`` makes its keys unique when groups are built elsewhere."""
+        if prefix is not None:
+            self._prefix, self._ids = prefix, itertools.count(1)
+        return self.artifacts(job.data, name=job.name, source=job.source, parent=job.parent, folder=job.folder,
+                              recovered=job.recovered, extra=job.extra, reconstructed=job.reconstructed,
+                              warnings=job.warnings)
 
     def artifacts(self, data: bytes, *, name: str, source: str, parent: str | None, folder: str | None = None,
                   recovered: bool = False, extra: dict[str, Any] | None = None, reconstructed: bool = False,

@@ -24,7 +24,7 @@ from evidence_store.naming import display_name
 from ..base import Artifact
 from ..files.local import file_metadata, open_source
 from . import mbox
-from .rfc822 import KIND_MAILBOX, KIND_MESSAGE, MessageReader, warning
+from .rfc822 import KIND_MAILBOX, KIND_MESSAGE, MessageJob, MessageReader, warning
 
 PST_MAGIC = b"!BDN"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -89,8 +89,15 @@ class Source:
     def container(self) -> Artifact | None:
         raise NotImplementedError
 
+    def jobs(self) -> Iterator[MessageJob] | None:
+        """Messages as jobs (their bytes and place), when the source can hand them to other processes."""
+        return None
+
     def groups(self) -> Iterator[list[Artifact]]:
-        raise NotImplementedError
+        jobs = self.jobs()
+        assert jobs is not None
+        for job in jobs:
+            yield self.reader.run(job)
 
     def total_bytes(self) -> int:
         return 0
@@ -119,7 +126,7 @@ class MboxSource(Source):
     def total_bytes(self) -> int:
         return self.path.stat().st_size * 2
 
-    def groups(self) -> Iterator[list[Artifact]]:
+    def jobs(self) -> Iterator[MessageJob]:
         st = self.path.stat()
         with open_source(self.path, st) as scan_raw, open_source(self.path, st) as read_raw:
             scan, handle = io.BufferedReader(scan_raw, 1 << 20), io.BufferedReader(read_raw)  # type: ignore[arg-type, type-var]
@@ -133,16 +140,13 @@ class MboxSource(Source):
                                          "it is stored as far as it goes",
                                          f"{place}: tệp kết thúc giữa thư này (không có dấu xuống dòng cuối): "
                                          "thư được lưu đến phần còn lại", place=place))
-                    self.incomplete.append((place, "the file ends inside this message"))
+                    self.incomplete.append((place, "the file ends inside this message (no final line break)"))
                 locator = {"mbox": {"index": span.index + 1, "from_line_offset": span.from_offset,
                                     "offset": span.start, "length": span.length,
                                     "from_line": span.from_line.decode("utf-8", "replace")}}
-                group = self.reader.artifacts(data, name=f"message {span.index + 1}", source=place,
-                                              parent=self.container_key, extra={"locator": locator}, warnings=notes)
-                if any(w.code == "message_truncated" for w in group[0].warnings) and not notes:
-                    self.incomplete.append((place, "MIME structure ends early"))
                 self.messages += 1
-                yield group
+                yield MessageJob(data, f"message {span.index + 1}", place, self.container_key,
+                                 extra={"locator": locator}, warnings=notes)
 
 
 class FileMessageSource(Source):
@@ -156,10 +160,10 @@ class FileMessageSource(Source):
     def total_bytes(self) -> int:
         return self.path.stat().st_size
 
-    def groups(self) -> Iterator[list[Artifact]]:
-        group = _file_message(self.reader, self.path, self.display, None, None, self)
-        if group:
-            yield group
+    def jobs(self) -> Iterator[MessageJob]:
+        job = _file_message(self.path, self.display, None, None, self)
+        if job:
+            yield job
 
 
 class FolderSource(Source):
@@ -212,16 +216,16 @@ class FolderSource(Source):
         folder = "/".join(parts[:-1]) or "INBOX"
         return folder.lstrip(".") or "INBOX"
 
-    def groups(self) -> Iterator[list[Artifact]]:
+    def jobs(self) -> Iterator[MessageJob]:
         for path, folder, _size in self._files:
-            group = _file_message(self.reader, path, display_name(os.fsencode(path)), self.container_key,
-                                  folder, self, maildir=self.maildir)
-            if group:
-                yield group
+            job = _file_message(path, display_name(os.fsencode(path)), self.container_key, folder, self,
+                                maildir=self.maildir)
+            if job:
+                yield job
 
 
-def _file_message(reader: MessageReader, path: Path, shown: str, parent: str | None, folder: str | None,
-                  source: Source, *, maildir: bool = False) -> list[Artifact] | None:
+def _file_message(path: Path, shown: str, parent: str | None, folder: str | None, source: Source, *,
+                  maildir: bool = False) -> MessageJob | None:
     try:
         st = path.stat()
         with open_source(path, st) as handle:
@@ -234,9 +238,8 @@ def _file_message(reader: MessageReader, path: Path, shown: str, parent: str | N
         info = path.name.partition(":2,")
         extra["locator"] = {"maildir": {"subdir": path.parent.name, "file": path.name,
                                         "flags": info[2] if info[1] else ""}}
-    group = reader.artifacts(data, name=path.name, source=shown, parent=parent, folder=folder, extra=extra)
     source.messages += 1
-    return group
+    return MessageJob(data, path.name, shown, parent, folder=folder, extra=extra)
 
 
 def open_sources(paths: list[Path], reader: MessageReader) -> tuple[list[Source], list[tuple[str, str]]]:

@@ -30,6 +30,8 @@ from collectors.messages.sources import Source, open_sources
 from evidence_store import Batch, Case, Item, PendingItem, SourceError, UsageError, Vault
 from evidence_store.tasks import NEVER_CANCELLED, CancelToken, Progress, no_progress
 
+from .message_pipeline import default_workers, parsed
+
 CHUNK_ITEMS = 2000
 CHUNK_BYTES = 256 * 1024 * 1024
 READ_LIMIT = 512 * 1024 * 1024
@@ -151,7 +153,8 @@ class ChunkedStore:
 
 def import_mail(vault: Vault, case_ref: str | int, paths: list[Path], options: MailOptions = MailOptions(), *,
                 extra_hashes: tuple[str, ...] = (), chunk_items: int = CHUNK_ITEMS, chunk_bytes: int = CHUNK_BYTES,
-                progress: Progress = no_progress, cancel: CancelToken = NEVER_CANCELLED) -> ImportResult:
+                workers: int | None = None, progress: Progress = no_progress,
+                cancel: CancelToken = NEVER_CANCELLED) -> ImportResult:
     """Import e-mail sources into a case; see the module docstring for what is stored."""
     case = vault.get_case(case_ref)
     reader = MessageReader(options)
@@ -165,7 +168,7 @@ def import_mail(vault: Vault, case_ref: str | int, paths: list[Path], options: M
     cancelled = False
     try:
         for source in sources:
-            _import_source(store, source, result)
+            _import_source(store, source, result, default_workers() if workers is None else workers)
         store.commit()
     except BaseException:
         cancelled = True
@@ -187,7 +190,7 @@ def _safe_total(source: Source) -> int:
         return 0
 
 
-def _import_source(store: ChunkedStore, source: Source, result: ImportResult) -> None:
+def _import_source(store: ChunkedStore, source: Source, result: ImportResult, workers: int) -> None:
     container = None
     try:
         container = source.container()
@@ -203,10 +206,26 @@ def _import_source(store: ChunkedStore, source: Source, result: ImportResult) ->
         store.commit()  # the container first: its id is needed by every message
         if added and added[0].item is not None:
             result.containers.append(added[0].item)
-    for group in source.groups():
-        store.add_group(group)
+    jobs = source.jobs()
+    if jobs is None:
+        for group in source.groups():
+            _store_group(store, source, group)
+    else:
+        for job, parsed_group, problem in parsed(source.reader, jobs, workers=workers):
+            if parsed_group is None:
+                source._skip(job.source, problem or "could not be parsed")
+                continue
+            _store_group(store, source, parsed_group)
     result.sources.append({"path": source.display, "format": source.format, "messages": source.messages,
                            "skipped": len(source.skipped)})
+
+
+def _store_group(store: ChunkedStore, source: Source, group: list[Artifact]) -> None:
+    store.add_group(group)
+    head = group[0]
+    truncated = head.kind == KIND_MESSAGE and any(w.code == "message_truncated" for w in head.warnings)
+    if truncated and not any(place == head.source for place, _ in source.incomplete):
+        source.incomplete.append((head.source, "the message ends early (MIME structure or file cut off)"))
 
 
 def _log(vault: Vault, case: Case, action: str, result: ImportResult, options: dict[str, Any],
