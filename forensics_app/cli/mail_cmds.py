@@ -162,3 +162,65 @@ def mail_recheck(item_id: str, trusted: tuple[str, ...], dns_file: Path | None, 
             out.print(route_table(outcome["received"]))
     failed = [r for r in outcome.get("dkim") or [] if r.get("result") == "fail"]
     return 1 if failed or (outcome.get("arc") or {}).get("result") == "fail" else 0
+
+
+@click.group("chat")
+def chat_group() -> None:
+    """Chat exports as evidence: Telegram Desktop (result.json) and Facebook "Download Your Information"."""
+
+
+@chat_group.command("add")
+@common_options
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, readable=False))
+@click.option("--case", "case_ref", required=True, help="Case id or number.")
+@click.option("--format", "exporter", type=click.Choice(["telegram", "facebook"]),
+              help="The export's format (default: recognised from the files).")
+@click.option("--timezone", "zone", metavar="ZONE",
+              help="Zone the export's local times were written in, where it names none (default: the vault's "
+                   "setting, else Asia/Ho_Chi_Minh); recorded with every time read this way.")
+@click.option("--hash", "extra", multiple=True, type=click.Choice(["md5", "sha1"]),
+              help="Also compute MD5/SHA-1.")
+def chat_add(paths: tuple[Path, ...], case_ref: str, exporter: str | None, zone: str | None,
+             extra: tuple[str, ...]) -> int:
+    """Import chat exports into CASE: one conversation item per chat (its messages as rows), the media as
+    hashed attachments, every file of the export kept as it is.
+
+    Exit 1 when a file the export names is missing, or the export is cut off (each listed with its place).
+    """
+    from ..services.messages import import_chat
+
+    with opened_vault() as vault, cancellable() as cancel, progress_bar("importing") as progress:
+        result = import_chat(vault, case_ref, list(paths), exporter=exporter, timezone=zone,
+                             extra_hashes=optional_algorithms(extra), progress=progress, cancel=cancel)
+    if is_json():
+        emit_json(result.to_json())
+    else:
+        for source in result.sources:
+            out.print(f"{source['path']} ({source['format']}): {source['conversations']} conversation(s), "
+                      f"{source['messages']} message(s)", highlight=False)
+        out.print(f"{result.items} item(s) stored; {result.warnings} warning(s)", highlight=False)
+        _problems(result.skipped, result.incomplete, [])
+    return 1 if result.problems else 0
+
+
+@chat_group.command("show")
+@common_options
+@click.argument("item_id", metavar="ID")
+@click.option("--from", "start", type=int, default=1, show_default=True, help="First row (1 = the first message).")
+@click.option("--count", type=int, default=100, show_default=True, help="How many rows.")
+def chat_show(item_id: str, start: int, count: int) -> None:
+    """A conversation's messages as a transcript (the viewing is logged)."""
+    from ..services.messages import conversation_rows
+
+    with opened_vault() as vault:
+        item, rows = conversation_rows(vault, item_id, start=max(0, start - 1), limit=count)
+    if is_json():
+        emit_json({"item": item.to_json(), "rows": rows})
+        return
+    for row in rows:
+        sender = row["sender"].get("name") or row["sender"].get("id") or "?"
+        marks = [f"reply to {row['reply_to']}" if row.get("reply_to") else "",
+                 f"edited {row['edited']}" if row.get("edited") else "",
+                 " ".join(f"[{a['status']}: {a.get('path') or a.get('note')}]" for a in row.get("attachments") or [])]
+        click.echo(f"{row['anchor']:>7}  {row.get('time') or row.get('time_text') or '?'}  {sender}: {row['text']}"
+                   + ("  (" + "; ".join(m for m in marks if m) + ")" if any(marks) else ""))

@@ -35,6 +35,7 @@ LAZY_COMMANDS: dict[str, tuple[tuple[str, ...], str]] = {
     "social": (("social_cmds",), "social_group"),
     "disk": (("disk_cmds",), "disk_group"),
     "mail": (("mail_cmds",), "mail_group"),
+    "chat": (("mail_cmds",), "chat_group"),
     "report": (("report_cmds",), "report"),
     "export": (("report_cmds",), "export"),
     "verify-package": (("report_cmds",), "verify_package_cmd"),

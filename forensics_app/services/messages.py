@@ -32,6 +32,7 @@ from evidence_store.tasks import NEVER_CANCELLED, CancelToken, Progress, no_prog
 
 from .message_pipeline import default_workers, parsed
 
+KEEP_KINDS = ("mailbox", "chat_export", "conversation")  # parents whose children come in later groups
 CHUNK_ITEMS = 2000
 CHUNK_BYTES = 256 * 1024 * 1024
 READ_LIMIT = 512 * 1024 * 1024
@@ -98,7 +99,7 @@ class ChunkedStore:
                     continue  # its parent was skipped
             pending = self._add(artifact, parent)
             self.pending[artifact.key] = pending
-            if keep:
+            if keep or artifact.kind in KEEP_KINDS:
                 self.keep.add(artifact.key)
             added.append(pending)
             size = pending.content.size if pending.content else 0
@@ -343,3 +344,85 @@ def load_dns_answers(path: Path) -> list[dict[str, Any]]:
     if isinstance(data, list) and all(isinstance(r, dict) and "name" in r for r in data):
         return [dict(r, status=r.get("status") or ("answer" if r.get("answer") else "no record")) for r in data]
     raise UsageError(f"{path}: expected an object of name → TXT record, or a list of {{name, answer}}")
+
+
+# -- chat exports -----------------------------------------------------------------------------------------
+def import_chat(vault: Vault, case_ref: str | int, paths: list[Path], *, exporter: str | None = None,
+                timezone: str | None = None, extra_hashes: tuple[str, ...] = (), chunk_items: int = CHUNK_ITEMS,
+                chunk_bytes: int = CHUNK_BYTES, progress: Progress = no_progress,
+                cancel: CancelToken = NEVER_CANCELLED) -> ImportResult:
+    """Import chat exports (Telegram Desktop JSON, Facebook DYI JSON/HTML) into a case.
+
+    Each conversation is one ``conversation`` item whose content is its rows (JSON Lines,
+    see ``collectors.messages.chat.model``); the export's files are kept as they are, the
+    media under the conversation that names them. Missing media are skipped with their place.
+    """
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from collectors.messages.chat.source import ChatSource, detect
+
+    from .settings import get
+
+    case = vault.get_case(case_ref)
+    zone_name = timezone or str(get(vault, "timezone"))
+    try:
+        zone = ZoneInfo(zone_name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise UsageError(f"unknown time zone {zone_name!r}") from exc
+    sources: list[ChatSource] = []
+    refused: list[tuple[str, str]] = []
+    for path in paths:
+        if not Path(path).exists():
+            refused.append((str(path), "no such file or folder"))
+            continue
+        found = detect(Path(path), exporter)
+        if found is None:
+            refused.append((str(path), "not a chat export this tool reads (Telegram Desktop result.json, "
+                                       "Facebook messages folder)"))
+            continue
+        sources.append(ChatSource(Path(path), found[0], found[1], zone))
+    if not sources:
+        raise UsageError("nothing to import: " + "; ".join(f"{p}: {r}" for p, r in refused))
+    result = ImportResult(skipped=list(refused))
+    total = sum(s.total_bytes() for s in sources) or None
+    store = ChunkedStore(vault, case, result, extra_hashes=extra_hashes, chunk_items=chunk_items,
+                         chunk_bytes=chunk_bytes, progress=progress, cancel=cancel, total=total)
+    cancelled = False
+    try:
+        for source in sources:
+            for group in source.groups():
+                store.add_group(group)
+            result.sources.append({"path": source.display, "format": source.exporter.format,
+                                   "conversations": source.conversations, "messages": source.messages,
+                                   "skipped": len(source.skipped)})
+        store.commit()
+    except BaseException:
+        cancelled = True
+        store.discard()
+        raise
+    finally:
+        for source in sources:
+            result.skipped += source.skipped
+            result.incomplete += source.incomplete
+        result.messages = sum(s.messages for s in sources)
+        _log(vault, case, "chat.import", result, {"exporter": exporter, "timezone": zone.key}, cancelled)
+    return result
+
+
+def conversation_rows(vault: Vault, item_ref: int | str, *, start: int = 0,
+                      limit: int | None = None) -> tuple[Item, list[dict[str, Any]]]:
+    """Rows ``start`` … ``start + limit`` of a conversation (read from the vault, logged as a viewing)."""
+    from collectors.messages.chat.model import read_rows
+
+    item = vault.get_item(item_ref)
+    if item.kind != "conversation":
+        raise UsageError(f"item {item.id} is a {item.kind}, not a conversation")
+    rows: list[dict[str, Any]] = []
+    for index, row in enumerate(read_rows(vault.read_item(item))):
+        if index < start:
+            continue
+        if limit is not None and len(rows) >= limit:
+            break
+        rows.append(row)
+    vault.record_view(item, purpose=f"rows {start + 1}-{start + len(rows)}")
+    return item, rows

@@ -61,3 +61,22 @@ def test_bad_input_is_one_error_line(cli_vault, tmp_path: Path) -> None:  # type
     assert "nothing to import" in line and "photo.jpg" in line and "missing.mbox" in line
     line = cli_vault("mail", "show", "999").one_line_error()
     assert "999" in line
+
+
+def test_chat_add_and_show(cli_vault, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from . import chat_exports
+
+    _case(cli_vault)
+    export = chat_exports.telegram_single_chat(tmp_path / "export")
+    result = cli_vault("chat", "add", str(export), "--case", "VV-MAIL-1", "--timezone", "Asia/Ho_Chi_Minh")
+    assert result.code == 1  # files/hop_dong.pdf is named by message 104 but not in the export
+    assert "skipped" in result.err and "m4" in result.err and "hop_dong.pdf" in result.err
+    items = cli_vault.items()
+    (conversation,) = [i for i in items if i["kind"] == "conversation"]
+    shown = cli_vault("chat", "show", str(conversation["id"]), "--from", "3", "--count", "1")
+    assert shown.code == 0
+    assert "m3" in shown.out and "Trần Thị Bị Hại" in shown.out and "reply to 102" in shown.out
+    data = cli_vault("chat", "show", str(conversation["id"]), "--json").json()
+    assert len(data["rows"]) == 5
+    line = cli_vault("chat", "add", str(tmp_path / "nothing"), "--case", "VV-MAIL-1").one_line_error()
+    assert "nothing to import" in line
