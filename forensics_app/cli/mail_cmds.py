@@ -224,3 +224,21 @@ def chat_show(item_id: str, start: int, count: int) -> None:
                  " ".join(f"[{a['status']}: {a.get('path') or a.get('note')}]" for a in row.get("attachments") or [])]
         click.echo(f"{row['anchor']:>7}  {row.get('time') or row.get('time_text') or '?'}  {sender}: {row['text']}"
                    + ("  (" + "; ".join(m for m in marks if m) + ")" if any(marks) else ""))
+
+
+@chat_group.command("excerpt")
+@common_options
+@click.argument("item_id", metavar="ID")
+@click.option("--from", "first", type=int, required=True, help="First row (1 = the first message).")
+@click.option("--to", "last", type=int, required=True, help="Last row.")
+@click.option("--note", default="", help="Why this range (printed in the report).")
+def chat_excerpt(item_id: str, first: int, last: int, note: str) -> None:
+    """Keep rows FROM…TO of a conversation as an excerpt item: the range a court report prints as a transcript."""
+    from ..services.messages import make_excerpt
+
+    with opened_vault() as vault:
+        item = make_excerpt(vault, item_id, first, last, note=note)
+    if is_json():
+        emit_json(item.to_json())
+    else:
+        out.print(f"excerpt {item.id}: {item.name} (SHA-256 {item.sha256})", highlight=False)

@@ -426,3 +426,45 @@ def conversation_rows(vault: Vault, item_ref: int | str, *, start: int = 0,
         rows.append(row)
     vault.record_view(item, purpose=f"rows {start + 1}-{start + len(rows)}")
     return item, rows
+
+
+def make_excerpt(vault: Vault, item_ref: int | str, first: int, last: int, *, note: str = "") -> Item:
+    """A ``conversation_excerpt`` of rows ``first``…``last`` (1-based): the range chosen for a report.
+
+    Its content is those rows exactly as the conversation holds them (JSON Lines), so its hash can
+    be checked against the conversation's; the choice is logged as the item's acquisition.
+    """
+    from collectors.messages.chat.model import ROWS_MEDIA_TYPE, read_rows
+
+    item = vault.get_item(item_ref)
+    if item.kind != "conversation":
+        raise UsageError(f"item {item.id} is a {item.kind}, not a conversation")
+    if first < 1 or last < first:
+        raise UsageError("choose rows FIRST ≤ LAST, counted from 1")
+    lines: list[bytes] = []
+    times: list[str] = []
+    for index, row in enumerate(read_rows(vault.read_item(item)), start=1):
+        if index > last:
+            break
+        if index >= first:
+            lines.append(json.dumps(row, ensure_ascii=False).encode("utf-8") + b"\n")
+            if row.get("time"):
+                times.append(row["time"])
+    if not lines:
+        raise UsageError(f"conversation {item.id} has no rows {first}–{last}")
+    chat = item.metadata.get("chat") or {}
+    metadata = {"chat_excerpt": {"conversation": item.id, "conversation_sha256": item.sha256,
+                                 "first_row": first, "last_row": first + len(lines) - 1,
+                                 "first_anchor": f"m{first}", "last_anchor": f"m{first + len(lines) - 1}",
+                                 "first_time": min(times) if times else None, "last_time": max(times) if times else None,
+                                 "name": chat.get("name"), "platform": chat.get("platform"), "note": note}}
+    import io
+
+    case = vault.get_case(item.case_id)
+    with vault.batch(case) as batch:
+        pending = batch.add_content(io.BytesIO(b"".join(lines)), kind="conversation_excerpt",
+                                    name=f"{item.name} m{first}–m{first + len(lines) - 1}",
+                                    source=f"item {item.id} rows {first}–{first + len(lines) - 1}", parent=item.id,
+                                    media_type=ROWS_MEDIA_TYPE, metadata=metadata)
+    assert pending.item is not None
+    return pending.item
