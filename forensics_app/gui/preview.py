@@ -39,15 +39,19 @@ from .i18n import bind, tr
 from .tasks import run_in_thread
 
 if TYPE_CHECKING:
+    from .message_view import MessagePanel
     from .viewers import HexViewer, ImageViewer, PdfViewer, TextViewer
 
 IMAGE_LIMIT = 256 * 1024 * 1024
 PDF_LIMIT = 256 * 1024 * 1024
 TEXT_KINDS = {"page_text", "html", "mhtml", "provenance", "social_post"}
+MESSAGE_KINDS = {"message": "message", "conversation": "conversation", "conversation_excerpt": "conversation"}
 IMAGE_KINDS = {"screenshot", "screenshot_viewport", "screenshot_tile", "screenshot_element"}
 
 
 def preview_kind(item: Item) -> str:
+    if item.kind in MESSAGE_KINDS:  # e-mails and conversations have their own view (gui/message_view.py)
+        return MESSAGE_KINDS[item.kind]
     """Which viewer shows ``item``: image, pdf, text, hex, or none (no content of its own)."""
     if not item.has_content:
         return "none"
@@ -65,7 +69,8 @@ def preview_kind(item: Item) -> str:
 
 
 def limit_for(kind: str) -> int:
-    return {"image": IMAGE_LIMIT, "pdf": PDF_LIMIT, "text": 2 * 1024 * 1024 + 1}.get(kind, 16 * 1024 + 1)
+    return {"image": IMAGE_LIMIT, "pdf": PDF_LIMIT, "text": 2 * 1024 * 1024 + 1, "message": 64 * 1024 * 1024 + 1,
+            "conversation": 16 * 1024 * 1024 + 1}.get(kind, 16 * 1024 + 1)
 
 
 class HashField(QWidget):
@@ -121,6 +126,7 @@ class PreviewPane(QWidget):
         self._text: TextViewer | None = None
         self._hex: HexViewer | None = None
         self._pdf: PdfViewer | None = None
+        self._messages: MessagePanel | None = None
         self.content.addWidget(self.message)
         self.tabs.addTab(self.content, "")
         # The details, provenance and related tabs are built when first needed (an item
@@ -370,6 +376,10 @@ class PreviewPane(QWidget):
         elif kind == "text":
             self.text.set_bytes(data, truncated, _charset(item.media_type))
             self.content.setCurrentWidget(self.text)
+        elif kind in ("message", "conversation"):
+            shown = self.messages.display(kind, item, data, truncated, zone=self.zone, vault=self.vault,
+                                          children=self.detail.children if self.detail else [])
+            self.content.setCurrentWidget(self.messages)
         if kind == "hex" or not shown:
             self.hex.set_bytes(data)
             self.content.setCurrentWidget(self.hex)
@@ -402,6 +412,16 @@ class PreviewPane(QWidget):
             self._hex = HexViewer()
             self.content.addWidget(self._hex)
         return self._hex
+
+    @property
+    def messages(self) -> MessagePanel:
+        if self._messages is None:
+            from .message_view import MessagePanel
+
+            self._messages = MessagePanel()
+            self._messages.navigate.connect(self.navigate)
+            self.content.addWidget(self._messages)
+        return self._messages
 
     @property
     def pdf(self) -> PdfViewer:

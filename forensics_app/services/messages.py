@@ -262,7 +262,7 @@ class MessageView:
     headers: list[tuple[str, str]]
     plain: str
     html: str | None
-    attachments: list[Item]
+    attachments: list[Any]
     received: list[dict[str, Any]]
     authenticity: dict[str, Any] | None
     problems: list[str]
@@ -272,7 +272,11 @@ def message_view(vault: Vault, item_ref: int | str) -> MessageView:
     item = vault.get_item(item_ref)
     if item.kind != KIND_MESSAGE:
         raise UsageError(f"item {item.id} is a {item.kind}, not a message")
-    data = read_content(vault, item)
+    return describe_message(item, read_content(vault, item), vault.list_items(item.case_id, parent_id=item.id))
+
+
+def describe_message(item: Item, data: bytes, children: list[Any]) -> MessageView:
+    """What a reader sees of a message whose bytes are already read (the app's viewer has them)."""
     msg = parse_bytes(data)
     headers = [(name, decode_value(value)[0]) for name, value in msg.raw_items()]
     found = structure(msg, data)
@@ -284,9 +288,13 @@ def message_view(vault: Vault, item_ref: int | str) -> MessageView:
         if problem:
             problems.append(problem)
         (html_parts if body.content_type == "text/html" else plain_parts).append(text)
-    children = vault.list_items(item.case_id, parent_id=item.id)
     summary = item.metadata.get("message") or {}
-    return MessageView(item, headers, "\n\n".join(plain_parts), "\n".join(html_parts) if html_parts else None,
+    plain = "\n\n".join(plain_parts)
+    if not plain and html_parts:
+        from collectors.messages.mime import html_to_text
+
+        plain = "\n\n".join(html_to_text(h) for h in html_parts)
+    return MessageView(item, headers, plain, "\n".join(html_parts) if html_parts else None,
                        [c for c in children if c.kind == KIND_ATTACHMENT], summary.get("received") or [],
                        summary.get("authenticity"), problems)
 
