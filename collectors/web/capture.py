@@ -61,14 +61,14 @@ class CaptureResult:
                           metadata={"provenance": self.summary, "complete": self.complete, **self.extra_metadata},
                           warnings=list(self.warnings), acquired_at=self.started_at)
         children = [Artifact(f"file{i}", f.kind, f.name, self.requested_url, parent="capture",
-                             opener=_opener(f.path), size=f.path.stat().st_size,  # type: ignore[misc]
+                             opener=f.open, size=f.size(),
                              media_type=f.media_type, metadata=f.metadata, warnings=list(f.warnings),
                              acquired_at=self.started_at)
                     for i, f in enumerate(self.files)]
         return [parent, *children]
 
     def cleanup(self) -> None:
-        shutil.rmtree(self.workdir, ignore_errors=True)
+        _discard(self.workdir, self.files)
 
 
 class WebCapturer:
@@ -86,7 +86,8 @@ class WebCapturer:
         self.behaviours = [get_behaviour(name) for name in options.behaviours]
 
     async def capture(self, url: str, workdir: Path, cancel: CancelToken = NEVER_CANCELLED) -> CaptureResult:
-        """Capture ``url`` into ``workdir`` (created, and removed again if the capture fails)."""
+        """Capture ``url`` into ``workdir`` (created in the session's staging memory folder, and removed again
+        with the capture's sealed files if the capture fails)."""
         options = self.options
         requested = normalise_url(url)
         parts = urlsplit(requested)
@@ -95,15 +96,16 @@ class WebCapturer:
         addresses = await asyncio.to_thread(resolver.resolve, host, port)
         if not options.allow_private_addresses and all(_restricted(a) for a in addresses):
             check_address(addresses[0], False, host)
-        workdir.mkdir(parents=True, exist_ok=False)
+        workdir.mkdir(mode=0o700, parents=True, exist_ok=False)
+        sealed: list[CaptureFile] = []
         try:
-            return await self._capture(requested, host, resolver, workdir, cancel)
+            return await self._capture(requested, host, resolver, workdir, cancel, sealed)
         except BaseException:
-            shutil.rmtree(workdir, ignore_errors=True)
+            _discard(workdir, sealed)
             raise
 
     async def _capture(self, requested: str, host: str, resolver: Resolver, workdir: Path,
-                       cancel: CancelToken) -> CaptureResult:
+                       cancel: CancelToken, sealed: list[CaptureFile]) -> CaptureResult:
         options = self.options
         needs_dns = host not in options.host_map and not _is_ip(host)
         dns_task = asyncio.ensure_future(asyncio.to_thread(dns_details, [host])) if needs_dns else None
@@ -123,14 +125,27 @@ class WebCapturer:
         if redaction.active:
             warcinfo["redaction"] = redaction.describe()
         setup_started = time.monotonic()
-        proxy = RecordingProxy(workdir / "capture.warc.gz", self.session.ca, policy, resolver, warcinfo).start()
+        staging = self.session.staging
+        warc = staging.sealed()
+        warc_file = CaptureFile("warc", workdir / "capture.warc.gz", "capture.warc.gz", "application/warc",
+                                sealed=warc)
+        sealed.append(warc_file)
+        proxy = RecordingProxy(warc, self.session.ca, policy, resolver, warcinfo, staging.response_spool).start()
         context = None
         state: CaptureState | None = None
         try:
             context = await self.session.browser.new_context(**self._context_args(proxy, workdir))
             page = await context.new_page()
             state = CaptureState(requested, options, workdir, page, context, deadline, cancel,
-                                 proxy_url=proxy.url)
+                                 proxy_url=proxy.url, staging=staging)
+            state.sealed_files = sealed  # closed with the capture if it fails
+            if staging.on_disk:
+                state.warn("staging_on_disk", "no memory file system (tmpfs) was usable: the browser's files and "
+                           "this capture's parts other than the WARC and WACZ waited on disk in plaintext, in "
+                           f"{staging.memory} (removed after storing)",
+                           "không có hệ thống tệp trong bộ nhớ (tmpfs): tệp của trình duyệt và các phần của lần "
+                           "thu thập (trừ WARC và WACZ) đã nằm tạm trên đĩa dạng chưa mã hoá, tại "
+                           f"{staging.memory} (đã xoá sau khi lưu)", folder=str(staging.memory))
             state.facts["timings_ms"] = {"setup": int((time.monotonic() - setup_started) * 1000)}
             if options.profile and self.account is not None:
                 state.facts["account"] = self.account
@@ -161,15 +176,15 @@ class WebCapturer:
             context = None
             await navigation.collect_video(state, page)
         finally:
-            if context is not None:
-                try:
-                    await asyncio.wait_for(context.close(), 10)
-                except BaseException:  # the browser may already be gone (cancel, crash)
-                    pass
-            stop_started = time.monotonic()
-            await asyncio.to_thread(proxy.stop)
-            if state is not None:
-                state.facts.setdefault("timings_ms", {})["proxy_stop"] = int((time.monotonic() - stop_started) * 1000)
+            try:
+                if context is not None:
+                    await _close_context(context)
+            finally:
+                stop_started = time.monotonic()
+                await asyncio.to_thread(proxy.stop)
+                if state is not None:
+                    state.facts.setdefault("timings_ms", {})["proxy_stop"] = int(
+                        (time.monotonic() - stop_started) * 1000)
         assert state is not None
         cancel.check()
         with _timed(state, "package"):
@@ -193,7 +208,8 @@ class WebCapturer:
             args["record_video_size"] = {"width": width, "height": height}
         if options.profile:
             if self.profile_provider is None:
-                raise UsageError("saved login profiles are not available in this version; capture without --profile")
+                raise UsageError(f"login profile {options.profile!r} was not loaded for this capture (the caller "
+                                 "gave no profile provider)")
             args["storage_state"] = self.profile_provider(options.profile)
         return args
 
@@ -219,13 +235,14 @@ class WebCapturer:
         final = chain.get("final")
         if mode in ("file", "rendered_file") and final is not None:
             name = _file_name(final["url"], final.get("mime", ""))
-            target = workdir / f"original-{name}"
-            with open(target, "wb") as out:
-                await asyncio.to_thread(extract_body, proxy.warc_path, final["response_record"]["offset"], out)
-            state.add_file("download", target, final.get("content_type") or "application/octet-stream", name=name,
+            body = state.staging.sealed() if state.staging else None
+            assert body is not None
+            state.add_file("download", workdir / f"original-{name}", final.get("content_type")
+                           or "application/octet-stream", name=name, sealed=body,
                            metadata={"role": "main_document", "url": final["url"],
                                      "what": "the file as served (transfer and content encodings undone)"},
                            in_wacz=False)
+            await asyncio.to_thread(extract_body, proxy.warc, final["response_record"]["offset"], body)
         dns = await dns_task if dns_task is not None else {"skipped": "IP literal or host rule"}
         device = options.device_profile
         user_agent = state.facts.get("user_agent") or device["user_agent"]
@@ -234,6 +251,7 @@ class WebCapturer:
                      "is_mobile": device["mobile"], "has_touch": device["touch"], "user_agent": user_agent,
                      "locale": options.locale or "browser default", "profile": options.profile or None}
         environment = dict(self.environment)
+        environment["staging"] = self.session.staging.describe()
         clock = environment.get("clock") or {}
         if not clock.get("checked"):
             state.warn("clock_not_checked", f"clock not checked: no answer from the time server "
@@ -249,21 +267,37 @@ class WebCapturer:
             events=state.events, facts=state.facts, files=state.files, warnings=state.warnings, mode=mode,
             changes=changes)
         prov_path = snapshot.save_json(workdir / "provenance.json", provenance)
-        state.add_file("warc", proxy.warc_path, "application/warc", name="capture.warc.gz",
-                       metadata={"records": 1 + 2 * len(journal.exchanges), "compression": "gzip per record"})
-        attachments = [(f.path, f.name) for f in state.files if f.in_wacz] + [(prov_path, "provenance.json")]
-        wacz_path = workdir / "capture.wacz"
+        warc_file = next(f for f in state.sealed_files if f.sealed is proxy.warc)
+        warc_file.metadata = {"records": 1 + 2 * len(journal.exchanges), "compression": "gzip per record"}
+        state.files.append(warc_file)
+        attachments = [f for f in state.files if f.in_wacz] + [CaptureFile("provenance", prov_path,
+                                                                            "provenance.json", "application/json")]
+        wacz = state.staging.sealed() if state.staging else None
+        assert wacz is not None
         page_entry = {"id": "main", "url": chain.get("final_url", requested), "ts": started_at,
-                      "title": state.facts.get("page", {}).get("title", "")}
+                      "title": state.facts.get("page", {}).get("title", ""), "text": _page_text(state)}
+        wacz_file = state.add_file("wacz", workdir / "capture.wacz", "application/wacz", sealed=wacz)
         package = await asyncio.to_thread(
-            write_wacz, wacz_path, warc=proxy.warc_path, exchanges=journal.exchanges, page=page_entry,
-            attachments=attachments, title=f"Capture of {requested}",
-            software=warcinfo_software(self.environment), description=f"Captured {started_at} (UTC)")
-        state.add_file("wacz", wacz_path, "application/wacz", metadata={"resources": package["resources"]})
+            write_wacz, wacz, warc=proxy.warc, page=page_entry, attachments=attachments,
+            title=f"Capture of {requested}", software=warcinfo_software(self.environment),
+            description=f"Captured {started_at} (UTC)")
+        signed = package["signedData"]
+        wacz_file.metadata = {"resources": package["resources"], "signature": {
+            "form": "anonymous (WACZ Signing and Verification 0.1.0)", "algorithm": "ECDSA P-256, SHA-256",
+            "public_key": signed["publicKey"], "signed_hash": signed["hash"]}}
         state.add_file("provenance", prov_path, "application/json", metadata={"format": provenance["format"]})
         complete = not any(w.code in PARTIAL for w in state.warnings)
         return CaptureResult(requested, provenance["final_url"], complete, provenance, summarise(provenance),
                              state.files, state.warnings, workdir, started_at)
+
+
+def _page_text(state: CaptureState, limit: int = 4 * 1024 * 1024) -> str:
+    """The visible text the viewer's search indexes (the first ``limit`` bytes of ``page.txt``)."""
+    for f in state.files:
+        if f.kind == "page_text":
+            with f.open() as handle:
+                return handle.read(limit).decode("utf-8", "ignore")
+    return ""
 
 
 def _redaction_changes(state: CaptureState, proxy: RecordingProxy) -> list[dict[str, Any]]:
@@ -324,11 +358,23 @@ def desktop_user_agent(version: str) -> str:
     return f"Mozilla/5.0 ({system}) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/{major}.0.0.0 Safari/537.36"
 
 
-def _opener(path: Path) -> Any:
-    def open_file() -> Any:
-        return open(path, "rb")  # noqa: SIM115 (the caller uses it as a context manager)
+async def _close_context(context: Any) -> None:
+    """Close a browser context that may already be gone (crash, cancel): its failure is not the capture's.
+    A cancellation is never swallowed."""
+    try:
+        await asyncio.wait_for(context.close(), 10)
+    except asyncio.CancelledError:
+        raise
+    except Exception:  # Playwright's error or the time limit: the browser went away first
+        pass
 
-    return open_file
+
+def _discard(workdir: Path, files: Sequence[CaptureFile]) -> None:
+    """A capture's parts gone: its memory folder, and its sealed files' keys and descriptors."""
+    shutil.rmtree(workdir, ignore_errors=True)
+    for f in files:
+        if f.sealed is not None:
+            f.sealed.close()
 
 
 def warcinfo_software(environment: dict[str, Any]) -> str:

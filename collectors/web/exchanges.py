@@ -6,8 +6,7 @@ not from the browser's, so the provenance says what was on the wire.
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 from urllib.parse import urldefrag, urljoin
 
 
@@ -85,13 +84,13 @@ def servers(exchanges: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(table.values(), key=lambda r: (r["host"], r["ip"], r["port"] or 0))
 
 
-def extract_body(warc_path: Path, offset: int, target: BinaryIO) -> int:
+def extract_body(warc: Any, offset: int, target: Any) -> int:
     """The entity body of one response record (transfer and content encodings undone), as a user would save it."""
     from warcio.archiveiterator import ArchiveIterator
 
     from . import warcio_compat  # noqa: F401 (brotli bodies)
 
-    with open(warc_path, "rb") as handle:
+    with warc.open() as handle:  # a sealed file (see .staging)
         handle.seek(offset)
         for record in ArchiveIterator(handle):
             stream = record.content_stream()

@@ -32,9 +32,10 @@ def register_partial_codes(*codes: str) -> None:
     PARTIAL.update(codes)
 
 
-def file_sha256(path: Any) -> str:
+def file_sha256(file: Any) -> str:
+    """SHA-256 of a :class:`.state.CaptureFile` (in the memory folder or sealed)."""
     digest = hashlib.sha256()
-    with open(path, "rb") as handle:
+    with file.open() as handle:
         while block := handle.read(1 << 20):
             digest.update(block)
     return digest.hexdigest()
@@ -87,7 +88,7 @@ def build_provenance(*, requested: str, chain: dict[str, Any], journal: Any, res
         "failed_requests": journal.failures,
         "exchanges": exchanges,
         "artifacts": [{"kind": f.kind, "name": f.name, "media_type": f.media_type,
-                       "size": f.path.stat().st_size, "sha256": file_sha256(f.path)} for f in files],
+                       "size": f.size(), "sha256": file_sha256(f)} for f in files],
         "warnings": [w.to_json() for w in warnings],
         # what the collection itself changed in the evidence it wrote (none: an empty list)
         "changes_made_by_collection": list(changes or []),

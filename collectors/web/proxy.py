@@ -12,7 +12,10 @@ What we change in warcprox (a subclass per capture, never its class attributes):
 - every connection goes through our address policy (loopback and private
   addresses refused unless allowed), with our resolver, whose answers are kept;
 - a response cut off (the page never finished, the capture stopped) is still
-  written, marked ``WARC-Truncated``, rather than lost.
+  written, marked ``WARC-Truncated``, rather than lost;
+- each response's copy is spooled sealed (:class:`.staging.ResponseSpool`: memory up
+  to 512 KiB, then encrypted on disk), not to warcprox's plaintext temporary file,
+  and the WARC itself is a sealed file.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import socket
 import ssl
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,6 +46,7 @@ from urllib3 import PoolManager
 from evidence_store.errors import CollectorError
 
 from .redact import RedactionPolicy
+from .staging import SealedFile
 from .tls import describe_session
 from .urls import AddressBlocked, Resolver, connect
 from .warcwriter import WarcWriterThread
@@ -119,7 +124,7 @@ class _StreamingResponse(warcprox.mitmproxy.ProxyingRecordingHTTPResponse):  # t
     """
 
     def __init__(self, sock: socket.socket, *, proxy_client: Any, digest_algorithm: str, url: str, method: str,
-                 tmp_file_max_memory_size: int) -> None:
+                 tmp_file_max_memory_size: int, spool: Callable[[], Any]) -> None:
         http.client.HTTPResponse.__init__(self, sock, method=method)
         self.proxy_client = proxy_client
         self.url = url
@@ -127,6 +132,8 @@ class _StreamingResponse(warcprox.mitmproxy.ProxyingRecordingHTTPResponse):  # t
         raw: Any = self.fp  # type: ignore[has-type]
         self.recorder = _Recorder(raw, proxy_client, digest_algorithm, url=url,
                                   tmp_file_max_memory_size=tmp_file_max_memory_size)
+        self.recorder.tempfile.close()  # warcprox's plaintext spool (still empty, never on disk): ours instead
+        self.recorder.tempfile = spool()
         self.fp = self.recorder
         self.payload_digest: Any = None
         self.truncated: bytes | None = None
@@ -137,7 +144,7 @@ class _StreamingResponse(warcprox.mitmproxy.ProxyingRecordingHTTPResponse):  # t
         return buf
 
 
-def _handler_class(policy: ProxyPolicy, resolver: Resolver, journal: Journal) -> type:
+def _handler_class(policy: ProxyPolicy, resolver: Resolver, journal: Journal, spool: Callable[[], Any]) -> type:
     verifying = _verifying_context(policy.extra_ca_files)
     unverified = _unverified_context()
 
@@ -192,7 +199,8 @@ def _handler_class(policy: ProxyPolicy, resolver: Resolver, journal: Journal) ->
             sock.sendall(req)
             res = _StreamingResponse(
                 sock, proxy_client=self.connection, digest_algorithm=self.server.digest_algorithm,
-                url=self.url, method=self.command, tmp_file_max_memory_size=self._tmp_file_max_memory_size)
+                url=self.url, method=self.command, tmp_file_max_memory_size=self._tmp_file_max_memory_size,
+                spool=spool)
             clean = False
             try:
                 res.begin(extra_response_headers=extra_response_headers or {})
@@ -304,22 +312,22 @@ def _write_ec_ca(path: Path) -> None:
 
 
 class RecordingProxy:
-    """One proxy per capture on 127.0.0.1 (an ephemeral port), writing one WARC."""
+    """One proxy per capture on 127.0.0.1 (an ephemeral port), writing one WARC (a sealed file)."""
 
-    def __init__(self, warc_path: Path, ca: Any, policy: ProxyPolicy, resolver: Resolver,
-                 warcinfo: dict[str, str]) -> None:
-        self.warc_path = warc_path
+    def __init__(self, warc: SealedFile, ca: Any, policy: ProxyPolicy, resolver: Resolver,
+                 warcinfo: dict[str, str], spool: Callable[[], Any]) -> None:
+        self.warc = warc
         self.policy = policy
         self.resolver = resolver
         self.journal = Journal()
         options = warcprox.Options(max_threads=64, queue_size=10_000)
-        handler = _handler_class(policy, resolver, self.journal)
+        handler = _handler_class(policy, resolver, self.journal, spool)
         try:
             self.server = _Server(handler, options, ca)
         except OSError as exc:
             raise CollectorError(f"cannot start the recording proxy on 127.0.0.1: {exc}") from exc
         self.port = int(self.server.server_address[1])
-        self.writer = WarcWriterThread(self.server.recorded_url_q, warc_path, self.journal, warcinfo,
+        self.writer = WarcWriterThread(self.server.recorded_url_q, warc, "capture.warc.gz", self.journal, warcinfo,
                                        redaction=policy.redaction)
         self._serve = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
                                        name="capture-proxy", daemon=True)

@@ -4,32 +4,39 @@ Each capture gets its own fresh context and its own recording proxy; the
 browser process is the only thing shared, so a batch pays its start-up once.
 The proxies' CA is made with the session, before the browser starts, so that
 Chromium is launched trusting that one key (and no other certificate error).
+The CA's private key, the browser's profile and cache and Playwright's own files
+live in the staging's memory folder (:mod:`.staging`), and the driver and the
+browser get a scrubbed environment (:mod:`.childenv`).
 """
 
 from __future__ import annotations
 
 import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from evidence_store.errors import CollectorError
 
 from .browser import BrowserFacts, discover_browser, ensure_ffmpeg, launch_args
+from .childenv import driver_environment, scrubbed
 from .proxy import certificate_authority
+from .staging import Staging
 from .tls import spki_trust_args
 
 
 class BrowserSession:
-    def __init__(self, playwright: Any, browser: Any, facts: BrowserFacts, scratch: Path, ca: Any) -> None:
+    def __init__(self, playwright: Any, browser: Any, facts: BrowserFacts, scratch: Path, ca: Any,
+                 staging: Staging) -> None:
         self.playwright = playwright
         self.browser = browser
         self.facts = facts
-        self.scratch = scratch  # the proxy's CA and host certificates; gone when the session closes
+        self.scratch = scratch  # the proxy's CA and host certificates, the browser's TMPDIR; gone at close
         self.ca = ca
+        self.staging = staging
+        self.owns_staging = False
 
     @classmethod
-    async def start(cls, *, browser_setting: str = "", host_rules: tuple[str, ...] = (),
+    async def start(cls, staging: Staging | None = None, *, browser_setting: str = "", host_rules: tuple[str, ...] = (),
                     video: bool = False, extra_args: tuple[str, ...] = ()) -> BrowserSession:
         from playwright.async_api import Error as PlaywrightError
         from playwright.async_api import async_playwright
@@ -37,21 +44,31 @@ class BrowserSession:
         choice = discover_browser(browser_setting)
         if video:
             ensure_ffmpeg()
-        scratch = Path(tempfile.mkdtemp(prefix="forensics-browser-"))
+        owned = staging is None
+        if staging is None:  # a session on its own (tests, tools): its staging goes with it
+            staging = Staging.start(operation="browser session")
+        scratch = staging.folder("browser")
+        tmpdir = scratch / "tmp"
+        tmpdir.mkdir(mode=0o700)
         try:
             ca = certificate_authority(scratch / "proxy-ca")
             # the proxy's per-site certificates: accepted by key, so the first handshake already succeeds
             args = launch_args(host_rules=host_rules, extra=(*spki_trust_args([ca.ca_file]), *extra_args))
-            playwright = await async_playwright().start()
+            with driver_environment(tmpdir):
+                playwright = await async_playwright().start()
         except BaseException:
             shutil.rmtree(scratch, ignore_errors=True)
+            if owned:
+                staging.close()
             raise
         try:
             browser = await playwright.chromium.launch(executable_path=choice.path, args=args, headless=True,
-                                                       timeout=60_000)
+                                                       timeout=60_000, env=dict[str, str | float | bool](scrubbed(tmpdir=tmpdir)))
         except PlaywrightError as exc:
             await playwright.stop()
             shutil.rmtree(scratch, ignore_errors=True)
+            if owned:
+                staging.close()
             first = str(exc.message).strip().splitlines()[0] if exc.message else type(exc).__name__
             raise CollectorError(f"cannot start the browser {choice.path}: {first}. Check that it runs "
                                  "(`chromium --version`), or point FORENSICS_CHROMIUM at another Chromium, "
@@ -59,9 +76,13 @@ class BrowserSession:
         except BaseException:
             await playwright.stop()
             shutil.rmtree(scratch, ignore_errors=True)
+            if owned:
+                staging.close()
             raise
         facts = BrowserFacts(choice.path, choice.source, f"{browser.browser_type.name} {browser.version}", args)
-        return cls(playwright, browser, facts, scratch, ca)
+        session = cls(playwright, browser, facts, scratch, ca, staging)
+        session.owns_staging = owned
+        return session
 
     async def close(self) -> None:
         try:
@@ -73,3 +94,5 @@ class BrowserSession:
         except Exception:
             pass
         shutil.rmtree(self.scratch, ignore_errors=True)
+        if self.owns_staging:
+            self.staging.close()

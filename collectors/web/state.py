@@ -12,13 +12,14 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
 
 from evidence_store.canonical import iso_utc
 from evidence_store.models import ItemWarning
 from evidence_store.tasks import NEVER_CANCELLED, CancelToken
 
 from .options import CaptureOptions
+from .staging import SealedFile, Staging
 
 if TYPE_CHECKING:
     from playwright.async_api import BrowserContext, Page
@@ -26,7 +27,8 @@ if TYPE_CHECKING:
 
 @dataclass
 class CaptureFile:
-    """One future child item: a file in the capture's work folder."""
+    """One future child item: a file in the capture's work folder (memory), or a sealed file (``path`` is then
+    only its name in that folder)."""
 
     kind: str
     path: Path
@@ -35,13 +37,20 @@ class CaptureFile:
     metadata: dict[str, Any] = field(default_factory=dict)
     warnings: list[ItemWarning] = field(default_factory=list)
     in_wacz: bool = False  # also listed as an extra resource of the WACZ
+    sealed: SealedFile | None = None
+
+    def open(self) -> BinaryIO:
+        return self.sealed.open() if self.sealed is not None else open(self.path, "rb")  # type: ignore[return-value]
+
+    def size(self) -> int:
+        return self.sealed.size if self.sealed is not None else self.path.stat().st_size
 
 
 @dataclass
 class CaptureState:
     url: str
     options: CaptureOptions
-    workdir: Path
+    workdir: Path  # in the staging's memory folder
     page: Page
     context: BrowserContext
     deadline: float
@@ -56,6 +65,9 @@ class CaptureState:
     #: Objects that must live as long as the page (the screenshot's DevTools session, which holds the page's
     #: device emulation: detaching it would drop that emulation for the rest of the capture).
     keep_alive: list[Any] = field(default_factory=list)
+    #: Where parts wait for the vault: ``staging.sealed()`` for big files written by us (see :mod:`.staging`).
+    staging: Staging | None = None
+    sealed_files: list[CaptureFile] = field(default_factory=list)
 
     def warn(self, code: str, en: str, vi: str, **details: Any) -> None:
         self.warnings.append(ItemWarning(code, en, vi, details))
@@ -67,9 +79,12 @@ class CaptureState:
         return self.deadline - time.monotonic()
 
     def add_file(self, kind: str, path: Path, media_type: str, *, name: str | None = None,
-                 metadata: dict[str, Any] | None = None, in_wacz: bool = False) -> CaptureFile:
-        entry = CaptureFile(kind, path, name or path.name, media_type, metadata or {}, in_wacz=in_wacz)
+                 metadata: dict[str, Any] | None = None, in_wacz: bool = False,
+                 sealed: SealedFile | None = None) -> CaptureFile:
+        entry = CaptureFile(kind, path, name or path.name, media_type, metadata or {}, in_wacz=in_wacz, sealed=sealed)
         self.files.append(entry)
+        if sealed is not None:
+            self.sealed_files.append(entry)
         return entry
 
 

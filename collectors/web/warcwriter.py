@@ -12,7 +12,6 @@ import datetime
 import gzip
 import queue
 import threading
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 import warcprox.warc
@@ -28,15 +27,15 @@ if TYPE_CHECKING:
 class WarcWriterThread(threading.Thread):
     """Drains the proxy's queue into one gzipped WARC, recording where each record landed."""
 
-    def __init__(self, source: queue.Queue[Any], path: Path, journal: Journal, warcinfo: dict[str, str], *,
-                 redaction: RedactionPolicy = RedactionPolicy()) -> None:
+    def __init__(self, source: queue.Queue[Any], handle: BinaryIO | Any, name: str, journal: Journal,
+                 warcinfo: dict[str, str], *, redaction: RedactionPolicy = RedactionPolicy()) -> None:
         super().__init__(name="warc-writer", daemon=True)
         self.source = source
         self.redaction = redaction
-        self.path = path
+        self.name_in_warc = name
         self.journal = journal
         self.builder = warcprox.warc.WarcRecordBuilder(digest_algorithm="sha256")
-        self.handle: BinaryIO = open(path, "wb")  # noqa: SIM115 (closed in run)
+        self.handle = handle  # written here, from start to end (a sealed file: see .staging)
         self.error: BaseException | None = None
         self._write_warcinfo(warcinfo)
 
@@ -46,7 +45,7 @@ class WarcWriterThread(threading.Thread):
             (warctools.WarcRecord.TYPE, warctools.WarcRecord.WARCINFO),
             (warctools.WarcRecord.ID, warctools.WarcRecord.random_warc_uuid()),
             (warctools.WarcRecord.DATE, self.builder.format_warc_date(datetime.datetime.now(datetime.UTC))),
-            (warctools.WarcRecord.FILENAME, self.path.name.encode("utf-8")),
+            (warctools.WarcRecord.FILENAME, self.name_in_warc.encode("utf-8")),
         ]
         _write_gzipped(warctools.WarcRecord(headers=headers, content=(b"application/warc-fields", body)), self.handle)
 
@@ -62,7 +61,6 @@ class WarcWriterThread(threading.Thread):
             self.error = exc
         finally:
             self.handle.flush()
-            self.handle.close()
 
     def _write(self, recorded: Any) -> None:
         redacted: list[str] = []

@@ -11,6 +11,8 @@ import os
 import platform
 import socket
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -67,3 +69,26 @@ def _user() -> str:
         return getpass.getuser()
     except Exception:  # no user database entry (containers)
         return str(os.getuid()) if hasattr(os, "getuid") else "unknown"
+
+
+#: Words that mark an environment variable as a secret (``FORENSICS_PASSPHRASE``, ``FORENSICS_P12_PASSPHRASE`` …).
+SECRET_WORDS = ("PASS", "SECRET", "TOKEN", "CREDENTIAL", "PRIVATE")
+
+
+@contextmanager
+def secrets_withheld() -> Iterator[list[str]]:
+    """Secrets out of ``os.environ`` while the block runs, back afterwards.
+
+    Libraries the capture uses in this process (yt-dlp) start helpers (ffmpeg) with a copy of
+    ``os.environ``; the browser and its driver get an allow-listed environment of their own
+    (:mod:`collectors.web.childenv`). The passphrase has been read before: nothing here needs it.
+    """
+    held = {name: value for name, value in os.environ.items()
+            if any(word in name.upper() for word in SECRET_WORDS)}
+    for name in held:
+        os.environ.pop(name, None)
+    try:
+        yield sorted(held)
+    finally:
+        for name, value in held.items():
+            os.environ.setdefault(name, value)

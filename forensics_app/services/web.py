@@ -11,8 +11,6 @@ of the same batch skips them.
 from __future__ import annotations
 
 import hashlib
-import shutil
-import tempfile
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -22,12 +20,13 @@ from typing import Any
 from collectors.web import ArtifactHook, CaptureOptions, CaptureResult, ProfileProvider, normalise_url
 from collectors.web.behaviours import get_behaviour
 from collectors.web.clock import measure_clock
+from collectors.web.staging import Staging
 from evidence_store import Cancelled, Case, ForensicsError, Item, UsageError, Vault
 from evidence_store.profiles import LoginProfiles
 from evidence_store.tasks import NEVER_CANCELLED, CancelToken, Progress, no_progress
 
-from . import settings
-from .environment import host_facts, tool_identity
+from . import settings, web_recovery
+from .environment import host_facts, secrets_withheld, tool_identity
 from .ingest import store_artifacts
 from .web_runner import CaptureRunner
 
@@ -151,34 +150,46 @@ def capture_web(
     environment = capture_environment(vault)
     total, finished = len(normalised), len(outcomes)
     progress(finished, total, "starting the browser" if todo else "nothing left to capture")
-    workdir = Path(tempfile.mkdtemp(prefix="forensics-capture-", dir=workroot))
-    workdir.chmod(0o700)
+    web_recovery.recover(vault)  # what a killed capture left: removed, and logged
+    staging = web_recovery.start_staging(vault, case, operation="capture.web", urls=len(todo), batch=batch,
+                                         root=workroot)
     try:
         if todo:
-            runner = CaptureRunner(todo, options, environment, concurrency=concurrency, workdir=workdir,
-                                   hooks=hooks, profile_provider=profile_provider, account=account,
-                                   clock=lambda: measure_clock(options.ntp_server, options.ntp_timeout),
-                                   browser_path=str(settings.get(vault, "browser_path") or ""))
-            runner.start()
-            try:
-                for url, result, error in runner.results(cancel):
-                    outcome = _store(vault, case, batch, url, result, error, cancel)
-                    outcomes[url] = outcome
-                    finished += 1
-                    progress(finished, total, url)
-                    if on_outcome is not None:
-                        on_outcome(outcome)
-            except BaseException:
-                runner.stop()
-                raise
-            runner.stop()
+            # the helpers a capture starts (yt-dlp's ffmpeg …) copy os.environ: no secret of ours is there meanwhile
+            with secrets_withheld():
+                _run_batch(vault, case, batch, todo, options, environment, concurrency, staging, hooks,
+                           profile_provider, account, cancel, outcomes, progress, total, finished, on_outcome)
     except Cancelled:
         _log_batch(vault, case, batch, normalised, outcomes, options, cancelled=True)
         raise
     finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+        staging.close()
     _log_batch(vault, case, batch, normalised, outcomes, options, cancelled=False)
     return WebBatchResult(batch, [outcomes[u] for u in normalised if u in outcomes])
+
+
+def _run_batch(vault: Vault, case: Case, batch: str, todo: list[str], options: CaptureOptions,
+               environment: dict[str, Any], concurrency: int, staging: Staging, hooks: Sequence[ArtifactHook],
+               profile_provider: ProfileProvider | None, account: dict[str, Any] | None, cancel: CancelToken,
+               outcomes: dict[str, UrlOutcome], progress: Progress, total: int, finished: int,
+               on_outcome: Callable[[UrlOutcome], None] | None) -> None:
+    runner = CaptureRunner(todo, options, environment, concurrency=concurrency, staging=staging, hooks=hooks,
+                           profile_provider=profile_provider, account=account,
+                           clock=lambda: measure_clock(options.ntp_server, options.ntp_timeout),
+                           browser_path=str(settings.get(vault, "browser_path") or ""))
+    runner.start()
+    try:
+        for url, result, error in runner.results(cancel):
+            outcome = _store(vault, case, batch, url, result, error, cancel)
+            outcomes[url] = outcome
+            finished += 1
+            progress(finished, total, url)
+            if on_outcome is not None:
+                on_outcome(outcome)
+    except BaseException:
+        runner.stop()
+        raise
+    runner.stop()
 
 
 def saved_profile(vault: Vault, name: str, case: Case) -> tuple[ProfileProvider, dict[str, Any]]:

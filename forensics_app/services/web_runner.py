@@ -13,10 +13,10 @@ import asyncio
 import queue
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from pathlib import Path
 from typing import Any
 
 from collectors.web import ArtifactHook, BrowserSession, CaptureOptions, CaptureResult, ProfileProvider, WebCapturer
+from collectors.web.staging import Staging
 from evidence_store import CollectorError, ForensicsError
 from evidence_store.tasks import CancelToken
 
@@ -27,14 +27,14 @@ Outcome = tuple[str, "CaptureResult | None", "BaseException | None"]
 
 class CaptureRunner:
     def __init__(self, urls: Sequence[str], options: CaptureOptions, environment: dict[str, Any], *,
-                 concurrency: int, workdir: Path, hooks: Sequence[ArtifactHook] = (),
+                 concurrency: int, staging: Staging, hooks: Sequence[ArtifactHook] = (),
                  profile_provider: ProfileProvider | None = None, account: dict[str, Any] | None = None,
                  clock: Callable[[], dict[str, Any]], browser_path: str = "") -> None:
         self.urls = list(urls)
         self.options = options
         self.environment = environment
         self.concurrency = concurrency
-        self.workdir = workdir
+        self.staging = staging  # memory folder and sealed files of the batch (see collectors.web.staging)
         self.hooks = list(hooks)
         self.profile_provider = profile_provider
         self.account = account
@@ -65,7 +65,7 @@ class CaptureRunner:
         try:
             clock = asyncio.ensure_future(asyncio.to_thread(self.clock))
             try:
-                session = await BrowserSession.start(browser_setting=self.browser_path,
+                session = await BrowserSession.start(self.staging, browser_setting=self.browser_path,
                                                      host_rules=self.options.host_rules, video=self.options.video)
             except ForensicsError:
                 raise
@@ -92,7 +92,8 @@ class CaptureRunner:
             deadline = asyncio.timeout(limit)
             try:
                 async with deadline:
-                    result = await capturer.capture(url, self.workdir / f"{index:05d}", self.cancel)
+                    result = await capturer.capture(url, self.staging.memory / "captures" / f"{index:05d}",
+                                                    self.cancel)
             except TimeoutError as exc:
                 error: BaseException = exc
                 if deadline.expired():

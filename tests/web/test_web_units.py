@@ -104,9 +104,14 @@ def test_browser_discovery(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> N
     assert ("--no-sandbox" in args) == (os.geteuid() == 0)
 
 
-def test_surt_keys() -> None:
-    assert surt("https://www.Example.com:443/Path?b=2&a=1") == "com,example)/path?a=1&b=2"
-    assert surt("http://127.0.0.1:8080/x") == "127.0.0.1:8080)/x"
+@pytest.mark.parametrize("url, key", [  # the forms the surt package (pywb's, py-wacz's) gives, read by hand
+    ("https://www.Example.com:443/Path?b=2&a=1", "com,example)/path?a=1&b=2"),
+    ("http://127.0.0.1:8080/x", "1,0,0,127:8080)/x"),  # IPv4 reversed like a name
+    ("https://www2.example.vn/tin-tuc", "vn,example)/tin-tuc"),  # www, www2 … dropped
+    ("https://bao.example.com/t%C3%ACm?q=%E1%BA%A1+b", "com,example,bao)/t%c3%acm?q=%e1%ba%a1+b"),
+])
+def test_surt_keys(url: str, key: str) -> None:
+    assert surt(url) == key
 
 
 def test_stitch_tiles(tmp_path: Path) -> None:

@@ -1,0 +1,414 @@
+"""Where a capture's files wait for the vault: in memory or sealed, never plaintext on a persistent disk.
+
+Until the service stores them (encrypted) in the vault, a capture's parts must live somewhere:
+
+- the browser's own files (its profile and cache, Playwright's video and downloads, the screenshots,
+  HTML, MHTML, PDF, text and provenance) go into a folder on a memory file system: ``FORENSICS_STAGING_DIR``,
+  ``$XDG_RUNTIME_DIR`` or ``/dev/shm``, each checked with ``statfs`` to really be tmpfs or ramfs, with
+  ``min_free`` bytes free;
+- the big ones, the WARC, the WACZ and the recording proxy's copy of each response, are
+  :class:`SealedFile`\\ s: ChaCha20-Poly1305 segments in a deleted-but-open file on disk, under a random
+  key that only this process holds (bounded memory whatever the size, and only ciphertext ever reaches
+  the disk; the proxy keeps the first 512 KiB of a response in memory, as warcprox did).
+
+Where no memory file system is usable (Windows, macOS, a full ``/dev/shm``), the browser's folder is a
+private one on disk and :attr:`Staging.on_disk` says so: the capture carries a ``staging_on_disk``
+warning, never silence.
+
+A marker (pid, process start, operation, case: no evidence content) names the folders while the work
+runs. :func:`recover_interrupted` finds the markers of processes that died (kill -9, power loss), removes
+what they left (staging folders, the proxy's CA key) and returns the markers, so that the service can
+record the interrupted operation in the custody log.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import io
+import json
+import os
+import secrets
+import shutil
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
+
+from evidence_store.errors import CollectorError
+
+TMPFS_MAGIC = 0x01021994
+RAMFS_MAGIC = 0x858458F6
+MEMORY_FILESYSTEMS = {TMPFS_MAGIC: "tmpfs", RAMFS_MAGIC: "ramfs"}
+SEGMENT = 64 * 1024  # plaintext bytes per sealed segment
+TAG = 16
+DEFAULT_MIN_FREE = 256 * 1024 * 1024
+PREFIX = "forensics-staging"
+
+
+# -- is this folder in memory? --------------------------------------------------------
+class _StatFs(ctypes.Structure):
+    _fields_ = [("f_type", ctypes.c_long), ("rest", ctypes.c_byte * 256)]  # only f_type is read
+
+
+def filesystem_magic(path: Path) -> int | None:
+    """``statfs(2)``'s ``f_type`` of the file system holding ``path`` (Linux), else None."""
+    if not sys.platform.startswith("linux"):
+        return None
+    libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+    buf = _StatFs()
+    if libc.statfs(os.fsencode(str(path)), ctypes.byref(buf)) != 0:
+        return None
+    return int(buf.f_type) & 0xFFFFFFFF
+
+
+def is_memory_backed(path: Path) -> bool:
+    return filesystem_magic(path) in MEMORY_FILESYSTEMS
+
+
+def memory_folder(min_free: int = DEFAULT_MIN_FREE) -> Path | None:
+    """The first usable memory file system: ``FORENSICS_STAGING_DIR``, ``$XDG_RUNTIME_DIR``, ``/dev/shm``."""
+    for value in (os.environ.get("FORENSICS_STAGING_DIR", ""), os.environ.get("XDG_RUNTIME_DIR", ""), "/dev/shm"):
+        if not value:
+            continue
+        path = Path(value)
+        try:
+            if not (path.is_dir() and os.access(path, os.W_OK | os.X_OK) and is_memory_backed(path)):
+                continue
+            fs = os.statvfs(path)
+        except OSError:
+            continue
+        if fs.f_bavail * fs.f_frsize >= min_free:
+            return path
+    return None
+
+
+def _private_dir(parent: Path, name: str) -> Path:
+    """``parent/name`` made ours and 0700 (a world-writable parent such as /dev/shm may hold a trap)."""
+    target = parent / name
+    try:
+        target.mkdir(mode=0o700)
+    except FileExistsError:
+        info = os.lstat(target)
+        if not os.path.isdir(target) or os.path.islink(target) or info.st_uid != os.getuid() or info.st_mode & 0o077:
+            return Path(tempfile.mkdtemp(prefix=name + "-", dir=parent))
+    return target
+
+
+def _uid() -> int:
+    return os.getuid() if hasattr(os, "getuid") else 0
+
+
+def process_start(pid: int) -> str:
+    """The kernel's start time of ``pid`` (so a reused pid is not taken for the process that wrote a marker)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return ""
+    return stat.rsplit(")", 1)[1].split()[19]
+
+
+def process_alive(pid: int, start: str) -> bool:
+    if sys.platform.startswith("linux"):
+        now = process_start(pid)
+        return bool(now) and (not start or now == start)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+# -- sealed files: encrypted on disk, key in memory ------------------------------------
+class SealedFile:
+    """An append-only file whose bytes reach the disk only encrypted (ChaCha20-Poly1305, 64 KiB segments).
+
+    Written once from one thread (``write``/``tell``), then read by any number of readers (:meth:`open`,
+    positional reads on the same descriptor). The backing file is unlinked as soon as it is created: nothing
+    is left on disk when the process ends, however it ends. Up to ``memory_limit`` bytes stay in memory and
+    no file is made at all.
+    """
+
+    def __init__(self, folder: Path, key: bytes, *, memory_limit: int = 0) -> None:
+        self._folder = folder
+        self._aead = ChaCha20Poly1305(key)
+        self._file_id = secrets.token_bytes(8)
+        self._memory_limit = memory_limit
+        self._tail = bytearray()  # plaintext not yet sealed (less than a segment, or all of it under the limit)
+        self._fd: int | None = None
+        self._sealed = 0  # segments on disk
+        self.size = 0
+        self.closed = False
+        self._lock = threading.Lock()
+
+    # writing
+    def write(self, data: bytes | bytearray | memoryview) -> int:
+        with self._lock:
+            self._tail += data
+            self.size += len(data)
+            if self._fd is None and len(self._tail) <= self._memory_limit:
+                return len(data)
+            while len(self._tail) >= SEGMENT:
+                self._seal(bytes(self._tail[:SEGMENT]))
+                del self._tail[:SEGMENT]
+        return len(data)
+
+    def _seal(self, plain: bytes) -> None:
+        if self._fd is None:
+            self._folder.mkdir(parents=True, exist_ok=True)
+            fd, name = tempfile.mkstemp(prefix="sealed-", dir=self._folder)
+            os.unlink(name)
+            self._fd = fd
+        nonce = self._file_id + self._sealed.to_bytes(4, "big")
+        os.pwrite(self._fd, self._aead.encrypt(nonce, plain, None), self._sealed * (SEGMENT + TAG))
+        self._sealed += 1
+
+    def tell(self) -> int:
+        return self.size
+
+    def flush(self) -> None:
+        pass
+
+    def writable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return False
+
+    def seek(self, *_: Any) -> int:
+        raise io.UnsupportedOperation("a sealed file is written from start to end")
+
+    # reading
+    def read_at(self, offset: int, length: int, cache: list[Any] | None = None) -> bytes:
+        """Plaintext bytes at ``offset``; ``cache`` ([index, segment]) keeps a reader's last segment."""
+        out = bytearray()
+        end = min(self.size, offset + length)
+        while offset < end:
+            index, skip = divmod(offset, SEGMENT)
+            if cache is not None and cache[0] == index and index < self._sealed:
+                segment = cache[1]
+            else:
+                segment = self._segment(index)
+                if cache is not None:
+                    cache[:] = [index, segment]
+            piece = segment[skip:skip + end - offset]
+            if not piece:
+                break
+            out += piece
+            offset += len(piece)
+        return bytes(out)
+
+    def _segment(self, index: int) -> bytes:
+        if index >= self._sealed:
+            with self._lock:
+                start = (index - self._sealed) * SEGMENT
+                return bytes(self._tail[start:start + SEGMENT])
+        assert self._fd is not None
+        sealed = os.pread(self._fd, SEGMENT + TAG, index * (SEGMENT + TAG))
+        try:
+            return self._aead.decrypt(self._file_id + index.to_bytes(4, "big"), sealed, None)
+        except InvalidTag as exc:
+            raise CollectorError("a staged capture file was changed on disk while the capture ran") from exc
+
+    def open(self) -> SealedReader:
+        return SealedReader(self)
+
+    def __del__(self) -> None:
+        if getattr(self, "_fd", None) is not None:
+            self.close()
+
+    def close(self) -> None:
+        """Forget the content (the unlinked file goes with its descriptor)."""
+        with self._lock:
+            if self._fd is not None:
+                os.close(self._fd)
+                self._fd = None
+            self._tail = bytearray()
+            self.closed = True
+
+
+class SealedReader(io.RawIOBase):
+    """A seekable plaintext view of a :class:`SealedFile` (each reader has its own position)."""
+
+    def __init__(self, sealed: SealedFile) -> None:
+        super().__init__()
+        self._sealed = sealed
+        self._pos = 0
+        self._cache: list[Any] = [-1, b""]
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._pos
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos, io.SEEK_END: self._sealed.size}[whence]
+        self._pos = max(0, base + offset)
+        return self._pos
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._sealed.read_at(self._pos, len(buffer), self._cache)
+        buffer[:len(data)] = data
+        self._pos += len(data)
+        return len(data)
+
+    def read(self, size: int = -1) -> bytes:
+        if size is None or size < 0:
+            size = self._sealed.size - self._pos
+        data = self._sealed.read_at(self._pos, size, self._cache)
+        self._pos += len(data)
+        return data
+
+
+class ResponseSpool(SealedFile):
+    """The proxy's copy of one response (warcprox's ``SpooledTemporaryFile``, sealed): one writer, then reads
+    from position 0 in order, as warcprox's record builder does."""
+
+    def __init__(self, folder: Path, key: bytes, memory_limit: int = 512 * 1024) -> None:
+        super().__init__(folder, key, memory_limit=memory_limit)
+        self._reader = SealedReader(self)
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        return self._reader.seek(offset, whence)
+
+    def read(self, size: int = -1) -> bytes:
+        return self._reader.read(size)
+
+    def readline(self, size: int = -1) -> bytes:
+        line = bytearray()
+        while size < 0 or len(line) < size:
+            ch = self._reader.read(1)
+            if not ch:
+                break
+            line += ch
+            if ch == b"\n":
+                break
+        return bytes(line)
+
+    def tell(self) -> int:
+        return self._reader.tell()
+
+    def seekable(self) -> bool:
+        return True
+
+
+# -- the staging of one session of work -------------------------------------------------
+@dataclass
+class Staging:
+    """The folders and key of one session of capture work (a batch), and its marker."""
+
+    memory: Path  # browser files and small parts (tmpfs, or a private folder on disk when on_disk)
+    sealed_dir: Path  # sealed files' (already unlinked) backing files
+    marker: Path | None
+    on_disk: bool
+    filesystem: str
+    key: bytes = field(default_factory=lambda: ChaCha20Poly1305.generate_key(), repr=False)
+
+    @classmethod
+    def start(cls, *, operation: str, details: dict[str, Any] | None = None, marker_dir: Path | None = None,
+              min_free: int = DEFAULT_MIN_FREE, root: Path | None = None) -> Staging:
+        """``root`` chooses the memory folder's parent (tests); it is checked like any other."""
+        token = f"{os.getpid()}-{secrets.token_hex(4)}"
+        found = memory_folder(min_free) if root is None else None
+        disk_root = _private_dir(Path(tempfile.gettempdir()), f"{PREFIX}-{_uid()}")
+        if root is not None:
+            on_disk = not is_memory_backed(root)
+            filesystem = "disk" if on_disk else MEMORY_FILESYSTEMS.get(filesystem_magic(root) or 0, "memory")
+        elif found is not None:
+            root, on_disk = _private_dir(found, f"{PREFIX}-{_uid()}"), False
+            filesystem = MEMORY_FILESYSTEMS.get(filesystem_magic(found) or 0, "memory")
+        else:
+            root, on_disk, filesystem = disk_root, True, "disk"
+        memory = root / token
+        memory.mkdir(mode=0o700)
+        sealed_dir = disk_root / f"{token}-sealed"
+        marker = None
+        if marker_dir is not None:
+            marker_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+            marker = marker_dir / f"{token}.json"
+            record = {"pid": os.getpid(), "process_start": process_start(os.getpid()), "operation": operation,
+                      "started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                      "folders": [str(memory), str(sealed_dir)], **(details or {})}
+            marker.write_text(json.dumps(record, ensure_ascii=False, indent=1), "utf-8")
+        return cls(memory, sealed_dir, marker, on_disk, filesystem)
+
+    def folder(self, name: str) -> Path:
+        """A fresh private sub-folder of the memory folder (a capture's work folder, the browser's TMPDIR)."""
+        path = self.memory / name
+        path.mkdir(mode=0o700, parents=True, exist_ok=False)
+        return path
+
+    def sealed(self, *, memory_limit: int = 0) -> SealedFile:
+        return SealedFile(self.sealed_dir, self.key, memory_limit=memory_limit)
+
+    def response_spool(self, memory_limit: int = 512 * 1024) -> ResponseSpool:
+        return ResponseSpool(self.sealed_dir, self.key, memory_limit)
+
+    def close(self) -> None:
+        shutil.rmtree(self.memory, ignore_errors=True)
+        shutil.rmtree(self.sealed_dir, ignore_errors=True)
+        if self.marker is not None:
+            self.marker.unlink(missing_ok=True)
+
+    def describe(self) -> dict[str, Any]:
+        """For the provenance: where the parts waited before the vault."""
+        return {"browser_files": self.filesystem, "warc_wacz_and_responses": "sealed (ChaCha20-Poly1305, "
+                "key in memory only)", "on_persistent_disk_in_plaintext": self.on_disk}
+
+
+def recover_interrupted(marker_dir: Path) -> list[dict[str, Any]]:
+    """Markers of processes that died mid-work: their folders removed, their markers deleted and returned."""
+    found = []
+    for marker in sorted(marker_dir.glob("*.json")) if marker_dir.is_dir() else []:
+        try:
+            record = json.loads(marker.read_text("utf-8"))
+            pid = int(record["pid"])
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        if process_alive(pid, str(record.get("process_start", ""))):
+            continue
+        removed = [folder for folder in record.get("folders", []) if _remove(Path(folder))]
+        record["removed"] = removed
+        record["marker"] = marker.name
+        found.append(record)
+    return found
+
+
+def forget_marker(marker_dir: Path, record: dict[str, Any]) -> None:
+    (marker_dir / str(record.get("marker", ""))).unlink(missing_ok=True)
+
+
+def _remove(folder: Path) -> bool:
+    if not folder.name.startswith(tuple("0123456789")):  # only folders this module names (pid-token)
+        return False
+    existed = folder.exists()
+    shutil.rmtree(folder, ignore_errors=True)
+    return existed
+
+
+def stale_leftovers(older_than: float = 3600) -> Iterator[Path]:
+    """Folders of earlier versions (plaintext ``forensics-capture-*``, ``forensics-browser-*`` with the proxy's
+    CA key) left in the temporary folder by a process that died, untouched for ``older_than`` seconds."""
+    base = Path(tempfile.gettempdir())
+    now = time.time()
+    for pattern in ("forensics-capture-*", "forensics-browser-*"):
+        for path in base.glob(pattern):
+            try:
+                info = os.lstat(path)
+            except OSError:
+                continue
+            if info.st_uid == _uid() and now - info.st_mtime > older_than and os.path.isdir(path):
+                yield path
