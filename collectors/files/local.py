@@ -154,24 +154,29 @@ class LocalFiles:
 
     def artifacts(self) -> Iterator[Artifact]:
         for path in self.paths:
-            yield from self._walk(Path(os.path.abspath(path)), None)
+            absolute = Path(os.path.abspath(path))
+            try:
+                st = absolute.lstat()
+            except OSError as exc:
+                self._refuse(str(absolute), exc.strerror or str(exc), None)
+                continue
+            yield from self._walk(absolute, st, None)
 
     def _key(self) -> str:
         self._counter += 1
         return f"f{self._counter}"
 
-    def _walk(self, path: Path, parent: str | None) -> Iterator[Artifact]:
-        try:
-            st = path.lstat()
-        except OSError as exc:
-            self.refused.append((str(path), exc.strerror or str(exc)))
-            return
+    def _refuse(self, source: str, reason: str, folder: list[ItemWarning] | None) -> None:
+        """A source not acquired: listed in ``refused`` and, inside a folder, a warning on the folder's item
+        (so the vault and its custody log keep it, not only the terminal)."""
+        self.refused.append((source, reason))
+        if folder is not None:
+            folder.append(ItemWarning("source_refused", f"not acquired: {source}: {reason}",
+                                      f"không thu thập: {source}: {reason}", {"source": source, "reason": reason}))
+
+    def _walk(self, path: Path, st: os.stat_result, parent: str | None) -> Iterator[Artifact]:
         name = display_name(os.fsencode(path.name)) or str(path)
         meta = file_metadata(path, st)
-        special = _special_kind(st.st_mode)
-        if special:
-            self.refused.append((meta["path"], f"{special}: not acquired"))
-            return
         if stat.S_ISLNK(st.st_mode):
             meta["link_target"] = display_name(os.fsencode(os.readlink(path)))
             yield Artifact(self._key(), "symlink", name, meta["path"], parent, metadata=meta,
@@ -180,15 +185,36 @@ class LocalFiles:
                                                  "liên kết tượng trưng được ghi nhận, đích của nó không được thu thập")])
             return
         if stat.S_ISDIR(st.st_mode):
-            key = self._key()
-            yield Artifact(key, "folder", name, meta["path"], parent, metadata=meta)
+            # The folder's entries are looked at before its item is handed on, so that what is refused in it
+            # becomes a warning of the folder itself.
+            warnings: list[ItemWarning] = []
+            children: list[tuple[Path, os.stat_result]] = []
             try:
                 entries = sorted(os.scandir(path), key=lambda e: os.fsencode(e.name))
             except OSError as exc:
-                self.refused.append((meta["path"], f"folder cannot be listed: {exc.strerror}"))
-                return
+                self._refuse(meta["path"], f"folder cannot be listed: {exc.strerror}", warnings)
+                entries = []
             for entry in entries:
-                yield from self._walk(Path(entry.path), key)
+                child = Path(entry.path)
+                shown = display_name(os.fsencode(child))
+                try:
+                    child_st = entry.stat(follow_symlinks=False)
+                except OSError as exc:
+                    self._refuse(shown, exc.strerror or str(exc), warnings)
+                    continue
+                special = _special_kind(child_st.st_mode)
+                if special:
+                    self._refuse(shown, f"{special}: not acquired", warnings)
+                    continue
+                children.append((child, child_st))
+            key = self._key()
+            yield Artifact(key, "folder", name, meta["path"], parent, metadata=meta, warnings=warnings)
+            for child, child_st in children:
+                yield from self._walk(child, child_st, key)
+            return
+        special = _special_kind(st.st_mode)
+        if special:
+            self._refuse(meta["path"], f"{special}: not acquired", None)
             return
         yield Artifact(self._key(), "file", name, meta["path"], parent,
                        opener=partial(open_source, path, st), size=st.st_size, metadata=meta)

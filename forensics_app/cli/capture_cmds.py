@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -81,7 +81,9 @@ def capture_web_cmd(urls: tuple[str, ...], case_ref: str, urls_file: Path | None
         emit_json(result.to_json())
     else:
         _summary(result)
-    return exit_code(len(result.outcomes), [(f.url, str(f.error)) for f in result.failed], "URL(s)")
+    return exit_code(len(result.outcomes), [(f.url, str(f.error)) for f in result.failed], "URL(s)",
+                     unanswered=[(o.url, o.no_answer(), o.item.id if o.item else 0)
+                                 for o in result.outcomes if o.no_answer()])
 
 
 def capture_targets(urls: tuple[str, ...], urls_file: Path | None) -> list[str]:
@@ -108,14 +110,26 @@ def browser_changes(*, video: bool, insecure: bool, allow_private_addresses: boo
     return changes
 
 
-def exit_code(total: int, failed: list[tuple[str, str]], noun: str) -> int:
-    """0, or 2 after one line naming how many failed and the first failure."""
-    if not failed:
-        return 0
-    url, error = failed[0]
-    err.print(f"[bold red]error:[/] {len(failed)} of {total} {noun} could not be captured: {url}: {error}",
-              highlight=False)
-    return 2
+def exit_code(total: int, failed: list[tuple[str, str]], noun: str,
+              unanswered: Sequence[tuple[str, str, int]] = ()) -> int:
+    """0; 2 after one line naming how many failed and the first failure; 1 (a check found problems) after one
+    line when addresses did not answer (their incomplete captures are kept as the record of the attempt)."""
+    if failed:
+        url, error = failed[0]
+        err.print(f"[bold red]error:[/] {len(failed)} of {total} {noun} could not be captured: {url}: {error}",
+                  highlight=False)
+        return 2
+    if unanswered:
+        url, reason, item = unanswered[0]
+        err.print(f"[bold yellow]problem:[/] {len(unanswered)} of {total} {noun} did not answer: {url}: "
+                  f"{_first_line(reason)} (the incomplete capture is kept as item {item})", highlight=False)
+        return 1
+    return 0
+
+
+def _first_line(text: str) -> str:
+    lines = [line for line in text.splitlines() if line.strip()]
+    return lines[0] if lines else text
 
 
 def _parse_options(pairs: tuple[str, ...]) -> dict[str, object]:

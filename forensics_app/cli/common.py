@@ -16,17 +16,17 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
-from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
 
 from evidence_store import CancelToken, UsageError, Vault
 
 from ..services.vaults import default_vault_path, open_vault
+from .terminal import TerminalConsole
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
+out = TerminalConsole(soft_wrap=True)  # evidence text with its control characters escaped
+err = TerminalConsole(stderr=True, soft_wrap=True)
 
 
 class Options:

@@ -16,8 +16,10 @@ def add_files(vault: Vault, case_ref: str | int, paths: list[Path], *, extra_has
     """Acquire files and folders (structure kept as parent/child items).
 
     Sources that cannot be taken at all (missing, special files) fail the whole
-    call before anything is written; a file that vanishes or fails while being
-    read is skipped, recorded as a warning on its folder and in ``skipped``.
+    call before anything is written. Inside a folder, what is refused during the walk
+    (special files, folders that cannot be listed, entries that cannot be examined) and
+    a file that vanishes or fails while being read are skipped: each is a warning on its
+    folder's item, is listed in ``skipped`` and in the ``files.add`` custody entry.
     """
     case = vault.get_case(case_ref)
     collector = LocalFiles(paths)
@@ -27,4 +29,9 @@ def add_files(vault: Vault, case_ref: str | int, paths: list[Path], *, extra_has
     result = store_artifacts(vault, case, plan, total_bytes=total, extra_hashes=extra_hashes,
                              progress=progress, cancel=cancel)
     result.skipped = collector.refused + result.skipped
+    vault.log("files.add", case=case, details={
+        "paths": [str(p) for p in paths], "items": len(result.items),
+        "refused": [{"source": source, "reason": reason} for source, reason in collector.refused],
+        "skipped": [{"source": source, "reason": reason} for source, reason in result.skipped[len(collector.refused):]],
+    })
     return result

@@ -51,7 +51,20 @@ class UrlOutcome:
             "children": [{"id": c.id, "kind": c.kind, "name": c.name, "size": c.size, "sha256": c.sha256}
                          for c in self.children],
             "warnings": [w.to_json() for w in self.item.warnings] if self.item else [],
+            "no_answer": self.no_answer() or None,
         }
+
+    def no_answer(self) -> str:
+        """Why a stored capture holds no HTTP response for its address ('' when the server answered): kept as the
+        record of the attempt, but nothing of the page was collected."""
+        if self.item is None or self.status != STATUS_CAPTURED:
+            return ""
+        if self.item.metadata.get("provenance", {}).get("http_status") is not None:
+            return ""
+        for warning in self.item.warnings:
+            if warning.code in ("navigation_error", "navigation_timeout"):
+                return warning.message
+        return "no HTTP response was received for this address"
 
 
 @dataclass
