@@ -4,7 +4,7 @@ Discovery order: ``FORENSICS_CHROMIUM``, the ``browser_path`` setting (passed in
 installed Chromium / Google Chrome / Microsoft Edge, then Playwright's own
 download. Launch flags keep the browser quiet on the network (no background
 requests, component updates, sync, autofill queries or QUIC: QUIC would bypass
-the recording proxy) and add ``--no-sandbox`` only when running as root, where
+the recording proxy; WebRTC may not send UDP around the proxy either) and add ``--no-sandbox`` only when running as root, where
 Chromium refuses to start otherwise.
 """
 
@@ -52,6 +52,11 @@ QUIET_FEATURES = ("OptimizationHints", "MediaRouter", "Translate", "AutofillServ
 #: WebUI pop-up loads ~200 JavaScript modules in a renderer of its own, ~0.6 s of CPU per capture, more than
 #: the page itself. Never part of the page, so the evidence is the same without it.
 UNSEEN_UI_FEATURES = ("WebUIOmniboxPopup", "WebUIOmniboxAimPopup", "WebUIOmniboxFullPopup")
+#: WebRTC may only use the proxy: with an HTTP proxy that means no UDP at all, so STUN/TURN cannot go around the
+#: recording proxy (unrecorded traffic, outside the address policy, revealing the workstation's addresses).
+#: ``--force-…`` is the policy the browser cannot be talked out of; the plain switch sets the preference too.
+WEBRTC_FLAGS = ("--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
+                "--webrtc-ip-handling-policy=disable_non_proxied_udp")
 INSTALL_HINT = ("install Chromium (Debian/Ubuntu: `sudo apt-get install chromium`, or run `make setup`), "
                 "or set FORENSICS_CHROMIUM to a Chromium, Chrome or Edge executable; `forensics doctor` checks "
                 "the set-up and, online, offers to download one")
@@ -124,7 +129,7 @@ def browser_version(path: str) -> str:
 
 def launch_args(*, host_rules: tuple[str, ...] = (), extra: tuple[str, ...] = ()) -> list[str]:
     features = dict.fromkeys((*PLAYWRIGHT_DISABLED_FEATURES, *QUIET_FEATURES, *UNSEEN_UI_FEATURES))
-    args = [*QUIET_FLAGS, "--disable-features=" + ",".join(features)]
+    args = [*QUIET_FLAGS, *WEBRTC_FLAGS, "--disable-features=" + ",".join(features)]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         args.append("--no-sandbox")
     if host_rules:
