@@ -283,7 +283,7 @@ class WebCapturer:
             description=f"Captured {started_at} (UTC)")
         signed = package["signedData"]
         wacz_file.metadata = {"resources": package["resources"], "signature": {
-            "form": "anonymous (WACZ Signing and Verification 0.1.0)", "algorithm": "ECDSA P-256, SHA-256",
+            "form": "anonymous (WACZ Signing and Verification 0.1.0)", "algorithm": "ECDSA P-384, SHA-256",
             "public_key": signed["publicKey"], "signed_hash": signed["hash"]}}
         state.add_file("provenance", prov_path, "application/json", metadata={"format": provenance["format"]})
         complete = not any(w.code in PARTIAL for w in state.warnings)

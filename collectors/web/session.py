@@ -30,10 +30,11 @@ class BrowserSession:
         self.playwright = playwright
         self.browser = browser
         self.facts = facts
-        self.scratch = scratch  # the proxy's CA and host certificates, the browser's TMPDIR; gone at close
+        self.scratch = scratch  # the browser's TMPDIR (its profile, cache, Playwright's files); gone at close
         self.ca = ca
         self.staging = staging
         self.owns_staging = False
+        self.ca_folder: Path | None = None  # the proxy's CA key and host certificates
 
     @classmethod
     async def start(cls, staging: Staging | None = None, *, browser_setting: str = "", host_rules: tuple[str, ...] = (),
@@ -47,17 +48,18 @@ class BrowserSession:
         owned = staging is None
         if staging is None:  # a session on its own (tests, tools): its staging goes with it
             staging = Staging.start(operation="browser session")
+        # short: Chromium's singleton socket lives in TMPDIR, and a UNIX socket path has at most 107 bytes
         scratch = staging.folder("browser")
-        tmpdir = scratch / "tmp"
-        tmpdir.mkdir(mode=0o700)
+        tmpdir = scratch
+        ca_folder = scratch.parent / "proxy-ca"
         try:
-            ca = certificate_authority(scratch / "proxy-ca")
+            ca = certificate_authority(ca_folder)
             # the proxy's per-site certificates: accepted by key, so the first handshake already succeeds
             args = launch_args(host_rules=host_rules, extra=(*spki_trust_args([ca.ca_file]), *extra_args))
             with driver_environment(tmpdir):
                 playwright = await async_playwright().start()
         except BaseException:
-            shutil.rmtree(scratch, ignore_errors=True)
+            _remove(scratch, ca_folder)
             if owned:
                 staging.close()
             raise
@@ -66,7 +68,7 @@ class BrowserSession:
                                                        timeout=60_000, env=dict[str, str | float | bool](scrubbed(tmpdir=tmpdir)))
         except PlaywrightError as exc:
             await playwright.stop()
-            shutil.rmtree(scratch, ignore_errors=True)
+            _remove(scratch, ca_folder)
             if owned:
                 staging.close()
             first = str(exc.message).strip().splitlines()[0] if exc.message else type(exc).__name__
@@ -75,12 +77,13 @@ class BrowserSession:
                                  "Chrome or Edge") from exc
         except BaseException:
             await playwright.stop()
-            shutil.rmtree(scratch, ignore_errors=True)
+            _remove(scratch, ca_folder)
             if owned:
                 staging.close()
             raise
         facts = BrowserFacts(choice.path, choice.source, f"{browser.browser_type.name} {browser.version}", args)
         session = cls(playwright, browser, facts, scratch, ca, staging)
+        session.ca_folder = ca_folder
         session.owns_staging = owned
         return session
 
@@ -93,6 +96,12 @@ class BrowserSession:
             await self.playwright.stop()
         except Exception:
             pass
-        shutil.rmtree(self.scratch, ignore_errors=True)
+        _remove(self.scratch, self.ca_folder)
         if self.owns_staging:
             self.staging.close()
+
+
+def _remove(*folders: Path | None) -> None:
+    for folder in folders:
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)

@@ -130,50 +130,82 @@ def process_alive(pid: int, start: str) -> bool:
 
 # -- sealed files: encrypted on disk, key in memory ------------------------------------
 class SealedFile:
-    """An append-only file whose bytes reach the disk only encrypted (ChaCha20-Poly1305, 64 KiB segments).
+    """A file whose bytes reach the disk only encrypted (ChaCha20-Poly1305, 64 KiB segments).
 
-    Written once from one thread (``write``/``tell``), then read by any number of readers (:meth:`open`,
-    positional reads on the same descriptor). The backing file is unlinked as soon as it is created: nothing
-    is left on disk when the process ends, however it ends. Up to ``memory_limit`` bytes stay in memory and
-    no file is made at all.
+    Written from one thread (``write``/``seek``/``tell``: mostly appended, a few bytes rewritten in place, as
+    a ZIP writer does with its local headers), then read by any number of readers (:meth:`open`, positional
+    reads on the same descriptor). A segment sealed again gets a new nonce (a generation counter kept in
+    memory). The backing file is unlinked as soon as it is created: nothing is left on disk when the process
+    ends, however it ends. Up to ``memory_limit`` bytes stay in memory and no file is made at all.
     """
 
     def __init__(self, folder: Path, key: bytes, *, memory_limit: int = 0) -> None:
         self._folder = folder
         self._aead = ChaCha20Poly1305(key)
-        self._file_id = secrets.token_bytes(8)
+        self._file_id = secrets.token_bytes(4)
+        self._generation: dict[int, int] = {}
         self._memory_limit = memory_limit
         self._tail = bytearray()  # plaintext not yet sealed (less than a segment, or all of it under the limit)
         self._fd: int | None = None
         self._sealed = 0  # segments on disk
+        self._write_at = 0
         self.size = 0
         self.closed = False
         self._lock = threading.Lock()
 
     # writing
     def write(self, data: bytes | bytearray | memoryview) -> int:
+        data = bytes(data)
+        written = len(data)
         with self._lock:
-            self._tail += data
-            self.size += len(data)
-            if self._fd is None and len(self._tail) <= self._memory_limit:
-                return len(data)
-            while len(self._tail) >= SEGMENT:
-                self._seal(bytes(self._tail[:SEGMENT]))
-                del self._tail[:SEGMENT]
-        return len(data)
+            if self._write_at < self.size:  # rewriting bytes already written
+                inside = data[:self.size - self._write_at]
+                self._overwrite(self._write_at, inside)
+                self._write_at += len(inside)
+                data = data[len(inside):]
+            if data:
+                self._append(data)
+        return written
 
-    def _seal(self, plain: bytes) -> None:
+    def _append(self, data: bytes) -> None:
+        self._tail += data
+        self.size += len(data)
+        self._write_at = self.size
+        if self._fd is None and len(self._tail) <= self._memory_limit:
+            return
+        while len(self._tail) >= SEGMENT:
+            self._seal(self._sealed, bytes(self._tail[:SEGMENT]))
+            self._sealed += 1
+            del self._tail[:SEGMENT]
+
+    def _overwrite(self, offset: int, data: bytes) -> None:
+        while data:
+            index, skip = divmod(offset, SEGMENT)
+            if index >= self._sealed:  # in the tail, still in memory
+                start = offset - self._sealed * SEGMENT
+                self._tail[start:start + len(data)] = data
+                return
+            segment = bytearray(self._segment(index))
+            piece = data[:SEGMENT - skip]
+            segment[skip:skip + len(piece)] = piece
+            self._generation[index] = self._generation.get(index, 0) + 1
+            self._seal(index, bytes(segment))
+            offset += len(piece)
+            data = data[len(piece):]
+
+    def _nonce(self, index: int) -> bytes:
+        return self._file_id + index.to_bytes(4, "big") + self._generation.get(index, 0).to_bytes(4, "big")
+
+    def _seal(self, index: int, plain: bytes) -> None:
         if self._fd is None:
             self._folder.mkdir(parents=True, exist_ok=True)
             fd, name = tempfile.mkstemp(prefix="sealed-", dir=self._folder)
             os.unlink(name)
             self._fd = fd
-        nonce = self._file_id + self._sealed.to_bytes(4, "big")
-        os.pwrite(self._fd, self._aead.encrypt(nonce, plain, None), self._sealed * (SEGMENT + TAG))
-        self._sealed += 1
+        os.pwrite(self._fd, self._aead.encrypt(self._nonce(index), plain, None), index * (SEGMENT + TAG))
 
     def tell(self) -> int:
-        return self.size
+        return self._write_at
 
     def flush(self) -> None:
         pass
@@ -182,10 +214,15 @@ class SealedFile:
         return True
 
     def seekable(self) -> bool:
-        return False
+        return True
 
-    def seek(self, *_: Any) -> int:
-        raise io.UnsupportedOperation("a sealed file is written from start to end")
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        """Where the next write goes (within what was written, or its end)."""
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._write_at, io.SEEK_END: self.size}[whence]
+        if not 0 <= base + offset <= self.size:
+            raise io.UnsupportedOperation("a sealed file has no holes: seek within what was written")
+        self._write_at = base + offset
+        return self._write_at
 
     # reading
     def read_at(self, offset: int, length: int, cache: list[Any] | None = None) -> bytes:
@@ -215,7 +252,7 @@ class SealedFile:
         assert self._fd is not None
         sealed = os.pread(self._fd, SEGMENT + TAG, index * (SEGMENT + TAG))
         try:
-            return self._aead.decrypt(self._file_id + index.to_bytes(4, "big"), sealed, None)
+            return self._aead.decrypt(self._nonce(index), sealed, None)
         except InvalidTag as exc:
             raise CollectorError("a staged capture file was changed on disk while the capture ran") from exc
 

@@ -13,10 +13,11 @@ signature (WACZ Signing and Verification 0.1.0, anonymous form).
   and a request line winning over its response is a page that does not replay),
   and two responses of the same URL in the same second keep one line, the first.
 - ``pages.jsonl`` carries the page's visible text, so the viewer's search finds content.
-- The signature: ECDSA P-256 over the manifest's hash with a key made for this one
-  package, its public key embedded (``signedData.publicKey``, SPKI, base64). It proves
-  the package has not changed since it was made, not who made it: the public key is
-  also in the vault's record of the WACZ, inside the custody log.
+- The signature: ECDSA over the manifest's hash (SHA-256) with a P-384 key made for this
+  one package, its public key embedded (``signedData.publicKey``, SPKI, base64), the form
+  ArchiveWeb.page writes and ReplayWeb.page checks (it imports every anonymous key as P-384).
+  It proves the package has not changed since it was signed, not who signed it: the public
+  key is also in the vault's record of the WACZ, inside the custody log.
 
 Two values follow WACZ 1.1.1 on purpose: ``profile`` is ``data-package`` and
 ``wacz_version`` is ``1.1.1``, because the reference validator (py-wacz 0.6,
@@ -78,18 +79,18 @@ def surt(url: str) -> str:
 
 
 def sign_digest(manifest_hash: str, created: str) -> dict[str, Any]:
-    """``signedData`` of the anonymous form: a fresh P-256 key signs the hash (IEEE P1363 r||s, what the
-    viewers' WebCrypto verifies); the private key is never kept."""
+    """``signedData`` of the anonymous form: a fresh P-384 key signs the hash with ECDSA/SHA-256 (IEEE P1363
+    r||s, what the viewers' WebCrypto verifies); the private key is never kept."""
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
-    key = ec.generate_private_key(ec.SECP256R1())
+    key = ec.generate_private_key(ec.SECP384R1())
     r, s = decode_dss_signature(key.sign(manifest_hash.encode("utf-8"), ec.ECDSA(hashes.SHA256())))
     public = key.public_key().public_bytes(serialization.Encoding.DER,
                                            serialization.PublicFormat.SubjectPublicKeyInfo)
     return {"hash": manifest_hash, "created": created, "software": SIGNATURE_SOFTWARE, "version": "1",
-            "signature": base64.b64encode(r.to_bytes(32, "big") + s.to_bytes(32, "big")).decode("ascii"),
+            "signature": base64.b64encode(r.to_bytes(48, "big") + s.to_bytes(48, "big")).decode("ascii"),
             "publicKey": base64.b64encode(public).decode("ascii")}
 
 
@@ -107,7 +108,8 @@ def verify_signed_digest(digest_doc: dict[str, Any], manifest: bytes) -> bool:
     raw = base64.b64decode(signed["signature"])
     key = serialization.load_der_public_key(base64.b64decode(signed["publicKey"]))
     assert isinstance(key, ec.EllipticCurvePublicKey)
-    signature = encode_dss_signature(int.from_bytes(raw[:32], "big"), int.from_bytes(raw[32:], "big"))
+    half = len(raw) // 2
+    signature = encode_dss_signature(int.from_bytes(raw[:half], "big"), int.from_bytes(raw[half:], "big"))
     try:
         key.verify(signature, expected.encode("utf-8"), ec.ECDSA(hashes.SHA256()))
     except InvalidSignature:
@@ -115,12 +117,17 @@ def verify_signed_digest(digest_doc: dict[str, Any], manifest: bytes) -> bool:
     return True
 
 
-def _copy_into(archive: zipfile.ZipFile, source: Any, arcname: str) -> tuple[str, int]:
-    """Stream ``source`` (a binary file) into the archive, hashing it in the same pass."""
+def _copy_into(archive: zipfile.ZipFile, source: Any, size_before: int, arcname: str) -> tuple[str, int]:
+    """Stream ``source`` (a binary file of ``size_before`` bytes) into the archive, hashing it in the same pass.
+
+    The size is given up front so that the local header needs no data descriptor and ZIP64 only past 4 GiB:
+    viewers read entries through their local headers.
+    """
     digest, size = hashlib.sha256(), 0
     info = zipfile.ZipInfo(arcname, date_time=_zip_time())
     info.compress_type = zipfile.ZIP_STORED
-    with archive.open(info, "w", force_zip64=True) as out:
+    info.file_size = size_before
+    with archive.open(info, "w") as out:
         while block := source.read(1 << 20):
             digest.update(block)
             out.write(block)
@@ -137,8 +144,8 @@ def _zip_time() -> tuple[int, int, int, int, int, int]:
 
 def write_wacz(target: Any, *, warc: Any, page: dict[str, Any], attachments: list[Any], title: str,
                software: str, description: str = "", exchanges: Any = None) -> dict[str, Any]:
-    """Write the WACZ into ``target`` (a writable binary file, written start to end); ``warc`` and each
-    attachment (a :class:`.state.CaptureFile`) are opened with ``.open()``. Returns the datapackage
+    """Write the WACZ into ``target`` (a writable, seekable binary file: a sealed file); ``warc`` (a sealed
+    file) and each attachment (a :class:`.state.CaptureFile`) are opened with ``.open()``. Returns the datapackage
     (the manifest) with ``signedData``."""
     created = iso_utc()
     with warc.open() as handle:
@@ -148,7 +155,7 @@ def write_wacz(target: Any, *, warc: Any, page: dict[str, Any], attachments: lis
     resources = []
     with zipfile.ZipFile(target, "w", allowZip64=True) as archive:
         with warc.open() as handle:
-            digest, size = _copy_into(archive, handle, f"archive/{WARC_NAME}")
+            digest, size = _copy_into(archive, handle, warc.size, f"archive/{WARC_NAME}")
         resources.append({"name": WARC_NAME, "path": f"archive/{WARC_NAME}", "hash": digest, "bytes": size})
         for name, data in (("indexes/index.cdxj", index), ("pages/pages.jsonl", pages)):
             archive.writestr(name, data, compress_type=zipfile.ZIP_DEFLATED)
@@ -156,7 +163,7 @@ def write_wacz(target: Any, *, warc: Any, page: dict[str, Any], attachments: lis
                               "hash": "sha256:" + hashlib.sha256(data).hexdigest(), "bytes": len(data)})
         for attachment in attachments:
             with attachment.open() as handle:
-                digest, size = _copy_into(archive, handle, f"attachments/{attachment.name}")
+                digest, size = _copy_into(archive, handle, attachment.size(), f"attachments/{attachment.name}")
             resources.append({"name": attachment.name, "path": f"attachments/{attachment.name}", "hash": digest,
                               "bytes": size})
         package = {

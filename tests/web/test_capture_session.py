@@ -21,6 +21,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from collectors.web import CaptureState, measure_clock, register_behaviour
 from collectors.web.redact import MARKER_PROFILE
+from collectors.web.staging import PREFIX
 from evidence_store import Cancelled, CancelToken, Case, UsageError, Vault
 from forensics_app.services.web import capture_threads_alive, capture_web
 from tests.conftest import Cli
@@ -64,22 +65,22 @@ def test_cancel_stops_the_browser_promptly_and_leaves_the_vault_clean(vault: Vau
         seen.append((done, label))
 
     urls = [http_site + p for p in ("/never", "/infinite", "/tall", "/")]
-    work = tmp_path / "work"
-    work.mkdir()
+    staging = Path("/dev/shm") / f"{PREFIX}-{os.getuid()}"
+    staged_before = set(staging.glob(f"{os.getpid()}-*"))
     before = set(_descendants(os.getpid()))  # other tests' helpers are not ours to judge
     timer = threading.Timer(3.0, cancel.cancel)
     timer.start()
     started = time.monotonic()
     with pytest.raises(Cancelled):
         capture_web(vault, case.id, urls, options=fast_options(load_timeout=20), concurrency=2, cancel=cancel,
-                    progress=progress, workroot=work)
+                    progress=progress)
     assert time.monotonic() - started < 3.0 + 12, "cancelling took too long"
     assert capture_threads_alive() == 0
     deadline = time.monotonic() + 5
     while set(_descendants(os.getpid())) - before and time.monotonic() < deadline:
         time.sleep(0.1)  # exited processes may take a moment to be reaped
     assert not set(_descendants(os.getpid())) - before, "a browser or driver process was left running"
-    assert list(work.iterdir()) == [], "work files were left behind"
+    assert set(staging.glob(f"{os.getpid()}-*")) == staged_before, "work files were left behind"
     for capture in vault.list_items(case.id, kind="web_capture"):  # only whole captures may be stored
         assert {"warc", "wacz", "provenance"} <= set(_children(vault, capture.id))
 

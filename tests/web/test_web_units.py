@@ -20,6 +20,7 @@ from collectors.web.behaviours import register_behaviour
 from collectors.web.browser import BrowserNotFound
 from collectors.web.exchanges import redirect_chain
 from collectors.web.proxy import ProxyPolicy, RecordingProxy, certificate_authority
+from collectors.web.staging import Staging
 from collectors.web.stitch import stitch_png
 from collectors.web.urls import Resolver, is_restricted
 from collectors.web.wacz import surt
@@ -162,9 +163,10 @@ def _fetch(proxy: RecordingProxy, url: str) -> tuple[int, bytes]:
 
 def _proxy(tmp_path: Path, name: str, *, allow_private: bool, host_map: dict[str, str] | None = None) -> RecordingProxy:
     (tmp_path / name).mkdir()
-    return RecordingProxy(tmp_path / name / "out.warc.gz", certificate_authority(tmp_path / name),
+    staging = Staging.start(operation="test", root=tmp_path / name)
+    return RecordingProxy(staging.sealed(), certificate_authority(tmp_path / name),
                           ProxyPolicy(allow_private=allow_private),
-                          Resolver(host_map or {}), {"software": "test"}).start()
+                          Resolver(host_map or {}), {"software": "test"}, staging.response_spool).start()
 
 
 def test_proxy_refuses_loopback_unless_allowed_and_records_raw_bytes(tmp_path: Path, http_site: str) -> None:
@@ -185,8 +187,8 @@ def test_proxy_refuses_loopback_unless_allowed_and_records_raw_bytes(tmp_path: P
     finally:
         open_proxy.stop()
     assert status == 200
-    records = [(r.rec_type, r.raw_stream.read()) for r in ArchiveIterator(io.BytesIO(
-        (tmp_path / "open" / "out.warc.gz").read_bytes()))]
+    with open_proxy.warc.open() as warc:
+        records = [(r.rec_type, r.raw_stream.read()) for r in ArchiveIterator(io.BytesIO(warc.read()))]
     assert [t for t, _ in records] == ["warcinfo", "response", "request"]
     assert records[1][1] == GZ_CSS
     (exchange,) = open_proxy.journal.exchanges

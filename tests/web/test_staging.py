@@ -1,0 +1,135 @@
+"""Staging (issue 14): memory folders really are in memory, sealed files never hold plaintext on disk,
+read back exactly (also after bytes were rewritten in place), notice tampering, and cost bounded memory."""
+
+from __future__ import annotations
+
+import io
+import os
+import secrets
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from collectors.web.staging import (
+    SEGMENT,
+    ResponseSpool,
+    SealedFile,
+    Staging,
+    filesystem_magic,
+    is_memory_backed,
+    memory_folder,
+    process_alive,
+    process_start,
+    recover_interrupted,
+)
+from evidence_store.errors import CollectorError
+
+
+def test_memory_file_systems_are_told_apart_by_statfs(tmp_path: Path) -> None:
+    assert is_memory_backed(Path("/dev/shm"))  # tmpfs on every Linux this runs on
+    assert filesystem_magic(Path("/dev/shm")) == 0x01021994
+    assert not is_memory_backed(Path(__file__))  # the source tree is on a disk
+    assert memory_folder(min_free=1) is not None
+    assert memory_folder(min_free=1 << 62) is None  # no tmpfs has that much room: the caller is told
+
+
+def _only_ciphertext(folder: Path, plain: bytes) -> None:
+    for path in folder.rglob("*"):
+        if path.is_file():
+            assert plain[:64] not in path.read_bytes()
+
+
+def test_sealed_file_round_trip_rewrite_and_no_plaintext(tmp_path: Path) -> None:
+    key = secrets.token_bytes(32)
+    sealed = SealedFile(tmp_path, key)
+    plain = b"".join(secrets.token_hex(8).encode() for _ in range(40_000))  # 640 000 bytes, ~10 segments
+    for start in range(0, len(plain), 10_000):
+        sealed.write(plain[start:start + 10_000])
+    assert sealed.size == len(plain) and sealed.tell() == len(plain)
+    assert list(tmp_path.iterdir()) == []  # created and unlinked at once: nothing named on disk
+    fd_targets = [os.readlink(f"/proc/self/fd/{fd}") for fd in os.listdir("/proc/self/fd")
+                  if os.path.exists(f"/proc/self/fd/{fd}")]
+    assert any(str(tmp_path) in t and "(deleted)" in t for t in fd_targets)
+    with sealed.open() as reader:
+        assert reader.read() == plain
+        reader.seek(SEGMENT - 5)
+        assert reader.read(10) == plain[SEGMENT - 5:SEGMENT + 5]
+    # rewrite across a segment boundary (what a ZIP writer does to its local headers), then append
+    sealed.seek(SEGMENT - 3)
+    sealed.write(b"XXXXXX")
+    sealed.seek(0, io.SEEK_END)
+    sealed.write(b"tail")
+    expected = plain[:SEGMENT - 3] + b"XXXXXX" + plain[SEGMENT + 3:] + b"tail"
+    with sealed.open() as reader:
+        assert reader.read() == expected
+    with pytest.raises(io.UnsupportedOperation):
+        sealed.seek(sealed.size + 1)
+    sealed.close()
+
+
+def test_sealed_file_detects_tampering() -> None:
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp())
+    sealed = SealedFile(folder, secrets.token_bytes(32))
+    sealed.write(b"a" * (SEGMENT * 2))
+    fd = sealed._fd  # the test reaches the backing descriptor to play the attacker on disk
+    assert fd is not None
+    os.pwrite(fd, b"\x00", 10)
+    with pytest.raises(CollectorError), sealed.open() as reader:
+        reader.read()
+    sealed.close()
+
+
+def test_response_spool_keeps_small_responses_in_memory_and_spills_big_ones(tmp_path: Path) -> None:
+    key = secrets.token_bytes(32)
+    small = ResponseSpool(tmp_path, key, memory_limit=1024)
+    small.write(b"x" * 1000)
+    assert small._fd is None
+    small.seek(0)
+    assert small.read() == b"x" * 1000
+    big = ResponseSpool(tmp_path, key, memory_limit=1024)
+    big.write(b"HTTP/1.1 200 OK\r\n\r\n" + b"y" * 300_000)
+    assert big._fd is not None and len(big._tail) < SEGMENT  # bounded memory: the rest is sealed on disk
+    big.seek(0)
+    assert big.readline() == b"HTTP/1.1 200 OK\r\n"
+    assert big.read(3) == b"\r\ny"
+    big.close()
+    small.close()
+
+
+def test_a_zip_written_into_a_sealed_file_has_plain_local_headers(tmp_path: Path) -> None:
+    sealed = SealedFile(tmp_path, secrets.token_bytes(32))
+    payload = os.urandom(200_000)
+    with zipfile.ZipFile(sealed, "w") as archive:  # type: ignore[arg-type]
+        info = zipfile.ZipInfo("archive/data.warc.gz")
+        info.file_size = len(payload)
+        with archive.open(info, "w") as out:
+            out.write(payload)
+    with sealed.open() as reader:
+        data = reader.read()
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        entry = archive.infolist()[0]
+        assert archive.read(entry) == payload
+        assert not entry.flag_bits & 0x08  # no data descriptor: viewers read sizes from the local header
+    sealed.close()
+
+
+def test_markers_of_dead_processes_are_recovered_and_live_ones_left(tmp_path: Path) -> None:
+    markers = tmp_path / "running"
+    live = Staging.start(operation="capture.web", marker_dir=markers, root=tmp_path, details={"case": "VV-1"})
+    assert process_alive(os.getpid(), process_start(os.getpid()))
+    assert recover_interrupted(markers) == []  # our own process is alive: nothing touched
+    assert live.memory.exists()
+    dead = markers / "999999-deadbeef.json"
+    folder = tmp_path / "999999-deadbeef"
+    folder.mkdir()
+    (folder / "page.html").write_text("left by a killed capture")
+    dead.write_text('{"pid": 999999, "process_start": "1", "operation": "capture.web", "case": "VV-2", '
+                    f'"folders": ["{folder}", "/etc"]}}')
+    found = recover_interrupted(markers)
+    assert [(r["pid"], r["case"], r["removed"]) for r in found] == [(999999, "VV-2", [str(folder)])]
+    assert not folder.exists() and Path("/etc").exists()  # only folders this module names are removed
+    live.close()
+    assert not live.memory.exists() and not live.marker.exists()  # type: ignore[union-attr]
