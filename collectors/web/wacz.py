@@ -7,8 +7,9 @@ size, and ``datapackage-digest.json`` with the hash of the manifest and its
 signature (WACZ Signing and Verification 0.1.0, anonymous form).
 
 - The index is the field's own (``cdxj-indexer``, the one py-wacz uses, with its
-  ``surt`` keys and POST bodies appended to the key), so viewers and pywb find
-  what they look for: IP hosts, ``www2.``, percent-escapes as they expect. A request
+  ``surt`` keys), so viewers and pywb find what they look for: IP hosts, ``www2.``,
+  percent-escapes as they expect. POST bodies are not appended to keys (the indexer
+  would spool every decoded body to a plaintext temporary file to do it). A request
   record never gets a line of its own (a viewer keeps one entry per URL and time,
   and a request line winning over its response is a page that does not replay),
   and two responses of the same URL in the same second keep one line, the first.
@@ -47,10 +48,10 @@ def cdxj_lines(warc: Any, warc_name: str = WARC_NAME) -> list[str]:
     URL key and second."""
     from cdxj_indexer.main import CDXJIndexer
 
-    from . import warcio_compat  # noqa: F401 (brotli bodies)
-
     out = io.StringIO()
-    CDXJIndexer(out, [warc], filename=warc_name, post_append=True).process_all()
+    # Without post_append: with it the indexer copies every record's decoded body into a temporary file
+    # (plaintext on disk past 64 KiB) to append POST bodies to keys. Keys are then plain URL keys.
+    CDXJIndexer(out, [warc], filename=warc_name).process_all()
     return unique_keys(sorted(out.getvalue().splitlines(), key=_sort_key))
 
 

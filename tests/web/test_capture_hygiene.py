@@ -32,6 +32,7 @@ from tests.web.conftest import fast_options
 from tests.web.hygiene_site import CANARY, HygieneSite, silent_listener
 
 pytestmark = pytest.mark.slow
+AUDIT = Path(__file__).parent / "open_audit"
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +55,21 @@ def _env(cli: Cli, places: dict[str, Path]) -> dict[str, str]:
            "XDG_CONFIG_HOME": str(places["home"] / ".config")}
     env.pop("XDG_RUNTIME_DIR", None)  # the memory folder is then /dev/shm (checked to be tmpfs)
     env.pop("FORENSICS_STAGING_DIR", None)
+    # every file the CLI's Python opens for writing there is logged, even one unlinked at once (open_audit/)
+    env["PYTHONPATH"] = os.pathsep.join([str(AUDIT), env.get("PYTHONPATH", "")])
+    env["FORENSICS_TEST_WATCHED"] = os.pathsep.join(str(places[name]) for name in ("tmp", "home", "work"))
+    env["FORENSICS_TEST_OPEN_LOG"] = str(places["tmp"].parent / "opened-for-writing.log")
     return env
+
+
+def _written_outside_the_rules(env: dict[str, str], places: dict[str, Path]) -> list[str]:
+    """Files the CLI opened for writing under $TMPDIR, $HOME and the working folder, except sealed files
+    (ciphertext) and the markers (no evidence content)."""
+    log = Path(env["FORENSICS_TEST_OPEN_LOG"])
+    opened = log.read_text("utf-8").splitlines() if log.exists() else []
+    markers = str(places["home"] / ".local/share/forensics-toolkit/running") + os.sep
+    return [path for path in opened
+            if not (Path(path).name.startswith("sealed-") and f"{PREFIX}-" in path) and not path.startswith(markers)]
 
 
 def _files_holding(roots: list[Path], needle: bytes) -> list[str]:
@@ -106,6 +121,7 @@ def test_canary_only_in_ciphertext_after_a_capture_and_after_kill_9(cli_vault: C
     done = _capture(cli_vault, env, places["work"], site.url + "/canary")
     assert done.returncode == 0, done.stdout + done.stderr
     assert _files_holding(roots, needle) == []
+    assert _written_outside_the_rules(env, places) == []
 
     # the canary did reach the vault (the scan could have found it): the page text holds it
     item = next(i for i in cli_vault.items() if i["kind"] == "page_text")
@@ -151,6 +167,7 @@ def test_canary_only_in_ciphertext_after_a_capture_and_after_kill_9(cli_vault: C
     assert details["pid"] == process.pid and details["operation"] == "capture.web"
     assert {str(p) for p in shm_leftovers} <= set(details["cleaned_up"])
     assert _files_holding(roots, needle) == []
+    assert _written_outside_the_rules(env, places) == []
 
 
 def _wait_gone(pid: int) -> None:

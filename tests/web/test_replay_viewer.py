@@ -24,7 +24,7 @@ import pytest
 from collectors.web import discover_browser
 from collectors.web.wacz import verify_signed_digest
 from tests.web.conftest import ModuleVault, fast_options
-from tests.web.replay_viewer import ROOT, ViewerServer, viewer_folder
+from tests.web.replay_viewer import ViewerServer, viewer_folder
 
 pytestmark = pytest.mark.slow
 
@@ -149,11 +149,8 @@ def test_index_is_what_cdxj_indexer_makes_of_the_warc(waczs: dict[str, bytes], t
     for key in ("ip", "com", "redirect"):
         with zipfile.ZipFile(io.BytesIO(waczs[key])) as archive:
             (folder / "data.warc.gz").write_bytes(archive.read("archive/data.warc.gz"))
-        # the indexer's own command; warcio 1.8 needs our brotli adapter to read br bodies (see warcio_compat)
-        done = subprocess.run([sys.executable, "-c", "import sys, collectors.web.warcio_compat; "
-                               "from cdxj_indexer.main import main; main(sys.argv[1:])", "--post-append",
-                               str(folder / "data.warc.gz")], capture_output=True, text=True, timeout=120,
-                              cwd=ROOT)
+        done = subprocess.run([str(Path(sys.executable).parent / "cdxj-indexer"), str(folder / "data.warc.gz")],
+                              capture_output=True, text=True, timeout=120)  # the indexer's own command
         assert done.returncode == 0, done.stderr
         theirs = {tuple(line.split(" ", 2)[:2]) for line in done.stdout.splitlines() if line.strip()}
         ours = {tuple(line.split(" ", 2)[:2]) for line in _index(waczs[key])}
