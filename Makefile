@@ -5,9 +5,9 @@ PYTHON ?= python3
 VENV   := .venv
 STAMP  := $(VENV)/.setup-done
 SETUP_INPUTS := pyproject.toml installer/debian-packages.txt installer/system_packages.sh installer/setup_venv.sh \
-                installer/web_setup.sh
+                installer/web_setup.sh installer/replay_viewer_setup.sh
 
-.PHONY: setup run demo test lint bench screenshots bundle clean
+.PHONY: setup run demo test test-under-load lint bench screenshots bundle clean
 
 setup: $(STAMP)
 
@@ -15,6 +15,7 @@ $(STAMP): $(SETUP_INPUTS)
 	installer/system_packages.sh
 	PYTHON=$(PYTHON) installer/setup_venv.sh
 	installer/web_setup.sh
+	installer/replay_viewer_setup.sh || echo "setup: the WACZ viewer for the replay tests is not installed (its tests will try again)" >&2
 	touch $@
 
 run: setup
@@ -25,6 +26,10 @@ demo: setup
 
 test: setup
 	$(VENV)/bin/python -m pytest
+
+# The suite with stress-ng hogging every core (installer/test_under_load.sh); ARGS narrows it, e.g. ARGS=tests/web
+test-under-load: setup
+	installer/test_under_load.sh $(ARGS)
 
 lint: setup
 	$(VENV)/bin/ruff check .
