@@ -15,7 +15,6 @@ from evidence_store.hashing import optional_algorithms
 
 from ..services.disk import escape_name, image_info, iter_entries, open_image, search_image, write_timeline
 from .common import cancellable, common_options, emit_json, err, is_json, opened_vault, out, progress_bar
-from .terminal import escape_controls
 
 IMAGE = click.argument("image", type=click.Path(path_type=Path))
 ZONE = click.option("--timezone", "zone", metavar="ZONE",
@@ -94,7 +93,7 @@ def disk_ls(image: Path, partition: int | None, dir_path: str, recursive: bool, 
                 modified = entry.times.get("modified", {}).get("utc", "")
                 mark = "*" if entry.deleted else " "
                 click.echo(f"{entry.type_label()} {mark} {entry.address:>14}  {entry.size:>12}  {modified:<31}"
-                           f" p{entry.partition} {escape_controls(entry.display_path)}")
+                           f" p{entry.partition} {entry.display_path}")
     for warning in listing.warnings:
         err.print(f"[yellow]warning:[/] {warning.message}", highlight=False)
 
@@ -164,7 +163,7 @@ def disk_search(image: Path, keyword: str, regex: bool, ignore_case: bool, parti
             count += 1
             where = hit["path"] or ""
             click.echo(f"p{hit['partition']} offset {hit['image_offset']} (sector {hit['sector']}+{hit['sector_offset']})"
-                       f"  {hit['location']:<14} {escape_controls(where)}  {hit['match']!r} [{hit['encoding']}]")
+                       f"  {hit['location']:<14} {where}  {hit['match']!r} [{hit['encoding']}]")
         err.print(f"{count} hit(s)")
 
 
