@@ -21,6 +21,7 @@ from .blobs import IngestResult
 from .canonical import iso_utc
 from .errors import UsageError
 from .hashing import optional_algorithms
+from .item_record import PLAIN_FIELDS, record_facts
 from .media import sniff
 from .models import Case, Item, ItemWarning
 from .tasks import NEVER_CANCELLED, CancelToken, Progress, no_progress
@@ -225,18 +226,18 @@ class Batch:
             next_id += 1
             pending.item = item
             done.append(item)
+            warnings = [w.to_json() for w in pending.warnings]
             item_rows.append((
                 item.id, item.uid, case.id, item.parent_id, item.kind, item.name, item.source, size, item.media_type,
                 item.sha256, item.blake3, item.md5, item.sha1, blob_name, item.acquired_at, signer.examiner_id,
-                _encode(pending.metadata),
-                _encode([w.to_json() for w in pending.warnings]) if pending.warnings else "[]",
+                _encode(pending.metadata), _encode(warnings) if warnings else "[]",
             ))
             entries.append(("item.acquire", (case.id, case.uid), (item.id, item.uid),
-                            acquisition_details(item, pending.details)))
+                            acquisition_details(item, signer.examiner_id, warnings, pending.details)))
         if blob_rows:
             conn.executemany(
-                "INSERT OR REPLACE INTO blobs (name, dedupe_key, size, cipher_size, sha256, blake3, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)", blob_rows)
+                "INSERT OR REPLACE INTO blobs (name, dedupe_key, size, cipher_size, sha256, blake3, created_at, key_epoch)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", blob_rows)
         conn.executemany(
             "INSERT INTO items (id, uid, case_id, parent_id, kind, name, source, size, media_type, sha256, blake3,"
             " md5, sha1, blob_name, acquired_at, examiner_id, metadata, warnings)"
@@ -270,22 +271,17 @@ class Batch:
         placed.append(name)
         fresh[content.dedupe_key] = name
         blob_rows.append((name, content.dedupe_key, content.size, content.cipher_size, content.hashes["sha256"],
-                          content.hashes["blake3"], iso_utc()))
+                          content.hashes["blake3"], iso_utc(), self.vault.config.epoch))
         return name
 
 
-def acquisition_details(item: Item, extra: dict[str, Any]) -> dict[str, Any]:
-    """What the custody log fixes about an item at acquisition; verify compares rows to it."""
-    details = {
-        "kind": item.kind, "name": item.name, "source": item.source, "parent_id": item.parent_id,
-        "size": item.size, "sha256": item.sha256, "blake3": item.blake3, "blob": item.blob,
-        "media_type": item.media_type, "acquired_at": item.acquired_at,
-        "warnings": len(item.warnings),
-    }
-    for name in ("md5", "sha1"):
-        if getattr(item, name):
-            details[name] = getattr(item, name)
-    return {**_json_ready(extra), **details}
+def acquisition_details(item: Item, examiner_id: int, warnings: list[dict[str, Any]],
+                        extra: dict[str, Any]) -> dict[str, Any]:
+    """What the custody log fixes about an item at acquisition (its whole record); verify compares rows to it."""
+    row = {name: getattr(item, name) for name in PLAIN_FIELDS}
+    row.update(id=item.id, uid=item.uid, case_id=item.case_id, examiner_id=examiner_id, blob=item.blob,
+               metadata=item.metadata, warnings=warnings)
+    return {**_json_ready(extra), **record_facts(row)}
 
 
 def _json_ready(value: Any) -> Any:

@@ -1,4 +1,4 @@
-"""Signed checkpoints of the custody log in the C2SP tlog-checkpoint format.
+"""Signed checkpoints of the custody log in the C2SP tlog-checkpoint format: the one parser.
 
 A checkpoint is a signed note (C2SP signed-note) whose text is::
 
@@ -7,9 +7,13 @@ A checkpoint is a signed note (C2SP signed-note) whose text is::
     <base64 root hash>
     [extension lines]
 
-followed by a blank line and ``— <key name> <base64(key hash || Ed25519 signature)>``.
-Verifier keys use the note format ``<name>+<hex key hash>+<base64(0x01 || public key)>``,
-so standard tooling (e.g. golang.org/x/mod/sumdb/note) can check them too.
+followed by a blank line and one or more ``— <key name> <base64(key id || signature)>``
+lines. Verifier keys are ``<name>+<hex key id>+<base64(type || public key)>``.
+Examiners who sign in software use type 0x01 (Ed25519), which standard tooling
+(golang.org/x/mod/sumdb/note; a test runs it) checks too; examiners whose key
+lives on a PKCS#11 token use type 0x02 (ECDSA P-256 with SHA-256, the public key
+as DER SubjectPublicKeyInfo, the signature as DER), which such tools ignore.
+As in Go's note package, the text ends at the *last* blank line.
 """
 
 from __future__ import annotations
@@ -20,35 +24,75 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .errors import IntegrityError
+from .identity import ECDSA_P256, ED25519, verify_signature
 
-if TYPE_CHECKING:  # loaded when a checkpoint is signed or checked, not to open a vault
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+if TYPE_CHECKING:
+    from .identity import Signer
 
-ED25519_ALG = b"\x01"
 SIGNATURE_PREFIX = "\u2014 "
+_TYPE = {ED25519: b"\x01", ECDSA_P256: b"\x02"}
+_ALG = {v: k for k, v in _TYPE.items()}
 
 
-def key_hash(name: str, public_key: bytes) -> bytes:
-    return hashlib.sha256(name.encode("utf-8") + b"\n" + ED25519_ALG + public_key).digest()[:4]
+def _note_key(alg: str, public_key: bytes) -> bytes:
+    """What follows the type byte in a verifier key: the raw Ed25519 key, or DER SPKI for P-256."""
+    if alg == ED25519:
+        return public_key
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    point = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), public_key)
+    return point.public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
 
 
-def verifier_key(name: str, public_key: bytes) -> str:
+def _from_note_key(alg: str, data: bytes) -> bytes:
+    if alg == ED25519:
+        if len(data) != 32:
+            raise IntegrityError("verifier key is not an Ed25519 key")
+        return data
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat, load_der_public_key
+
+    try:
+        key = load_der_public_key(data)
+    except ValueError as exc:
+        raise IntegrityError("verifier key is not a P-256 key") from exc
+    if not isinstance(key, ec.EllipticCurvePublicKey) or key.curve.name != "secp256r1":
+        raise IntegrityError("verifier key is not a P-256 key")
+    return key.public_bytes(Encoding.X962, PublicFormat.UncompressedPoint)
+
+
+def key_id(name: str, alg: str, public_key: bytes) -> bytes:
+    return hashlib.sha256(name.encode("utf-8") + b"\n" + _TYPE[alg] + _note_key(alg, public_key)).digest()[:4]
+
+
+def verifier_key(name: str, public_key: bytes, alg: str = ED25519) -> str:
     _check_name(name)
-    encoded = base64.b64encode(ED25519_ALG + public_key).decode("ascii")
-    return f"{name}+{key_hash(name, public_key).hex()}+{encoded}"
+    encoded = base64.b64encode(_TYPE[alg] + _note_key(alg, public_key)).decode("ascii")
+    return f"{name}+{key_id(name, alg, public_key).hex()}+{encoded}"
 
 
-def parse_verifier_key(vkey: str) -> tuple[str, bytes]:
+@dataclass(frozen=True)
+class VerifierKey:
+    name: str
+    alg: str
+    public_key: bytes
+    text: str
+
+
+def parse_verifier_key(vkey: str) -> VerifierKey:
     try:
         name, hash_hex, encoded = vkey.strip().split("+", 2)
         raw = base64.b64decode(encoded, validate=True)
     except ValueError as exc:
         raise IntegrityError(f"malformed verifier key: {vkey!r}") from exc
-    if raw[:1] != ED25519_ALG or len(raw) != 33:
-        raise IntegrityError("verifier key is not an Ed25519 key")
-    if key_hash(name, raw[1:]).hex() != hash_hex:
+    alg = _ALG.get(raw[:1])
+    if alg is None:
+        raise IntegrityError("verifier key has an unknown signature type")
+    public = _from_note_key(alg, raw[1:])
+    if key_id(name, alg, public).hex() != hash_hex:
         raise IntegrityError("verifier key hash does not match its name and key")
-    return name, raw[1:]
+    return VerifierKey(name, alg, public, vkey.strip())
 
 
 def _check_name(name: str) -> None:
@@ -67,21 +111,39 @@ class Checkpoint:
         lines = [self.origin, str(self.size), base64.b64encode(self.root).decode("ascii"), *self.extensions]
         return "\n".join(lines) + "\n"
 
-    def sign(self, key_name: str, private_key: Ed25519PrivateKey) -> str:
+    def sign(self, key_name: str, signer: Signer) -> str:
         _check_name(key_name)
         body = self.body()
-        public = private_key.public_key().public_bytes_raw()
-        signature = private_key.sign(body.encode("utf-8"))
-        blob = base64.b64encode(key_hash(key_name, public) + signature).decode("ascii")
+        signature = signer.sign(body.encode("utf-8"))
+        blob = base64.b64encode(key_id(key_name, signer.alg, signer.public_key) + signature).decode("ascii")
         return f"{body}\n{SIGNATURE_PREFIX}{key_name} {blob}\n"
 
 
-def parse_checkpoint(note: str) -> tuple[Checkpoint, list[tuple[str, bytes]]]:
-    """Split a signed checkpoint into its body and (key name, key hash + signature) lines."""
-    body, sep, signatures = note.partition("\n\n")
-    if not sep:
+def _split_note(note: str) -> tuple[str, list[tuple[str, bytes]]]:
+    """(text including its final newline, [(key name, key id + signature)]), split at the last blank line."""
+    cut = note.rfind("\n\n")
+    if cut < 0:
         raise IntegrityError("checkpoint has no signature block")
-    lines = body.split("\n")
+    text, signatures = note[:cut + 1], note[cut + 2:]
+    sigs = []
+    for line in signatures.rstrip("\n").split("\n"):
+        if not line.startswith(SIGNATURE_PREFIX):
+            raise IntegrityError(f"malformed signature line in checkpoint: {line!r}")
+        name, _, encoded = line[len(SIGNATURE_PREFIX):].rpartition(" ")
+        try:
+            blob = base64.b64decode(encoded, validate=True)
+        except ValueError as exc:
+            raise IntegrityError("checkpoint signature is not valid base64") from exc
+        if len(blob) < 5:
+            raise IntegrityError("checkpoint signature is too short")
+        sigs.append((name, blob))
+    return text, sigs
+
+
+def parse_checkpoint(note: str) -> tuple[Checkpoint, list[tuple[str, bytes]]]:
+    """Split a signed checkpoint into its body and (key name, key id + signature) lines."""
+    text, sigs = _split_note(note)
+    lines = text[:-1].split("\n")
     if len(lines) < 3:
         raise IntegrityError("checkpoint text needs origin, size and root hash")
     try:
@@ -91,32 +153,29 @@ def parse_checkpoint(note: str) -> tuple[Checkpoint, list[tuple[str, bytes]]]:
         raise IntegrityError(f"malformed checkpoint: {exc}") from exc
     if size < 0 or len(root) != 32 or lines[1] != str(size):
         raise IntegrityError("malformed checkpoint size or root hash")
-    sigs = []
-    for line in signatures.rstrip("\n").split("\n"):
-        if not line.startswith(SIGNATURE_PREFIX):
-            raise IntegrityError(f"malformed signature line in checkpoint: {line!r}")
-        name, _, encoded = line[len(SIGNATURE_PREFIX):].rpartition(" ")
-        try:
-            sigs.append((name, base64.b64decode(encoded, validate=True)))
-        except ValueError as exc:
-            raise IntegrityError("checkpoint signature is not valid base64") from exc
     return Checkpoint(lines[0], size, root, tuple(lines[3:])), sigs
 
 
-def verify_checkpoint(note: str, vkey: str) -> Checkpoint:
-    """Return the checkpoint if ``vkey`` signed it; raise IntegrityError otherwise."""
-    name, public = parse_verifier_key(vkey)
-    checkpoint, signatures = parse_checkpoint(note)
-    wanted = key_hash(name, public)
-    from cryptography.exceptions import InvalidSignature
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+def checkpoint_root(note: str) -> tuple[int, bytes]:
+    """(size, root) of a checkpoint's text, without checking its signature."""
+    point, _sigs = parse_checkpoint(note)
+    return point.size, point.root
 
-    body = note.partition("\n\n")[0] + "\n"
+
+def signers_of(note: str) -> list[str]:
+    """The key names that signed a checkpoint (unchecked)."""
+    return [name for name, _blob in _split_note(note)[1]]
+
+
+def verify_checkpoint(note: str, vkey: str | VerifierKey) -> Checkpoint:
+    """Return the checkpoint if ``vkey`` signed it; raise IntegrityError otherwise."""
+    key = vkey if isinstance(vkey, VerifierKey) else parse_verifier_key(vkey)
+    checkpoint, _ = parse_checkpoint(note)
+    text, signatures = _split_note(note)
+    wanted = key_id(key.name, key.alg, key.public_key)
     for sig_name, blob in signatures:
-        if sig_name == name and blob[:4] == wanted:
-            try:
-                Ed25519PublicKey.from_public_bytes(public).verify(blob[4:], body.encode("utf-8"))
-            except InvalidSignature as exc:
-                raise IntegrityError("checkpoint signature is invalid: the checkpoint was altered") from exc
+        if sig_name == key.name and blob[:4] == wanted:
+            if not verify_signature(key.alg, key.public_key, text.encode("utf-8"), blob[4:]):
+                raise IntegrityError("checkpoint signature is invalid: the checkpoint was altered")
             return checkpoint
-    raise IntegrityError(f"checkpoint is not signed by {name}")
+    raise IntegrityError(f"checkpoint is not signed by {key.name}")

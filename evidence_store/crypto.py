@@ -1,8 +1,10 @@
 """Key derivation, key wrapping and the segmented stream cipher for blobs.
 
 Why these choices:
-- Argon2id turns a passphrase into a key-encryption key; each key slot wraps the
-  same random master key, so a passphrase change never re-encrypts data.
+- Argon2id turns a passphrase into a key-encryption key that opens one
+  examiner's key slot: their own keys (X25519 for the vault key, Ed25519 for
+  signing). The vault key is sealed to each examiner's X25519 key, so a
+  passphrase change never re-encrypts data and a rekey needs no passphrase.
 - HKDF derives independent sub-keys (SQLCipher, blob payloads, blob naming /
   dedupe) so no key is used for two purposes.
 - Blobs use age's STREAM construction: ChaCha20-Poly1305 (measured about 2x
@@ -46,13 +48,31 @@ class KdfParams:
 
     @classmethod
     def from_json(cls, data: dict[str, object]) -> KdfParams:
+        """Parameters read from a vault file: bounded, so a damaged or hostile file cannot hang the unlock."""
         if data.get("name") != "argon2id":
             raise UsageError(f"unsupported key derivation function: {data.get('name')!r}")
-        return cls(
+        params = cls(
             time_cost=int(str(data["time_cost"])),
             memory_kib=int(str(data["memory_kib"])),
             parallelism=int(str(data["parallelism"])),
         )
+        params.check_bounds()
+        return params
+
+    def check_bounds(self) -> None:
+        """Refuse parameters no vault of this tool was made with (each bound is far above the standard profile)."""
+        if not (1 <= self.time_cost <= MAX_TIME_COST and 1 <= self.parallelism <= MAX_PARALLELISM
+                and 8 * self.parallelism <= self.memory_kib <= MAX_MEMORY_KIB):
+            raise ValueError(
+                f"impossible Argon2id parameters (time_cost={self.time_cost}, memory_kib={self.memory_kib}, "
+                f"parallelism={self.parallelism}; this tool accepts time_cost 1-{MAX_TIME_COST}, "
+                f"memory up to {MAX_MEMORY_KIB // 1024} MiB, parallelism 1-{MAX_PARALLELISM})")
+
+
+# Upper bounds for parameters read from disk: ~30x the standard profile's cost at most.
+MAX_TIME_COST = 20
+MAX_MEMORY_KIB = 4 << 20  # 4 GiB
+MAX_PARALLELISM = 64
 
 
 # Tests and demos set FORENSICS_KDF_PROFILE=test; the parameters used are stored in
@@ -101,6 +121,50 @@ def unwrap_key(kek: bytes, nonce: bytes, wrapped: bytes, aad: bytes) -> bytes:
         return ChaCha20Poly1305(kek).decrypt(nonce, wrapped, aad)
     except InvalidTag as exc:
         raise WrongPassphraseError("wrong passphrase: it opens none of this vault's key slots") from exc
+
+
+def key_check(kek: bytes) -> bytes:
+    """A short value that tells a right passphrase from a damaged slot (it reveals nothing Argon2id does not)."""
+    return hmac.digest(kek, b"forensics vault key check", "sha256")[:16]
+
+
+def seal_to(recipient: bytes, secret: bytes, aad: bytes) -> dict[str, bytes]:
+    """Encrypt ``secret`` to an X25519 public key (an ephemeral key agreement, HKDF, ChaCha20-Poly1305).
+
+    Key slots hold the vault key sealed to each examiner's recipient key, so
+    ``vault rekey`` can seal a new vault key to every remaining examiner without
+    knowing their passphrases (as age does for its recipients).
+    """
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+
+    ephemeral = X25519PrivateKey.generate()
+    epk = ephemeral.public_key().public_bytes_raw()
+    shared = ephemeral.exchange(X25519PublicKey.from_public_bytes(recipient))
+    key = hkdf_sha256(shared, epk + recipient, b"forensics vault envelope")
+    nonce = os.urandom(12)
+    return {"epk": epk, "nonce": nonce, "sealed": ChaCha20Poly1305(key).encrypt(nonce, secret, aad)}
+
+
+def open_sealed(identity: bytes, envelope: dict[str, bytes], aad: bytes) -> bytes:
+    """Decrypt what :func:`seal_to` sealed, with the recipient's X25519 private key; IntegrityError if altered."""
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+
+    private = X25519PrivateKey.from_private_bytes(identity)
+    recipient = private.public_key().public_bytes_raw()
+    shared = private.exchange(X25519PublicKey.from_public_bytes(envelope["epk"]))
+    key = hkdf_sha256(shared, envelope["epk"] + recipient, b"forensics vault envelope")
+    try:
+        return ChaCha20Poly1305(key).decrypt(envelope["nonce"], envelope["sealed"], aad)
+    except InvalidTag as exc:
+        raise IntegrityError("a sealed vault key does not open: it was altered or sealed to another key") from exc
+
+
+def new_x25519() -> tuple[bytes, bytes]:
+    """A fresh (private, public) X25519 key pair as raw bytes."""
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+
+    key = X25519PrivateKey.generate()
+    return key.private_bytes_raw(), key.public_key().public_bytes_raw()
 
 
 def hkdf_sha256(key: bytes, salt: bytes, info: bytes) -> bytes:

@@ -12,7 +12,7 @@ from typing import Any
 
 import sqlcipher3  # bundles SQLCipher 4; never mix with Debian's libsqlcipher 3
 
-from .errors import VaultDamagedError
+from .errors import VaultDamagedError, VaultError
 from .schema import apply_migrations, create_schema
 
 DB_FILE = "vault.db"
@@ -24,6 +24,10 @@ def connect(path: Path, key: bytes, *, create: bool = False) -> Any:
         raise VaultDamagedError(
             f"the vault database {path} is missing; restore it from a backup (the blobs alone cannot be read)"
         )
+    import os
+
+    if not create and not os.access(path, os.R_OK):
+        raise VaultError(f"{path}: permission denied (this user may not read the vault's database)")
     conn = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=30)
     try:
         conn.execute("PRAGMA cipher_log_level = NONE")
@@ -43,8 +47,37 @@ def connect(path: Path, key: bytes, *, create: bool = False) -> Any:
                 f"the vault database {path} cannot be decrypted with this vault's key: "
                 "it is damaged or belongs to another vault"
             ) from exc
+        text = str(exc).lower()
+        if "readonly" in text or "unable to open" in text or "disk i/o" in text or "full" in text:
+            raise translate_write_error(exc, path) from exc
         raise VaultDamagedError(f"the vault database {path} is damaged: {exc}") from exc
     return conn
+
+
+def translate_write_error(exc: Exception, path: Path) -> Exception:
+    """A failed write said truthfully: a full disk or a read-only database is not a damaged vault."""
+    from .errors import StorageFullError
+
+    text = str(exc).lower()
+    if "full" in text:
+        return StorageFullError(f"the disk holding {path} is full; free space and try again (nothing was written)")
+    if "readonly" in text or "read-only" in text or "permission" in text or "unable to open" in text:
+        return VaultError(f"{path} cannot be written: the file or its folder is read-only or belongs to another "
+                          "user (check its permissions and the file system)")
+    return VaultDamagedError(f"the vault database {path} could not be written: {exc}")
+
+
+def self_check() -> dict[str, str]:
+    """SQLCipher's version and crypto provider, from a throw-away in-memory database (for the workstation check)."""
+    conn = sqlcipher3.connect(":memory:")
+    try:
+        version = str(conn.execute("PRAGMA cipher_version").fetchone()[0])
+        conn.execute("PRAGMA key = 'self-check'")
+        provider = " ".join(str(conn.execute(f"PRAGMA {p}").fetchone()[0])
+                            for p in ("cipher_provider", "cipher_provider_version"))
+    finally:
+        conn.close()
+    return {"cipher_version": version, "provider": provider}
 
 
 DatabaseError = sqlcipher3.DatabaseError

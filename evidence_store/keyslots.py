@@ -1,13 +1,24 @@
 """``vault.json``: format version, key slots and the public facts about a vault.
 
-Each key slot wraps the same random master key under a key derived from one
-passphrase (Argon2id). Adding, removing or changing a passphrase rewrites only
-this small file (atomically), never the data.
+A key slot belongs to one examiner. Their passphrase (Argon2id) opens the slot's
+sealed secrets: the examiner's X25519 identity, which opens the vault key sealed
+to it, and (unless the examiner signs on a hardware token) their Ed25519 signing
+key. So a passphrase opens the evidence and exactly one person's signature.
+
+The vault key is sealed to each examiner's X25519 *public* key. ``vault rekey``
+therefore seals a new vault key to every remaining examiner without knowing any
+passphrase, and a removed examiner holding an old copy of this file opens
+nothing written after the rekey (as with LUKS, removing a slot alone does not
+stop an old copy of the header from opening the data it already covered).
+
+Adding, removing or changing a passphrase rewrites only this small file
+(atomically), never the data.
 """
 
 from __future__ import annotations
 
 import base64
+import hmac
 import json
 import os
 from dataclasses import dataclass, field
@@ -15,8 +26,19 @@ from pathlib import Path
 from typing import Any
 
 from .canonical import iso_utc
-from .crypto import CIPHER_NAME, DEFAULT_SEGMENT_SIZE, KdfParams, derive_kek, unwrap_key, wrap_key
+from .crypto import (
+    CIPHER_NAME,
+    DEFAULT_SEGMENT_SIZE,
+    KdfParams,
+    derive_kek,
+    key_check,
+    open_sealed,
+    seal_to,
+    unwrap_key,
+    wrap_key,
+)
 from .errors import (
+    IntegrityError,
     NotAVaultError,
     NotFoundError,
     UsageError,
@@ -26,9 +48,10 @@ from .errors import (
 )
 
 FORMAT_NAME = "forensics-evidence-vault"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 CONFIG_FILE = "vault.json"
 MIN_PASSPHRASE = 8
+PERMISSIONS = ("owner", "group")
 
 
 def _b64(data: bytes) -> str:
@@ -39,38 +62,77 @@ def _unb64(text: str) -> bytes:
     return base64.b64decode(text.encode("ascii"), validate=True)
 
 
+def _envelope_json(envelope: dict[str, bytes]) -> dict[str, str]:
+    return {key: _b64(value) for key, value in envelope.items()}
+
+
+def _envelope_from(data: dict[str, Any]) -> dict[str, bytes]:
+    return {key: _unb64(data[key]) for key in ("epk", "nonce", "sealed")}
+
+
+@dataclass(frozen=True)
+class SlotSecrets:
+    """What an examiner's passphrase opens: their X25519 identity and, for passphrase signers, their Ed25519 key."""
+
+    x25519: bytes = field(repr=False)
+    ed25519: bytes | None = field(default=None, repr=False)
+
+    def to_bytes(self) -> bytes:
+        return b"\x01" + self.x25519 + (self.ed25519 or b"")
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> SlotSecrets:
+        if data[:1] != b"\x01" or len(data) not in (33, 65):
+            raise IntegrityError("a key slot's secrets have an unknown layout")
+        return cls(data[1:33], data[33:65] or None)
+
+
 @dataclass
 class KeySlot:
     id: str
     label: str
+    examiner: str  # the examiner's uid
     created_at: str
     kdf: KdfParams
     salt: bytes
-    nonce: bytes
-    wrapped: bytes
+    check: bytes
+    secrets_nonce: bytes
+    secrets: bytes
+    recipient: bytes
+    envelope: dict[str, bytes]
+    next_envelope: dict[str, bytes] | None = None  # the new vault key while a rekey runs
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "label": self.label,
-            "created_at": self.created_at,
-            "kdf": self.kdf.to_json(),
-            "salt": _b64(self.salt),
-            "nonce": _b64(self.nonce),
-            "wrapped_key": _b64(self.wrapped),
+        data = {
+            "id": self.id, "label": self.label, "examiner": self.examiner, "created_at": self.created_at,
+            "kdf": self.kdf.to_json(), "salt": _b64(self.salt), "check": _b64(self.check),
+            "secrets": {"nonce": _b64(self.secrets_nonce), "sealed": _b64(self.secrets)},
+            "recipient": _b64(self.recipient), "envelope": _envelope_json(self.envelope),
         }
+        if self.next_envelope is not None:
+            data["next_envelope"] = _envelope_json(self.next_envelope)
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> KeySlot:
         return cls(
-            id=str(data["id"]),
-            label=str(data.get("label", "")),
-            created_at=str(data["created_at"]),
-            kdf=KdfParams.from_json(data["kdf"]),
-            salt=_unb64(data["salt"]),
-            nonce=_unb64(data["nonce"]),
-            wrapped=_unb64(data["wrapped_key"]),
+            id=str(data["id"]), label=str(data.get("label", "")), examiner=str(data["examiner"]),
+            created_at=str(data["created_at"]), kdf=KdfParams.from_json(data["kdf"]), salt=_unb64(data["salt"]),
+            check=_unb64(data["check"]), secrets_nonce=_unb64(data["secrets"]["nonce"]),
+            secrets=_unb64(data["secrets"]["sealed"]), recipient=_unb64(data["recipient"]),
+            envelope=_envelope_from(data["envelope"]),
+            next_envelope=_envelope_from(data["next_envelope"]) if data.get("next_envelope") else None,
         )
+
+
+@dataclass(frozen=True)
+class Unlocked:
+    """The result of a right passphrase: the vault key(s), the slot and its examiner's secrets."""
+
+    vault_key: bytes = field(repr=False)
+    slot: KeySlot
+    secrets: SlotSecrets
+    next_vault_key: bytes | None = field(default=None, repr=False)
 
 
 @dataclass
@@ -81,58 +143,112 @@ class VaultConfig:
     cipher: str = CIPHER_NAME
     segment_size: int = DEFAULT_SEGMENT_SIZE
     version: int = FORMAT_VERSION
+    epoch: int = 1  # incremented by each rekey
+    permissions: str = "owner"  # "group": vault files readable by the owner's group too
 
     # -- slots ------------------------------------------------------------------
-    def _aad(self, slot_id: str) -> bytes:
-        return f"{FORMAT_NAME}|{self.vault_id}|slot|{slot_id}".encode()
+    def _slot_aad(self, slot_id: str, examiner: str) -> bytes:
+        return f"{FORMAT_NAME}|{self.vault_id}|slot|{slot_id}|{examiner}".encode()
 
-    def add_slot(self, master_key: bytes, passphrase: str, label: str, kdf: KdfParams) -> KeySlot:
+    def _envelope_aad(self, recipient: bytes, epoch: int) -> bytes:
+        return f"{FORMAT_NAME}|{self.vault_id}|vault-key|{epoch}|".encode() + recipient
+
+    def add_slot(self, vault_key: bytes, passphrase: str, label: str, kdf: KdfParams, *, examiner: str,
+                 secrets: SlotSecrets, recipient: bytes) -> KeySlot:
+        """A new slot opening ``secrets`` with ``passphrase``; the vault key is sealed to ``recipient``."""
         check_passphrase(passphrase)
         import uuid  # here, not at the top: opening a vault does not load it
 
         slot_id = uuid.uuid4().hex[:8]
         salt = os.urandom(16)
-        nonce, wrapped = wrap_key(derive_kek(passphrase, salt, kdf), master_key, self._aad(slot_id))
-        slot = KeySlot(slot_id, label, iso_utc(), kdf, salt, nonce, wrapped)
+        kek = derive_kek(passphrase, salt, kdf)
+        nonce, sealed = wrap_key(kek, secrets.to_bytes(), self._slot_aad(slot_id, examiner))
+        slot = KeySlot(slot_id, label, examiner, iso_utc(), kdf, salt, key_check(kek), nonce, sealed, recipient,
+                       seal_to(recipient, vault_key, self._envelope_aad(recipient, self.epoch)))
         self.slots.append(slot)
         return slot
 
-    def unlock(self, passphrase: str) -> tuple[bytes, KeySlot]:
-        """Try every slot; a wrong passphrase raises WrongPassphraseError."""
-        for slot in self.slots:
+    def unlock(self, passphrase: str, examiner: str | None = None) -> Unlocked:
+        """Open the slot this passphrase belongs to (``examiner``'s slots are tried first).
+
+        A wrong passphrase raises WrongPassphraseError; a right passphrase whose
+        slot no longer opens says the file was altered, naming the slot.
+        """
+        slots = sorted(self.slots, key=lambda s: s.examiner != examiner) if examiner else self.slots
+        for slot in slots:
             kek = derive_kek(passphrase, slot.salt, slot.kdf)
-            try:
-                return unwrap_key(kek, slot.nonce, slot.wrapped, self._aad(slot.id)), slot
-            except WrongPassphraseError:
+            if not hmac.compare_digest(key_check(kek), slot.check):
                 continue
+            try:
+                secrets = SlotSecrets.from_bytes(unwrap_key(kek, slot.secrets_nonce, slot.secrets,
+                                                            self._slot_aad(slot.id, slot.examiner)))
+                vault_key = open_sealed(secrets.x25519, slot.envelope, self._envelope_aad(slot.recipient, self.epoch))
+                next_key = (open_sealed(secrets.x25519, slot.next_envelope,
+                                        self._envelope_aad(slot.recipient, self.epoch + 1))
+                            if slot.next_envelope else None)
+            except (WrongPassphraseError, IntegrityError) as exc:
+                raise VaultDamagedError(
+                    f"the passphrase is right for key slot {slot.id}, but the slot does not open: {CONFIG_FILE} "
+                    "was altered (this slot's examiner, secrets or sealed vault key, or the vault id, changed); "
+                    "restore vault.json from a backup") from exc
+            return Unlocked(vault_key, slot, secrets, next_key)
         raise WrongPassphraseError("wrong passphrase: it opens none of this vault's key slots")
 
+    def slot(self, slot_id: str) -> KeySlot:
+        for slot in self.slots:
+            if slot.id == slot_id:
+                return slot
+        raise NotFoundError(f"no key slot {slot_id!r}; `forensics vault info` lists them")
+
     def remove_slot(self, slot_id: str) -> KeySlot:
-        matches = [slot for slot in self.slots if slot.id == slot_id]
-        if not matches:
-            raise NotFoundError(f"no key slot {slot_id!r}; `forensics vault info` lists them")
+        slot = self.slot(slot_id)
         if len(self.slots) == 1:
             raise UsageError("cannot remove the last key slot: the vault would never open again")
-        self.slots.remove(matches[0])
-        return matches[0]
+        self.slots.remove(slot)
+        return slot
+
+    def remove_examiner_slots(self, examiner: str) -> list[KeySlot]:
+        gone = [slot for slot in self.slots if slot.examiner == examiner]
+        if len(gone) == len(self.slots):
+            raise UsageError("cannot remove the only examiner who can open the vault")
+        self.slots = [slot for slot in self.slots if slot.examiner != examiner]
+        return gone
+
+    # -- rekey --------------------------------------------------------------------
+    def seal_next(self, next_key: bytes) -> None:
+        """Seal a new vault key to every slot's recipient (the first step of a rekey)."""
+        for slot in self.slots:
+            slot.next_envelope = seal_to(slot.recipient, next_key, self._envelope_aad(slot.recipient, self.epoch + 1))
+
+    def finish_rekey(self) -> None:
+        """The new vault key becomes the only one (the last step of a rekey)."""
+        for slot in self.slots:
+            if slot.next_envelope is None:
+                raise VaultDamagedError(f"key slot {slot.id} has no sealed new vault key; the rekey cannot finish")
+        for slot in self.slots:
+            slot.envelope, slot.next_envelope = slot.next_envelope, None  # type: ignore[assignment]
+        self.epoch += 1
+
+    @property
+    def rekey_pending(self) -> bool:
+        return any(slot.next_envelope is not None for slot in self.slots)
 
     # -- file -------------------------------------------------------------------
     def to_json(self) -> dict[str, Any]:
         return {
-            "format": FORMAT_NAME,
-            "version": self.version,
-            "vault_id": self.vault_id,
-            "created_at": self.created_at,
-            "cipher": self.cipher,
-            "segment_size": self.segment_size,
+            "format": FORMAT_NAME, "version": self.version, "vault_id": self.vault_id,
+            "created_at": self.created_at, "cipher": self.cipher, "segment_size": self.segment_size,
+            "epoch": self.epoch, "permissions": self.permissions,
             "key_slots": [slot.to_json() for slot in self.slots],
         }
 
     def save(self, root: Path) -> None:
-        """Write atomically: temp file, fsync, rename, fsync the directory."""
+        """Write atomically: temp file (owner-only, or the group's too), fsync, rename, fsync the directory."""
         data = json.dumps(self.to_json(), indent=2).encode("utf-8")
         temp = root / (CONFIG_FILE + ".tmp")
-        with open(temp, "wb") as handle:
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, file_mode(self.permissions))
+        with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), file_mode(self.permissions))
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
@@ -148,12 +264,16 @@ class VaultConfig:
         path = root / CONFIG_FILE
         if not root.is_dir():
             raise NotAVaultError(f"{root} does not exist or is not a directory")
+        if not os.access(root, os.R_OK | os.X_OK):
+            raise VaultDamagedError(f"{root}: permission denied (this user may not read the vault folder)")
         if not path.is_file():
             raise NotAVaultError(
                 f"{root} is not an evidence vault (no {CONFIG_FILE}); create one with `forensics vault init`"
             )
         try:
             data = json.loads(path.read_text("utf-8"))
+        except PermissionError as exc:
+            raise VaultDamagedError(f"{path}: permission denied (this user may not read the vault)") from exc
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise VaultDamagedError(f"{path} is unreadable or damaged: {exc}") from exc
         if not isinstance(data, dict) or data.get("format") != FORMAT_NAME:
@@ -164,17 +284,34 @@ class VaultConfig:
                 f"this vault has format version {version}, newer than this tool supports "
                 f"({FORMAT_VERSION}); install a newer version of the tool to open it"
             )
+        if version < FORMAT_VERSION:
+            raise VaultVersionError(
+                f"this vault has format version {version}, made before examiners had keys of their own; this "
+                f"version of the tool reads format {FORMAT_VERSION} only: open it with the version that made it "
+                "and export its cases as evidence packages")
         try:
-            return cls(
-                vault_id=str(data["vault_id"]),
-                created_at=str(data["created_at"]),
-                slots=[KeySlot.from_json(slot) for slot in data["key_slots"]],
-                cipher=str(data["cipher"]),
-                segment_size=int(data["segment_size"]),
-                version=version,
+            slots = [KeySlot.from_json(slot) for slot in data["key_slots"]]
+            config = cls(
+                vault_id=str(data["vault_id"]), created_at=str(data["created_at"]), slots=slots,
+                cipher=str(data["cipher"]), segment_size=int(data["segment_size"]), version=version,
+                epoch=int(data.get("epoch", 1)), permissions=str(data.get("permissions", "owner")),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise VaultDamagedError(f"{path} is damaged: missing or invalid field {exc}") from exc
+        if not config.slots:
+            raise VaultDamagedError(f"{path} has no key slots: no passphrase can open this vault; restore "
+                                    f"{CONFIG_FILE} from a backup")
+        if config.permissions not in PERMISSIONS:
+            raise VaultDamagedError(f"{path} is damaged: unknown permissions {config.permissions!r}")
+        return config
+
+
+def file_mode(permissions: str) -> int:
+    return 0o640 if permissions == "group" else 0o600
+
+
+def dir_mode(permissions: str) -> int:
+    return 0o750 if permissions == "group" else 0o700
 
 
 def check_passphrase(passphrase: str) -> None:

@@ -8,11 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
-from functools import cached_property
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -45,23 +41,35 @@ class ItemWarning:
 
 @dataclass(frozen=True)
 class Examiner:
+    """A person who signs custody entries, with the public half of their own key."""
+
     id: int
+    uid: str
     name: str
     position: str
     agency: str
     unit: str
+    signing_alg: str
     public_key: bytes
+    role: str  # "admin" (may remove other examiners' slots, decided at vault creation) or "examiner"
+    status: str  # "active" or "removed"
     created_at: str
+    token: dict[str, Any] | None = None  # PKCS#11 token facts when the key lives on one
+    certificate: bytes | None = None
+
+    @property
+    def fingerprint(self) -> str:
+        from .identity import fingerprint
+
+        return fingerprint(self.signing_alg, self.public_key)
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "id": self.id,
-            "name": self.name,
-            "position": self.position,
-            "agency": self.agency,
-            "unit": self.unit,
-            "public_key": self.public_key.hex(),
-            "created_at": self.created_at,
+            "id": self.id, "uid": self.uid, "name": self.name, "position": self.position, "agency": self.agency,
+            "unit": self.unit, "signing_alg": self.signing_alg, "public_key": self.public_key.hex(),
+            "fingerprint": self.fingerprint, "role": self.role, "status": self.status,
+            "created_at": self.created_at, "token": self.token,
+            "certificate": self.certificate.hex() if self.certificate else None,
         }
 
 
@@ -150,27 +158,3 @@ class Problem:
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
-
-
-@dataclass(frozen=True)
-class Signer:
-    """The examiner acting now, with the key that signs their entries.
-
-    The key object is made at the first signature: loading cryptography's
-    Ed25519 and OpenSSL backend costs about 15 ms that opening a vault only to
-    read it (the desktop app's start) never needs.
-    """
-
-    examiner_id: int
-    name: str
-    private_bytes: bytes = field(repr=False)
-
-    @cached_property
-    def private_key(self) -> Ed25519PrivateKey:
-        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
-        return Ed25519PrivateKey.from_private_bytes(self.private_bytes)
-
-    @property
-    def public_key(self) -> bytes:
-        return self.private_key.public_key().public_bytes_raw()

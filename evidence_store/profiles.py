@@ -73,7 +73,7 @@ class LoginProfiles:
 
     def __init__(self, vault: Vault) -> None:
         self.vault = vault
-        self._aead = ChaCha20Poly1305(crypto.subkey(vault._master_key, "login-profiles"))
+        self._aead = ChaCha20Poly1305(crypto.subkey(vault._vault_key, "login-profiles"))
 
     # -- writing ---------------------------------------------------------------------------------------
     def save(self, name: str, state: dict[str, Any], *, account: dict[str, Any] | None = None) -> LoginProfile:
@@ -108,6 +108,19 @@ class LoginProfiles:
             self.vault.conn.execute("DELETE FROM login_profiles WHERE name = ?", (name,))
             self.vault.log("login_profile.remove", details={"name": name, "account": profile.account,
                                                             "sha256": profile.sha256})
+
+    def reseal(self, new_vault_key: bytes) -> int:
+        """Re-encrypt every profile under a new vault key (``vault rekey``); the caller holds the write."""
+        if not self._exists():
+            return 0
+        new = ChaCha20Poly1305(crypto.subkey(new_vault_key, "login-profiles"))
+        rows = self.vault.conn.execute("SELECT name, nonce, state FROM login_profiles").fetchall()
+        for name, nonce, sealed in rows:
+            plain = self._aead.decrypt(bytes(nonce), bytes(sealed), self._aad(name))
+            fresh = os.urandom(12)
+            self.vault.conn.execute("UPDATE login_profiles SET nonce = ?, state = ? WHERE name = ?",
+                                    (fresh, new.encrypt(fresh, plain, self._aad(name)), name))
+        return len(rows)
 
     # -- reading ---------------------------------------------------------------------------------------
     def list(self) -> list[LoginProfile]:

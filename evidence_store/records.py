@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from .canonical import canonical_json, iso_utc
 from .errors import IntegrityError, NotFoundError, UsageError, VaultError
-from .models import Case, Examiner, Item
+from .models import Case, Examiner, Item, ItemWarning
 from .naming import safe_filename
 
 if TYPE_CHECKING:
@@ -22,16 +22,23 @@ if TYPE_CHECKING:
 
     from .batch import Batch
     from .custody import CustodyEntry
-    from .models import Signer
+    from .identity import Signer
 
 
 class Records:
     conn: Any
     blobs: Any
 
-    # Provided by Vault; declared here so each half type-checks alone.
+    # Provided by Vault and Examiners; declared here so each part type-checks alone.
     @property
     def signer(self) -> Signer:
+        raise NotImplementedError
+
+    @property
+    def examiner(self) -> Examiner:
+        raise NotImplementedError
+
+    def get_examiner(self, name: str) -> Examiner:
         raise NotImplementedError
 
     def _write(self) -> AbstractContextManager[None]:
@@ -59,24 +66,6 @@ class Records:
             )
             self.log("settings.change", details={"key": key, "old": old, "new": value})
 
-    # -- examiners --------------------------------------------------------------
-    @staticmethod
-    def examiner_from_row(row: Any) -> Examiner:
-        return Examiner(row["id"], row["name"], row["position"], row["agency"], row["unit"],
-                        bytes(row["public_key"]), row["created_at"])
-
-    def get_examiner(self, name: str) -> Examiner:
-        row = self.conn.execute("SELECT * FROM examiners WHERE name = ?", (name,)).fetchone()
-        if row is None:
-            raise NotFoundError(f"no examiner named {name!r}")
-        return self.examiner_from_row(row)
-
-    def list_examiners(self) -> list[Examiner]:
-        return [self.examiner_from_row(r) for r in self.conn.execute("SELECT * FROM examiners ORDER BY id")]
-
-    def examiner_keys(self) -> dict[int, bytes]:
-        return {r[0]: bytes(r[1]) for r in self.conn.execute("SELECT id, public_key FROM examiners")}
-
     # -- cases ------------------------------------------------------------------
     def create_case(self, number: str, title: str, *, description: str = "", agency: str = "",
                     unit: str = "", examiner: str | None = None) -> Case:
@@ -86,7 +75,7 @@ class Records:
         with self._write():
             if self.conn.execute("SELECT 1 FROM cases WHERE number = ?", (number,)).fetchone():
                 raise UsageError(f"a case numbered {number!r} already exists")
-            lead = self.get_examiner(examiner) if examiner else self.get_examiner(self.signer.name)
+            lead = self.get_examiner(examiner) if examiner else self.examiner
             import uuid  # here, not at the top: opening a vault to read it does not load it
             cur = self.conn.execute(
                 "INSERT INTO cases (uid, number, title, description, agency, unit, examiner_id, created_at)"
@@ -107,7 +96,7 @@ class Records:
         """Find a case by id, number or uid."""
         text = str(ref).strip()
         row = self.conn.execute("SELECT * FROM cases WHERE number = ? OR uid = ?", (text, text)).fetchone()
-        if row is None and text.isdigit():
+        if row is None and text.isdigit() and int(text) < 1 << 63:
             row = self.conn.execute("SELECT * FROM cases WHERE id = ?", (int(text),)).fetchone()
         if row is None:
             raise NotFoundError(f"no case {text!r} in this vault; `forensics case list` shows them")
@@ -147,12 +136,12 @@ class Records:
     def get_item(self, item_id: int | str) -> Item:
         text = str(item_id).strip()
         row = None
-        if text.isdigit():
+        if text.isdigit() and int(text) < 1 << 63:  # SQLite integers are 64-bit: a larger id names no item
             row = self.conn.execute("SELECT * FROM items WHERE id = ?", (int(text),)).fetchone()
         if row is None:
             row = self.conn.execute("SELECT * FROM items WHERE uid = ?", (text,)).fetchone()
         if row is None:
-            raise NotFoundError(f"no item {text!r} in this vault; `forensics items list` shows them")
+            raise NotFoundError(f"no item {text[:40]!r} in this vault; `forensics items list` shows them")
         return self._item_from_row(row)
 
     def list_items(self, case_id: int | None = None, *, parent_id: int | None = None,
@@ -171,6 +160,30 @@ class Records:
             args.append(kind)
         return [self._item_from_row(r) for r in self.conn.execute(sql + " ORDER BY id", args)]
 
+    def amend_item(self, item_id: int, *, reason: str, metadata: dict[str, Any] | None = None,
+                   add_warnings: tuple[ItemWarning, ...] | list[ItemWarning] = ()) -> Item:
+        """Add metadata keys or warnings to an item after acquisition: an ``item.amend`` entry fixes the new
+        whole record (verify then holds the item to it) and says why and what changed."""
+        from .batch import _json_ready
+        from .item_record import record_facts, row_dict
+
+        if not reason.strip():
+            raise UsageError("say why the item is amended")
+        with self._write():
+            item = self.get_item(item_id)
+            if self.get_case(item.case_id).status != "open":
+                raise UsageError(f"case {self.get_case(item.case_id).number} is closed; reopen it to amend its items")
+            meta = {**item.metadata, **_json_ready(metadata or {})}
+            warnings = [w.to_json() for w in item.warnings] + [w.to_json() for w in add_warnings]
+            self.conn.execute("UPDATE items SET metadata = ?, warnings = ? WHERE id = ?",
+                              (json.dumps(meta, ensure_ascii=False), json.dumps(warnings, ensure_ascii=False), item.id))
+            row = self.conn.execute("SELECT * FROM items WHERE id = ?", (item.id,)).fetchone()
+            amended = self._item_from_row(row)
+            self.log("item.amend", item=amended, details={
+                "reason": reason, "metadata_keys": sorted(metadata or {}),
+                "warnings_added": [w.code for w in add_warnings], **record_facts(row_dict(row))})
+        return amended
+
     def batch(self, case: Case | int | str, *, sync_each: bool = True) -> Batch:
         from .batch import Batch  # ingest code, loaded when something is added (not to open or show a vault)
 
@@ -181,7 +194,46 @@ class Records:
         """Decrypted content, segment by segment (authenticity checked on the way)."""
         if item.blob is None:
             raise UsageError(f"item {item.id} ({item.kind}) has no content of its own")
-        return self.blobs.read_plaintext(item.blob)  # type: ignore[no-any-return]
+        return self.store_of(item.blob).read_plaintext(item.blob)  # type: ignore[no-any-return]
+
+    # -- blob storage ------------------------------------------------------------------
+    def store_of(self, blob: str) -> Any:
+        """The blob store whose key opens ``blob``: the vault's, or the new one for blobs a running rekey moved."""
+        config = self.config  # type: ignore[attr-defined]
+        if config.rekey_pending:
+            row = self.conn.execute("SELECT key_epoch FROM blobs WHERE name = ?", (blob,)).fetchone()
+            next_key = self._unlocked.next_vault_key  # type: ignore[attr-defined]
+            if row is not None and row[0] == config.epoch + 1 and next_key is not None:
+                from .rekey import store_for
+
+                return store_for(self, next_key)  # type: ignore[arg-type]
+        return self.blobs
+
+    def blob_names(self) -> set[str]:
+        return {r[0] for r in self.conn.execute("SELECT name FROM blobs")}
+
+    def blob_row(self, name: str) -> dict[str, Any]:
+        row = self.conn.execute("SELECT * FROM blobs WHERE name = ?", (name,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"no blob {name[:16]}… in this vault")
+        return dict(row)
+
+    def blobs_under_epoch(self, epoch: int, *, count: bool = False) -> Any:
+        """Names of the blobs still under the key of ``epoch`` (or how many)."""
+        if count:
+            return int(self.conn.execute("SELECT count(*) FROM blobs WHERE key_epoch = ?", (epoch,)).fetchone()[0])
+        return [r[0] for r in self.conn.execute("SELECT name FROM blobs WHERE key_epoch = ? ORDER BY name", (epoch,))]
+
+    def replace_blob(self, old: str, new: str, dedupe_key: str, cipher_size: int, epoch: int) -> None:
+        """Point everything at ``new`` (the same content under another key) instead of ``old``, in one transaction."""
+        with self._write():
+            row = self.blob_row(old)
+            self.conn.execute(
+                "INSERT INTO blobs (name, dedupe_key, size, cipher_size, sha256, blake3, created_at, key_epoch)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (new, dedupe_key, row["size"], cipher_size, row["sha256"], row["blake3"], row["created_at"], epoch))
+            self.conn.execute("UPDATE items SET blob_name = ? WHERE blob_name = ?", (new, old))
+            self.conn.execute("DELETE FROM blobs WHERE name = ?", (old,))
 
     def record_view(self, item: Item, purpose: str = "display") -> None:
         self.log("item.view", item=item, details={"purpose": purpose})

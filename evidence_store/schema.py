@@ -19,12 +19,18 @@ SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE examiners (
     id INTEGER PRIMARY KEY,
+    uid TEXT NOT NULL UNIQUE,
     name TEXT NOT NULL UNIQUE,
     position TEXT NOT NULL DEFAULT '',
     agency TEXT NOT NULL DEFAULT '',
     unit TEXT NOT NULL DEFAULT '',
+    signing_alg TEXT NOT NULL,
     public_key BLOB NOT NULL,
-    private_key BLOB NOT NULL,
+    recipient BLOB NOT NULL,
+    token TEXT,
+    certificate BLOB,
+    role TEXT NOT NULL DEFAULT 'examiner',
+    status TEXT NOT NULL DEFAULT 'active',
     created_at TEXT NOT NULL
 );
 CREATE TABLE cases (
@@ -47,7 +53,8 @@ CREATE TABLE blobs (
     cipher_size INTEGER NOT NULL,
     sha256 TEXT NOT NULL,
     blake3 TEXT NOT NULL,
-    created_at TEXT NOT NULL
+    created_at TEXT NOT NULL,
+    key_epoch INTEGER NOT NULL DEFAULT 1
 );
 CREATE TABLE items (
     id INTEGER PRIMARY KEY,
@@ -84,6 +91,12 @@ CREATE TABLE custody (
 );
 CREATE INDEX custody_case ON custody(case_id);
 CREATE INDEX custody_item ON custody(item_id);
+CREATE TABLE merkle_nodes (
+    level INTEGER NOT NULL,
+    idx INTEGER NOT NULL,
+    hash BLOB NOT NULL,
+    PRIMARY KEY (level, idx)
+) WITHOUT ROWID;
 CREATE TABLE checkpoints (
     id INTEGER PRIMARY KEY,
     size INTEGER NOT NULL,
@@ -109,7 +122,7 @@ def create_schema(conn: Any) -> None:
     for statement in _statements(SCHEMA):
         conn.execute(statement)
     conn.execute("CREATE TABLE migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
-    conn.execute("INSERT INTO meta VALUES ('schema_version', '1')")
+    conn.execute("INSERT INTO meta VALUES ('schema_version', '2')")
     conn.execute("COMMIT")
     apply_migrations(conn, None)
 
@@ -117,7 +130,7 @@ def create_schema(conn: Any) -> None:
 def apply_migrations(conn: Any, path: Path | None) -> None:
     """Bring an existing database up to this tool's schema; refuse one from a newer tool."""
     row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-    if row is None or row[0] != "1":
+    if row is None or row[0] != "2":
         raise VaultDamagedError(f"the vault database {path} has an unknown schema")
     if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'migrations'").fetchone() is None:
         conn.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")

@@ -2,15 +2,18 @@
 
 Layout (see DESIGN.md)::
 
-    vault.json   format version, key slots (public facts, no secrets in clear)
-    vault.db     SQLCipher 4: examiners, cases, items, blobs, custody log, settings
+    vault.json   format version, key slots (one per examiner passphrase; no secret in clear)
+    vault.db     SQLCipher 4: examiners, cases, items, blobs, custody log and its Merkle nodes, settings
     blobs/xx/…   encrypted content, named by the SHA-256 of the ciphertext
-    tmp/         ingests in progress (a crash leaves files here; verify reports them)
+    tmp/         ingests in progress (a crash leaves files here; verify reports them, repair removes them)
     vault.lock   the writer lock
 
-Every change happens inside :meth:`Vault._write` (writer lock + one database
-transaction) and appends a signed custody entry in the same transaction, so an
-action and its log entry are committed together or not at all.
+Opening a vault takes one examiner's passphrase: it opens the evidence and that
+examiner's signature, nobody else's. Every change happens inside
+:meth:`Vault._write` (writer lock + one database transaction) and appends
+custody entries signed by that examiner in the same transaction. When a session
+that wrote closes, it signs a checkpoint and witnesses it outside the vault
+(:mod:`.witness`); opening checks that the log still extends every witness.
 """
 
 from __future__ import annotations
@@ -25,29 +28,41 @@ from typing import TYPE_CHECKING, Any
 from . import crypto
 from .canonical import canonical_json, iso_utc
 from .db import DB_FILE, DatabaseError, Row, connect
-from .errors import NotFoundError, UsageError, VaultDamagedError, VaultError, VaultExistsError
-from .keyslots import CONFIG_FILE, VaultConfig, check_passphrase
+from .errors import IntegrityError, UsageError, VaultDamagedError, VaultError, VaultExistsError
+from .examiners import Examiners
+from .keyslots import CONFIG_FILE, SlotSecrets, Unlocked, VaultConfig, check_passphrase, dir_mode, file_mode
 from .lock import WriterLock, host_name
-from .models import Case, Examiner, Item, Signer
+from .models import Examiner, Problem
+from .queries import Queries
 from .records import Records
 
 if TYPE_CHECKING:
     from .blobs import BlobStore
     from .custody import CustodyEntry, CustodyLog
+    from .identity import Signer
+    from .models import Case, Item
 
 
-class Vault(Records):
+class WitnessMismatchError(IntegrityError):
+    """The custody log does not extend a checkpoint witnessed outside the vault (rollback or rewrite)."""
+
+    exit_code = 1
+
+
+class Vault(Examiners, Queries, Records):
     """An open, unlocked vault. Use :meth:`create` or :meth:`open`; close when done."""
 
-    def __init__(self, root: Path, config: VaultConfig, master_key: bytes, unlocked_slot: str) -> None:
+    def __init__(self, root: Path, config: VaultConfig, unlocked: Unlocked, vault_key: bytes) -> None:
         self.root = root
         self.config = config
-        self.unlocked_slot = unlocked_slot
-        self._master_key = master_key
+        self.unlocked_slot = unlocked.slot.id
+        self._unlocked = unlocked
+        self._vault_key = vault_key
         self.lock = WriterLock(root)
-        self.conn = connect(root / DB_FILE, crypto.subkey(master_key, "sqlcipher"))
+        self.conn = connect(root / DB_FILE, crypto.subkey(vault_key, "sqlcipher"))
         self.conn.row_factory = Row
         self._signer: Signer | None = None
+        self._examiner_row: Any = None
 
     # The blob store and the custody log are made on first use: a vault opened to be
     # shown (the desktop app's start) reads rows only, and their code costs start-up time.
@@ -55,28 +70,21 @@ class Vault(Records):
     def blobs(self) -> BlobStore:
         from .blobs import BlobStore
 
-        master_key = self._master_key
-        return BlobStore(self.root, crypto.subkey(master_key, "blob-encryption"), crypto.subkey(master_key, "blob-naming"))
+        key = self._vault_key
+        return BlobStore(self.root, crypto.subkey(key, "blob-encryption"), crypto.subkey(key, "blob-naming"))
 
     @cached_property
     def custody(self) -> CustodyLog:
         from .custody import CustodyLog
 
-        return CustodyLog(self.conn, f"forensics.vault/{self.config.vault_id}")
+        return CustodyLog(self.conn, self.config.vault_id)
 
     # -- lifecycle --------------------------------------------------------------
     @classmethod
-    def create(
-        cls,
-        root: Path | str,
-        passphrase: str,
-        examiner: str,
-        *,
-        position: str = "",
-        agency: str = "",
-        unit: str = "",
-        kdf: crypto.KdfParams | None = None,
-    ) -> Vault:
+    def create(cls, root: Path | str, passphrase: str, examiner: str, *, position: str = "", agency: str = "",
+               unit: str = "", kdf: crypto.KdfParams | None = None, admin: bool = True,
+               permissions: str = "owner") -> Vault:
+        """A new vault whose first examiner is ``examiner`` (the vault's administrator unless ``admin=False``)."""
         root = Path(root)
         check_passphrase(passphrase)
         if not examiner.strip():
@@ -85,33 +93,44 @@ class Vault(Records):
             raise VaultExistsError(f"{root} already holds a vault; open it instead")
         if root.exists() and any(root.iterdir()):
             raise VaultExistsError(f"{root} is not empty; choose a new or empty directory for the vault")
-        root.mkdir(parents=True, exist_ok=True)
-        master_key = os.urandom(crypto.KEY_SIZE)
         import uuid  # here, not at the top: opening a vault does not load it
 
-        config = VaultConfig(vault_id=str(uuid.uuid4()), created_at=iso_utc())
-        slot = config.add_slot(master_key, passphrase, "initial", kdf or crypto.default_kdf_params())
+        from .identity import new_ed25519
+
+        existed = root.exists()
+        root.mkdir(parents=True, exist_ok=True)
+        os.chmod(root, dir_mode(permissions))
+        vault_key = os.urandom(crypto.KEY_SIZE)
+        config = VaultConfig(vault_id=str(uuid.uuid4()), created_at=iso_utc(), permissions=permissions)
+        x_private, x_public = crypto.new_x25519()
+        e_private, e_public = new_ed25519()
+        secrets = SlotSecrets(x_private, e_private)
+        examiner_uid = str(uuid.uuid4())
+        slot = config.add_slot(vault_key, passphrase, examiner.strip(), kdf or crypto.default_kdf_params(),
+                               examiner=examiner_uid, secrets=secrets, recipient=x_public)
         try:
             for sub in ("blobs", "tmp"):
-                (root / sub).mkdir()
-            connect(root / DB_FILE, crypto.subkey(master_key, "sqlcipher"), create=True).close()
+                (root / sub).mkdir(mode=dir_mode(permissions))
+                os.chmod(root / sub, dir_mode(permissions))
+            db_path = root / DB_FILE
+            os.close(os.open(db_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, file_mode(permissions)))
+            os.chmod(db_path, file_mode(permissions))  # SQLite gives -wal and -shm the database file's mode
+            connect(db_path, crypto.subkey(vault_key, "sqlcipher"), create=True).close()
             config.save(root)
-            vault = cls(root, config, master_key, slot.id)
+            vault = cls(root, config, Unlocked(vault_key, slot, secrets), vault_key)
             with vault._write():
                 vault.conn.execute("INSERT INTO meta VALUES ('vault_id', ?)", (config.vault_id,))
-                examiner_row = vault._insert_examiner(examiner, position, agency, unit)
-                vault._signer = vault._load_signer(
-                    vault.conn.execute("SELECT * FROM examiners WHERE id = ?", (examiner_row.id,)).fetchone()
-                )
-                vault.conn.execute(
-                    "INSERT INTO settings VALUES ('default_examiner', ?)", (canonical_json(examiner).decode(),)
-                )
+                row = vault._insert_examiner(examiner_uid, examiner, position, agency, unit, e_public, x_public,
+                                             role="admin" if admin else "examiner")
+                vault._examiner_row = vault.conn.execute("SELECT * FROM examiners WHERE id = ?", (row.id,)).fetchone()
                 for key, value in (("agency", agency), ("unit", unit)):
                     if value:
                         vault.conn.execute("INSERT INTO settings VALUES (?, ?)", (key, canonical_json(value).decode()))
-                vault.log("vault.create", details={"vault_id": config.vault_id, "format": config.version,
-                                                    "cipher": config.cipher, "host": host_name()})
-                vault.log("examiner.add", details={"name": examiner, "public_key": examiner_row.public_key.hex()})
+                vault.log("vault.create", details={
+                    "vault_id": config.vault_id, "format": config.version, "cipher": config.cipher,
+                    "host": host_name(), "permissions": permissions,
+                    "administrators": [examiner.strip()] if admin else []})
+                vault.log("examiner.add", details=vault._examiner_facts(row, slot.id))
             return vault
         except BaseException:
             for name in (CONFIG_FILE, DB_FILE, DB_FILE + "-wal", DB_FILE + "-shm", "vault.lock"):
@@ -119,28 +138,58 @@ class Vault(Records):
             for sub in ("blobs", "tmp"):
                 if (root / sub).is_dir() and not any((root / sub).iterdir()):
                     (root / sub).rmdir()
+            if not existed and root.is_dir() and not any(root.iterdir()):
+                root.rmdir()
             raise
 
     @classmethod
-    def open(cls, root: Path | str, passphrase: str, examiner: str | None = None) -> Vault:
+    def open(cls, root: Path | str, passphrase: str, examiner: str | None = None, *,
+             check_witnesses: bool = True) -> Vault:
+        """Open with one examiner's passphrase; ``examiner``, when given, must be whose passphrase it is.
+
+        Raises :class:`WitnessMismatchError` (exit 1) when the log no longer extends a
+        checkpoint witnessed outside the vault; ``vault verify`` opens with
+        ``check_witnesses=False`` and reports it among everything else.
+        """
         root = Path(root)
         config = VaultConfig.load(root)
         if not (root / DB_FILE).is_file():
             raise VaultDamagedError(f"{root / DB_FILE} is missing: the vault's database is gone; restore it from a backup")
-        master_key, slot = config.unlock(passphrase)
-        vault = cls(root, config, master_key, slot.id)
+        unlocked = config.unlock(passphrase)
+        vault = cls._connect_through_rekey(root, config, unlocked)
         try:
             stored = vault.conn.execute("SELECT value FROM meta WHERE key = 'vault_id'").fetchone()
             if stored is None or stored[0] != config.vault_id:
                 raise VaultDamagedError("vault.db belongs to a different vault than vault.json")
-            vault.use_examiner(examiner)
+            vault._examiner_row = vault._examiner_by_uid(unlocked.slot.examiner)
+            if examiner and examiner != vault._examiner_row["name"]:
+                raise UsageError(f"this passphrase is examiner {vault._examiner_row['name']}'s, not {examiner}'s: "
+                                 f"to act as {examiner}, open the vault with {examiner}'s own passphrase")
+            if check_witnesses:
+                problems = vault.witness_problems()
+                if problems:
+                    raise WitnessMismatchError(problems[0].message + "; run `forensics vault verify` for details")
         except DatabaseError as exc:
-            vault.close()
+            vault.close(witness=False)
             raise VaultDamagedError(f"the vault database is damaged: {exc}") from exc
         except BaseException:
-            vault.close()
+            vault.close(witness=False)
             raise
         return vault
+
+    @classmethod
+    def _connect_through_rekey(cls, root: Path, config: VaultConfig, unlocked: Unlocked) -> Vault:
+        """The database opens with the vault key, or, after a rekey that stopped just before its end, the new one."""
+        try:
+            return cls(root, config, unlocked, unlocked.vault_key)
+        except VaultDamagedError:
+            if unlocked.next_vault_key is None:
+                raise
+            vault = cls(root, config, unlocked, unlocked.next_vault_key)
+            from .rekey import finish_interrupted
+
+            finish_interrupted(vault)
+            return vault
 
     def sibling(self) -> Vault:
         """Another connection to this unlocked vault, for another thread (the GUI's workers).
@@ -148,12 +197,18 @@ class Vault(Records):
         A SQLite connection is not shared between threads that write; each thread
         gets its own, and the writer lock (one per connection) still serialises writes.
         """
-        other = type(self)(self.root, self.config, self._master_key, self.unlocked_slot)
-        other._signer = self._signer
+        other = type(self)(self.root, self.config, self._unlocked, self._vault_key)
+        other._signer, other._examiner_row = self._signer, self._examiner_row
         return other
 
-    def close(self) -> None:
-        if self.conn is not None:
+    def close(self, *, witness: bool = True) -> None:
+        """Close; a session that added to the custody log first signs a checkpoint and witnesses it."""
+        if self.conn is None:
+            return
+        try:
+            if witness and "custody" in self.__dict__ and self.custody.appended and self._can_sign():
+                self.checkpoint()
+        finally:
             self.conn.close()
             self.conn = None
 
@@ -161,52 +216,42 @@ class Vault(Records):
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        self.close()
+        self.close(witness=exc[0] is None)
 
     # -- the acting examiner -----------------------------------------------------
-    def use_examiner(self, name: str | None) -> Examiner:
-        """Choose who signs custody entries from now on (default: the vault's default)."""
-        name = name or self.get_setting("default_examiner")
-        row = self.conn.execute("SELECT * FROM examiners WHERE name = ?", (name,)).fetchone()
-        if row is None:
-            raise NotFoundError(f"no examiner named {name!r} in this vault; add one with `forensics examiner add`")
-        self._signer = self._load_signer(row)
-        return self.examiner_from_row(row)
-
     @property
     def examiner(self) -> Examiner:
-        return self.get_examiner(self.signer.name)
+        """Whose passphrase opened this session: the only examiner who can sign here."""
+        return self.examiner_from_row(self._examiner_row)
 
     @property
     def signer(self) -> Signer:
         if self._signer is None:
-            raise VaultError("no examiner selected")
+            self._signer = self._make_signer()
         return self._signer
 
-    def _load_signer(self, row: Any) -> Signer:
-        return Signer(row["id"], row["name"], bytes(row["private_key"]))
+    def _can_sign(self) -> bool:
+        return self._signer is not None or self._unlocked.secrets.ed25519 is not None
 
-    def add_examiner(self, name: str, position: str = "", agency: str = "", unit: str = "") -> Examiner:
-        if not name.strip():
-            raise UsageError("an examiner needs a name")
-        with self._write():
-            if self.conn.execute("SELECT 1 FROM examiners WHERE name = ?", (name,)).fetchone():
-                raise UsageError(f"an examiner named {name!r} already exists")
-            row = self._insert_examiner(name, position, agency, unit)
-            self.log("examiner.add", details={"name": name, "position": position, "public_key": row.public_key.hex()})
-        return row
+    def _make_signer(self) -> Signer:
+        row = self._examiner_row
+        if self._unlocked.secrets.ed25519 is None:
+            raise VaultError(f"examiner {row['name']} signs with a hardware token: log in to it with its PIN "
+                             "(FORENSICS_TOKEN_PIN, or the app's token login) before changing anything")
+        from .identity import Ed25519Signer
 
-    def _insert_examiner(self, name: str, position: str, agency: str, unit: str) -> Examiner:
-        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+        signer = Ed25519Signer(row["id"], row["uid"], row["name"], self._unlocked.secrets.ed25519)
+        if signer.public_key != bytes(row["public_key"]):
+            raise VaultDamagedError(f"examiner {row['name']}'s public key in vault.db is not the key their slot holds: "
+                                    "the examiners table was altered")
+        return signer
 
-        key = Ed25519PrivateKey.generate()
-        cur = self.conn.execute(
-            "INSERT INTO examiners (name, position, agency, unit, public_key, private_key, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (name.strip(), position, agency, unit, key.public_key().public_bytes_raw(), key.private_bytes_raw(), iso_utc()),
-        )
-        row = self.conn.execute("SELECT * FROM examiners WHERE id = ?", (cur.lastrowid,)).fetchone()
-        return self.examiner_from_row(row)
+    def use_token(self, signer: Signer) -> None:
+        """Sign from now on with a token's key (the examiner's own, checked against their recorded public key)."""
+        row = self._examiner_row
+        if signer.examiner_id != row["id"] or signer.public_key != bytes(row["public_key"]):
+            raise UsageError(f"the token's key is not examiner {row['name']}'s recorded key")
+        self._signer = signer
 
     # -- writing ----------------------------------------------------------------
     @contextmanager
@@ -216,7 +261,7 @@ class Vault(Records):
             if self.conn.in_transaction:  # nested: join the outer transaction
                 yield
                 return
-            self.conn.execute("BEGIN IMMEDIATE")
+            self._execute_write("BEGIN IMMEDIATE")
             self.custody.forget_head()
             try:
                 yield
@@ -224,19 +269,25 @@ class Vault(Records):
                 self.conn.execute("ROLLBACK")
                 raise
             else:
-                self.conn.execute("COMMIT")
+                self._execute_write("COMMIT")
             finally:
                 self.custody.forget_head()
 
-    def log(
-        self,
-        action: str,
-        *,
-        case: Case | None = None,
-        item: Item | None = None,
-        details: dict[str, Any] | None = None,
-    ) -> CustodyEntry:
-        """Append a custody entry (inside the current write, or in its own)."""
+    def transaction(self) -> Any:
+        """Several changes as one: everything inside is committed together, or nothing (writer lock held)."""
+        return self._write()
+
+    def _execute_write(self, statement: str) -> None:
+        from .db import translate_write_error
+
+        try:
+            self.conn.execute(statement)
+        except DatabaseError as exc:
+            raise translate_write_error(exc, self.root / DB_FILE) from exc
+
+    def log(self, action: str, *, case: Case | None = None, item: Item | None = None,
+            details: dict[str, Any] | None = None) -> CustodyEntry:
+        """Append a custody entry signed by this session's examiner (inside the current write, or in its own)."""
         with self._write():
             return self.custody.append(
                 self.signer,
@@ -250,38 +301,54 @@ class Vault(Records):
         row = self.conn.execute("SELECT uid FROM cases WHERE id = ?", (case_id,)).fetchone()
         return str(row[0]) if row else ""
 
-    # -- key slots --------------------------------------------------------------
-    def add_key_slot(self, passphrase: str, label: str = "") -> str:
-        with self._write():
-            slot = self.config.add_slot(self._master_key, passphrase, label, crypto.default_kdf_params())
-            self.config.save(self.root)
-            self.log("keyslot.add", details={"slot": slot.id, "label": label})
-        return slot.id
+    # -- checkpoints and witnesses ----------------------------------------------------
+    def witness_dirs(self) -> list[Path]:
+        """The user's witness folder and the extra ones set in ``witness_dirs``."""
+        from .locations import witness_dir
 
-    def remove_key_slot(self, slot_id: str) -> None:
-        with self._write():
-            slot = self.config.remove_slot(slot_id)
-            self.config.save(self.root)
-            self.log("keyslot.remove", details={"slot": slot.id, "label": slot.label})
+        extra = self.get_setting("witness_dirs", []) or []
+        return [witness_dir(), *(Path(str(p)).expanduser() for p in extra if str(p).strip())]
 
-    def change_passphrase(self, new_passphrase: str) -> str:
-        """Replace the slot this session was unlocked with by one for the new passphrase."""
+    def checkpoint(self) -> dict[str, Any]:
+        """Sign a checkpoint of the whole log now, store it and witness it; returns note, verifier key, size."""
+        from . import witness
+
         with self._write():
-            old = next(s for s in self.config.slots if s.id == self.unlocked_slot)
-            slot = self.config.add_slot(self._master_key, new_passphrase, old.label, crypto.default_kdf_params())
-            self.config.slots.remove(old)
-            self.config.save(self.root)
-            self.log("keyslot.change", details={"old_slot": old.id, "new_slot": slot.id})
-            self.unlocked_slot = slot.id
-        return slot.id
+            note, vkey = self.custody.checkpoint(self.signer)
+        size = self.custody.size()
+        problems = witness.write(self.witness_dirs(), self.config.vault_id, note, size)
+        return {"checkpoint": note, "verifier_key": vkey, "size": size, "examiner": self.signer.name,
+                "witness_problems": [p.to_json() for p in problems]}
+
+    def witness_problems(self) -> list[Problem]:
+        """Every way the log fails to extend the checkpoints witnessed outside the vault ([] when it does)."""
+        from . import witness
+
+        seen, problems = witness.read(self.witness_dirs(), self.config.vault_id)
+        return problems + witness.check(self.custody, seen)
+
+    def accept_rollback(self, reason: str) -> dict[str, Any]:
+        """Accept the vault as it is now (e.g. restored from a backup): logged with what the witnesses held."""
+        from . import witness
+
+        if not reason.strip():
+            raise UsageError("say why the restored state is accepted (--reason)")
+        seen, _ = witness.read(self.witness_dirs(), self.config.vault_id)
+        problems = witness.check(self.custody, seen)
+        if not problems:
+            raise UsageError("the custody log extends every witnessed checkpoint: there is nothing to accept")
+        stamp = iso_utc()
+        moved = witness.archive(self.witness_dirs(), self.config.vault_id, stamp)
+        self.log("vault.rollback_accepted", details={
+            "reason": reason, "log_size": self.custody.size(),
+            "witnessed": [{"path": str(w.path), "size": w.size, "root": w.root.hex(), "checkpoint": w.note}
+                          for w in seen],
+            "problems": [p.message for p in problems], "archived_witnesses": [str(p) for p in moved]})
+        return self.checkpoint()
 
     # -- facts ------------------------------------------------------------------
     def info(self) -> dict[str, Any]:
-        counts = {
-            table: self.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-            for table in ("cases", "items", "blobs", "custody", "examiners")
-        }
-        stored = self.conn.execute("SELECT coalesce(sum(cipher_size), 0) FROM blobs").fetchone()[0]
+        counts = self.table_counts()
         return {
             "path": str(self.root.resolve()),
             "vault_id": self.config.vault_id,
@@ -289,14 +356,12 @@ class Vault(Records):
             "created_at": self.config.created_at,
             "cipher": self.config.cipher,
             "segment_size": self.config.segment_size,
+            "key_epoch": self.config.epoch,
+            "permissions": self.config.permissions,
             "sqlcipher_version": self.conn.execute("PRAGMA cipher_version").fetchone()[0],
-            "key_slots": [
-                {"id": s.id, "label": s.label, "created_at": s.created_at, "kdf": s.kdf.to_json(),
-                 "unlocked_this_session": s.id == self.unlocked_slot}
-                for s in self.config.slots
-            ],
-            "examiner": self.signer.name,
+            "key_slots": self.key_slots(),
+            "examiner": self._examiner_row["name"],
             "counts": counts,
-            "stored_bytes": stored,
+            "stored_bytes": self.stored_bytes(),
             "host": host_name(),
         }

@@ -17,13 +17,14 @@ from .canonical import iso_utc
 from .crypto import ciphertext_size
 from .db import DatabaseError
 from .errors import IntegrityError
+from .item_record import changed_fields, row_dict
 from .models import Problem
 from .tasks import NEVER_CANCELLED, CancelToken, Progress, no_progress
 
 if TYPE_CHECKING:
     from .vault import Vault
 
-COMPARED_AT_ACQUISITION = ("sha256", "blake3", "size", "blob", "name", "source", "kind", "parent_id")
+RECORDING_ACTIONS = ("item.acquire", "item.amend")  # entries that fix an item's whole record
 
 
 @dataclass
@@ -36,6 +37,7 @@ class VerifyReport:
     bytes_read: int = 0
     custody_entries: int = 0
     problems: list[Problem] = field(default_factory=list)
+    in_progress: list[str] = field(default_factory=list)  # work of another process seen running, not a problem
 
     @property
     def ok(self) -> bool:
@@ -46,6 +48,7 @@ class VerifyReport:
             "ok": self.ok, "quick": self.quick, "started_at": self.started_at, "finished_at": self.finished_at,
             "items": self.items, "blobs": self.blobs, "bytes_read": self.bytes_read,
             "custody_entries": self.custody_entries, "problems": [p.to_json() for p in self.problems],
+            "in_progress": self.in_progress,
         }
 
 
@@ -101,11 +104,18 @@ def verify_vault(vault: Vault, *, quick: bool = False, progress: Progress = no_p
         problems.append(Problem("blob_orphan", f"blob file {paths[name]} is not referenced by the database "
                                 "(left by an interrupted ingest, or planted)", blob=name))
     for temp in temps:
+        running = _live_owner(temp.name)
+        if running is not None:
+            report.in_progress.append(f"{temp.name}: an ingest by process {running} is running")
+            continue
         problems.append(Problem("temp_orphan", f"unfinished ingest left {temp.name} in tmp/ "
-                                "(interrupted; it holds no referenced evidence)"))
+                                "(interrupted; it holds no referenced evidence; `forensics vault repair` removes it)"))
     try:
         report.custody_entries = vault.custody.size()
-        problems.extend(vault.custody.check(vault.examiner_keys()))
+        keys = vault.examiner_keys()
+        problems.extend(vault.custody.check(keys))
+        problems.extend(_examiners_against_log(vault))
+        problems.extend(_witnesses(vault, keys))
     except DatabaseError as exc:
         problems.append(Problem("database_unreadable", f"the custody log cannot be read: {exc}"))
     report.finished_at = iso_utc()
@@ -132,16 +142,86 @@ def _database_integrity(vault: Vault) -> list[Problem]:
 
 
 def _acquisitions(vault: Vault) -> dict[int, dict[str, Any]]:
+    """Item id -> what the newest entry that recorded it fixed (its record facts, and ``_case``)."""
     found: dict[int, dict[str, Any]] = {}
+    marks = ",".join("?" * len(RECORDING_ACTIONS))
     for item_id, entry in vault.conn.execute(
-        "SELECT item_id, entry FROM custody WHERE action = 'item.acquire' ORDER BY seq"
+        f"SELECT item_id, entry FROM custody WHERE action IN ({marks}) ORDER BY seq", RECORDING_ACTIONS
     ):
         try:
             record = json.loads(entry)
         except json.JSONDecodeError:
             continue
-        found.setdefault(item_id, {**record.get("details", {}), "_case": (record.get("case") or {}).get("id")})
+        found[item_id] = {**record.get("details", {}), "_case": (record.get("case") or {}).get("id")}
     return found
+
+
+def _examiners_against_log(vault: Vault) -> list[Problem]:
+    """Each examiner's name, key, role and status as their ``examiner.add``/``examiner.remove`` entries fixed them."""
+    added: dict[str, dict[str, Any]] = {}
+    removed: set[str] = set()
+    for _seq, details in vault.custody_details("examiner.add"):
+        added.setdefault(str(details.get("uid")), details)
+    for _seq, details in vault.custody_details("examiner.remove"):
+        removed.add(str(details.get("uid")))
+    problems = []
+    for examiner in vault.list_examiners():
+        logged = added.get(examiner.uid)
+        if logged is None:
+            problems.append(Problem("examiner_unlogged", f"examiner {examiner.name} ({examiner.fingerprint}) is in "
+                                    "the vault but was never added through the custody log"))
+            continue
+        changed = [name for name, now in (("name", examiner.name), ("public_key", examiner.public_key.hex()),
+                                          ("signing_alg", examiner.signing_alg), ("role", examiner.role))
+                   if logged.get(name) != now]
+        if (examiner.status == "removed") != (examiner.uid in removed):
+            changed.append("status")
+        if changed:
+            problems.append(Problem("examiner_altered", f"examiner {examiner.name}: {', '.join(changed)} differ from "
+                                    "what the custody log recorded (the examiners table was edited)"))
+    return problems
+
+
+def _witnesses(vault: Vault, keys: dict[int, Any]) -> list[Problem]:
+    """The log against every witnessed checkpoint, and each witness signed by an examiner of this vault."""
+    from . import witness
+    from .checkpoint import verify_checkpoint
+
+    seen, problems = witness.read(vault.witness_dirs(), vault.config.vault_id)
+    problems += witness.check(vault.custody, seen)
+    vkeys = [vault.custody.verifier_key(k.uid, k.alg, k.public_key) for k in keys.values()]
+    for item in seen:
+        if not any(_signed_by(verify_checkpoint, item.note, vkey) for vkey in vkeys):
+            problems.append(Problem("witness_unsigned", f"the witnessed checkpoint in {item.path} is not signed by "
+                                    "any examiner of this vault"))
+    return problems
+
+
+def _signed_by(verify: Any, note: str, vkey: str) -> bool:
+    try:
+        verify(note, vkey)
+    except IntegrityError:
+        return False
+    return True
+
+
+def _live_owner(name: str) -> int | None:
+    """The pid in an ingest temp file's name (``ingest-<pid>-…``) if that process is running and is not us."""
+    import os
+
+    parts = name.split("-")
+    if len(parts) < 3 or parts[0] != "ingest" or not parts[1].isdigit():
+        return None
+    pid = int(parts[1])
+    if pid == os.getpid():
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:
+        return pid
+    return pid
 
 
 def _references(item: dict[str, Any], items: dict[int, dict[str, Any]], cases: set[int],
@@ -167,12 +247,11 @@ def _against_acquisition(item: dict[str, Any], acquired: dict[str, Any] | None) 
     where = dict(item_id=item["id"], case_id=item["case_id"])
     if acquired is None:
         return [Problem("custody_missing", f"item {item['id']} has no acquisition entry in the custody log", **where)]
-    row = {**item, "blob": item["blob_name"]}
-    changed = [key for key in COMPARED_AT_ACQUISITION if key in acquired and acquired[key] != row[key]]
+    changed = changed_fields(row_dict(item), acquired)
     if acquired.get("_case") != item["case_id"]:
         changed.append("case")
     if changed:
-        return [Problem("record_altered", f"item {item['id']}: {', '.join(changed)} changed since acquisition "
+        return [Problem("record_altered", f"item {item['id']}: {', '.join(changed)} changed since it was recorded "
                         "(the custody log disagrees with the database)", **where)]
     return []
 
@@ -193,7 +272,7 @@ def _check_blob(vault: Vault, name: str, row: dict[str, Any], path: Any, known: 
             return [("blob_corrupt", f"blob {short} has the wrong size ({actual_size}, expected {expected})")]
         return []
     try:
-        file_hash, plain, size = vault.blobs.check(name)
+        file_hash, plain, size = vault.store_of(name).check(name)
     except IntegrityError as exc:
         code = "blob_truncated" if actual_size < expected else "blob_corrupt"
         return [(code, f"blob {short}: {exc}")] + _swap_hint(vault, name, path, known)

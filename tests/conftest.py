@@ -10,6 +10,10 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["FORENSICS_KDF_PROFILE"] = "test"
 os.environ.setdefault("FORENSICS_LOCK_TIMEOUT", "10")
+if "FORENSICS_WITNESS_DIR" not in os.environ:  # checkpoints witnessed by test vaults stay out of the user's data dir
+    import tempfile
+
+    os.environ["FORENSICS_WITNESS_DIR"] = tempfile.mkdtemp(prefix="forensics-test-witness-")
 
 import io  # noqa: E402
 import subprocess  # noqa: E402

@@ -5,8 +5,9 @@ from __future__ import annotations
 import click
 from rich.table import Table
 
-from evidence_store import Case, NotFoundError
+from evidence_store import Case
 
+from ..services import cases
 from .common import common_options, emit_json, is_json, opened_vault, out
 
 
@@ -20,18 +21,13 @@ def case_group() -> None:
 @click.option("--number", required=True, help="Case number (số vụ việc), unique in the vault.")
 @click.option("--title", required=True)
 @click.option("--description", default="")
-@click.option("--examiner", "lead", help="Lead examiner (added to the vault if new).")
+@click.option("--examiner", "lead", help="Lead examiner: an examiner of this vault (default: you).")
 @click.option("--agency", default="", help="Default: the vault's agency setting.")
 @click.option("--unit", default="", help="Default: the vault's unit setting.")
 def case_new(number: str, title: str, description: str, lead: str | None, agency: str, unit: str) -> None:
     """Open a new case; prints its id."""
     with opened_vault() as vault:
-        if lead:
-            try:
-                vault.get_examiner(lead)
-            except NotFoundError:
-                vault.add_examiner(lead, agency=agency, unit=unit)
-        case = vault.create_case(number, title, description=description, agency=agency, unit=unit, examiner=lead)
+        case = cases.create_case(vault, number, title, description=description, agency=agency, unit=unit, lead=lead)
     if is_json():
         emit_json(case.to_json())
     else:
@@ -78,7 +74,7 @@ def case_show(case_ref: str) -> None:
 def case_close(case_ref: str) -> None:
     """Close a case: no more evidence can be added until it is reopened."""
     with opened_vault() as vault:
-        case = vault.set_case_status(case_ref, "closed")
+        case = cases.close_case(vault, case_ref)
     emit_json(case.to_json()) if is_json() else out.print(f"Case {case.number} closed.")
 
 
@@ -87,7 +83,7 @@ def case_close(case_ref: str) -> None:
 @click.argument("case_ref", metavar="CASE")
 def case_reopen(case_ref: str) -> None:
     with opened_vault() as vault:
-        case = vault.set_case_status(case_ref, "open")
+        case = cases.reopen_case(vault, case_ref)
     emit_json(case.to_json()) if is_json() else out.print(f"Case {case.number} reopened.")
 
 

@@ -54,7 +54,8 @@ def common_options(func: F | None = None, *, examiner: bool = True) -> Any:
         return lambda f: common_options(f, examiner=examiner)
     if examiner:
         func = click.option("--examiner", "examiner_opt", expose_value=False, callback=_store("examiner"),
-                            help="Examiner acting now (default: FORENSICS_EXAMINER, else the vault's default).")(func)
+                            help="Whose passphrase this is (checked; default FORENSICS_EXAMINER). You act as the "
+                                 "examiner whose passphrase opens the vault.")(func)
     func = click.option("--json", "json_opt", is_flag=True, expose_value=False, callback=_store("json"),
                         help="Machine-readable output.")(func)
     func = click.option("--vault", "vault_opt", type=click.Path(path_type=Path), expose_value=False,
@@ -74,24 +75,34 @@ def vault_path() -> Path:
 def read_passphrase(prompt: str = "Vault passphrase", *, env: str = "FORENSICS_PASSPHRASE",
                     confirm: bool = False) -> str:
     value = os.environ.get(env)
-    if value is not None:
-        return value
-    if not sys.stdin.isatty():
-        raise UsageError(f"no passphrase: set {env} or run from a terminal to be asked")
-    return str(click.prompt(prompt, hide_input=True, confirmation_prompt=confirm))
+    if value is None:
+        if not sys.stdin.isatty():
+            raise UsageError(f"no passphrase: set {env} or run from a terminal to be asked")
+        value = str(click.prompt(prompt, hide_input=True, confirmation_prompt=confirm))
+        where = "the passphrase typed"
+    else:
+        where = f"the passphrase in {env}"
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # bytes that are not UTF-8 arrive as surrogates: say so, never echo the secret
+        raise UsageError(f"{where} is not valid UTF-8 text (check the terminal's or the script's encoding)") from None
+    return value
 
 
 @contextmanager
-def opened_vault() -> Iterator[Vault]:
+def opened_vault(*, check_witnesses: bool = True) -> Iterator[Vault]:
+    """The vault opened with the examiner's passphrase; a session that wrote is witnessed when it closes."""
     path = vault_path()
     from evidence_store.keyslots import VaultConfig
 
     VaultConfig.load(path)  # a clear "not a vault" before asking for a passphrase
-    vault = open_vault(path, read_passphrase(), options().examiner)
+    vault = open_vault(path, read_passphrase(), options().examiner, check_witnesses=check_witnesses)
     try:
         yield vault
-    finally:
-        vault.close()
+    except BaseException:
+        vault.close(witness=False)
+        raise
+    vault.close()
 
 
 def emit_json(data: Any) -> None:

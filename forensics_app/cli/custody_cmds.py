@@ -8,10 +8,11 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from evidence_store import UsageError, verify_bundle
+from evidence_store import UsageError
 
 from ..services.custody import prove_item, take_checkpoint
 from .common import common_options, emit_json, is_json, opened_vault, out
+from .trust_cmds import load_anchors, trust_options
 
 
 @click.group("custody")
@@ -66,21 +67,37 @@ def custody_prove(item_id: str) -> None:
 @custody_group.command("verify-proof")
 @click.argument("proof_file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
 @click.option("--json", "as_json", is_flag=True)
-def custody_verify_proof(proof_file: Path, as_json: bool) -> int:
-    """Check a proof bundle from `custody prove` (no vault, no passphrase)."""
+@trust_options
+def custody_verify_proof(proof_file: Path, as_json: bool, trust_files: tuple[Path, ...], fingerprints: tuple[str, ...],
+                         tsa_roots: tuple[Path, ...], system_roots: bool) -> int:
+    """Check a proof bundle from `custody prove` (no vault, no passphrase).
+
+    Exit 0: every proof holds and the keys are in the trust anchors given; 1: a problem; 4: the proofs hold but no
+    trusted key was given, so who signed them is not verified.
+    """
+    from ..services.trust import EXIT_ORIGIN_NOT_VERIFIED
+    from ..services.verify_proofs import check_proof_bundle
+
     try:
         bundle = json.loads(proof_file.read_text("utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise UsageError(f"{proof_file} is not a proof bundle: {exc}") from exc
-    problems = verify_bundle(bundle) if isinstance(bundle, dict) else ["not a JSON object"]
+    result = check_proof_bundle(bundle, load_anchors(trust_files, fingerprints, tsa_roots))
     if as_json:
-        emit_json({"ok": not problems, "problems": problems, "proofs": len(bundle.get("proofs", []))})
-    elif problems:
-        for problem in problems:
-            out.print(f"[red]FAIL[/] {problem}")
+        emit_json(result)
+    elif result["problems"]:
+        for problem in result["problems"]:
+            out.print(f"[red]FAIL[/] {problem}", highlight=False)
+    elif result["origin_verified"]:
+        out.print(f"[green]VERIFIED[/]: {result['proofs']} entr(y/ies) included in the checkpoint signed by "
+                  f"{', '.join(result['signers'])}.", highlight=False)
     else:
-        out.print(f"[green]OK[/]: {len(bundle.get('proofs', []))} entr(y/ies) included in the signed checkpoint.")
-    return 1 if problems else 0
+        out.print(f"[yellow]CONSISTENT, ORIGIN NOT VERIFIED[/]: {result['proofs']} entr(y/ies) included in the "
+                  "signed checkpoint, but no trusted key was given (--trust or --fingerprint), so the keys are "
+                  "only those the proof carries.", highlight=False)
+    if result["problems"]:
+        return 1
+    return 0 if result["origin_verified"] else EXIT_ORIGIN_NOT_VERIFIED
 
 
 COMMANDS = [custody_group]

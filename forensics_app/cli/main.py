@@ -2,7 +2,8 @@
 
 Exit codes: 0 success; 1 a check found problems; 2 usage, input or open error
 (one clear line on stderr); 3 an internal error (details written to a log file);
-130 cancelled by the user (the vault stays consistent).
+4 a verifier found nothing wrong but was given no trusted key, so the origin is
+not verified; 130 cancelled by the user (the vault stays consistent).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ LAZY_COMMANDS: dict[str, tuple[tuple[str, ...], str]] = {
     "export": (("report_cmds",), "export"),
     "verify-package": (("report_cmds",), "verify_package_cmd"),
     "tsa": (("report_cmds",), "tsa_group"),
+    "trust": (("trust_cmds",), "trust_group"),
     "demo": (("demo_cmd",), "demo"),
     "gui": (("gui_cmd",), "gui_command"),
     "doctor": (("doctor_cmd",), "doctor_command"),

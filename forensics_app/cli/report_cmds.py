@@ -16,6 +16,7 @@ from ..services.export import ExportOptions, export_package
 from ..services.report_package_verify import verify_package
 from ..services.reports import ReportOptions, generate_report
 from .common import cancellable, common_options, emit_json, err, is_json, opened_vault, out, progress_bar
+from .trust_cmds import load_anchors, trust_options
 
 
 def _person(text: str, option: str) -> Person:
@@ -114,24 +115,36 @@ def export(case_ref: str, out_dir: Path, as_zip: bool, items: str | None, report
 @click.command("verify-package")
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-@click.option("--verifier-key", help="The examiner's verifier key as printed in the report (pins the signer).")
-@click.option("--tsa-root", "tsa_roots", multiple=True, type=click.Path(exists=True, dir_okay=False),
-              help="Trusted root certificate(s) of the timestamp authorities (PEM); default: the package's chains.")
-def verify_package_cmd(path: Path, as_json: bool, verifier_key: str | None, tsa_roots: tuple[str, ...]) -> int:
-    """Check an evidence package (folder or ZIP) without a vault: exit 0 intact, 1 listing every problem."""
-    check = verify_package(path, verifier_key=verifier_key, tsa_roots=list(tsa_roots) or None)
+@trust_options
+def verify_package_cmd(path: Path, as_json: bool, trust_files: tuple[Path, ...], fingerprints: tuple[str, ...],
+                       tsa_roots: tuple[Path, ...], system_roots: bool) -> int:
+    """Check an evidence package (folder or ZIP) without a vault.
+
+    Exit 0: intact and signed by the trusted keys given; 1: problems (each listed); 4: intact, but no trusted
+    key was given, so its origin is not verified.
+    """
+    from ..services.trust import EXIT_ORIGIN_NOT_VERIFIED
+
+    check = verify_package(path, trust=load_anchors(trust_files, fingerprints, tsa_roots), system_roots=system_roots)
     if as_json:
         emit_json(check.to_json())
     elif check.ok:
-        out.print(f"[green]OK[/]: {check.files} files, {check.items} items, {check.proofs} custody proofs against "
-                  f"checkpoint {check.checkpoint_size}, {check.timestamps} timestamp(s) verified.", highlight=False)
-        out.print(f"verifier key: {check.verifier_key}", highlight=False)
+        head = ("[green]VERIFIED[/]" if check.origin_verified else "[yellow]INTACT, ORIGIN NOT VERIFIED[/]")
+        out.print(f"{head}: {check.files} files, {check.items} items, {check.proofs} custody proofs against "
+                  f"checkpoint {check.checkpoint_size}, {check.timestamps} timestamp(s).", highlight=False)
+        if check.origin_verified:
+            out.print(f"signed by: {', '.join(check.trusted_signers)} (keys in the trust anchors given)",
+                      highlight=False)
+        for note in check.notes:
+            out.print(f"note: {note}", highlight=False)
     else:
         out.print(f"[red]FAILED[/]: {len(check.findings)} problem(s) found", highlight=False)
         for finding in check.findings:  # one line each, whole paths: easy to read, copy and grep
             out.print(f"  [bold]{finding.code}[/] {finding.path}: {finding.message}", highlight=False,
                       soft_wrap=True)
-    return 0 if check.ok else 1
+    if not check.ok:
+        return 1
+    return 0 if check.origin_verified else EXIT_ORIGIN_NOT_VERIFIED
 
 
 @click.group("tsa")
@@ -146,12 +159,10 @@ def tsa_group() -> None:
               help="PEM file with the authority's trusted root certificate (kept in the vault).")
 def tsa_add(url: str, roots: tuple[Path, ...]) -> None:
     """Ask URL for timestamps from now on (added to the tsa_urls setting)."""
-    from urllib.parse import urlparse
-
+    from ..services.settings import set_settings, validate
     from ..services.timestamps import load_roots
 
-    if urlparse(url).scheme not in ("http", "https") or not urlparse(url).netloc:
-        raise UsageError(f"timestamp authority {url!r} is not an http(s) URL")
+    validate("tsa_urls", [url])
     pems = []
     for root in roots:
         text = root.read_text("ascii", errors="replace")
@@ -160,11 +171,11 @@ def tsa_add(url: str, roots: tuple[Path, ...]) -> None:
     with opened_vault() as vault:
         urls = list(vault.get_setting("tsa_urls", []) or [])
         if url not in urls:
-            vault.set_setting("tsa_urls", urls + [url])
+            set_settings(vault, {"tsa_urls": urls + [url]})
         if pems:
             known = vault.get_setting("tsa_roots", [])
             known = [known] if isinstance(known, str) else list(known or [])
-            vault.set_setting("tsa_roots", known + [p for p in pems if p not in known])
+            set_settings(vault, {"tsa_roots": known + [p for p in pems if p not in known]})
     if is_json():
         emit_json({"added": url, "roots": len(pems)})
     else:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 import os
+import sys
+from typing import Any
 
 import click
 from rich.table import Table
 
-from evidence_store import UsageError, passphrase_strength, verify_vault
+from evidence_store import UsageError, passphrase_strength
 
-from ..services.vaults import create_vault
+from ..services import vaults
 from .common import (
     cancellable,
     common_options,
@@ -36,8 +38,13 @@ def vault_group() -> None:
 @click.option("--position", default="", help="The examiner's position or rank.")
 @click.option("--agency", default="", help="Agency name (stored as a setting, used in reports).")
 @click.option("--unit", default="", help="Unit name (stored as a setting).")
-def vault_init(name: str | None, position: str, agency: str, unit: str) -> None:
-    """Create a new encrypted vault."""
+@click.option("--no-admin", is_flag=True,
+              help="The first examiner is not the vault's administrator (then no one may remove another examiner's "
+                   "access); decided now, for good.")
+@click.option("--group-access", is_flag=True,
+              help="Vault files readable and writable by the owner's group too (default: the owner only).")
+def vault_init(name: str | None, position: str, agency: str, unit: str, no_admin: bool, group_access: bool) -> None:
+    """Create a new encrypted vault; your passphrase opens it and signs as you."""
     from ..services.environment import host_facts
     from .common import options
 
@@ -45,15 +52,19 @@ def vault_init(name: str | None, position: str, agency: str, unit: str) -> None:
     examiner = name or options().examiner or os.environ.get("FORENSICS_EXAMINER") or host_facts()["user"]
     passphrase = read_passphrase("New vault passphrase", confirm=True)
     strength = passphrase_strength(passphrase)
-    vault = create_vault(path, passphrase, examiner, position=position, agency=agency, unit=unit)
+    vault = vaults.create_vault(path, passphrase, examiner, position=position, agency=agency, unit=unit,
+                                admin=not no_admin, group_access=group_access)
     with vault:
         info = vault.info()
+        fingerprint = vault.examiner.fingerprint
     if is_json():
-        emit_json({**info, "passphrase_strength": strength})
+        emit_json({**info, "passphrase_strength": strength, "fingerprint": fingerprint})
         return
-    out.print(f"Created vault [bold]{info['path']}[/] (id {info['vault_id']}) for examiner {examiner}.")
+    out.print(f"Created vault [bold]{info['path']}[/] (id {info['vault_id']}) for examiner {examiner}"
+              f"{'' if no_admin else ' (administrator)'}.")
+    out.print(f"Your signing key: {fingerprint}")
     if strength == "weak":
-        err.print("[yellow]warning:[/] the passphrase is weak; add a stronger one with `forensics vault passwd --add`.")
+        err.print("[yellow]warning:[/] the passphrase is weak; change it with `forensics vault passwd`.")
 
 
 @vault_group.command("info")
@@ -66,13 +77,14 @@ def vault_info() -> None:
         emit_json(info)
         return
     out.print(f"[bold]Vault[/] {info['path']}")
-    for key in ("vault_id", "format_version", "created_at", "cipher", "sqlcipher_version", "examiner", "stored_bytes"):
+    for key in ("vault_id", "format_version", "created_at", "cipher", "key_epoch", "permissions", "sqlcipher_version",
+                "examiner", "stored_bytes"):
         out.print(f"  {key}: {info[key]}")
     out.print("  counts: " + ", ".join(f"{k} {v}" for k, v in info["counts"].items()))
-    table = Table("slot", "label", "created (UTC)", "KDF", title="Key slots")
+    table = Table("slot", "examiner", "label", "created (UTC)", "KDF", title="Key slots")
     for slot in info["key_slots"]:
         kdf = slot["kdf"]
-        table.add_row(slot["id"] + (" *" if slot["unlocked_this_session"] else ""), slot["label"],
+        table.add_row(slot["id"] + (" *" if slot["unlocked_this_session"] else ""), slot["examiner"], slot["label"],
                       slot["created_at"], f"argon2id t={kdf['time_cost']} m={kdf['memory_kib']} KiB")
     out.print(table)
 
@@ -81,14 +93,17 @@ def vault_info() -> None:
 @common_options
 @click.option("--quick", is_flag=True, help="Check presence and sizes only; do not re-read blob contents.")
 def vault_verify(quick: bool) -> int:
-    """Re-read and re-hash everything; report every problem (exit 1 if any)."""
-    with opened_vault() as vault, cancellable() as cancel, progress_bar("verifying") as progress:
-        report = verify_vault(vault, quick=quick, progress=progress, cancel=cancel)
+    """Re-read and re-hash everything; hold the log to every witnessed checkpoint (exit 1 on any problem)."""
+    with opened_vault(check_witnesses=False) as vault, cancellable() as cancel, progress_bar("verifying") as progress:
+        report = vaults.verify(vault, quick=quick, progress=progress, cancel=cancel)
     if is_json():
         emit_json(report.to_json())
     elif report.ok:
         out.print(f"[green]OK[/]: {report.items} items, {report.blobs} blobs, {report.custody_entries} custody "
-                  f"entries verified{' (quick)' if quick else ''}; {report.bytes_read} bytes re-read.")
+                  f"entries verified{' (quick)' if quick else ''}; {report.bytes_read} bytes re-read; the log extends "
+                  "every witnessed checkpoint.")
+        for note in report.in_progress:
+            out.print(f"  in progress (not checked): {note}")
     else:
         table = Table("problem", "item", "blob", "details", title=f"{len(report.problems)} problem(s) found")
         for problem in report.problems:
@@ -99,34 +114,97 @@ def vault_verify(quick: bool) -> int:
 
 @vault_group.command("passwd")
 @common_options
-@click.option("--add", "add", is_flag=True, help="Add a key slot for a new passphrase (FORENSICS_NEW_PASSPHRASE).")
-@click.option("--remove", "remove", metavar="SLOT", help="Remove a key slot (see `vault info`).")
-@click.option("--label", default="", help="Label for a new slot (e.g. the examiner's name).")
+@click.option("--add", "add", is_flag=True, help="Add another passphrase for yourself (FORENSICS_NEW_PASSPHRASE).")
+@click.option("--remove", "remove", metavar="SLOT",
+              help="Remove a key slot (your own, or anyone's if you are the administrator; see `vault info`).")
+@click.option("--label", default="", help="Label for a new slot.")
 def vault_passwd(add: bool, remove: str | None, label: str) -> None:
-    """Change the passphrase you opened with, add another, or remove a slot."""
+    """Change the passphrase you opened with, add another one for yourself, or remove a slot."""
     if add and remove:
         raise UsageError("use either --add or --remove, not both")
+    notice: dict[str, Any] = {}
     with opened_vault() as vault:
         if remove:
-            vault.remove_key_slot(remove)
-            message, data = f"Removed key slot {remove}.", {"removed": remove}
+            notice = vaults.remove_key_slot(vault, remove)
+            message, data = f"Removed key slot {remove}.", {"removed": remove, **notice}
         else:
             new = read_passphrase("New passphrase", env="FORENSICS_NEW_PASSPHRASE", confirm=True)
             if add:
-                slot = vault.add_key_slot(new, label)
+                slot = vaults.add_passphrase(vault, new, label)
                 message, data = f"Added key slot {slot}.", {"added": slot}
             else:
-                slot = vault.change_passphrase(new)
+                slot = vaults.change_passphrase(vault, new)
                 message, data = f"Passphrase changed (new slot {slot}).", {"changed": slot}
     if is_json():
         emit_json(data)
+        return
+    out.print(message)
+    if notice:
+        err.print(f"[yellow]note:[/] {notice['notice']}")
+
+
+@vault_group.command("rekey")
+@common_options
+def vault_rekey() -> None:
+    """Re-encrypt the whole vault under a new key, so removed passphrases and old copies of vault.json open nothing
+    current. Resumable: after a cancel or a crash, run it again."""
+    with opened_vault() as vault, cancellable() as cancel, progress_bar("re-encrypting") as progress:
+        result = vaults.rekey(vault, progress=progress, cancel=cancel)
+    if is_json():
+        emit_json(result)
     else:
-        out.print(message)
+        out.print(f"Re-encrypted {result['blobs']} blobs ({result['bytes']} bytes) and the database under key "
+                  f"epoch {result['to_epoch']}{' (resumed)' if result['resumed'] else ''}.")
+
+
+@vault_group.command("repair")
+@common_options
+@click.option("--yes", is_flag=True, help="Remove what is listed without asking.")
+def vault_repair(yes: bool) -> int:
+    """Remove what an interrupted process left (unreferenced temp files and blobs), after showing it; logged."""
+    with opened_vault(check_witnesses=False) as vault:
+        plan = vaults.repair_plan(vault)
+        facts = plan.to_json()
+        if plan.empty:
+            if is_json():
+                emit_json({"removed": facts, "nothing_to_do": True})
+            else:
+                out.print("Nothing to repair: no unreferenced temp file or blob.")
+            return 0
+        if not is_json():
+            for path in plan.temp_files + plan.orphan_blobs:
+                out.print(f"  would remove {path}")
+            for note in plan.running:
+                out.print(f"  left alone (in use): {note}")
+        if not yes:
+            if not sys.stdin.isatty():
+                raise UsageError("repair removes files: pass --yes, or run it in a terminal to be asked")
+            if not click.confirm(f"Remove these {len(plan.temp_files) + len(plan.orphan_blobs)} file(s)?"):
+                return 130
+        done = vaults.repair(vault, plan)
+    if is_json():
+        emit_json({"removed": done.to_json()})
+    else:
+        out.print(f"Removed {len(done.temp_files)} temp file(s) and {len(done.orphan_blobs)} orphan blob(s); logged.")
+    return 0
+
+
+@vault_group.command("accept-rollback")
+@common_options
+@click.option("--reason", required=True, help="Why this older state is accepted (e.g. restored from backup no. …).")
+def vault_accept_rollback(reason: str) -> None:
+    """Accept the vault as it is now although a witnessed checkpoint saw more (logged with what the witnesses held)."""
+    with opened_vault(check_witnesses=False) as vault:
+        point = vaults.accept_rollback(vault, reason)
+    if is_json():
+        emit_json(point)
+    else:
+        out.print(f"Accepted; logged, and a new checkpoint of {point['size']} entries witnessed.")
 
 
 @click.group("examiner")
 def examiner_group() -> None:
-    """Examiners: each has an Ed25519 key that signs their custody entries."""
+    """Examiners: each has their own passphrase and their own key that signs their custody entries."""
 
 
 @examiner_group.command("add")
@@ -135,28 +213,46 @@ def examiner_group() -> None:
 @click.option("--position", default="")
 @click.option("--agency", default="")
 @click.option("--unit", default="")
-def examiner_add(name: str, position: str, agency: str, unit: str) -> None:
-    """Add an examiner."""
+@click.option("--admin", is_flag=True, help="Also an administrator (only an administrator may give this role).")
+def examiner_add(name: str, position: str, agency: str, unit: str, admin: bool) -> None:
+    """Add an examiner; THEY type their own passphrase (or FORENSICS_NEW_EXAMINER_PASSPHRASE)."""
     with opened_vault() as vault:
-        examiner = vault.add_examiner(name, position, agency, unit)
+        passphrase = read_passphrase(f"Passphrase for {name} (typed by {name})", env="FORENSICS_NEW_EXAMINER_PASSPHRASE",
+                                     confirm=True)
+        examiner = vaults.add_examiner(vault, name, passphrase, position=position, agency=agency, unit=unit,
+                                       admin=admin)
     if is_json():
         emit_json(examiner.to_json())
     else:
-        out.print(f"Added examiner {examiner.name} (key {examiner.public_key.hex()[:16]}…).")
+        out.print(f"Added examiner {examiner.name}; signing key {examiner.fingerprint}.")
+
+
+@examiner_group.command("remove")
+@common_options
+@click.argument("name")
+def examiner_remove(name: str) -> None:
+    """Remove an examiner's access (administrators only); their past entries stay signed and valid."""
+    with opened_vault() as vault:
+        notice = vaults.remove_examiner(vault, name)
+    if is_json():
+        emit_json(notice)
+    else:
+        out.print(f"Removed examiner {name} (key slots {', '.join(notice['removed_slots']) or 'none'}).")
+        err.print(f"[yellow]note:[/] {notice['notice']}")
 
 
 @examiner_group.command("list")
 @common_options
 def examiner_list() -> None:
-    """List examiners."""
+    """List examiners with their key fingerprints (compare them with the printed reports and the trust file)."""
     with opened_vault() as vault:
-        examiners = vault.list_examiners()
+        people = vaults.examiners(vault)
     if is_json():
-        emit_json([e.to_json() for e in examiners])
+        emit_json([e.to_json() for e in people])
         return
-    table = Table("id", "name", "position", "agency", "unit", "public key")
-    for e in examiners:
-        table.add_row(str(e.id), e.name, e.position, e.agency, e.unit, e.public_key.hex()[:16] + "…")
+    table = Table("id", "name", "position", "role", "status", "signing key")
+    for e in people:
+        table.add_row(str(e.id), e.name, e.position, e.role, e.status, e.fingerprint)
     out.print(table)
 
 
@@ -187,8 +283,10 @@ def settings_set(key: str, value: str) -> None:
         parsed = json.loads(value)
     except json.JSONDecodeError:
         parsed = value
+    from ..services.settings import set_settings
+
     with opened_vault() as vault:
-        vault.set_setting(key, parsed)
+        parsed = set_settings(vault, {key: parsed})[key]
     if is_json():
         emit_json({key: parsed})
     else:

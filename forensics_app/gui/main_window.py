@@ -511,10 +511,6 @@ class MainWindow(WindowActions, QMainWindow):
         self.custody.refresh()
         self._update_actions()
 
-    def use_examiner(self, name: str) -> None:
-        self.session_or_raise().use_examiner(name)
-        self._update_status()
-
     # == closing =====================================================================
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt name)
         if self.session is not None and self.session.tasks.busy:

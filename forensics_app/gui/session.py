@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from evidence_store import ForensicsError, Vault, VaultError
+from evidence_store import Vault, VaultError
 
 from ..services.vaults import create_vault, open_vault
 from .jobs import Job, JobEvent, JobQueue
@@ -30,7 +30,7 @@ class VaultSession:
         self.tasks = JobQueue(vault.sibling(), on_event, "tasks")
         self.quick = JobQueue(vault.sibling(), on_event, "quick")
         self.locked = False
-        self.examiner = vault.signer.name
+        self.examiner = vault.examiner.name
 
     @classmethod
     def open(cls, path: Path, passphrase: str, on_event: Callable[[JobEvent], None],
@@ -60,14 +60,6 @@ class VaultSession:
 
     def running_jobs(self) -> list[Job]:
         return self.tasks.jobs() + self.quick.jobs()
-
-    def use_examiner(self, name: str) -> None:
-        """Sign from now on as ``name`` (reader and both lanes)."""
-        if self.busy:
-            raise ForensicsError("wait for the running task to end before changing the acting examiner")
-        for vault in (self.reader, self.tasks.vault, self.quick.vault):
-            vault.use_examiner(name)
-        self.examiner = name
 
     # -- locking --------------------------------------------------------------------
     def lock(self) -> None:

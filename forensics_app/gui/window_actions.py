@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QWidget
 
 from evidence_store import ForensicsError, Vault
 
+from ..services import cases
 from ..services import settings as settings_service
 from . import features
 from .errors import ask, show_error
@@ -72,8 +73,8 @@ class WindowActions:
         def accepted() -> None:
             form = dialog.form
             assert form is not None
-            self._quick("case.create", lambda vault: vault.create_case(
-                form.number, form.title, description=form.description, agency=form.agency, unit=form.unit),
+            self._quick("case.create", lambda vault: cases.create_case(
+                vault, form.number, form.title, description=form.description, agency=form.agency, unit=form.unit),
                 self._case_created)
 
         dialog.accepted.connect(accepted)
@@ -99,7 +100,7 @@ class WindowActions:
             changes = {k: v for k, v in (("title", form.title), ("description", form.description),
                                          ("agency", form.agency), ("unit", form.unit)) if getattr(case, k) != v}
             if changes:
-                self._quick("case.update", lambda vault: vault.update_case(case_id, **changes),
+                self._quick("case.update", lambda vault: cases.update_case(vault, case_id, **changes),
                             lambda _c: self.evidence_changed())
 
         dialog.accepted.connect(accepted)
@@ -112,7 +113,8 @@ class WindowActions:
         closing = self.cases.current_status() == "open"
         if closing and not ask(self._widget(), tr("action.close.case"), tr("case.close.confirm")):
             return
-        self._quick("case.status", lambda vault: vault.set_case_status(case_id, "closed" if closing else "open"),
+        change = cases.close_case if closing else cases.reopen_case
+        self._quick("case.status", lambda vault: change(vault, case_id),
                     lambda _c: self.evidence_changed())
 
     def checkpoint(self) -> None:

@@ -264,16 +264,10 @@ def check_image_formats(ctx: Context) -> Result:
 
 
 def check_sqlcipher(ctx: Context) -> Result:
-    import sqlcipher3
+    from evidence_store.db import self_check
 
-    conn = sqlcipher3.connect(":memory:")
-    try:
-        version = str(conn.execute("PRAGMA cipher_version").fetchone()[0])
-        conn.execute("PRAGMA key = 'doctor'")
-        provider = " ".join(str(conn.execute(f"PRAGMA {p}").fetchone()[0])
-                            for p in ("cipher_provider", "cipher_provider_version"))
-    finally:
-        conn.close()
+    facts = self_check()
+    version, provider = facts["cipher_version"], facts["provider"]
     data = {"cipher_version": version, "provider": provider, "sqlcipher3": _version("sqlcipher3")}
     if not version.startswith("4."):
         return "fail", (f"SQLCipher {version}: vaults need SQLCipher 4", f"SQLCipher {version}: kho chứng cứ cần SQLCipher 4"), \

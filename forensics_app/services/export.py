@@ -25,6 +25,7 @@ partial folder and logs ``package.abort``.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import os
@@ -39,6 +40,7 @@ from typing import Any
 import blake3
 
 from evidence_store import Case, Item, UsageError, Vault, iso_utc, safe_filename
+from evidence_store.checkpoint import checkpoint_root
 from evidence_store.tasks import NEVER_CANCELLED, CancelToken, Progress, no_progress
 from report_templates.package_readme import readme_text
 
@@ -167,11 +169,16 @@ def export_package(vault: Vault, case_ref: str, out: Path, options: ExportOption
     package_id = str(uuid.uuid4())
     try:
         root.mkdir(parents=True, exist_ok=True)
-        result = _build(vault, case, items, root, package_id, refs, urls, roots, options, progress, cancel)
+        for folder in {staging, root}:
+            os.chmod(folder, export_modes(vault)[0])
+        result = _build(vault, case, items, root, final, package_id, refs, urls, roots, options, progress, cancel)
+        modes = export_modes(vault)
         if zip_path:
-            _zip(staging, zip_path, name)
+            _zip(staging, zip_path, name, modes[1])
             shutil.rmtree(staging, ignore_errors=True)
             result.path = zip_path
+        else:
+            restrict(root, *modes)
         return result
     except BaseException as exc:
         shutil.rmtree(staging, ignore_errors=True)
@@ -195,7 +202,7 @@ def _with_fresh_report(vault: Vault, case: Case, refs: list[str], options: Expor
     return refs + [str(result.item.id)] if refs else refs
 
 
-def _build(vault: Vault, case: Case, items: list[Item], root: Path, package_id: str, refs: list[str],
+def _build(vault: Vault, case: Case, items: list[Item], root: Path, destination: Path, package_id: str, refs: list[str],
            urls: list[str], roots: list[Any], options: ExportOptions, progress: Progress,
            cancel: CancelToken) -> PackageResult:
     writer = _Writer(root)
@@ -204,7 +211,7 @@ def _build(vault: Vault, case: Case, items: list[Item], root: Path, package_id: 
     total = sum(i.size or 0 for i in content)
     paths: dict[int, str] = {}
     done = 0
-    with vault._write():  # every copy and its custody entry, or none
+    with vault.transaction():  # every copy and its custody entry, or none
         for item in content:
             cancel.check()
             rel = writer.unique(*_placement(item, by_id), item_id=item.id)
@@ -220,10 +227,9 @@ def _build(vault: Vault, case: Case, items: list[Item], root: Path, package_id: 
     sessions = build_sessions(vault, case, [i for i in items if i.kind != "report"], seqs, times)
     point = take_checkpoint(vault)
     tokens = timestamp_checkpoint(vault, point, timeout=options.tsa_timeout)
-    entry_seqs = [int(r[0]) for r in vault.conn.execute(
-        "SELECT seq, item_id FROM custody WHERE case_id = ? AND seq < ?", (case.id, point["size"]))
-        if r[1] is None or r[1] in by_id]
+    entry_seqs = vault.custody_entries_for(case.id, before=point["size"], items=set(by_id))
     lines, bundle = custody_extract(vault, entry_seqs, point)
+    writer.write("custody/consistency.json", _dumps(_report_consistency(vault, items, point, paths)), "custody")
     examiners = {e.id: e for e in vault.list_examiners()}
     writer.write("custody/custody-log.jsonl",
                  "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines).encode("utf-8"), "custody")
@@ -245,9 +251,10 @@ def _build(vault: Vault, case: Case, items: list[Item], root: Path, package_id: 
     manifest = {
         "format": FORMAT, "version": VERSION, "package_id": package_id, "created_at": created,
         "tool": tool_identity(), "vault_id": vault.config.vault_id,
-        "examiner": {"name": vault.signer.name, "public_key": vault.signer.public_key.hex()},
-        "examiners": [{"id": e.id, "name": e.name, "position": e.position, "public_key": e.public_key.hex()}
-                      for e in examiners.values()],
+        "examiner": {"name": vault.signer.name, "alg": vault.signer.alg, "fingerprint": vault.examiner.fingerprint},
+        "examiners": [{"id": e.id, "name": e.name, "position": e.position, "alg": e.signing_alg,
+                       "public_key": base64.b64encode(e.public_key).decode("ascii"), "fingerprint": e.fingerprint,
+                       "role": e.role} for e in examiners.values()],
         "case": {"number": case.number, "title": case.title, "uid": case.uid, "agency": case.agency,
                  "unit": case.unit},
         "selection": refs or "all",
@@ -262,12 +269,12 @@ def _build(vault: Vault, case: Case, items: list[Item], root: Path, package_id: 
     manifest_bytes = _dumps(manifest)
     (root / "manifest.json").write_bytes(manifest_bytes)
     manifest_sha = hashlib.sha256(manifest_bytes).hexdigest()
-    with vault._write():
+    with vault.transaction():
         export_entry = vault.log("package.export", case=case, details={
             "package_id": package_id, "manifest_sha256": manifest_sha,
             "manifest_blake3": blake3.blake3(manifest_bytes).hexdigest(), "files": len(writer.files),
             "items": len(items), "bytes": sum(f["size"] or 0 for f in writer.files.values()),
-            "checkpoint_size": point["size"], "destination": str(root.resolve())})
+            "checkpoint_size": point["size"], "destination": str(destination.resolve())})
         seal_point = take_checkpoint(vault)
     _, seal_bundle = custody_extract(vault, [export_entry.seq], seal_point)
     seal = {**seal_bundle, "package_id": package_id, "manifest_sha256": manifest_sha,
@@ -276,16 +283,34 @@ def _build(vault: Vault, case: Case, items: list[Item], root: Path, package_id: 
     (root / "custody" / "seal.json").write_bytes(_dumps(seal))
     manifest_tokens = _stamp_manifest(vault, root, manifest_bytes, urls, roots, options.tsa_timeout, package_id)
     _write_sums(root)
-    return PackageResult(path=root, package_id=package_id, files=len(writer.files) + 4 + len(manifest_tokens),
+    return PackageResult(path=root, package_id=package_id, files=sum(1 for p in root.rglob("*") if p.is_file()),
                          items=len(items), bytes=sum(f["size"] or 0 for f in writer.files.values()),
                          manifest_sha256=manifest_sha, checkpoint_size=point["size"],
                          tokens=tokens + manifest_tokens)
 
 
-def bundle_root(point: dict[str, Any]) -> str:
-    import base64
+def _report_consistency(vault: Vault, items: list[Item], point: dict[str, Any],
+                        paths: dict[int, str]) -> dict[str, Any]:
+    """Consistency proofs from every checkpoint a report in the package printed to the package's checkpoint."""
+    size, root = checkpoint_root(point["checkpoint"])
+    reports = []
+    for item in items:
+        if item.kind != "report":
+            continue
+        meta = item.metadata.get("report") or {}
+        printed = meta.get("printed_checkpoints") or [{"size": meta.get("checkpoint_size"),
+                                                       "root": meta.get("checkpoint_root")}]
+        for point_printed in printed:
+            old = int(point_printed.get("size") or 0)
+            if 0 < old <= size:
+                reports.append({"report": item.id, "file": paths.get(item.id), "size": old,
+                                "root": point_printed.get("root"),
+                                "proof": [h.hex() for h in vault.custody.consistency(old, size)]})
+    return {"new_size": size, "new_root": root.hex(), "reports": reports}
 
-    return base64.b64decode(point["checkpoint"].split("\n")[2]).hex()
+
+def bundle_root(point: dict[str, Any]) -> str:
+    return checkpoint_root(point["checkpoint"])[1].hex()
 
 
 def _placement(item: Item, by_id: dict[int, Item]) -> tuple[str, str]:
@@ -375,8 +400,24 @@ def _write_sums(root: Path) -> None:
     (root / "B3SUMS").write_text("".join(lines_b3), "utf-8")
 
 
-def _zip(staging: Path, target: Path, name: str) -> None:
+def export_modes(vault: Vault) -> tuple[int, int]:
+    """(folder mode, file mode) of what an export writes: the owner only, or the group too when the vault says so,
+    whatever the umask (copies of evidence are as sensitive as the vault)."""
+    from evidence_store.keyslots import dir_mode, file_mode
+
+    return dir_mode(vault.config.permissions), file_mode(vault.config.permissions)
+
+
+def restrict(root: Path, folder_mode: int, file_mode: int) -> None:
+    os.chmod(root, folder_mode)
+    for path in root.rglob("*"):
+        os.chmod(path, folder_mode if path.is_dir() else file_mode)
+
+
+def _zip(staging: Path, target: Path, name: str, file_mode: int) -> None:
     partial = target.with_name(f".{target.name}.partial")
+    os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, file_mode))
+    os.chmod(partial, file_mode)
     with zipfile.ZipFile(partial, "w", allowZip64=True) as archive:
         for path in sorted(p for p in (staging / name).rglob("*") if p.is_file()):
             arcname = f"{name}/{path.relative_to(staging / name).as_posix()}"

@@ -257,12 +257,12 @@ def acting_examiner(vault: Vault) -> Person:
 
 # -- checkpoints and timestamps ---------------------------------------------------------------------
 def checkpoint_info(point: dict[str, Any]) -> CheckpointInfo:
-    import base64
+    from evidence_store.checkpoint import parse_checkpoint
 
-    lines = point["checkpoint"].split("\n")
-    stamp = next((line[5:] for line in lines if line.startswith("time ")), iso_utc())
-    return CheckpointInfo(note=point["checkpoint"], verifier_key=point["verifier_key"], size=point["size"],
-                          root_hex=base64.b64decode(lines[2]).hex(), examiner=point["examiner"], time=stamp)
+    parsed, _signatures = parse_checkpoint(point["checkpoint"])
+    stamp = next((ext[5:] for ext in parsed.extensions if ext.startswith("time ")), iso_utc())
+    return CheckpointInfo(note=point["checkpoint"], verifier_key=point["verifier_key"], size=parsed.size,
+                          root_hex=parsed.root.hex(), examiner=point["examiner"], time=stamp)
 
 
 def timestamp_info(token: Token, subject: str, *, checkpoint_size: int | None = None, file: str = "") -> TimestampInfo:

@@ -239,11 +239,25 @@ def _fill_case(vault: Vault, ctx: ReportContext, case: Case, options: ReportOpti
     ctx.examiners = people(vault, [i.examiner for i in items] + [case.examiner])
 
 
+def printed_checkpoints(vault: Vault, point: dict[str, Any], ctx: ReportContext) -> list[dict[str, Any]]:
+    """Every checkpoint the report prints (its own, and those of the timestamps it cites), with its root, so an
+    evidence package can prove its log extends each of them."""
+    from evidence_store.checkpoint import checkpoint_root
+
+    size, root = checkpoint_root(point["checkpoint"])
+    found = {size: root.hex()}
+    for info in ctx.item_timestamp.values():
+        if info.checkpoint_size and info.checkpoint_size not in found:
+            found[info.checkpoint_size] = vault.custody.tree(info.checkpoint_size).root().hex()
+    return [{"size": n, "root": found[n]} for n in sorted(found)]
+
+
 def _store(vault: Vault, case: Case, pdf: Path, ctx: ReportContext, options: ReportOptions,
            point: dict[str, Any], tokens: list[Token], reader: ContentLog) -> Item:
     metadata = {"report": {
         "id": ctx.report_id, "kind": options.kind, "lang": ctx.lang, "generated_at": ctx.generated_at,
         "checkpoint_size": point["size"], "checkpoint_root": ctx.checkpoint.root_hex if ctx.checkpoint else "",
+        "printed_checkpoints": printed_checkpoints(vault, point, ctx),
         "items": [i.id for i in ctx.items], "range": ctx.range_text, "signed_by": ctx.signing,
         "timestamps": [{"tsa_url": tok.tsa_url, "gen_time": tok.gen_time, "verified": tok.verified}
                        for tok in tokens],
@@ -253,7 +267,7 @@ def _store(vault: Vault, case: Case, pdf: Path, ctx: ReportContext, options: Rep
                              source=f"forensics report --kind {options.kind} --lang {ctx.lang}",
                              media_type="application/pdf", metadata=metadata)
     try:
-        with vault._write():
+        with vault.transaction():
             for shown in reader.read_ids.values():
                 vault.record_view(shown, f"report {ctx.report_id}")
             batch.commit()

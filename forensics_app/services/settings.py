@@ -27,7 +27,6 @@ KNOWN: tuple[Setting, ...] = (
     Setting("unit", "", "Unit", "Đơn vị"),
     Setting("place", "", "Place (for minutes and reports)", "Địa điểm (ghi trong biên bản, báo cáo)"),
     Setting("timezone", "Asia/Ho_Chi_Minh", "Local time zone", "Múi giờ địa phương"),
-    Setting("default_examiner", "", "Default examiner", "Cán bộ thực hiện mặc định"),
     Setting("browser_path", "", "Browser executable (empty: find one)", "Đường dẫn trình duyệt (để trống: tự tìm)"),
     Setting("ntp_server", "pool.ntp.org", "NTP server for the clock check", "Máy chủ NTP kiểm tra đồng hồ"),
     Setting("tsa_urls", [], "Timestamp authorities (RFC 3161 URLs)", "Tổ chức cấp dấu thời gian (URL RFC 3161)"),
@@ -37,6 +36,8 @@ KNOWN: tuple[Setting, ...] = (
             "Vụ việc lưu các báo cáo thống kê chung"),
     Setting("idle_lock_minutes", 15, "Lock the app after this many idle minutes", "Khoá ứng dụng sau số phút không dùng"),
     Setting("capture_defaults", {}, "Default web capture options", "Tuỳ chọn thu thập trang web mặc định"),
+    Setting("witness_dirs", [], "Extra folders where custody-log checkpoints are witnessed (e.g. a removable drive)",
+            "Thư mục lưu thêm bản chứng kiến điểm kiểm tra nhật ký (ví dụ ổ đĩa rời)"),
 )
 BY_KEY = {s.key: s for s in KNOWN}
 
@@ -51,3 +52,67 @@ def all_settings(vault: Vault) -> dict[str, Any]:
     stored = vault.settings()
     return {s.key: stored.get(s.key, s.default) for s in KNOWN} | {
         k: v for k, v in stored.items() if k not in BY_KEY}
+
+
+def _zone(value: Any) -> str:
+    import zoneinfo
+
+    text = str(value).strip()
+    if text not in zoneinfo.available_timezones():
+        raise UsageError(f"unknown time zone {text!r}: use an IANA name such as Asia/Ho_Chi_Minh",
+                         message_vi=f"múi giờ không hợp lệ {text!r}: dùng tên IANA, ví dụ Asia/Ho_Chi_Minh")
+    return text
+
+
+def _urls(value: Any) -> list[str]:
+    from urllib.parse import urlsplit
+
+    items = [value] if isinstance(value, str) else list(value or [])
+    urls = [str(u).strip() for u in items if str(u).strip()]
+    for url in urls:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise UsageError(f"timestamp authority {url!r} is not an http(s) URL",
+                             message_vi=f"địa chỉ tổ chức cấp dấu thời gian {url!r} không phải URL http(s)")
+    return urls
+
+
+def _language(value: Any) -> str:
+    if value not in ("vi", "en"):
+        raise UsageError(f"language must be vi or en, not {value!r}", message_vi="ngôn ngữ phải là vi hoặc en")
+    return str(value)
+
+
+def _minutes(value: Any) -> int:
+    try:
+        minutes = int(value)
+    except (TypeError, ValueError):
+        minutes = -1
+    if not 0 <= minutes <= 24 * 60:
+        raise UsageError(f"idle lock must be 0 (never) to 1440 minutes, not {value!r}",
+                         message_vi="thời gian tự khoá phải từ 0 (không khoá) đến 1440 phút")
+    return minutes
+
+
+def _folders(value: Any) -> list[str]:
+    items = [value] if isinstance(value, str) else list(value or [])
+    return [str(p).strip() for p in items if str(p).strip()]
+
+
+VALIDATORS = {"timezone": _zone, "tsa_urls": _urls, "language": _language, "idle_lock_minutes": _minutes,
+              "witness_dirs": _folders}
+
+
+def validate(key: str, value: Any) -> Any:
+    """The value to store for ``key``, or a UsageError saying what is wrong (the same rule for both shells)."""
+    check = VALIDATORS.get(key)
+    return check(value) if check else value
+
+
+def set_settings(vault: Vault, changes: dict[str, Any]) -> dict[str, Any]:
+    """Validate every change first, then store them all in one transaction (each logged)."""
+    checked = {key: validate(key, value) for key, value in changes.items()}
+    with vault.transaction():
+        for key, value in checked.items():
+            vault.set_setting(key, value)
+    return checked

@@ -31,6 +31,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 
 from evidence_store import ForensicsError, UsageError, Vault, iso_utc
+from evidence_store.checkpoint import checkpoint_root
 
 ACTION = "custody.timestamp"
 FAILED = "custody.timestamp_failed"
@@ -239,7 +240,7 @@ def timestamp_checkpoint(vault: Vault, checkpoint: dict[str, Any], *, timeout: f
         return []
     roots = configured_roots(vault)
     note = checkpoint["checkpoint"].encode("utf-8")
-    root_hex = base64.b64decode(note.decode("utf-8").split("\n")[2]).hex()
+    root_hex = checkpoint_root(checkpoint["checkpoint"])[1].hex()
     tokens: list[Token] = []
     for url in urls:
         base = {"subject": "checkpoint", "checkpoint_size": checkpoint["size"], "checkpoint_root": root_hex,

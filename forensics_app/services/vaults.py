@@ -1,11 +1,19 @@
-"""Finding, creating and opening vaults; key-slot and examiner management."""
+"""Finding, creating, opening, verifying and maintaining vaults; examiners and their passphrases.
+
+The one place both shells go for these: the command line and the desktop app
+call the same functions, so the rules (who may remove whose access, what a
+removal does and does not do, when a rollback is refused) are the vault's and
+are said the same way in both.
+"""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
-from evidence_store import Vault
+from evidence_store import CancelToken, Examiner, Vault, VerifyReport, verify_vault
+from evidence_store.tasks import NEVER_CANCELLED, Progress, no_progress
 
 from .app_dirs import user_data_dir
 
@@ -19,9 +27,81 @@ def default_vault_path() -> Path:
 
 
 def create_vault(path: Path, passphrase: str, examiner: str, *, position: str = "", agency: str = "",
-                 unit: str = "") -> Vault:
-    return Vault.create(path, passphrase, examiner, position=position, agency=agency, unit=unit)
+                 unit: str = "", admin: bool = True, group_access: bool = False) -> Vault:
+    """A new vault; its first examiner is its administrator unless ``admin=False`` (decided now, for good)."""
+    return Vault.create(path, passphrase, examiner, position=position, agency=agency, unit=unit, admin=admin,
+                        permissions="group" if group_access else "owner")
 
 
-def open_vault(path: Path, passphrase: str, examiner: str | None = None) -> Vault:
-    return Vault.open(path, passphrase, examiner or os.environ.get("FORENSICS_EXAMINER") or None)
+def open_vault(path: Path, passphrase: str, examiner: str | None = None, *, check_witnesses: bool = True) -> Vault:
+    """Open with an examiner's own passphrase; ``examiner`` (or FORENSICS_EXAMINER), when given, must match it."""
+    return Vault.open(path, passphrase, examiner or os.environ.get("FORENSICS_EXAMINER") or None,
+                      check_witnesses=check_witnesses)
+
+
+def verify(vault: Vault, *, quick: bool = False, progress: Progress = no_progress,
+           cancel: CancelToken = NEVER_CANCELLED) -> VerifyReport:
+    """Re-read and re-hash everything, and hold the log to every witnessed checkpoint (logged)."""
+    return verify_vault(vault, quick=quick, progress=progress, cancel=cancel)
+
+
+# -- examiners and passphrases ------------------------------------------------------------------------------
+def add_examiner(vault: Vault, name: str, passphrase: str, *, position: str = "", agency: str = "", unit: str = "",
+                 admin: bool = False) -> Examiner:
+    """A new examiner, with the passphrase they chose: their own signing key is made and sealed under it."""
+    return vault.add_examiner(name, passphrase, position=position, agency=agency, unit=unit,
+                              role="admin" if admin else "examiner")
+
+
+def remove_examiner(vault: Vault, name: str) -> dict[str, Any]:
+    """An administrator removes an examiner; the answer says what that does and does not do."""
+    return vault.remove_examiner(name)
+
+
+def add_passphrase(vault: Vault, passphrase: str, label: str = "") -> str:
+    """Another passphrase for the examiner signed in (their own key slot)."""
+    return vault.add_key_slot(passphrase, label)
+
+
+def change_passphrase(vault: Vault, passphrase: str) -> str:
+    return vault.change_passphrase(passphrase)
+
+
+def remove_key_slot(vault: Vault, slot_id: str) -> dict[str, Any]:
+    """One's own slot, or anyone's for an administrator; the answer says what that does and does not do."""
+    return vault.remove_key_slot(slot_id)
+
+
+def examiners(vault: Vault) -> list[Examiner]:
+    return vault.list_examiners()
+
+
+# -- maintenance --------------------------------------------------------------------------------------------
+def rekey(vault: Vault, *, progress: Progress = no_progress, cancel: CancelToken = NEVER_CANCELLED) -> dict[str, Any]:
+    """Re-encrypt everything under a new vault key (resumable: run it again after a cancel or a crash)."""
+    from evidence_store.rekey import rekey as run
+
+    return run(vault, progress=progress, cancel=cancel).to_json()
+
+
+def repair_plan(vault: Vault) -> Any:
+    """What an interrupted process left (unreferenced temp files and blobs): shown before anything is removed."""
+    from evidence_store.repair import plan
+
+    return plan(vault)
+
+
+def repair(vault: Vault, plan: Any) -> Any:
+    from evidence_store.repair import repair as run
+
+    return run(vault, plan)
+
+
+def accept_rollback(vault: Vault, reason: str) -> dict[str, Any]:
+    """Accept the log as it is now though a witness saw more (a restore from backup): logged with the evidence."""
+    return vault.accept_rollback(reason)
+
+
+def checkpoint(vault: Vault) -> dict[str, Any]:
+    """Sign a checkpoint of the custody log now and witness it outside the vault."""
+    return vault.checkpoint()

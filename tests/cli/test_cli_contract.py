@@ -24,7 +24,7 @@ def test_init_info_and_json_shapes(cli: Cli) -> None:
     result = cli("vault", "init", "--examiner-name", "Trần Thị Thu", "--agency", "Công an tỉnh A", "--json")
     assert result.code == 0, result.err
     info = result.json()
-    assert info["examiner"] == "Trần Thị Thu" and info["format_version"] == 1
+    assert info["examiner"] == "Trần Thị Thu" and info["format_version"] == 2
     again = cli("vault", "info", "--json")
     assert again.code == 0 and again.json()["vault_id"] == info["vault_id"]
     assert cli("--json", "vault", "info").json()["vault_id"] == info["vault_id"], "--json before the sub-command"
@@ -32,6 +32,10 @@ def test_init_info_and_json_shapes(cli: Cli) -> None:
 
 
 def test_case_new_prints_the_id_and_case_commands(cli_vault: Cli) -> None:
+    unknown = cli_vault("case", "new", "--number", "VV-01", "--title", "Tin giả", "--examiner", "Lê Văn Minh")
+    assert "no examiner named 'Lê Văn Minh'" in unknown.one_line_error()  # never made up: an examiner has a passphrase
+    added = cli_vault("examiner", "add", "Lê Văn Minh", env={"FORENSICS_NEW_EXAMINER_PASSPHRASE": "mật khẩu của Minh"})
+    assert added.code == 0, added.err
     created = cli_vault("case", "new", "--number", "VV-01", "--title", "Tin giả", "--examiner", "Lê Văn Minh")
     assert created.code == 0 and created.out.strip().isdigit()
     case_id = created.out.strip()
@@ -182,8 +186,16 @@ def test_custody_checkpoint_and_proofs_verify_without_the_vault(cli_vault: Cli, 
     path = tmp_path / "proof.json"
     path.write_text(proof.out)
     env_without_vault = {"FORENSICS_PASSPHRASE": "", "FORENSICS_VAULT": str(tmp_path / "no-vault")}
-    ok = cli_vault("custody", "verify-proof", str(path), "--json", env=env_without_vault)
-    assert ok.code == 0 and ok.json()["ok"] is True
+    unpinned = cli_vault("custody", "verify-proof", str(path), "--json", env=env_without_vault)
+    assert unpinned.code == 4 and unpinned.json()["ok"] is True and unpinned.json()["origin_verified"] is False
+    trust = tmp_path / "trust.json"
+    assert cli_vault("trust", "export", "--out", str(trust)).code == 0
+    ok = cli_vault("custody", "verify-proof", str(path), "--trust", str(trust), "--json", env=env_without_vault)
+    assert ok.code == 0 and ok.json()["origin_verified"] is True and ok.json()["signers"] == ["Trần Thị Thu"]
+    fingerprint = cli_vault("examiner", "list", "--json").json()[0]["fingerprint"]
+    typed = cli_vault("custody", "verify-proof", str(path), "--fingerprint", fingerprint.upper().replace(" ", ""),
+                      env=env_without_vault)
+    assert typed.code == 0, typed.out
     tampered = dict(bundle)
     tampered["proofs"] = [dict(bundle["proofs"][0], entry=bundle["proofs"][0]["entry"].replace("e.txt", "f.txt"))]
     path.write_text(json.dumps(tampered))

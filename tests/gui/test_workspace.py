@@ -7,10 +7,12 @@ import os
 from pathlib import Path
 from typing import Any
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 
-from evidence_store import Vault
+from evidence_store import Vault, WrongPassphraseError
+from forensics_app.gui.i18n import tr
 from tests.conftest import PASSPHRASE
 from tests.gui.conftest import answer_next_question, error_boxes, wait_until
 
@@ -205,23 +207,35 @@ def test_errors_are_dialogs_not_tracebacks(window: Any, qtbot: Any, tmp_path: Pa
 def test_examiners_and_key_slots(window: Any, qtbot: Any, seeded_vault: Path) -> None:
     window.act_examiners.trigger()
     people = window._dialogs["examiners"]
+    me = window.session.examiner
+    assert me in people.acting.text() and me in window.examiner_label.text()
     people.name.setText("Lê Văn Hai")
+    people.passphrase.setText("mật khẩu của Hai")
+    people.confirm.setText("mật khẩu của Hai khác")
+    people._add()
+    assert people.message.text() == tr("create.mismatch")
+    people.confirm.setText("mật khẩu của Hai")
     people._add()
     wait_until(qtbot, lambda: people.table.rowCount() == 2)
-    people.table.selectRow(1)
-    people._act()
-    assert window.session.examiner == "Lê Văn Hai" and "Lê Văn Hai" in window.examiner_label.text()
+    fingerprint = people.table.item(1, 4).text()
+    assert fingerprint.startswith("ed25519:") and window.session.examiner == me  # adding someone is not becoming them
     window.act_slots.trigger()
     slots = window._dialogs["slots"]
-    slots.label.setText("Lê Văn Hai")
+    slots.label.setText("dự phòng")
     slots.passphrase.setText("mật khẩu thứ hai")
     slots.confirm.setText("mật khẩu thứ hai")
     slots._new_passphrase(add=True)
-    wait_until(qtbot, lambda: slots.table.rowCount() == 2)
-    with Vault.open(seeded_vault, "mật khẩu thứ hai") as second:
-        assert second.info()["key_slots"][1]["label"] == "Lê Văn Hai"
-    with Vault.open(seeded_vault, PASSPHRASE):
-        pass
+    wait_until(qtbot, lambda: slots.table.rowCount() == 3)
+    with Vault.open(seeded_vault, "mật khẩu thứ hai") as second:  # a second passphrase of the same examiner
+        assert second.examiner.name == me
+    with Vault.open(seeded_vault, "mật khẩu của Hai") as hai:  # Hai's own passphrase signs as Hai, with Hai's key
+        assert hai.examiner.name == "Lê Văn Hai" and hai.examiner.fingerprint == fingerprint
+    people.table.selectRow(1)
+    answer_next_question(qtbot, True)
+    people._remove()
+    wait_until(qtbot, lambda: people.table.item(1, 3).text() == tr("examiners.status.removed"))
+    with pytest.raises(WrongPassphraseError):
+        Vault.open(seeded_vault, "mật khẩu của Hai")
 
 
 def test_settings_change_zone_and_idle(window: Any, qtbot: Any) -> None:

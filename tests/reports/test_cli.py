@@ -46,13 +46,23 @@ def test_report_export_verify_round_trip(cli_vault, tmp_path: Path, tsa: Timesta
     assert exported.code == 0, exported.err
     zip_path = Path(exported.json()["path"])  # type: ignore[index]
     assert zip_path.name == "package.zip"
-    checked = cli.process("verify-package", str(zip_path), "--json", env={"FORENSICS_VAULT": "/nonexistent",
-                                                                         "FORENSICS_PASSPHRASE": ""})
+    no_vault = {"FORENSICS_VAULT": "/nonexistent", "FORENSICS_PASSPHRASE": ""}
+    unpinned = cli.process("verify-package", str(zip_path), "--json", env=no_vault)
+    assert unpinned.returncode == 4, unpinned.stdout + unpinned.stderr  # intact, but nothing outside it was given
+    report = json.loads(unpinned.stdout)
+    assert report["ok"] and report["verdict"] == "origin_not_verified" and report["timestamps"] >= 2
+    trust = tmp_path / "agency-trust.json"
+    assert cli("trust", "export", "--out", str(trust)).code == 0
+    checked = cli.process("verify-package", str(zip_path), "--trust", str(trust), "--json", env=no_vault)
     assert checked.returncode == 0, checked.stdout + checked.stderr
     report = json.loads(checked.stdout)
-    assert report["ok"] and report["timestamps"] >= 2
-    pinned = cli("verify-package", str(zip_path), "--verifier-key", "someone+00000000+AQ==")
-    assert pinned.code == 1 and "wrong_key" in pinned.out
+    assert report["verdict"] == "verified" and report["trusted_signers"] == ["Trần Thị Thu"]
+    assert report["timestamps_pinned"]  # the trust file carries the TSA root
+    other = tmp_path / "other-trust.json"
+    other.write_text(json.dumps({"format": "forensics-toolkit/trust", "version": 1, "examiners": [
+        {"name": "someone else", "alg": "ed25519", "public_key": "A" * 43 + "="}]}), "utf-8")
+    pinned = cli("verify-package", str(zip_path), "--trust", str(other))
+    assert pinned.code == 1 and "untrusted_key" in pinned.out
     stamped = cli("tsa", "stamp", "--json")
     assert stamped.code == 0 and stamped.json()["timestamps"][0]["verified"]  # type: ignore[index]
 

@@ -15,6 +15,7 @@ from evidence_store import Cancelled, CancelToken, Case, UsageError, Vault, veri
 from forensics_app.services.export import ExportOptions, export_package
 from forensics_app.services.report_package_verify import verify_package
 from forensics_app.services.reports import ReportOptions, generate_report
+from forensics_app.services.trust import load_trust
 
 from .conftest import HOSTILE, add_disk_items, add_web_capture, custody_actions, use_tsa
 from .tsa_server import TimestampAuthority
@@ -46,11 +47,15 @@ def test_standard_tools_accept_the_package(vault: Vault, filled_case: Case, pack
     on_disk = {p.relative_to(package).as_posix() for p in package.rglob("*") if p.is_file()}
     assert listed == on_disk - {"SHA256SUMS", "B3SUMS"}
     proof = run(str(VENV_BIN / "forensics"), "custody", "verify-proof", "custody/proofs.json", cwd=package)
-    assert proof.returncode == 0 and "OK" in proof.stdout, proof.stdout + proof.stderr
+    assert proof.returncode == 4 and "ORIGIN NOT VERIFIED" in proof.stdout, proof.stdout + proof.stderr
+    pinned = run(str(VENV_BIN / "forensics"), "custody", "verify-proof", "custody/proofs.json", "--fingerprint",
+                 vault.examiner.fingerprint, cwd=package)
+    assert pinned.returncode == 0 and "VERIFIED" in pinned.stdout, pinned.stdout + pinned.stderr
     assert not verify_bundle(json.loads((package / "custody" / "proofs.json").read_text()))
     check = verify_package(package)
-    assert check.ok, [f.to_json() for f in check.findings]
+    assert check.ok and not check.origin_verified, [f.to_json() for f in check.findings]
     assert check.timestamps >= 2 and check.proofs > 0
+    assert verify_package(package, trust=load_trust(fingerprints=(vault.examiner.fingerprint,))).origin_verified
 
 
 def test_layout_names_and_manifest(vault: Vault, filled_case: Case, package: Path) -> None:
@@ -158,8 +163,9 @@ def test_pinned_roots_and_a_fresh_report(vault: Vault, filled_case: Case, tsa: T
     right, wrong = tmp_path / "right.pem", tmp_path / "wrong.pem"
     right.write_text(tsa.pki.root_pem)
     wrong.write_text(rogue_tsa.pki.root_pem)
-    assert verify_package(result.path, tsa_roots=[str(right)]).ok
-    pinned = verify_package(result.path, tsa_roots=[str(wrong)])
+    good = verify_package(result.path, trust=load_trust(tsa_roots=(right,)))
+    assert good.ok and good.timestamps_pinned
+    pinned = verify_package(result.path, trust=load_trust(tsa_roots=(wrong,)))
     assert {f.code for f in pinned.findings} == {"bad_timestamp"}  # tokens do not chain to the pinned root
 
 

@@ -9,8 +9,9 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from evidence_store import merkle
-from evidence_store.checkpoint import Checkpoint, key_hash, parse_verifier_key, verifier_key, verify_checkpoint
+from evidence_store.checkpoint import Checkpoint, key_id, parse_verifier_key, verifier_key, verify_checkpoint
 from evidence_store.errors import IntegrityError
+from evidence_store.identity import ED25519, Ed25519Signer
 from evidence_store.proofs import verify_inclusion
 
 
@@ -67,20 +68,21 @@ def test_checkpoint_signs_and_verifies_in_c2sp_note_format() -> None:
     key = Ed25519PrivateKey.generate()
     public = key.public_key().public_bytes_raw()
     point = Checkpoint("example.org/log", 7, hashlib.sha256(b"r").digest())
-    note = point.sign("example.org/log/k1", key)
+    note = point.sign("example.org/log/k1", _signer(key))
     body, _, sig_line = note.partition("\n\n")
     assert body.split("\n") == ["example.org/log", "7", base64.b64encode(point.root).decode()]
     assert sig_line.startswith("\u2014 example.org/log/k1 ")
     blob = base64.b64decode(sig_line.split(" ")[-1])
-    assert blob[:4] == key_hash("example.org/log/k1", public)
+    assert blob[:4] == key_id("example.org/log/k1", ED25519, public)
     vkey = verifier_key("example.org/log/k1", public)
-    assert parse_verifier_key(vkey) == ("example.org/log/k1", public)
+    parsed = parse_verifier_key(vkey)
+    assert (parsed.name, parsed.alg, parsed.public_key) == ("example.org/log/k1", ED25519, public)
     assert verify_checkpoint(note, vkey) == point
 
 
 def test_altered_checkpoint_or_wrong_key_is_rejected() -> None:
     key = Ed25519PrivateKey.generate()
-    note = Checkpoint("o", 3, bytes(32)).sign("o/k", key)
+    note = Checkpoint("o", 3, bytes(32)).sign("o/k", _signer(key))
     vkey = verifier_key("o/k", key.public_key().public_bytes_raw())
     with pytest.raises(IntegrityError, match="altered"):
         verify_checkpoint(note.replace("\n3\n", "\n4\n"), vkey)
@@ -93,9 +95,13 @@ def test_inclusion_against_a_signed_checkpoint() -> None:
     key = Ed25519PrivateKey.generate()
     entries = [f'{{"seq":{i}}}'.encode() for i in range(6)]
     tree = [merkle.leaf_hash(e) for e in entries]
-    note = Checkpoint("o", 6, merkle.root_hash(tree)).sign("o/k", key)
+    note = Checkpoint("o", 6, merkle.root_hash(tree)).sign("o/k", _signer(key))
     vkey = verifier_key("o/k", key.public_key().public_bytes_raw())
     path = [h.hex() for h in merkle.inclusion_proof(4, tree)]
     assert verify_inclusion(note, vkey, entries[4], 4, path).size == 6
     with pytest.raises(IntegrityError):
         verify_inclusion(note, vkey, b'{"seq":99}', 4, path)
+
+
+def _signer(key: Ed25519PrivateKey) -> Ed25519Signer:
+    return Ed25519Signer(1, "uid", "examiner", key.private_bytes_raw())

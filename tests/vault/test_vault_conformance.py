@@ -40,8 +40,9 @@ def actions(vault: Vault) -> list[str]:
 def test_create_then_open_with_the_same_passphrase(vault: Vault, vault_dir: Path) -> None:
     assert (vault_dir / "vault.json").is_file() and (vault_dir / "vault.db").is_file()
     config = json.loads((vault_dir / "vault.json").read_text())
-    assert config["format"] == "forensics-evidence-vault" and config["version"] == 1
-    assert len(config["key_slots"]) == 1 and "wrapped_key" in config["key_slots"][0]
+    assert config["format"] == "forensics-evidence-vault" and config["version"] == 2
+    slot = config["key_slots"][0]
+    assert len(config["key_slots"]) == 1 and {"secrets", "envelope", "recipient", "examiner"} <= set(slot)
     vault.close()
     again = Vault.open(vault_dir, PASSPHRASE)
     assert again.examiner.name == "Nguyễn Văn Kiểm"
@@ -79,7 +80,7 @@ def test_not_a_vault_newer_version_missing_and_damaged_database(tmp_path: Path, 
     vault.close()
     config_path = vault_dir / "vault.json"
     original = config_path.read_text()
-    config_path.write_text(original.replace('"version": 1', '"version": 99'))
+    config_path.write_text(original.replace('"version": 2', '"version": 99'))
     with pytest.raises(VaultVersionError, match="newer"):
         Vault.open(vault_dir, PASSPHRASE)
     config_path.write_text("{ not json")
@@ -118,7 +119,7 @@ def test_key_slots_add_remove_change(vault: Vault, vault_dir: Path) -> None:
     assert second.unlocked_slot == slot
     first_slot = next(s["id"] for s in second.info()["key_slots"] if not s["unlocked_this_session"])
     second.remove_key_slot(first_slot)
-    with pytest.raises(UsageError, match="last key slot"):
+    with pytest.raises(UsageError, match="only key slot"):
         second.remove_key_slot(slot)
     with pytest.raises(NotFoundError):
         second.remove_key_slot("nope")
@@ -225,7 +226,7 @@ def test_export_checks_hashes_and_is_logged(vault: Vault, case, tmp_path: Path) 
 def test_every_change_is_in_the_custody_log(vault: Vault) -> None:
     case = vault.create_case("VV-9", "Case")
     vault.update_case(case.id, title="Renamed")
-    vault.add_examiner("Lê Văn C", position="Thanh tra viên")
+    vault.add_examiner("Lê Văn C", "mật khẩu của C", position="Thanh tra viên")
     vault.set_setting("agency", "Sở Khoa học và Công nghệ")
     vault.set_case_status(case.id, "closed")
     assert actions(vault)[-5:] == ["case.create", "case.update", "examiner.add", "settings.change", "case.close"]
@@ -236,15 +237,17 @@ def test_every_change_is_in_the_custody_log(vault: Vault) -> None:
     assert all(e.record["prev"] == entries[i - 1].leaf_hash for i, e in enumerate(entries) if i)
 
 
-def test_entries_are_signed_by_the_acting_examiner(vault: Vault, vault_dir: Path) -> None:
-    vault.add_examiner("Phạm Thị D")
+def test_entries_are_signed_by_the_examiner_whose_passphrase_opened_the_vault(vault: Vault, vault_dir: Path) -> None:
+    vault.add_examiner("Phạm Thị D", "passphrase of D")
     vault.close()
-    other = Vault.open(vault_dir, PASSPHRASE, examiner="Phạm Thị D")
+    other = Vault.open(vault_dir, "passphrase of D")
     other.create_case("VV-D", "By D")
     last = other.custody.entries()[-1].record
     assert last["examiner"]["name"] == "Phạm Thị D"
-    with pytest.raises(NotFoundError, match="examiner"):
-        Vault.open(vault_dir, PASSPHRASE, examiner="Nobody")
+    assert last["key"]["fingerprint"] == other.examiner.fingerprint != other.get_examiner("Nguyễn Văn Kiểm").fingerprint
+    for name in ("Phạm Thị D", "Nobody"):  # the first examiner's passphrase signs as the first examiner only
+        with pytest.raises(UsageError, match="passphrase is examiner Nguyễn Văn Kiểm's"):
+            Vault.open(vault_dir, PASSPHRASE, examiner=name)
     other.close()
     vault.conn = None
     reopened = Vault.open(vault_dir, PASSPHRASE)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QFormLayout,
     QGroupBox,
@@ -22,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from evidence_store import Vault, passphrase_strength
 
+from ...services import vaults
 from .. import i18n, theme
 from ..errors import ask
 from ..formatting import local_time
@@ -87,29 +90,46 @@ def _table(keys: list[str], name: str) -> QTableWidget:
 
 
 class ExaminersDialog(_QuickDialog):
+    """Examiners, each with their own passphrase and signing key; the examiner signed in signs this session."""
+
     def __init__(self, workspace: Any, parent: QWidget | None = None) -> None:
         super().__init__(workspace, parent, "examiners.title")
         self.acting = QLabel()
         self.acting.setObjectName("actingExaminer")
+        self.acting.setWordWrap(True)
+        self.acting.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.layout_.addWidget(self.acting)
-        self.table = _table(["examiners.col.name", "field.position", "field.agency", "field.unit",
+        self.table = _table(["examiners.col.name", "field.position", "examiners.col.role", "examiners.col.status",
                              "examiners.col.key"], "examinerTable")
         self.layout_.addWidget(self.table)
         row = QHBoxLayout()
-        self.act_button = bind(QPushButton(), "setText", "examiners.act")
-        self.act_button.setObjectName("actAsButton")
-        self.act_button.clicked.connect(self._act)
-        row.addWidget(self.act_button)
+        self.remove_button = bind(QPushButton(), "setText", "examiners.remove")
+        self.remove_button.setObjectName("removeExaminerButton")
+        self.remove_button.clicked.connect(self._remove)
+        row.addWidget(self.remove_button)
         row.addStretch(1)
         self.layout_.addLayout(row)
         box = QGroupBox()
         bind(box, "setTitle", "examiners.add")
         form = QFormLayout(box)
+        hint = bind(QLabel(), "setText", "examiners.add.hint")
+        hint.setWordWrap(True)
+        theme.set_role(hint, "hint")
+        form.addRow(hint)
         self.name, self.position, self.agency, self.unit = QLineEdit(), QLineEdit(), QLineEdit(), QLineEdit()
         self.name.setObjectName("newExaminerName")
+        self.passphrase, self.confirm = QLineEdit(), QLineEdit()
+        self.passphrase.setObjectName("newExaminerPassphrase")
+        self.confirm.setObjectName("newExaminerConfirm")
+        for edit in (self.passphrase, self.confirm):
+            edit.setEchoMode(QLineEdit.EchoMode.Password)
         for key, widget in (("field.examiner", self.name), ("field.position", self.position),
-                            ("field.agency", self.agency), ("field.unit", self.unit)):
+                            ("field.agency", self.agency), ("field.unit", self.unit),
+                            ("field.passphrase", self.passphrase), ("field.passphrase.again", self.confirm)):
             form.addRow(bind(QLabel(), "setText", key), widget)
+        self.admin = bind(QCheckBox(), "setText", "examiners.admin")
+        self.admin.setObjectName("newExaminerAdmin")
+        form.addRow("", self.admin)
         add = bind(QPushButton(), "setText", "button.add")
         add.setObjectName("addExaminerButton")
         add.clicked.connect(self._add)
@@ -120,43 +140,56 @@ class ExaminersDialog(_QuickDialog):
 
     def reload(self) -> None:
         session = self.workspace.session_or_raise()
-        examiners = session.reader.list_examiners()
+        examiners = vaults.examiners(session.reader)
         self.table.setRowCount(len(examiners))
         for n, e in enumerate(examiners):
-            for c, value in enumerate((e.name, e.position, e.agency, e.unit, e.public_key.hex()[:16] + "…")):
+            values = (e.name, e.position, tr(f"examiners.role.{e.role}"), tr(f"examiners.status.{e.status}"),
+                      e.fingerprint)
+            for c, value in enumerate(values):
                 self.table.setItem(n, c, QTableWidgetItem(value))
-        self.acting.setText(tr("examiners.acting", name=session.examiner))
+        me = session.reader.examiner
+        self.acting.setText(tr("examiners.acting", name=me.name, fingerprint=me.fingerprint))
+        self.remove_button.setEnabled(me.role == "admin")
 
     def _add(self) -> None:
         name = self.name.text().strip()
         if not name:
             self.say(tr("create.need.examiner"), "error")
             return
-        values = (name, self.position.text().strip(), self.agency.text().strip(), self.unit.text().strip())
+        passphrase = self.passphrase.text()
+        if len(passphrase) < 8:
+            self.say(tr("create.too.short"), "error")
+            return
+        if passphrase != self.confirm.text():
+            self.say(tr("create.mismatch"), "error")
+            return
+        fields = dict(position=self.position.text().strip(), agency=self.agency.text().strip(),
+                      unit=self.unit.text().strip(), admin=self.admin.isChecked())
 
         def done(_result: Any) -> None:
-            for widget in (self.name, self.position, self.agency, self.unit):
+            for widget in (self.name, self.position, self.agency, self.unit, self.passphrase, self.confirm):
                 widget.clear()
+            self.admin.setChecked(False)
             self.say(tr("examiners.added", name=name))
             self.reload()
 
-        self.run("examiner.add", lambda vault: vault.add_examiner(*values), done)
+        self.run("examiner.add", lambda vault: vaults.add_examiner(vault, name, passphrase, **fields), done)
 
-    def _act(self) -> None:
+    def _remove(self) -> None:
         row = self.table.currentRow()
-        if row < 0:
-            return
-        cell = self.table.item(row, 0)
+        cell = self.table.item(row, 0) if row >= 0 else None
         if cell is None:
             return
         name = cell.text()
-        try:
-            self.workspace.use_examiner(name)
-        except Exception as exc:  # a ForensicsError (busy): say why
-            self.say(str(exc), "error")
+        if not ask(self, tr("examiners.remove"), tr("examiners.remove.confirm", name=name)):
             return
-        self.say(tr("examiners.acting", name=name))
-        self.reload()
+
+        def removed(notice: dict[str, Any]) -> None:
+            self.say(tr("examiners.removed", name=name) + " " + notice["notice_vi" if i18n.current() == "vi"
+                                                                        else "notice"], "warning")
+            self.reload()
+
+        self.run("examiner.remove", lambda vault: vaults.remove_examiner(vault, name), removed)
 
 
 class KeySlotsDialog(_QuickDialog):
@@ -239,12 +272,12 @@ class KeySlotsDialog(_QuickDialog):
             self.reload()
 
         if add:
-            self.run("keyslot.add", lambda vault: vault.add_key_slot(text, label), done)
+            self.run("keyslot.add", lambda vault: vaults.add_passphrase(vault, text, label), done)
         else:
             self.run("keyslot.change", lambda vault: self._change(vault, text), done)
 
     def _change(self, vault: Vault, text: str) -> str:
-        slot = vault.change_passphrase(text)
+        slot = vaults.change_passphrase(vault, text)
         session = self.workspace.session_or_raise()
         for other in (session.reader, session.tasks.vault):  # they share the config; keep the session's slot id
             other.unlocked_slot = slot
@@ -263,8 +296,9 @@ class KeySlotsDialog(_QuickDialog):
             return
         if not ask(self, tr("slots.remove"), tr("slots.remove.confirm", slot=slot)):
             return
-        def removed(_result: Any) -> None:
-            self.say(tr("slots.removed", slot=slot))
+        def removed(notice: dict[str, Any]) -> None:
+            self.say(tr("slots.removed", slot=slot) + " " + notice["notice_vi" if i18n.current() == "vi" else "notice"],
+                     "warning")
             self.reload()
 
-        self.run("keyslot.remove", lambda vault: vault.remove_key_slot(slot), removed)
+        self.run("keyslot.remove", lambda vault: vaults.remove_key_slot(vault, slot), removed)

@@ -74,14 +74,6 @@ class SettingsDialog(QDialog):
         profile = QGroupBox()
         bind(profile, "setTitle", "settings.profile")
         pform = QFormLayout(profile)
-        self.default_examiner = QComboBox()
-        self.default_examiner.setObjectName("defaultExaminer")
-        for examiner in session.reader.list_examiners():
-            label = examiner.name + (f" — {examiner.position}" if examiner.position else "")
-            self.default_examiner.addItem(label, examiner.name)
-        index = self.default_examiner.findData(self.values.get("default_examiner"))
-        self.default_examiner.setCurrentIndex(max(index, 0))
-        pform.addRow(bind(QLabel(), "setText", "settings.default.examiner"), self.default_examiner)
         self.edits: dict[str, QLineEdit] = {}
         for key in ("agency", "parent_agency", "unit", "place"):
             edit = QLineEdit(str(self.values.get(key) or ""))
@@ -187,12 +179,11 @@ class SettingsDialog(QDialog):
             raise UsageError(tr("settings.bad.zone", zone=zone_name))
         wanted["timezone"] = zone_name
         wanted["idle_lock_minutes"] = self.idle.value()
-        wanted["default_examiner"] = self.default_examiner.currentData()
         urls = [line.strip() for line in self.tsa.toPlainText().splitlines() if line.strip()]
         bad = [u for u in urls if not u.startswith(("http://", "https://"))]
         if bad:
             raise UsageError(tr("settings.bad.url", url=bad[0]))
-        wanted["tsa_urls"] = urls
+        wanted["tsa_urls"] = settings_service.validate("tsa_urls", urls)
         wanted["capture_defaults"] = self.capture_defaults()
         wanted["language"] = i18n.current()
         return {k: v for k, v in wanted.items() if self.values.get(k) != v}
@@ -209,9 +200,7 @@ class SettingsDialog(QDialog):
             return
 
         def work(vault: Any, progress: Any, cancel: Any) -> dict[str, Any]:
-            for key, value in changes.items():
-                vault.set_setting(key, value)
-            return changes
+            return settings_service.set_settings(vault, changes)
 
         job = Job("quick:settings", work)
         self.workspace.tasks.watch(job, done=lambda j: self._saved(j.result), failed=self._failed)

@@ -1,0 +1,24 @@
+"""Cases: opening, editing, closing and reopening, with the same rules for the command line and the app."""
+
+from __future__ import annotations
+
+from evidence_store import Case, Vault
+
+
+def create_case(vault: Vault, number: str, title: str, *, description: str = "", agency: str = "", unit: str = "",
+                lead: str | None = None) -> Case:
+    """A new case led by ``lead`` (an examiner of this vault; default: the examiner signed in). An unknown lead is
+    an error: an examiner exists only when added with their own passphrase."""
+    return vault.create_case(number, title, description=description, agency=agency, unit=unit, examiner=lead or None)
+
+
+def update_case(vault: Vault, ref: int | str, **changes: str) -> Case:
+    return vault.update_case(ref, **changes)
+
+
+def close_case(vault: Vault, ref: int | str) -> Case:
+    return vault.set_case_status(ref, "closed")
+
+
+def reopen_case(vault: Vault, ref: int | str) -> Case:
+    return vault.set_case_status(ref, "open")
