@@ -212,6 +212,10 @@ class Vault(Examiners, Queries, Records):
             self.conn.close()
             self.conn = None
 
+    @property
+    def is_open(self) -> bool:
+        return self.conn is not None
+
     def __enter__(self) -> Vault:
         return self
 

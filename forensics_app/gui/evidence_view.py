@@ -158,7 +158,7 @@ class EvidenceView(QWidget):
         self.kind.reset()
 
     def _kinds_in_case(self) -> list[tuple[str, int]]:
-        if self.vault is None or self.case_id is None or self.vault.conn is None:
+        if self.vault is None or self.case_id is None or not self.vault.is_open:
             return []
         return browse.kinds_in_case(self.vault, self.case_id)
 

@@ -131,7 +131,7 @@ class ItemTableModel(QAbstractTableModel):
         self.set_query(self.vault, self.query)
 
     def _fetch(self, offset: int, limit: int) -> list[browse.ItemRow]:
-        if self.vault is None or self.query is None or self.vault.conn is None:
+        if self.vault is None or self.query is None or not self.vault.is_open:
             return []
         return browse.item_rows(self.vault, self.query, offset, limit)
 
@@ -242,7 +242,7 @@ class CustodyTableModel(QAbstractTableModel):
         self.endResetModel()
 
     def _fetch(self, offset: int, limit: int) -> list[browse.CustodyRow]:
-        if self.vault is None or self.vault.conn is None:
+        if self.vault is None or not self.vault.is_open:
             return []
         return browse.custody_rows(self.vault, self.case_id, offset, limit)
 
@@ -298,7 +298,7 @@ class CustodyTableModel(QAbstractTableModel):
 
 def _open(vault: Vault | None) -> TypeGuard[Vault]:
     """A vault whose connection is still open (a late job result may arrive after a lock)."""
-    return vault is not None and vault.conn is not None
+    return vault is not None and vault.is_open
 
 
 def action_label(action: str) -> str:

@@ -261,7 +261,7 @@ class PreviewPane(QWidget):
 
     def show_item(self, vault: Vault, item_id: int | None) -> None:
         self.vault = vault
-        if item_id is None or vault.conn is None:
+        if item_id is None or not vault.is_open:
             self.clear()
             return
         self._fill(browse.item_detail(vault, item_id), reload_content=True)

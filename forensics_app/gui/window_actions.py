@@ -167,7 +167,7 @@ class WindowActions:
                 sqlcipher = ""
                 reader = self._reader()
                 if reader is not None:
-                    sqlcipher = str(reader.conn.execute("PRAGMA cipher_version").fetchone()[0])
+                    sqlcipher = reader.sqlcipher_version()
                 dialog: QDialog = AboutDialog(self._widget(), sqlcipher)
             elif name == "examiners":
                 dialog = ExaminersDialog(self, self._widget())

@@ -147,13 +147,8 @@ def _subtree(item: Item, children: dict[int | None, list[Item]]) -> set[int]:
 
 def acquisition_seqs(vault: Vault, case: Case) -> tuple[dict[int, int], dict[int, str]]:
     """Item id -> seq and time of its acquisition entry in the custody log."""
-    seqs, times = {}, {}
-    for seq, item_id, when in vault.conn.execute(
-            "SELECT seq, item_id, time FROM custody WHERE action = 'item.acquire' AND case_id = ? ORDER BY seq",
-            (case.id,)):
-        seqs[int(item_id)] = int(seq)
-        times[int(item_id)] = str(when)
-    return seqs, times
+    found = vault.acquisitions(case.id)
+    return {i: seq for i, (seq, _when) in found.items()}, {i: when for i, (_seq, when) in found.items()}
 
 
 def build_sessions(vault: Vault, case: Case, items: list[Item], seqs: dict[int, int],
@@ -165,8 +160,7 @@ def build_sessions(vault: Vault, case: Case, items: list[Item], seqs: dict[int, 
         if item.parent_id in ids:
             children.setdefault(item.parent_id, []).append(item)  # type: ignore[arg-type]
     roots = [i for i in items if i.parent_id not in ids]
-    other_actions = [int(r[0]) for r in vault.conn.execute(
-        "SELECT seq FROM custody WHERE action != 'item.acquire' ORDER BY seq")]
+    other_actions = vault.custody_seqs_other_than("item.acquire")
     groups: list[list[Item]] = []
     for root in sorted(roots, key=lambda i: seqs.get(i.id, 1 << 62)):
         last = groups[-1][-1] if groups else None

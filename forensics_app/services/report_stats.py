@@ -28,9 +28,7 @@ def gather_stats(vault: Vault, when: DateRange, tz_name: str, lang: str, *, case
     end = when.end or parse_iso(iso_utc())
     cases = {c.id: c for c in vault.list_cases() if (case is None or c.id == case.id) and c.id != exclude_case}
     lo, hi = iso_utc(start), iso_utc(end)
-    rows = vault.conn.execute(
-        "SELECT id, case_id, kind, source, size, metadata, acquired_at, examiner_id FROM items "
-        "WHERE acquired_at >= ? AND acquired_at < ? ORDER BY id", (lo, hi)).fetchall()
+    rows = vault.acquired_between(lo, hi)
     examiners = {e.id: e.name for e in vault.list_examiners()}
     by_kind: Counter[str] = Counter()
     kind_bytes: Counter[str] = Counter()
@@ -65,9 +63,7 @@ def gather_stats(vault: Vault, when: DateRange, tz_name: str, lang: str, *, case
                     domains[domain] += 1
     opened = [c for c in cases.values() if lo <= c.created_at < hi]
     cases_by_bucket = Counter(_bucket(c.created_at, tz, monthly) for c in opened)
-    actions = Counter(dict(vault.conn.execute(
-        "SELECT action, count(*) FROM custody WHERE time >= ? AND time < ? AND action IN "
-        "('report.generate', 'package.export') GROUP BY action", (lo, hi)).fetchall()))
+    actions = Counter(vault.custody_action_counts(lo, hi, ("report.generate", "package.export")))
     involved = set(per_case) | {c.id for c in opened}
     return StatsData(
         start=lo, end=hi,
@@ -86,8 +82,8 @@ def gather_stats(vault: Vault, when: DateRange, tz_name: str, lang: str, *, case
 
 
 def _first_activity(vault: Vault) -> datetime:
-    row = vault.conn.execute("SELECT min(time) FROM custody").fetchone()
-    return parse_iso(row[0]) if row and row[0] else parse_iso(iso_utc())
+    first = vault.first_activity()
+    return parse_iso(first) if first else parse_iso(iso_utc())
 
 
 def _bucket(moment: str, tz: Any, monthly: bool) -> str:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import time
 import urllib.error
 import urllib.request
@@ -261,13 +260,4 @@ def timestamp_checkpoint(vault: Vault, checkpoint: dict[str, Any], *, timeout: f
 
 def logged_tokens(vault: Vault, *, up_to: int | None = None) -> list[tuple[int, Token, dict[str, Any]]]:
     """Every checkpoint token in the custody log: (entry seq, token, entry details)."""
-    sql = "SELECT seq, entry FROM custody WHERE action = ?"
-    args: tuple[Any, ...] = (ACTION,)
-    if up_to is not None:
-        sql += " AND seq < ?"
-        args += (up_to,)
-    found = []
-    for seq, text in vault.conn.execute(sql + " ORDER BY seq", args).fetchall():
-        details = json.loads(text).get("details", {})
-        found.append((int(seq), Token.from_json(details), details))
-    return found
+    return [(seq, Token.from_json(details), details) for seq, details in vault.custody_details(ACTION, before=up_to)]
