@@ -72,8 +72,10 @@ class _Stage(threading.Thread):
 
 
 class BlobStore:
-    def __init__(self, root: Path, blob_key: bytes, naming_key: bytes) -> None:
+    def __init__(self, root: Path, blob_key: bytes, naming_key: bytes, *, dir_mode: int = 0o700,
+                 file_mode: int = 0o600) -> None:
         self.root = root
+        self.dir_mode, self.file_mode = dir_mode, file_mode
         self.blobs_dir = root / "blobs"
         self.tmp_dir = root / "tmp"
         self._blob_key = blob_key
@@ -84,7 +86,8 @@ class BlobStore:
     def _ensure_dir(self, path: Path) -> None:
         """mkdir once per directory per process (thousands of small items would mkdir each time)."""
         if path not in self._made:
-            path.mkdir(parents=True, exist_ok=True)
+            path.mkdir(parents=True, exist_ok=True, mode=self.dir_mode)
+            os.chmod(path, self.dir_mode)  # whatever the umask: the vault's folders are as private as its files
             self._made.add(path)
 
     def path_for(self, name: str) -> Path:
@@ -141,7 +144,7 @@ class BlobStore:
         plain = MultiHasher(("sha256",) + extra_hashes)
         b3 = MultiHasher(("blake3",))
         cipher_hash = hashlib.sha256()
-        fd, temp_name = _make_temp(self.tmp_dir)
+        fd, temp_name = _make_temp(self.tmp_dir, self.file_mode)
         temp_path = Path(temp_name)
         out = os.fdopen(fd, "wb", buffering=0)
         cipher_size = 0
@@ -217,7 +220,7 @@ class BlobStore:
         plain.update(data)
         b3.update(data)
         ciphertext = encryptor.header + encryptor.encrypt(data, True)
-        fd, temp_name = _make_temp(self.tmp_dir)
+        fd, temp_name = _make_temp(self.tmp_dir, self.file_mode)
         temp_path = Path(temp_name)
         try:
             with os.fdopen(fd, "wb", buffering=0) as out:
@@ -335,7 +338,7 @@ _temp_numbers = itertools.count()
 _TEMP_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
 
 
-def _make_temp(directory: Path) -> tuple[int, str]:
+def _make_temp(directory: Path, mode: int = 0o600) -> tuple[int, str]:
     """A new private temp file, as ``mkstemp`` makes it (O_EXCL, mode 0600) but named by a counter.
 
     ``mkstemp`` draws a random name for every file, a good part of the cost of
@@ -345,7 +348,10 @@ def _make_temp(directory: Path) -> tuple[int, str]:
     while True:
         path = os.path.join(directory, f"ingest-{os.getpid()}-{_TEMP_TOKEN}-{next(_temp_numbers)}.part")
         try:
-            return os.open(path, _TEMP_FLAGS, 0o600), path
+            fd = os.open(path, _TEMP_FLAGS, mode)
+            if mode & ~0o600:  # group access asked for: the umask must not take it away
+                os.fchmod(fd, mode)
+            return fd, path
         except FileExistsError:
             continue
 

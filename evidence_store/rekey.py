@@ -53,8 +53,11 @@ class RekeyResult:
 
 def store_for(vault: Vault, key: bytes) -> BlobStore:
     from .blobs import BlobStore
+    from .keyslots import dir_mode, file_mode
 
-    return BlobStore(vault.root, crypto.subkey(key, "blob-encryption"), crypto.subkey(key, "blob-naming"))
+    permissions = vault.config.permissions
+    return BlobStore(vault.root, crypto.subkey(key, "blob-encryption"), crypto.subkey(key, "blob-naming"),
+                     dir_mode=dir_mode(permissions), file_mode=file_mode(permissions))
 
 
 class _Chunks(io.RawIOBase):
@@ -114,7 +117,11 @@ def rekey(vault: Vault, *, progress: Progress = no_progress, cancel: CancelToken
             vault.custody.append(vault.signer, "vault.rekey", details={
                 "from_epoch": old_epoch, "to_epoch": new_epoch, "blobs": result.blobs, "bytes": result.bytes,
                 "login_profiles": profiles})
+        vault.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         vault.conn.execute(f"PRAGMA rekey = \"x'{crypto.subkey(next_key, 'sqlcipher').hex()}'\"")
+        # every page is now in the WAL under the new key; write them back so no page of the main file is
+        # left under the old one (a crash before this is replayed from the WAL, all under the new key)
+        vault.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         _retire_old_key(vault, next_key)
     result.finished_at = iso_utc()
     vault.checkpoint()

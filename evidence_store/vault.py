@@ -70,8 +70,9 @@ class Vault(Examiners, Queries, Records):
     def blobs(self) -> BlobStore:
         from .blobs import BlobStore
 
-        key = self._vault_key
-        return BlobStore(self.root, crypto.subkey(key, "blob-encryption"), crypto.subkey(key, "blob-naming"))
+        key, permissions = self._vault_key, self.config.permissions
+        return BlobStore(self.root, crypto.subkey(key, "blob-encryption"), crypto.subkey(key, "blob-naming"),
+                         dir_mode=dir_mode(permissions), file_mode=file_mode(permissions))
 
     @cached_property
     def custody(self) -> CustodyLog:
