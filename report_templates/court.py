@@ -19,7 +19,19 @@ from evidence_store import Item, parse_iso
 from .exhibits import renderer_for
 from .forms import dotted
 from .i18n import human_size, local_text, long_date, long_datetime, number, t, utc_text
-from .layout import CONTENT_WIDTH, GRID, SHADE, Footer, Heading, Styles, build, grid_table, kv_table, signature_block
+from .layout import (
+    CONTENT_WIDTH,
+    GRID,
+    SHADE,
+    CopyLine,
+    Footer,
+    Heading,
+    Styles,
+    build,
+    grid_table,
+    kv_table,
+    signature_block,
+)
 from .metadata import provenance_of
 from .model import ReportContext, TimestampInfo
 from .text import glyph_safe, markup, mono, plain
@@ -371,16 +383,19 @@ def checkpoint(ctx: ReportContext, styles: Styles) -> list[Flowable]:
     point = ctx.checkpoint
     if point is None:
         return [Paragraph(t("checkpoint.none", lang), styles.body)]
-    rows = [
+    rows: list[tuple[str, str | Flowable]] = [
         (t("checkpoint.size", lang), t("checkpoint.size_value", lang, size=point.size, last=point.size - 1)),
-        (t("checkpoint.root", lang), mono(point.root_hex)),
+        (t("checkpoint.root", lang), CopyLine(point.root_hex)),
         (t("checkpoint.signed_by", lang), markup(point.examiner)),
+        (t("checkpoint.fingerprint", lang), CopyLine(point.signer_fingerprint)),
         (t("checkpoint.time", lang), f"{utc_text(point.time)} ({local_text(point.time, ctx.tz)})"),
-        (t("checkpoint.key", lang), mono(point.verifier_key)),
+        (t("checkpoint.key", lang), CopyLine(point.verifier_key)),
     ]
-    note = markup(point.note, face="Mono", multiline=True, limit=None)
+    keys = [(markup(p.name), CopyLine(p.fingerprint)) for p in ctx.examiners if p.fingerprint]
+    note = [CopyLine(line) for line in point.note.rstrip("\n").split("\n")]
     return [Paragraph(t("checkpoint.intro", lang), styles.justify), kv_table(rows, styles),
-            Paragraph(t("checkpoint.note", lang), styles.h3), Paragraph(note, styles.mono),
+            Paragraph(t("checkpoint.keys", lang), styles.h3), kv_table(keys, styles),
+            Paragraph(t("checkpoint.note", lang), styles.h3), *note,
             Paragraph(t("checkpoint.proofs", lang), styles.justify)]
 
 
@@ -413,7 +428,8 @@ def timestamp_block(stamp: TimestampInfo, ctx: ReportContext, styles: Styles) ->
     out: list[Flowable] = [kv_table(rows, styles)]
     if stamp.chain:
         chain_rows = [[markup(c.subject, limit=300), markup(c.issuer, limit=300),
-                       f"{utc_text(c.not_before)}<br/>{utc_text(c.not_after)}", mono(c.sha256)] for c in stamp.chain]
+                       f"{utc_text(c.not_before)}<br/>{utc_text(c.not_after)}", CopyLine(c.sha256, size=6)]
+                      for c in stamp.chain]
         out += [Paragraph(t("tst.chain", lang), styles.h3),
                 grid_table([t("cert.subject", lang), t("cert.issuer", lang), t("cert.validity", lang),
                             t("cert.fingerprint", lang)], chain_rows,

@@ -185,11 +185,40 @@ def build(story: list[Flowable], target: str | BinaryIO | None, footer_for: Call
 
 
 # -- building blocks -------------------------------------------------------------------------------
-def kv_table(rows: Sequence[tuple[str, str]], styles: Styles, *, label_width: float = 48 * mm,
+class CopyLine(Flowable):
+    """One line of monospace text that is never wrapped: the font shrinks until it fits the width.
+
+    Fingerprints, verifier keys and a checkpoint's signature line are what a
+    prosecutor copies from the PDF or compares by eye with a trust file; a line
+    break in the middle of one makes the copy fail to parse and the comparison
+    error-prone. Copying the line from the PDF gives back the exact text.
+    """
+
+    def __init__(self, text: str, size: float = 7.5, min_size: float = 4.0) -> None:
+        super().__init__()
+        self.text, self.size, self.min_size = plain(text), size, min_size
+        self._font = size
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        from reportlab.pdfbase.pdfmetrics import stringWidth
+
+        width_at_1 = stringWidth(self.text, "Mono", 1) or 1
+        self._font = max(self.min_size, min(self.size, (avail_width - 1) / width_at_1))
+        self.width = min(avail_width, width_at_1 * self._font)
+        self.height = self._font * 1.3
+        return self.width, self.height
+
+    def draw(self) -> None:
+        self.canv.setFont("Mono", self._font)
+        self.canv.drawString(0, self._font * 0.3, self.text)
+
+
+def kv_table(rows: Sequence[tuple[str, str | Flowable]], styles: Styles, *, label_width: float = 48 * mm,
              width: float = CONTENT_WIDTH, mono_values: bool = False) -> Table:
-    """Two columns: label | value (both already markup)."""
+    """Two columns: label | value (markup, or a flowable such as a :class:`CopyLine`)."""
     value_style = styles.cell_mono if mono_values else styles.cell
-    data = [[Paragraph(label, styles.cell_bold), Paragraph(value, value_style)] for label, value in rows]
+    data = [[Paragraph(label, styles.cell_bold), value if isinstance(value, Flowable) else Paragraph(value, value_style)]
+            for label, value in rows]
     table = Table(data, colWidths=[label_width, width - label_width], hAlign="LEFT")
     table.setStyle(TableStyle([
         ("GRID", (0, 0), (-1, -1), 0.3, GRID),

@@ -22,7 +22,7 @@ from .court import media_hashes, session_environment
 from .exhibits import kind_label
 from .forms import dotted, national_header
 from .i18n import human_size, long_datetime, t, utc_text
-from .layout import CONTENT_WIDTH, GRID, SHADE, Footer, Heading, PartStart, Styles, build, signature_block
+from .layout import CONTENT_WIDTH, GRID, SHADE, CopyLine, Footer, Heading, PartStart, Styles, build, signature_block
 from .metadata import provenance_of
 from .model import Person, ReportContext, Session
 from .text import glyph_safe, markup, mono, plain
@@ -251,7 +251,9 @@ def _integrity(ctx: ReportContext, styles: Styles) -> list[Flowable]:
     out: list[Flowable] = []
     if ctx.checkpoint:
         out.append(Paragraph(t("minutes.checkpoint", lang, size=ctx.checkpoint.size), styles.justify))
-        out.append(Paragraph(mono(ctx.checkpoint.root_hex), styles.mono))
+        out.append(CopyLine(ctx.checkpoint.root_hex))
+        out.append(Paragraph(t("minutes.signed_with", lang, name=markup(ctx.checkpoint.examiner)), styles.justify))
+        out.append(CopyLine(ctx.checkpoint.signer_fingerprint))
     if ctx.timestamps:
         for stamp in ctx.timestamps:
             state = t("tst.verified", lang) if stamp.verified else t("tst.not_verified", lang,

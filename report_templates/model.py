@@ -39,6 +39,7 @@ class Person:
     position: str = ""
     organisation: str = ""
     identity: str = ""  # ID document of a witness or data holder, as the minutes record it
+    fingerprint: str = ""  # the examiner's signing key, printed so the paper copy anchors it
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,7 @@ class CheckpointInfo:
     root_hex: str
     examiner: str
     time: str
+    signer_fingerprint: str = ""
 
 
 @dataclass(frozen=True)

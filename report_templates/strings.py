@@ -245,6 +245,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "checkpoint.signed_by": ("Signed by", "Người ký"),
     "checkpoint.time": ("Time", "Thời điểm"),
     "checkpoint.key": ("Verifier key", "Khoá kiểm tra"),
+    "checkpoint.fingerprint": ("Signing key fingerprint", "Dấu vân tay khoá ký"),
+    "checkpoint.keys": ("Examiners' signing keys (compare with the agency's trust file)",
+                        "Khoá ký của cán bộ (đối chiếu với tệp tin cậy của cơ quan)"),
     "checkpoint.note": ("Signed checkpoint (C2SP tlog-checkpoint), verbatim",
                         "Điểm kiểm tra đã ký (C2SP tlog-checkpoint), nguyên văn"),
     "checkpoint.proofs": (
@@ -363,6 +366,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "minutes.seal": ("Seal, storage medium of the copy", "Niêm phong, vật mang dữ liệu sao lưu"),
     "minutes.integrity": ("Custody-log checkpoint and trusted timestamp",
                           "Điểm kiểm tra nhật ký lưu giữ chứng cứ và dấu thời gian tin cậy"),
+    "minutes.signed_with": ("Signed by {name} with the key whose fingerprint is:",
+                            "Do {name} ký bằng khoá có dấu vân tay:"),
     "minutes.checkpoint": ("Custody-log checkpoint covering {size} entries; root hash (SHA-256):",
                            "Điểm kiểm tra nhật ký lưu giữ gồm {size} bản ghi; giá trị băm gốc (SHA-256):"),
     "minutes.timestamp": ("Trusted timestamp issued by {tsa} at {time} ({utc}); {state}.",

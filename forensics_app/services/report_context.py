@@ -238,7 +238,8 @@ def people(vault: Vault, names: Iterable[str]) -> list[Person]:
     for name in dict.fromkeys(names):
         examiner = known.get(name)
         if examiner:
-            out.append(Person(examiner.name, examiner.position, examiner.unit or examiner.agency))
+            out.append(Person(examiner.name, examiner.position, examiner.unit or examiner.agency,
+                              fingerprint=examiner.fingerprint))
         else:
             out.append(Person(name))
     return out
@@ -246,7 +247,7 @@ def people(vault: Vault, names: Iterable[str]) -> list[Person]:
 
 def acting_examiner(vault: Vault) -> Person:
     examiner = vault.examiner
-    return Person(examiner.name, examiner.position, examiner.unit or examiner.agency)
+    return Person(examiner.name, examiner.position, examiner.unit or examiner.agency, fingerprint=examiner.fingerprint)
 
 
 # -- checkpoints and timestamps ---------------------------------------------------------------------
@@ -255,8 +256,13 @@ def checkpoint_info(point: dict[str, Any]) -> CheckpointInfo:
 
     parsed, _signatures = parse_checkpoint(point["checkpoint"])
     stamp = next((ext[5:] for ext in parsed.extensions if ext.startswith("time ")), iso_utc())
+    from evidence_store.checkpoint import parse_verifier_key
+    from evidence_store.identity import fingerprint
+
+    key = parse_verifier_key(point["verifier_key"])
     return CheckpointInfo(note=point["checkpoint"], verifier_key=point["verifier_key"], size=parsed.size,
-                          root_hex=parsed.root.hex(), examiner=point["examiner"], time=stamp)
+                          root_hex=parsed.root.hex(), examiner=point["examiner"], time=stamp,
+                          signer_fingerprint=fingerprint(key.alg, key.public_key))
 
 
 def timestamp_info(token: Token, subject: str, *, checkpoint_size: int | None = None, file: str = "") -> TimestampInfo:

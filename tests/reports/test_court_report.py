@@ -15,7 +15,7 @@ from evidence_store import Case, Vault, merkle
 from forensics_app.services.reports import ReportOptions, generate_report
 from report_templates import ExhibitRenderer, register_exhibit, registered_kinds, renderer_for
 
-from .conftest import HOSTILE, add_disk_items, add_web_capture, custody_actions, pdf_pages, squash
+from .conftest import HOSTILE, add_disk_items, add_web_capture, custody_actions, pdf_pages, pdf_text, squash
 
 SECTIONS_VI = ["Căn cứ pháp lý", "Người thực hiện và người chứng kiến", "Phạm vi", "Môi trường thực hiện",
                "Phương pháp và các thay đổi", "Danh mục chứng cứ", "Trình bày chứng cứ", "Chuỗi lưu giữ chứng cứ",
@@ -188,3 +188,24 @@ def test_broken_and_hostile_images_do_not_break_the_report(vault: Vault, case: C
     text = "\n".join(pdf_pages(out))
     assert text.count("The image cannot be displayed") + text.count("image not decodable") == 3
     assert "Đoạn văn rất dài" in text
+
+
+def test_keys_and_the_signed_checkpoint_copy_out_of_the_pdf_whole(vault: Vault, rich_case: Case,
+                                                                    tmp_path: Path) -> None:
+    """What a prosecutor copies from the paper or the PDF parses: never wrapped across lines."""
+    from evidence_store.checkpoint import verify_checkpoint
+
+    for kind in ("court", "minutes"):
+        out = tmp_path / f"{kind}.pdf"
+        result = generate_report(vault, rich_case.number, out, ReportOptions(kind=kind, lang="vi"))
+        lines = [line.strip() for line in pdf_text(out).splitlines()]
+        assert vault.examiner.fingerprint in lines  # whole, on one line of its own
+        point = result.checkpoint
+        if kind == "court":
+            assert point["verifier_key"] in lines
+            note_lines = point["checkpoint"].rstrip("\n").split("\n")
+            start = lines.index(note_lines[0])
+            body = note_lines[:note_lines.index("")]
+            copied = "\n".join(lines[start:start + len(body)]) + "\n\n" + \
+                next(x for x in lines if x.startswith("\u2014 ")) + "\n"
+            assert verify_checkpoint(copied, point["verifier_key"]).size == point["size"]  # pasted, it verifies
