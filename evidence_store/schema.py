@@ -109,7 +109,90 @@ CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 #: (name, SQL) in the order they apply; names are permanent, append only.
-MIGRATIONS: list[tuple[str, str]] = []
+MIGRATIONS: list[tuple[str, str]] = [
+    # Issue 17: the full-text index, entities and the timeline (evidence_store.search_index, entity_store,
+    # timeline_store). Derived from items, rebuilt by `forensics index rebuild`; encrypted with the database.
+    ("0017-analysis", """
+CREATE TABLE search_docs (
+    id INTEGER PRIMARY KEY,
+    item_id INTEGER NOT NULL REFERENCES items(id),
+    case_id INTEGER NOT NULL REFERENCES cases(id),
+    kind TEXT NOT NULL,
+    place TEXT NOT NULL,
+    body TEXT NOT NULL
+);
+CREATE INDEX search_docs_item ON search_docs(item_id);
+CREATE VIRTUAL TABLE search_fts USING fts5(body, content='search_docs', content_rowid='id',
+    tokenize='unicode61 remove_diacritics 2');
+CREATE TABLE index_items (
+    item_id INTEGER PRIMARY KEY REFERENCES items(id),
+    case_id INTEGER NOT NULL REFERENCES cases(id),
+    status TEXT NOT NULL,
+    reason TEXT NOT NULL DEFAULT '',
+    extractor TEXT NOT NULL DEFAULT '',
+    chars INTEGER NOT NULL DEFAULT 0,
+    indexed_at TEXT NOT NULL
+);
+CREATE INDEX index_items_case ON index_items(case_id, status);
+CREATE TABLE entities (
+    id INTEGER PRIMARY KEY,
+    type TEXT NOT NULL,
+    value TEXT NOT NULL,
+    display TEXT NOT NULL,
+    UNIQUE (type, value)
+);
+CREATE INDEX entities_value ON entities(value);
+CREATE TABLE entity_occurrences (
+    id INTEGER PRIMARY KEY,
+    entity_id INTEGER NOT NULL REFERENCES entities(id),
+    item_id INTEGER NOT NULL REFERENCES items(id),
+    case_id INTEGER NOT NULL REFERENCES cases(id),
+    place TEXT NOT NULL,
+    snippet TEXT NOT NULL,
+    rule TEXT NOT NULL,
+    seen_at TEXT
+);
+CREATE INDEX entity_occurrences_entity ON entity_occurrences(entity_id, case_id);
+CREATE INDEX entity_occurrences_item ON entity_occurrences(item_id);
+CREATE INDEX entity_occurrences_case ON entity_occurrences(case_id, entity_id);
+CREATE TABLE entity_watch (
+    id INTEGER PRIMARY KEY,
+    type TEXT NOT NULL,
+    value TEXT NOT NULL,
+    note TEXT NOT NULL DEFAULT '',
+    added_at TEXT NOT NULL,
+    examiner_id INTEGER NOT NULL REFERENCES examiners(id),
+    UNIQUE (type, value)
+);
+CREATE TABLE entity_alerts (
+    id INTEGER PRIMARY KEY,
+    watch_id INTEGER NOT NULL REFERENCES entity_watch(id),
+    case_id INTEGER NOT NULL REFERENCES cases(id),
+    item_id INTEGER NOT NULL REFERENCES items(id),
+    place TEXT NOT NULL,
+    snippet TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    acknowledged_at TEXT,
+    UNIQUE (watch_id, item_id, place)
+);
+CREATE INDEX entity_alerts_open ON entity_alerts(acknowledged_at, id);
+CREATE TABLE timeline_events (
+    id INTEGER PRIMARY KEY,
+    case_id INTEGER NOT NULL REFERENCES cases(id),
+    item_id INTEGER REFERENCES items(id),
+    time_us INTEGER NOT NULL,
+    end_us INTEGER NOT NULL,
+    precision TEXT NOT NULL,
+    source TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    timestamp_desc TEXT NOT NULL,
+    message TEXT NOT NULL,
+    extra TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX timeline_events_case_time ON timeline_events(case_id, time_us);
+CREATE INDEX timeline_events_item ON timeline_events(item_id)
+"""),
+]
 
 
 def _statements(sql: str) -> list[str]:

@@ -45,6 +45,8 @@ LAZY_COMMANDS: dict[str, tuple[tuple[str, ...], str]] = {
     "demo": (("demo_cmd",), "demo"),
     "gui": (("gui_cmd",), "gui_command"),
     "doctor": (("doctor_cmd",), "doctor_command"),
+    "search": (("analysis_cmds",), "search_cmd"), "entities": (("analysis_cmds",), "entities_group"),
+    "timeline": (("analysis_cmds",), "timeline_group"), "index": (("analysis_cmds",), "index_group"),
 }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from collectors.base import Artifact
 from evidence_store import Batch, Case, Item, ItemWarning, PendingItem, SourceError, Vault
@@ -21,6 +22,7 @@ class StoreResult:
     items: list[Item] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     by_key: dict[str, Item] = field(default_factory=dict)
+    analysis: Any = None  # the post-commit analysis report (services.analysis.IndexReport), if it ran
 
 
 def store_artifacts(
@@ -61,6 +63,9 @@ def store_artifacts(
         if item_pending.item is not None:
             result.by_key[key] = item_pending.item
     result.items = list(result.by_key.values())
+    from .analysis import after_commit  # search index, entities, timeline of what was just stored
+
+    result.analysis = after_commit(vault, case, result.items, cancel=cancel)
     return result
 
 

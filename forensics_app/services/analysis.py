@@ -1,0 +1,228 @@
+"""Analysing evidence after it is acquired: text into the search index, entities, timeline events.
+
+Runs over the items not yet analysed (incremental: after each acquisition, the
+hook :func:`after_commit` does the new ones), a group at a time in one
+transaction each, with progress and cancel between items; ``forensics index
+rebuild`` forgets everything and does it again. A document that cannot be read
+is recorded as not indexed with the reason; its name and metadata are still
+indexed. Content is decrypted in memory only, never written anywhere.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from evidence_store import Case, Item, Vault, analysis_store, search_index
+from evidence_store.analysis_store import ItemAnalysis
+from evidence_store.entity_store import Occurrence
+from evidence_store.errors import Cancelled, ForensicsError, IntegrityError
+from evidence_store.search_index import INDEXED, NO_TEXT, NOT_INDEXED, IndexState, Piece
+from evidence_store.tasks import NEVER_CANCELLED, CancelToken, Progress, no_progress
+
+from . import entity_rules, text_extract, timeline_sources
+from .text_extract import NotExtractable
+
+GROUP_ITEMS = 200  # items per transaction
+GROUP_CHARS = 16_000_000  # or this much text, whichever comes first
+_SETTING_AUTO = "analysis.auto_index"
+
+
+@dataclass
+class IndexReport:
+    items: int = 0
+    pieces: int = 0
+    occurrences: int = 0
+    events: int = 0
+    not_indexed: list[tuple[int, str]] = field(default_factory=list)
+    cancelled: bool = False
+    error: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"items": self.items, "pieces": self.pieces, "occurrences": self.occurrences, "events": self.events,
+                "not_indexed": [{"item_id": i, "reason": r} for i, r in self.not_indexed],
+                "cancelled": self.cancelled, "error": self.error}
+
+
+# -- one item --------------------------------------------------------------------------------------------------
+def analyse_item(vault: Vault, item: Item, *, zone: str = "Asia/Ho_Chi_Minh") -> ItemAnalysis:
+    """Pieces of text, entity occurrences and events of one item (its content decrypted in memory)."""
+    extractor = text_extract.extractor_for(item.kind, item.name, item.media_type) if item.has_content else None
+    pieces: list[Piece] = [Piece(item.id, item.case_id, item.kind, place, text)
+                           for place, text in _metadata_texts(item) if text.strip()]
+    record: Any = None
+    status, reason, chars = NO_TEXT, "", 0
+    if item.kind == "timeline" and item.has_content:
+        extractor = "timeline"
+    if extractor == "timeline":
+        status = INDEXED
+    elif extractor is not None:
+        try:
+            if extractor == "social_post":
+                record = json.loads(b"".join(vault.read_item(item)))
+                found = iter(text_extract.social_pieces(record))
+            else:
+                found = text_extract.extract(extractor, lambda: vault.read_item(item), size=item.size)
+            for piece in found:
+                pieces.append(Piece(item.id, item.case_id, item.kind, piece.place, piece.text))
+                chars += len(piece.text)
+            status = INDEXED
+        except (NotExtractable, ValueError) as exc:
+            status, reason = NOT_INDEXED, str(exc)
+            pieces = [p for p in pieces if p.place in ("name", "metadata") or p.place.startswith(("history", "exif"))]
+        except IntegrityError as exc:
+            status, reason = NOT_INDEXED, f"content failed its integrity check: {exc}"
+    elif item.has_content:
+        reason = f"no text extractor for {item.media_type or 'this type'}"
+    occurrences = list(_occurrences(item, pieces, record))
+    ctx = timeline_sources.Context(item, record, zone)
+    events = timeline_sources.events_for(ctx)
+    if extractor == "timeline":
+        from .timeline import imported_events
+
+        try:
+            events.extend(imported_events(vault, item))
+        except ForensicsError as exc:
+            status, reason = NOT_INDEXED, str(exc)
+    state = IndexState(item.id, item.case_id, status, reason, extractor or "", chars)
+    return ItemAnalysis(state, pieces, occurrences, events)
+
+
+def _metadata_texts(item: Item) -> Iterator[tuple[str, str]]:
+    """Names, paths and the metadata worth searching: history titles/URLs, EXIF, capture and post summaries."""
+    meta = item.metadata
+    yield "name", f"{item.name}\n{item.source}" if item.source != item.name else item.name
+    bits = []
+    prov = meta.get("provenance") or {}
+    bits += [str(prov.get(k) or "") for k in ("url", "final_url", "title")]
+    social = meta.get("social") or {}
+    bits += [str(social.get(k) or "") for k in ("author", "author_handle", "title", "text_excerpt", "url")]
+    for key in ("from", "to", "subject", "message.from", "message.to", "message.subject", "chat.sender", "chat.text"):
+        value = meta.get(key)
+        if value:
+            bits.append(", ".join(map(str, value)) if isinstance(value, list) else str(value))
+    for key in ("message", "chat"):
+        if isinstance(meta.get(key), dict):
+            bits += [str(v) for k, v in meta[key].items() if k in ("from", "to", "subject", "sender", "text")]
+    locator = meta.get("locator") or {}
+    if locator.get("path"):
+        bits.append(str(locator["path"]))
+    text = "\n".join(b for b in bits if b)
+    if text:
+        yield "metadata", text
+    for n, row in enumerate(meta.get("browser_history") or [], 1):
+        yield f"history row {n}", " ".join(str(row.get(k) or "") for k in ("url", "title", "target_path"))
+    for row in meta.get("exif") or []:
+        yield "exif", " ".join(f"{k}: {v}" for k, v in row.items())
+
+
+def _occurrences(item: Item, pieces: Sequence[Piece], record: Any) -> Iterator[Occurrence]:
+    for piece in pieces:
+        for f in entity_rules.find_entities(piece.text):
+            yield Occurrence(f.type, f.value, f.display, item.id, item.case_id, piece.place,
+                             entity_rules.snippet(piece.text, f.start, f.end), f.rule)
+    if isinstance(record, dict):
+        yield from _record_accounts(item, record)
+    social = item.metadata.get("social") or {}
+    if social.get("platform") and record is None:
+        for value, display in entity_rules.account_value(social["platform"], social.get("author_handle") or "",
+                                                         str(social.get("author_id") or "")):
+            yield Occurrence("account", value, display, item.id, item.case_id, "post author",
+                             social.get("author") or display, f"account.{social['platform']}.record")
+
+
+def _record_accounts(item: Item, record: dict[str, Any]) -> Iterator[Occurrence]:
+    """Authors and commenters of a social-post record as accounts (platform + handle + numeric id)."""
+    platform = str(record.get("platform") or "")
+    if not platform:
+        return
+    people = [("post author", record.get("author") or {}, (record.get("published") or {}).get("utc"))]
+    people += [(f"comment {n}", c.get("author") or {}, (c.get("time") or {}).get("utc"))
+               for n, c in enumerate(record.get("comments") or [], 1)]
+    for place, person, when in people:
+        handle, ident = str(person.get("handle") or ""), str(person.get("id") or "")
+        for value, display in entity_rules.account_value(platform, handle, ident if ident.isdigit() else ""):
+            yield Occurrence("account", value, display, item.id, item.case_id, place,
+                             f"{person.get('name', '')} {person.get('profile_url', '')}".strip() or display,
+                             f"account.{platform}.record", when)
+
+
+# -- runs --------------------------------------------------------------------------------------------------------
+def index_pending(vault: Vault, case: Case | None = None, *, progress: Progress = no_progress,
+                  cancel: CancelToken = NEVER_CANCELLED) -> IndexReport:
+    """Analyse every item not analysed yet (of one case, or of the vault). Cancel keeps what is stored."""
+    report = IndexReport()
+    total = search_index.count_to_index(vault, case.id if case else None)
+    zone = str(vault.get_setting("timezone", "Asia/Ho_Chi_Minh") or "Asia/Ho_Chi_Minh")
+    cases: dict[int, Case] = {}
+    after = 0
+    done = 0
+    try:
+        while True:
+            ids = search_index.items_to_index(vault, case.id if case else None, after=after)
+            if not ids:
+                break
+            after = ids[-1]
+            group: list[ItemAnalysis] = []
+            group_case: int | None = None
+            chars = 0
+            for item_id in ids:
+                cancel.check()
+                item = vault.get_item(item_id)
+                if group and (item.case_id != group_case or len(group) >= GROUP_ITEMS or chars >= GROUP_CHARS):
+                    _store(vault, cases, group, report)
+                    group, chars = [], 0
+                group_case = item.case_id
+                result = analyse_item(vault, item, zone=zone)
+                group.append(result)
+                chars += result.state.chars
+                done += 1
+                progress(done, total, item.name)
+            if group:
+                _store(vault, cases, group, report)
+    except Cancelled:
+        report.cancelled = True
+    return report
+
+
+def _store(vault: Vault, cases: dict[int, Case], group: list[ItemAnalysis], report: IndexReport) -> None:
+    case_id = group[0].state.case_id
+    if case_id not in cases:
+        cases[case_id] = vault.get_case(case_id)
+    counts = analysis_store.store(vault, cases[case_id], group)
+    report.items += counts["items"]
+    report.pieces += counts["pieces"]
+    report.occurrences += counts["occurrences"]
+    report.events += counts["events"]
+    report.not_indexed += [(r.state.item_id, r.state.reason) for r in group if r.state.status == NOT_INDEXED]
+
+
+def rebuild(vault: Vault, case: Case | None = None, *, progress: Progress = no_progress,
+            cancel: CancelToken = NEVER_CANCELLED) -> IndexReport:
+    """Forget the index, entities and events, then analyse everything again."""
+    analysis_store.clear(vault, case)
+    return index_pending(vault, case, progress=progress, cancel=cancel)
+
+
+def after_commit(vault: Vault, case: Case, items: Iterable[Item], *, progress: Progress = no_progress,
+                 cancel: CancelToken = NEVER_CANCELLED) -> IndexReport | None:
+    """The post-acquisition hook: analyse what was just stored (and anything left from an earlier run).
+
+    Off when the vault's ``analysis.auto_index`` setting is false; a failure here never undoes an
+    acquisition (the items are committed; `forensics index rebuild` redoes the analysis).
+    """
+    if not list(items) or vault.get_setting(_SETTING_AUTO, True) is False:
+        return None
+    try:
+        return index_pending(vault, case, progress=progress, cancel=cancel)
+    except ForensicsError as exc:
+        return IndexReport(error=str(exc))
+
+
+def index_status(vault: Vault) -> dict[str, Any]:
+    counts = search_index.index_counts(vault)
+    return {"counts": counts, "pending": search_index.count_to_index(vault),
+            "not_indexed": [{"item_id": s.item_id, "reason": s.reason, "extractor": s.extractor}
+                            for s in search_index.index_states(vault, status=NOT_INDEXED)]}

@@ -1,0 +1,403 @@
+"""Finding entities in text: each rule finds candidates, checks them, and gives a normalised value.
+
+Rules (the ``rule`` name is kept on every occurrence):
+
+- ``phone.vn.mobile`` / ``phone.vn.landline``: +84/84/0 prefixes, spaces, dots and dashes; the value is
+  E.164 (``+84912345678``). ``phone.vn.mobile_11digit``: an old 11-digit mobile number (01xx) mapped to
+  today's 10-digit one by the 2018 conversion table of the Ministry of Information and Communications.
+- ``email``, ``url`` (and ``domain`` from each URL's host), ``ipv4``/``ipv6`` (checked by ``ipaddress``).
+- ``account.<platform>.url``: a profile address (facebook.com/handle, profile.php?id=…, tiktok.com/@…);
+  ``account.<platform>.record``: authors and commenters of a stored social-post record.
+- ``bank_account.near_bank``: 6-19 digits within a few words of a Vietnamese bank's name or short name.
+- ``card.luhn``: 13-19 digits with a card network's prefix that pass the Luhn check.
+- ``crypto.btc.base58check``, ``crypto.btc.bech32``, ``crypto.tron.base58check``, ``crypto.eth.eip55``
+  (mixed case checked against Keccak-256; all one case has no checksum: ``crypto.eth.no_checksum``).
+- ``cccd.context`` (12 digits, a province code, after "CCCD", "căn cước", "CMND", "số định danh"),
+  ``plate.context`` (a Vietnamese plate after "biển số", "BKS", "biển kiểm soát").
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+SNIPPET = 40
+
+
+@dataclass(frozen=True)
+class Found:
+    type: str
+    value: str
+    display: str
+    rule: str
+    start: int
+    end: int
+
+
+# -- matching without marks -----------------------------------------------------------------------------------
+_BASE: dict[str, str] = {"đ": "d", "Đ": "D"}
+
+
+def plain(text: str) -> str:
+    """Lower case without Vietnamese marks, same length as ``text`` (offsets stay valid)."""
+    out = []
+    for ch in text:
+        base = _BASE.get(ch)
+        if base is None:
+            base = unicodedata.normalize("NFD", ch)[0] if ord(ch) > 127 else ch
+            _BASE[ch] = base
+        out.append(base)
+    return "".join(out).lower()
+
+
+def snippet(text: str, start: int, end: int) -> str:
+    left = max(0, start - SNIPPET)
+    right = min(len(text), end + SNIPPET)
+    return (("…" if left else "") + " ".join(text[left:start].split()) + " ⟦" + text[start:end] + "⟧ " +
+            " ".join(text[end:right].split()) + ("…" if right < len(text) else "")).strip()
+
+
+# -- phones -----------------------------------------------------------------------------------------------------
+#: 2018 conversion of 11-digit mobile prefixes to 10-digit ones (MIC Circular 22/2014/TT-BTTTT plan, Sept. 2018).
+OLD_MOBILE_PREFIXES = {
+    "0162": "032", "0163": "033", "0164": "034", "0165": "035", "0166": "036", "0167": "037", "0168": "038",
+    "0169": "039",  # Viettel
+    "0120": "070", "0121": "079", "0122": "077", "0126": "076", "0128": "078",  # MobiFone
+    "0123": "083", "0124": "084", "0125": "085", "0127": "081", "0129": "082",  # VinaPhone
+    "0186": "056", "0188": "058",  # Vietnamobile
+    "0199": "059",  # Gmobile
+}
+_MOBILE = re.compile(r"^0(?:3[2-9]|5[25689]|7[06-9]|8[1-9]|9\d)\d{7}$")
+_LANDLINE = re.compile(r"^02\d{9}$")
+_PHONE = re.compile(r"(?<![\w+.])(?:\(?\+?84\)?[\s.\-]?|0)\d(?:[\s.\-]?\d){7,9}(?![\w])")
+
+
+def _phones(text: str) -> Iterator[Found]:
+    for m in _PHONE.finditer(text):
+        digits = re.sub(r"\D", "", m.group())
+        if digits.startswith("84") and not m.group().lstrip("(").startswith("0"):
+            digits = "0" + digits[2:]
+        rule = ""
+        if len(digits) == 10 and _MOBILE.match(digits):
+            rule = "phone.vn.mobile"
+        elif len(digits) == 11 and digits[:4] in OLD_MOBILE_PREFIXES:
+            digits = OLD_MOBILE_PREFIXES[digits[:4]] + digits[4:]
+            rule = "phone.vn.mobile_11digit"
+        elif _LANDLINE.match(digits):
+            rule = "phone.vn.landline"
+        if rule:
+            national = digits
+            display = (f"{national[:4]} {national[4:7]} {national[7:]}" if len(national) == 10
+                       else f"{national[:3]} {national[3:7]} {national[7:]}")
+            yield Found("phone", "+84" + national[1:], display, rule, m.start(), m.end())
+
+
+def normalise_phone(text: str) -> str | None:
+    found = list(_phones(text.strip()))
+    return found[0].value if len(found) == 1 else None
+
+
+# -- e-mail, URLs, domains, IPs -------------------------------------------------------------------------------
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@(?:[a-zA-Z0-9-]+\.)+[a-zA-Z]{2,24}(?![\w-])")
+_URL = re.compile(r"\b(?:https?://|www\.)[^\s<>\"'`{}|\\^\[\]]+", re.IGNORECASE)
+_IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.]|\.\d)")
+_IPV6 = re.compile(r"(?<![\w:])[0-9a-fA-F]{0,4}(?::[0-9a-fA-F]{0,4}){2,7}(?![\w:])")
+
+
+def _emails(text: str) -> Iterator[Found]:
+    for m in _EMAIL.finditer(text):
+        value = m.group().strip(".").lower()
+        yield Found("email", value, value, "email", m.start(), m.start() + len(m.group().rstrip(".")))
+
+
+def _urls(text: str) -> Iterator[Found]:
+    for m in _URL.finditer(text):
+        raw = m.group().rstrip(".,;:!?)»”’'")
+        url = raw if "://" in raw else "http://" + raw
+        try:
+            parts = urlsplit(url)
+            host = (parts.hostname or "").lower()
+        except ValueError:
+            continue
+        if "." not in host:
+            continue
+        start, end = m.start(), m.start() + len(raw)
+        value = f"{parts.scheme.lower()}://{host}{(':' + str(parts.port)) if parts.port else ''}{parts.path or '/'}" + (
+            f"?{parts.query}" if parts.query else "")
+        yield Found("url", value, raw, "url", start, end)
+        domain = host[4:] if host.startswith("www.") else host
+        yield Found("domain", domain, domain, "url.host", start, end)
+        yield from _account_from_url(parts, host, start, end)
+
+
+def _ips(text: str) -> Iterator[Found]:
+    for m in _IPV4.finditer(text):
+        try:
+            address = ipaddress.IPv4Address(m.group())
+        except ValueError:
+            continue
+        yield Found("ip", str(address), str(address), "ipv4", m.start(), m.end())
+    for m in _IPV6.finditer(text):
+        if m.group().count(":") < 2 or not any(c.isdigit() for c in m.group()):
+            continue
+        try:
+            address6 = ipaddress.IPv6Address(m.group())
+        except ValueError:
+            continue
+        yield Found("ip", address6.compressed, address6.compressed, "ipv6", m.start(), m.end())
+
+
+# -- social accounts ---------------------------------------------------------------------------------------------
+PLATFORM_HOSTS = {
+    "facebook.com": "facebook", "fb.com": "facebook", "m.facebook.com": "facebook", "web.facebook.com": "facebook",
+    "tiktok.com": "tiktok", "youtube.com": "youtube", "x.com": "x", "twitter.com": "x",
+    "instagram.com": "instagram", "t.me": "telegram", "zalo.me": "zalo", "threads.net": "threads",
+}
+_NOT_HANDLES = {"watch", "share", "sharer", "sharer.php", "groups", "pages", "events", "photo", "photo.php",
+                "story.php", "permalink.php", "hashtag", "video", "videos", "reel", "reels", "p", "explore",
+                "search", "login", "home.php", "intent", "i", "status", "channel", "c", "shorts", "results",
+                "plugins", "dialog", "tag", "privacy", "policies", "help", "settings", "messages", "notifications",
+                "profile.php", "people", "watch.php", "embed", "s", "joinchat", "music", "discover", "foryou"}
+
+
+def account_value(platform: str, handle: str = "", ident: str = "") -> list[tuple[str, str]]:
+    """(value, display) of an account: one for the handle, one for the numeric id, where known."""
+    found = []
+    handle = handle.strip().lstrip("@")
+    if handle:
+        found.append((f"{platform}:@{handle.lower()}", f"{platform} @{handle}"))
+    if ident.strip():
+        found.append((f"{platform}:#{ident.strip()}", f"{platform} id {ident.strip()}"))
+    return found
+
+
+def _account_from_url(parts: Any, host: str, start: int, end: int) -> Iterator[Found]:
+    bare = host[4:] if host.startswith("www.") else host
+    platform = PLATFORM_HOSTS.get(bare) or PLATFORM_HOSTS.get(bare.split(".", 1)[-1] if bare.count(".") > 1 else "")
+    if platform is None:
+        return
+    segments = [s for s in parts.path.split("/") if s]
+    handle, ident = "", ""
+    if platform == "facebook" and segments and segments[0] == "profile.php":
+        ident = (parse_qs(parts.query).get("id") or [""])[0]
+    elif platform == "facebook" and len(segments) >= 2 and segments[0] == "people":
+        ident = segments[2] if len(segments) > 2 and segments[2].isdigit() else ""
+    elif segments:
+        first = segments[0]
+        if platform in ("tiktok", "youtube", "threads"):
+            if first.startswith("@"):
+                handle = first[1:]
+        elif first.lower() not in _NOT_HANDLES and re.fullmatch(r"[\w.\-]{2,80}", first):
+            if first.isdigit() and platform == "facebook":
+                ident = first
+            else:
+                handle = first
+    for value, display in account_value(platform, handle, ident if ident.isdigit() else ""):
+        yield Found("account", value, display, f"account.{platform}.url", start, end)
+
+
+# -- banks, cards -----------------------------------------------------------------------------------------------
+#: short code -> names and short names as written (matched without marks, whole words).
+BANKS = {
+    "VCB": ("vietcombank", "vcb", "ngoai thuong"), "TCB": ("techcombank", "tcb", "ky thuong"),
+    "BIDV": ("bidv", "dau tu va phat trien"), "CTG": ("vietinbank", "ctg", "cong thuong"),
+    "AGRIBANK": ("agribank", "nong nghiep va phat trien nong thon"), "MB": ("mbbank", "mb bank", "mb", "quan doi"),
+    "ACB": ("acb", "a chau"), "VPB": ("vpbank", "vp bank", "viet nam thinh vuong"),
+    "STB": ("sacombank", "stb", "sai gon thuong tin"), "TPB": ("tpbank", "tp bank", "tien phong"),
+    "VIB": ("vib", "quoc te"), "SHB": ("shb", "sai gon ha noi"), "HDB": ("hdbank", "hd bank"),
+    "OCB": ("ocb", "phuong dong"), "MSB": ("msb", "maritime bank", "hang hai"), "EIB": ("eximbank",),
+    "SEAB": ("seabank", "dong nam a"), "LPB": ("lpbank", "lienvietpostbank", "buu dien lien viet"),
+    "VAB": ("vietabank",), "NAB": ("nam a bank",), "BAB": ("bac a bank",), "PVCB": ("pvcombank",),
+    "SCB": ("scb",), "ABB": ("abbank",), "KLB": ("kienlongbank",), "BVB": ("bvbank", "viet capital"),
+    "CAKE": ("cake by vpbank",), "TIMO": ("timo",), "MOMO": ("momo", "vi momo"),
+}
+_BANK_NAMES = re.compile(r"\b(" + "|".join(sorted((re.escape(n) for names in BANKS.values() for n in names),
+                                                  key=len, reverse=True)) + r")\b")
+_BANK_OF = {n: code for code, names in BANKS.items() for n in names}
+_DIGIT_RUN = re.compile(r"(?<![\w.,])\d(?:[ .\-]?\d){5,18}(?![\w]|[.,]\d)")
+_ACCOUNT_WORDS = re.compile(r"\b(stk|so tk|so tai khoan|tai khoan|account|acc|tk)\b")
+BANK_WINDOW = 48
+
+
+def _bank_accounts(text: str, folded: str) -> Iterator[Found]:
+    banks = [(m.start(), m.end(), _BANK_OF[m.group(1)]) for m in _BANK_NAMES.finditer(folded)]
+    if not banks:
+        return
+    phones = {(f.start, f.end) for f in _phones(text)}
+    for m in _DIGIT_RUN.finditer(text):
+        digits = re.sub(r"\D", "", m.group())
+        if not 6 <= len(digits) <= 19:
+            continue
+        if (m.start(), m.end()) in phones and not _ACCOUNT_WORDS.search(folded, max(0, m.start() - 16), m.start()):
+            continue  # a phone number beside a bank's name is an account only when called one (MB's phone accounts)
+        near = [(min(abs(m.start() - e), abs(s - m.end())), code) for s, e, code in banks
+                if s - BANK_WINDOW <= m.end() and e + BANK_WINDOW >= m.start()]
+        if not near:
+            continue
+        code = min(near)[1]
+        yield Found("bank_account", f"{code}:{digits}", f"{code} {digits}", "bank_account.near_bank",
+                    m.start(), m.end())
+
+
+_CARD = re.compile(r"(?<![\d\w])\d{4}(?:[ \-]?\d{2,4}){2,4}(?![\d\w])")
+_CARD_PREFIX = re.compile(r"^(?:4|5[1-5]|2[2-7]|3[47]|35|6|9704|62)")
+
+
+def luhn(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        n = int(ch)
+        if i % 2:
+            n = n * 2 - 9 if n > 4 else n * 2
+        total += n
+    return total % 10 == 0
+
+
+def _cards(text: str) -> Iterator[Found]:
+    for m in _CARD.finditer(text):
+        digits = re.sub(r"\D", "", m.group())
+        if 13 <= len(digits) <= 19 and _CARD_PREFIX.match(digits) and luhn(digits) and len(set(digits)) > 1:
+            yield Found("card", digits, " ".join(digits[i:i + 4] for i in range(0, len(digits), 4)), "card.luhn",
+                        m.start(), m.end())
+
+
+# -- crypto ------------------------------------------------------------------------------------------------------
+_BTC58 = re.compile(r"(?<![\w])[13][1-9A-HJ-NP-Za-km-z]{25,34}(?![\w])")
+_TRON = re.compile(r"(?<![\w])T[1-9A-HJ-NP-Za-km-z]{33}(?![\w])")
+_BECH32 = re.compile(r"(?<![\w])(?:bc1|BC1)[02-9ac-hj-np-zAC-HJ-NP-Z]{8,87}(?![\w])")
+_ETH = re.compile(r"(?<![\w])0x[0-9a-fA-F]{40}(?![\w])")
+
+
+def _base58check(address: str) -> bytes | None:
+    import base58
+
+    try:
+        return bytes(base58.b58decode_check(address))
+    except ValueError:
+        return None
+
+
+def eip55_ok(address: str) -> bool:
+    from Crypto.Hash import keccak
+
+    body = address[2:]
+    digest = keccak.new(digest_bits=256, data=body.lower().encode()).hexdigest()
+    return all((c.upper() if int(digest[i], 16) >= 8 else c.lower()) == c for i, c in enumerate(body))
+
+
+BECH32M_CONST = 0x2BC830A3  # BIP 350: the checksum constant of witness versions 1-16 (Taproot)
+
+
+def _segwit_ok(address: str) -> bool:
+    """A Bitcoin SegWit address: version 0 in bech32 (BIP 173), versions 1-16 in bech32m (BIP 350)."""
+    import bech32
+
+    version, program = bech32.decode("bc", address)
+    if version is not None and program is not None:
+        return True  # v0, bech32 checksum verified by the reference implementation
+    hrp, _, body = address.rpartition("1")
+    if hrp != "bc" or len(body) < 7 or any(c not in bech32.CHARSET for c in body):
+        return False
+    data = [bech32.CHARSET.find(c) for c in body]
+    if bech32.bech32_polymod(bech32.bech32_hrp_expand(hrp) + data) != BECH32M_CONST:
+        return False
+    program = bech32.convertbits(data[1:-6], 5, 8, False)
+    return 1 <= data[0] <= 16 and program is not None and 2 <= len(program) <= 40 and (
+        data[0] != 1 or len(program) == 32)
+
+
+def _crypto(text: str) -> Iterator[Found]:
+    for m in _BTC58.finditer(text):
+        payload = _base58check(m.group())
+        if payload is not None and len(payload) == 21 and payload[0] in (0x00, 0x05):
+            yield Found("crypto_wallet", f"btc:{m.group()}", f"Bitcoin {m.group()}", "crypto.btc.base58check",
+                        m.start(), m.end())
+    for m in _TRON.finditer(text):
+        payload = _base58check(m.group())
+        if payload is not None and len(payload) == 21 and payload[0] == 0x41:
+            yield Found("crypto_wallet", f"tron:{m.group()}", f"TRON {m.group()}", "crypto.tron.base58check",
+                        m.start(), m.end())
+    for m in _BECH32.finditer(text):
+
+        address = m.group()
+        if address != address.lower() and address != address.upper():
+            continue
+        if _segwit_ok(address.lower()):
+            yield Found("crypto_wallet", f"btc:{address.lower()}", f"Bitcoin {address.lower()}", "crypto.btc.bech32",
+                        m.start(), m.end())
+    for m in _ETH.finditer(text):
+        address = m.group()
+        body = address[2:]
+        if body.lower() == body or body.upper() == body:
+            rule = "crypto.eth.no_checksum"
+        elif eip55_ok(address):
+            rule = "crypto.eth.eip55"
+        else:
+            continue
+        yield Found("crypto_wallet", f"eth:{address.lower()}", f"Ethereum {address}", rule, m.start(), m.end())
+
+
+# -- CCCD and plates (only where the words around say so) ------------------------------------------------------
+_ID_WORDS = re.compile(r"\b(cccd|can cuoc|cmnd|cmt|chung minh nhan dan|so dinh danh|dinh danh ca nhan)\b")
+_ID_NUMBER = re.compile(r"(?<![\d\w])(\d{12}|\d{9})(?![\d\w])")
+_PLATE_WORDS = re.compile(r"\b(bien so|bks|bien kiem soat|bsx|bien so xe)\b")
+_PLATE = re.compile(r"(?<![\w])(\d{2})\s?-?\s?([A-Z]{1,2}\d?)\s?-?\s?(\d{3}\.?\d{2}|\d{4})(?![\w])")
+CONTEXT_WINDOW = 40
+
+
+def _ids_and_plates(text: str, folded: str) -> Iterator[Found]:
+    for words in _ID_WORDS.finditer(folded):
+        window_end = min(len(text), words.end() + CONTEXT_WINDOW)
+        for m in _ID_NUMBER.finditer(text, words.end(), window_end):
+            number = m.group(1)
+            if len(number) == 12 and not (1 <= int(number[:3]) <= 96):
+                continue
+            yield Found("national_id", number, number, "cccd.context" if len(number) == 12 else "cmnd.context",
+                        m.start(), m.end())
+            break
+    for words in _PLATE_WORDS.finditer(folded):
+        window_end = min(len(text), words.end() + CONTEXT_WINDOW)
+        plate = _PLATE.search(text, words.end(), window_end)
+        if plate and 11 <= int(plate.group(1)) <= 99:
+            value = f"{plate.group(1)}{plate.group(2)}{plate.group(3).replace('.', '')}"
+            yield Found("vehicle_plate", value, f"{plate.group(1)}{plate.group(2)}-{plate.group(3)}", "plate.context",
+                        plate.start(), plate.end())
+
+
+# -- all rules -------------------------------------------------------------------------------------------------
+def find_entities(text: str) -> list[Found]:
+    """Every entity the rules find in ``text`` (deduplicated by value and position)."""
+    if not text:
+        return []
+    folded = plain(text)
+    found: dict[tuple[str, str, int], Found] = {}
+    for finder in (_phones(text), _emails(text), _urls(text), _ips(text), _cards(text), _crypto(text),
+                   _bank_accounts(text, folded), _ids_and_plates(text, folded)):
+        for f in finder:
+            found.setdefault((f.type, f.value, f.start), f)
+    return list(found.values())
+
+
+TYPES = ("phone", "email", "url", "domain", "ip", "account", "bank_account", "card", "crypto_wallet",
+         "national_id", "vehicle_plate")
+
+
+def normalise(value: str, entity_type: str | None = None) -> list[tuple[str, str]]:
+    """(type, value) candidates a user's query may mean: ``0912.345.678`` is ``phone +84912345678``."""
+    text = value.strip()
+    if entity_type:
+        if entity_type == "phone":
+            phone = normalise_phone(text)
+            return [("phone", phone or text)]
+        return [(entity_type, f.value) for f in find_entities(text) if f.type == entity_type] or [
+            (entity_type, text.lower() if entity_type in ("email", "domain") else text)]
+    whole = [f for f in find_entities(text) if f.start == 0 and f.end >= len(text.rstrip("/")) - 1]
+    if whole:
+        return [(f.type, f.value) for f in whole]
+    return [(t, text) for t in TYPES] + [(t, text.lower()) for t in ("email", "domain")]
+
