@@ -36,11 +36,10 @@ def store(vault: Vault, case: Case, results: Sequence[ItemAnalysis], *, action: 
     counts = {"items": len(results), "pieces": 0, "occurrences": 0, "events": 0, "not_indexed": 0}
     with vault._write():
         conn = vault.conn
-        for result in results:
-            counts["pieces"] += search_index.insert_pieces(conn, result.pieces)
-            counts["occurrences"] += entity_store.insert_occurrences(conn, result.occurrences)
-            counts["events"] += timeline_store.insert_events(conn, result.events)
-            counts["not_indexed"] += result.state.status == search_index.NOT_INDEXED
+        counts["pieces"] = search_index.insert_pieces(conn, (p for r in results for p in r.pieces))
+        counts["occurrences"] = entity_store.insert_occurrences(conn, (o for r in results for o in r.occurrences))
+        counts["events"] = timeline_store.insert_events(conn, (e for r in results for e in r.events))
+        counts["not_indexed"] = sum(r.state.status == search_index.NOT_INDEXED for r in results)
         search_index.insert_states(conn, [r.state for r in results])
         ids = [r.state.item_id for r in results]
         details: dict[str, Any] = {**counts, "first_item": min(ids, default=None), "last_item": max(ids, default=None)}

@@ -177,20 +177,21 @@ CREATE TABLE entity_alerts (
 );
 CREATE INDEX entity_alerts_open ON entity_alerts(acknowledged_at, id);
 CREATE TABLE timeline_events (
-    id INTEGER PRIMARY KEY,
-    case_id INTEGER NOT NULL REFERENCES cases(id),
-    item_id INTEGER REFERENCES items(id),
+    case_id INTEGER NOT NULL,
     time_us INTEGER NOT NULL,
+    id INTEGER NOT NULL,
+    item_id INTEGER,
     end_us INTEGER NOT NULL,
     precision TEXT NOT NULL,
     source TEXT NOT NULL,
     kind TEXT NOT NULL,
     timestamp_desc TEXT NOT NULL,
     message TEXT NOT NULL,
-    extra TEXT NOT NULL DEFAULT '{}'
-);
-CREATE INDEX timeline_events_case_time ON timeline_events(case_id, time_us);
-CREATE INDEX timeline_events_item ON timeline_events(item_id)
+    extra TEXT NOT NULL DEFAULT '{}',
+    PRIMARY KEY (case_id, time_us, id)
+) WITHOUT ROWID;
+CREATE INDEX timeline_events_item ON timeline_events(item_id);
+CREATE TABLE analysis_counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL)
 """),
 ]
 

@@ -22,7 +22,6 @@ from .errors import UsageError
 if TYPE_CHECKING:
     from .vault import Vault
 
-_FOLD = str.maketrans({"đ": "d", "Đ": "D"})
 SNIPPET_OPEN, SNIPPET_CLOSE = "\u27e6", "\u27e7"  # ⟦ ⟧ around each hit: never in ordinary text
 
 #: index_items.status values
@@ -31,7 +30,7 @@ INDEXED, NOT_INDEXED, NO_TEXT = "indexed", "not_indexed", "no_text"
 
 def fold(text: str) -> str:
     """What the index sees: ``đ`` as ``d`` (the tokenizer removes the other marks itself)."""
-    return text.translate(_FOLD)
+    return text.replace("đ", "d").replace("Đ", "D")
 
 
 @dataclass(frozen=True)
@@ -72,13 +71,15 @@ class Hit:
 # -- writing (inside the caller's vault._write()) ----------------------------------------------------------
 def insert_pieces(conn: Any, pieces: Iterable[Piece]) -> int:
     """Add pieces to the content table and the index; returns how many."""
-    count = 0
-    for piece in pieces:
-        cur = conn.execute("INSERT INTO search_docs (item_id, case_id, kind, place, body) VALUES (?, ?, ?, ?, ?)",
-                           (piece.item_id, piece.case_id, piece.kind, piece.place, piece.text))
-        conn.execute("INSERT INTO search_fts (rowid, body) VALUES (?, ?)", (cur.lastrowid, fold(piece.text)))
-        count += 1
-    return count
+    rows = list(pieces)
+    if not rows:
+        return 0
+    first = int(conn.execute("SELECT coalesce(max(id), 0) + 1 FROM search_docs").fetchone()[0])
+    conn.executemany("INSERT INTO search_docs (id, item_id, case_id, kind, place, body) VALUES (?, ?, ?, ?, ?, ?)",
+                     [(first + n, p.item_id, p.case_id, p.kind, p.place, p.text) for n, p in enumerate(rows)])
+    conn.executemany("INSERT INTO search_fts (rowid, body) VALUES (?, ?)",
+                     [(first + n, fold(p.text)) for n, p in enumerate(rows)])
+    return len(rows)
 
 
 def insert_states(conn: Any, states: Iterable[IndexState]) -> None:

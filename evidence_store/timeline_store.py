@@ -75,12 +75,19 @@ def _event(row: Any) -> Event:
 
 # -- writing (inside the caller's vault._write()) ----------------------------------------------------------
 def insert_events(conn: Any, events: Iterable[Event]) -> int:
-    rows = [(e.case_id, e.item_id, e.time_us, e.end_us, e.precision, e.source, e.kind, e.timestamp_desc,
-             e.message, _encode(e.extra)) for e in events]
+    """Store events; each gets the next id (the table is kept in time order, so ids come from a counter)."""
+    events = list(events)
+    if not events:
+        return 0
+    row = conn.execute("SELECT value FROM analysis_counters WHERE name = 'timeline_event'").fetchone()
+    first = int(row[0]) + 1 if row else 1
     conn.executemany(
-        "INSERT INTO timeline_events (case_id, item_id, time_us, end_us, precision, source, kind, timestamp_desc,"
-        " message, extra) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-    return len(rows)
+        "INSERT INTO timeline_events (case_id, time_us, id, item_id, end_us, precision, source, kind, timestamp_desc,"
+        " message, extra) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(e.case_id, e.time_us, first + n, e.item_id, e.end_us, e.precision, e.source, e.kind, e.timestamp_desc,
+          e.message, _encode(e.extra)) for n, e in enumerate(events)])
+    conn.execute("INSERT OR REPLACE INTO analysis_counters VALUES ('timeline_event', ?)", (first + len(events) - 1,))
+    return len(events)
 
 
 def clear(conn: Any, case_id: int | None = None) -> None:

@@ -40,19 +40,40 @@ class Found:
 
 
 # -- matching without marks -----------------------------------------------------------------------------------
-_BASE: dict[str, str] = {"đ": "d", "Đ": "D"}
+def _plain_table() -> dict[int, str]:
+    """Latin letters with marks to their base letter, lower case; one character each (lengths kept)."""
+    table = {}
+    for code in range(0x41, 0x2000):
+        ch = chr(code)
+        base = "d" if ch in "đĐ" else unicodedata.normalize("NFD", ch)[0].lower()
+        if len(base) == 1 and base != ch:
+            table[code] = base
+    for code in range(0x1E00, 0x1F00):  # Latin Extended Additional: ạ ả ấ ầ ẩ ẫ ậ … (Vietnamese)
+        base = unicodedata.normalize("NFD", chr(code))[0].lower()
+        if len(base) == 1:
+            table[code] = base
+    return table
+
+
+_PLAIN = _plain_table()
 
 
 def plain(text: str) -> str:
     """Lower case without Vietnamese marks, same length as ``text`` (offsets stay valid)."""
-    out = []
-    for ch in text:
-        base = _BASE.get(ch)
-        if base is None:
-            base = unicodedata.normalize("NFD", ch)[0] if ord(ch) > 127 else ch
-            _BASE[ch] = base
-        out.append(base)
-    return "".join(out).lower()
+    return text.translate(_PLAIN)
+
+
+def _free(text: str, start: int, end: int, before: str = "", after: str = "") -> bool:
+    """No word character (or one of ``before``/``after``) touches the match on either side."""
+    if start > 0:
+        ch = text[start - 1]
+        if ch.isalnum() or ch == "_" or ch in before:
+            return False
+    if end < len(text):
+        ch = text[end]
+        if ch.isalnum() or ch == "_" or ch in after:
+            return False
+    return True
 
 
 def snippet(text: str, start: int, end: int) -> str:
@@ -74,13 +95,19 @@ OLD_MOBILE_PREFIXES = {
 }
 _MOBILE = re.compile(r"^0(?:3[2-9]|5[25689]|7[06-9]|8[1-9]|9\d)\d{7}$")
 _LANDLINE = re.compile(r"^02\d{9}$")
-_PHONE = re.compile(r"(?<![\w+.])(?:\(?\+?84\)?[\s.\-]?|0)\d(?:[\s.\-]?\d){7,9}(?![\w])")
+_PHONE = re.compile(r"84\)?[\s.\-]?\d(?:[\s.\-]?\d){7,9}|0\d(?:[\s.\-]?\d){7,9}")  # "(+" before 84: below
 
 
 def _phones(text: str) -> Iterator[Found]:
     for m in _PHONE.finditer(text):
+        start = m.start()
+        if m.group().startswith("8"):
+            start -= 1 if text[max(0, start - 1):start] in ("+", "(") else 0
+            start -= 1 if text[max(0, start - 1):start] == "(" else 0
+        if not _free(text, start, m.end(), before="+."):
+            continue
         digits = re.sub(r"\D", "", m.group())
-        if digits.startswith("84") and not m.group().lstrip("(").startswith("0"):
+        if m.group().startswith("8"):
             digits = "0" + digits[2:]
         rule = ""
         if len(digits) == 10 and _MOBILE.match(digits):
@@ -94,7 +121,7 @@ def _phones(text: str) -> Iterator[Found]:
             national = digits
             display = (f"{national[:4]} {national[4:7]} {national[7:]}" if len(national) == 10
                        else f"{national[:3]} {national[3:7]} {national[7:]}")
-            yield Found("phone", "+84" + national[1:], display, rule, m.start(), m.end())
+            yield Found("phone", "+84" + national[1:], display, rule, start, m.end())
 
 
 def normalise_phone(text: str) -> str | None:
@@ -104,19 +131,30 @@ def normalise_phone(text: str) -> str | None:
 
 # -- e-mail, URLs, domains, IPs -------------------------------------------------------------------------------
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@(?:[a-zA-Z0-9-]+\.)+[a-zA-Z]{2,24}(?![\w-])")
-_URL = re.compile(r"\b(?:https?://|www\.)[^\s<>\"'`{}|\\^\[\]]+", re.IGNORECASE)
-_IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.]|\.\d)")
-_IPV6 = re.compile(r"(?<![\w:])[0-9a-fA-F]{0,4}(?::[0-9a-fA-F]{0,4}){2,7}(?![\w:])")
+_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'`{}|\\^\[\]]+", re.IGNORECASE)
+_IPV4 = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
+_IPV6 = re.compile(r"[0-9a-fA-F]{1,4}:[0-9a-fA-F:]{2,36}|::[0-9a-fA-F:]{1,37}")
 
 
 def _emails(text: str) -> Iterator[Found]:
-    for m in _EMAIL.finditer(text):
-        value = m.group().strip(".").lower()
-        yield Found("email", value, value, "email", m.start(), m.start() + len(m.group().rstrip(".")))
+    at = text.find("@")
+    seen: set[int] = set()
+    while at >= 0:  # look only around each "@" (scanning all text for [\w.+-]+ is slow)
+        left = max(0, at - 64)
+        for m in _EMAIL.finditer(text, left, min(len(text), at + 256)):
+            start = m.start()
+            if start in seen or (start == left and left > 0 and not _free(text, start, start, before=".+-")):
+                continue
+            seen.add(start)
+            value = m.group().strip(".").lower()
+            yield Found("email", value, value, "email", start, start + len(m.group().rstrip(".")))
+        at = text.find("@", at + 1)
 
 
 def _urls(text: str) -> Iterator[Found]:
     for m in _URL.finditer(text):
+        if m.start() and (text[m.start() - 1].isalnum() or text[m.start() - 1] == "_"):
+            continue
         raw = m.group().rstrip(".,;:!?)»”’'")
         url = raw if "://" in raw else "http://" + raw
         try:
@@ -137,13 +175,18 @@ def _urls(text: str) -> Iterator[Found]:
 
 def _ips(text: str) -> Iterator[Found]:
     for m in _IPV4.finditer(text):
+        if not _free(text, m.start(), m.end(), before=".", after=".") and not (
+                m.end() < len(text) and text[m.end()] == "." and _free(text, m.start(), m.end() + 1, before=".")):
+            continue
         try:
             address = ipaddress.IPv4Address(m.group())
         except ValueError:
             continue
         yield Found("ip", str(address), str(address), "ipv4", m.start(), m.end())
+    if text.count(":") < 2:
+        return
     for m in _IPV6.finditer(text):
-        if m.group().count(":") < 2 or not any(c.isdigit() for c in m.group()):
+        if m.group().count(":") < 2 or not any(c.isdigit() for c in m.group()) or not _free(text, m.start(), m.end()):
             continue
         try:
             address6 = ipaddress.IPv6Address(m.group())
@@ -219,32 +262,36 @@ BANKS = {
 _BANK_NAMES = re.compile(r"\b(" + "|".join(sorted((re.escape(n) for names in BANKS.values() for n in names),
                                                   key=len, reverse=True)) + r")\b")
 _BANK_OF = {n: code for code, names in BANKS.items() for n in names}
-_DIGIT_RUN = re.compile(r"(?<![\w.,])\d(?:[ .\-]?\d){5,18}(?![\w]|[.,]\d)")
+_DIGIT_RUN = re.compile(r"\d(?:[ .\-]?\d){5,18}")
 _ACCOUNT_WORDS = re.compile(r"\b(stk|so tk|so tai khoan|tai khoan|account|acc|tk)\b")
 BANK_WINDOW = 48
 
 
-def _bank_accounts(text: str, folded: str) -> Iterator[Found]:
-    banks = [(m.start(), m.end(), _BANK_OF[m.group(1)]) for m in _BANK_NAMES.finditer(folded)]
-    if not banks:
-        return
-    phones = {(f.start, f.end) for f in _phones(text)}
+def _bank_accounts(text: str) -> Iterator[Found]:
+    phones: set[tuple[int, int]] | None = None
     for m in _DIGIT_RUN.finditer(text):
+        if not _free(text, m.start(), m.end(), before=".,", after=""):
+            continue
         digits = re.sub(r"\D", "", m.group())
         if not 6 <= len(digits) <= 19:
             continue
-        if (m.start(), m.end()) in phones and not _ACCOUNT_WORDS.search(folded, max(0, m.start() - 16), m.start()):
-            continue  # a phone number beside a bank's name is an account only when called one (MB's phone accounts)
-        near = [(min(abs(m.start() - e), abs(s - m.end())), code) for s, e, code in banks
-                if s - BANK_WINDOW <= m.end() and e + BANK_WINDOW >= m.start()]
+        left = max(0, m.start() - BANK_WINDOW)
+        window = plain(text[left:min(len(text), m.end() + BANK_WINDOW)])
+        start, end = m.start() - left, m.end() - left
+        near = [(min(abs(start - b.end()), abs(b.start() - end)), _BANK_OF[b.group(1)])
+                for b in _BANK_NAMES.finditer(window)]
         if not near:
             continue
+        if phones is None:
+            phones = {(f.start, f.end) for f in _phones(text)}
+        if (m.start(), m.end()) in phones and not _ACCOUNT_WORDS.search(window, max(0, start - 16), start):
+            continue  # a phone number beside a bank's name is an account only when called one (MB's phone accounts)
         code = min(near)[1]
         yield Found("bank_account", f"{code}:{digits}", f"{code} {digits}", "bank_account.near_bank",
                     m.start(), m.end())
 
 
-_CARD = re.compile(r"(?<![\d\w])\d{4}(?:[ \-]?\d{2,4}){2,4}(?![\d\w])")
+_CARD = re.compile(r"\d{4}(?:[ \-]?\d{2,4}){2,4}")
 _CARD_PREFIX = re.compile(r"^(?:4|5[1-5]|2[2-7]|3[47]|35|6|9704|62)")
 
 
@@ -260,6 +307,8 @@ def luhn(digits: str) -> bool:
 
 def _cards(text: str) -> Iterator[Found]:
     for m in _CARD.finditer(text):
+        if not _free(text, m.start(), m.end()):
+            continue
         digits = re.sub(r"\D", "", m.group())
         if 13 <= len(digits) <= 19 and _CARD_PREFIX.match(digits) and luhn(digits) and len(set(digits)) > 1:
             yield Found("card", digits, " ".join(digits[i:i + 4] for i in range(0, len(digits), 4)), "card.luhn",
@@ -267,10 +316,10 @@ def _cards(text: str) -> Iterator[Found]:
 
 
 # -- crypto ------------------------------------------------------------------------------------------------------
-_BTC58 = re.compile(r"(?<![\w])[13][1-9A-HJ-NP-Za-km-z]{25,34}(?![\w])")
-_TRON = re.compile(r"(?<![\w])T[1-9A-HJ-NP-Za-km-z]{33}(?![\w])")
-_BECH32 = re.compile(r"(?<![\w])(?:bc1|BC1)[02-9ac-hj-np-zAC-HJ-NP-Z]{8,87}(?![\w])")
-_ETH = re.compile(r"(?<![\w])0x[0-9a-fA-F]{40}(?![\w])")
+_BTC58 = re.compile(r"[13][1-9A-HJ-NP-Za-km-z]{25,34}")
+_TRON = re.compile(r"T[1-9A-HJ-NP-Za-km-z]{33}")
+_BECH32 = re.compile(r"(?:bc1|BC1)[02-9ac-hj-np-zAC-HJ-NP-Z]{8,87}")
+_ETH = re.compile(r"0x[0-9a-fA-F]{40}")
 
 
 def _base58check(address: str) -> bytes | None:
@@ -313,11 +362,15 @@ def _segwit_ok(address: str) -> bool:
 
 def _crypto(text: str) -> Iterator[Found]:
     for m in _BTC58.finditer(text):
+        if not _free(text, m.start(), m.end()):
+            continue
         payload = _base58check(m.group())
         if payload is not None and len(payload) == 21 and payload[0] in (0x00, 0x05):
             yield Found("crypto_wallet", f"btc:{m.group()}", f"Bitcoin {m.group()}", "crypto.btc.base58check",
                         m.start(), m.end())
     for m in _TRON.finditer(text):
+        if not _free(text, m.start(), m.end()):
+            continue
         payload = _base58check(m.group())
         if payload is not None and len(payload) == 21 and payload[0] == 0x41:
             yield Found("crypto_wallet", f"tron:{m.group()}", f"TRON {m.group()}", "crypto.tron.base58check",
@@ -325,12 +378,14 @@ def _crypto(text: str) -> Iterator[Found]:
     for m in _BECH32.finditer(text):
 
         address = m.group()
-        if address != address.lower() and address != address.upper():
+        if (address != address.lower() and address != address.upper()) or not _free(text, m.start(), m.end()):
             continue
         if _segwit_ok(address.lower()):
             yield Found("crypto_wallet", f"btc:{address.lower()}", f"Bitcoin {address.lower()}", "crypto.btc.bech32",
                         m.start(), m.end())
     for m in _ETH.finditer(text):
+        if not _free(text, m.start(), m.end()):
+            continue
         address = m.group()
         body = address[2:]
         if body.lower() == body or body.upper() == body:
@@ -350,7 +405,15 @@ _PLATE = re.compile(r"(?<![\w])(\d{2})\s?-?\s?([A-Z]{1,2}\d?)\s?-?\s?(\d{3}\.?\d
 CONTEXT_WINDOW = 40
 
 
-def _ids_and_plates(text: str, folded: str) -> Iterator[Found]:
+_CONTEXT_HINTS = ("cccd", "cmnd", "cmt", "căn cước", "can cuoc", "định danh", "dinh danh", "chứng minh",
+                  "chung minh", "biển", "bien so", "bien kiem", "bks", "bsx")
+
+
+def _ids_and_plates(text: str) -> Iterator[Found]:
+    lower = text.lower()
+    if not any(hint in lower for hint in _CONTEXT_HINTS):
+        return
+    folded = plain(text)
     for words in _ID_WORDS.finditer(folded):
         window_end = min(len(text), words.end() + CONTEXT_WINDOW)
         for m in _ID_NUMBER.finditer(text, words.end(), window_end):
@@ -374,10 +437,9 @@ def find_entities(text: str) -> list[Found]:
     """Every entity the rules find in ``text`` (deduplicated by value and position)."""
     if not text:
         return []
-    folded = plain(text)
     found: dict[tuple[str, str, int], Found] = {}
     for finder in (_phones(text), _emails(text), _urls(text), _ips(text), _cards(text), _crypto(text),
-                   _bank_accounts(text, folded), _ids_and_plates(text, folded)):
+                   _bank_accounts(text), _ids_and_plates(text)):
         for f in finder:
             found.setdefault((f.type, f.value, f.start), f)
     return list(found.values())
