@@ -210,7 +210,7 @@ def _message(ctx: Context) -> Iterator[Event]:
     message: dict[str, Any] = meta["message"] if isinstance(meta.get("message"), dict) else {}
     when = to_us(meta.get("message.date") or message.get("date"))
     if when is not None:
-        sender = meta.get("from") or message.get("from") or ""
+        sender = _text(meta.get("from") or message.get("from") or "")
         recipients = meta.get("to") or message.get("to") or ""
         subject = meta.get("subject") or message.get("subject") or ""
         yield ctx.event(when, "message", "Message sent", f"E-mail from {sender} to {_text(recipients)}: {subject}",
