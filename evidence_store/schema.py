@@ -191,6 +191,7 @@ CREATE TABLE timeline_events (
     PRIMARY KEY (case_id, time_us, id)
 ) WITHOUT ROWID;
 CREATE INDEX timeline_events_item ON timeline_events(item_id);
+CREATE INDEX timeline_events_keys ON timeline_events(case_id, time_us, source, kind, item_id);
 CREATE TABLE analysis_counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL)
 """),
 ]

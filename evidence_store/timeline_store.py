@@ -119,6 +119,30 @@ def page_after(vault: Vault, flt: Filter, after: tuple[int, int], limit: int) ->
         " ORDER BY time_us, id LIMIT ?", (*args, after[0], after[1], limit))]
 
 
+def anchors(vault: Vault, flt: Filter, step: int) -> tuple[int, list[tuple[int, int]]]:
+    """(events, the key of every ``step``-th event): lets a view fetch any row by a keyed seek, never OFFSET.
+
+    Reads only the narrow key index (time, source, kind, item), not the events' text.
+    """
+    where, args = flt.where()
+    keys: list[tuple[int, int]] = []
+    count = 0
+    cursor = vault.conn.execute(f"SELECT time_us, id FROM timeline_events WHERE {where} ORDER BY time_us, id", args)
+    while rows := cursor.fetchmany(20000):
+        first = (-count) % step
+        keys.extend((int(r[0]), int(r[1])) for r in rows[first::step])
+        count += len(rows)
+    return count, keys
+
+
+def page_from(vault: Vault, flt: Filter, key: tuple[int, int], limit: int) -> list[Event]:
+    """``limit`` events from the key (inclusive) on, in time order."""
+    where, args = flt.where()
+    return [_event(r) for r in vault.conn.execute(
+        f"SELECT {_COLUMNS} FROM timeline_events WHERE {where} AND (time_us, id) >= (?, ?)"
+        " ORDER BY time_us, id LIMIT ?", (*args, key[0], key[1], limit))]
+
+
 def position_of(vault: Vault, flt: Filter, time_us: int) -> int:
     """How many events come before ``time_us`` (the row to scroll to for a moment)."""
     where, args = flt.where()

@@ -16,6 +16,7 @@ from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer, Table, Ta
 
 from evidence_store import Item, parse_iso
 
+from .analysis_section import analysis_story
 from .exhibits import renderer_for
 from .forms import dotted
 from .i18n import human_size, local_text, long_date, long_datetime, number, t, utc_text
@@ -56,7 +57,7 @@ def render_court(ctx: ReportContext, target: str | BinaryIO | None = None) -> by
     story += [section(5, "court.environment", ctx, styles), *environment(ctx, styles)]
     story += [section(6, "court.method", ctx, styles), *methodology(ctx, styles)]
     story += [PageBreak(), section(7, "court.inventory", ctx, styles), *inventory(ctx, styles)]
-    story += [PageBreak(), section(8, "court.exhibits", ctx, styles), *exhibits(ctx, styles)]
+    story += [PageBreak(), section(8, "court.exhibits", ctx, styles), *exhibits(ctx, styles), *analysis_story(ctx, styles)]
     story += [PageBreak(), section(9, "court.custody", ctx, styles), *custody(ctx, styles)]
     story += [section(10, "court.checkpoint", ctx, styles), *checkpoint(ctx, styles)]
     story += [section(11, "court.timestamps", ctx, styles), *timestamps(ctx, styles)]

@@ -173,6 +173,7 @@ class ReportContext:
     examiners: list[Person] = field(default_factory=list)
     selection: str = ""  # "all" or the ids asked for
     signing: str = ""  # who will sign the PDF digitally (PAdES), if anyone
+    analysis: Any = None  # report_templates.analysis_section.AnalysisExhibit: links and a timeline, if asked for
 
     _children: dict[int | None, list[Item]] | None = field(default=None, repr=False)
 

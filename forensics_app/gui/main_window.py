@@ -133,6 +133,9 @@ class MainWindow(WindowActions, QMainWindow):
         splitter.setContentsMargins(6, 6, 6, 0)
         i18n.on_change(self._relabel_tabs)
         self._relabel_tabs()
+        from .analysis_view import install_analysis  # search, entity card and timeline tabs (issue 17)
+
+        install_analysis(self)
         return splitter
 
     def _relabel_tabs(self, _lang: str = "") -> None:

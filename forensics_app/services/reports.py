@@ -71,6 +71,9 @@ class ReportOptions:
     sign_p12: Path | None = None
     sign_passphrase: str | None = None
     tsa_timeout: float = 20
+    entities: tuple[str, ...] = ()  # court report: "links between evidence" for these entities
+    timeline_from: str | None = None  # court report: a timeline exhibit for this range
+    timeline_to: str | None = None
 
 
 @dataclass
@@ -237,6 +240,10 @@ def _fill_case(vault: Vault, ctx: ReportContext, case: Case, options: ReportOpti
     ctx.acquired_seq = {i.id: seqs[i.id] for i in items if i.id in seqs}
     ctx.item_timestamp = item_timestamps(vault, ctx.acquired_seq)
     ctx.examiners = people(vault, [i.examiner for i in items] + [case.examiner])
+    if options.kind == "court":
+        from .report_analysis import build_exhibit
+
+        ctx.analysis = build_exhibit(vault, case, options.entities, options.timeline_from, options.timeline_to, ctx.tz)
 
 
 def printed_checkpoints(vault: Vault, point: dict[str, Any], ctx: ReportContext) -> list[dict[str, Any]]:

@@ -117,6 +117,30 @@ def events(vault: Vault, query: TimelineQuery) -> Iterator[Event]:
     return heapq.merge(stored, custody_events(vault, query), key=lambda e: (e.time_us, e.id))
 
 
+# -- the app's view ------------------------------------------------------------------------------------------------
+def view_filter(vault: Vault, query: TimelineQuery) -> Filter:
+    """The stored events a view shows (custody actions are in exports and the custody tab)."""
+    return build_filter(vault, query)
+
+
+def view_anchors(vault: Vault, flt: Filter, step: int) -> tuple[int, list[tuple[int, int]]]:
+    return timeline_store.anchors(vault, flt, step)
+
+
+def view_block(vault: Vault, flt: Filter, key: tuple[int, int], limit: int) -> list[Event]:
+    return timeline_store.page_from(vault, flt, key, limit)
+
+
+def view_density(vault: Vault, flt: Filter, start_us: int, end_us: int, bucket_us: int) -> list[tuple[int, int]]:
+    ranged = Filter(flt.case_ids, max(start_us, flt.start_us or start_us), min(end_us, flt.end_us or end_us),
+                    flt.sources, flt.kinds, flt.item_ids, flt.text)
+    return timeline_store.density(vault, ranged, bucket_us)
+
+
+def view_sources(vault: Vault, case: Case) -> list[tuple[str, int]]:
+    return timeline_store.sources(vault, [case.id])
+
+
 # -- export ------------------------------------------------------------------------------------------------------
 def _rows(vault: Vault, query: TimelineQuery) -> Iterator[tuple[Any, ...]]:
     """Raw rows in time order (stored events and custody actions): exports of millions stay fast."""

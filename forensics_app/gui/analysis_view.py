@@ -1,0 +1,576 @@
+"""The search page (hits in context, the entity card) and the timeline view (filters, zoom, density chart).
+
+Thin views over ``services.search``, ``services.entities`` and ``services.timeline``. The timeline
+table is a lazy model: a background thread reads the key of every 512th event (the narrow key index,
+never the texts) and the total; the table then fetches the 512 rows of a block by one keyed seek
+when they come on screen, so a case of a million events scrolls without OFFSET scans. The density
+chart counts exactly in SQL when the visible range holds few events and estimates from those keys
+(said so on the chart) when it holds many: no frame waits on a million-row count.
+"""
+
+from __future__ import annotations
+
+import bisect
+import html
+import threading
+import time
+from collections import OrderedDict
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QWheelEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTableWidget,
+    QTableWidgetItem,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from evidence_store import ForensicsError, Vault
+from evidence_store.timeline_store import Event, Filter
+
+from ..services import entities, search, timeline
+from . import i18n
+from .analysis_texts import t
+
+SECOND = 1_000_000
+BLOCK = 512
+_SCALES = [(365 * 86400, "%Y"), (30 * 86400, "%Y-%m"), (86400, "%Y-%m-%d"), (3600, "%m-%d %H:00"),
+           (60, "%d %H:%M"), (1, "%H:%M:%S")]
+
+
+def _mark(snippet: str) -> str:
+    return html.escape(snippet).replace("\u27e6", "<b style='background:#ffe58a'>").replace("\u27e7", "</b>")
+
+
+# -- search ------------------------------------------------------------------------------------------------------
+class SearchView(QWidget):
+    """A query box, the hits (case, item, place, snippet), the hit in context and the entity card."""
+
+    item_requested = Signal(int)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.vault: Vault | None = None
+        self.case_id: int | None = None
+        self.hits: list[search.SearchHit] = []
+        self.query = QLineEdit()
+        self.query.setObjectName("analysisQuery")
+        self.query.returnPressed.connect(self.run)
+        self.scope = QComboBox()
+        self.run_button = QPushButton()
+        self.run_button.clicked.connect(self.run)
+        self.entity_button = QPushButton()
+        self.entity_button.clicked.connect(self.show_entity)
+        self.status = QLabel()
+        self.status.setObjectName("analysisStatus")
+        self.table = QTableWidget(0, 6)
+        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
+        self.table.itemSelectionChanged.connect(self._show_context)
+        self.table.cellDoubleClicked.connect(lambda row, _col: self._open(row))
+        self.context = QTextBrowser()
+        self.context.setObjectName("analysisContext")
+        self.open_button = QPushButton()
+        self.open_button.clicked.connect(lambda: self._open(self.table.currentRow()))
+        top = QHBoxLayout()
+        for widget in (self.query, self.scope, self.run_button, self.entity_button):
+            top.addWidget(widget)
+        top.setStretch(0, 1)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(self.context)
+        right_layout.addWidget(self.open_button)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.table)
+        split.addWidget(right)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.status)
+        layout.addWidget(split, 1)
+        i18n.on_change(self._relabel)
+        self._relabel()
+
+    def _relabel(self, _lang: str = "") -> None:
+        self.query.setPlaceholderText(t("search.placeholder"))
+        self.run_button.setText(t("search.run"))
+        self.entity_button.setText(t("search.entity"))
+        self.open_button.setText(t("search.open"))
+        current = self.scope.currentIndex()
+        self.scope.clear()
+        self.scope.addItems([t("search.scope.case"), t("search.scope.all")])
+        self.scope.setCurrentIndex(max(0, current))
+        self.table.setHorizontalHeaderLabels([t(f"search.col.{c}") for c in
+                                              ("case", "item", "kind", "name", "place", "snippet")])
+
+    def show_case(self, vault: Vault | None, case_id: int | None) -> None:
+        self.vault, self.case_id = vault, case_id
+
+    def run(self) -> None:
+        if self.vault is None:
+            return
+        all_cases = self.scope.currentIndex() == 1
+        if not all_cases and self.case_id is None:
+            self.status.setText(t("search.no_case"))
+            return
+        try:
+            case = None if all_cases else str(self.case_id)
+            self.hits = search.search(self.vault, self.query.text(), case=case, limit=200)
+            cases = search.cases_with(self.vault, self.query.text())
+        except ForensicsError as exc:  # a syntax error names its position
+            self.status.setText(str(exc))
+            self.hits = []
+            cases = []
+        else:
+            text = t("search.hits", count=len(self.hits))
+            if cases:
+                text += " — " + t("search.cases", cases=", ".join(f"{c} ({n})" for c, n in cases))
+            self.status.setText(text)
+        self.table.setRowCount(len(self.hits))
+        for row, hit in enumerate(self.hits):
+            values = (hit.case_number, str(hit.hit.item_id), hit.hit.kind, hit.item_name, hit.hit.place,
+                      hit.hit.snippet.replace("\u27e6", "«").replace("\u27e7", "»").replace("\n", " "))
+            for col, value in enumerate(values):
+                self.table.setItem(row, col, QTableWidgetItem(value))
+        if self.hits:
+            self.table.selectRow(0)
+        else:
+            self.context.clear()
+
+    def _show_context(self) -> None:
+        row = self.table.currentRow()
+        if self.vault is None or not 0 <= row < len(self.hits):
+            return
+        hit = self.hits[row].hit
+        pieces = search.hit_context(self.vault, hit.item_id, hit.place)
+        words = [w.lower() for w in search._words(self.query.text()) if w.upper() not in ("OR", "AND", "NOT")]
+        body = html.escape(pieces[0][1] if pieces else "")
+        for word in sorted(set(words), key=len, reverse=True):
+            body = _highlight(body, word)
+        self.context.setHtml(f"<p><b>{html.escape(self.hits[row].item_name)}</b> — {html.escape(hit.place)}</p>"
+                             f"<p style='white-space: pre-wrap'>{body}</p>")
+
+    def _open(self, row: int) -> None:
+        if 0 <= row < len(self.hits):
+            self.item_requested.emit(self.hits[row].hit.item_id)
+
+    def show_entity(self) -> None:
+        if self.vault is None or not self.query.text().strip():
+            return
+        try:
+            cards = entities.show(self.vault, self.query.text())
+        except ForensicsError:
+            self.context.setHtml(f"<p>{html.escape(t('entity.none'))}</p>")
+            return
+        self.context.setHtml(entity_card_html(cards))
+
+
+def _highlight(escaped: str, word: str) -> str:
+    """Mark ``word`` in escaped text, with or without Vietnamese marks (same length: offsets hold)."""
+    from ..services.entity_rules import plain
+
+    folded, target = plain(escaped), plain(word)
+    out, start = [], 0
+    while target and (found := folded.find(target, start)) >= 0:
+        out.append(escaped[start:found] + "<b style='background:#ffe58a'>" +
+                   escaped[found:found + len(target)] + "</b>")
+        start = found + len(target)
+    return "".join(out) + escaped[start:]
+
+
+def entity_card_html(cards: list[entities.EntityCard]) -> str:
+    parts = []
+    for card in cards:
+        e = card.entity
+        parts.append(f"<h3>{html.escape(t('entity.title', type=e.type, value=e.display))}"
+                     + (f" <span style='color:#b00'>({html.escape(t('entity.watched'))})</span>" if card.watched else "")
+                     + "</h3>")
+        parts.append("<p>" + html.escape(t("entity.summary", occurrences=e.occurrences, items=e.items,
+                                               cases=e.cases, first=card.first_seen or "-",
+                                               last=card.last_seen or "-")) + "</p>")
+        parts.append("<p>" + ", ".join(f"{html.escape(c['number'])} ({c['occurrences']})" for c in card.cases) + "</p>")
+        if card.linked:
+            parts.append(f"<p><b>{html.escape(t('entity.linked'))}:</b> " + ", ".join(
+                f"{html.escape(other.display)} ({n})" for other, n in card.linked[:15]) + "</p>")
+        parts.append(f"<p><b>{html.escape(t('entity.occurrences'))}</b></p><ul>")
+        numbers = {c["case_id"]: c["number"] for c in card.cases}
+        for occ in card.occurrences[:200]:
+            parts.append(f"<li>{html.escape(numbers.get(occ.case_id, ''))} · {occ.item_id} "
+                         f"{html.escape(occ.item_name)} · {html.escape(occ.place)}: {_mark(occ.snippet)}</li>")
+        parts.append("</ul>")
+    return "".join(parts)
+
+
+# -- timeline -----------------------------------------------------------------------------------------------------
+class _Loader(QObject):
+    """Reads the anchors (every BLOCK-th key) and the count on its own connection, off the window's thread."""
+
+    loaded = Signal(int, int, object)  # generation, count, anchors
+
+    def start(self, vault: Vault, flt: Filter, generation: int) -> None:
+        def work() -> None:
+            reader = vault.sibling()
+            try:
+                count, keys = timeline.view_anchors(reader, flt, BLOCK)
+            except ForensicsError:
+                count, keys = 0, []
+            finally:
+                reader.close()
+            self.loaded.emit(generation, count, keys)
+
+        threading.Thread(target=work, name="timeline-anchors", daemon=True).start()
+
+
+class TimelineModel(QAbstractTableModel):
+    COLUMNS = ("time", "precision", "source", "desc", "message", "item")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.vault: Vault | None = None
+        self.flt: Filter | None = None
+        self.count = 0
+        self.anchors: list[tuple[int, int]] = []
+        self.blocks: OrderedDict[int, list[Event]] = OrderedDict()
+
+    def reset(self, vault: Vault | None, flt: Filter | None, count: int, anchors: list[tuple[int, int]]) -> None:
+        self.beginResetModel()
+        self.vault, self.flt, self.count, self.anchors = vault, flt, count, anchors
+        self.blocks.clear()
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else self.count
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return t(f"timeline.col.{self.COLUMNS[section]}")
+        return None
+
+    def event(self, row: int) -> Event | None:  # type: ignore[override]
+        block = row // BLOCK
+        events = self.blocks.get(block)
+        if events is None:
+            if self.vault is None or self.flt is None or block >= len(self.anchors):
+                return None
+            events = timeline.view_block(self.vault, self.flt, self.anchors[block], BLOCK)
+            self.blocks[block] = events
+            if len(self.blocks) > 64:  # at most 64 x 512 events kept
+                self.blocks.popitem(last=False)
+        else:
+            self.blocks.move_to_end(block)
+        offset = row % BLOCK
+        return events[offset] if offset < len(events) else None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole or not index.isValid():
+            return None
+        e = self.event(index.row())
+        if e is None:
+            return ""
+        column = self.COLUMNS[index.column()]
+        if column == "time":
+            return timeline.iso(e.time_us).replace("+00:00", "Z")
+        return {"precision": e.precision, "source": e.source, "desc": e.timestamp_desc, "message": e.message,
+                "item": str(e.item_id or "")}[column]
+
+    def row_of(self, time_us: int) -> int:
+        """The first row at or after a moment (from the anchors, then within its block)."""
+        block = max(0, bisect.bisect_left(self.anchors, (time_us, -1)) - 1)
+        for offset in range(BLOCK):
+            row = block * BLOCK + offset
+            e = self.event(row) if row < self.count else None
+            if e is None or e.time_us >= time_us:
+                return min(row, max(0, self.count - 1))
+        return min((block + 1) * BLOCK, max(0, self.count - 1))
+
+
+class DensityChart(QWidget):
+    """Events per bucket across the visible range; wheel zooms (years to seconds), drag pans, click goes there."""
+
+    moment_clicked = Signal(object)  # µs: beyond 32 bits
+    range_changed = Signal(object, object)
+    BUCKETS = 160
+    EXACT_LIMIT = 50_000  # count in SQL at most this many events per repaint; estimate above
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setMinimumHeight(90)
+        self.setMouseTracking(True)
+        self.vault: Vault | None = None
+        self.flt: Filter | None = None
+        self.anchors: list[tuple[int, int]] = []
+        self.count = 0
+        self.start = 0
+        self.end = SECOND
+        self.full = (0, SECOND)
+        self.bars: list[int] = []
+        self.estimated = False
+        self._drag: tuple[float, int, int] | None = None
+
+    def reset(self, vault: Vault | None, flt: Filter | None, count: int, anchors: list[tuple[int, int]],
+              span: tuple[int, int] | None) -> None:
+        self.vault, self.flt, self.count, self.anchors = vault, flt, count, anchors
+        if span is None:
+            span = (0, SECOND)
+        pad = max(SECOND, (span[1] - span[0]) // 50)
+        self.full = (span[0] - pad, span[1] + pad)
+        self.set_range(*self.full)
+
+    def set_range(self, start: int, end: int) -> None:
+        end = max(end, start + 10 * SECOND)  # the finest zoom: ten seconds across
+        self.start, self.end = start, end
+        self._recount()
+        self.update()
+        self.range_changed.emit(start, end)
+
+    def _recount(self) -> None:
+        bucket = max(1, (self.end - self.start) // self.BUCKETS)
+        self.bars = [0] * self.BUCKETS
+        if not self.anchors:
+            self.estimated = False
+            return
+        lo = bisect.bisect_left(self.anchors, (self.start, -1))
+        hi = bisect.bisect_left(self.anchors, (self.end, -1))
+        if (hi - lo + 1) * BLOCK <= self.EXACT_LIMIT and self.vault is not None and self.flt is not None:
+            self.estimated = False
+            for b, n in timeline.view_density(self.vault, self.flt, self.start, self.end, bucket):
+                index = (b - self.start) // bucket
+                if 0 <= index < self.BUCKETS:
+                    self.bars[index] += n
+            return
+        self.estimated = True  # each anchor stands for the BLOCK events that follow it
+        for key in self.anchors[lo:hi]:
+            index = (key[0] - self.start) // bucket
+            if 0 <= index < self.BUCKETS:
+                self.bars[index] += BLOCK
+
+    def paintEvent(self, _event: QPaintEvent) -> None:  # noqa: N802
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), QColor("#fafafa"))
+        height = self.height() - 18
+        width = self.width() / self.BUCKETS
+        peak = max(self.bars) if self.bars else 0
+        if peak:
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QColor("#3b6ea8"))
+            for i, n in enumerate(self.bars):
+                if n:
+                    bar = max(1.0, height * n / peak)
+                    painter.drawRect(QRectF(i * width, height - bar, max(1.0, width - 1), bar))
+        painter.setPen(QColor("#333"))
+        span = (self.end - self.start) / SECOND
+        fmt = next((f for size, f in _SCALES if span / 6 >= size), "%H:%M:%S")
+        for i in range(7):
+            moment = self.start + (self.end - self.start) * i // 6
+            label = time.strftime(fmt, time.gmtime(moment // SECOND))
+            painter.drawText(int(self.width() * i / 6) - (0 if i == 0 else 40), self.height() - 4, label)
+        if self.estimated:
+            painter.drawText(6, 14, t("timeline.approx", step=BLOCK))
+        painter.end()
+
+    def _moment(self, x: float) -> int:
+        return self.start + int((self.end - self.start) * min(1.0, max(0.0, x / max(1, self.width()))))
+
+    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802
+        self.zoom(0.5 if event.angleDelta().y() > 0 else 2.0, self._moment(event.position().x()))
+
+    def zoom(self, factor: float, around: int) -> None:
+        start = around - int((around - self.start) * factor)
+        end = around + int((self.end - around) * factor)
+        self.set_range(max(start, self.full[0] - (self.full[1] - self.full[0])), end)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        self._drag = (event.position().x(), self.start, self.end)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        if self._drag is not None and event.buttons():
+            x0, start, end = self._drag
+            shift = int((x0 - event.position().x()) / max(1, self.width()) * (end - start))
+            if abs(x0 - event.position().x()) > 3:
+                self.set_range(start + shift, end + shift)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        if self._drag is not None and abs(self._drag[0] - event.position().x()) <= 3:
+            self.moment_clicked.emit(self._moment(event.position().x()))
+        self._drag = None
+
+
+class TimelineView(QWidget):
+    """Filters, the density chart and the lazy table of one case's timeline."""
+
+    item_requested = Signal(int)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.vault: Vault | None = None
+        self.case_id: int | None = None
+        self.generation = 0
+        self.start_edit, self.end_edit, self.entity_edit = QLineEdit(), QLineEdit(), QLineEdit()
+        for edit in (self.start_edit, self.end_edit):
+            edit.setPlaceholderText("YYYY-MM-DD")
+        self.source = QComboBox()
+        self.apply_button, self.reset_button = QPushButton(), QPushButton()
+        self.apply_button.clicked.connect(self.reload)
+        self.reset_button.clicked.connect(self._whole)
+        self.status = QLabel()
+        self.labels = [QLabel(), QLabel(), QLabel(), QLabel()]
+        self.chart = DensityChart()
+        self.chart.moment_clicked.connect(self.scroll_to)
+        self.model = TimelineModel()
+        self.table = QTableView()
+        self.table.setObjectName("timelineTable")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.verticalHeader().setDefaultSectionSize(22)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setStretchLastSection(False)
+        for column, width in enumerate((210, 80, 120, 170, 520, 60)):
+            self.table.setColumnWidth(column, width)
+        self.table.doubleClicked.connect(self._open)
+        self.loader = _Loader()
+        self.loader.loaded.connect(self._loaded)
+        filters = QHBoxLayout()
+        for label, widget in zip(self.labels, (self.start_edit, self.end_edit, self.source, self.entity_edit),
+                                 strict=True):
+            filters.addWidget(label)
+            filters.addWidget(widget)
+        filters.addWidget(self.apply_button)
+        filters.addWidget(self.reset_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(filters)
+        layout.addWidget(self.chart)
+        layout.addWidget(self.status)
+        layout.addWidget(self.table, 1)
+        i18n.on_change(self._relabel)
+        self._relabel()
+
+    def _relabel(self, _lang: str = "") -> None:
+        for label, key in zip(self.labels, ("from", "to", "source", "entity"), strict=True):
+            label.setText(t(f"timeline.{key}"))
+        self.apply_button.setText(t("timeline.apply"))
+        self.reset_button.setText(t("timeline.reset"))
+        self.chart.setToolTip(t("timeline.zoom"))
+        if self.source.count():
+            self.source.setItemText(0, t("timeline.source.all"))
+        self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(TimelineModel.COLUMNS) - 1)
+
+    def show_case(self, vault: Vault | None, case_id: int | None) -> None:
+        self.vault, self.case_id = vault, case_id
+        self.source.clear()
+        self.source.addItem(t("timeline.source.all"), None)
+        if vault is not None and case_id is not None:
+            for name, count in timeline.view_sources(vault, vault.get_case(case_id)):
+                self.source.addItem(f"{name} ({count})", name)
+        self.reload()
+
+    def _whole(self) -> None:
+        self.start_edit.clear()
+        self.end_edit.clear()
+        self.entity_edit.clear()
+        self.source.setCurrentIndex(0)
+        self.reload()
+
+    def reload(self) -> None:
+        """Apply the filters: the count and anchors are read in the background, the table shows them after."""
+        self.generation += 1
+        if self.vault is None or self.case_id is None:
+            self.model.reset(None, None, 0, [])
+            self.chart.reset(None, None, 0, [], None)
+            self.status.clear()
+            return
+        try:
+            source = self.source.currentData()
+            query = timeline.TimelineQuery(self.vault.get_case(self.case_id),
+                                           timeline.parse_moment(self.start_edit.text() or None),
+                                           timeline.parse_moment(self.end_edit.text() or None, end=True),
+                                           (source,) if source else None, None, self.entity_edit.text() or None)
+            flt = timeline.view_filter(self.vault, query)
+        except ForensicsError as exc:
+            self.status.setText(str(exc))
+            return
+        self.status.setText(t("timeline.loading"))
+        self._flt = flt
+        self.loader.start(self.vault, flt, self.generation)
+
+    def _loaded(self, generation: int, count: int, anchors: list[tuple[int, int]]) -> None:
+        if generation != self.generation or self.vault is None:
+            return
+        self.model.reset(self.vault, self._flt, count, anchors)
+        last = self.model.event(count - 1) if count else None
+        span = (anchors[0][0], last.time_us) if anchors and last is not None else None
+        self.chart.reset(self.vault, self._flt, count, anchors, span)
+        self.status.setText(t("timeline.count", count=f"{count:,}"))
+
+    def scroll_to(self, moment: int) -> None:
+        if self.model.count:
+            row = self.model.row_of(moment)
+            self.table.scrollTo(self.model.index(row, 0), QTableView.ScrollHint.PositionAtTop)
+            self.table.selectRow(row)
+
+    def wait_loaded(self, timeout: float = 30.0) -> bool:
+        """For tests and benchmarks: process events until the current filter's rows are shown."""
+        from PySide6.QtCore import QCoreApplication
+
+        deadline = time.monotonic() + timeout
+        while self.status.text() == t("timeline.loading") and time.monotonic() < deadline:
+            QCoreApplication.processEvents()
+            time.sleep(0.005)
+        return self.status.text() != t("timeline.loading")
+
+    def _open(self, index: QModelIndex) -> None:
+        e = self.model.event(index.row())
+        if e is not None and e.item_id:
+            self.item_requested.emit(e.item_id)
+
+
+def install_analysis(window: Any) -> tuple[SearchView, TimelineView]:
+    """Add the Search and Timeline tabs to the main window (its case selection drives them)."""
+    search_view, timeline_view = SearchView(), TimelineView()
+    search_view.setObjectName("searchView")
+    timeline_view.setObjectName("timelineView")
+    window.center_tabs.addTab(search_view, t("tab.search"))
+    window.center_tabs.addTab(timeline_view, t("tab.timeline"))
+    search_view.item_requested.connect(window.go_to_item)
+    timeline_view.item_requested.connect(window.go_to_item)
+
+    def case_selected(case_id: int | None) -> None:
+        reader = window._reader()
+        search_view.show_case(reader, case_id)
+        if window.center_tabs.currentWidget() is timeline_view:
+            timeline_view.show_case(reader, case_id)
+        else:
+            timeline_view.vault, timeline_view.case_id = reader, case_id
+            timeline_view.generation += 1
+            timeline_view._stale = True  # type: ignore[attr-defined]
+
+    def tab_changed(_index: int) -> None:
+        if window.center_tabs.currentWidget() is timeline_view and getattr(timeline_view, "_stale", True):
+            timeline_view._stale = False  # type: ignore[attr-defined]
+            timeline_view.show_case(window._reader(), window.current_case_id())
+
+    def relabel(_lang: str = "") -> None:
+        tabs = window.center_tabs
+        tabs.setTabText(tabs.indexOf(search_view), t("tab.search"))
+        tabs.setTabText(tabs.indexOf(timeline_view), t("tab.timeline"))
+
+    window.cases.case_selected.connect(case_selected)
+    window.center_tabs.currentChanged.connect(tab_changed)
+    i18n.on_change(relabel)
+    window._analysis_views = (search_view, timeline_view, relabel)  # keep the listener alive with the window
+    return search_view, timeline_view
