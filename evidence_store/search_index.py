@@ -74,6 +74,7 @@ def insert_pieces(conn: Any, pieces: Iterable[Piece]) -> int:
     rows = list(pieces)
     if not rows:
         return 0
+    conn.execute("PRAGMA cache_size = -65536")  # 64 MiB: FTS5 merges its segments in the cache
     first = int(conn.execute("SELECT coalesce(max(id), 0) + 1 FROM search_docs").fetchone()[0])
     conn.executemany("INSERT INTO search_docs (id, item_id, case_id, kind, place, body) VALUES (?, ?, ?, ?, ?, ?)",
                      [(first + n, p.item_id, p.case_id, p.kind, p.place, p.text) for n, p in enumerate(rows)])

@@ -1,8 +1,8 @@
 """The search page (hits in context, the entity card) and the timeline view (filters, zoom, density chart).
 
 Thin views over ``services.search``, ``services.entities`` and ``services.timeline``. The timeline
-table is a lazy model: a background thread reads the key of every 512th event (the narrow key index,
-never the texts) and the total; the table then fetches the 512 rows of a block by one keyed seek
+table is a lazy model: a background thread reads the key of every 128th event (the narrow key index,
+never the texts) and the total; the table then fetches the 128 rows of a block by one keyed seek
 when they come on screen, so a case of a million events scrolls without OFFSET scans. The density
 chart counts exactly in SQL when the visible range holds few events and estimates from those keys
 (said so on the chart) when it holds many: no frame waits on a million-row count.
@@ -43,7 +43,7 @@ from . import i18n
 from .analysis_texts import t
 
 SECOND = 1_000_000
-BLOCK = 512
+BLOCK = 128
 _SCALES = [(365 * 86400, "%Y"), (30 * 86400, "%Y-%m"), (86400, "%Y-%m-%d"), (3600, "%m-%d %H:00"),
            (60, "%d %H:%M"), (1, "%H:%M:%S")]
 
@@ -216,18 +216,21 @@ def entity_card_html(cards: list[entities.EntityCard]) -> str:
 class _Loader(QObject):
     """Reads the anchors (every BLOCK-th key) and the count on its own connection, off the window's thread."""
 
-    loaded = Signal(int, int, object)  # generation, count, anchors
+    loaded = Signal(int, int, object, object)  # generation, count, anchors, sources (or None)
 
-    def start(self, vault: Vault, flt: Filter, generation: int) -> None:
+    def start(self, vault: Vault, flt: Filter, generation: int, with_sources: bool) -> None:
         def work() -> None:
             reader = vault.sibling()
+            sources = None
             try:
                 count, keys = timeline.view_anchors(reader, flt, BLOCK)
+                if with_sources and flt.case_ids:
+                    sources = timeline.view_sources(reader, reader.get_case(flt.case_ids[0]))
             except ForensicsError:
                 count, keys = 0, []
             finally:
                 reader.close()
-            self.loaded.emit(generation, count, keys)
+            self.loaded.emit(generation, count, keys, sources)
 
         threading.Thread(target=work, name="timeline-anchors", daemon=True).start()
 
@@ -241,7 +244,7 @@ class TimelineModel(QAbstractTableModel):
         self.flt: Filter | None = None
         self.count = 0
         self.anchors: list[tuple[int, int]] = []
-        self.blocks: OrderedDict[int, list[Event]] = OrderedDict()
+        self.blocks: OrderedDict[int, list[tuple[Event, tuple[str, ...]]]] = OrderedDict()
 
     def reset(self, vault: Vault | None, flt: Filter | None, count: int, anchors: list[tuple[int, int]]) -> None:
         self.beginResetModel()
@@ -260,32 +263,31 @@ class TimelineModel(QAbstractTableModel):
             return t(f"timeline.col.{self.COLUMNS[section]}")
         return None
 
-    def event(self, row: int) -> Event | None:  # type: ignore[override]
-        block = row // BLOCK
-        events = self.blocks.get(block)
-        if events is None:
+    def _block(self, block: int) -> list[tuple[Event, tuple[str, ...]]] | None:
+        rows = self.blocks.get(block)
+        if rows is None:
             if self.vault is None or self.flt is None or block >= len(self.anchors):
                 return None
-            events = timeline.view_block(self.vault, self.flt, self.anchors[block], BLOCK)
-            self.blocks[block] = events
-            if len(self.blocks) > 64:  # at most 64 x 512 events kept
+            rows = [(e, (timeline.iso(e.time_us).replace("+00:00", "Z"), e.precision, e.source, e.timestamp_desc,
+                         e.message, str(e.item_id or "")))
+                    for e in timeline.view_block(self.vault, self.flt, self.anchors[block], BLOCK)]
+            self.blocks[block] = rows
+            if len(self.blocks) > 256:  # at most 256 x 128 events kept
                 self.blocks.popitem(last=False)
-        else:
-            self.blocks.move_to_end(block)
+        return rows
+
+    def event(self, row: int) -> Event | None:  # type: ignore[override]
+        rows = self._block(row // BLOCK)
         offset = row % BLOCK
-        return events[offset] if offset < len(events) else None
+        return rows[offset][0] if rows is not None and offset < len(rows) else None
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole or not index.isValid():
+        if role != Qt.ItemDataRole.DisplayRole:
             return None
-        e = self.event(index.row())
-        if e is None:
-            return ""
-        column = self.COLUMNS[index.column()]
-        if column == "time":
-            return timeline.iso(e.time_us).replace("+00:00", "Z")
-        return {"precision": e.precision, "source": e.source, "desc": e.timestamp_desc, "message": e.message,
-                "item": str(e.item_id or "")}[column]
+        row = index.row()
+        rows = self._block(row // BLOCK)
+        offset = row % BLOCK
+        return rows[offset][1][index.column()] if rows is not None and offset < len(rows) else ""
 
     def row_of(self, time_us: int) -> int:
         """The first row at or after a moment (from the anchors, then within its block)."""
@@ -304,7 +306,7 @@ class DensityChart(QWidget):
     moment_clicked = Signal(object)  # µs: beyond 32 bits
     range_changed = Signal(object, object)
     BUCKETS = 160
-    EXACT_LIMIT = 50_000  # count in SQL at most this many events per repaint; estimate above
+    EXACT_LIMIT = 10_000  # count in SQL at most this many events per repaint; estimate above
 
     def __init__(self) -> None:
         super().__init__()
@@ -424,7 +426,7 @@ class TimelineView(QWidget):
             edit.setPlaceholderText("YYYY-MM-DD")
         self.source = QComboBox()
         self.apply_button, self.reset_button = QPushButton(), QPushButton()
-        self.apply_button.clicked.connect(self.reload)
+        self.apply_button.clicked.connect(lambda: self.reload())
         self.reset_button.clicked.connect(self._whole)
         self.status = QLabel()
         self.labels = [QLabel(), QLabel(), QLabel(), QLabel()]
@@ -436,6 +438,7 @@ class TimelineView(QWidget):
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setVisible(False)
+        self.table.setWordWrap(False)  # one line a row: laying out wrapped text was most of a frame
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.verticalHeader().setDefaultSectionSize(22)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
@@ -474,10 +477,7 @@ class TimelineView(QWidget):
         self.vault, self.case_id = vault, case_id
         self.source.clear()
         self.source.addItem(t("timeline.source.all"), None)
-        if vault is not None and case_id is not None:
-            for name, count in timeline.view_sources(vault, vault.get_case(case_id)):
-                self.source.addItem(f"{name} ({count})", name)
-        self.reload()
+        self.reload(with_sources=True)  # the sources' counts come with the rows, off the window's thread
 
     def _whole(self) -> None:
         self.start_edit.clear()
@@ -486,7 +486,7 @@ class TimelineView(QWidget):
         self.source.setCurrentIndex(0)
         self.reload()
 
-    def reload(self) -> None:
+    def reload(self, with_sources: bool = False) -> None:
         """Apply the filters: the count and anchors are read in the background, the table shows them after."""
         self.generation += 1
         if self.vault is None or self.case_id is None:
@@ -506,11 +506,14 @@ class TimelineView(QWidget):
             return
         self.status.setText(t("timeline.loading"))
         self._flt = flt
-        self.loader.start(self.vault, flt, self.generation)
+        self.loader.start(self.vault, flt, self.generation, with_sources)
 
-    def _loaded(self, generation: int, count: int, anchors: list[tuple[int, int]]) -> None:
+    def _loaded(self, generation: int, count: int, anchors: list[tuple[int, int]],
+                sources: list[tuple[str, int]] | None) -> None:
         if generation != self.generation or self.vault is None:
             return
+        for name, n in sources or []:
+            self.source.addItem(f"{name} ({n:,})", name)
         self.model.reset(self.vault, self._flt, count, anchors)
         last = self.model.event(count - 1) if count else None
         span = (anchors[0][0], last.time_us) if anchors and last is not None else None

@@ -70,26 +70,28 @@ def test_timeline_view_lazy_scroll_zoom(qtbot: Any, tmp_path: Path) -> None:
         assert view.model.data(view.model.index(0, 4)) == "event 0"
         assert view.model.data(view.model.index(59_999, 4)) == "event 59999"
         assert view.chart.estimated and sum(view.chart.bars) >= 60_000 - BLOCK
-        worst = 0.0
+        worst = 0.0  # CPU seconds of the longest frame
         bar = view.table.verticalScrollBar()
         wait_until(qtbot, lambda: bar.maximum() > 50_000)
         for value in list(range(0, bar.maximum(), bar.maximum() // 40)) + [bar.maximum()]:
-            began = time.perf_counter()
+            began = time.thread_time()
             bar.setValue(value)
             view.table.viewport().repaint()
-            worst = max(worst, time.perf_counter() - began)
+            worst = max(worst, time.thread_time() - began)
         first = view.model.event(0)
         assert first is not None
         for _ in range(12):  # zoom in to seconds, then out again
-            began = time.perf_counter()
+            began = time.thread_time()
             view.chart.zoom(0.25, first.time_us)
             view.chart.repaint()
-            worst = max(worst, time.perf_counter() - began)
+            worst = max(worst, time.thread_time() - began)
         assert view.chart.end - view.chart.start == 10 * 10**6 and not view.chart.estimated
         assert sum(view.chart.bars) >= 1  # the first event, counted exactly
         for _ in range(12):
             view.chart.zoom(4.0, first.time_us)
-        assert worst < 0.25, worst  # a loaded machine's bound; bench/timeline_view.py measures 1,000,000 events
+        # the window thread's CPU per frame (a busy machine adds waiting, not work); bench/timeline_view.py
+        # measures 1,000,000 events
+        assert worst < 0.1, worst
         middle = view.model.event(30_000)
         assert middle is not None
         view.scroll_to(middle.time_us)
