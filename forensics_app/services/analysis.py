@@ -47,7 +47,8 @@ class IndexReport:
 
 
 # -- one item --------------------------------------------------------------------------------------------------
-def analyse_item(vault: Vault, item: Item, *, zone: str = "Asia/Ho_Chi_Minh") -> ItemAnalysis:
+def analyse_item(vault: Vault, item: Item, *, zone: str = "Asia/Ho_Chi_Minh",
+                 cancel: CancelToken = NEVER_CANCELLED) -> ItemAnalysis:
     """Pieces of text, entity occurrences and events of one item (its content decrypted in memory)."""
     extractor = text_extract.extractor_for(item.kind, item.name, item.media_type) if item.has_content else None
     pieces: list[Piece] = [Piece(item.id, item.case_id, item.kind, place, text)
@@ -66,6 +67,7 @@ def analyse_item(vault: Vault, item: Item, *, zone: str = "Asia/Ho_Chi_Minh") ->
             else:
                 found = text_extract.extract(extractor, lambda: vault.read_item(item), size=item.size)
             for piece in found:
+                cancel.check()  # a huge file is many pieces: stop between them
                 pieces.append(Piece(item.id, item.case_id, item.kind, piece.place, piece.text))
                 chars += len(piece.text)
             status = INDEXED
@@ -175,7 +177,7 @@ def index_pending(vault: Vault, case: Case | None = None, *, progress: Progress 
                     _store(vault, cases, group, report)
                     group, chars = [], 0
                 group_case = item.case_id
-                result = analyse_item(vault, item, zone=zone)
+                result = analyse_item(vault, item, zone=zone, cancel=cancel)
                 group.append(result)
                 chars += result.state.chars
                 done += 1
@@ -213,7 +215,7 @@ def after_commit(vault: Vault, case: Case, items: Iterable[Item], *, progress: P
     Off when the vault's ``analysis.auto_index`` setting is false; a failure here never undoes an
     acquisition (the items are committed; `forensics index rebuild` redoes the analysis).
     """
-    if not list(items) or vault.get_setting(_SETTING_AUTO, True) is False:
+    if cancel.cancelled or not list(items) or vault.get_setting(_SETTING_AUTO, True) is False:
         return None
     try:
         return index_pending(vault, case, progress=progress, cancel=cancel)
