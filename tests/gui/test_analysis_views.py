@@ -91,7 +91,7 @@ def test_timeline_view_lazy_scroll_zoom(qtbot: Any, tmp_path: Path) -> None:
             view.chart.zoom(4.0, first.time_us)
         # the window thread's CPU per frame (a busy machine adds waiting, not work); bench/timeline_view.py
         # measures 1,000,000 events
-        assert worst < 0.1, worst
+        assert worst < 0.2, worst
         middle = view.model.event(30_000)
         assert middle is not None
         view.scroll_to(middle.time_us)
