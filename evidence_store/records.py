@@ -240,7 +240,10 @@ class Records:
 
     def export_item(self, item: Item, out_dir: Path, filename: str | None = None, *, purpose: str = "export") -> Path:
         """Write the plaintext, checking SHA-256 and BLAKE3 on the way out; logged."""
-        out_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            out_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UsageError(f"cannot write to {out_dir}: {exc.strerror or exc}") from exc
         target = out_dir / safe_filename(filename or item.name, fallback=f"item-{item.id}")
         if target.exists():
             raise UsageError(f"{target} already exists; choose another output directory")
