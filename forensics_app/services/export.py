@@ -247,7 +247,8 @@ def _build(vault: Vault, case: Case, items: list[Item], root: Path, destination:
     writer.write("README.txt", readme_text(
         case_number=case.number, case_title=case.title, package_id=package_id, created_at=created,
         examiner=vault.signer.name, verifier_key=point["verifier_key"], checkpoint_size=point["size"],
-        checkpoint_root=root_hex, tokens=commands).encode("utf-8"), "readme")
+        checkpoint_root=root_hex, tokens=commands,
+        fingerprints=[(e.name, e.fingerprint) for e in examiners.values()]).encode("utf-8"), "readme")
     manifest = {
         "format": FORMAT, "version": VERSION, "package_id": package_id, "created_at": created,
         "tool": tool_identity(), "vault_id": vault.config.vault_id,
