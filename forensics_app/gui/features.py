@@ -1,54 +1,47 @@
-"""Which actions this build can offer, and their dialogs.
+"""The long actions' dialogs, by name.
 
-Capabilities land as service modules (``services.web``, ``services.disk``,
-``services.reports``, ``services.export``); an action is enabled when its
-service imports and offers the function its dialog calls, so the app gains a
-capability the moment the service exists.
+Every build carries every action. A dialog or service that fails to import is a
+broken installation, not a missing feature: opening the action says so in both
+languages, names the part and points to the workstation check (which lists what
+is broken and how to repair it); the action is never silently disabled.
 """
 
 from __future__ import annotations
 
 import importlib
-import importlib.util
-from functools import cache
 from typing import TYPE_CHECKING, Any
+
+from evidence_store import ForensicsError
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QDialog
 
-# feature -> (service module, function the dialog calls, dialog module, dialog class)
-FEATURES: dict[str, tuple[str, str, str, str]] = {
-    "files": ("forensics_app.services.files", "add_files", ".dialogs.files_dialog", "AddFilesDialog"),
-    "verify": ("evidence_store", "verify_vault", ".dialogs.verify_dialog", "VerifyDialog"),
-    "web": ("forensics_app.services.web", "capture_web", ".dialogs.web_dialog", "WebCaptureDialog"),
-    "disk": ("forensics_app.services.disk_acquire", "add_image", ".dialogs.disk_dialog", "AddDiskImageDialog"),
-    "report": ("forensics_app.services.reports", "generate_report", ".dialogs.report_dialog", "ReportDialog"),
-    "package": ("forensics_app.services.export", "export_package", ".dialogs.package_dialog", "PackageDialog"),
+# action -> (dialog module, dialog class)
+DIALOGS: dict[str, tuple[str, str]] = {
+    "files": (".dialogs.files_dialog", "AddFilesDialog"),
+    "verify": (".dialogs.verify_dialog", "VerifyDialog"),
+    "web": (".dialogs.web_dialog", "WebCaptureDialog"),
+    "disk": (".dialogs.disk_dialog", "AddDiskImageDialog"),
+    "report": (".dialogs.report_dialog", "ReportDialog"),
+    "package": (".dialogs.package_dialog", "PackageDialog"),
 }
 
 
-@cache
-def available(name: str) -> bool:
-    """The service and the dialog exist (found without importing them: start-up stays fast)."""
-    module_name, _function, dialog_module, _cls = FEATURES[name]
-    try:
-        return (importlib.util.find_spec(module_name) is not None
-                and importlib.util.find_spec(dialog_module, __package__) is not None)
-    except (ImportError, ValueError):
-        return False
+class BrokenInstallError(ForensicsError):
+    """A part of the installation cannot be loaded (a damaged or incomplete install)."""
 
 
-def task_dialog(name: str, workspace: Any) -> QDialog | None:
-    """The action's dialog, or None when its service is missing or lacks the function it calls."""
-    if not available(name):
-        return None
-    module_name, function, dialog_module, dialog_class = FEATURES[name]
+def task_dialog(name: str, workspace: Any) -> QDialog:
+    """The action's dialog; a part that cannot be loaded raises :class:`BrokenInstallError` naming it."""
+    module_name, dialog_class = DIALOGS[name]
     try:
-        service = importlib.import_module(module_name)
-        dialogs = importlib.import_module(dialog_module, __package__)
-    except ImportError:
-        return None
-    if not callable(getattr(service, function, None)) or not hasattr(dialogs, dialog_class):
-        return None
+        dialogs = importlib.import_module(module_name, __package__)
+    except ImportError as exc:
+        part = getattr(exc, "name", None) or module_name
+        raise BrokenInstallError(
+            f"this installation is damaged: {part} cannot be loaded ({exc}); open Help > Workstation check to see "
+            "what to repair",
+            message_vi=f"bản cài đặt bị hỏng: không nạp được {part} ({exc}); mở Trợ giúp > Kiểm tra máy trạm để "
+                       "xem cần sửa gì") from exc
     dialog: QDialog = getattr(dialogs, dialog_class)(workspace, workspace.window_widget())
     return dialog

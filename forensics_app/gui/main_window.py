@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from evidence_store import ForensicsError, NotAVaultError, Vault, VaultError
 
 from ..services import settings as settings_service
-from . import features, i18n, theme
+from . import i18n, theme
 from .case_panel import CasePanel
 from .custody_view import CustodyView
 from .errors import ask, show_error
@@ -183,6 +183,8 @@ class MainWindow(WindowActions, QMainWindow):
         self.act_refresh = a("action.refresh", self.evidence_changed, QKeySequence.StandardKey.Refresh)
         self.act_about = a("action.about", lambda: self.open_dialog("about"), QKeySequence.StandardKey.HelpContents,
                            needs="")
+        self.act_check_package = a("action.check.package", lambda: self.open_dialog("check_package"), needs="")
+        self.act_trust_export = a("action.trust.export", self.export_trust)
 
         menus = self.menuBar()
         self._menus: list[tuple[Any, str]] = []
@@ -200,7 +202,7 @@ class MainWindow(WindowActions, QMainWindow):
                            self.act_refresh])
         menu("menu.acquire", [self.act_web, self.act_files, self.act_disk, self.act_browse_disk, None,
                               self.act_export_items])
-        menu("menu.reports", [self.act_report, self.act_package])
+        menu("menu.reports", [self.act_report, self.act_package, None, self.act_check_package, self.act_trust_export])
         menu("menu.help", [self.act_about])
         i18n.on_change(self._relabel_menus)
         self._relabel_menus()
@@ -213,10 +215,6 @@ class MainWindow(WindowActions, QMainWindow):
                        self.act_package, None, self.act_verify, self.act_lock):
             self.toolbar.addSeparator() if action is None else self.toolbar.addAction(action)
         self.addToolBar(self.toolbar)
-        for action, name in ((self.act_web, "web"), (self.act_disk, "disk"), (self.act_browse_disk, "disk"),
-                             (self.act_report, "report"),
-                             (self.act_package, "package")):
-            action.setProperty("feature", name)
 
     def _relabel_menus(self, _lang: str = "") -> None:
         for m, key in self._menus:
@@ -265,10 +263,6 @@ class MainWindow(WindowActions, QMainWindow):
             ok = {"": True, "vault": unlocked, "case": case_id is not None,
                   "open_case": case_id is not None and status == "open", "item": has_item,
                   "disk_item": disk_item and status == "open"}.get(needs, unlocked)
-            feature = action.property("feature")
-            if feature and not features.available(feature):
-                ok = False
-                action.setToolTip(tr("feature.missing"))
             action.setEnabled(bool(ok))
         if hasattr(self, "toolbar"):
             self.toolbar.setVisible(unlocked)  # the start screens stay uncluttered

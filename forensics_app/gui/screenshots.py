@@ -108,30 +108,28 @@ def main(argv: list[str] | None = None) -> int:
     _wait(app, lambda: window.session is not None and window.stack.currentWidget() is window.workspace)
     window.cases.select_case(next(c.id for c in window.cases.model.cases if c.number == "VV-2026-012"))
 
-    from . import features
-
-    if features.available("web"):
-        dialog = window.open_task("web")
-        dialog.urls.setPlainText(f"http://127.0.0.1:{server.server_port}/dien-dan/bai-dang/1024\n"
-                                 f"# http://127.0.0.1:{server.server_port}/dien-dan/bai-dang/1025")
-        dialog.options_box.setChecked(True)
-        dialog.options_form.widgets["allow_private_addresses"].setChecked(True)
-        dialog.options_form.base = dialog.options_form.base.with_changes(ntp_server="127.0.0.1:9", ntp_timeout=1)
-        dialog.resize(760, 720)
-        _save(dialog, args.out / "capture-dialog.png", app)
-        dialog.start_button.click()
-        _wait(app, lambda: dialog.state in ("done", "failed", "cancelled"))
-        dialog.close()
-        reader = window.session.reader
-        capture = next(iter(reader.list_items(kind="web_capture")), None)
-        if capture is not None:
-            shot = next((i for i in reader.list_items(parent_id=capture.id) if i.kind == "screenshot"), capture)
-            window.go_to_item(shot.id)
-            _wait(app, lambda: window.preview.content.currentWidget() is not window.preview.message)
+    # the capture dialog, as a user fills it
+    dialog = window.open_task("web")
+    dialog.urls.setPlainText(f"http://127.0.0.1:{server.server_port}/dien-dan/bai-dang/1024\n"
+                             f"# http://127.0.0.1:{server.server_port}/dien-dan/bai-dang/1025")
+    dialog.options_box.setChecked(True)
+    dialog.options_form.widgets["allow_private_addresses"].setChecked(True)
+    dialog.options_form.base = dialog.options_form.base.with_changes(ntp_server="127.0.0.1:9", ntp_timeout=1)
+    dialog.resize(760, 720)
+    _save(dialog, args.out / "capture-dialog.png", app)
+    dialog.start_button.click()
+    _wait(app, lambda: dialog.state in ("done", "failed", "cancelled"))
+    dialog.close()
+    reader = window.session.reader
+    capture = next(iter(reader.list_items(kind="web_capture")), None)
+    if capture is not None:
+        shot = next((i for i in reader.list_items(parent_id=capture.id) if i.kind == "screenshot"), capture)
+        window.go_to_item(shot.id)
+        _wait(app, lambda: window.preview.content.currentWidget() is not window.preview.message)
     _save(window, args.out / "main-window.png", app)
 
     fixtures = ROOT.parent / "shared" / "fixtures" / "disk" / "dftt" / "6-undel-fat.zip"
-    if features.available("disk") and fixtures.is_file():
+    if fixtures.is_file():
         with zipfile.ZipFile(fixtures) as zipped:
             zipped.extractall(work / "dftt")
         image = next((work / "dftt").rglob("*.dd"))

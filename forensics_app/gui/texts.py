@@ -17,7 +17,6 @@ TEXTS: dict[str, tuple[str, str]] = {
                    "Thu thập dữ liệu điện tử (trang web, tệp, ảnh đĩa) vào kho chứng cứ mã hoá có nhật ký lưu giữ "
                    "chứng cứ được ký số, lập báo cáo và gói chứng cứ. Phiên bản công cụ và các thành phần, để ghi "
                    "nhận:"),
-    "feature.missing": ("Not available in this build yet.", "Chưa có trong phiên bản này."),
     # -- buttons ----------------------------------------------------------------------
     "button.add": ("Add", "Thêm"),
     "button.browse": ("Browse…", "Chọn…"),
@@ -301,9 +300,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "verify.quick": ("Quick (presence and sizes only; content not re-read)",
                      "Nhanh (chỉ kiểm tra sự có mặt và kích thước; không đọc lại nội dung)"),
     "verify.job": ("Verifying the vault", "Đang kiểm tra tính toàn vẹn"),
-    "verify.ok": ("Integrity verified: {items} items, {blobs} stored contents, {entries} custody entries.",
+    "verify.ok": ("Integrity verified: {items} items, {blobs} stored contents, {entries} custody entries; the log "
+                  "extends every checkpoint witnessed outside the vault.",
                   "Tính toàn vẹn được xác nhận: {items} mục chứng cứ, {blobs} nội dung lưu trữ, {entries} mục "
-                  "nhật ký."),
+                  "nhật ký; nhật ký tiếp nối mọi điểm kiểm tra đã được lưu chứng kiến bên ngoài kho."),
     "verify.problems": ("{count} problems found. Double-click a problem to open its item.",
                         "Phát hiện {count} vấn đề. Nhấp đúp vào một vấn đề để mở mục chứng cứ liên quan."),
     "verify.item": (" (item {id})", " (mục {id})"),
@@ -420,6 +420,34 @@ TEXTS: dict[str, tuple[str, str]] = {
                      "Đã ghi gói chứng cứ vào {path}: {files} tệp, {items} mục, {size}."),
     "package.open": ("Open the folder", "Mở thư mục"),
     # -- examiners and key slots --------------------------------------------------------
+    "action.check.package": ("Verify an evidence package…", "Kiểm tra gói chứng cứ…"),
+    "action.trust.export": ("Export the trust file…", "Xuất tệp tin cậy…"),
+    "trust.exported": ("Trust file written: {path}. Hand it to prosecutors through a channel other than the "
+                       "evidence.", "Đã ghi tệp tin cậy: {path}. Hãy chuyển cho cơ quan tố tụng qua kênh khác với "
+                       "kênh gửi chứng cứ."),
+    "checkpkg.title": ("Verify an evidence package", "Kiểm tra gói chứng cứ"),
+    "checkpkg.intro": ("Checks every file, proof, signature and timestamp without a vault. The package's own keys "
+                       "prove only that it is consistent with itself: give the agency's trust file or the "
+                       "fingerprint printed on the signed minutes to verify who made it.",
+                       "Kiểm tra mọi tệp, bằng chứng, chữ ký và dấu thời gian mà không cần kho. Khoá nằm trong gói chỉ "
+                       "chứng minh gói nhất quán với chính nó: hãy chọn tệp tin cậy của cơ quan hoặc nhập dấu vân tay "
+                       "in trên biên bản đã ký để xác minh ai đã lập gói."),
+    "checkpkg.package": ("Package (folder or ZIP)", "Gói (thư mục hoặc ZIP)"),
+    "checkpkg.trust": ("Agency trust file", "Tệp tin cậy của cơ quan"),
+    "checkpkg.fingerprint": ("Or a fingerprint from the minutes", "Hoặc dấu vân tay in trên biên bản"),
+    "checkpkg.start": ("Verify", "Kiểm tra"),
+    "checkpkg.need.package": ("Choose the package to verify.", "Hãy chọn gói cần kiểm tra."),
+    "checkpkg.running": ("Verifying…", "Đang kiểm tra…"),
+    "checkpkg.verified": ("VERIFIED: {files} files and {items} items intact, signed by {signers} (keys from the "
+                          "anchors given).", "ĐÃ XÁC MINH: {files} tệp và {items} mục nguyên vẹn, do {signers} ký "
+                          "(khoá khớp mỏ neo đã cung cấp)."),
+    "checkpkg.unpinned": ("INTACT, ORIGIN NOT VERIFIED: {files} files and {items} items are consistent, but no trusted "
+                          "key was given, so who made the package is not verified.",
+                          "NGUYÊN VẸN, CHƯA XÁC MINH NGUỒN GỐC: {files} tệp và {items} mục nhất quán, nhưng chưa có "
+                          "khoá tin cậy nào được cung cấp nên chưa xác minh được ai đã lập gói."),
+    "checkpkg.problems": ("PROBLEMS: {count} found; each is listed with the file it concerns.",
+                          "CÓ VẤN ĐỀ: phát hiện {count} vấn đề; mỗi vấn đề ghi kèm tệp liên quan."),
+    "checkpkg.note": ("Note: {note}", "Ghi chú: {note}"),
     "examiners.title": ("Examiners", "Cán bộ thu thập"),
     "examiners.col.name": ("Name", "Họ tên"),
     "examiners.col.key": ("Signing key", "Khoá ký số"),

@@ -151,9 +151,6 @@ class WindowActions:
         except ForensicsError as exc:
             show_error(self._widget(), exc)
             return None
-        if dialog is None:
-            show_error(self._widget(), ForensicsError(tr("feature.missing")))
-            return None
         self._show_dialog(name, dialog)
         return dialog
 
@@ -173,6 +170,10 @@ class WindowActions:
                 dialog = ExaminersDialog(self, self._widget())
             elif name == "slots":
                 dialog = KeySlotsDialog(self, self._widget())
+            elif name == "check_package":
+                from .dialogs.check_package_dialog import CheckPackageDialog
+
+                dialog = CheckPackageDialog(self, self._widget())
             else:
                 dialog = SettingsDialog(self, self._widget())
         except ForensicsError as exc:
@@ -181,12 +182,29 @@ class WindowActions:
         self._show_dialog(name, dialog)
         return dialog
 
+    def export_trust(self) -> None:
+        """Write the vault's trust file (examiners' keys, TSA roots) for the agency to hand out."""
+        from PySide6.QtWidgets import QFileDialog
+
+        name, _ = QFileDialog.getSaveFileName(self._widget(), tr("action.trust.export"), "trust.json", "JSON (*.json)")
+        if not name:
+            return
+
+        def work(vault: Vault) -> str:
+            from ..services.trust import export_trust, write_trust
+
+            data = export_trust(vault)
+            vault.log("trust.export", details={"file": name, "examiners": [e["fingerprint"] for e in data["examiners"]]})
+            write_trust(data, Path(name))
+            return name
+
+        self._quick("trust.export", work, lambda path: self._widget().statusBar().showMessage(  # type: ignore[attr-defined]
+            tr("trust.exported", path=path), 15000))
+
     def browse_disk_image(self) -> None:
         """The disk browser over the selected disk-image item (read from where it was registered)."""
         detail = self.preview.detail
         if detail is None or detail.item.kind != "disk_image":
-            return
-        if not features.available("disk"):
             return
         from .dialogs.disk_browser import DiskBrowserDialog
 

@@ -370,3 +370,31 @@ def test_details_tab_opened_before_any_item_then_filled(window: Any, qtbot: Any)
     assert window.preview.hashes["sha256"].edit.text() == window.preview.detail.item.sha256
     window.preview.tabs.setCurrentIndex(2)
     assert window.preview.metadata.topLevelItemCount() > 0
+
+
+def test_a_prosecutor_verifies_a_package_pinned_or_not(window: Any, qtbot: Any, tmp_path: Path) -> None:
+    """The package dialog says VERIFIED only against the trust file given; without one, origin not verified."""
+    from forensics_app.services.export import export_package
+    from forensics_app.services.trust import export_trust, write_trust
+
+    reader = window.session.reader
+    case = reader.list_cases()[0]
+    with reader.sibling() as vault:
+        package = export_package(vault, case.number, tmp_path / "goi").path
+        trust = write_trust(export_trust(vault), tmp_path / "trust.json")
+    dialog = window.open_dialog("check_package")
+    dialog.package.setText(str(package))
+    dialog.run()
+    wait_until(qtbot, lambda: dialog.check is not None)
+    assert dialog.check.verdict == "origin_not_verified" and tr("checkpkg.unpinned", files=dialog.check.files,
+                                                                 items=dialog.check.items) == dialog.verdict.text()
+    dialog.check = None
+    dialog.trust_file.setText(str(trust))
+    dialog.run()
+    wait_until(qtbot, lambda: dialog.check is not None)
+    assert dialog.check.verdict == "verified" and window.session.examiner in dialog.verdict.text()
+    (package / "manifest.json").write_text("{}", "utf-8")
+    dialog.check = None
+    dialog.run()
+    wait_until(qtbot, lambda: dialog.check is not None)
+    assert dialog.check.verdict == "problems" and dialog.findings.count() > 0

@@ -133,10 +133,6 @@ class SettingsDialog(QDialog):
 
     def _capture_form(self) -> Any:
         """The capture options form (the same one the capture dialog shows), if web capture is here."""
-        from .. import features
-
-        if not features.available("web"):
-            return None
         try:
             from collectors.web import CaptureOptions
 

@@ -7,8 +7,9 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QLabel, QListWidget, QListWidgetItem
 
-from evidence_store import VerifyReport, verify_vault
+from evidence_store import VerifyReport
 
+from ...services import vaults
 from .. import theme
 from ..i18n import bind, tr
 from ..jobs import Job
@@ -40,7 +41,7 @@ class VerifyDialog(TaskDialog):
         quick = self.quick.isChecked()
         self.problems.clear()
         self.problems.hide()
-        return Job(tr("verify.job"), lambda vault, progress, cancel: verify_vault(
+        return Job(tr("verify.job"), lambda vault, progress, cancel: vaults.verify(
             vault, quick=quick, progress=progress, cancel=cancel))
 
     def show_result(self, report: VerifyReport) -> None:
