@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 
 SNIPPET_OPEN, SNIPPET_CLOSE = "\u27e6", "\u27e7"  # ⟦ ⟧ around each hit: never in ordinary text
 
+RANK_LIMIT = 20_000  # matches ranked by BM25; a query matching more lists the newest pieces first
+
 #: index_items.status values
 INDEXED, NOT_INDEXED, NO_TEXT = "indexed", "not_indexed", "no_text"
 
@@ -62,10 +64,11 @@ class Hit:
     place: str
     snippet: str
     score: float
+    ranked: bool = True  # False: too many matches to rank, newest first
 
     def to_json(self) -> dict[str, Any]:
         return {"item_id": self.item_id, "case_id": self.case_id, "kind": self.kind, "place": self.place,
-                "snippet": self.snippet, "score": round(self.score, 4)}
+                "snippet": self.snippet, "score": round(self.score, 4), "ranked": self.ranked}
 
 
 # -- writing (inside the caller's vault._write()) ----------------------------------------------------------
@@ -153,17 +156,20 @@ def search(vault: Vault, fts_query: str, *, case_ids: Sequence[int] | None = Non
     if kinds:
         where.append(f"d.kind IN ({','.join('?' * len(kinds))})")
         args.extend(kinds)
-    sql = ("SELECT d.id, d.item_id, d.case_id, d.kind, d.place, search_fts.rank FROM search_fts"
-           " JOIN search_docs d ON d.id = search_fts.rowid WHERE " + " AND ".join(where) +
-           " ORDER BY search_fts.rank LIMIT ? OFFSET ?")
+    base = " FROM search_fts JOIN search_docs d ON d.id = search_fts.rowid WHERE " + " AND ".join(where)
     try:
-        rows = vault.conn.execute(sql, (*args, limit, offset)).fetchall()
+        many = vault.conn.execute(f"SELECT count(*) FROM (SELECT 1{base} LIMIT ?)", (*args, RANK_LIMIT + 1)).fetchone()
+        # Ranking scores every match: past RANK_LIMIT matches the newest pieces come first instead (Hit.ranked).
+        order = "search_fts.rank" if many[0] <= RANK_LIMIT else "d.id DESC"
+        rows = vault.conn.execute(f"SELECT d.id, d.item_id, d.case_id, d.kind, d.place, search_fts.rank{base}"
+                                  f" ORDER BY {order} LIMIT ? OFFSET ?", (*args, limit, offset)).fetchall()
         hits = []
         for row_id, item_id, case_id, kind, place, rank in rows:
             snippet = vault.conn.execute(
                 "SELECT snippet(search_fts, 0, ?, ?, '…', 16) FROM search_fts WHERE search_fts MATCH ? AND rowid = ?",
                 (SNIPPET_OPEN, SNIPPET_CLOSE, fts_query, row_id)).fetchone()
-            hits.append(Hit(item_id, case_id, kind, place, snippet[0] if snippet else "", -float(rank)))
+            hits.append(Hit(item_id, case_id, kind, place, snippet[0] if snippet else "", -float(rank),
+                            many[0] <= RANK_LIMIT))
     except DatabaseError as exc:
         raise UsageError(f"the search index cannot answer this query: {exc}") from exc
     return hits

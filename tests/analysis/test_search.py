@@ -169,3 +169,15 @@ def test_acquisition_indexes_through_the_service_hook(vault, case, tmp_path):
     (tmp_path / "src" / "ghi chu.txt").write_text("Liên hệ 0912 345 678 để chuyển khoản", encoding="utf-8")
     add_files(vault, case.number, [tmp_path / "src"])
     assert _names(search.search(vault, "chuyen khoan")) == ["ghi chu.txt"]
+
+
+def test_too_many_matches_to_rank_come_newest_first(vault, case, monkeypatch):
+    for n in range(6):
+        add(vault, case, f"f{n}.txt", ("lừa đảo " * (n + 1)).encode())
+    analysis.index_pending(vault)
+    ranked = search.search(vault, "lua dao")
+    assert all(h.hit.ranked for h in ranked) and ranked[0].item_name == "f5.txt"  # BM25: most occurrences first
+    monkeypatch.setattr(search_index, "RANK_LIMIT", 3)
+    newest = search.search(vault, "lua dao", limit=4)
+    assert [h.item_name for h in newest] == ["f5.txt", "f4.txt", "f3.txt", "f2.txt"]
+    assert not any(h.hit.ranked for h in newest)
