@@ -181,3 +181,14 @@ def test_too_many_matches_to_rank_come_newest_first(vault, case, monkeypatch):
     newest = search.search(vault, "lua dao", limit=4)
     assert [h.item_name for h in newest] == ["f5.txt", "f4.txt", "f3.txt", "f2.txt"]
     assert not any(h.hit.ranked for h in newest)
+
+
+def test_sorting_and_index_merges_never_spill_plaintext_to_temp_files():
+    """SQLite sorts (ORDER BY rank, GROUP BY) and FTS5 merges in temp storage: the build keeps it in memory."""
+    import sqlcipher3
+
+    conn = sqlcipher3.connect(":memory:")
+    options = {row[0] for row in conn.execute("PRAGMA compile_options")}
+    assert "TEMP_STORE=2" in options or "TEMP_STORE=3" in options
+    assert conn.execute("PRAGMA temp_store").fetchone()[0] == 0  # default: as compiled (memory)
+    assert "ENABLE_FTS5" in options
