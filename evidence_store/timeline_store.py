@@ -187,6 +187,14 @@ def span(vault: Vault, flt: Filter) -> tuple[int, int] | None:
     return None if row[0] is None else (int(row[0]), int(row[1]))
 
 
+def kinds(vault: Vault, case_ids: Sequence[int] | None = None) -> list[tuple[str, int]]:
+    """(item kind, events) of the cases' events: the view's kind filter."""
+    flt = Filter(case_ids=case_ids)
+    where, args = flt.where()
+    return [(r[0], int(r[1])) for r in vault.conn.execute(
+        f"SELECT kind, count(*) FROM timeline_events WHERE {where} GROUP BY kind ORDER BY kind", args)]
+
+
 def sources(vault: Vault, case_ids: Sequence[int] | None = None) -> list[tuple[str, int]]:
     flt = Filter(case_ids=case_ids)
     where, args = flt.where()

@@ -42,6 +42,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "timeline.to": ("To", "Đến"),
     "timeline.source": ("Source", "Nguồn"),
     "timeline.source.all": ("All sources", "Mọi nguồn"),
+    "timeline.kind": ("Item kind", "Loại mục"),
+    "timeline.kind.all": ("All kinds", "Mọi loại"),
     "timeline.entity": ("Entity", "Thực thể"),
     "timeline.apply": ("Apply", "Áp dụng"),
     "timeline.reset": ("Whole case", "Toàn bộ vụ việc"),

@@ -216,7 +216,7 @@ def entity_card_html(cards: list[entities.EntityCard]) -> str:
 class _Loader(QObject):
     """Reads the anchors (every BLOCK-th key) and the count on its own connection, off the window's thread."""
 
-    loaded = Signal(int, int, object, object)  # generation, count, anchors, sources (or None)
+    loaded = Signal(int, int, object, object)  # generation, count, anchors, (sources, kinds) or None
 
     def start(self, vault: Vault, flt: Filter, generation: int, with_sources: bool) -> None:
         def work() -> None:
@@ -225,7 +225,8 @@ class _Loader(QObject):
             try:
                 count, keys = timeline.view_anchors(reader, flt, BLOCK)
                 if with_sources and flt.case_ids:
-                    sources = timeline.view_sources(reader, reader.get_case(flt.case_ids[0]))
+                    case = reader.get_case(flt.case_ids[0])
+                    sources = (timeline.view_sources(reader, case), timeline.view_kinds(reader, case))
             except ForensicsError:
                 count, keys = 0, []
             finally:
@@ -425,11 +426,12 @@ class TimelineView(QWidget):
         for edit in (self.start_edit, self.end_edit):
             edit.setPlaceholderText("YYYY-MM-DD")
         self.source = QComboBox()
+        self.kind = QComboBox()
         self.apply_button, self.reset_button = QPushButton(), QPushButton()
         self.apply_button.clicked.connect(lambda: self.reload())
         self.reset_button.clicked.connect(self._whole)
         self.status = QLabel()
-        self.labels = [QLabel(), QLabel(), QLabel(), QLabel()]
+        self.labels = [QLabel(), QLabel(), QLabel(), QLabel(), QLabel()]
         self.chart = DensityChart()
         self.chart.moment_clicked.connect(self.scroll_to)
         self.model = TimelineModel()
@@ -449,8 +451,8 @@ class TimelineView(QWidget):
         self.loader = _Loader()
         self.loader.loaded.connect(self._loaded)
         filters = QHBoxLayout()
-        for label, widget in zip(self.labels, (self.start_edit, self.end_edit, self.source, self.entity_edit),
-                                 strict=True):
+        for label, widget in zip(self.labels, (self.start_edit, self.end_edit, self.source, self.kind,
+                                               self.entity_edit), strict=True):
             filters.addWidget(label)
             filters.addWidget(widget)
         filters.addWidget(self.apply_button)
@@ -464,19 +466,23 @@ class TimelineView(QWidget):
         self._relabel()
 
     def _relabel(self, _lang: str = "") -> None:
-        for label, key in zip(self.labels, ("from", "to", "source", "entity"), strict=True):
+        for label, key in zip(self.labels, ("from", "to", "source", "kind", "entity"), strict=True):
             label.setText(t(f"timeline.{key}"))
         self.apply_button.setText(t("timeline.apply"))
         self.reset_button.setText(t("timeline.reset"))
         self.chart.setToolTip(t("timeline.zoom"))
         if self.source.count():
             self.source.setItemText(0, t("timeline.source.all"))
+        if self.kind.count():
+            self.kind.setItemText(0, t("timeline.kind.all"))
         self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(TimelineModel.COLUMNS) - 1)
 
     def show_case(self, vault: Vault | None, case_id: int | None) -> None:
         self.vault, self.case_id = vault, case_id
         self.source.clear()
         self.source.addItem(t("timeline.source.all"), None)
+        self.kind.clear()
+        self.kind.addItem(t("timeline.kind.all"), None)
         self.reload(with_sources=True)  # the sources' counts come with the rows, off the window's thread
 
     def _whole(self) -> None:
@@ -484,6 +490,7 @@ class TimelineView(QWidget):
         self.end_edit.clear()
         self.entity_edit.clear()
         self.source.setCurrentIndex(0)
+        self.kind.setCurrentIndex(0)
         self.reload()
 
     def reload(self, with_sources: bool = False) -> None:
@@ -495,11 +502,12 @@ class TimelineView(QWidget):
             self.status.clear()
             return
         try:
-            source = self.source.currentData()
+            source, kind = self.source.currentData(), self.kind.currentData()
             query = timeline.TimelineQuery(self.vault.get_case(self.case_id),
                                            timeline.parse_moment(self.start_edit.text() or None),
                                            timeline.parse_moment(self.end_edit.text() or None, end=True),
-                                           (source,) if source else None, None, self.entity_edit.text() or None)
+                                           (source,) if source else None, (kind,) if kind else None,
+                                           self.entity_edit.text() or None)
             flt = timeline.view_filter(self.vault, query)
         except ForensicsError as exc:
             self.status.setText(str(exc))
@@ -509,11 +517,13 @@ class TimelineView(QWidget):
         self.loader.start(self.vault, flt, self.generation, with_sources)
 
     def _loaded(self, generation: int, count: int, anchors: list[tuple[int, int]],
-                sources: list[tuple[str, int]] | None) -> None:
+                lists: tuple[list[tuple[str, int]], list[tuple[str, int]]] | None) -> None:
         if generation != self.generation or self.vault is None:
             return
-        for name, n in sources or []:
-            self.source.addItem(f"{name} ({n:,})", name)
+        if lists is not None:
+            for combo, rows in zip((self.source, self.kind), lists, strict=True):
+                for name, n in rows:
+                    combo.addItem(f"{name} ({n:,})", name)
         self.model.reset(self.vault, self._flt, count, anchors)
         last = self.model.event(count - 1) if count else None
         span = (anchors[0][0], last.time_us) if anchors and last is not None else None

@@ -141,6 +141,10 @@ def view_sources(vault: Vault, case: Case) -> list[tuple[str, int]]:
     return timeline_store.sources(vault, [case.id])
 
 
+def view_kinds(vault: Vault, case: Case) -> list[tuple[str, int]]:
+    return timeline_store.kinds(vault, [case.id])
+
+
 # -- export ------------------------------------------------------------------------------------------------------
 def _rows(vault: Vault, query: TimelineQuery) -> Iterator[tuple[Any, ...]]:
     """Raw rows in time order (stored events and custody actions): exports of millions stay fast."""

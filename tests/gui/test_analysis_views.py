@@ -100,5 +100,6 @@ def test_timeline_view_lazy_scroll_zoom(qtbot: Any, tmp_path: Path) -> None:
             "browser_history"))
         view.reload()
         assert view.wait_loaded() and view.model.rowCount() == 20_000
+        assert [view.kind.itemData(i) for i in range(view.kind.count())] == [None, "extracted_file"]
     finally:
         vault.close()
