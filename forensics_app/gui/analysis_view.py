@@ -160,6 +160,7 @@ class SearchView(QWidget):
             body = _highlight(body, word)
         self.context.setHtml(f"<p><b>{html.escape(self.hits[row].item_name)}</b> — {html.escape(hit.place)}</p>"
                              f"<p style='white-space: pre-wrap'>{body}</p>")
+        self.context.scrollToAnchor("hit")
 
     def _open(self, row: int) -> None:
         if 0 <= row < len(self.hits):
@@ -177,15 +178,19 @@ class SearchView(QWidget):
 
 
 def _highlight(escaped: str, word: str) -> str:
-    """Mark ``word`` in escaped text, with or without Vietnamese marks (same length: offsets hold)."""
+    """Mark whole words equal to ``word``, with or without Vietnamese marks (same length: offsets hold)."""
+    import re
+
     from ..services.entity_rules import plain
 
-    folded, target = plain(escaped), plain(word)
+    folded = plain(escaped)
+    pattern = re.compile(r"(?<!\w)" + re.escape(plain(word)) + r"(?!\w)")
     out, start = [], 0
-    while target and (found := folded.find(target, start)) >= 0:
-        out.append(escaped[start:found] + "<b style='background:#ffe58a'>" +
-                   escaped[found:found + len(target)] + "</b>")
-        start = found + len(target)
+    for found in pattern.finditer(folded):
+        anchor = "<a name='hit'></a>" if not out else ""
+        out.append(escaped[start:found.start()] + anchor + "<b style='background:#ffe58a'>" +
+                   escaped[found.start():found.end()] + "</b>")
+        start = found.end()
     return "".join(out) + escaped[start:]
 
 
