@@ -178,3 +178,16 @@ def test_cli_timeline(cli_vault, tmp_path):
     assert "not a date" in bad.one_line_error()
     missing = cli("timeline", "import", str(Path(tmp_path / "none.csv")), "--case", "C1")
     missing.one_line_error()
+
+
+def test_csv_export_quotes_text_fields(vault, case, tmp_path):
+    nasty = 'Tư nói: "chuyển, 5 triệu"\nrồi, im lặng'
+    with vault._write():
+        timeline_store.insert_events(vault.conn, [timeline_store.Event(
+            case.id, None, 1_700_000_000 * 10**6, 1_700_000_001 * 10**6, "1 s", "chat", "chat_message",
+            'Chat "sent"', nasty)])
+    timeline.export(vault, TimelineQuery(case, include_custody=False), "csv", tmp_path / "x.csv")
+    with (tmp_path / "x.csv").open(newline="", encoding="utf-8") as handle:
+        [row] = list(csv.DictReader(handle))
+    assert row["message"] == nasty and row["timestamp_desc"] == 'Chat "sent"' and row["case"] == case.number
+    assert row["datetime"] == "2023-11-14T22:13:20+00:00" and row["timestamp"] == "1700000000000000"
