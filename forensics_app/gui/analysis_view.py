@@ -185,7 +185,8 @@ def _highlight(escaped: str, word: str) -> str:
 
     folded = plain(escaped)
     pattern = re.compile(r"(?<!\w)" + re.escape(plain(word)) + r"(?!\w)")
-    out, start = [], 0
+    out: list[str] = []
+    start = 0
     for found in pattern.finditer(folded):
         anchor = "<a name='hit'></a>" if not out else ""
         out.append(escaped[start:found.start()] + anchor + "<b style='background:#ffe58a'>" +
