@@ -87,3 +87,27 @@ def test_receiving_server_claims_are_reported_as_claims(vault: Vault, case: Case
     assert [(r["method"], r["result"]) for r in claim["results"]] == [("dkim", "pass"), ("spf", "softfail"),
                                                                      ("dmarc", "fail")]
     assert message.metadata["message"]["authenticity"]["dkim"] == []  # nothing signed: nothing checked here
+
+
+def test_arc_set_checked_with_recorded_answers(vault: Vault, case: Case, dkim_signer: DkimSigner, email_data: Path,
+                                               tmp_path: Path) -> None:
+    # sealed by dkimpy's ARC signer with OpenDKIM's key (an intermediary's seal over the message as received)
+    import dkim
+
+    raw = (b"Authentication-Results: mx.example.org; dkim=none; spf=pass smtp.mailfrom=ddd.com\r\n"
+           + (email_data / "msg_01.txt").read_bytes().replace(b"\n", b"\r\n"))
+    key = (dkim_signer.folder / f"{dkim_signer.selector}.private").read_bytes()
+    sealed = b"".join(dkim.arc_sign(raw, dkim_signer.selector.encode(), dkim_signer.domain.encode(), key,
+                                    b"mx.example.org")) + raw
+    answers = ({"name": dkim_signer.dns_name, "answer": dkim_signer.record},)
+    good, bad = tmp_path / "sealed.eml", tmp_path / "changed.eml"
+    good.write_bytes(sealed)
+    bad.write_bytes(sealed.replace(b"Do you like this message?", b"Do you hate this message?"))
+    result = import_mail(vault, case.number, [good, bad], MailOptions(dns_answers=answers))
+    first, second = result.roots
+    arc = first.metadata["message"]["authenticity"]["arc"]
+    assert arc["result"] == "pass" and arc["instances"][0]["sealer"] == "example.org"
+    assert second.metadata["message"]["authenticity"]["arc"]["result"] == "fail"
+    assert first.metadata["message"]["authenticity"]["dns"][0]["name"] == dkim_signer.dns_name
+    claims = first.metadata["message"]["authenticity"]["claims"]
+    assert {(c["header"], c["authserv_id"]) for c in claims} >= {("ARC-Authentication-Results", "mx.example.org")}
