@@ -181,6 +181,9 @@ def check_dkim(data: bytes, signatures: list[str], dns: DnsAnswers) -> list[dict
             row.update(result="not checked", reason=str(exc))
         except dkim.ValidationError as exc:
             row.update(result="fail", reason=_reason(str(exc)))
+            if b"\n>From " in data:
+                row["reason"] += ("; note: this message has lines beginning '>From ', the quoting mbox files apply "
+                                  "to lines that began 'From ': that alone changes the body that was signed")
         except dkim.DKIMException as exc:
             row.update(result="not checked", reason=f"{type(exc).__name__}: {exc}")
         except Exception as exc:  # a malformed signature dkimpy did not anticipate must not stop the import

@@ -111,3 +111,18 @@ def test_arc_set_checked_with_recorded_answers(vault: Vault, case: Case, dkim_si
     assert first.metadata["message"]["authenticity"]["dns"][0]["name"] == dkim_signer.dns_name
     claims = first.metadata["message"]["authenticity"]["claims"]
     assert {(c["header"], c["authserv_id"]) for c in claims} >= {("ARC-Authentication-Results", "mx.example.org")}
+
+
+def test_mbox_from_quoting_is_named_when_a_body_hash_fails(vault: Vault, case: Case, dkim_signer: DkimSigner,
+                                                           email_data: Path, tmp_path: Path) -> None:
+    import mailbox
+
+    raw = (email_data / "msg_01.txt").read_bytes().replace(b"Hi,\n", b"Hi,\n\nFrom now on, pay here.\n")
+    box = mailbox.mbox(str(tmp_path / "box.mbox"))
+    box.add(dkim_signer.sign(raw))  # Python's mailbox writes the body line as ">From now on"
+    box.flush()
+    answers = ({"name": dkim_signer.dns_name, "answer": dkim_signer.record},)
+    result = import_mail(vault, case.number, [tmp_path / "box.mbox"], MailOptions(dns_answers=answers))
+    (message,) = vault.list_items(parent_id=result.containers[0].id, kind="message")
+    (dkim_row,) = message.metadata["message"]["authenticity"]["dkim"]
+    assert dkim_row["result"] == "fail" and "'>From '" in dkim_row["reason"]
