@@ -28,6 +28,8 @@ def _pffexport(pst: Path, target: Path) -> list[dict[str, str]]:
         text = headers.read_text("utf-8", "replace")
         fields = dict(re.findall(r"^([A-Za-z ]+):\t+(.*)$", text, re.M))
         if fields.get("Subject") is not None and headers.parent.name.startswith("Message"):
+            body = headers.parent / "Message.txt"
+            fields["body"] = body.read_text("utf-8", "replace") if body.is_file() else ""
             found.append(fields)
     return found
 
@@ -50,6 +52,11 @@ def test_pst_messages_match_pffexport(vault: Vault, case: Case, outside_samples:
         from datetime import datetime
         assert message.metadata["message"]["date"] == datetime.strptime(
             when.split(".")[0], "%b %d, %Y %H:%M:%S").strftime("%Y-%m-%dT%H:%M:%SZ")
+    from collectors.messages.mime import message_text
+
+    for fields in expected:  # the plain body as pffexport writes it (Message.txt), in our rebuilt message
+        stored = message_text(b"".join(vault.read_item(by_subject[fields["Subject"]])))
+        assert " ".join(stored.split()) == " ".join(fields["body"].split())
     first = by_subject["Re: Feature Generators"]
     meta = first.metadata["message"]
     assert meta["from"] == ["Jörn Kottmann <kottmann@gmail.com>"] and meta["folder"].endswith("Outlook")
