@@ -150,7 +150,7 @@ class MessageView(QWidget):
         self.tabs.setTabEnabled(1, bool(view.html))
         _fill(self.headers, [[n, v] for n, v in view.headers])
         self.headers.setHorizontalHeaderLabels([tr("message.col.name"), tr("message.col.value")])
-        _fill(self.route, [[str(h.get("hop")), " ".join(str(v) for v in (h.get("from"), h.get("from_ip")) if v),
+        _fill(self.route, [[str(h.get("hop")), _origin(h),
                             str(h.get("by") or ""), str(h.get("with") or ""),
                             local_time(h.get("time"), zone) if h.get("time") else str(h.get("time_text") or ""),
                             "" if h.get("gap_seconds") is None else f"{h['gap_seconds']} s",
@@ -167,6 +167,12 @@ class MessageView(QWidget):
             entry.setData(Qt.ItemDataRole.UserRole, child.id)
             self.attachments.addItem(entry)
         self.tabs.setCurrentIndex(0)
+
+
+def _origin(hop: dict[str, Any]) -> str:
+    """``from`` and, when it is not already there, the address the receiving server saw."""
+    origin, address = str(hop.get("from") or ""), hop.get("from_ip")
+    return f"{origin} [{address}]".strip() if address and str(address) not in origin else origin
 
 
 def _check_rows(data: dict[str, Any]) -> list[list[str]]:
@@ -237,7 +243,8 @@ class RowsModel(QAbstractTableModel):
         if row.get("edited"):
             notes.append(tr("conversation.edited", time=local_time(row["edited"], self.zone)))
         for attachment in row.get("attachments") or []:
-            notes.append(f"[{attachment.get('status')}] {attachment.get('path') or attachment.get('note') or ''}")
+            status = tr(f"conversation.status.{str(attachment.get('status')).replace(' ', '_')}")
+            notes.append(f"[{status}] {attachment.get('path') or attachment.get('note') or ''}")
         for reaction in row.get("reactions") or []:
             notes.append(f"{reaction.get('reaction')} ×{reaction.get('count')}")
         return "; ".join(notes)
