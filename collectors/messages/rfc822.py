@@ -44,6 +44,45 @@ def bytes_opener(data: bytes) -> BytesOpener:
     return BytesOpener(data)
 
 
+class RangeOpener:
+    """Streams ``length`` bytes of a file from ``start`` (a message too large to hold in memory), opened as
+    every source file is: read-only, access time untouched, refused if the file was replaced."""
+
+    def __init__(self, path: str, expected: Any, start: int, length: int) -> None:
+        self.path, self.expected, self.start, self.length = path, expected, start, length
+
+    @contextmanager
+    def __call__(self) -> Iterator[BinaryIO]:
+        from pathlib import Path
+
+        from ..files.local import open_source
+
+        with open_source(Path(self.path), self.expected) as handle:
+            handle.seek(self.start)
+            yield _Range(handle, self.length)  # type: ignore[misc]
+
+
+class _Range(io.RawIOBase):
+    def __init__(self, handle: BinaryIO, length: int) -> None:
+        super().__init__()
+        self.handle, self.left = handle, length
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, target: Any) -> int:
+        want = min(len(target), self.left)
+        if want <= 0:
+            return 0
+        data = self.handle.read(want)
+        target[:len(data)] = data
+        self.left -= len(data)
+        return len(data)
+
+
+HEAD_BYTES = 1 << 20  # what is read of a message too large to parse: its header block
+
+
 @dataclass
 class MessageJob:
     """One message to turn into artifacts: its bytes and where it was found (picklable, for worker processes)."""
@@ -57,6 +96,8 @@ class MessageJob:
     extra: dict[str, Any] | None = None
     reconstructed: bool = False
     warnings: list[ItemWarning] | None = None
+    stream: RangeOpener | None = None  # set for a message too large to hold: ``data`` is then its head
+    size: int | None = None
 
 
 def warning(code: str, en: str, vi: str, **details: Any) -> ItemWarning:
@@ -82,24 +123,27 @@ class MessageReader:
             self._prefix, self._ids = prefix, itertools.count(1)
         return self.artifacts(job.data, name=job.name, source=job.source, parent=job.parent, folder=job.folder,
                               recovered=job.recovered, extra=job.extra, reconstructed=job.reconstructed,
-                              warnings=job.warnings)
+                              warnings=job.warnings, stream=job.stream, total=job.size)
 
     def artifacts(self, data: bytes, *, name: str, source: str, parent: str | None, folder: str | None = None,
                   recovered: bool = False, extra: dict[str, Any] | None = None, reconstructed: bool = False,
-                  warnings: list[ItemWarning] | None = None, depth: int = 0) -> list[Artifact]:
-        """The message and everything under it, parents first."""
+                  warnings: list[ItemWarning] | None = None, depth: int = 0, stream: RangeOpener | None = None,
+                  total: int | None = None) -> list[Artifact]:
+        """The message and everything under it, parents first (``stream``: only the head is in ``data``)."""
         key = self.key()
         notes = list(warnings or [])
         meta: dict[str, Any] = dict(extra or {})
         if reconstructed:
             meta["reconstructed"] = True
-        if len(data) > self.options.max_parse_bytes:
+        size = total if stream is not None and total is not None else len(data)
+        oversized = stream is not None or len(data) > self.options.max_parse_bytes
+        if oversized:
             msg = mime.parse_bytes(_header_block(data))
             summary, problems = headers.summary(msg, folder=folder, recovered=recovered)
             notes.append(warning("message_not_split",
-                                 f"{len(data)} bytes: stored whole; its parts were not split into attachments",
-                                 f"{len(data)} byte: lưu nguyên thư; các phần đính kèm không được tách riêng",
-                                 size=len(data)))
+                                 f"{size} bytes: stored whole; its parts were not split into attachments",
+                                 f"{size} byte: lưu nguyên thư; các phần đính kèm không được tách riêng",
+                                 size=size))
             structure = mime.Structure()
         else:
             msg = mime.parse_bytes(data)
@@ -114,7 +158,11 @@ class MessageReader:
         summary["received"] = received.hop_table(headers.raw_all(msg, "Received"),
                                                  self.options.trusted_hosts)
         raw_headers = [(n, str(v)) for n, v in msg.raw_items()]
-        if reconstructed:
+        if stream is not None:
+            summary["authenticity"] = authenticity.not_checkable(
+                raw_headers, f"the message ({size} bytes) is larger than what is checked in memory; "
+                "`forensics mail recheck` can check it later", self.options.trusted_hosts)
+        elif reconstructed:
             summary["authenticity"] = authenticity.not_checkable(
                 raw_headers, "the message was rebuilt from stored properties: its bytes are not the ones that were "
                 "signed, so signatures cannot be checked (the original headers are kept for reading)",
@@ -129,7 +177,7 @@ class MessageReader:
         notes += _problem_warnings(problems, source)
         title = summary.get("subject") or summary.get("message_id") or name
         out = [Artifact(key, KIND_MESSAGE, _short(title) if title else name, source, parent,
-                        opener=bytes_opener(data), size=len(data), media_type=MEDIA_MESSAGE, metadata=meta,
+                        opener=stream or bytes_opener(data), size=size, media_type=MEDIA_MESSAGE, metadata=meta,
                         warnings=notes)]
         for part in structure.attachments:
             out += self._attachment(part, key, source, folder, recovered, depth)

@@ -24,7 +24,7 @@ from evidence_store.naming import display_name
 from ..base import Artifact
 from ..files.local import file_metadata, open_source
 from . import mbox
-from .rfc822 import KIND_MAILBOX, KIND_MESSAGE, MessageJob, MessageReader, warning
+from .rfc822 import HEAD_BYTES, KIND_MAILBOX, KIND_MESSAGE, MessageJob, MessageReader, RangeOpener, warning
 
 PST_MAGIC = b"!BDN"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -130,11 +130,13 @@ class MboxSource(Source):
         st = self.path.stat()
         with open_source(self.path, st) as scan_raw, open_source(self.path, st) as read_raw:
             scan, handle = io.BufferedReader(scan_raw, 1 << 20), io.BufferedReader(read_raw)  # type: ignore[arg-type, type-var]
+            limit = self.reader.options.max_parse_bytes
             for span in mbox.spans(scan, handle, st.st_size):
-                data = mbox.read_span(handle, span)
+                large = span.length > limit
+                data = mbox.read_span(handle, span) if not large else _head(handle, span.start)
                 place = f"{self.display}#{span.index + 1} (offset {span.from_offset})"
                 notes: list[ItemWarning] = []
-                if span.ends_file and data and not data.endswith(b"\n"):
+                if span.ends_file and span.length and not _ends_with_newline(handle, span):
                     notes.append(warning("message_truncated",
                                          f"{place}: the file ends inside this message (no final line break): "
                                          "it is stored as far as it goes",
@@ -146,7 +148,9 @@ class MboxSource(Source):
                                     "from_line": span.from_line.decode("utf-8", "replace")}}
                 self.messages += 1
                 yield MessageJob(data, f"message {span.index + 1}", place, self.container_key,
-                                 extra={"locator": locator}, warnings=notes)
+                                 extra={"locator": locator}, warnings=notes,
+                                 stream=RangeOpener(str(self.path), st, span.start, span.length) if large else None,
+                                 size=span.length)
 
 
 class FileMessageSource(Source):
@@ -224,12 +228,23 @@ class FolderSource(Source):
                 yield job
 
 
+def _head(handle: Any, start: int) -> bytes:
+    handle.seek(start)
+    return handle.read(HEAD_BYTES)  # type: ignore[no-any-return]
+
+
+def _ends_with_newline(handle: Any, span: mbox.Span) -> bool:
+    handle.seek(span.end - 1)
+    return handle.read(1) == b"\n"  # type: ignore[no-any-return]
+
+
 def _file_message(path: Path, shown: str, parent: str | None, folder: str | None, source: Source, *,
                   maildir: bool = False) -> MessageJob | None:
     try:
         st = path.stat()
         with open_source(path, st) as handle:
-            data = handle.read()
+            large = st.st_size > source.reader.options.max_parse_bytes
+            data = handle.read(HEAD_BYTES if large else -1)
     except (SourceError, OSError) as exc:
         source._skip(shown, str(exc))
         return None
@@ -239,7 +254,8 @@ def _file_message(path: Path, shown: str, parent: str | None, folder: str | None
         extra["locator"] = {"maildir": {"subdir": path.parent.name, "file": path.name,
                                         "flags": info[2] if info[1] else ""}}
     source.messages += 1
-    return MessageJob(data, path.name, shown, parent, folder=folder, extra=extra)
+    return MessageJob(data, path.name, shown, parent, folder=folder, extra=extra,
+                      stream=RangeOpener(str(path), st, 0, st.st_size) if large else None, size=st.st_size)
 
 
 def open_sources(paths: list[Path], reader: MessageReader) -> tuple[list[Source], list[tuple[str, str]]]:

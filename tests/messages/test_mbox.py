@@ -89,3 +89,21 @@ def test_maildir_folders_and_flags(vault: Vault, case: Case, email_data: Path, t
     stored = _messages(vault, container.id)
     folders = sorted((m.metadata["message"]["folder"], m.metadata["locator"]["maildir"]["flags"]) for m in stored)
     assert folders == [("INBOX", "S"), ("Sent", "")]
+
+
+def test_messages_too_large_to_hold_are_streamed_whole(vault: Vault, case: Case, email_data: Path,
+                                                       tmp_path: Path) -> None:
+    from collectors.messages.options import MailOptions
+
+    path = tmp_path / "corpus.mbox"
+    box = _python_mbox(path, email_data)
+    expected = [box.get_bytes(key) for key in box.iterkeys()]
+    result = import_mail(vault, case.number, [path], MailOptions(max_parse_bytes=2000), workers=0)
+    stored = _messages(vault, result.containers[0].id)
+    assert [b"".join(vault.read_item(m)) for m in stored] == expected  # the same bytes, streamed from the file
+    large = [m for m in stored if (m.size or 0) > 2000]
+    assert large and all(any(w.code == "message_not_split" for w in m.warnings) for m in large)
+    assert all(m.metadata["message"]["subject"] is not None or m.metadata["message"]["from"] for m in large)
+    digest = next(m for m in large if m.metadata["message"]["subject"] == "Ppp digest, Vol 1 #2 - 5 msgs")
+    assert vault.list_items(parent_id=digest.id) == []  # not split: its attachments stay inside it
+    assert digest.metadata["message"]["authenticity"]["dkim"] == []
