@@ -63,6 +63,8 @@ def mail_add(paths: tuple[Path, ...], case_ref: str, trusted: tuple[str, ...], d
         out.print(f"{result.messages} message(s), {result.attachments} attachment(s), {result.items} item(s) "
                   f"stored; {result.warnings} warning(s)", highlight=False)
         _problems(result.skipped, result.incomplete, result.ignored)
+        for note in result.notes:
+            err.print(f"[yellow]note[/] {note}", highlight=False)
     return 1 if result.problems else 0
 
 

@@ -51,6 +51,7 @@ class ImportResult:
     incomplete: list[tuple[str, str]] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)
     sources: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what was not looked for, and why (e.g. deleted PST items)
 
     @property
     def problems(self) -> bool:
@@ -63,7 +64,7 @@ class ImportResult:
                 "bytes": self.bytes, "warnings": self.warnings, "sources": self.sources,
                 "skipped": [{"place": p, "reason": r} for p, r in self.skipped],
                 "incomplete": [{"place": p, "reason": r} for p, r in self.incomplete],
-                "ignored": self.ignored}
+                "ignored": self.ignored, "notes": self.notes}
 
 
 class ChunkedStore:
@@ -180,6 +181,9 @@ def import_mail(vault: Vault, case_ref: str | int, paths: list[Path], options: M
             result.skipped += [s for s in source.skipped if s not in result.skipped]
             result.incomplete += [s for s in source.incomplete if s not in result.incomplete]
             result.ignored += getattr(source, "ignored", [])
+            note = getattr(source, "scan_note", None)
+            if note:
+                result.notes.append(f"{source.display}: {note}")
         _log(vault, case, "mail.import", result, options.to_json(), cancelled)
     return result
 
@@ -235,7 +239,8 @@ def _log(vault: Vault, case: Case, action: str, result: ImportResult, options: d
         vault.log(action, case=case, details={
             "options": options, "sources": result.sources, "messages": result.messages,
             "attachments": result.attachments, "items": result.items, "bytes": result.bytes,
-            "skipped": len(result.skipped), "incomplete": len(result.incomplete), "cancelled": cancelled,
+            "skipped": len(result.skipped), "incomplete": len(result.incomplete), "notes": result.notes,
+            "cancelled": cancelled,
             "pid": os.getpid()})
     except Exception:  # the log entry must not hide the error that stopped the import
         if not cancelled:

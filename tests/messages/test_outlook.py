@@ -113,3 +113,12 @@ def test_msg_files_match_their_published_facts(vault: Vault, case: Case, outside
 def test_not_an_msg_is_refused_with_its_reason(vault: Vault, case: Case, outside_samples: Path) -> None:
     with pytest.raises(Exception, match="not-a-MSG-file.msg"):
         import_mail(vault, case.number, [outside_samples / "msg" / "not-a-MSG-file.msg"])
+
+
+def test_without_pffexport_deleted_items_are_said_not_looked_for(vault: Vault, case: Case, outside_samples: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", "/nonexistent")
+    result = import_mail(vault, case.number, [outside_samples / "pst" / "aleph-testPST.pst"])
+    assert result.messages == 6 and not result.problems
+    (note,) = result.notes
+    assert "deleted items were not looked for" in note and "pff-tools" in note
