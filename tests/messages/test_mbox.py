@@ -107,3 +107,26 @@ def test_messages_too_large_to_hold_are_streamed_whole(vault: Vault, case: Case,
     digest = next(m for m in large if m.metadata["message"]["subject"] == "Ppp digest, Vol 1 #2 - 5 msgs")
     assert vault.list_items(parent_id=digest.id) == []  # not split: its attachments stay inside it
     assert digest.metadata["message"]["authenticity"]["dkim"] == []
+
+
+def test_cancel_keeps_the_vault_consistent(vault: Vault, case: Case, email_data: Path, tmp_path: Path) -> None:
+    import pytest
+
+    from evidence_store import Cancelled, CancelToken
+
+    path = tmp_path / "corpus.mbox"
+    _python_mbox(path, email_data)
+    token = CancelToken()
+    seen: list[str] = []
+
+    def progress(done: int, total: int | None, label: str) -> None:
+        seen.append(label)
+        if len(seen) == 3:
+            token.cancel()
+
+    with pytest.raises(Cancelled):
+        import_mail(vault, case.number, [path], progress=progress, cancel=token, chunk_items=2)
+    actions = [e.record["action"] for e in vault.custody.entries()]
+    assert actions[-1] == "mail.import"
+    assert vault.custody.entries()[-1].record["details"]["cancelled"] is True
+    # what was committed before the cancel is whole (the vault fixture verifies it after the test)
