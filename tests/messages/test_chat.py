@@ -70,6 +70,8 @@ def test_telegram_account_export_without_unix_times(vault: Vault, case: Case, tm
     assert rows[0]["time"] == "2020-03-01T01:00:00Z"  # 08:00 local read in UTC+07:00 …
     assert "assumption" in rows[0]["time_rule"]  # … and said to be an assumption
     assert not result.problems
+    (kept,) = vault.list_items(case.id, kind="file")
+    assert kept.name == "result.json" and b"".join(vault.read_item(kept)) == (export / "result.json").read_bytes()
 
 
 def test_facebook_json(vault: Vault, case: Case, tmp_path: Path) -> None:

@@ -75,6 +75,9 @@ class ChatSource:
             yield from self._conversation(conversation, export_key)
         if self.path.is_dir():
             yield from self._remaining(export_key)
+        else:  # the main file alone was named: it is kept as it is (its folder's other files were not asked for)
+            relative = self.path.relative_to(self.exporter.root).as_posix()
+            yield [self._file_artifact(relative, export_key, KIND_FILE, {})]
         self.skipped += [(f"{self.display}/{p}", reason) for p, reason in self.exporter.problems]
         self.incomplete += [(f"{self.display}/{p}", reason) for p, reason in self.exporter.incomplete]
 
