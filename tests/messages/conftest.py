@@ -32,13 +32,14 @@ SAMPLES_README = Path(__file__).with_name("SAMPLES.md")
 def outside_samples(shared_fixtures: Path) -> Path:
     """PST, MSG and chat-export samples from other projects' test data (see SAMPLES.md for each origin).
 
-    They live in ``../shared/fixtures/messages`` (``FORENSICS_MESSAGE_SAMPLES`` names another copy): fetched
-    material is kept out of this repository. Until they are placed there, the tests that need them are
-    skipped with this reason, which names the file that lists them.
+    They live in ``../shared/fixtures/messages`` (``FORENSICS_MESSAGE_SAMPLES`` names another copy), as the
+    community disk images do: fetched material is kept out of this repository. Missing, the tests fail and say
+    where the list of samples and their origins is.
     """
     folder = Path(os.environ.get("FORENSICS_MESSAGE_SAMPLES") or shared_fixtures / "messages")
-    if not folder.is_dir():
-        pytest.skip(f"outside message samples not installed at {folder} (list and origins: {SAMPLES_README})")
+    if not (folder / "pst").is_dir() or not (folder / "msg").is_dir():
+        pytest.fail(f"outside message samples not found at {folder} (list and origins: {SAMPLES_README})",
+                    pytrace=False)
     return folder
 
 
