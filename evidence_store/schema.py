@@ -194,6 +194,84 @@ CREATE INDEX timeline_events_item ON timeline_events(item_id);
 CREATE INDEX timeline_events_keys ON timeline_events(case_id, time_us, source, kind, item_id);
 CREATE TABLE analysis_counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL)
 """),
+    # Issue 15: the monitoring desk (evidence_store.monitor_store, tip_store): watches and their schedule, every
+    # check, payload digests for WARC revisit records, monitoring alerts, and the community-report register.
+    ("0015-monitoring", """
+CREATE TABLE monitor_watches (
+    id INTEGER PRIMARY KEY,
+    uid TEXT NOT NULL UNIQUE,
+    case_id INTEGER NOT NULL REFERENCES cases(id),
+    target TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    config TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'active',
+    health TEXT NOT NULL DEFAULT 'ok',
+    failures INTEGER NOT NULL DEFAULT 0,
+    gone_streak INTEGER NOT NULL DEFAULT 0,
+    removed_at TEXT,
+    next_due TEXT,
+    last_run TEXT,
+    last_change TEXT,
+    baseline_item_id INTEGER REFERENCES items(id),
+    created_at TEXT NOT NULL,
+    examiner_id INTEGER NOT NULL REFERENCES examiners(id)
+);
+CREATE INDEX monitor_watches_due ON monitor_watches(status, next_due);
+CREATE TABLE monitor_runs (
+    id INTEGER PRIMARY KEY,
+    watch_id INTEGER NOT NULL REFERENCES monitor_watches(id),
+    due_at TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    status TEXT NOT NULL,
+    reason TEXT NOT NULL DEFAULT '',
+    summary TEXT NOT NULL DEFAULT '',
+    capture_item_id INTEGER REFERENCES items(id),
+    items TEXT NOT NULL DEFAULT '[]',
+    facts TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX monitor_runs_watch ON monitor_runs(watch_id, id);
+CREATE INDEX monitor_runs_status ON monitor_runs(status);
+CREATE TABLE monitor_payloads (
+    digest TEXT PRIMARY KEY,
+    record_id TEXT NOT NULL,
+    url TEXT NOT NULL,
+    warc_date TEXT NOT NULL,
+    item_id INTEGER NOT NULL REFERENCES items(id)
+);
+CREATE TABLE monitor_alerts (
+    id INTEGER PRIMARY KEY,
+    watch_id INTEGER NOT NULL REFERENCES monitor_watches(id),
+    case_id INTEGER NOT NULL REFERENCES cases(id),
+    run_id INTEGER REFERENCES monitor_runs(id),
+    item_id INTEGER REFERENCES items(id),
+    kind TEXT NOT NULL,
+    summary TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    read_at TEXT,
+    delivered TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX monitor_alerts_open ON monitor_alerts(read_at, id);
+CREATE TABLE tips (
+    id INTEGER PRIMARY KEY,
+    uid TEXT NOT NULL UNIQUE,
+    received_at TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    reporter TEXT NOT NULL DEFAULT '{}',
+    urls TEXT NOT NULL DEFAULT '[]',
+    text TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL DEFAULT 'received',
+    outcome TEXT,
+    assessor_id INTEGER REFERENCES examiners(id),
+    note TEXT NOT NULL DEFAULT '',
+    case_id INTEGER REFERENCES cases(id),
+    attachments TEXT NOT NULL DEFAULT '[]',
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    examiner_id INTEGER NOT NULL REFERENCES examiners(id)
+);
+CREATE INDEX tips_status ON tips(status, received_at)
+"""),
 ]
 
 

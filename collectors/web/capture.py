@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -76,8 +76,10 @@ class WebCapturer:
 
     def __init__(self, session: BrowserSession, options: CaptureOptions, *, environment: dict[str, Any],
                  hooks: Sequence[ArtifactHook] = (), profile_provider: ProfileProvider | None = None,
-                 account: dict[str, Any] | None = None) -> None:
+                 account: dict[str, Any] | None = None,
+                 revisits: Mapping[str, dict[str, str]] | None = None) -> None:
         self.session = session
+        self.revisits = revisits  # payload digest -> earlier response record (see .warcwriter)
         self.options = options
         self.environment = environment  # tool, host, examiner, clock: supplied by the service
         self.hooks = list(hooks)
@@ -130,7 +132,8 @@ class WebCapturer:
         warc_file = CaptureFile("warc", workdir / "capture.warc.gz", "capture.warc.gz", "application/warc",
                                 sealed=warc)
         sealed.append(warc_file)
-        proxy = RecordingProxy(warc, self.session.ca, policy, resolver, warcinfo, staging.response_spool).start()
+        proxy = RecordingProxy(warc, self.session.ca, policy, resolver, warcinfo, staging.response_spool,
+                              revisits=self.revisits).start()
         context = None
         state: CaptureState | None = None
         try:
@@ -270,13 +273,23 @@ class WebCapturer:
         warc_file = next(f for f in state.sealed_files if f.sealed is proxy.warc)
         warc_file.metadata = {"records": 1 + 2 * len(journal.exchanges), "compression": "gzip per record"}
         state.files.append(warc_file)
+        if options.wacz:
+            await self._package(state, requested, chain, proxy, prov_path, started_at)
+        state.add_file("provenance", prov_path, "application/json", metadata={"format": provenance["format"]})
+        complete = not any(w.code in PARTIAL for w in state.warnings)
+        return CaptureResult(requested, provenance["final_url"], complete, provenance, summarise(provenance),
+                             state.files, state.warnings, workdir, started_at)
+
+    async def _package(self, state: CaptureState, requested: str, chain: dict[str, Any], proxy: RecordingProxy,
+                       prov_path: Path, started_at: str) -> None:
+        """The WACZ: the WARC with the screenshots and provenance, indexed for replay, signed."""
         attachments = [f for f in state.files if f.in_wacz] + [CaptureFile("provenance", prov_path,
                                                                             "provenance.json", "application/json")]
         wacz = state.staging.sealed() if state.staging else None
         assert wacz is not None
         page_entry = {"id": "main", "url": chain.get("final_url", requested), "ts": started_at,
                       "title": state.facts.get("page", {}).get("title", ""), "text": _page_text(state)}
-        wacz_file = state.add_file("wacz", workdir / "capture.wacz", "application/wacz", sealed=wacz)
+        wacz_file = state.add_file("wacz", state.workdir / "capture.wacz", "application/wacz", sealed=wacz)
         package = await asyncio.to_thread(
             write_wacz, wacz, warc=proxy.warc, page=page_entry, attachments=attachments,
             title=f"Capture of {requested}", software=warcinfo_software(self.environment),
@@ -285,10 +298,6 @@ class WebCapturer:
         wacz_file.metadata = {"resources": package["resources"], "signature": {
             "form": "anonymous (WACZ Signing and Verification 0.1.0)", "algorithm": "ECDSA P-384, SHA-256",
             "public_key": signed["publicKey"], "signed_hash": signed["hash"]}}
-        state.add_file("provenance", prov_path, "application/json", metadata={"format": provenance["format"]})
-        complete = not any(w.code in PARTIAL for w in state.warnings)
-        return CaptureResult(requested, provenance["final_url"], complete, provenance, summarise(provenance),
-                             state.files, state.warnings, workdir, started_at)
 
 
 def _page_text(state: CaptureState, limit: int = 4 * 1024 * 1024) -> str:

@@ -53,6 +53,10 @@ class CaptureOptions:
     video: bool = _opt(False, "Record a video of the capture session", "Quay video phiên thu thập", "--video")
     pdf: bool = _opt(True, "Print the page to PDF", "In trang ra PDF")
     mhtml: bool = _opt(True, "Save an MHTML archive of the page", "Lưu trang dạng MHTML")
+    wacz: bool = _opt(True, "Package the WARC, screenshots and provenance as a WACZ for replay (monitoring re-checks "
+                      "leave it out: their WARC refers to earlier captures)",
+                      "Đóng gói WARC, ảnh chụp và nguồn gốc thành WACZ để xem lại (các lần kiểm tra giám sát bỏ qua: "
+                      "WARC của chúng tham chiếu các lần thu thập trước)")
     mhtml_max_mb: int = _opt(16, "No MHTML for pages larger than this, MB (the WARC and HTML still hold them)",
                              "Không tạo MHTML cho trang lớn hơn (MB); WARC và HTML vẫn chứa trang")
     insecure: bool = _opt(False, "Capture even when the site's TLS certificate is not valid (the error is recorded)",

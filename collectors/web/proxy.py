@@ -30,7 +30,7 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -315,7 +315,8 @@ class RecordingProxy:
     """One proxy per capture on 127.0.0.1 (an ephemeral port), writing one WARC (a sealed file)."""
 
     def __init__(self, warc: SealedFile, ca: Any, policy: ProxyPolicy, resolver: Resolver,
-                 warcinfo: dict[str, str], spool: Callable[[], Any]) -> None:
+                 warcinfo: dict[str, str], spool: Callable[[], Any],
+                 revisits: Mapping[str, dict[str, str]] | None = None) -> None:
         self.warc = warc
         self.policy = policy
         self.resolver = resolver
@@ -328,7 +329,7 @@ class RecordingProxy:
             raise CollectorError(f"cannot start the recording proxy on 127.0.0.1: {exc}") from exc
         self.port = int(self.server.server_address[1])
         self.writer = WarcWriterThread(self.server.recorded_url_q, warc, "capture.warc.gz", self.journal, warcinfo,
-                                       redaction=policy.redaction)
+                                       redaction=policy.redaction, revisits=revisits)
         self._serve = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
                                        name="capture-proxy", daemon=True)
         self._stopped = False

@@ -12,6 +12,7 @@ import datetime
 import gzip
 import queue
 import threading
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 import warcprox.warc
@@ -28,10 +29,14 @@ class WarcWriterThread(threading.Thread):
     """Drains the proxy's queue into one gzipped WARC, recording where each record landed."""
 
     def __init__(self, source: queue.Queue[Any], handle: BinaryIO | Any, name: str, journal: Journal,
-                 warcinfo: dict[str, str], *, redaction: RedactionPolicy = RedactionPolicy()) -> None:
+                 warcinfo: dict[str, str], *, redaction: RedactionPolicy = RedactionPolicy(),
+                 revisits: Mapping[str, dict[str, str]] | None = None) -> None:
         super().__init__(name="warc-writer", daemon=True)
         self.source = source
         self.redaction = redaction
+        # payload digest -> the earlier response record holding it: such a response is written as a WARC
+        # `revisit` record (identical-payload-digest profile) that refers to it (a monitoring re-check)
+        self.revisits = revisits or {}
         self.name_in_warc = name
         self.journal = journal
         self.builder = warcprox.warc.WarcRecordBuilder(digest_algorithm="sha256")
@@ -66,6 +71,9 @@ class WarcWriterThread(threading.Thread):
         redacted: list[str] = []
         if self.redaction.active and isinstance(recorded.request_data, bytes):
             recorded.request_data, redacted = redact_request(recorded.request_data, self.redaction)
+        revisit = self._earlier_record(recorded)
+        if revisit is not None:
+            recorded.dedup_info = revisit
         records = self.builder.build_warc_records(recorded)
         offsets = []
         for record in records:
@@ -90,11 +98,23 @@ class WarcWriterThread(threading.Thread):
             if len(offsets) > 1 else None,
             "raw_head": head.decode("latin-1"),
             "redacted_request_headers": redacted,
+            "revisit_of": {k: v.decode("utf-8") for k, v in revisit.items()} if revisit else None,
         })
         if redacted and len(offsets) > 1:
             self.journal.add("redactions", {"url": recorded.url.decode("utf-8", "replace"), "headers": redacted,
                                             "request_record": offsets[1][2]})
         recorder.tempfile.close()
+
+
+    def _earlier_record(self, recorded: Any) -> dict[str, bytes] | None:
+        if not self.revisits or recorded.response_recorder is None or recorded.payload_digest is None:
+            return None
+        if recorded.truncated or not 200 <= int(recorded.status or 0) < 300:
+            return None
+        found = self.revisits.get(warcprox.digest_str(recorded.payload_digest, self.builder.base32).decode("ascii"))
+        if not found:
+            return None
+        return {key: str(found[key]).encode("utf-8") for key in ("id", "url", "date")}  # warcprox writes bytes
 
 
 def _write_gzipped(record: Any, handle: BinaryIO) -> None:

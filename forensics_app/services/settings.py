@@ -38,6 +38,13 @@ KNOWN: tuple[Setting, ...] = (
     Setting("capture_defaults", {}, "Default web capture options", "Tuỳ chọn thu thập trang web mặc định"),
     Setting("witness_dirs", [], "Extra folders where custody-log checkpoints are witnessed (e.g. a removable drive)",
             "Thư mục lưu thêm bản chứng kiến điểm kiểm tra nhật ký (ví dụ ổ đĩa rời)"),
+    Setting("monitor_email", {}, "Monitoring alerts by e-mail: host, port, security (starttls|tls), from, to, user "
+            "(password in FORENSICS_SMTP_PASSWORD)", "Gửi cảnh báo giám sát qua thư điện tử: host, port, security "
+            "(starttls|tls), from, to, user (mật khẩu trong FORENSICS_SMTP_PASSWORD)"),
+    Setting("monitor_webhook", {}, "Monitoring alerts to a webhook: url (token in FORENSICS_WEBHOOK_TOKEN)",
+            "Gửi cảnh báo giám sát tới webhook: url (mã thông báo trong FORENSICS_WEBHOOK_TOKEN)"),
+    Setting("monitor_egress_echo_url", "", "Address that answers with the caller's public IP (egress of each check)",
+            "Địa chỉ trả về IP công khai của máy gọi (địa chỉ ra mạng của mỗi lần kiểm tra)"),
 )
 BY_KEY = {s.key: s for s in KNOWN}
 

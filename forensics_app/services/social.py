@@ -15,7 +15,7 @@ Callable like :func:`forensics_app.services.web.capture_web` (``progress``,
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -112,6 +112,7 @@ def capture_social(
     cancel: CancelToken = NEVER_CANCELLED,
     on_outcome: Callable[[PostOutcome], None] | None = None,
     workroot: Path | None = None,
+    revisits: Mapping[str, dict[str, str]] | None = None,
 ) -> SocialBatchResult:
     """Capture posts into the case. Bad URLs, options or profile names fail the call before anything starts."""
     case = vault.get_case(case_ref)
@@ -146,7 +147,7 @@ def capture_social(
 
     result = capture_web(vault, case.id, normalised, options=chosen, concurrency=concurrency, batch_id=batch,
                          progress=progress, cancel=cancel, on_outcome=finished, hooks=[hook],
-                         profile_provider=provider, workroot=workroot)
+                         profile_provider=provider, workroot=workroot, revisits=revisits)
     outcomes = [done.get(o.url) or post_outcome(vault, o) for o in result.outcomes]
     vault.log("social.capture_batch", case=case, details={
         "batch": batch, "comments": parse_comments(comments), "media": media, "profile": profile or None,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -127,8 +127,12 @@ def capture_web(
     hooks: Sequence[ArtifactHook] = (),
     profile_provider: ProfileProvider | None = None,
     workroot: Path | None = None,
+    revisits: Mapping[str, dict[str, str]] | None = None,
 ) -> WebBatchResult:
-    """Capture ``urls`` into the case. Bad URLs fail the whole call before anything starts."""
+    """Capture ``urls`` into the case. Bad URLs fail the whole call before anything starts.
+
+    ``revisits`` (payload digest -> earlier WARC response record) makes identical payloads ``revisit`` records
+    (monitoring re-checks)."""
     case = vault.get_case(case_ref)
     if case.status != "open":
         raise UsageError(f"case {case.number} is closed; reopen it before adding evidence")
@@ -171,7 +175,8 @@ def capture_web(
             # the helpers a capture starts (yt-dlp's ffmpeg …) copy os.environ: no secret of ours is there meanwhile
             with secrets_withheld():
                 _run_batch(vault, case, batch, todo, options, environment, concurrency, staging, hooks,
-                           profile_provider, account, cancel, outcomes, progress, total, finished, on_outcome)
+                           profile_provider, account, cancel, outcomes, progress, total, finished, on_outcome,
+                           revisits)
     except Cancelled:
         _log_batch(vault, case, batch, normalised, outcomes, options, cancelled=True)
         raise
@@ -185,11 +190,12 @@ def _run_batch(vault: Vault, case: Case, batch: str, todo: list[str], options: C
                environment: dict[str, Any], concurrency: int, staging: Staging, hooks: Sequence[ArtifactHook],
                profile_provider: ProfileProvider | None, account: dict[str, Any] | None, cancel: CancelToken,
                outcomes: dict[str, UrlOutcome], progress: Progress, total: int, finished: int,
-               on_outcome: Callable[[UrlOutcome], None] | None) -> None:
+               on_outcome: Callable[[UrlOutcome], None] | None,
+               revisits: Mapping[str, dict[str, str]] | None = None) -> None:
     runner = CaptureRunner(todo, options, environment, concurrency=concurrency, staging=staging, hooks=hooks,
                            profile_provider=profile_provider, account=account,
                            clock=lambda: measure_clock(options.ntp_server, options.ntp_timeout),
-                           browser_path=str(settings.get(vault, "browser_path") or ""))
+                           browser_path=str(settings.get(vault, "browser_path") or ""), revisits=revisits)
     runner.start()
     try:
         for url, result, error in runner.results(cancel):

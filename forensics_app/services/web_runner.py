@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import queue
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from collectors.web import ArtifactHook, BrowserSession, CaptureOptions, CaptureResult, ProfileProvider, WebCapturer
@@ -29,7 +29,8 @@ class CaptureRunner:
     def __init__(self, urls: Sequence[str], options: CaptureOptions, environment: dict[str, Any], *,
                  concurrency: int, staging: Staging, hooks: Sequence[ArtifactHook] = (),
                  profile_provider: ProfileProvider | None = None, account: dict[str, Any] | None = None,
-                 clock: Callable[[], dict[str, Any]], browser_path: str = "") -> None:
+                 clock: Callable[[], dict[str, Any]], browser_path: str = "",
+                 revisits: Mapping[str, dict[str, str]] | None = None) -> None:
         self.urls = list(urls)
         self.options = options
         self.environment = environment
@@ -40,6 +41,7 @@ class CaptureRunner:
         self.account = account
         self.clock = clock
         self.browser_path = browser_path
+        self.revisits = revisits
         self.cancel = CancelToken()  # the loop's own token: set by stop()
         self.queue: queue.Queue[Outcome | None] = queue.Queue()
         self.thread = threading.Thread(target=self._main, name="capture-runner", daemon=True)
@@ -74,7 +76,8 @@ class CaptureRunner:
             try:
                 environment = {**self.environment, "clock": await clock}
                 capturer = WebCapturer(session, self.options, environment=environment, hooks=self.hooks,
-                                       profile_provider=self.profile_provider, account=self.account)
+                                       profile_provider=self.profile_provider, account=self.account,
+                                       revisits=self.revisits)
                 slots = asyncio.Semaphore(self.concurrency)
                 await asyncio.gather(*(self._one(capturer, slots, index, url) for index, url in enumerate(self.urls)))
             finally:
