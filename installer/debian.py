@@ -27,7 +27,7 @@ HERE = Path(__file__).resolve().parent
 PACKAGE = "forensics-toolkit"
 PREFIX = Path("usr") / "lib" / PACKAGE
 BROWSERS = "chromium | google-chrome-stable | microsoft-edge-stable"
-ALWAYS = (BROWSERS, "ffmpeg", "fonts-noto-core", "fonts-dejavu-core")
+ALWAYS = (BROWSERS, "ffmpeg", "fonts-noto-core", "fonts-dejavu-core", "libmagic1")  # libmagic: loaded by ctypes
 DESCRIPTION = """\
 Forensic evidence collection: web, social media, files, disk images
  Captures web pages and social-media posts (screenshots, WARC/WACZ, provenance

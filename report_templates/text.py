@@ -14,8 +14,9 @@ they reach a :class:`~reportlab.platypus.Paragraph` they are:
   the Basic Multilingual Plane (most emoji) are always printed so, because
   ReportLab's text map for them is wrong and copying from the PDF would change
   them;
-* right-to-left runs (Hebrew, Arabic) put in visual order, so they read
-  correctly and extract in logical order;
+* right-to-left runs (Hebrew, Arabic) put in visual order by the Unicode
+  Bidirectional Algorithm (python-bidi) and Arabic letters joined
+  (arabic-reshaper), so they read as on screen;
 * bounded: very long values are cut with a note (a table row taller than a page
   cannot be laid out); long unbroken words are split by ReportLab itself.
 """
@@ -29,7 +30,6 @@ from xml.sax.saxutils import escape as xml_escape
 from reportlab.pdfbase import pdfmetrics
 
 CODE_STYLE = '<font face="Mono" color="#a00000">[U+{:04X}]</font>'
-_MIRROR = str.maketrans("()[]{}<>«»‹›", ")(][}{><»«›‹")
 _DROP_CATEGORIES = {"Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp"}
 
 
@@ -85,64 +85,37 @@ def _tokens(text: str, multiline: bool) -> list[Token]:
     return out
 
 
-def _bidi_class(token: Token) -> str:
-    if token[0] == "c":
-        return "ON"
-    return unicodedata.bidirectional(token[1]) or "ON"
+# Placeholders for hidden characters while the line is put in visual order: neutral (bidi class ON), never
+# mirrored, so a hidden character takes no part in the ordering (a right-to-left override shows as its marker
+# and overrides nothing) and is found again after reordering.
+_PLACEHOLDERS = [chr(c) for c in range(0x2500, 0x2700)
+                 if unicodedata.bidirectional(chr(c)) == "ON" and not unicodedata.mirrored(chr(c))]
+_RTL = frozenset(("R", "AL", "AN"))
 
 
 def _visual_order(tokens: list[Token]) -> list[Token]:
-    """Reverse right-to-left runs of a left-to-right line (numbers inside keep their order).
-
-    A run starts at a strong R/AL character and takes in marks, numbers and
-    neutrals up to the last strong R/AL before the next strong L character.
-    """
-    classes = [_bidi_class(t) for t in tokens]
-    if not any(c in ("R", "AL") for c in classes):
+    """The line in visual order by the Unicode Bidirectional Algorithm (UAX #9, python-bidi), left-to-right
+    paragraph, with Arabic letters shaped to their joined forms (arabic-reshaper) as a reader sees them."""
+    if not any(kind == "t" and unicodedata.bidirectional(ch) in _RTL for kind, ch in tokens):
         return tokens
-    out: list[Token] = []
-    i, n = 0, len(tokens)
-    while i < n:
-        if classes[i] not in ("R", "AL"):
-            out.append(tokens[i])
-            i += 1
-            continue
-        end = i
-        j = i
-        while j < n and classes[j] != "L":
-            if classes[j] in ("R", "AL", "NSM"):
-                end = j
-            j += 1
-        out.extend(_reverse_run(tokens[i:end + 1], classes[i:end + 1]))
-        i = end + 1
-    return out
-
-
-def _reverse_run(tokens: list[Token], classes: list[str]) -> list[Token]:
-    clusters: list[list[Token]] = []
-    k = 0
-    while k < len(tokens):
-        if classes[k] in ("EN", "AN"):  # a number (with its separators) stays left to right
-            m = k + 1
-            while m < len(tokens) and (classes[m] in ("EN", "AN") or (
-                    classes[m] in ("CS", "ES", "ET") and m + 1 < len(tokens) and classes[m + 1] in ("EN", "AN"))):
-                m += 1
-            clusters.append(tokens[k:m])
-            k = m
-            continue
-        cluster = [tokens[k]]
-        k += 1
-        while k < len(tokens) and classes[k] == "NSM":  # marks stay after their base letter
-            cluster.append(tokens[k])
-            k += 1
-        clusters.append(cluster)
-    result: list[Token] = []
-    for cluster in reversed(clusters):
-        if len(cluster) == 1 and cluster[0][0] == "t":
-            result.append(("t", cluster[0][1].translate(_MIRROR)))
+    hidden = [ch for kind, ch in tokens if kind == "c"]
+    present = {ch for kind, ch in tokens if kind == "t"}
+    pool = [p for p in _PLACEHOLDERS if p not in present]
+    if len(hidden) > len(pool):  # more hidden characters than free placeholders: leave the line as it is
+        return tokens
+    mapping: dict[str, str] = {}
+    text = []
+    for kind, ch in tokens:
+        if kind == "c":
+            mapping[pool[len(mapping)]] = ch
+            text.append(pool[len(mapping) - 1])
         else:
-            result.extend(cluster)
-    return result
+            text.append(ch)
+    from arabic_reshaper import reshape
+    from bidi import get_display
+
+    visual = get_display(reshape("".join(text)), base_dir="L")
+    return [("c", mapping[ch]) if ch in mapping else ("t", ch) for ch in visual]
 
 
 def _markup_line(tokens: list[Token], face: str, fallback: str) -> str:

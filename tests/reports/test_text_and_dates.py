@@ -43,14 +43,24 @@ def test_nfc_normalisation() -> None:
     assert markup(decomposed) == "Nguyễn Văn Ánh"
 
 
-def test_right_to_left_runs_are_put_in_visual_order() -> None:
-    result = markup("id שלום 123 end")
-    # the Hebrew letters are reversed (visual order), the number keeps its order, Latin stays
-    assert result.startswith("id ")
-    assert result.endswith(" end")
-    assert "123" in result
-    hebrew = "".join(ch for ch in result if "\u0590" <= ch <= "\u05ff")
-    assert hebrew == "שלום"[::-1]
+def _text(markup_text: str) -> str:
+    import re
+
+    return re.sub(r"<[^>]+>", "", markup_text)
+
+
+def test_right_to_left_runs_follow_the_unicode_bidirectional_algorithm() -> None:
+    # UAX #9 (the reference results of the Unicode BidiCharacterTest cases for a left-to-right paragraph): the
+    # number after the Hebrew word belongs to the right-to-left run, so it is shown before the reversed word
+    assert _text(markup("id שלום 123 end")) == "id 123 םולש end"
+    assert _text(markup("(שלום)")) == "(םולש)"  # brackets mirrored inside the run
+    # Arabic letters are shown joined (presentation forms), in visual order
+    # seen (initial form), lam-alef (one ligature, final form), meem (isolated), right to left
+    assert _text(markup("سلام")) == "\ufee1\ufefc\ufeb3"
+    # a right-to-left override is shown as its marker and overrides nothing
+    disguised = markup("invoice\u202efdp.exe")
+    assert "[U+202E]" in disguised and _text(disguised).startswith("invoice") and _text(disguised).endswith(
+        "fdp.exe")
 
 
 def test_glyphs_missing_from_every_font_are_shown_as_code_points() -> None:
