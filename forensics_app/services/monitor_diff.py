@@ -24,6 +24,10 @@ VISUAL_RULE = "OpenCV absdiff of the screenshots scaled to one width; a pixel co
 SOCIAL_RULE = "post text, counts and comments (by id, else author + text) of the two social records"
 FEED_RULE = "entries (by id, else link) of the two RSS/Atom documents, read by feedparser"
 _DROP = ("script", "style", "noscript", "template", "svg")
+_BLOCKS = frozenset(("address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt", "fieldset",
+                     "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr",
+                     "li", "main", "nav", "ol", "p", "pre", "section", "table", "tbody", "td", "tfoot", "th", "thead",
+                     "tr", "ul"))
 _WORD = re.compile(r"\w+|[^\w\s]", re.UNICODE)
 
 
@@ -83,10 +87,34 @@ def _roots(html: str, focus: Focus) -> list[Any]:
 
 def page_text(html: str, focus: Focus) -> str:
     """The watched part's visible text, normalised, with ignore patterns removed."""
-    text = normalise(" ".join(root.text_content() for root in _roots(html, focus)))
+    text = normalise(" ".join(_visible_text(root) for root in _roots(html, focus)))
     for pattern in focus.ignore:
         text = re.sub(pattern, " ", text)
     return normalise(text)
+
+
+def _visible_text(root: Any) -> str:
+    """Text as a reader sees it: block elements apart, inline ones run together (``<b>chuy</b>ển`` is one word)."""
+    parts: list[str] = []
+
+    def walk(element: Any) -> None:
+        block = isinstance(element.tag, str) and element.tag.lower() in _BLOCKS
+        if block:
+            parts.append(" ")
+        if isinstance(element.tag, str) and element.text:
+            parts.append(element.text)
+        for child in element:
+            walk(child)
+            if child.tail:
+                parts.append(child.tail)
+        if block:
+            parts.append(" ")
+
+    try:
+        walk(root)
+    except RecursionError:  # a pathologically deep page: its text without block separation
+        return str(root.text_content())
+    return "".join(parts)
 
 
 def page_links(html: str, base: str, focus: Focus) -> dict[str, str]:

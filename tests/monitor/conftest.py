@@ -14,3 +14,15 @@ def monitor_site() -> Iterator[MonitorSite]:
     site = MonitorSite()
     yield site
     site.stop()
+
+
+@pytest.fixture(scope="session")
+def platforms(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """The local social platforms (tests/social/site.py) under their real host names."""
+    from tests.social.site import PlatformSite, make_platform_certificate
+    from tests.web.site import make_video
+
+    folder = tmp_path_factory.mktemp("platforms")
+    site = PlatformSite(make_platform_certificate(folder), make_video(folder))
+    yield site
+    site.stop()
