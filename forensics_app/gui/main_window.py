@@ -136,6 +136,9 @@ class MainWindow(WindowActions, QMainWindow):
         from .analysis_view import install_analysis  # search, entity card and timeline tabs (issue 17)
 
         install_analysis(self)
+        from .monitor_view import install_monitoring  # watches, alerts, changes side by side (issue 15)
+
+        self.monitoring = install_monitoring(self)
         return splitter
 
     def _relabel_tabs(self, _lang: str = "") -> None:
@@ -380,6 +383,7 @@ class MainWindow(WindowActions, QMainWindow):
         self.stack.setCurrentWidget(self.workspace)
         self.cases.model.load(session.reader)
         self.cases.select_case(None)
+        self.monitoring.show_vault(session.reader, session)  # alerts are noticed from the start, on any tab
         self._update_actions()
         self._update_status()
 
@@ -407,6 +411,7 @@ class MainWindow(WindowActions, QMainWindow):
         for dialog in list(self._dialogs.values()):
             dialog.hide() if getattr(dialog, "running", False) else dialog.close()  # work goes on, unseen
         self.cases.model.load(None)
+        self.monitoring.show_vault(None)
         self.evidence.show_case(None, None, self.zone)
         self.custody.show_case(None, None, self.zone)
         self.preview.clear()
@@ -421,6 +426,7 @@ class MainWindow(WindowActions, QMainWindow):
 
     def close_session(self) -> None:
         self._watch_idle(False)
+        self.monitoring.show_vault(None)
         if self.session is not None:
             self.session.close(timeout=30)
             self.session = None

@@ -1,0 +1,96 @@
+"""The Monitoring tab (pytest-qt, offscreen): watches with next run and last change, alerts grouped per case and
+watch with unread ones bold, the change side by side with its three-panel image, a notification for a new alert,
+mark read."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+
+from evidence_store import Vault
+from evidence_store import monitor_store as store
+from forensics_app.services import monitor
+from forensics_app.services.monitor_judge import judge
+from tests.conftest import PASSPHRASE
+from tests.gui.conftest import wait_until
+
+
+def _png(dark: bool) -> bytes:
+    image = np.full((200, 400, 3), 255, np.uint8)
+    if dark:
+        image[20:120, 20:220] = (30, 30, 30)
+    return cv2.imencode(".png", image)[1].tobytes()
+
+
+def capture(vault: Vault, case_id: int, url: str, text: str, dark: bool) -> tuple[Any, list[Any]]:
+    """A stored web capture as the pipeline leaves it (parent, HTML, screenshot), without a browser."""
+    case = vault.get_case(case_id)
+    with vault.batch(case) as batch:
+        parent = batch.add_record(kind="web_capture", name="capture", source=url,
+                                  metadata={"provenance": {"http_status": 200, "final_url": url}})
+        batch.add_content(io.BytesIO(f"<html><body><p>{text}</p></body></html>".encode()), kind="html",
+                          name="page.html", source=url, parent=parent, media_type="text/html")
+        batch.add_content(io.BytesIO(_png(dark)), kind="screenshot", name="page.png", source=url, parent=parent,
+                          media_type="image/png")
+    assert parent.item is not None
+    return parent.item, vault.list_items(parent_id=parent.item.id)
+
+
+def check(vault: Vault, watch_id: int, text: str, dark: bool) -> monitor.CheckOutcome:
+    watch = store.get_watch(vault, watch_id)
+    run = store.start_run(vault, watch, watch.next_due or "", "2099-01-01T00:00:00.000000Z")
+    item, children = capture(vault, watch.case_id, watch.target, text, dark)
+    return judge(vault, watch, run, item, children, "", None, egress={}, options=None)
+
+
+def test_monitoring_tab(make_window: Any, qtbot: Any, seeded_vault: Path) -> None:
+    with Vault.open(seeded_vault, PASSPHRASE) as vault:
+        case = vault.list_cases()[0]
+        watch = monitor.add_watches(vault, case.id, ["https://tin.example.vn/bai-1"], every="6h")[0]
+        check(vault, watch.id, "Giá vàng hôm nay tăng nhẹ", False)
+        changed = check(vault, watch.id, "Giá vàng hôm nay tăng mạnh, chuyển khoản ngay", True)
+        assert changed.status == "changed"
+    win = make_window()
+    from tests.gui.conftest import unlock
+
+    unlock(qtbot, win, seeded_vault)
+    view = win.monitoring
+    win.center_tabs.setCurrentWidget(view)
+    wait_until(qtbot, lambda: view.watches.rowCount() == 1)
+    row = [view.watches.item(0, c).text() for c in range(7)]
+    assert row[1] == "https://tin.example.vn/bai-1" and row[3] == "active"
+    assert "+07" in row[4] and row[5] != "—" and row[6] == "1"
+    group = view.alerts.topLevelItem(0)
+    assert group.text(0) == f"case {case.id} · https://tin.example.vn/bai-1"
+    alert = group.child(0)
+    assert alert.text(0).startswith("[Changed] text +") and alert.font(0).bold()
+    view.alerts.setCurrentItem(alert)
+    wait_until(qtbot, lambda: "mạnh" in view.current.toPlainText())
+    assert "nhẹ" in view.previous.toPlainText() and "nhẹ" not in view.current.toPlainText()
+    assert "background:#dfd" in view.current.toHtml() or "#ddffdd" in view.current.toHtml().lower()
+    assert view.image.pixmap() is not None and view.image.pixmap().width() == 3 * 600 + 16
+    assert "word-level diff" in view.rule.text()
+    # a new alert written by the monitor (another connection) is noticed: a desktop notification
+    with Vault.open(seeded_vault, PASSPHRASE) as vault:
+        check(vault, watch.id, "Giá vàng hôm nay giảm", False)
+    with qtbot.waitSignal(view.notified, timeout=10_000) as signal:
+        view.refresh()
+    assert signal.args[0].startswith("1 new monitoring alert(s): text +")
+    view.alerts.setCurrentItem(None)
+    view.read_button.click()
+    wait_until(qtbot, lambda: view.status.text() == "1 watch(es), 0 unread alert(s)")
+    from forensics_app.gui import i18n
+
+    i18n.set_language("vi")
+    try:
+        assert win.center_tabs.tabText(win.center_tabs.indexOf(view)) == "Giám sát"
+        assert view.check_button.text() == "Kiểm tra ngay"
+        assert view.alerts.topLevelItem(0).child(0).text(0).startswith("[Có thay đổi] văn bản +")
+    finally:
+        i18n.set_language("en")
+    wait_until(qtbot, lambda: any(r.action == "item.view" for r in win.session.reader.custody_rows(case.id,
+                                                                                                    limit=10_000)))
