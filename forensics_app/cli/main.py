@@ -48,6 +48,7 @@ LAZY_COMMANDS: dict[str, tuple[tuple[str, ...], str]] = {
     "search": (("analysis_cmds",), "search_cmd"), "entities": (("analysis_cmds",), "entities_group"),
     "timeline": (("analysis_cmds",), "timeline_group"), "index": (("analysis_cmds",), "index_group"),
     "watch": (("monitor_cmds",), "watch_group"), "monitor": (("monitor_cmds",), "monitor_group"),
+    "tip": (("tip_cmds",), "tip_group"),
 }
 
 

@@ -38,6 +38,8 @@ KNOWN: tuple[Setting, ...] = (
     Setting("capture_defaults", {}, "Default web capture options", "Tuỳ chọn thu thập trang web mặc định"),
     Setting("witness_dirs", [], "Extra folders where custody-log checkpoints are witnessed (e.g. a removable drive)",
             "Thư mục lưu thêm bản chứng kiến điểm kiểm tra nhật ký (ví dụ ổ đĩa rời)"),
+    Setting("tips_case", "TIN-BAO", "Case that keeps the files sent with community reports",
+            "Vụ việc lưu các tệp gửi kèm tin báo"),
     Setting("monitor_email", {}, "Monitoring alerts by e-mail: host, port, security (starttls|tls), from, to, user "
             "(password in FORENSICS_SMTP_PASSWORD)", "Gửi cảnh báo giám sát qua thư điện tử: host, port, security "
             "(starttls|tls), from, to, user (mật khẩu trong FORENSICS_SMTP_PASSWORD)"),
