@@ -295,23 +295,16 @@ def entry_for(item: Any, parent_path: bytes, partition: int, policy: TimePolicy,
     """One APFS file entry as an :class:`Entry` (live files only: libfsapfs lists no deleted names)."""
     mode = int(item.file_mode or 0)
     kind = _TYPES.get(stat.S_IFMT(mode), "-")
-    times: dict[str, Any] = {}
-    epochs = []
-    for label, getter, slot in (("modified", item.get_modification_time_as_integer, 0),
-                                ("accessed", item.get_access_time_as_integer, 1),
-                                ("changed", item.get_inode_change_time_as_integer, 2),
-                                ("born", item.get_creation_time_as_integer, 3)):
-        value = int(getter() or 0)
-        seconds, nanos = divmod(value, 1_000_000_000)
-        epochs.append(seconds)
-        converted = policy.convert(seconds, nanos, slot)
-        if converted:
-            times[label] = converted
+    raw: list[int] = []
+    for getter in (item.get_modification_time_as_integer, item.get_access_time_as_integer,
+                   item.get_inode_change_time_as_integer, item.get_creation_time_as_integer):
+        raw.extend(divmod(int(getter() or 0), 1_000_000_000))  # nanoseconds since 1970 UTC
     size = int(item.size or 0)
     entry = Entry(partition, parent_path, (item.name or "").encode("utf-8"), int(item.identifier), kind, kind,
-                  True, True, size, times, mode=mode, uid=int(item.owner_identifier or 0),
-                  gid=int(item.group_identifier or 0), parent_inode=parent_inode)
-    entry.epochs = (epochs[0], epochs[1], epochs[2], epochs[3])
+                  True, True, size, None, mode=mode, uid=int(item.owner_identifier or 0),
+                  gid=int(item.group_identifier or 0), parent_inode=parent_inode, raw_times=tuple(raw),
+                  policy=policy)
+    entry.epochs = (raw[0], raw[2], raw[4], raw[6])
     if kind == "l":
         target = item.symbolic_link_target
         entry.link_target = target.encode("utf-8") if target else None

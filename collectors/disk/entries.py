@@ -9,12 +9,15 @@ content can be trusted.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+import re
+from dataclasses import dataclass
 from typing import Any
 
 import pytsk3
 
 from .names import escape_name, needs_escape
+from .timestamps import times_json
 
 _NAME_TYPES = {
     "TSK_FS_NAME_TYPE_UNDEF": "-", "TSK_FS_NAME_TYPE_FIFO": "p", "TSK_FS_NAME_TYPE_CHR": "c",
@@ -62,7 +65,7 @@ class Entry:
     name_allocated: bool
     meta_allocated: bool | None
     size: int
-    times: dict[str, Any] = field(default_factory=dict)
+    given_times: dict[str, Any] | None = None  # converted times, when known up front (else from raw_times)
     stream: Stream | None = None
     seq: int | None = None
     mode: int = 0
@@ -78,6 +81,17 @@ class Entry:
     file_name_epochs: tuple[int, ...] | None = None  # m, a, c, b, attribute id, attribute size
     no_data: bool = False  # NTFS: the MFT entry has no $DATA attribute (nothing to recover, icat refuses it)
     problem: str | None = None  # why its metadata or attributes could not be read (a warning says so too)
+    raw_times: tuple[int, ...] = ()  # m, m ns, a, a ns, c, c ns, b, b ns as TSK gives them (converted lazily)
+    policy: Any = None  # the TimePolicy that converts raw_times
+
+    @property
+    def times(self) -> dict[str, Any]:
+        """MACB times in UTC with their precision (converted on first use: listings often never ask)."""
+        given = self.given_times
+        if given is None:
+            given = self.policy.convert_all(self.raw_times) if self.policy is not None and self.raw_times else {}
+            self.given_times = given
+        return given
 
     # -- identity ---------------------------------------------------------------
     @property
@@ -211,6 +225,46 @@ class Entry:
             data["mode"] = oct(self.mode & 0o7777)
             data["uid"], data["gid"] = self.uid, self.gid
         return data
+
+
+_ENCODE = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
+_QUOTE = json.encoder.encode_basestring  # type: ignore[attr-defined]
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def json_text(entry: Entry) -> str:
+    """``json.dumps(entry.to_json(), ensure_ascii=False)``, built as text for the common entry.
+
+    A listing of a million entries spends most of its time building and encoding dicts; the
+    common case (a UTC file system, a UTF-8 name, no stream or special fact) is written
+    directly, everything else through :meth:`Entry.to_json`. A test holds both to the same text.
+    """
+    policy = entry.policy
+    if (policy is None or policy.stores_local_time or entry.given_times is not None or entry.stream is not None
+            or entry.link_target or entry.meta_reused or entry.no_data or entry.problem or entry.short_name
+            or entry.file_name_times or entry.seq is not None or entry.meta_allocated is None):
+        return _ENCODE(entry.to_json())
+    parent = entry.parent_path
+    try:
+        name = entry.name.decode("utf-8")
+        path = "/" + parent.decode("utf-8") + "/" + name if parent else "/" + name
+    except UnicodeDecodeError:
+        return _ENCODE(entry.to_json())
+    if _CONTROL.search(path):
+        return _ENCODE(entry.to_json())
+    meta_type = entry.meta_type
+    deleted = not entry.name_allocated or entry.meta_allocated is False
+    allocation = ("deleted (metadata reallocated)" if not entry.name_allocated and entry.meta_allocated
+                  else "deleted" if deleted else "allocated")
+    text = (f'{{"partition": {entry.partition}, "path": {_QUOTE(path)}, "name": {_QUOTE(name)}, '
+            f'"inode": {entry.inode}, "address": "{entry.inode}", '
+            f'"type": "{TYPE_WORDS.get(meta_type if meta_type != "-" else entry.name_type, "unknown")}", '
+            f'"tsk_type": "{entry.name_type}/{meta_type}", "allocation": "{allocation}", '
+            f'"deleted": {"true" if deleted else "false"}, "orphan": {"true" if entry.orphan else "false"}, '
+            f'"size": {entry.size}, "times": {times_json(entry.raw_times, policy.precisions())}')
+    if entry.mode or entry.uid or entry.gid:
+        text += f', "mode": "{oct(entry.mode & 0o7777)}", "uid": {entry.uid}, "gid": {entry.gid}'
+    return text + "}"
 
 
 def mode_string(entry: Entry) -> str:

@@ -109,18 +109,22 @@ class TimePolicy:
 
     def macb(self, meta: Any) -> dict[str, Any]:
         """The four times of a TSK meta structure, converted (absent ones left out)."""
-        m, a, c, b = self.precisions()
-        if self.stores_local_time:
-            return _macb_slow(self, meta)
+        return self.convert_all(raw_times(meta))
+
+    def convert_all(self, raw: tuple[int, ...]) -> dict[str, Any]:
+        """``raw_times`` (m, m ns, a, a ns, c, c ns, b, b ns) converted; absent ones left out."""
         result: dict[str, Any] = {}
-        if m and ((value := meta.mtime) or meta.mtime_nano):
-            result["modified"] = _utc_value(value or 0, meta.mtime_nano or 0, m)
-        if a and ((value := meta.atime) or meta.atime_nano):
-            result["accessed"] = _utc_value(value or 0, meta.atime_nano or 0, a)
-        if c and ((value := meta.ctime) or meta.ctime_nano):
-            result["changed"] = _utc_value(value or 0, meta.ctime_nano or 0, c)
-        if b and ((value := meta.crtime) or meta.crtime_nano):
-            result["born"] = _utc_value(value or 0, meta.crtime_nano or 0, b)
+        if self.stores_local_time:
+            for slot, name in enumerate(SLOTS):
+                value = self.convert(raw[2 * slot], raw[2 * slot + 1], slot)
+                if value is not None:
+                    result[name] = value
+            return result
+        precisions = self.precisions()
+        for slot, name in enumerate(SLOTS):
+            seconds, nanos, precision = raw[2 * slot], raw[2 * slot + 1], precisions[slot]
+            if precision and (seconds or nanos):
+                result[name] = _utc_value(seconds, nanos, precision)
         return result
 
     def epoch(self, seconds: int, slot: int) -> int:
@@ -138,6 +142,38 @@ def _precisions(family: str, ext_nanoseconds: bool) -> tuple[int, int, int, int]
     if family == "ext":
         return _PRECISION["ext4" if ext_nanoseconds else "ext2"]
     return _PRECISION.get(family, (1_000_000_000,) * 4)
+
+
+def times_json(raw: tuple[int, ...], precisions: tuple[int, int, int, int]) -> str:
+    """``json.dumps(convert_all(raw), ensure_ascii=False)`` for a UTC file system, without the dicts.
+
+    Listings write one per entry (a million on a large disk); a test holds the two to the same text.
+    """
+    parts = []
+    seconds_text = _utc_seconds
+    for index, (prefix, precision, width, suffix) in enumerate(_time_formats(precisions)):
+        seconds, nanos = raw[2 * index], raw[2 * index + 1]
+        if width < 0 or not (seconds or nanos):
+            continue
+        if width:
+            parts.append(f"{prefix}{seconds_text(seconds)}.{nanos // precision:0{width}d}{suffix}")
+        else:
+            parts.append(f"{prefix}{seconds_text(seconds)}{suffix}")
+    return "{" + ", ".join(parts) + "}"
+
+
+@lru_cache(maxsize=16)
+def _time_formats(precisions: tuple[int, int, int, int]) -> tuple[tuple[str, int, int, str], ...]:
+    """Per slot: the text before the time, the precision, fraction digits (-1: not stored), the text after."""
+    formats = []
+    for slot, precision in enumerate(precisions):
+        width = -1 if not precision else 0 if precision >= 1_000_000_000 else _DIGITS.get(precision, 9)
+        if width > 0 and 10 ** (9 - width) != precision:
+            width = 9  # a precision that is not a power of ten: all nine digits, like _utc_value
+            precision = 1
+        formats.append((f'"{SLOTS[slot]}": {{"utc": "', max(precision, 1), width,
+                        f'Z", "precision": "{_LABELS[precisions[slot]] if precisions[slot] else ""}"}}'))
+    return tuple(formats)
 
 
 def _utc_value(seconds: int, nanos: int, precision: int) -> dict[str, Any]:
@@ -190,20 +226,15 @@ def macb(meta: Any, policy: TimePolicy) -> dict[str, Any]:
     return policy.macb(meta)
 
 
-def _macb_slow(policy: TimePolicy, meta: Any) -> dict[str, Any]:
-    raw = ((meta.mtime, meta.mtime_nano), (meta.atime, meta.atime_nano), (meta.ctime, meta.ctime_nano),
-           (meta.crtime, meta.crtime_nano))
-    result: dict[str, Any] = {}
-    for slot, (name, (seconds, nanos)) in enumerate(zip(SLOTS, raw, strict=True)):
-        value = policy.convert(int(seconds or 0), int(nanos or 0), slot)
-        if value is not None:
-            result[name] = value
-    return result
+def raw_times(meta: Any) -> tuple[int, ...]:
+    """The eight time fields of a TSK meta structure, read once (each read builds a Python object)."""
+    return (meta.mtime or 0, meta.mtime_nano or 0, meta.atime or 0, meta.atime_nano or 0,
+            meta.ctime or 0, meta.ctime_nano or 0, meta.crtime or 0, meta.crtime_nano or 0)
 
 
-def epochs(meta: Any, policy: TimePolicy) -> tuple[int, int, int, int]:
-    return (policy.epoch(int(meta.mtime or 0), 0), policy.epoch(int(meta.atime or 0), 1),
-            policy.epoch(int(meta.ctime or 0), 2), policy.epoch(int(meta.crtime or 0), 3))
+def epochs(raw: tuple[int, ...], policy: TimePolicy) -> tuple[int, int, int, int]:
+    """Whole seconds UTC of ``raw_times`` (for body files)."""
+    return (policy.epoch(raw[0], 0), policy.epoch(raw[2], 1), policy.epoch(raw[4], 2), policy.epoch(raw[6], 3))
 
 
 def filetime(value: int) -> tuple[int, int]:

@@ -24,7 +24,7 @@ from . import apfs
 from .entries import META_TYPE, NAME_TYPE, NTFS_DATA, NTFS_FILE_NAME, NTFS_INDEX_ROOT, ORPHAN_DIR, Entry, Stream
 from .image import Partition
 from .ntfs_mft import unreadable_records
-from .timestamps import TimePolicy, epochs, filetime
+from .timestamps import TimePolicy, epochs, filetime, raw_times
 
 MAX_DEPTH = 512
 _ALLOC = int(pytsk3.TSK_FS_NAME_FLAG_ALLOC)
@@ -56,13 +56,18 @@ class Walker:
         self.family = self.partition.fs.family
         self.policy: TimePolicy = self.partition.fs.policy
         self._listed: dict[int, int] = {}
+        self._short_names = self.family in ("fat", "ntfs")  # 8.3 names; elsewhere reading one costs for nothing
+        options = self.options
+        self._plain = self.family != "ntfs" and not options.runs and not options.file_name_times
 
     # -- public -----------------------------------------------------------------
     def walk(self, path: bytes | str = b"/") -> Iterator[Entry]:
         """Entries under ``path`` (its children; all descendants when recursive)."""
         if self.family == "apfs":
             raw = path.encode("utf-8", "surrogateescape") if isinstance(path, str) else path
-            yield from apfs.walk(self.fs, self.partition.index, self.policy, raw, **self._apfs_options())
+            for entry in apfs.walk(self.fs, self.partition.index, self.policy, raw, **self._apfs_options()):
+                if not self.options.deleted_only or entry.deleted or entry.orphan:
+                    yield entry
             return
         directory, parent_path, inode = self.open_path(path)
         yield from self._walk_dir(directory, parent_path, inode, (inode,), orphan=parent_path.startswith(ORPHAN_DIR))
@@ -79,11 +84,20 @@ class Walker:
                        f"không đọc được bản ghi MFT {entry} ({shown}) ({reason}): tệp đó và các luồng dữ liệu của "
                        "nó không có trong danh sách và không trích xuất được", inode=entry, name=name)
 
+    def walk_subtree(self, parent_path: bytes, name: bytes, inode: int, root_inode: int,
+                     orphan: bool) -> Iterator[Entry]:
+        """Everything below the directory ``name`` (inode ``inode``) of the root directory, as :meth:`walk`
+        lists it after that directory's own entry (a parallel listing gives each subtree to a worker)."""
+        self._listed[root_inode] = self._listed.get(root_inode, 0) + 1
+        yield from self._descend(parent_path, name, inode, (root_inode,), orphan)
+
     def walk_inode(self, inode: int, parent_path: bytes) -> Iterator[Entry]:
         """Children of the directory at ``inode`` (lazy listing for a browser)."""
         if self.family == "apfs":
-            yield from apfs.walk_inode(self.fs, inode, parent_path, self.partition.index, self.policy,
-                                       **self._apfs_options())
+            for entry in apfs.walk_inode(self.fs, inode, parent_path, self.partition.index, self.policy,
+                                         **self._apfs_options()):
+                if not self.options.deleted_only or entry.deleted or entry.orphan:
+                    yield entry
             return
         directory = self._open_dir_inode(inode)
         if directory is None:
@@ -138,6 +152,8 @@ class Walker:
         deleted_only = self.options.deleted_only
         recursive = self.options.recursive
         in_orphans = orphan or parent_path == ORPHAN_DIR
+        plain = self._plain  # the common case, built inline: a listing of a million entries is mostly this
+        index, policy, short_names = self.partition.index, self.policy, self._short_names
         try:
             for tsk_entry in directory:  # pytsk3 wrappers are read once each: every access builds an object
                 check()
@@ -145,6 +161,23 @@ class Walker:
                 name = info.name
                 raw = name.name
                 if not raw or raw == b"." or raw == b"..":
+                    continue
+                meta = info.meta if plain else None
+                if meta is not None:
+                    meta_type = META_TYPE.get(int(meta.type), "-")
+                    entry = Entry(index, parent_path, bytes(raw), int(name.meta_addr),
+                                  NAME_TYPE.get(int(name.type), "-"), meta_type, bool(int(name.flags) & _ALLOC),
+                                  bool(int(meta.flags) & _META_ALLOC), int(meta.size), None, None, None,
+                                  int(meta.mode), int(meta.uid), int(meta.gid),
+                                  bytes(meta.link) if meta_type == "l" and meta.link else None, in_orphans,
+                                  dir_inode, False, _short_name(name) if short_names else None, None, (0, 0, 0, 0),
+                                  None, False, None, raw_times(meta), policy)
+                    if not deleted_only or entry.deleted or entry.orphan:
+                        yield entry
+                    if recursive and entry.is_dir and entry.inode not in followed:
+                        followed.add(entry.inode)
+                        yield from self._descend(parent_path, entry.name, entry.inode, stack,
+                                                 in_orphans or entry.name == ORPHAN_DIR)
                     continue
                 entries = self._from_dir_entry(tsk_entry, info, name, bytes(raw), parent_path, dir_inode, in_orphans)
                 for entry in entries:
@@ -217,15 +250,17 @@ class Walker:
                                                 bool(int(name.flags) & _ALLOC))
         else:
             inode, name_type, name_allocated = int(meta.addr), meta_type, meta_allocated
+        times = raw_times(meta)
         base = Entry(
             self.partition.index, parent_path, raw, inode, name_type, meta_type, name_allocated, meta_allocated,
-            int(meta.size), self.policy.macb(meta),
+            int(meta.size), None,
             seq=int(meta.seq) if self.family == "ntfs" else None,
             mode=int(meta.mode), uid=int(meta.uid), gid=int(meta.gid),
-            orphan=orphan, parent_inode=dir_inode, short_name=_short_name(name),
+            orphan=orphan, parent_inode=dir_inode, short_name=_short_name(name) if self._short_names else None,
+            raw_times=times, policy=self.policy,
         )
         if self.options.file_name_times:
-            base.epochs = epochs(meta, self.policy)
+            base.epochs = epochs(times, self.policy)
         if meta_type == "l" and meta.link:
             base.link_target = bytes(meta.link)
         if tsk_file is None:

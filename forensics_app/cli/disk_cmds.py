@@ -13,7 +13,15 @@ import click
 from evidence_store import UsageError
 from evidence_store.hashing import optional_algorithms
 
-from ..services.disk import escape_name, image_info, iter_entries, open_image, search_image, write_timeline
+from ..services.disk import (
+    entry_json,
+    escape_name,
+    image_info,
+    iter_entries,
+    open_image,
+    search_image,
+    write_timeline,
+)
 from .common import cancellable, common_options, emit_json, err, is_json, opened_vault, out, progress_bar
 
 IMAGE = click.argument("image", type=click.Path(path_type=Path))
@@ -86,8 +94,14 @@ def disk_ls(image: Path, partition: int | None, dir_path: str, recursive: bool, 
             partition = opened.partition(None).index
         listing = iter_entries(opened, partition=partition, path=dir_path, recursive=recursive,
                                deleted_only=deleted, cancel=cancel)
-        if is_json():
-            _stream_json(entry.to_json() for entry in listing.entries)
+        if is_json() and recursive and dir_path in ("", "/"):
+            from ..services.disk_listing import json_listing  # subtrees on every core, same bytes
+
+            parts = [partition] if partition is not None else [p.index for p in opened.partitions if p.fs]
+            _stream_json_text(json_listing(opened, parts, deleted_only=deleted, warnings=listing.warnings,
+                                           cancel=cancel))
+        elif is_json():
+            _stream_json_text(entry_json(entry) for entry in listing.entries)
         else:
             for entry in listing.entries:
                 modified = entry.times.get("modified", {}).get("utc", "")
@@ -104,10 +118,15 @@ _ENCODE = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
 
 def _stream_json(rows: Any, batch: int = 2000) -> None:
     """A JSON array written a few thousand rows at a time, so a million entries never sit in memory."""
+    _stream_json_text((_ENCODE(row) for row in rows), batch)
+
+
+def _stream_json_text(texts: Any, batch: int = 2000) -> None:
+    """The same, from rows already encoded."""
     lines: list[str] = []
     separator = "[\n  "
-    for row in rows:
-        lines.append(separator + _ENCODE(row))
+    for text in texts:
+        lines.append(separator + text)
         separator = ",\n  "
         if len(lines) >= batch:
             click.echo("".join(lines), nl=False)

@@ -15,6 +15,7 @@ from typing import Any, TextIO
 
 from collectors.disk import DEFAULT_LOCAL_ZONE, DiskImage, Entry, Walker, WalkOptions, assess
 from collectors.disk.bodyfile import BodyWriter
+from collectors.disk.entries import json_text as entry_json
 from collectors.disk.names import escape_name
 from collectors.disk.recovery import AllocationMap
 from collectors.disk.search import PartitionSearch, compile_pattern
@@ -22,7 +23,7 @@ from collectors.disk.timestamps import zone
 from evidence_store import ItemWarning, SourceError, UsageError
 from evidence_store.tasks import NEVER_CANCELLED, CancelToken, Progress, no_progress
 
-__all__ = ["DiskBrowser", "Listing", "entries_for_inode", "escape_name", "image_info", "iter_entries", "open_image",
+__all__ = ["DiskBrowser", "Listing", "entries_for_inode", "entry_json", "escape_name", "image_info", "iter_entries", "open_image",
            "parse_inode_spec", "search_image", "tool_versions", "write_timeline"]
 
 

@@ -1,0 +1,52 @@
+"""The fast listing paths write exactly what the plain ones write.
+
+``disk ls -r --json`` builds each common entry's JSON as text (no dicts) and lists the
+subtrees of the top directory in forked workers; both must give the bytes that
+``json.dumps(entry.to_json())`` in one process gives, on every kind of image.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from collectors.disk.entries import json_text
+from forensics_app.services import disk_listing
+from forensics_app.services.disk import iter_entries, open_image
+
+ENCODE = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
+
+
+def images(built: Path, dftt: Path, debian_samples: Path) -> list[Path]:
+    return [built / "ext4.img", built / "ext2.img", built / "names.img", built / "ntfs.img", built / "mbr.E01",
+            built / "hfsplus.iso", built / "gpt.img", dftt / "7-undel-ntfs" / "7-ntfs-undel.dd",
+            dftt / "6-undel-fat" / "6-fat-undel.dd", dftt / "8-jpeg-search" / "8-jpeg-search.dd",
+            debian_samples / "fs.exfat", debian_samples / "fs.multiple"]
+
+
+def test_entry_json_text_equals_the_encoder(built: Path, dftt: Path, debian_samples: Path) -> None:
+    checked = 0
+    for path in images(built, dftt, debian_samples):
+        with open_image(path) as image:
+            for entry in iter_entries(image, recursive=True).entries:
+                fast = json_text(entry)
+                entry.given_times = None
+                assert fast == ENCODE(entry.to_json()), (path, entry.display_path)
+                checked += 1
+    assert checked > 300
+
+
+@pytest.mark.parametrize("deleted", [False, True])
+def test_parallel_listing_equals_one_process(built: Path, dftt: Path, debian_samples: Path,
+                                            monkeypatch: pytest.MonkeyPatch, deleted: bool) -> None:
+    monkeypatch.setattr(disk_listing, "AHEAD_BYTES", 1)  # the parent reads only the current subtree's worker
+    for path in images(built, dftt, debian_samples):
+        with open_image(path) as image:
+            expected = [json_text(e) for e in iter_entries(image, recursive=True, deleted_only=deleted).entries]
+            parts = [p.index for p in image.partitions if p.fs]
+            warnings: list = []  # type: ignore[type-arg]
+            pieces = list(disk_listing.json_listing(image, parts, deleted_only=deleted, warnings=warnings,
+                                                    workers=2))
+        assert ",\n  ".join(pieces) == ",\n  ".join(expected), path
