@@ -121,16 +121,18 @@ def _stream_json(rows: Any, batch: int = 2000) -> None:
     _stream_json_text((_ENCODE(row) for row in rows), batch)
 
 
-def _stream_json_text(texts: Any, batch: int = 2000) -> None:
-    """The same, from rows already encoded."""
+def _stream_json_text(texts: Any, batch: int = 2000, flush_bytes: int = 1 << 20) -> None:
+    """The same, from rows (or pieces of many rows) already encoded; written about a MiB at a time."""
     lines: list[str] = []
+    pending = 0
     separator = "[\n  "
     for text in texts:
         lines.append(separator + text)
         separator = ",\n  "
-        if len(lines) >= batch:
+        pending += len(text)
+        if len(lines) >= batch or pending >= flush_bytes:
             click.echo("".join(lines), nl=False)
-            lines = []
+            lines, pending = [], 0
     click.echo("".join(lines) + ("\n]" if separator != "[\n  " else "[\n]"))
 
 

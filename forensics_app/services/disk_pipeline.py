@@ -1,12 +1,13 @@
-"""Extraction on two cores: a reader process reads the image, this process commits to the vault.
+"""Extraction on every core: reader processes read the image, this process commits to the vault.
 
 Extracting many small files is per-file work on both sides: walking and reading
 the image (pytsk3), hashing and encrypting each file into a temp blob, then the
 rows and the signed custody entry. In one process the GIL runs them one after
-the other. Here a forked reader process walks the image and streams every file
-through the vault's own ``blobs.ingest`` (hashed and encrypted in one pass into
-a temp blob, exactly as ``Batch.add_content`` does), and reports the finished
-temp blob with its locator; this process adds it with ``Batch.add_ingested`` and
+the other. Here forked reader processes (one per core) each walk the image and
+stream every N-th file through the vault's own ``blobs.ingest`` (hashed and
+encrypted in one pass into a temp blob, exactly as ``Batch.add_content`` does),
+reporting the finished temp blob with its locator; this process takes the
+reports in turn (which is walk order), adds each with ``Batch.add_ingested`` and
 commits, in walk order, one custody entry per item.
 
 Why fork: the child inherits the unlocked vault's blob keys in memory, so no key
@@ -75,23 +76,115 @@ class ReaderFailed(errors.CollectorError):
 
 
 class ReaderProcess:
-    """Starts the reader; :meth:`files` yields what it prepared; :meth:`stop` on any early exit.
+    """Starts the readers; :meth:`files` yields what they prepared, in walk order; :meth:`stop` on any early exit.
 
-    A pump thread moves reported files from the pipe into memory while the batch
-    commits (thousands of rows at a time), so the reader keeps working instead of
-    waiting on a full pipe; how far it may run ahead is bounded in files and bytes.
+    Several readers (one per core) walk the same image and each prepares every N-th file of
+    the walk (reading, hashing and encrypting are the heavy part, and per file); each reports
+    one message per file it was given, so taking them in turn gives the walk order back.
     """
 
-    def __init__(self, job: ReaderJob, *, ahead_files: int = 6000, ahead_bytes: int = 1 << 30) -> None:
+    def __init__(self, job: ReaderJob, *, readers: int | None = None, ahead_files: int = 6000,
+                 ahead_bytes: int = 1 << 30) -> None:
+        count = readers or reader_count()
+        job.blobs.tmp_dir.mkdir(parents=True, exist_ok=True)
+        self._readers: list[_Reader] = []
+        try:
+            for slot in range(count):
+                self._readers.append(_Reader(job, slot, count, ahead_files // count + 1, ahead_bytes // count + 1))
+        except BaseException:
+            self.stop()
+            raise
+        self._finished = False
+        self.skipped: list[tuple[str, str]] = []
+        self.warnings: list[ItemWarning] = []
+
+    def files(self, cancel: CancelToken, progress: Progress) -> Iterator[PreparedFile]:
+        """Prepared files in walk order; the caller adds each one to a batch at once."""
+        turn = 0
+        done = [0] * len(self._readers)
+        while not self._finished:
+            cancel.check()
+            reader = self._readers[turn]
+            message = reader.next_message(0.1)
+            if message is None:
+                continue
+            kind = message[0]
+            if kind == "file":
+                done[turn] = message[2]
+                progress(sum(done), None, message[1].name)
+                turn = (turn + 1) % len(self._readers)
+                yield message[1]
+            elif kind in ("skip", "none"):
+                if kind == "skip":
+                    self.skipped.append(message[1])
+                turn = (turn + 1) % len(self._readers)
+            elif kind == "note":
+                self.skipped.append(message[1])
+            elif kind == "progress":
+                done[turn] = message[1]
+                progress(sum(done), None, message[2])
+            else:
+                self._finish(reader, message, cancel)
+
+    def _finish(self, first: _Reader, message: tuple[Any, ...], cancel: CancelToken) -> None:
+        """The walk is over for one reader, so for all: take every reader's last word, raise what went wrong."""
+        outcomes = {id(first): message}
+        for reader in self._readers:
+            while id(reader) not in outcomes:
+                cancel.check()
+                late = reader.next_message(0.1)
+                if late is None:
+                    continue
+                if late[0] == "note":
+                    self.skipped.append(late[1])
+                elif late[0] in ("end", "cancelled", "error"):
+                    outcomes[id(reader)] = late
+                elif late[0] in ("file", "skip", "none"):  # cannot happen: the walk is the same in every reader
+                    if late[0] == "file":
+                        reader.discard(late[1])
+                    raise errors.CollectorError("the image readers disagree on the files of the walk")
+        self._finished = True
+        for reader in self._readers:
+            outcome = outcomes[id(reader)]
+            if outcome[0] == "error":
+                _raise(outcome)
+        if any(outcomes[id(r)][0] == "cancelled" for r in self._readers):
+            raise errors.Cancelled("cancelled by the user; nothing was half-written")
+        self.warnings.extend(outcomes[id(self._readers[0])][1])  # every reader walked the same: one copy
+
+    def stop(self) -> None:
+        """Stop the readers and remove every temp blob they reported that no batch took; idempotent."""
+        for reader in self._readers:
+            reader.request_stop()
+        for reader in self._readers:
+            reader.drain()
+        self.close()
+
+    def close(self) -> None:
+        for reader in self._readers:
+            reader.close()
+
+
+def reader_count() -> int:
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+class _Reader:
+    """One reader process, its pipe, and a pump thread that moves what it reports into memory.
+
+    The pump lets the reader keep working while the batch commits (thousands of rows at a time)
+    instead of waiting on a full pipe; how far it may run ahead is bounded in files and bytes.
+    """
+
+    def __init__(self, job: ReaderJob, slot: int, count: int, ahead_files: int, ahead_bytes: int) -> None:
         context = multiprocessing.get_context("fork")
         self._blobs = job.blobs
-        job.blobs.tmp_dir.mkdir(parents=True, exist_ok=True)
-        self._temp = Path(tempfile.mkdtemp(prefix="reader-", dir=job.blobs.tmp_dir))  # all the reader's temp blobs
+        self._temp = Path(tempfile.mkdtemp(prefix="reader-", dir=job.blobs.tmp_dir))  # all its temp blobs
         self._stop = context.Event()
         self._recv, send = context.Pipe(duplex=False)
         _widen(self._recv.fileno())
-        self._process = context.Process(target=_reader_main, args=(job, send, self._stop, self._temp),
-                                        name="disk-reader", daemon=True)
+        self._process = context.Process(target=_reader_main, args=(job, send, self._stop, self._temp, slot, count),
+                                        name=f"disk-reader-{slot}", daemon=True)
         self._process.start()
         send.close()
         self._limits = (ahead_files, ahead_bytes)
@@ -100,53 +193,44 @@ class ReaderProcess:
         self._ready = threading.Condition()
         self._pump_over = False
         self._stopping = False
-        self._pump = threading.Thread(target=self._run_pump, name="disk-reader-pump", daemon=True)
+        self._pump = threading.Thread(target=self._run_pump, name=f"disk-reader-pump-{slot}", daemon=True)
         self._pump.start()
-        self._held: list[Any] = []  # the group being handed out
-        self._finished = False
-        self.skipped: list[tuple[str, str]] = []
-        self.warnings: list[ItemWarning] = []
+        self._held: deque[Any] = deque()  # the group being handed out
+        self._last_word = False
 
-    def files(self, cancel: CancelToken, progress: Progress) -> Iterator[PreparedFile]:
-        """Prepared files in walk order; the caller adds each one to a batch at once."""
-        while not self._finished:
-            cancel.check()
+    def next_message(self, timeout: float) -> tuple[Any, ...] | None:
+        if not self._held:
+            self._held = deque(self._next_group(timeout))
             if not self._held:
-                self._held = self._next_group(0.1)
-                continue
-            message = self._held.pop(0)
-            kind = message[0]
-            if kind == "file":
-                progress(message[2], None, message[1].name)
-                yield message[1]
-            elif kind == "progress":
-                progress(message[1], None, message[2])
-            elif kind == "skip":
-                self.skipped.append(message[1])
-            else:
-                self._finish(message)
+                return None
+        message: tuple[Any, ...] = self._held.popleft()
+        if message[0] in ("end", "cancelled", "error"):
+            self._last_word = True
+        return message
 
-    def stop(self) -> None:
-        """Stop the reader and remove every temp blob it reported that no batch took; idempotent."""
+    def discard(self, prepared: PreparedFile) -> None:
+        self._blobs.discard(prepared.content)
+
+    def request_stop(self) -> None:
         self._stop.set()
         with self._ready:
             self._stopping = True
             self._ready.notify_all()
+
+    def drain(self) -> None:
+        """Remove the temp blobs of every file reported and not taken, until the reader's last word."""
         deadline = time.monotonic() + 60
-        while True:
-            for message in self._held:
-                if message[0] == "file":
-                    self._blobs.discard(message[1].content)
-                elif message[0] in ("end", "cancelled", "error"):
-                    self._finished = True
-            self._held = []
-            if self._finished or time.monotonic() > deadline:
-                break
+        while not self._last_word and time.monotonic() < deadline:
             try:
-                self._held = self._next_group(0.5)
+                message = self.next_message(0.5)
             except ReaderFailed:
                 break
-        self.close()
+            if message is not None and message[0] == "file":
+                self.discard(message[1])
+        for message in self._held:
+            if message[0] == "file":
+                self.discard(message[1])
+        self._held.clear()
 
     def close(self) -> None:
         self._process.join(10)
@@ -197,18 +281,13 @@ class ReaderProcess:
         self._process.join(5)
         raise ReaderFailed(f"the image reader stopped unexpectedly (exit code {self._process.exitcode})")
 
-    def _finish(self, message: tuple[Any, ...]) -> None:
-        self._finished = True
-        if message[0] == "end":
-            self.warnings.extend(message[1])
-            return
-        if message[0] == "cancelled":
-            raise errors.Cancelled("cancelled by the user; nothing was half-written")
-        _, name, text, trace = message
-        known = getattr(errors, name, None)
-        if isinstance(known, type) and issubclass(known, errors.ForensicsError):
-            raise known(text)
-        raise RuntimeError(f"image reader failed: {name}: {text}\n{trace}")
+
+def _raise(message: tuple[Any, ...]) -> None:
+    _, name, text, trace = message
+    known = getattr(errors, name, None)
+    if isinstance(known, type) and issubclass(known, errors.ForensicsError):
+        raise known(text)
+    raise RuntimeError(f"image reader failed: {name}: {text}\n{trace}")
 
 
 def _widen(fd: int) -> None:
@@ -262,8 +341,17 @@ class _Outbox:
         self._pending = []
 
 
-def _reader_main(job: ReaderJob, conn: Any, stop: Any, temp: Path) -> None:
-    """The reader process: walk, read and ingest; report each file; never touch the database."""
+def _notes(outbox: _Outbox, extractor: Extractor, slot: int) -> None:
+    """Entries the walk found with nothing to extract: said once, by the first reader."""
+    if slot == 0:
+        for item in extractor.skipped:
+            outbox.add(("note", item))
+    extractor.skipped.clear()
+
+
+def _reader_main(job: ReaderJob, conn: Any, stop: Any, temp: Path, slot: int = 0, count: int = 1) -> None:
+    """A reader process: walk, and read and ingest every ``count``-th file from ``slot``; report one message
+    per such file (the file, why it was skipped, or nothing); never touch the database."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the parent, which stops us cleanly
     outbox = _Outbox(conn)
     cancel = _StopToken(stop)
@@ -279,18 +367,20 @@ def _reader_main(job: ReaderJob, conn: Any, stop: Any, temp: Path) -> None:
                 extractor = Extractor(image, job.image_item, extra_hashes=job.extra_hashes, cancel=cancel,
                                       progress=outbox.progress)
                 skipped: list[tuple[str, str]] = []
-                for entry in extractor.select(job.selection, job.partition):
+                for position, entry in enumerate(extractor.select(job.selection, job.partition)):
+                    if position % count != slot:
+                        continue
                     cancel.check()
                     prepared = extractor.prepare(entry, skipped, ingest)
-                    for item in extractor.skipped + skipped:
-                        outbox.add(("skip", item))
-                    skipped.clear()
-                    extractor.skipped.clear()
+                    _notes(outbox, extractor, slot)
                     if prepared is not None:
                         outbox.add(("file", prepared, extractor.done_bytes))
-                for item in extractor.skipped:
-                    outbox.add(("skip", item))
-                extractor.skipped.clear()
+                    elif skipped:
+                        outbox.add(("skip", skipped.pop()))
+                    else:
+                        outbox.add(("none",))
+                    skipped.clear()
+                _notes(outbox, extractor, slot)
                 outbox.add(("end", extractor.warnings))
         except errors.Cancelled:
             outbox.add(("cancelled",))
