@@ -72,9 +72,9 @@ class Walker:
         directory, parent_path, inode = self.open_path(path)
         yield from self._walk_dir(directory, parent_path, inode, (inode,), orphan=parent_path.startswith(ORPHAN_DIR))
         if self.family == "ntfs" and self.options.recursive and not parent_path:
-            self._warn_unreadable_records()
+            self.warn_unreadable_records()
 
-    def _warn_unreadable_records(self) -> None:
+    def warn_unreadable_records(self) -> None:
         """Files TSK leaves out of every listing because their MFT record cannot be parsed: said, not silent."""
         for entry, name, reason in unreadable_records(self.fs, self.partition.read(0, 512), self.cancel):
             shown = name if name is not None else "?"

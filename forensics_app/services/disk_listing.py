@@ -73,7 +73,7 @@ def json_listing(image: DiskImage, partitions: list[int], *, deleted_only: bool,
                                  warnings, cancel, workers)
         if part.fs is not None and part.fs.family == "ntfs":
             walker = Walker(part, WalkOptions(recursive=True), cancel=cancel)
-            walker._warn_unreadable_records()
+            walker.warn_unreadable_records()
             warnings.extend(walker.warnings)
 
 

@@ -1,9 +1,10 @@
 """Looking at a file inside a disk image before extracting it: text, hex, image, PDF pages.
 
 The file is read from the image (read-only) into memory, never to a file; at most
-:data:`READ_LIMIT` bytes. Its type is read from its content (puremagic, a
-maintained signature library) and compared with what its name claims, so a
-renamed file (a photo called ``hợp đồng.pdf``) is flagged. Text is decoded with
+:data:`READ_LIMIT` bytes. Its type is read from its content (libmagic, the
+``file`` command's library, as the rest of the toolkit reads types) and compared
+with what its name claims, so a renamed file (a photo called ``hợp đồng.pdf``) is
+flagged. Text is decoded with
 the encoding charset-normalizer detects (with how sure it is). Looking is logged
 like any preview: :func:`log_preview` writes the custody entry (on the image's
 ``disk_image`` item when the image is registered in the case, else on the case).
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import io
 import mimetypes
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -45,30 +47,50 @@ class ContentType:
                 "extension_mismatch": self.mismatch, "candidates": self.candidates}
 
 
-def content_type(head: bytes, name: str) -> ContentType:
-    """The type from the first bytes, and a flag when the file's extension claims something else."""
-    import puremagic
+_ZIP_BASED = {".docx", ".xlsx", ".pptx", ".odt", ".ods", ".odp", ".epub", ".jar", ".apk", ".xpi", ".kmz",
+              ".wacz", ".zip", ".ipa", ".aar", ".whl"}
+_magic_handle: list[Any] = []
+_magic_lock = threading.Lock()
 
+
+def _libmagic(head: bytes) -> str | None:
+    """libmagic's media type (the ``file`` command's; the project reads types with it, see evidence_store.media)."""
+    with _magic_lock:  # a libmagic handle is not thread-safe
+        if not _magic_handle:
+            try:
+                import magic
+
+                _magic_handle.append(magic.Magic(mime=True))
+            except (ImportError, OSError):
+                _magic_handle.append(None)
+        handle = _magic_handle[0]
+        if handle is None or not head:
+            return None
+        try:
+            found = str(handle.from_buffer(head))
+        except Exception:  # noqa: BLE001 - a type we cannot tell is said as unknown, never a failure
+            return None
+    return None if found in ("application/octet-stream", "application/x-empty", "inode/x-empty", "") else found
+
+
+def _text_like(media: str | None) -> bool:
+    return bool(media) and (media.startswith("text/") or media in _TEXT_TYPES)  # type: ignore[union-attr]
+
+
+def content_type(head: bytes, name: str) -> ContentType:
+    """The type from the first bytes (libmagic), and a flag when the file's extension claims something else."""
     suffix = PurePosixPath(name).suffix.lower()
     by_name = mimetypes.guess_type("x" + suffix, strict=False)[0] if suffix else None
-    try:
-        matches = puremagic.magic_string(head) if head else []
-    except (puremagic.PureError, ValueError):
-        matches = []
-    if matches:
-        best = max(m.confidence for m in matches)
-        top = [m for m in matches if m.confidence >= best - 0.05]
-        extensions = list(dict.fromkeys(m.extension.lower() for m in top if m.extension))
-        media = next((m.mime_type for m in top if m.mime_type), "") or \
-            mimetypes.guess_type("x" + (extensions[0] if extensions else ""), strict=False)[0] or \
-            "application/octet-stream"
-        same = suffix in extensions or (by_name is not None and by_name in {m.mime_type for m in top})
-        return ContentType(media, extensions[0] if extensions else None, by_name, bool(suffix) and not same,
-                           extensions)
-    text = looks_like_text(head)
-    media = "text/plain" if text else "application/octet-stream"
-    mismatch = bool(text and by_name and not by_name.startswith("text/") and by_name not in _TEXT_TYPES)
-    return ContentType(media, None, by_name, mismatch, [])
+    found = _libmagic(head)
+    if found is None:
+        media = "text/plain" if looks_like_text(head) else "application/octet-stream"
+        mismatch = bool(suffix and by_name and media == "text/plain" and not _text_like(by_name))
+        return ContentType(media, None, by_name, mismatch, [])
+    extensions = mimetypes.guess_all_extensions(found, strict=False)
+    agrees = (not suffix or by_name == found or suffix in extensions
+              or (_text_like(found) and (by_name is None or _text_like(by_name)))
+              or (found == "application/zip" and suffix in _ZIP_BASED))
+    return ContentType(found, extensions[0] if extensions else None, by_name, not agrees, extensions)
 
 
 def looks_like_text(head: bytes) -> bool:

@@ -92,3 +92,22 @@ def test_looking_is_logged_against_the_image_item_or_the_case(cli_vault, dftt: P
 def test_bad_requests_are_one_line_errors(cli, dftt: Path, args: list[str], expected: str) -> None:  # type: ignore[no-untyped-def]
     image = dftt / "7-undel-ntfs" / "7-ntfs-undel.dd"
     assert expected in cli("disk", "cat", str(image), *args).one_line_error()
+
+
+def test_no_false_flags_on_real_files(debian_samples: Path) -> None:
+    """Every file of the Debian sample (office documents, pictures, sound, video, PDFs, a script): its
+    extension agrees with its content, and the type is what ``file --mime-type`` says."""
+    from forensics_app.services.disk import iter_entries, open_image
+    from forensics_app.services.disk_preview import preview
+
+    image = debian_samples / "fs.exfat"
+    checked = 0
+    with open_image(image) as opened:
+        for entry in iter_entries(opened, partition=1, recursive=True).entries:
+            if not entry.has_content or entry.deleted or entry.name.startswith(b"$") or not entry.size:
+                continue
+            shown = preview(opened, entry, limit=1 << 16)
+            assert not shown.type.mismatch, (entry.display_path, shown.type.to_json())
+            assert shown.type.media_type == file_type(shown.data), entry.display_path
+            checked += 1
+    assert checked >= 15
