@@ -78,7 +78,13 @@ def child_index(vault_dir: str) -> None:
     from forensics_app.services import analysis
 
     vault = Vault.open(vault_dir, PASSPHRASE)
-    seconds, report = timed(lambda: analysis.index_pending(vault))
+
+    def progress(done: int, total: int | None, _label: str) -> None:
+        if done % 10000 == 0:  # memory as the index grows (peak so far, MB) on stderr
+            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            print(f"  {done}/{total} items analysed, peak {peak:.0f} MB", file=sys.stderr, flush=True)
+
+    seconds, report = timed(lambda: analysis.index_pending(vault, progress=progress))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     print(json.dumps({"seconds": seconds, "items": report.items, "pieces": report.pieces,
                       "occurrences": report.occurrences, "peak_bytes": peak}))
@@ -137,7 +143,7 @@ def run(args: argparse.Namespace, base: Path, rg: str) -> int:
     vault.close()
     texts.clear()
 
-    child = subprocess.run([sys.executable, __file__, "--child-index", str(vault_dir)], capture_output=True,
+    child = subprocess.run([sys.executable, __file__, "--child-index", str(vault_dir)], stdout=subprocess.PIPE,
                            text=True, check=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
     figures = json.loads(child.stdout.strip().splitlines()[-1])
     ratio = figures["seconds"] / rg_scan

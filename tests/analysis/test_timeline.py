@@ -191,3 +191,14 @@ def test_csv_export_quotes_text_fields(vault, case, tmp_path):
         [row] = list(csv.DictReader(handle))
     assert row["message"] == nasty and row["timestamp_desc"] == 'Chat "sent"' and row["case"] == case.number
     assert row["datetime"] == "2023-11-14T22:13:20+00:00" and row["timestamp"] == "1700000000000000"
+
+
+def test_monitoring_changes_join_the_timeline(vault, case):
+    """Kind reserved for the monitoring desk: its detection time and summary become an event."""
+    item = add(vault, case, "thay đổi", kind="monitoring_change",
+               metadata={"detected_at": "2025-04-01T08:00:00Z", "summary": "bài đăng bị xoá khỏi trang"})
+    analysis.index_pending(vault)
+    [event] = [e for e in timeline.events(vault, TimelineQuery(case, include_custody=False))]
+    assert (event.item_id, event.source, timeline.iso(event.time_us)) == (item.id, "monitoring",
+                                                                          "2025-04-01T08:00:00+00:00")
+    assert "bài đăng bị xoá" in event.message
