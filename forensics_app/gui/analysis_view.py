@@ -116,6 +116,11 @@ class SearchView(QWidget):
 
     def show_case(self, vault: Vault | None, case_id: int | None) -> None:
         self.vault, self.case_id = vault, case_id
+        if vault is None:  # locked: no evidence text stays in the widgets
+            self.hits = []
+            self.table.setRowCount(0)
+            self.context.clear()
+            self.status.clear()
 
     def run(self) -> None:
         if self.vault is None:
@@ -558,7 +563,18 @@ class TimelineView(QWidget):
             self.item_requested.emit(e.item_id)
 
 
-def install_analysis(window: Any) -> tuple[SearchView, TimelineView]:
+class AnalysisViews:
+    """The two tabs, as the main window sees them."""
+
+    def __init__(self, search_view: SearchView, timeline_view: TimelineView) -> None:
+        self.search, self.timeline = search_view, timeline_view
+
+    def show_case(self, vault: Vault | None, case_id: int | None) -> None:
+        self.search.show_case(vault, case_id)
+        self.timeline.show_case(vault, case_id)
+
+
+def install_analysis(window: Any) -> AnalysisViews:
     """Add the Search and Timeline tabs to the main window (its case selection drives them)."""
     search_view, timeline_view = SearchView(), TimelineView()
     search_view.setObjectName("searchView")
@@ -591,5 +607,5 @@ def install_analysis(window: Any) -> tuple[SearchView, TimelineView]:
     window.cases.case_selected.connect(case_selected)
     window.center_tabs.currentChanged.connect(tab_changed)
     i18n.on_change(relabel)
-    window._analysis_views = (search_view, timeline_view, relabel)  # keep the listener alive with the window
-    return search_view, timeline_view
+    window._analysis_relabel = relabel  # keep the listener alive with the window
+    return AnalysisViews(search_view, timeline_view)

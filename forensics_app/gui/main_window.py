@@ -135,7 +135,7 @@ class MainWindow(WindowActions, QMainWindow):
         self._relabel_tabs()
         from .analysis_view import install_analysis  # search, entity card and timeline tabs (issue 17)
 
-        install_analysis(self)
+        self.analysis_views = install_analysis(self)
         from .monitor_view import install_monitoring  # watches, alerts, changes side by side (issue 15)
 
         self.monitoring = install_monitoring(self)
@@ -415,6 +415,7 @@ class MainWindow(WindowActions, QMainWindow):
         self.evidence.show_case(None, None, self.zone)
         self.custody.show_case(None, None, self.zone)
         self.preview.clear()
+        self.analysis_views.show_case(None, None)
         self.unlock_page.prepare(self.session.path, locked=True)
         self.stack.setCurrentWidget(self.unlock_page)
         self._update_actions()

@@ -18,7 +18,7 @@ from .conftest import wait_until
 
 
 def test_search_tab_hits_in_context_and_entity_card(window: Any, qtbot: Any) -> None:
-    search_view, _timeline_view, _relabel = window._analysis_views
+    search_view = window.analysis_views.search
     window.center_tabs.setCurrentWidget(search_view)
     search_view.query.setText("xin chao")  # the file says "Xin chào"
     search_view.run_button.click()
@@ -39,6 +39,8 @@ def test_search_tab_hits_in_context_and_entity_card(window: Any, qtbot: Any) -> 
         search_view.open_button.click()
     assert signal.args[0] == search_view.hits[0].hit.item_id
     wait_until(qtbot, lambda: window.evidence.selected_item_ids() == [signal.args[0]])
+    window.lock()  # nothing of the evidence stays in the search tab
+    assert search_view.table.rowCount() == 0 and not search_view.context.toPlainText().strip()
 
 
 def _many_events(path: Path, count: int) -> None:
