@@ -272,6 +272,19 @@ CREATE TABLE tips (
 );
 CREATE INDEX tips_status ON tips(status, received_at)
 """),
+    # Issue 17: the index pieces' facts (item, case, kind, place) in a narrow table of their own, so a search
+    # filters and orders its matches without reading the pieces' text (search_docs pages hold the text).
+    ("0017-analysis-search-meta", """
+CREATE TABLE search_meta (
+    id INTEGER PRIMARY KEY,
+    item_id INTEGER NOT NULL,
+    case_id INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    place TEXT NOT NULL
+);
+CREATE INDEX search_meta_case ON search_meta(case_id, kind);
+INSERT INTO search_meta (id, item_id, case_id, kind, place) SELECT id, item_id, case_id, kind, place FROM search_docs
+"""),
 ]
 
 

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 SNIPPET_OPEN, SNIPPET_CLOSE = "\u27e6", "\u27e7"  # ⟦ ⟧ around each hit: never in ordinary text
 
-RANK_LIMIT = 20_000  # matches ranked by BM25; a query matching more lists the newest pieces first
+RANK_LIMIT = 5_000  # matches ranked by BM25; a query matching more lists the newest pieces first
 
 #: index_items.status values
 INDEXED, NOT_INDEXED, NO_TEXT = "indexed", "not_indexed", "no_text"
@@ -81,6 +81,8 @@ def insert_pieces(conn: Any, pieces: Iterable[Piece]) -> int:
     first = int(conn.execute("SELECT coalesce(max(id), 0) + 1 FROM search_docs").fetchone()[0])
     conn.executemany("INSERT INTO search_docs (id, item_id, case_id, kind, place, body) VALUES (?, ?, ?, ?, ?, ?)",
                      [(first + n, p.item_id, p.case_id, p.kind, p.place, p.text) for n, p in enumerate(rows)])
+    conn.executemany("INSERT INTO search_meta (id, item_id, case_id, kind, place) VALUES (?, ?, ?, ?, ?)",
+                     [(first + n, p.item_id, p.case_id, p.kind, p.place) for n, p in enumerate(rows)])
     conn.executemany("INSERT INTO search_fts (rowid, body) VALUES (?, ?)",
                      [(first + n, fold(p.text)) for n, p in enumerate(rows)])
     return len(rows)
@@ -99,11 +101,13 @@ def clear(conn: Any, case_id: int | None = None) -> None:
     if case_id is None:
         conn.execute("INSERT INTO search_fts (search_fts) VALUES ('delete-all')")
         conn.execute("DELETE FROM search_docs")
+        conn.execute("DELETE FROM search_meta")
         conn.execute("DELETE FROM index_items")
         return
     for row_id, body in conn.execute("SELECT id, body FROM search_docs WHERE case_id = ?", (case_id,)).fetchall():
         conn.execute("INSERT INTO search_fts (search_fts, rowid, body) VALUES ('delete', ?, ?)", (row_id, fold(body)))
     conn.execute("DELETE FROM search_docs WHERE case_id = ?", (case_id,))
+    conn.execute("DELETE FROM search_meta WHERE case_id = ?", (case_id,))
     conn.execute("DELETE FROM index_items WHERE case_id = ?", (case_id,))
 
 
@@ -142,7 +146,7 @@ def index_states(vault: Vault, case_id: int | None = None, status: str | None = 
 def index_counts(vault: Vault) -> dict[str, int]:
     """Items by index status, and the pieces in the index."""
     counts = {r[0]: r[1] for r in vault.conn.execute("SELECT status, count(*) FROM index_items GROUP BY status")}
-    counts["pieces"] = int(vault.conn.execute("SELECT count(*) FROM search_docs").fetchone()[0])
+    counts["pieces"] = int(vault.conn.execute("SELECT count(*) FROM search_meta").fetchone()[0])
     return counts
 
 
@@ -156,11 +160,17 @@ def search(vault: Vault, fts_query: str, *, case_ids: Sequence[int] | None = Non
     if kinds:
         where.append(f"d.kind IN ({','.join('?' * len(kinds))})")
         args.extend(kinds)
-    base = " FROM search_fts JOIN search_docs d ON d.id = search_fts.rowid WHERE " + " AND ".join(where)
+    # search_meta, not search_docs: the join must not read the pieces' text (a common word matches 100,000)
+    base = " FROM search_fts JOIN search_meta d ON d.id = search_fts.rowid WHERE " + " AND ".join(where)
+    if case_ids is None and not kinds:
+        base = " FROM search_fts JOIN search_meta d ON d.id = search_fts.rowid WHERE search_fts MATCH ?"
+        counted = "SELECT count(*) FROM (SELECT 1 FROM search_fts WHERE search_fts MATCH ? LIMIT ?)"
+    else:
+        counted = f"SELECT count(*) FROM (SELECT 1{base} LIMIT ?)"
     try:
-        many = vault.conn.execute(f"SELECT count(*) FROM (SELECT 1{base} LIMIT ?)", (*args, RANK_LIMIT + 1)).fetchone()
+        many = vault.conn.execute(counted, (*args, RANK_LIMIT + 1)).fetchone()
         # Ranking scores every match: past RANK_LIMIT matches the newest pieces come first instead (Hit.ranked).
-        order = "search_fts.rank" if many[0] <= RANK_LIMIT else "d.id DESC"
+        order = "search_fts.rank" if many[0] <= RANK_LIMIT else "search_fts.rowid DESC"
         rows = vault.conn.execute(f"SELECT d.id, d.item_id, d.case_id, d.kind, d.place, search_fts.rank{base}"
                                   f" ORDER BY {order} LIMIT ? OFFSET ?", (*args, limit, offset)).fetchall()
         hits = []
@@ -179,7 +189,7 @@ def case_counts(vault: Vault, fts_query: str) -> list[tuple[int, int]]:
     """(case id, matching pieces) for a query: in which cases it occurs."""
     try:
         return [(int(r[0]), int(r[1])) for r in vault.conn.execute(
-            "SELECT d.case_id, count(*) FROM search_fts JOIN search_docs d ON d.id = search_fts.rowid"
+            "SELECT d.case_id, count(*) FROM search_fts JOIN search_meta d ON d.id = search_fts.rowid"
             " WHERE search_fts MATCH ? GROUP BY d.case_id ORDER BY count(*) DESC", (fts_query,))]
     except DatabaseError as exc:
         raise UsageError(f"the search index cannot answer this query: {exc}") from exc

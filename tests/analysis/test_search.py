@@ -192,3 +192,18 @@ def test_sorting_and_index_merges_never_spill_plaintext_to_temp_files():
     assert "TEMP_STORE=2" in options or "TEMP_STORE=3" in options
     assert conn.execute("PRAGMA temp_store").fetchone()[0] == 0  # default: as compiled (memory)
     assert "ENABLE_FTS5" in options
+
+
+def test_a_vault_indexed_before_search_meta_is_migrated(vault, case, vault_dir):
+    add(vault, case, "a.txt", "chiếm đoạt tài sản".encode())
+    analysis.index_pending(vault)
+    with vault._write():  # as a vault indexed under the first analysis migration only
+        vault.conn.execute("DROP TABLE search_meta")
+        vault.conn.execute("DELETE FROM migrations WHERE name = '0017-analysis-search-meta'")
+    vault.close()
+    reopened = Vault.open(vault_dir, PASSPHRASE)
+    try:
+        assert _names(search.search(reopened, "chiem doat", case=case.number)) == ["a.txt"]
+        assert_verifies_clean(reopened)
+    finally:
+        reopened.close()
