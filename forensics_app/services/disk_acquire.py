@@ -217,7 +217,7 @@ def resolve_image_item(vault: Vault, case: Case, image: DiskImage, image_item: i
 def extract(vault: Vault, case_ref: str | int, path: Path | str, selection: Selection, *,
             partition: int | None = None, image_item: int | str | None = None, extra_hashes: tuple[str, ...] = (),
             local_zone: str | None = None, chunk_items: int = 5000, chunk_bytes: int = 1 << 30,
-            parallel: bool | None = None, progress: Progress = no_progress,
+            parallel: bool | None = None, readers: int | None = None, progress: Progress = no_progress,
             cancel: CancelToken = NEVER_CANCELLED) -> ExtractResult:
     """Stream the selected files into the vault as children of the image item (registered if needed).
 
@@ -248,7 +248,8 @@ def extract(vault: Vault, case_ref: str | int, path: Path | str, selection: Sele
             extractor.warnings.clear()  # the reader walks again and reports every warning and skip
             extractor.skipped.clear()
             reader = ReaderProcess(ReaderJob(str(image.path), zone, selection, partition, item,
-                                             extractor.extra_hashes, vault.blobs, vault.config.segment_size))
+                                             extractor.extra_hashes, vault.blobs, vault.config.segment_size),
+                                   readers=readers)
             files = reader.files(cancel, progress)
         else:
             files = _read_here(vault, extractor, entries, result.skipped)

@@ -166,7 +166,8 @@ class ReaderProcess:
 
 
 def reader_count() -> int:
-    return max(1, min(4, os.cpu_count() or 1))
+    """Readers for the cores this process (which commits) leaves free: one on two cores, three on four."""
+    return max(1, min(4, (os.cpu_count() or 1) - 1))
 
 
 class _Reader:

@@ -57,17 +57,18 @@ def both_ways(tmp_path: Path, image: Path, selection: Selection, **options: Any)
     return results
 
 
-@pytest.mark.parametrize(("rel", "selection"), [
-    ("built/ext4.img", Selection(all=True)),  # Vietnamese names, browser history, EXIF, a deleted file
-    ("built/ext2.img", Selection(all=True)),  # hostile names, a directory loop (a warning)
-    ("dftt/7-undel-ntfs/7-ntfs-undel.dd", Selection(all=True)),  # ADS, resident data, reallocated entries
-    ("dftt/6-undel-fat/6-fat-undel.dd", Selection(deleted=True)),  # possibly incomplete, FAT local times
-    ("built/mbr.E01", Selection(all=True)),  # three partitions through libewf, two segments
+@pytest.mark.parametrize(("rel", "selection", "readers"), [
+    ("built/ext4.img", Selection(all=True), 3),  # Vietnamese names, browser history, EXIF, a deleted file
+    ("built/ext2.img", Selection(all=True), 1),  # hostile names, a directory loop (a warning)
+    ("dftt/7-undel-ntfs/7-ntfs-undel.dd", Selection(all=True), 2),  # ADS, resident data, reallocated entries
+    ("dftt/6-undel-fat/6-fat-undel.dd", Selection(deleted=True), 1),  # possibly incomplete, FAT local times
+    ("built/mbr.E01", Selection(all=True), 3),  # three partitions through libewf, two segments
 ])
 def test_reader_process_gives_the_same_items(tmp_path: Path, built: Path, dftt: Path, rel: str,
-                                             selection: Selection) -> None:
+                                             selection: Selection, readers: int) -> None:
+    """One reader or several (each takes every N-th file): the same items, in the same order, as one process."""
     image = (built if rel.startswith("built/") else dftt) / rel.split("/", 1)[1]
-    serial, parallel = both_ways(tmp_path, image, selection, chunk_items=7)
+    serial, parallel = both_ways(tmp_path, image, selection, chunk_items=7, readers=readers)
     assert serial[0], "the selection extracts something"
     assert parallel == serial
 
