@@ -8,7 +8,8 @@ boundary with ``raise X(...) from exc``.
     ForensicsError
     ├── UsageError                  bad arguments or input the user can fix
     │   ├── NotFoundError           case, item, examiner or slot that does not exist
-    │   └── SourceError             a source file/URL/image that cannot be read
+    │   ├── SourceError             a source file/URL/image that cannot be read
+    │   └── TokenError              a PKCS#11 token: module, token or key not found, PIN wrong or locked
     ├── VaultError                  anything about the vault itself
     │   ├── NotAVaultError
     │   ├── VaultExistsError
@@ -51,6 +52,11 @@ class NotFoundError(UsageError):
 
 class SourceError(UsageError):
     """A source (file, folder, URL, image) that cannot be read as asked."""
+
+
+class TokenError(UsageError):
+    """A hardware token (PKCS#11) that cannot be used as asked: its module, the token or its key is missing,
+    or the PIN is wrong, locked or expired. Nothing was signed or written."""
 
 
 class VaultError(ForensicsError):

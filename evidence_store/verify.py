@@ -172,7 +172,8 @@ def _acquisitions(vault: Vault) -> dict[int, dict[str, Any]]:
 
 
 def _examiners_against_log(vault: Vault) -> list[Problem]:
-    """Each examiner's name, key, role and status as their ``examiner.add``/``examiner.remove`` entries fixed them."""
+    """Each examiner's name, key, role, status and token (module, token, key, certificate) as their
+    ``examiner.add``/``examiner.remove`` entries fixed them."""
     added: dict[str, dict[str, Any]] = {}
     removed: set[str] = set()
     for _seq, details in vault.custody_details("examiner.add"):
@@ -187,7 +188,8 @@ def _examiners_against_log(vault: Vault) -> list[Problem]:
                                     "the vault but was never added through the custody log"))
             continue
         changed = [name for name, now in (("name", examiner.name), ("public_key", examiner.public_key.hex()),
-                                          ("signing_alg", examiner.signing_alg), ("role", examiner.role))
+                                          ("signing_alg", examiner.signing_alg), ("role", examiner.role),
+                                          ("token", examiner.token), ("certificate_sha256", _sha256(examiner.certificate)))
                    if logged.get(name) != now]
         if (examiner.status == "removed") != (examiner.uid in removed):
             changed.append("status")
@@ -195,6 +197,12 @@ def _examiners_against_log(vault: Vault) -> list[Problem]:
             problems.append(Problem("examiner_altered", f"examiner {examiner.name}: {', '.join(changed)} differ from "
                                     "what the custody log recorded (the examiners table was edited)"))
     return problems
+
+
+def _sha256(data: bytes | None) -> str | None:
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest() if data is not None else None
 
 
 def _witnesses(vault: Vault, keys: dict[int, Any]) -> list[Problem]:

@@ -18,9 +18,9 @@ from typing import Any, TypeVar
 import click
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
 
-from evidence_store import CancelToken, UsageError, Vault
+from evidence_store import CancelToken, TokenError, UsageError, Vault
 
-from ..services.vaults import default_vault_path, open_vault
+from ..services.vaults import default_vault_path, open_vault, sign_in_with_token, token_name
 from .terminal import TerminalConsole
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -89,20 +89,47 @@ def read_passphrase(prompt: str = "Vault passphrase", *, env: str = "FORENSICS_P
     return value
 
 
+def read_pin(prompt: str, *, env: str = "FORENSICS_TOKEN_PIN") -> str:
+    """A token PIN from ``env`` or typed without echo.
+
+    The variable is taken out of this process's environment as it is read, so no
+    child process (browser, proxy, converter) ever inherits the PIN.
+    """
+    value = os.environ.pop(env, None)
+    if value is None:
+        if not sys.stdin.isatty():
+            raise TokenError(f"no token PIN: set {env} or run from a terminal to be asked")
+        value = str(click.prompt(prompt, hide_input=True, default="", show_default=False))
+    if not value:
+        raise TokenError("no token PIN given")
+    return value
+
+
 @contextmanager
 def opened_vault(*, check_witnesses: bool = True) -> Iterator[Vault]:
-    """The vault opened with the examiner's passphrase; a session that wrote is witnessed when it closes."""
+    """The vault opened with the examiner's passphrase (and, for an examiner who signs on a token, its PIN from
+    FORENSICS_TOKEN_PIN or a prompt); a session that wrote is witnessed when it closes."""
     path = vault_path()
     from evidence_store.keyslots import VaultConfig
 
     VaultConfig.load(path)  # a clear "not a vault" before asking for a passphrase
     vault = open_vault(path, read_passphrase(), options().examiner, check_witnesses=check_witnesses)
+    token = None
     try:
+        me = vault.examiner
+        if me.token:
+            token = sign_in_with_token(vault, read_pin(f"PIN of token {token_name(me)} ({me.name})"))
         yield vault
     except BaseException:
         vault.close(witness=False)
+        if token is not None:
+            token.close()
         raise
-    vault.close()
+    try:
+        vault.close()  # a session that wrote signs its checkpoint here: on the token, for a token examiner
+    finally:
+        if token is not None:
+            token.close()
 
 
 def emit_json(data: Any) -> None:

@@ -50,6 +50,9 @@ def _person(text: str, option: str) -> Person:
 @click.option("--copies", type=click.IntRange(1, 20), default=2, show_default=True, help="Copies of the minutes.")
 @click.option("--sign-p12", type=click.Path(path_type=Path, dir_okay=False, exists=True),
               help="Sign the PDF (PAdES) with this PKCS#12 file; passphrase from FORENSICS_P12_PASSPHRASE.")
+@click.option("--sign-token", is_flag=True,
+              help="Sign the PDF (PAdES) on your PKCS#11 token, with its certificate and the chain stored on it "
+                   "(you sign in to the token with its PIN: FORENSICS_TOKEN_PIN or a prompt).")
 @click.option("--entity", "entity_values", multiple=True, metavar="VALUE",
               help="Court report: links between evidence for this entity (phone, account, …; repeatable).")
 @click.option("--timeline-from", metavar="DATE", help="Court report: a timeline exhibit from this date (UTC).")
@@ -57,14 +60,16 @@ def _person(text: str, option: str) -> Person:
 def report(case_ref: str, kind: str, lang: str | None, out_file: Path, items: str | None, date_from: str | None,
            date_to: str | None, period: str | None, number: str, legal_basis: str, mandate: str,
            witness: tuple[str, ...], data_holder: str | None, seal: str, complaints: str, account: str, copies: int,
-           sign_p12: Path | None, entity_values: tuple[str, ...] = (), timeline_from: str | None = None,
-           timeline_to: str | None = None) -> int:
+           sign_p12: Path | None, sign_token: bool = False, entity_values: tuple[str, ...] = (),
+           timeline_from: str | None = None, timeline_to: str | None = None) -> int:
     """Generate a report of CASE ("all" for statistics over every case); stored in the vault and logged."""
     fields = MinutesFields(number=number, legal_basis=legal_basis, mandate=mandate,
                            witnesses=tuple(_person(w, "--witness") for w in witness),
                            data_holder=_person(data_holder, "--data-holder") if data_holder else None,
                            seal=seal, complaints=complaints, account=account, copies=copies)
     passphrase = None
+    if sign_p12 is not None and sign_token:
+        raise UsageError("use either --sign-p12 or --sign-token, not both")
     if sign_p12 is not None:
         passphrase = os.environ.get("FORENSICS_P12_PASSPHRASE")
         if passphrase is None:
@@ -74,7 +79,7 @@ def report(case_ref: str, kind: str, lang: str | None, out_file: Path, items: st
     options = ReportOptions(kind=kind, lang=lang or "", items=tuple(items.split(",")) if items else (),
                             date_from=date_from, date_to=date_to, period=period, fields=fields, sign_p12=sign_p12,
                             sign_passphrase=passphrase, entities=entity_values, timeline_from=timeline_from,
-                            timeline_to=timeline_to)
+                            timeline_to=timeline_to, sign_token=sign_token)
     with opened_vault() as vault:
         result = generate_report(vault, case_ref, out_file, options)
     if is_json():

@@ -214,17 +214,39 @@ def examiner_group() -> None:
 @click.option("--agency", default="")
 @click.option("--unit", default="")
 @click.option("--admin", is_flag=True, help="Also an administrator (only an administrator may give this role).")
-def examiner_add(name: str, position: str, agency: str, unit: str, admin: bool) -> None:
-    """Add an examiner; THEY type their own passphrase (or FORENSICS_NEW_EXAMINER_PASSPHRASE)."""
+@click.option("--token-module", metavar="PATH",
+              help="The examiner signs on a PKCS#11 token (ECDSA P-256): its vendor's module, e.g. "
+                   "/usr/lib/softhsm/libsofthsm2.so. They still choose a passphrase: it opens the vault.")
+@click.option("--token-label", default="", help="The token's label (with --token-module).")
+@click.option("--token-serial", default="", help="The token's serial number (with --token-module; picks one of "
+                                                 "several tokens with the same label).")
+@click.option("--key-id", default="", metavar="HEX", help="The signing key's id on the token (as pkcs11-tool lists it).")
+@click.option("--key-label", default="", help="The signing key's label on the token (instead of --key-id).")
+def examiner_add(name: str, position: str, agency: str, unit: str, admin: bool, token_module: str | None,
+                 token_label: str, token_serial: str, key_id: str, key_label: str) -> None:
+    """Add an examiner; THEY type their own passphrase (or FORENSICS_NEW_EXAMINER_PASSPHRASE), and with
+    --token-module their token's PIN too (or FORENSICS_NEW_EXAMINER_TOKEN_PIN)."""
+    from .common import read_pin
+
+    if token_module is None and (token_label or token_serial or key_id or key_label):
+        raise UsageError("--token-label, --token-serial, --key-id and --key-label go with --token-module")
     with opened_vault() as vault:
         passphrase = read_passphrase(f"Passphrase for {name} (typed by {name})", env="FORENSICS_NEW_EXAMINER_PASSPHRASE",
                                      confirm=True)
-        examiner = vaults.add_examiner(vault, name, passphrase, position=position, agency=agency, unit=unit,
-                                       admin=admin)
+        if token_module is None:
+            examiner = vaults.add_examiner(vault, name, passphrase, position=position, agency=agency, unit=unit,
+                                           admin=admin)
+        else:
+            pin = read_pin(f"PIN of {name}'s token (typed by {name})", env="FORENSICS_NEW_EXAMINER_TOKEN_PIN")
+            examiner = vaults.add_token_examiner(vault, name, passphrase, module=token_module, pin=pin,
+                                                 token_label=token_label, token_serial=token_serial, key_id=key_id,
+                                                 key_label=key_label, position=position, agency=agency, unit=unit,
+                                                 admin=admin)
     if is_json():
         emit_json(examiner.to_json())
     else:
-        out.print(f"Added examiner {examiner.name}; signing key {examiner.fingerprint}.")
+        out.print(f"Added examiner {examiner.name}; signing key {examiner.fingerprint}"
+                  f"{f' on token {vaults.token_name(examiner)}' if examiner.token else ''}.")
 
 
 @examiner_group.command("remove")
@@ -250,9 +272,9 @@ def examiner_list() -> None:
     if is_json():
         emit_json([e.to_json() for e in people])
         return
-    table = Table("id", "name", "position", "role", "status", "signing key")
+    table = Table("id", "name", "position", "role", "status", "signing key", "token")
     for e in people:
-        table.add_row(str(e.id), e.name, e.position, e.role, e.status, e.fingerprint)
+        table.add_row(str(e.id), e.name, e.position, e.role, e.status, e.fingerprint, vaults.token_name(e))
     out.print(table)
 
 

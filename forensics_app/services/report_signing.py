@@ -1,17 +1,20 @@
 """PAdES signature of a generated report with the examiner's certificate (pyHanko).
 
-The examiner provides a PKCS#12 file (key + certificate + chain). The signature
-is PAdES baseline B-B, or B-T with a signature timestamp when a timestamp
-authority is configured. It is an incremental update: the visible pages are
-those the report service rendered.
+The key and certificate come from a PKCS#12 file (key + certificate + chain), or
+from the examiner's PKCS#11 token (the key never leaves it; the certificate and
+the chain are those stored on the token), through pyHanko's PKCS#11 signer on
+the session the examiner signed in with. The signature is PAdES baseline B-B,
+or B-T with a signature timestamp when a timestamp authority is configured. It
+is an incremental update: the visible pages are those the report service rendered.
 """
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
-from evidence_store import ForensicsError, UsageError
+from evidence_store import ForensicsError, UsageError, Vault
 
 
 class SigningError(ForensicsError):
@@ -33,14 +36,47 @@ def load_signer(p12: Path, passphrase: str | None) -> Any:
     return signer
 
 
+def token_signer(vault: Vault) -> tuple[Any, AbstractContextManager[Any]]:
+    """pyHanko's PKCS#11 signer on the signed-in examiner's token, and the lock to hold while it signs.
+
+    The token signs raw ECDSA over the digest pyHanko computes (CKM_ECDSA: every
+    EC token has it; the hash-on-token mechanisms are often missing).
+    """
+    from asn1crypto import x509
+    from pyhanko.sign.pkcs11 import PKCS11Signer
+
+    from evidence_store.pkcs11 import TokenSigner
+
+    me = vault.examiner
+    if not me.token:
+        raise UsageError(f"examiner {me.name} does not sign with a token: sign the report with a PKCS#12 file "
+                         "(--sign-p12) instead")
+    signer = vault.signer
+    if not isinstance(signer, TokenSigner):
+        raise UsageError(f"examiner {me.name} is not signed in to their token")
+    key = signer.session.key
+    if key.certificate is None:
+        raise UsageError(f"{key.ref.token_name} holds no certificate for {key.ref.key_name}: a PAdES signature needs "
+                         "the certificate the CA issued for this key")
+    lock = signer.session.lock
+    with lock:
+        pades = PKCS11Signer(signer.session.pkcs11_session, key_id=bytes.fromhex(key.ref.key_id),
+                             cert_id=bytes.fromhex(key.ref.key_id),
+                             ca_chain=[x509.Certificate.load(c) for c in key.chain], other_certs_to_pull=(),
+                             use_raw_mechanism=True)
+        if pades.signing_cert.dump() != key.certificate:  # read from the token now, while the lock is held
+            raise UsageError(f"the certificate on {key.ref.token_name} changed since you signed in: sign in again")
+    return pades, lock
+
+
 def signer_name(signer: Any) -> str:
     cert = signer.signing_cert
     return str(cert.subject.human_friendly)
 
 
 def sign_pdf(source: Path, target: Path, signer: Any, *, reason: str, location: str,
-             tsa_url: str | None = None) -> None:
-    """Write a signed copy of ``source`` to ``target``."""
+             tsa_url: str | None = None, lock: AbstractContextManager[Any] | None = None) -> None:
+    """Write a signed copy of ``source`` to ``target`` (holding ``lock``, a token's, while it signs)."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
     from pyhanko.sign.timestamps import HTTPTimeStamper
@@ -50,7 +86,7 @@ def sign_pdf(source: Path, target: Path, signer: Any, *, reason: str, location: 
         subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256")
     timestamper = HTTPTimeStamper(tsa_url, timeout=20) if tsa_url else None
     try:
-        with source.open("rb") as handle, target.open("wb") as out:
+        with lock or nullcontext(), source.open("rb") as handle, target.open("wb") as out:
             writer = IncrementalPdfFileWriter(handle, strict=False)
             signers.PdfSigner(meta, signer=signer, timestamper=timestamper).sign_pdf(writer, output=out)
     except Exception as exc:  # pyHanko raises its own tree plus OS and HTTP errors

@@ -70,6 +70,7 @@ class ReportOptions:
     fields: MinutesFields = field(default_factory=MinutesFields)
     sign_p12: Path | None = None
     sign_passphrase: str | None = None
+    sign_token: bool = False  # PAdES with the signed-in examiner's PKCS#11 token (key, certificate and chain on it)
     tsa_timeout: float = 20
     entities: tuple[str, ...] = ()  # court report: "links between evidence" for these entities
     timeline_from: str | None = None  # court report: a timeline exhibit for this range
@@ -126,7 +127,7 @@ def generate_report(vault: Vault, case_ref: str, out: Path, options: ReportOptio
     lang = check_lang(options.lang or str(values.get("language") or "vi"))
     tz_name = str(values.get("timezone") or "Asia/Ho_Chi_Minh")
     out = _check_target(out)
-    signer = _load_signer(options)
+    signer, signer_lock = _load_signer(vault, options)
     when = _range(options, tz_name)
     case, scope_case = _cases(vault, case_ref, options.kind)
     if case.status != "open":
@@ -167,7 +168,7 @@ def generate_report(vault: Vault, case_ref: str, out: Path, options: ReportOptio
 
             urls = configured_urls(vault)
             sign_pdf(partial, signed, signer, reason=t("sign.reason", lang, id=report_id),
-                     location=ctx.org.place, tsa_url=urls[0] if urls else None)
+                     location=ctx.org.place, tsa_url=urls[0] if urls else None, lock=signer_lock)
             final = signed
         progress(3, 4, "storing")
         item = _store(vault, case, final, ctx, options, point, tokens, reader)
@@ -196,12 +197,19 @@ def _check_target(out: Path) -> Path:
     return out
 
 
-def _load_signer(options: ReportOptions) -> Any:
+def _load_signer(vault: Vault, options: ReportOptions) -> tuple[Any, Any]:
+    """(pyHanko signer or None, the lock to hold while it signs or None)."""
+    if options.sign_token and options.sign_p12 is not None:
+        raise UsageError("sign either with the token or with a PKCS#12 file, not both")
+    if options.sign_token:
+        from .report_signing import token_signer
+
+        return token_signer(vault)
     if options.sign_p12 is None:
-        return None
+        return None, None
     from .report_signing import load_signer
 
-    return load_signer(Path(options.sign_p12), options.sign_passphrase)
+    return load_signer(Path(options.sign_p12), options.sign_passphrase), None
 
 
 def _range(options: ReportOptions, tz_name: str) -> DateRange:
@@ -266,6 +274,7 @@ def _store(vault: Vault, case: Case, pdf: Path, ctx: ReportContext, options: Rep
         "checkpoint_size": point["size"], "checkpoint_root": ctx.checkpoint.root_hex if ctx.checkpoint else "",
         "printed_checkpoints": printed_checkpoints(vault, point, ctx),
         "items": [i.id for i in ctx.items], "range": ctx.range_text, "signed_by": ctx.signing,
+        "signed_with": ("token" if options.sign_token else "pkcs12") if ctx.signing else "",
         "timestamps": [{"tsa_url": tok.tsa_url, "gen_time": tok.gen_time, "verified": tok.verified}
                        for tok in tokens],
     }}

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from evidence_store import CancelToken, Examiner, Vault, VerifyReport, verify_vault
+from evidence_store import CancelToken, Examiner, TokenError, Vault, VerifyReport, verify_vault
 from evidence_store.tasks import NEVER_CANCELLED, Progress, no_progress
+
+if TYPE_CHECKING:
+    from evidence_store.pkcs11 import TokenSigner
 
 from .app_dirs import user_data_dir
 
@@ -39,6 +42,41 @@ def open_vault(path: Path, passphrase: str, examiner: str | None = None, *, chec
                       check_witnesses=check_witnesses)
 
 
+# -- examiners who sign on a hardware token (PKCS#11) --------------------------------------------------------------
+class TokenPinRequired(TokenError):
+    """The passphrase opened the vault for an examiner who signs on a token: their PIN is needed as well."""
+
+    def __init__(self, examiner: str, token: str) -> None:
+        super().__init__(f"examiner {examiner} signs with a hardware token ({token}): give its PIN as well")
+        self.examiner, self.token = examiner, token
+
+
+def token_name(examiner: Examiner) -> str:
+    """How the examiner's token is named to them: its label and serial ("" for a passphrase examiner)."""
+    if not examiner.token:
+        return ""
+    label, serial = examiner.token.get("token_label"), examiner.token.get("token_serial")
+    return " ".join(p for p in (f"'{label}'" if label else "", f"serial {serial}" if serial else "") if p)
+
+
+def sign_in_with_token(vault: Vault, pin: str | None, *, module: str | None = None) -> TokenSigner | None:
+    """For an examiner who signs on a token: log in with the PIN, and their token signs this session from now on.
+
+    None for an examiner who signs with their passphrase key. ``module`` (or
+    FORENSICS_TOKEN_MODULE): where the token's PKCS#11 module is on this
+    workstation, when not where it was at enrolment. A missing or wrong PIN, a
+    locked PIN or a missing token raise :class:`TokenError` and nothing is written.
+    """
+    from evidence_store.token_examiners import sign_in
+
+    me = vault.examiner
+    if not me.token:
+        return None
+    if not pin:
+        raise TokenPinRequired(me.name, token_name(me))
+    return sign_in(vault, pin, module=module or os.environ.get("FORENSICS_TOKEN_MODULE") or None)
+
+
 def verify(vault: Vault, *, quick: bool = False, progress: Progress = no_progress,
            cancel: CancelToken = NEVER_CANCELLED) -> VerifyReport:
     """Re-read and re-hash everything, and hold the log to every witnessed checkpoint (logged)."""
@@ -51,6 +89,22 @@ def add_examiner(vault: Vault, name: str, passphrase: str, *, position: str = ""
     """A new examiner, with the passphrase they chose: their own signing key is made and sealed under it."""
     return vault.add_examiner(name, passphrase, position=position, agency=agency, unit=unit,
                               role="admin" if admin else "examiner")
+
+
+def add_token_examiner(vault: Vault, name: str, passphrase: str, *, module: str, pin: str, token_label: str = "",
+                       token_serial: str = "", key_id: str = "", key_label: str = "", position: str = "",
+                       agency: str = "", unit: str = "", admin: bool = False) -> Examiner:
+    """A new examiner who signs on their PKCS#11 token (ECDSA P-256) and opens the vault with their passphrase.
+
+    They type both: the passphrase (their key slot) and the token's PIN (the key is
+    proved to sign before it is recorded). The token's facts go into the log.
+    """
+    from evidence_store.pkcs11 import TokenRef
+    from evidence_store.token_examiners import enrol
+
+    ref = TokenRef(module, token_label=token_label, token_serial=token_serial, key_id=key_id, key_label=key_label)
+    return enrol(vault, name, passphrase, ref, pin, position=position, agency=agency, unit=unit,
+                 role="admin" if admin else "examiner")
 
 
 def remove_examiner(vault: Vault, name: str) -> dict[str, Any]:
