@@ -22,6 +22,7 @@ caller at a time (the desktop app signs from two worker threads).
 from __future__ import annotations
 
 import hashlib
+import hmac
 import os
 import threading
 from collections.abc import Iterator
@@ -150,6 +151,8 @@ def _translate(exc: Exception, ref: TokenRef, doing: str) -> TokenError:
          f"the session with {token} ended (was it removed?): sign in again"),
         (e.MechanismInvalid, f"{token} does not offer raw ECDSA (CKM_ECDSA) for {ref.key_name}"),
         (e.FunctionCancelled, f"{doing} on {token} was cancelled on the token"),
+        (e.UserAlreadyLoggedIn, f"{token} is already signed in by this program (for work still running): wait for "
+                                "it to end, or close the vault, then sign in again"),
     ]
     codes: dict[type[Exception], str] = {e.PinIncorrect: "wrong_pin", e.PinLocked: "pin_locked",
                                          e.TokenNotPresent: "token_missing", e.DeviceRemoved: "token_missing",
@@ -186,10 +189,11 @@ def _find_token(lib: Any, ref: TokenRef) -> Any:
 
 
 def _tokens(lib: Any, ref: TokenRef) -> list[Any]:
+    """The initialised tokens present (a module may offer a blank one, as SoftHSM does, to be initialised)."""
     import pkcs11
 
     try:
-        return list(lib.get_tokens())
+        return [t for t in lib.get_tokens() if t.flags & pkcs11.TokenFlag.TOKEN_INITIALIZED]
     except pkcs11.PKCS11Error as exc:
         raise _translate(exc, ref, "listing the tokens") from exc
 
@@ -286,12 +290,39 @@ def _has(obj: Any, attribute: Any) -> bool:
 # -- a logged-in session -----------------------------------------------------------------------------------------------
 @dataclass
 class TokenSession:
-    """A session logged in to a token, holding the private key it signs with."""
+    """A session logged in to a token, holding the private key it signs with.
+
+    PKCS#11 logs a whole program in to a token, once: while this session is
+    open, the token cannot be asked to check the PIN again (it answers "already
+    logged in"). So :meth:`confirm` (the desktop app's unlock while work it
+    started still signs) compares the PIN typed with a keyed digest of the one
+    the token accepted at login (HMAC-SHA256 under a random key; both exist only
+    in this process's memory, never the PIN itself), then has the token sign, to
+    show it is still there.
+    """
 
     key: TokenKey
     _session: Any = field(repr=False)
     _private: Any = field(repr=False)
     closed: bool = False
+    _pin_key: bytes = field(default_factory=lambda: os.urandom(32), repr=False)
+    _pin_digest: bytes = field(default=b"", repr=False)
+
+    def _digest(self, pin: str) -> bytes:
+        return hmac.new(self._pin_key, pin.encode("utf-8"), hashlib.sha256).digest()
+
+    def confirm(self, pin: str) -> None:
+        """The PIN is the one this session logged in with, and the token still signs (else TokenError)."""
+        ref = self.key.ref
+        if self.closed:
+            raise TokenError(f"the session with {ref.token_name} was closed: sign in again", code="token_missing",
+                             token=ref.token_name)
+        if not pin:
+            raise TokenError(f"no PIN given for {ref.token_name}", code="no_pin", token=ref.token_name)
+        if not hmac.compare_digest(self._digest(pin), self._pin_digest):
+            raise TokenError(f"wrong PIN for {ref.token_name}; nothing was signed", code="wrong_pin",
+                             token=ref.token_name)
+        _prove(self)
 
     @property
     def lock(self) -> threading.RLock:
@@ -374,6 +405,7 @@ def login(ref: TokenRef, pin: str) -> TokenSession:
             session.close()
             raise
     signed_in = TokenSession(found, session, private)
+    signed_in._pin_digest = signed_in._digest(pin)
     try:
         _prove(signed_in)
     except BaseException:

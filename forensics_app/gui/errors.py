@@ -13,7 +13,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from evidence_store import Cancelled, ForensicsError, VaultBusyError, WrongPassphraseError, iso_utc
+from evidence_store import Cancelled, ForensicsError, TokenError, VaultBusyError, WrongPassphraseError, iso_utc
 
 from .i18n import tr
 
@@ -38,6 +38,9 @@ def write_crash_log(details: str) -> Path:
     return path
 
 
+TOKEN_CODES = ("wrong_pin", "pin_locked", "no_pin", "token_missing", "module_missing", "key_missing")
+
+
 def message_for(error: BaseException, details: str = "") -> tuple[str, str]:
     """(title, text) for an error, in the current language."""
     if isinstance(error, WrongPassphraseError):
@@ -46,6 +49,8 @@ def message_for(error: BaseException, details: str = "") -> tuple[str, str]:
         return tr("error.title.busy"), str(error)
     if isinstance(error, Cancelled):
         return tr("error.title.cancelled"), tr("task.cancelled.clean")
+    if isinstance(error, TokenError) and error.context.get("code") in TOKEN_CODES:  # in the interface's language
+        return tr("error.title.token"), tr(f"token.{error.context['code']}", token=str(error.context.get("token", "")))
     if isinstance(error, ForensicsError):
         return tr("error.title"), str(error)
     if isinstance(error, MemoryError):

@@ -280,7 +280,9 @@ class MainWindow(WindowActions, QMainWindow):
         else:
             self.state_label.setText(tr("status.locked" if self.session.locked else "status.unlocked"))
             self.path_label.setText(str(self.session.path))
-            self.examiner_label.setText(tr("status.examiner", name=self.session.examiner))
+            self.examiner_label.setText(tr("status.examiner.token", name=self.session.examiner,
+                                           token=self.session.token_name) if self.session.token_name
+                                        else tr("status.examiner", name=self.session.examiner))
         jobs = self.tasks.visible_jobs()
         if not jobs:
             self.job_label.clear()
@@ -352,26 +354,33 @@ class MainWindow(WindowActions, QMainWindow):
                                                   position=values.position, agency=values.agency, unit=values.unit),
                       self._opened, self._open_failed)
 
-    def _unlock(self, passphrase: str) -> None:
+    def _unlock(self, passphrase: str, pin: str = "") -> None:
         if self.session is not None and self.session.locked:
             session = self.session
             def reopen() -> VaultSession:
-                session.unlock(passphrase)
+                session.unlock(passphrase, pin or None)
                 return session
 
             run_in_thread(reopen, self._opened, self._open_failed)
             return
         path, post = self.vault_path, self.tasks.post
         assert path is not None
-        run_in_thread(lambda: VaultSession.open(path, passphrase, post), self._opened, self._open_failed)
+        run_in_thread(lambda: VaultSession.open(path, passphrase, post, token_pin=pin or None), self._opened,
+                      self._open_failed)
 
     def _open_failed(self, error: BaseException, details: str) -> None:
+        from evidence_store import TokenError
+
+        from ..services.vaults import TokenPinRequired
         from .errors import message_for
 
         if self.stack.currentWidget() is not self.unlock_page:
             show_error(self, error, details)
             return
-        self.unlock_page.show_error(message_for(error, details)[1])
+        if isinstance(error, TokenPinRequired):  # the passphrase is right and names a token examiner
+            self.unlock_page.ask_pin(error.examiner, error.token)
+            return
+        self.unlock_page.show_error(message_for(error, details)[1], pin=isinstance(error, TokenError))
 
     def _opened(self, session: VaultSession) -> None:
         self.session = session
@@ -416,7 +425,8 @@ class MainWindow(WindowActions, QMainWindow):
         self.custody.show_case(None, None, self.zone)
         self.preview.clear()
         self.analysis_views.show_case(None, None)
-        self.unlock_page.prepare(self.session.path, locked=True)
+        self.unlock_page.prepare(self.session.path, locked=True, examiner=self.session.examiner,
+                                 token=self.session.token_name)
         self.stack.setCurrentWidget(self.unlock_page)
         self._update_actions()
         self._update_status()

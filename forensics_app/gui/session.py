@@ -9,33 +9,58 @@
 Each lane has its own connection (``Vault.sibling``); the vault's writer lock
 serialises their commits. Locking closes the reader at once and the lanes when
 their running work ends. Plain Python: tested without Qt.
+
+An examiner who signs on a hardware token signs in with the passphrase and the
+token's PIN; the three connections share the one token session. Locking leaves
+it open (work still running signs its entries as it ends); unlocking asks the
+passphrase and the PIN again (see :meth:`evidence_store.pkcs11.TokenSession.confirm`:
+a token already signed in cannot check a PIN itself); closing the session logs out.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from evidence_store import Vault, VaultError
 
-from ..services.vaults import create_vault, open_vault
+from ..services.vaults import create_vault, open_vault, resume_token, sign_in_with_token, token_name
 from .jobs import Job, JobEvent, JobQueue
+
+if TYPE_CHECKING:
+    from evidence_store.pkcs11 import TokenSigner
+
+
+def _open_signed_in(path: Path, passphrase: str, examiner: str | None, token_pin: str | None) -> tuple[
+        Vault, TokenSigner | None]:
+    """Open with the passphrase and, for a token examiner, log in to the token (nothing written if either fails)."""
+    vault = open_vault(path, passphrase, examiner)
+    try:
+        return vault, sign_in_with_token(vault, token_pin)
+    except BaseException:
+        vault.close(witness=False)
+        raise
 
 
 class VaultSession:
-    def __init__(self, vault: Vault, on_event: Callable[[JobEvent], None]) -> None:
+    def __init__(self, vault: Vault, on_event: Callable[[JobEvent], None], token: TokenSigner | None = None) -> None:
         self.path = vault.root
         self.reader: Vault = vault
         self._on_event = on_event
+        self.token = token  # the examiner's token session, when they sign on one (the connections share it)
         self.tasks = JobQueue(vault.sibling(), on_event, "tasks")
         self.quick = JobQueue(vault.sibling(), on_event, "quick")
         self.locked = False
         self.examiner = vault.examiner.name
+        self.token_name = token_name(vault.examiner)  # "" for an examiner who signs with their passphrase key
 
     @classmethod
     def open(cls, path: Path, passphrase: str, on_event: Callable[[JobEvent], None],
-             examiner: str | None = None) -> VaultSession:
-        return cls(open_vault(path, passphrase, examiner), on_event)
+             examiner: str | None = None, token_pin: str | None = None) -> VaultSession:
+        """Raises ``TokenPinRequired`` when the passphrase is a token examiner's and no PIN was given."""
+        vault, token = _open_signed_in(path, passphrase, examiner, token_pin)
+        return cls(vault, on_event, token)
 
     @classmethod
     def create(cls, path: Path, passphrase: str, examiner: str, on_event: Callable[[JobEvent], None], *,
@@ -71,9 +96,17 @@ class VaultSession:
         self.tasks.close_when_idle()
         self.quick.close_when_idle()
 
-    def unlock(self, passphrase: str) -> None:
-        """Re-open after :meth:`lock` (the passphrase is checked by a fresh open)."""
-        vault = open_vault(self.path, passphrase, self.examiner)
+    def unlock(self, passphrase: str, token_pin: str | None = None) -> None:
+        """Re-open after :meth:`lock` (the passphrase, and a token examiner's PIN, checked again)."""
+        if self.token is None or self.token.session.closed:
+            vault, self.token = _open_signed_in(self.path, passphrase, self.examiner, token_pin)
+        else:
+            vault = open_vault(self.path, passphrase, self.examiner)
+            try:
+                resume_token(vault, self.token, token_pin)
+            except BaseException:
+                vault.close(witness=False)
+                raise
         self.reader = vault
         for name in ("tasks", "quick"):
             lane: JobQueue = getattr(self, name)
@@ -82,9 +115,11 @@ class VaultSession:
         self.locked = False
 
     def close(self, timeout: float | None = 30) -> bool:
-        """Cancel and end everything; True if the lanes stopped in time."""
+        """Cancel and end everything, then log out of the token; True if the lanes stopped in time."""
         ended = all([self.tasks.shutdown(timeout), self.quick.shutdown(timeout)])
         self.reader.close()
+        if self.token is not None and ended:  # a lane still running may yet sign
+            self.token.close()
         self.locked = True
         return ended
 

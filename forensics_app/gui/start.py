@@ -50,7 +50,10 @@ def centered(frame: QFrame) -> QVBoxLayout:
 
 
 class UnlockPage(QWidget):
-    unlock_requested = Signal(str)
+    """Passphrase, and for an examiner who signs on a hardware token its PIN too (asked once the passphrase
+    shows who it is; at once when a locked session is unlocked)."""
+
+    unlock_requested = Signal(str, str)  # passphrase, token PIN ("" when not asked)
     other_requested = Signal()
 
     def __init__(self) -> None:
@@ -72,7 +75,19 @@ class UnlockPage(QWidget):
         self.passphrase.returnPressed.connect(self._submit)
         self._label = bind(QLabel(), "setText", "field.passphrase")
         form.addRow(self._label, self.passphrase)
+        self.pin = QLineEdit()
+        self.pin.setObjectName("unlockTokenPin")
+        self.pin.setEchoMode(QLineEdit.EchoMode.Password)
+        self.pin.returnPressed.connect(self._submit)
+        self._pin_label = bind(QLabel(), "setText", "field.token.pin")
+        form.addRow(self._pin_label, self.pin)
+        self._form = form
         layout.addLayout(form)
+        self.token_hint = QLabel()
+        self.token_hint.setObjectName("unlockTokenHint")
+        self.token_hint.setWordWrap(True)
+        theme.set_role(self.token_hint, "hint")
+        layout.addWidget(self.token_hint)
         self.message = QLabel()
         self.message.setObjectName("unlockMessage")
         self.message.setWordWrap(True)
@@ -97,31 +112,60 @@ class UnlockPage(QWidget):
         layout.addLayout(buttons)
         self.setLayout(centered(frame))
         self._path: Path | None = None
+        self._token: tuple[str, str] | None = None  # (examiner, token) when the PIN is asked
+        self._show_pin(False)
         i18n.on_change(self._relabel)
 
-    def prepare(self, path: Path, *, locked: bool = False) -> None:
+    def prepare(self, path: Path, *, locked: bool = False, examiner: str = "", token: str = "") -> None:
+        """Ask for the passphrase of ``path`` (and the PIN of ``token``, the examiner's, when given)."""
         self._path, self._locked = path, locked
+        self._token = (examiner, token) if token else None
         self._relabel()
         self.passphrase.clear()
+        self.pin.clear()
+        self._show_pin(bool(token))
         self.message.clear()
         self.set_busy(False)
         self.passphrase.setFocus()
+
+    def ask_pin(self, examiner: str, token: str) -> None:
+        """The passphrase opened the vault for an examiner who signs on a token: ask its PIN (passphrase kept)."""
+        self._token = (examiner, token)
+        self._relabel()
+        self._show_pin(True)
+        self.message.clear()
+        self.set_busy(False)
+        self.pin.clear()
+        self.pin.setFocus()
+
+    def _show_pin(self, shown: bool) -> None:
+        self._form.setRowVisible(self.pin, shown)
+        self.token_hint.setVisible(shown)
+
+    @property
+    def asks_pin(self) -> bool:
+        return self._token is not None
 
     def _relabel(self, _lang: str = "") -> None:
         if self._path is not None:
             key = "unlock.locked" if getattr(self, "_locked", False) else "unlock.path"
             self.path_label.setText(tr(key, path=str(self._path)))
+        if self._token is not None:
+            self.token_hint.setText(tr("unlock.token", name=self._token[0], token=self._token[1]))
 
-    def show_error(self, text: str) -> None:
+    def show_error(self, text: str, *, pin: bool = False) -> None:
+        """Say what went wrong; ``pin``: it was the token's PIN (that field is selected to type again)."""
         self.message.setText(text)
         self.set_busy(False)
-        self.passphrase.selectAll()
-        self.passphrase.setFocus()
+        field = self.pin if pin and self.asks_pin else self.passphrase
+        field.selectAll()
+        field.setFocus()
 
     def set_busy(self, busy: bool) -> None:
         self.busy.setVisible(busy)
         self.unlock_button.setEnabled(not busy)
         self.passphrase.setEnabled(not busy)
+        self.pin.setEnabled(not busy)
         if busy:
             self.message.clear()
 
@@ -129,5 +173,8 @@ class UnlockPage(QWidget):
         if not self.passphrase.text():
             self.show_error(tr("unlock.empty"))
             return
+        if self.asks_pin and not self.pin.text():
+            self.show_error(tr("unlock.pin.empty"), pin=True)
+            return
         self.set_busy(True)
-        self.unlock_requested.emit(self.passphrase.text())
+        self.unlock_requested.emit(self.passphrase.text(), self.pin.text() if self.asks_pin else "")

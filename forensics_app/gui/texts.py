@@ -68,6 +68,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "unlock.button": ("Unlock", "Mở khoá"),
     "unlock.other": ("Another vault…", "Kho khác…"),
     "unlock.empty": ("Enter the passphrase.", "Hãy nhập mật khẩu."),
+    "unlock.token": ("{name} signs with a hardware token ({token}): plug it in and enter its PIN.",
+                     "{name} ký số bằng thiết bị USB token ({token}): hãy cắm thiết bị và nhập mã PIN."),
+    "unlock.pin.empty": ("Enter the token's PIN.", "Hãy nhập mã PIN của USB token."),
+    "field.token.pin": ("Token PIN", "Mã PIN USB token"),
     "unlock.wrong": ("Wrong passphrase: no key slot of this vault opens with it. Check the keyboard layout and "
                      "Caps Lock, then try again.",
                      "Sai mật khẩu: không khe khoá nào của kho mở được bằng mật khẩu này. Kiểm tra bộ gõ và phím "
@@ -77,6 +81,23 @@ TEXTS: dict[str, tuple[str, str]] = {
     "error.title.passphrase": ("Wrong passphrase", "Sai mật khẩu"),
     "error.title.busy": ("The vault is busy", "Kho chứng cứ đang bận"),
     "error.title.cancelled": ("Cancelled", "Đã dừng"),
+    "error.title.token": ("Hardware token", "USB token"),
+    "token.wrong_pin": ("Wrong PIN for token {token}: nothing was signed or written. Try again (tokens lock after a "
+                        "few wrong PINs).", "Sai mã PIN của USB token {token}: chưa ký và chưa ghi gì. Hãy thử lại "
+                        "(USB token sẽ khoá sau vài lần nhập sai)."),
+    "token.pin_locked": ("The PIN of token {token} is locked after too many wrong tries: unblock it with the token's "
+                         "administrator PIN or the issuing CA's tool. Nothing was signed or written.",
+                         "Mã PIN của USB token {token} đã bị khoá do nhập sai quá nhiều lần: hãy mở khoá bằng mã "
+                         "PIN quản trị hoặc công cụ của tổ chức cung cấp dịch vụ chứng thực chữ ký số. Chưa ký và "
+                         "chưa ghi gì."),
+    "token.no_pin": ("Enter the PIN of token {token}.", "Hãy nhập mã PIN của USB token {token}."),
+    "token.token_missing": ("Token {token} is not plugged in (or not recognised): plug it in and try again.",
+                            "Không thấy USB token {token} (chưa cắm hoặc không nhận): hãy cắm vào rồi thử lại."),
+    "token.module_missing": ("The token's driver (PKCS#11 module {token}) cannot be loaded on this computer: install "
+                             "the driver from the CA.", "Không nạp được trình điều khiển USB token (mô-đun PKCS#11 "
+                             "{token}) trên máy này: hãy cài trình điều khiển của tổ chức chứng thực."),
+    "token.key_missing": ("The signing key recorded for this examiner is not on token {token}.",
+                          "Khoá ký đã ghi nhận cho cán bộ này không có trên USB token {token}."),
     "error.title.internal": ("Internal error", "Lỗi nội bộ"),
     "error.internal": ("Something went wrong inside the program (a bug): {error}\nThe vault stays consistent. "
                        "Details were saved in {log}; please send that file to the maintainers.",
@@ -134,6 +155,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "status.locked": ("Locked", "Đã khoá"),
     "status.unlocked": ("Unlocked", "Đã mở khoá"),
     "status.examiner": ("Signed as {name}", "Ký với tư cách {name}"),
+    "status.examiner.token": ("Signed as {name} on token {token}", "Ký với tư cách {name} bằng USB token {token}"),
     "status.more.jobs": (" (+{count} waiting)", " (+{count} đang chờ)"),
     "quit.title": ("Quit", "Thoát"),
     "quit.running": ("A task is still running. Cancel it and quit? Nothing half-written is kept.",
@@ -401,6 +423,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "report.done": ("Report written to {path} ({pages} pages) and stored as item {id}.",
                     "Đã ghi báo cáo vào {path} ({pages} trang) và lưu thành mục {id}."),
     "report.open": ("Open in the system viewer", "Mở bằng trình xem của hệ thống"),
+    "report.sign.token": ("Sign the PDF with my token (PAdES: its certificate and chain)",
+                          "Ký số tệp PDF bằng USB token của tôi (PAdES: chứng thư số và chuỗi chứng thư)"),
     "package.title": ("Export an evidence package", "Xuất gói chứng cứ"),
     "package.start": ("Export", "Xuất gói"),
     "package.note": ("For the prosecutor: the evidence files, SHA256SUMS and B3SUMS, the manifest, the custody log "
@@ -453,6 +477,15 @@ TEXTS: dict[str, tuple[str, str]] = {
     "examiners.col.key": ("Signing key", "Khoá ký số"),
     "examiners.col.role": ("Role", "Vai trò"),
     "examiners.col.status": ("Status", "Trạng thái"),
+    "examiners.col.token": ("Signs with", "Ký số bằng"),
+    "examiners.passphrase.key": ("Key opened by their passphrase", "Khoá mở bằng mật khẩu của cán bộ"),
+    "examiners.token": ("Token {token}, key {key_id}", "USB token {token}, khoá {key_id}"),
+    "examiners.token.facts": ("PKCS#11 module: {module}\nToken: {token} ({maker} {model})\nKey: id {key_id}, label "
+                              "{key_label}\nCertificate: {subject}\nIssued by: {issuer}\nSerial: {serial}\nValid "
+                              "until: {not_after}\nCertificate SHA-256: {sha256}",
+                              "Mô-đun PKCS#11: {module}\nUSB token: {token} ({maker} {model})\nKhoá: id {key_id}, "
+                              "nhãn {key_label}\nChứng thư số: {subject}\nDo: {issuer} cấp\nSố hiệu: {serial}\n"
+                              "Hiệu lực đến: {not_after}\nSHA-256 của chứng thư số: {sha256}"),
     "examiners.role.admin": ("Administrator", "Quản trị"),
     "examiners.role.examiner": ("Examiner", "Cán bộ"),
     "examiners.status.active": ("Active", "Đang hoạt động"),

@@ -77,6 +77,16 @@ def sign_in_with_token(vault: Vault, pin: str | None, *, module: str | None = No
     return sign_in(vault, pin, module=module or os.environ.get("FORENSICS_TOKEN_MODULE") or None)
 
 
+def resume_token(vault: Vault, token: TokenSigner, pin: str | None) -> TokenSigner:
+    """Unlocking a session whose token is still signed in (work it started still signs): the PIN must be the one
+    the token accepted, and the token must still be there; then it signs for ``vault`` too."""
+    if not pin:
+        raise TokenPinRequired(vault.examiner.name, token_name(vault.examiner))
+    token.session.confirm(pin)
+    vault.use_token(token)
+    return token
+
+
 def verify(vault: Vault, *, quick: bool = False, progress: Progress = no_progress,
            cancel: CancelToken = NEVER_CANCELLED) -> VerifyReport:
     """Re-read and re-hash everything, and hold the log to every witnessed checkpoint (logged)."""

@@ -115,13 +115,13 @@ def _tool(*args: str, env: dict[str, str]) -> str:
 
 
 def make_token(hsm: SoftHSM, label: str, pin: str, *, issuer: tuple[x509.Certificate, ec.EllipticCurvePrivateKey],
-               key_type: str = "EC:prime256v1", env: dict[str, str], work: Path) -> Token:
+               key_type: str = "EC:prime256v1", certified: bool = True, env: dict[str, str], work: Path) -> Token:
     subprocess.run(["softhsm2-util", "--init-token", "--free", "--label", label, "--pin", pin, "--so-pin", SO_PIN],
                    env=env, check=True, capture_output=True, timeout=60)
     login = ["--token-label", label, "--login", "--pin", pin]
     _tool(*login, "--keypairgen", "--key-type", key_type, "--id", KEY_ID, "--label", "signing key", env=env)
     token = Token(label, pin)
-    if key_type.startswith("EC:"):
+    if key_type.startswith("EC:") and certified:
         public_der = work / f"{label}.pub.der"
         _tool("--token-label", label, "--read-object", "--type", "pubkey", "--id", KEY_ID, "-o", str(public_der),
               env=env)
@@ -156,7 +156,8 @@ def make_token(hsm: SoftHSM, label: str, pin: str, *, issuer: tuple[x509.Certifi
 
 @pytest.fixture(scope="session")
 def softhsm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SoftHSM]:
-    """A token directory for this run with four tokens: two examiners', one with an RSA key, one to lock."""
+    """A token directory for this run: two examiners' tokens, one to lock, one whose key has no certificate (only
+    its public-key object), one with an RSA key."""
     for tool in ("softhsm2-util", "pkcs11-tool"):
         assert shutil.which(tool), f"{tool} is missing: installer/debian-packages.txt lists its package"
     assert Path(MODULE).is_file(), f"{MODULE} is missing: install softhsm2 (installer/debian-packages.txt)"
@@ -175,6 +176,7 @@ def softhsm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SoftHSM]:
     work.mkdir()
     for label, pin in (("Examiner A", "246810"), ("Examiner C", "135790"), ("To Lock", "112233")):
         make_token(hsm, label, pin, issuer=(intermediate, intermediate_key), env=env, work=work)
+    make_token(hsm, "Key Only", "778899", issuer=(intermediate, intermediate_key), certified=False, env=env, work=work)
     make_token(hsm, "RSA token", "445566", issuer=(intermediate, intermediate_key), key_type="rsa:2048", env=env,
                work=work)
     try:

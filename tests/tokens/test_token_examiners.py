@@ -128,9 +128,9 @@ def test_edited_token_facts_are_caught_and_no_module_is_loaded_from_them(vault: 
     assert problems == [f"examiner {TOKEN_EXAMINER}: token differ from what the custody log recorded (the examiners "
                         "table was edited)"]
     vault.close()
-    with Vault.open(vault_dir, TOKEN_PASSPHRASE) as mine:
-        with pytest.raises(VaultDamagedError, match="not the one the custody log recorded"):
-            vaults.sign_in_with_token(mine, softhsm.tokens["Examiner A"].pin)
+    with Vault.open(vault_dir, TOKEN_PASSPHRASE) as mine, pytest.raises(VaultDamagedError,
+                                                                        match="not the one the custody log recorded"):
+        vaults.sign_in_with_token(mine, softhsm.tokens["Examiner A"].pin)
     with Vault.open(vault_dir, PASSPHRASE) as admin:
         admin.conn.execute("UPDATE examiners SET token = ?, certificate = ? WHERE id = ?",
                            (json.dumps(row.token, sort_keys=True), b"another certificate", row.id))

@@ -104,3 +104,23 @@ def test_where_a_token_is_named_is_checked_before_any_module_loads() -> None:
         TokenRef(MODULE, token_label="Examiner A")
     with pytest.raises(TokenError, match="not hexadecimal"):
         TokenRef(MODULE, token_label="Examiner A", key_id="zz")
+
+
+def test_a_signed_in_session_confirms_its_pin_without_asking_the_token_to_log_in_again(softhsm: SoftHSM) -> None:
+    """PKCS#11 logs a program in once: a second login answers "already logged in" whatever the PIN, so the
+    desktop app's unlock (while work it started still signs) checks the PIN against the one the token accepted."""
+    token = softhsm.tokens["Examiner C"]
+    session = login(ref("Examiner C"), token.pin)
+    try:
+        with pytest.raises(TokenError, match="already signed in by this program"):
+            login(ref("Examiner C"), "a wrong PIN the token never sees")
+        with pytest.raises(TokenError, match="wrong PIN for token 'Examiner C'") as caught:
+            session.confirm("000000")
+        assert caught.value.context["code"] == "wrong_pin"
+        session.confirm(token.pin)
+        assert token.pin not in repr(session)
+    finally:
+        session.close()
+    with pytest.raises(TokenError, match="was closed: sign in again"):
+        session.confirm(token.pin)
+    login(ref("Examiner C"), token.pin).close()  # logged out: the token checks the PIN itself again

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from evidence_store import Vault, passphrase_strength
+from evidence_store import Examiner, Vault, passphrase_strength
 
 from ...services import vaults
 from .. import i18n, theme
@@ -100,7 +100,7 @@ class ExaminersDialog(_QuickDialog):
         self.acting.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.layout_.addWidget(self.acting)
         self.table = _table(["examiners.col.name", "field.position", "examiners.col.role", "examiners.col.status",
-                             "examiners.col.key"], "examinerTable")
+                             "examiners.col.key", "examiners.col.token"], "examinerTable")
         self.layout_.addWidget(self.table)
         row = QHBoxLayout()
         self.remove_button = bind(QPushButton(), "setText", "examiners.remove")
@@ -144,12 +144,32 @@ class ExaminersDialog(_QuickDialog):
         self.table.setRowCount(len(examiners))
         for n, e in enumerate(examiners):
             values = (e.name, e.position, tr(f"examiners.role.{e.role}"), tr(f"examiners.status.{e.status}"),
-                      e.fingerprint)
+                      e.fingerprint, self._signs_with(e))
             for c, value in enumerate(values):
                 self.table.setItem(n, c, QTableWidgetItem(value))
+            cell = self.table.item(n, len(values) - 1)
+            if e.token and cell is not None:
+                cell.setToolTip(self._token_facts(e))
         me = session.reader.examiner
         self.acting.setText(tr("examiners.acting", name=me.name, fingerprint=me.fingerprint))
         self.remove_button.setEnabled(me.role == "admin")
+
+    @staticmethod
+    def _signs_with(examiner: Examiner) -> str:
+        if not examiner.token:
+            return tr("examiners.passphrase.key")
+        return tr("examiners.token", token=vaults.token_name(examiner), key_id=examiner.token.get("key_id", ""))
+
+    def _token_facts(self, examiner: Examiner) -> str:
+        """Everything recorded about the examiner's token and certificate, to compare with the token itself."""
+        facts = examiner.token or {}
+        not_after = facts.get("certificate_not_after")
+        return tr("examiners.token.facts", module=facts.get("module", ""), token=vaults.token_name(examiner),
+                  maker=facts.get("manufacturer", ""), model=facts.get("model", ""), key_id=facts.get("key_id", ""),
+                  key_label=facts.get("key_label", ""), subject=facts.get("certificate_subject", "—"),
+                  issuer=facts.get("certificate_issuer", "—"), serial=facts.get("certificate_serial", "—"),
+                  not_after=local_time(not_after, self.workspace.zone) if not_after else "—",
+                  sha256=facts.get("certificate_sha256", "—"))
 
     def _add(self) -> None:
         name = self.name.text().strip()

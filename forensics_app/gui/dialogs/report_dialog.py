@@ -78,6 +78,11 @@ class ReportDialog(TaskDialog):
         form.addRow(self._labels[1], self.language)
         form.addRow(self._labels[2], dates)
         form.addRow(self._labels[3], out_row)
+        self.sign_token = bind(QCheckBox(), "setText", "report.sign.token")
+        self.sign_token.setObjectName("signWithToken")
+        form.addRow("", self.sign_token)
+        self._on_token = bool(workspace.session_or_raise().token_name)  # the examiner signs on a token
+        self.sign_token.setVisible(self._on_token)
         self.form_layout.addLayout(form)
         self.open_button = bind(QPushButton(), "setText", "report.open")
         self.open_button.setObjectName("openReportButton")
@@ -114,7 +119,8 @@ class ReportDialog(TaskDialog):
             date_from = self.date_from.date().toString("yyyy-MM-dd")
             date_to = self.date_to.date().toString("yyyy-MM-dd")
         options = ReportOptions(kind=self.kind.currentData(), lang=self.language.currentData(),
-                                date_from=date_from, date_to=date_to)
+                                date_from=date_from, date_to=date_to,
+                                sign_token=self._on_token and self.sign_token.isChecked())
         case_ref = self._case_number
         self.open_button.hide()
 
