@@ -122,7 +122,11 @@ def certificate_facts(der: bytes) -> dict[str, str]:
 # -- the module and its errors ---------------------------------------------------------------------------------------
 def _load(module: str) -> Any:
     """The module, loaded once per process (python-pkcs11 keeps it); a missing or foreign file is a TokenError."""
-    import pkcs11
+    try:
+        import pkcs11
+    except ImportError as exc:
+        raise TokenError("hardware-token support is not installed with this copy of the tool (python-pkcs11; "
+                         "`pip install 'forensics-toolkit[tokens]'`)", code="module_missing", token=module) from exc
 
     if not os.path.isfile(module):
         raise TokenError(f"PKCS#11 module {module} not found: install the token's driver, or give the path of its "

@@ -73,6 +73,7 @@ class UnlockPage(QWidget):
         self.passphrase.setObjectName("unlockPassphrase")
         self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
         self.passphrase.returnPressed.connect(self._submit)
+        self.passphrase.textEdited.connect(self._passphrase_edited)
         self._label = bind(QLabel(), "setText", "field.passphrase")
         form.addRow(self._label, self.passphrase)
         self.pin = QLineEdit()
@@ -137,6 +138,13 @@ class UnlockPage(QWidget):
         self.set_busy(False)
         self.pin.clear()
         self.pin.setFocus()
+
+    def _passphrase_edited(self, _text: str) -> None:
+        """Another passphrase may be another examiner's: the PIN is asked again only if it names a token examiner."""
+        if self._token is not None and not getattr(self, "_locked", False):
+            self._token = None
+            self.pin.clear()
+            self._show_pin(False)
 
     def _show_pin(self, shown: bool) -> None:
         self._form.setRowVisible(self.pin, shown)

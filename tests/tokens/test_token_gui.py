@@ -51,6 +51,11 @@ def test_the_unlock_asks_the_pin_and_a_wrong_one_writes_nothing(make_window: Any
     wait_until(qtbot, lambda: page.asks_pin and page.unlock_button.isEnabled())
     assert window.session is None and not page.pin.isHidden()
     assert f"{TOKEN_EXAMINER} signs with a hardware token ('Examiner A' serial {token.serial})" in page.token_hint.text()
+    qtbot.keyClicks(page.passphrase, "x")  # another passphrase may be a passphrase examiner's: no PIN asked for it
+    assert not page.asks_pin and page.pin.isHidden()
+    page.passphrase.setText(TOKEN_PASSPHRASE)
+    page.unlock_button.click()
+    wait_until(qtbot, lambda: page.asks_pin and page.unlock_button.isEnabled())
     page.unlock_button.click()
     assert page.message.text() == "Enter the token's PIN."
     page.pin.setText("000000")
