@@ -17,6 +17,7 @@ from typing import Any
 
 from collectors.web import ArtifactHook, BrowserSession, CaptureOptions, CaptureResult, ProfileProvider, WebCapturer
 from collectors.web.staging import Staging
+from collectors.web.wacz import preload_indexer
 from evidence_store import CollectorError, ForensicsError
 from evidence_store.tasks import CancelToken
 
@@ -66,6 +67,7 @@ class CaptureRunner:
         self._ready.set()
         try:
             clock = asyncio.ensure_future(asyncio.to_thread(self.clock))
+            warm = asyncio.ensure_future(asyncio.to_thread(preload_indexer))  # off the first capture's path
             try:
                 session = await BrowserSession.start(self.staging, browser_setting=self.browser_path,
                                                      host_rules=self.options.host_rules, video=self.options.video)
@@ -75,6 +77,7 @@ class CaptureRunner:
                 raise CollectorError(f"cannot start the browser driver (Playwright): {exc}") from exc
             try:
                 environment = {**self.environment, "clock": await clock}
+                await warm
                 capturer = WebCapturer(session, self.options, environment=environment, hooks=self.hooks,
                                        profile_provider=self.profile_provider, account=self.account,
                                        revisits=self.revisits)
