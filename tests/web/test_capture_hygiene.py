@@ -290,3 +290,23 @@ def test_an_address_that_never_answers_exits_1_and_keeps_the_record(cli_vault: C
     captures = [i for i in cli_vault.items() if i["kind"] == "web_capture"]
     assert len(captures) == 1 and captures[0]["metadata"]["complete"] is False
     assert f"item {captures[0]['id']}" in lines[0]
+
+
+def test_without_a_memory_file_system_the_capture_says_so(vault: Vault, case: Case, site: HygieneSite) -> None:
+    """The fallback (Windows, macOS, a full /dev/shm): the browser's folder on disk, never silently."""
+    import shutil
+    import tempfile
+
+    # a short folder on disk: Chromium keeps a UNIX socket in its TMPDIR, and such paths are short
+    root = Path(tempfile.mkdtemp(prefix="fx-", dir="/var/tmp"))
+    assert not is_memory_backed(root)
+    try:
+        result = capture_web(vault, case.id, [site.url + "/canary"], options=fast_options(), workroot=root)
+        outcome = result.outcomes[0]
+        assert outcome.item is not None, outcome.error
+        (warning,) = [w for w in outcome.item.warnings if w.code == "staging_on_disk"]
+        assert str(root) in warning.message and warning.message_vi
+        assert outcome.complete  # a fact about the workstation, not a gap in the capture
+        assert list(root.iterdir()) == []  # removed after storing
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
