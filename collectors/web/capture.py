@@ -175,6 +175,8 @@ class WebCapturer:
                 state.add_file("screenshot_viewport", shot, "image/png", metadata={"viewport": page.viewport_size})
             with _timed(state, "close"):
                 await watcher.finish_downloads()
+                # late requests (favicon, beacons) finish and are recorded whole, not cut by the end
+                await asyncio.to_thread(proxy.journal.wait_quiet, min(5.0, max(1.0, state.remaining())))
                 await context.close()
             context = None
             await navigation.collect_video(state, page)

@@ -204,7 +204,13 @@ def judge(state: CaptureState, chain: dict[str, Any], journal: Journal) -> None:
                    f"{len(truncated)} phản hồi bị cắt; được ghi trong WARC với đánh dấu WARC-Truncated",
                    responses=[{"url": e["url"], "reason": e["truncation_reason"]} for e in truncated[:20]])
     blocked = [f for f in journal.failures if f["blocked"]]
-    failed = [f for f in journal.failures if not f["blocked"]]
+    cut = [f for f in journal.failures if not f["blocked"] and f.get("at_capture_end")]
+    failed = [f for f in journal.failures if not f["blocked"] and not f.get("at_capture_end")]
+    if cut:
+        state.warn("requests_cut", f"{len(cut)} request(s) of the page were still running when the capture ended "
+                   "and were cut (not collected; not a failure of the site)",
+                   f"{len(cut)} yêu cầu của trang vẫn đang chạy khi kết thúc thu thập và đã bị cắt (chưa thu được; "
+                   "không phải lỗi của trang web)", requests=[f["url"] for f in cut[:20]])
     if blocked:
         state.warn("requests_blocked", f"{len(blocked)} request(s) to loopback or private addresses were refused",
                    f"{len(blocked)} yêu cầu tới địa chỉ nội bộ đã bị từ chối",

@@ -22,7 +22,7 @@ FORMAT = "forensics-toolkit/web-capture-provenance/1"
 #: Warning codes that mean the capture is partial (the rest are facts worth noting).
 PARTIAL: set[str] = {
     "load_timeout", "redirect_loop", "network_not_idle", "scroll_time_limit", "scroll_height_limit", "page_cut",
-    "response_truncated", "requests_failed", "requests_blocked", "download_failed", "tls_not_verified",
+    "response_truncated", "requests_failed", "requests_cut", "requests_blocked", "download_failed", "tls_not_verified",
     "navigation_error", "snapshot_failed", "behaviour_failed",
 }
 

@@ -40,7 +40,6 @@ import warcprox.mitmproxy
 import warcprox.stats
 import warcprox.warc
 import warcprox.warcproxy
-from cachetools import TTLCache
 from urllib3 import PoolManager
 
 from evidence_store.errors import CollectorError
@@ -64,10 +63,30 @@ class Journal:
     redactions: list[dict[str, Any]] = field(default_factory=list)  # request records written with credentials redacted
     tls: dict[str, dict[str, Any]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    in_flight: int = 0  # requests being fetched right now
+    changed: threading.Condition = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.changed = threading.Condition(self.lock)
 
     def add(self, bucket: str, entry: dict[str, Any]) -> None:
         with self.lock:
             getattr(self, bucket).append(entry)
+
+    def begin(self) -> None:
+        with self.lock:
+            self.in_flight += 1
+
+    def end(self) -> None:
+        with self.lock:
+            self.in_flight -= 1
+            self.changed.notify_all()
+
+    def wait_quiet(self, timeout: float) -> bool:
+        """Until no request is being fetched (True), or ``timeout`` seconds (False): what the page asked for
+        late (a favicon, a beacon) is recorded whole rather than cut when the capture ends."""
+        with self.lock:
+            return self.changed.wait_for(lambda: self.in_flight == 0, timeout=max(0.0, timeout))
 
     def set_tls(self, endpoint: str, facts: dict[str, Any]) -> None:
         with self.lock:
@@ -252,6 +271,13 @@ def _handler_class(policy: ProxyPolicy, resolver: Resolver, journal: Journal, sp
             recorded.truncation_reason = self.truncation
             return recorded
 
+        def do_COMMAND(self) -> Any:
+            journal.begin()
+            try:
+                return super().do_COMMAND()
+            finally:
+                journal.end()
+
         def send_error(self, code: int, message: str | None = None, explain: str | None = None,
                        exception: BaseException | None = None) -> Any:
             url = getattr(self, "url", None) or self.path
@@ -259,6 +285,8 @@ def _handler_class(policy: ProxyPolicy, resolver: Resolver, journal: Journal, sp
                 "url": url, "status": code, "host": getattr(self, "hostname", ""), "port": getattr(self, "port", ""),
                 "error": str(exception or message or ""), "error_type": type(exception).__name__ if exception else "",
                 "blocked": isinstance(exception, AddressBlocked), "tls_refused": isinstance(exception, TlsRefused),
+                # cut because the capture was ending (the proxy stopping), not refused by the site or the network
+                "at_capture_end": bool(getattr(self.server, "shutting_down", False)),
                 "at": _utc(),
             })
             return super().send_error(code, message=message, explain=explain, exception=exception)
@@ -361,6 +389,13 @@ class RecordingProxy:
             raise CollectorError(f"writing the WARC failed: {self.writer.error}") from self.writer.error
 
 
+class _NeverRemembered(dict[str, int]):
+    """A cache that keeps nothing (see ``_Server.bad_hostnames_ports``)."""
+
+    def __setitem__(self, key: str, value: int) -> None:
+        pass
+
+
 class _Server(warcprox.warcproxy.WarcProxy):  # type: ignore[misc]
     """warcprox's server with our handler class, a shared CA, and a way to cut in-flight fetches.
 
@@ -371,7 +406,10 @@ class _Server(warcprox.warcproxy.WarcProxy):  # type: ignore[misc]
     def __init__(self, handler: type, options: Any, ca: Any) -> None:
         warcprox.mitmproxy.PooledMitmProxy.__init__(self, options)
         self.options = options
-        self.bad_hostnames_ports: TTLCache[str, int] = TTLCache(maxsize=1024, ttl=60)
+        # warcprox remembers a host whose connection timed out and fails its next requests for a minute without
+        # trying: on a busy workstation one slow connect would then cost the capture every later resource of
+        # that site. Each request here is tried (and, failing, recorded) on its own.
+        self.bad_hostnames_ports: _NeverRemembered = _NeverRemembered()
         self.bad_hostnames_ports_lock = threading.RLock()
         self.remote_connection_pool = PoolManager(num_pools=400, maxsize=6)  # TLS is ours (CaptureHandler)
         self.digest_algorithm = "sha256"

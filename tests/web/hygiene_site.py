@@ -4,6 +4,7 @@
   of it spills past its 512 KiB in memory);
 - ``/stall``: the same page, but its image sends 1 MiB and then waits for :attr:`HygieneSite.release` (a capture
   to kill half-way);
+- ``/mute``: sends nothing at all until :attr:`HygieneSite.release` (a request in flight when a capture ends);
 - ``/webrtc?port=N``: opens an ``RTCPeerConnection`` to ``stun:127.0.0.1:N`` and sets ``window.__gathered``
   when ICE gathering is complete;
 - ``/silent`` lives elsewhere: :func:`silent_listener` accepts connections and never answers.
@@ -69,6 +70,10 @@ class _Handler(BaseHTTPRequestHandler):
                 self.wfile.write(BIG[1024 * 1024:])
             except OSError:
                 pass
+        elif parts.path == "/mute":  # says nothing, not even headers, until released
+            self.server.muted.set()
+            self.server.release.wait(120)
+            self._send(b"late", "text/plain")
         elif parts.path == "/webrtc":
             port = int(parse_qs(parts.query).get("port", ["9"])[0])
             self._send((_WEBRTC % port).encode("utf-8"))
@@ -83,6 +88,7 @@ class HygieneSite(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), _Handler)
         self.requested: list[str] = []
         self.stalled = threading.Event()
+        self.muted = threading.Event()
         self.release = threading.Event()
         threading.Thread(target=self.serve_forever, daemon=True).start()
 
