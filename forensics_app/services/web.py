@@ -132,7 +132,12 @@ def capture_web(
     """Capture ``urls`` into the case. Bad URLs fail the whole call before anything starts.
 
     ``revisits`` (payload digest -> earlier WARC response record) makes identical payloads ``revisit`` records
-    (monitoring re-checks)."""
+    (monitoring re-checks).
+
+    The batch's parts wait in a :class:`collectors.web.staging.Staging` (a memory folder and sealed files);
+    ``workroot`` chooses the memory folder's parent (tests), checked like any other (a folder on disk gives
+    every capture a ``staging_on_disk`` warning). What a killed earlier batch left is cleaned up first.
+    """
     case = vault.get_case(case_ref)
     if case.status != "open":
         raise UsageError(f"case {case.number} is closed; reopen it before adding evidence")
