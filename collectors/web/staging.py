@@ -424,6 +424,27 @@ def recover_interrupted(marker_dir: Path) -> list[dict[str, Any]]:
     return found
 
 
+def orphaned_folders() -> Iterator[Path]:
+    """Staging folders (``<pid>-<token>``) of dead processes that left no marker (a session started without
+    one: tools, tests), in this user's staging roots on every memory file system and on disk."""
+    import re
+
+    roots = [os.environ.get("FORENSICS_STAGING_DIR", ""), os.environ.get("XDG_RUNTIME_DIR", ""), "/dev/shm",
+             tempfile.gettempdir()]
+    named = re.compile(r"^(\d+)-[0-9a-f]{8}(-sealed)?$")
+    for root in dict.fromkeys(r for r in roots if r):
+        base = Path(root) / f"{PREFIX}-{_uid()}"
+        try:
+            info = os.lstat(base)
+            entries = list(base.iterdir()) if info.st_uid == _uid() and not os.path.islink(base) else []
+        except OSError:
+            continue
+        for entry in entries:
+            match = named.match(entry.name)
+            if match and not process_alive(int(match.group(1)), ""):
+                yield entry
+
+
 def forget_marker(marker_dir: Path, record: dict[str, Any]) -> None:
     (marker_dir / str(record.get("marker", ""))).unlink(missing_ok=True)
 

@@ -15,7 +15,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from collectors.web.staging import Staging, forget_marker, recover_interrupted, stale_leftovers
+from collectors.web.staging import Staging, forget_marker, orphaned_folders, recover_interrupted, stale_leftovers
 from evidence_store import Case, NotFoundError, Vault
 
 from .app_dirs import user_data_dir
@@ -44,7 +44,7 @@ def recover(vault: Vault) -> list[dict[str, Any]]:
                     "batch was stored after the last capture it logged"})
         forget_marker(marker_dir(), record)
         logged.append(record)
-    for leftover in stale_leftovers():
+    for leftover in [*stale_leftovers(), *orphaned_folders()]:
         shutil.rmtree(leftover, ignore_errors=True)
     return logged
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from collectors.web.staging import (
+    PREFIX,
     SEGMENT,
     ResponseSpool,
     SealedFile,
@@ -19,6 +20,7 @@ from collectors.web.staging import (
     filesystem_magic,
     is_memory_backed,
     memory_folder,
+    orphaned_folders,
     process_alive,
     process_start,
     recover_interrupted,
@@ -133,3 +135,19 @@ def test_markers_of_dead_processes_are_recovered_and_live_ones_left(tmp_path: Pa
     assert not folder.exists() and Path("/etc").exists()  # only folders this module names are removed
     live.close()
     assert not live.memory.exists() and not live.marker.exists()  # type: ignore[union-attr]
+
+
+def test_folders_of_dead_processes_without_a_marker_are_found(tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FORENSICS_STAGING_DIR", str(tmp_path))
+    base = tmp_path / f"{PREFIX}-{os.getuid()}"
+    base.mkdir(mode=0o700)
+    import subprocess
+
+    gone = subprocess.Popen(["true"])
+    gone.wait()  # a pid that just ended (and was reaped)
+    dead, alive, other = base / f"{gone.pid}-0123abcd", base / f"{os.getpid()}-0123abcd", base / "notes"
+    for folder in (dead, alive, other, base / f"{gone.pid}-0123abcd-sealed"):
+        folder.mkdir()
+    found = {p for p in orphaned_folders() if p.parent == base}
+    assert found == {dead, base / f"{gone.pid}-0123abcd-sealed"}
