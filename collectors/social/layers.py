@@ -47,8 +47,9 @@ def complete(doc: PageDocument, match: PlatformMatch, record: PostRecord, struct
     fill_from_structured_data(doc, record, structured)
     record.provenance("schema.org", "JSON-LD / microdata (schema.org)", before)
     before = record.filled()
-    platform_meta(doc, match, record)
-    fill_from_open_graph(doc, record, image_role=_image_role(doc, match.platform))
+    if not _meta_names_another_thing(doc, match.platform):
+        platform_meta(doc, match, record)
+        fill_from_open_graph(doc, record, image_role=_image_role(doc, match.platform))
     record.provenance("meta tags", "Open Graph / Twitter card", before)
     before = record.filled()
     fill_from_oembed(doc, record)
@@ -86,6 +87,14 @@ def platform_meta(doc: PageDocument, match: PlatformMatch, record: PostRecord) -
         record.hashtags = record.hashtags or hashtags(record.text)
         record.mentions = record.mentions or mentions(record.text)
         record.links = record.links or links(record.text)
+
+
+def _meta_names_another_thing(doc: PageDocument, platform: str) -> bool:
+    """Pages whose meta tags describe something other than the post (``not_the_post_on``: paths of the final
+    address, e.g. Telegram's ``t.me/s/`` preview, whose tags name the channel, its description and picture)."""
+    spec = (meta_rules().get("platforms") or {}).get(platform) or {}
+    path = urlsplit(doc.final_url or doc.url).path or "/"
+    return any(re.match(pattern, path) for pattern in spec.get("not_the_post_on") or [])
 
 
 def _ignored(doc: PageDocument, spec: dict[str, Any], tag: str, value: str) -> bool:

@@ -105,6 +105,32 @@ def test_every_platform_has_a_reader_and_detection_picks_it() -> None:
         assert readers[detect(url).platform].name == name
 
 
+def test_a_telegram_preview_without_the_post_is_not_read_from_the_channels_tags() -> None:
+    """t.me/s/ lists the channel's other posts; its og:title and og:image name the channel, not a post."""
+    from tests.social.pages.data import FakePost, person
+    from tests.social.pages.telegram import preview
+
+    html = preview("kenh", {"kenh/1": FakePost("tg1", person(6), "Tin thứ nhất", views=10)}).replace(
+        "</head>", '<meta property="og:image" content="https://cdn4.cdn-telegram.org/file/kenh_avatar.jpg"></head>')
+    record, _ = read_post(_doc(html, "https://t.me/s/kenh/9"))
+    assert record.availability.status == "not_recognised" and record.author.name == ""
+    assert record.media == [] and record.text == ""
+    found, _ = read_post(_doc(html, "https://t.me/s/kenh/1"))
+    assert found.availability.status == "available" and found.text.startswith("Tin thứ nhất")
+
+
+def test_a_platforms_shared_picture_is_not_added_to_media_the_reader_read() -> None:
+    """A Facebook video page's og:image is the video's still: the video (with its poster) is the post's media."""
+    from tests.social.pages.data import FakePost, person
+    from tests.social.pages.facebook import post_page
+
+    post = FakePost("1234567890123456", person(1), "Video thử", images=0, video=True)
+    record, _ = read_post(_doc(post_page(post, "/a/videos/1234567890123456"),
+                               "https://www.facebook.com/a/videos/1234567890123456"))
+    assert [(m.type, m.role) for m in record.media] == [("video", "post")]
+    assert record.media[0].poster.endswith("_poster.jpg")
+
+
 def test_a_broken_reader_is_a_note_not_a_crash() -> None:
     html = ('<div role="main"><div aria-labelledby="a" aria-describedby="b"><div data-ad-rendering-role="profile_name">'
             '<h2><a href="https://www.facebook.com/a">A</a></h2></div>'

@@ -197,8 +197,9 @@ def fill_from_open_graph(doc: PageDocument, record: PostRecord, image_role: str 
                       ("og:image:secure_url", "image"), ("og:image", "image")):
         url = doc.meta(key)
         if url and all(m.url != doc.absolute(url) for m in record.media):
-            if kind == "image" and any(m.type == "image" for m in record.media):
-                continue
+            read = record.media if image_role != "post" else [m for m in record.media if m.type == "image"]
+            if kind == "image" and read:
+                continue  # on a platform the shared picture is a preview: only when no layer read the post's media
             if kind == "video" and (any(m.type == "video" for m in record.media) or image_role != "post"):
                 continue  # a platform's og:video is its embed player, not the file
             record.media.append(Media(kind, doc.absolute(url), role=image_role if kind == "image" else "post",
