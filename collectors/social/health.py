@@ -50,7 +50,8 @@ class PageResult:
 
 
 def check_page(folder: Path, name: str, facts: dict[str, Any]) -> PageResult:
-    path = folder / "pages" / name
+    """``facts["page"]`` names the saved file when one page is read for several posts (a channel's preview)."""
+    path = folder / "pages" / facts.get("page", name)
     raw = gzip.decompress(path.read_bytes()) if name.endswith(".gz") else path.read_bytes()
     doc = PageDocument(facts["url"], facts["url"], raw.decode("utf-8", "replace"), READ_AT, "UTC")
     record = read_post(doc)[0].to_json()
@@ -81,6 +82,11 @@ def check_page(folder: Path, name: str, facts: dict[str, Any]) -> PageResult:
         result.checked["media_post"] = len(own) == facts["media_post"]
         if not result.checked["media_post"]:
             result.got["media_post"] = [m["url"][:80] for m in own]
+    if "media_duration_seconds" in facts:  # the lengths the page shows for the post's videos
+        lengths = [m["duration_seconds"] for m in record["media"] if m["type"] == "video"]
+        result.checked["media_duration"] = lengths == facts["media_duration_seconds"]
+        if not result.checked["media_duration"]:
+            result.got["media_duration"] = lengths
     if "comments_shown" in facts:
         result.checked["comments_shown"] = record["comments_count"] == facts["comments_shown"]
     return result

@@ -78,5 +78,23 @@ def _media(doc: PageDocument, message: Element) -> list[Media]:
         thumb = doc.first(".tgme_widget_message_video_thumb", message)
         out.append(Media("video", doc.absolute(src) if src and not src.startswith("blob:") else "",
                          poster=doc.absolute(background_url(thumb)) if thumb is not None else "",
+                         duration_seconds=shown_duration(doc.text(".message_video_duration", _player(video))),
                          page_url=doc.final_url))
     return out
+
+
+def _player(video: Element) -> Element:
+    """The video's own player (its shown length is inside it), or the video when the markup has none."""
+    return next((a for a in video.iterancestors() if "tgme_widget_message_video_player" in (a.get("class") or "")),
+                video)
+
+
+def shown_duration(shown: str) -> float | None:
+    """A player's shown length (``0:17``, ``1:02:03``) in seconds; None when it is not one."""
+    parts = shown.strip().split(":")
+    if not 2 <= len(parts) <= 3 or not all(p.isdigit() for p in parts):
+        return None
+    seconds = 0
+    for part in parts:
+        seconds = seconds * 60 + int(part)
+    return float(seconds)
