@@ -24,6 +24,8 @@ from .exhibits import ExhibitRenderer, register_exhibit
 from .i18n import local_text, utc_text
 from .layout import CONTENT_WIDTH, Styles, grid_table, kv_table
 from .model import ReportContext
+from .social_annotations import annotated_fields, annotation_section, annotations_for
+from .social_annotations import st as annotation_text
 from .text import markup, mono
 
 RECORD_LIMIT = 64 * 1024 * 1024  # a record with thousands of comments is a few MB
@@ -108,9 +110,28 @@ class SocialPostExhibit(ExhibitRenderer):
         record, problem = _record(item, ctx)
         if record is None:
             return [Paragraph(st("unreadable", lang, reason=markup(problem, limit=300)), styles.small)]
-        out: list[Flowable] = [Paragraph(st("post", lang), styles.h3), kv_table(_facts(record, ctx), styles)]
+        entries = annotations_for(item, ctx)
+        rows = _mark_annotated(_facts(record, ctx), annotated_fields(entries), lang)
+        out: list[Flowable] = [Paragraph(st("post", lang), styles.h3), kv_table(rows, styles)]
+        out += annotation_section(record, entries, ctx, styles)
         out += comment_table(record, ctx, styles)
         return out
+
+
+FIELD_ROWS = {"author": "author", "published": "published", "title": "title", "text": "text", "post_id": "post_id",
+              "counts": "counts"}
+
+
+def _mark_annotated(rows: list[tuple[str, str]], fields: set[str], lang: str) -> list[tuple[str, str]]:
+    """The rows of fields the examiner entered say so (the tool's value stays as read, or '—' when it read none)."""
+    keys = {FIELD_ROWS.get(f.split(".")[0], "") for f in fields} - {""}
+    note = f"<br/><i>{annotation_text('see_below', lang)}</i>"
+    out = [(label, value + note if any(label == st(k, lang) for k in keys) else value) for label, value in rows]
+    present = {label for label, _ in out}
+    for key in sorted(keys):
+        if st(key, lang) not in present:
+            out.append((st(key, lang), "—" + note))
+    return out
 
 
 @register_exhibit("screenshot_element")

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QPushButton,
     QScrollArea,
     QStackedWidget,
     QTabWidget,
@@ -30,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from evidence_store import Item, Vault
+from evidence_store import ForensicsError, Item, Vault
 
 from ..services import browse
 from . import i18n, theme
@@ -39,11 +40,13 @@ from .i18n import bind, tr
 from .tasks import run_in_thread
 
 if TYPE_CHECKING:
+    from .annotate_dialog import AnnotateDialog
     from .message_view import MessagePanel
     from .viewers import HexViewer, ImageViewer, PdfViewer, TextViewer
 
 IMAGE_LIMIT = 256 * 1024 * 1024
 PDF_LIMIT = 256 * 1024 * 1024
+ANNOTATABLE = {"social_post", "screenshot_element"}  # parts of a social capture the examiner can complete
 TEXT_KINDS = {"page_text", "html", "mhtml", "provenance", "social_post"}
 MESSAGE_KINDS = {"message": "message", "conversation": "conversation", "conversation_excerpt": "conversation"}
 IMAGE_KINDS = {"screenshot", "screenshot_viewport", "screenshot_tile", "screenshot_element"}
@@ -113,6 +116,11 @@ class PreviewPane(QWidget):
         self.heading.setWordWrap(True)
         theme.set_role(self.heading, "heading")
         layout.addWidget(self.heading)
+        self.annotate_button = QPushButton()  # social captures: the examiner completes the record by hand
+        self.annotate_button.setObjectName("annotateButton")
+        self.annotate_button.clicked.connect(self.open_annotate)
+        self.annotate_button.hide()
+        layout.addWidget(self.annotate_button, 0, Qt.AlignmentFlag.AlignLeft)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("previewTabs")
         layout.addWidget(self.tabs, 1)
@@ -221,7 +229,23 @@ class PreviewPane(QWidget):
         layout.addWidget(self.child_list, 1)
         return widget
 
+    def open_annotate(self) -> AnnotateDialog | None:
+        """The annotation dialog for the capture of the item shown (a social record, screenshot or capture)."""
+        if self.vault is None or self.detail is None:
+            return None
+        from .annotate_dialog import AnnotateDialog
+
+        try:
+            dialog = AnnotateDialog(self.vault, self.detail.item.id, self)
+        except ForensicsError as exc:
+            self._message(str(exc))
+            return None
+        dialog.viewed.connect(self.viewed.emit)
+        dialog.show()
+        return dialog
+
     def _relabel(self, _lang: str = "") -> None:
+        self.annotate_button.setText(tr("preview.annotate"))
         for n, key in enumerate(("preview.tab.content", "preview.tab.details", "preview.tab.provenance",
                                  "preview.tab.related")):
             self.tabs.setTabText(n, tr(key))
@@ -243,6 +267,7 @@ class PreviewPane(QWidget):
         self.detail = None
         self._request += 1
         self.heading.setText(tr("preview.none"))
+        self.annotate_button.hide()
         self._message(tr("preview.select"))
         if self._built:
             self._clear_pages()
@@ -271,6 +296,7 @@ class PreviewPane(QWidget):
         self.detail = detail
         item = detail.item
         self.heading.setText(f"#{item.id}  {item.name}")
+        self.annotate_button.setVisible(item.kind in ANNOTATABLE)
         values = {
             "id": str(item.id), "kind": f"{i18n.kind_label(item.kind)} ({item.kind})", "name": item.name,
             "source": item.source, "examiner": item.examiner, "uid": item.uid,

@@ -253,6 +253,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "checkpoint.key": ("Verifier key:", "Khoá kiểm tra:"),
     # -- preview ----------------------------------------------------------------------
     "preview.none": ("No item selected", "Chưa chọn mục chứng cứ"),
+    "preview.annotate": ("Complete the record by hand…", "Bổ sung bản ghi bằng tay…"),
     "preview.select": ("Select an item to see it here.", "Chọn một mục chứng cứ để xem tại đây."),
     "preview.tab.content": ("Content", "Nội dung"),
     "preview.tab.details": ("Details", "Chi tiết"),

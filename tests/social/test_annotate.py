@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 
 from evidence_store import Vault
 from forensics_app.services.social import annotate, list_annotations
 from tests.conftest import Cli, assert_verifies_clean
+
+from .captures import real_social_capture
 
 
 def _capture(vault: Vault) -> tuple[int, int, int]:
@@ -60,3 +63,36 @@ def test_cli_annotate_and_bad_input(cli_vault: Cli) -> None:
                         (["--field", "author.name=x", "--region", "1,2,3"], "--region must be x,y,w,h")):
         line = cli_vault("social", "annotate", str(web), *args, "--reason", "r").one_line_error()
         assert words in line
+
+
+def test_annotation_end_to_end_into_the_court_report(cli_vault: Cli, shared_fixtures: Path, tmp_path: Path) -> None:
+    """CLI annotate, then the court report in both languages: pdftotext shows the tool's value and the examiner's,
+    with who entered it and where on the screenshot, and a field the tool did not read says so."""
+    from evidence_store import Vault as V
+    from tests.reports.conftest import pdf_text, squash
+
+    vault = V.open(cli_vault.vault_dir, "correct horse battery")
+    try:
+        number, web, shot, record = real_social_capture(vault, shared_fixtures / "social")
+        examiner = vault.examiner.name
+    finally:
+        vault.close()
+    assert record["author"]["name"] == "Nintendo" and "shares" not in record["counts"]  # what the tool read
+    done = cli_vault("social", "annotate", str(web), "--field", "author.name=Nintendo of America",
+                     "--field", "counts.shares=1234", "--screenshot", str(shot), "--region", "12,34,300,40",
+                     "--reason", "tên đầy đủ và số chia sẻ hiện trên ảnh chụp", "--json")
+    assert done.code == 0, done.err
+    for lang, words in (("vi", ("Thôngtindogiámđịnhviênbổsung", "Côngcụđọcđược", "Giámđịnhviênnhập",
+                                f"dogiámđịnhviên{squash(examiner)}nhập", f"từảnhchụpmànhìnhmục#{shot}",
+                                "tạix=12,y=34,300×40px", "—(khôngđọcđược)", "xemgiátrịgiámđịnhviênnhậpbêndưới")),
+                        ("en", ("Completedbytheexaminer", "Readbythetool", "Enteredbytheexaminer",
+                                f"enteredbyexaminer{squash(examiner)}on", f"fromthescreenshotitem#{shot}",
+                                "atx=12,y=34,300×40px", "—(notread)", "seetheexaminer'sentrybelow"))):
+        out = tmp_path / f"report-{lang}.pdf"
+        made = cli_vault("report", number, "--kind", "court", "--lang", lang, "--out", str(out))
+        assert made.code == 0, made.err
+        text = squash(pdf_text(out))
+        for word in words:
+            assert word in text, (lang, word)
+        assert "NintendoofAmerica" in text and "1234" in text
+        assert squash("tên đầy đủ và số chia sẻ hiện trên ảnh chụp") in text
