@@ -54,7 +54,11 @@ def check_page(folder: Path, name: str, facts: dict[str, Any]) -> PageResult:
     path = folder / "pages" / facts.get("page", name)
     raw = gzip.decompress(path.read_bytes()) if name.endswith(".gz") else path.read_bytes()
     doc = PageDocument(facts["url"], facts["url"], raw.decode("utf-8", "replace"), READ_AT, "UTC")
-    record = read_post(doc)[0].to_json()
+    return check_record(read_post(doc)[0].to_json(), name, facts)
+
+
+def check_record(record: dict[str, Any], name: str, facts: dict[str, Any]) -> PageResult:
+    """A record (read here from the saved page, or by a capture of it in the browser) against the hand-read facts."""
     result = PageResult(name, facts["platform"])
     author = record["author"]
     published = (record.get("published") or {}).get("utc") or ""
