@@ -81,6 +81,10 @@ def analyse_item(vault: Vault, item: Item, *, zone: str = "Asia/Ho_Chi_Minh",
     occurrences = list(_occurrences(item, pieces, record))
     ctx = timeline_sources.Context(item, record, zone)
     events = timeline_sources.events_for(ctx)
+    if item.kind == "conversation" and status == INDEXED:
+        from collectors.messages.chat.model import read_rows
+
+        events.extend(timeline_sources.conversation_events(ctx, read_rows(vault.read_item(item))))
     if extractor == "timeline":
         from .timeline import imported_events
 

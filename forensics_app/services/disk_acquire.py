@@ -280,7 +280,16 @@ def extract(vault: Vault, case_ref: str | int, path: Path | str, selection: Sele
             reader.close()
         _gather(result, extractor, reader)
         _log(vault, item, selection, result, cancelled=False)
+        _analyse(vault, item, result, cancel)
         return result
+
+
+def _analyse(vault: Vault, image: Item, result: ExtractResult, cancel: CancelToken) -> None:
+    """Search index, entities and timeline of the extracted files, as after every acquisition."""
+    if result.item_ids:
+        from .analysis import after_commit
+
+        after_commit(vault, vault.get_case(image.case_id), [image], cancel=cancel)
 
 
 def _read_here(vault: Vault, extractor: Extractor, entries: Iterator[Entry],

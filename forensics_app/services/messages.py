@@ -185,7 +185,16 @@ def import_mail(vault: Vault, case_ref: str | int, paths: list[Path], options: M
             if note:
                 result.notes.append(f"{source.display}: {note}")
         _log(vault, case, "mail.import", result, options.to_json(), cancelled)
+    _analyse(vault, case, result, cancel)
     return result
+
+
+def _analyse(vault: Vault, case: Case, result: ImportResult, cancel: CancelToken) -> None:
+    """Search index, entities and timeline of what was imported, as after every acquisition."""
+    if result.items:
+        from .analysis import after_commit
+
+        after_commit(vault, case, result.roots or result.containers, cancel=cancel)
 
 
 def _safe_total(source: Source) -> int:
@@ -419,6 +428,7 @@ def import_chat(vault: Vault, case_ref: str | int, paths: list[Path], *, exporte
             result.incomplete += source.incomplete
         result.messages = sum(s.messages for s in sources)
         _log(vault, case, "chat.import", result, {"exporter": exporter, "timezone": zone.key}, cancelled)
+    _analyse(vault, case, result, cancel)
     return result
 
 

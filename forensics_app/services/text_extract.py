@@ -57,6 +57,8 @@ def extractor_for(kind: str, name: str, media_type: str | None) -> str | None:
     media = (media_type or "").split(";")[0].strip().lower()
     if kind == "social_post":
         return "social_post"
+    if kind == "conversation":
+        return "chat_rows"
     if kind in ("page_text",):
         return "text"
     if kind == "html" or media in ("text/html", "application/xhtml+xml") or ext in HTML_EXTENSIONS:
@@ -80,12 +82,31 @@ def extract(extractor: str, read: Reader, *, size: int | None = None) -> Iterato
         return _plain_text(read())
     if extractor == "html":
         return _html(read())
+    if extractor == "chat_rows":
+        return _chat_rows(read())
     if size is not None and size > MAX_DOCUMENT_BYTES:
         raise NotExtractable(f"{extractor} document of {size} bytes is over the {MAX_DOCUMENT_BYTES} bytes read into "
                              "memory for extraction; its name and metadata are indexed")
     data = b"".join(read())
     return {"pdf": _pdf, "docx": _docx, "xlsx": _xlsx, "pptx": _pptx, "email": _email,
             "social_post": _social_post}[extractor](data)
+
+
+# -- chat conversations: one piece per message, placed by its row anchor ---------------------------------------
+def _chat_rows(blocks: Iterator[bytes]) -> Iterator[Piece]:
+    """A conversation's rows (JSON Lines, streamed): each message's sender and text, found again by its anchor."""
+    from collectors.messages.chat.model import read_rows
+
+    try:
+        for row in read_rows(blocks):
+            text = str(row.get("text") or "").strip()
+            if not text:
+                continue
+            sender = row.get("sender") or {}
+            name = (sender.get("name") or sender.get("id") or "") if isinstance(sender, dict) else str(sender)
+            yield Piece(f"message {row.get('anchor')}", f"{name}: {text}" if name else text)
+    except ValueError as exc:
+        raise NotExtractable(f"the conversation's rows are not valid JSON Lines: {exc}") from exc
 
 
 # -- plain text ---------------------------------------------------------------------------------------------

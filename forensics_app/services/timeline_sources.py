@@ -228,6 +228,19 @@ def _chat(ctx: Context) -> Iterator[Event]:
         yield ctx.event(when, "chat", "Chat message sent", f"{sender}: {text}", sender=sender)
 
 
+def conversation_events(ctx: Context, rows: Iterator[dict[str, Any]]) -> Iterator[Event]:
+    """A conversation item's messages (its rows: see collectors.messages.chat.model), each at its own time."""
+    for row in rows:
+        when = to_us(row.get("time"))
+        if when is None:
+            continue
+        sender = row.get("sender") or {}
+        name = (sender.get("name") or sender.get("id") or "") if isinstance(sender, dict) else str(sender)
+        text = " ".join(str(row.get("text") or "").split())[:200]
+        yield ctx.event(when, "chat", "Chat message sent", f"{name}: {text}", sender=name, anchor=row.get("anchor"),
+                        conversation=ctx.item.name)
+
+
 @source("monitoring_change")
 def _monitoring(ctx: Context) -> Iterator[Event]:
     """Changes seen by monitoring (kind reserved for the monitoring desk): ``detected_at`` and a summary."""

@@ -117,3 +117,21 @@ def test_broken_result_json_keeps_what_was_read(vault: Vault, case: Case, tmp_pa
     assert conversation.metadata["chat"]["messages"] == 3
     assert result.problems and any("cut off" in reason or "JSON" in reason for _p, reason in
                                    result.skipped + result.incomplete)
+
+
+def test_a_conversation_reaches_search_and_the_timeline_message_by_message(vault: Vault, case: Case,
+                                                                          tmp_path: Path) -> None:
+    from forensics_app.services.search import search
+    from forensics_app.services.timeline import TimelineQuery, events
+
+    export = chat_exports.telegram_single_chat(tmp_path / "ChatExport_2022-07-08")
+    result = import_chat(vault, case.number, [export], timezone="Asia/Ho_Chi_Minh")
+    conversation = next(i for i in vault.list_items(case.id) if i.kind == "conversation")
+    _, rows = conversation_rows(vault, conversation.id)
+    said = next(r for r in rows if "Chuyển khoản" in (r.get("text") or ""))
+    hits = search(vault, "chuyen khoan", case=case.number)  # without marks, as a user types it
+    assert any(h.hit.item_id == conversation.id and h.hit.place == f"message {said['anchor']}" for h in hits), hits
+    chat_events = [e for e in events(vault, TimelineQuery(case, include_custody=False)) if e.source == "chat"]
+    timed = [r for r in rows if r.get("time")]
+    assert len(chat_events) == len(timed) and result.roots
+    assert any(e.extra.get("anchor") == said["anchor"] for e in chat_events)

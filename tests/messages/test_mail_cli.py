@@ -80,3 +80,14 @@ def test_chat_add_and_show(cli_vault, tmp_path: Path) -> None:  # type: ignore[n
     assert len(data["rows"]) == 5
     line = cli_vault("chat", "add", str(tmp_path / "nothing"), "--case", "VV-MAIL-1").one_line_error()
     assert "nothing to import" in line
+
+
+def test_imported_mail_is_searchable_at_once(cli_vault, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _case(cli_vault)
+    message = tmp_path / "scam.eml"
+    message.write_text("From: a@example.vn\nTo: b@example.vn\nSubject: Thông báo\nDate: Mon, 7 Jul 2025 09:00:00 +0700"
+                       "\nContent-Type: text/plain; charset=utf-8\n\nVui lòng chuyển khoản phí xacminhtaikhoan hôm nay.\n",
+                       "utf-8")
+    assert cli_vault("mail", "add", str(message), "--case", "VV-MAIL-1").code == 0
+    found = cli_vault("search", "xacminhtaikhoan", "--case", "VV-MAIL-1", "--json")
+    assert found.code == 0 and len(found.json()) >= 1, found.out + found.err  # indexed by the import, no rebuild
