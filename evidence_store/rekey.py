@@ -22,7 +22,6 @@ writer lock, so nothing else writes meanwhile.
 
 from __future__ import annotations
 
-import io
 import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -30,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from . import crypto
 from .canonical import iso_utc
 from .errors import UsageError
+from .streams import BlocksReader
 from .tasks import NEVER_CANCELLED, CancelToken, Progress, no_progress
 
 if TYPE_CHECKING:
@@ -58,28 +58,6 @@ def store_for(vault: Vault, key: bytes) -> BlobStore:
     permissions = vault.config.permissions
     return BlobStore(vault.root, crypto.subkey(key, "blob-encryption"), crypto.subkey(key, "blob-naming"),
                      dir_mode=dir_mode(permissions), file_mode=file_mode(permissions))
-
-
-class _Chunks(io.RawIOBase):
-    """A readable stream over decrypted segments (the new store ingests from it)."""
-
-    def __init__(self, segments: Any) -> None:
-        self._segments = iter(segments)
-        self._buffer = b""
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, target: Any) -> int:
-        while not self._buffer:
-            try:
-                self._buffer = next(self._segments)
-            except StopIteration:
-                return 0
-        size = min(len(target), len(self._buffer))
-        target[:size] = self._buffer[:size]
-        self._buffer = self._buffer[size:]
-        return size
 
 
 def rekey(vault: Vault, *, progress: Progress = no_progress, cancel: CancelToken = NEVER_CANCELLED) -> RekeyResult:
@@ -131,7 +109,7 @@ def rekey(vault: Vault, *, progress: Progress = no_progress, cancel: CancelToken
 def _move_blob(vault: Vault, name: str, old: BlobStore, new: BlobStore, epoch: int) -> int:
     """Re-encrypt one blob under the new key; its row moves in one transaction; the old file goes last."""
     row = vault.blob_row(name)
-    ingested = new.ingest(_Chunks(old.read_plaintext(name)), total=row["size"], label=name[:12],  # type: ignore[arg-type]
+    ingested = new.ingest(BlocksReader(old.read_plaintext(name)), total=row["size"], label=name[:12],  # type: ignore[arg-type]
                           segment_size=vault.config.segment_size)
     if (ingested.hashes["sha256"], ingested.hashes["blake3"], ingested.size) != (row["sha256"], row["blake3"],
                                                                                row["size"]):

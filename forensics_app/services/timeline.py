@@ -22,6 +22,7 @@ from typing import IO, Any
 
 from evidence_store import Case, Item, Vault, entity_store, timeline_store
 from evidence_store.errors import SourceError, UsageError
+from evidence_store.streams import BlocksReader
 from evidence_store.tasks import NEVER_CANCELLED, CancelToken, Progress, no_progress
 from evidence_store.timeline_store import Event, Filter
 
@@ -247,28 +248,6 @@ class ParsedEvent:
     extra: dict[str, Any]
 
 
-class _BlockReader(io.RawIOBase):
-    """A readable stream over decrypted blocks (csv/json read it line by line: nothing on disk)."""
-
-    def __init__(self, blocks: Iterator[bytes]) -> None:
-        self._blocks = blocks
-        self._buffer = b""
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, target: Any) -> int:
-        while not self._buffer:
-            try:
-                self._buffer = next(self._blocks)
-            except StopIteration:
-                return 0
-        size = min(len(target), len(self._buffer))
-        target[:size] = self._buffer[:size]
-        self._buffer = self._buffer[size:]
-        return size
-
-
 def detect_format(header: str) -> str:
     """Which outside format a timeline file is, from its first line."""
     line = header.lstrip("\ufeff").strip()
@@ -285,7 +264,7 @@ def detect_format(header: str) -> str:
 
 def parse_timeline(blocks: Iterator[bytes]) -> Iterator[ParsedEvent]:
     """Events of an outside timeline file; a line that cannot be read raises SourceError with its number."""
-    text = io.TextIOWrapper(io.BufferedReader(_BlockReader(blocks)), encoding="utf-8", errors="replace", newline="")
+    text = io.TextIOWrapper(io.BufferedReader(BlocksReader(blocks)), encoding="utf-8", errors="replace", newline="")
     first = text.readline()
     fmt = detect_format(first)
     if fmt == "jsonl":
