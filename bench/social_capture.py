@@ -50,6 +50,8 @@ def main() -> int:
     parser.add_argument("--page-size", type=int, default=20)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--workdir", type=Path)
+    parser.add_argument("--with-index", action="store_true",
+                        help="keep the search indexing that runs after each capture (off: the capture alone)")
     args = parser.parse_args()
 
     from tests.social.pages.data import FakePost, make_comments, person
@@ -71,9 +73,12 @@ def main() -> int:
         shutil.rmtree(vault_dir)
     cli(["vault", "init", "--examiner-name", "Bench"], env)
     cli(["settings", "set", "ntp_server", "127.0.0.1:9"], env)  # no time server here: do not wait for one
+    if not args.with_index:  # the capture alone, as the target was set; indexing is timed by bench/index.py
+        cli(["settings", "set", "analysis.auto_index", "false"], env)
     site_args = [a for rule in site.host_rules for a in ("--host-rule", rule)]
     site_args += ["--ca-file", str(site.tls.cert_pem), "--allow-private-addresses"]
-    print(f"post: {args.comments} comments in {pages} pages of {args.page_size}; {args.runs} run(s) each, alternating",
+    print(f"post: {args.comments} comments in {pages} pages of {args.page_size}; {args.runs} run(s) each, alternating; "
+          f"search indexing after each capture {'on' if args.with_index else 'off (bench/index.py times it)'}",
           flush=True)
     plain_times: list[float] = []
     social_times: list[float] = []
