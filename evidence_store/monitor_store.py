@@ -389,3 +389,18 @@ def add_run_items(vault: Vault, run_id: int, item_ids: Sequence[int], why: str) 
                            (_encode([*run.items, *item_ids]), run_id))
         vault.log("monitor.check.items", case=vault.get_case(watch.case_id),
                   details={"watch": watch.uid, "run": run_id, "items": list(item_ids), "why": why})
+
+
+def period_events(vault: Vault, start: str, end: str) -> dict[str, list[tuple[Any, ...]]]:
+    """Dated monitoring events in [start, end) with their case, for statistics per period."""
+    conn = vault.conn
+    return {
+        "runs": [tuple(r) for r in conn.execute(
+            "SELECT r.started_at, r.status, w.case_id FROM monitor_runs r JOIN monitor_watches w ON w.id = r.watch_id"
+            " WHERE r.started_at >= ? AND r.started_at < ? ORDER BY r.id", (start, end))],
+        "alerts": [tuple(r) for r in conn.execute(
+            "SELECT created_at, kind, case_id FROM monitor_alerts WHERE created_at >= ? AND created_at < ? ORDER BY id",
+            (start, end))],
+        "watches": [tuple(r) for r in conn.execute(
+            "SELECT created_at, status, case_id FROM monitor_watches WHERE created_at < ? ORDER BY id", (end,))],
+    }

@@ -176,3 +176,10 @@ def period_counts(vault: Vault, start: str, end: str) -> dict[str, Any]:
             "linked_to_case": int(vault.conn.execute(
                 "SELECT count(*) FROM tips WHERE received_at >= ? AND received_at < ? AND case_id IS NOT NULL",
                 (start, end)).fetchone()[0])}
+
+
+def period_rows(vault: Vault, start: str, end: str) -> list[tuple[str, str, str | None, str, int | None]]:
+    """(received_at, status, outcome, channel, case id) of the reports received in [start, end)."""
+    return [(r[0], r[1], r[2], r[3], r[4]) for r in vault.conn.execute(
+        "SELECT received_at, status, outcome, channel, case_id FROM tips WHERE received_at >= ? AND received_at < ?"
+        " ORDER BY received_at", (start, end))]

@@ -213,4 +213,4 @@ def is_image(item: Item) -> bool:
 
 
 # the built-in renderers register themselves on import
-from . import exhibit_kinds, message_exhibit, social_exhibit  # noqa: E402,F401
+from . import exhibit_kinds, message_exhibit, monitor_exhibit, social_exhibit  # noqa: E402,F401

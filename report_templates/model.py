@@ -144,6 +144,7 @@ class StatsData:
     reports: int
     exports: int
     examiners: tuple[tuple[str, int], ...]
+    monitoring: dict[str, Any] = field(default_factory=dict)  # watches, checks, changes, alerts, community reports
 
 
 @dataclass

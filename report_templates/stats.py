@@ -53,6 +53,7 @@ def render_stats(ctx: ReportContext, target: str | BinaryIO | None = None) -> by
     story += ranked(ctx, "stats.by_domain", data.by_domain, styles)
     story += over_time(ctx, data, styles)
     story += ranked(ctx, "stats.by_examiner", data.examiners, styles, chart=False)
+    story += monitoring(ctx, data, styles)
     story += [Spacer(1, 10), Paragraph(f"<i>{markup(ctx.org.place) if ctx.org.place else dotted(20)}, "
                                        f"{long_date(when.date(), lang)}</i>", styles.right), Spacer(1, 4),
               signature_block([(t("stats.author", lang).upper(), t("sign.hint", lang), markup(ctx.examiner.name)),
@@ -151,6 +152,55 @@ def over_time(ctx: ReportContext, data: StatsData, styles: Styles) -> list[Flowa
                          [t("stats.cases_short", lang), t("stats.items_short", lang)])
     out.append(KeepTogether([out.pop(), Spacer(1, 6), chart]))  # the table and its chart on one page
     out.append(Paragraph(t("stats.generated", lang, time=utc_text(ctx.generated_at)), styles.small))
+    return out
+
+
+MON: dict[str, tuple[str, str]] = {
+    "heading": ("Monitoring and community reports", "Giám sát và tin báo"),
+    "watches_active": ("Watches active", "Mục đang theo dõi"), "watches_added": ("Watches added", "Mục theo dõi mới"),
+    "checks": ("Checks (captures)", "Lần kiểm tra (thu thập)"), "changes": ("Changes found", "Thay đổi phát hiện"),
+    "removals": ("Removals recorded", "Nội dung bị gỡ được ghi nhận"), "failures": ("Failed checks", "Kiểm tra lỗi"),
+    "alerts": ("Alerts raised", "Cảnh báo"), "tips": ("Community reports received", "Tin báo tiếp nhận"),
+    "tips_by_status": ("Community reports by status", "Tin báo theo trạng thái"),
+    "tips_by_outcome": ("Community reports by outcome", "Tin báo theo kết quả xác minh"),
+    "tips_by_channel": ("Community reports by channel", "Tin báo theo kênh tiếp nhận"),
+    "received": ("received", "đã tiếp nhận"), "assessing": ("assessing", "đang xác minh"),
+    "violation": ("violation", "có vi phạm"), "no_violation": ("no violation", "không vi phạm"),
+    "handled": ("handled", "đã xử lý"), "pending": ("not yet assessed", "chưa xác minh"),
+    "hotline": ("hotline", "đường dây nóng"), "email": ("e-mail", "thư điện tử"), "web_form": ("web form", "biểu mẫu web"),
+    "in_person": ("in person", "trực tiếp"), "agency": ("another agency", "cơ quan khác"),
+    "social_media": ("social media", "mạng xã hội"), "other": ("other", "khác"),
+}
+
+
+def _m(key: str, lang: str) -> str:
+    en, vi = MON.get(key, (key, key))
+    return vi if lang == "vi" else en
+
+
+def monitoring(ctx: ReportContext, data: StatsData, styles: Styles) -> list[Flowable]:
+    """Watches, checks, changes, removals, alerts and community reports (by status, outcome, channel), per period."""
+    lang, m = ctx.lang, data.monitoring
+    if not m:
+        return []
+    out: list[Flowable] = [Heading(f"VIII. {_m('heading', lang)}", styles.h2, 1, f"VIII. {_m('heading', lang)}")]
+    keys = ("watches_active", "watches_added", "checks", "changes", "removals", "failures", "alerts", "tips")
+    out.append(kv_table([(_m(k, lang), number(int(m.get(k, 0)), lang)) for k in keys], styles, label_width=80 * MM))
+    for key in ("tips_by_status", "tips_by_outcome", "tips_by_channel"):
+        pairs = sorted((m.get(key) or {}).items(), key=lambda kv: -kv[1])
+        if pairs:
+            out.append(Paragraph(_m(key, lang), styles.h3))
+            out.append(grid_table(["", ""], [[_m(k, lang), number(v, lang)] for k, v in pairs],
+                                  [80 * MM, 30 * MM], styles))
+    buckets = m.get("by_bucket") or []
+    if buckets:
+        names = ("checks", "changes", "removals", "alerts", "tips")
+        rows = [[label, *(number(int(c.get(n, 0)), lang) for n in names)] for label, c in buckets]
+        daily = len(buckets[0][0]) > 7
+        out.append(Paragraph(t("stats.over_time", lang), styles.h3))
+        out.append(grid_table([t("stats.bucket_day" if daily else "stats.bucket", lang),
+                               *(_m(n, lang) for n in names)], rows,
+                              [30 * MM, *([(CONTENT_WIDTH - 30 * MM) / 5] * 5)], styles))
     return out
 
 

@@ -76,12 +76,19 @@ def _sleep(seconds: float, cancel: CancelToken) -> bool:
 
 
 def use_credential_passphrase() -> None:
-    """Under systemd, the passphrase comes as a credential file (LoadCredential=), never in the unit or env."""
+    """An unattended monitor's passphrase: systemd's credential (LoadCredential=), else the user's own
+    ``monitor.passphrase`` file (owner-only on POSIX), never the unit file or the command line."""
+    if "FORENSICS_PASSPHRASE" in os.environ:
+        return
     folder = os.environ.get("CREDENTIALS_DIRECTORY")
-    if folder and "FORENSICS_PASSPHRASE" not in os.environ:
-        path = Path(folder) / CREDENTIAL
-        if path.is_file():
-            os.environ["FORENSICS_PASSPHRASE"] = path.read_text("utf-8").rstrip("\n")
+    path = Path(folder) / CREDENTIAL if folder else credential_path()
+    if not path.is_file():
+        return
+    if os.name == "posix" and not folder and path.stat().st_mode & 0o077:
+        from evidence_store import UsageError
+
+        raise UsageError(f"{path} can be read by other users: chmod 600 it (it holds a vault passphrase)")
+    os.environ["FORENSICS_PASSPHRASE"] = path.read_text("utf-8").rstrip("\r\n")
 
 
 def _command() -> list[str]:

@@ -304,6 +304,9 @@ def _store_change(vault: Vault, watch: store.WatchRow, run_id: int, parent: Item
                                                  "rule": change.get("visual", {}).get("rule")})
     item = pending.item
     assert item is not None
+    from .analysis import after_commit  # the change joins the timeline and the search index at once
+
+    after_commit(vault, case, [i for i in (item, visual.item if visual else None) if i is not None])
     if visual is not None and visual.item is not None:
         item = vault.get_item(item.id)
         return _with_children(item, [visual.item.id])

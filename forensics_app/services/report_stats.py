@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from evidence_store import Case, Vault, iso_utc, parse_iso
 from report_templates import StatsBucket, StatsData, t, zone
 
+from .monitor_report import monitoring_stats
 from .report_context import DateRange
 
 WEB_KINDS = ("web_capture", "social_post")
@@ -78,6 +79,8 @@ def gather_stats(vault: Vault, when: DateRange, tz_name: str, lang: str, *, case
                         for label in _buckets(start, end, tz, monthly)),
         reports=int(actions.get("report.generate", 0)), exports=int(actions.get("package.export", 0)),
         examiners=tuple(per_examiner.most_common()),
+        monitoring=monitoring_stats(vault, lo, hi, lambda moment: _bucket(moment, tz, monthly), set(cases),
+                                    every_tip=case is None),
     )
 
 

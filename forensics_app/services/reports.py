@@ -149,6 +149,10 @@ def generate_report(vault: Vault, case_ref: str, out: Path, options: ReportOptio
                                  exclude_case=case.id if case_ref in ALL_CASES else None)
         ctx.case = stats_case
     else:
+        if options.kind == "court":  # each watch's history as it stands now: an item the report can show
+            from .monitor_report import record_histories
+
+            record_histories(vault, case)
         _fill_case(vault, ctx, case, options, when)
     progress(1, 4, "checkpoint")
     point = take_checkpoint(vault)

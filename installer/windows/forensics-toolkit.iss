@@ -88,6 +88,7 @@ en.TaskFolderVerb=Offer "Verify evidence package" for folders too
 en.TaskDesktop=Create a desktop shortcut
 en.GroupOptional=Optional:
 en.RunApp=Start {#AppName} now
+en.TaskMonitor=Run the monitoring desk (scheduled captures) in the background when you log on
 #if FileExists(ViMessages)
 vi.AppDescription=Thu thập chứng cứ điện tử: trang web, bài đăng mạng xã hội, tệp và ảnh đĩa
 vi.DoctorShortcut=Kiểm tra máy trạm (Forensics Toolkit)
@@ -98,12 +99,14 @@ vi.TaskFolderVerb=Thêm "Kiểm tra gói chứng cứ" cho cả thư mục
 vi.TaskDesktop=Tạo lối tắt trên màn hình nền
 vi.GroupOptional=Tuỳ chọn:
 vi.RunApp=Mở {#AppName} ngay
+vi.TaskMonitor=Chạy bàn giám sát (thu thập theo lịch) ở chế độ nền khi đăng nhập
 #endif
 
 [Tasks]
 Name: "desktopicon"; Description: "{cm:TaskDesktop}"; GroupDescription: "{cm:GroupOptional}"; Flags: unchecked
 Name: "addtopath"; Description: "{cm:TaskPath}"; GroupDescription: "{cm:GroupOptional}"
 Name: "folderverb"; Description: "{cm:TaskFolderVerb}"; GroupDescription: "{cm:GroupOptional}"; Flags: unchecked
+Name: "monitortask"; Description: "{cm:TaskMonitor}"; GroupDescription: "{cm:GroupOptional}"; Flags: unchecked
 
 [InstallDelete]
 ; An upgrade replaces the whole bundle: files a previous build had and this one has not must go.
@@ -138,6 +141,13 @@ Root: HKLM; Subkey: "SYSTEM\CurrentControlSet\Control\Session Manager\Environmen
 [Run]
 ; Started as the user who ran the installer, not with the installer's administrator rights.
 Filename: "{app}\forensics-app.exe"; Description: "{cm:RunApp}"; Flags: postinstall nowait skipifsilent runasoriginaluser
+; The monitoring desk (`forensics monitor`, issue 15) as a Task Scheduler entry of the user who installs: at log-on,
+; only while that user is logged on (/IT: no stored Windows password), with limited rights. The vault passphrase of
+; the examiner it acts as is read from that user's monitor.passphrase file (see README, "Monitoring desk").
+Filename: "{sys}\schtasks.exe"; Parameters: "/Create /F /SC ONLOGON /RL LIMITED /IT /RU ""{username}"" /TN ""Forensics Toolkit\Monitor"" /TR ""\""{app}\forensics.exe\"" monitor"""; Flags: runhidden; Tasks: monitortask
+
+[UninstallRun]
+Filename: "{sys}\schtasks.exe"; Parameters: "/Delete /F /TN ""Forensics Toolkit\Monitor"""; Flags: runhidden; RunOnceId: "RemoveMonitorTask"; Tasks: monitortask
 
 [Code]
 const
