@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QSystemTrayIcon,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QTextBrowser,
     QTreeWidget,
     QTreeWidgetItem,
@@ -64,6 +65,15 @@ TEXTS: dict[str, tuple[str, str]] = {
     "mon.status.paused": ("paused", "tạm dừng"),
     "mon.status.failing": ("failing", "lỗi liên tiếp"),
     "mon.status.removed_seen": ("removed at source", "đã bị gỡ tại nguồn"),
+    "mon.tips": ("Community reports", "Tin báo"),
+    "mon.tip.col.id": ("Report", "Tin báo"), "mon.tip.col.received": ("Received", "Tiếp nhận"),
+    "mon.tip.col.channel": ("Channel", "Kênh"), "mon.tip.col.status": ("Status", "Trạng thái"),
+    "mon.tip.col.case": ("Case", "Vụ việc"), "mon.tip.col.urls": ("Reported addresses", "Địa chỉ được báo"),
+    "mon.tip.capture": ("Capture the addresses", "Thu thập các địa chỉ"),
+    "mon.tip.watch": ("Watch the addresses", "Theo dõi các địa chỉ"),
+    "mon.tip.received": ("received", "đã tiếp nhận"), "mon.tip.assessing": ("assessing", "đang xác minh"),
+    "mon.tip.violation": ("violation", "có vi phạm"), "mon.tip.no_violation": ("no violation", "không vi phạm"),
+    "mon.tip.handled": ("handled", "đã xử lý"),
 }
 
 
@@ -149,8 +159,29 @@ class MonitoringView(QWidget):
         diff_layout.addWidget(sides, 2)
         diff_layout.addWidget(self.visual_label)
         diff_layout.addWidget(scroll, 1)
+        self.tips = QTableWidget(0, 6)
+        self.tips.setObjectName("monitorTips")
+        self.tips.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.tips.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.tips.horizontalHeader().setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
+        self.tip_capture_button, self.tip_watch_button = QPushButton(), QPushButton()
+        self.tip_capture_button.clicked.connect(lambda: self.act_on_tips(capture=True, watch=False))
+        self.tip_watch_button.clicked.connect(lambda: self.act_on_tips(capture=False, watch=True))
+        self.case_provider: Any = lambda: None  # the window's selected case: where an unlinked report's work goes
+        tips_box = QWidget()
+        tips_layout = QVBoxLayout(tips_box)
+        tips_layout.setContentsMargins(0, 0, 0, 0)
+        tips_layout.addWidget(self.tips)
+        tip_buttons = QHBoxLayout()
+        tip_buttons.addWidget(self.tip_capture_button)
+        tip_buttons.addWidget(self.tip_watch_button)
+        tip_buttons.addStretch(1)
+        tips_layout.addLayout(tip_buttons)
+        self.side_tabs = QTabWidget()
+        self.side_tabs.addTab(alerts_box, "")
+        self.side_tabs.addTab(tips_box, "")
         lower = QSplitter(Qt.Orientation.Horizontal)
-        lower.addWidget(alerts_box)
+        lower.addWidget(self.side_tabs)
         lower.addWidget(diff_box)
         lower.setSizes([300, 700])
         split = QSplitter(Qt.Orientation.Vertical)
@@ -178,6 +209,12 @@ class MonitoringView(QWidget):
         self.previous_label.setText(t("mon.previous"))
         self.current_label.setText(t("mon.current"))
         self.visual_label.setText(t("mon.visual"))
+        self.side_tabs.setTabText(0, t("mon.alerts"))
+        self.side_tabs.setTabText(1, t("mon.tips"))
+        self.tips.setHorizontalHeaderLabels([t(f"mon.tip.col.{k}") for k in ("id", "received", "channel", "status",
+                                                                            "case", "urls")])
+        self.tip_capture_button.setText(t("mon.tip.capture"))
+        self.tip_watch_button.setText(t("mon.tip.watch"))
         if self.vault is not None:
             self.refresh()
 
@@ -235,11 +272,48 @@ class MonitoringView(QWidget):
                 node.addChild(child)
             self.alerts.addTopLevelItem(node)
             node.setExpanded(True)
+        self._fill_tips(vault)
         self.status.setText(t("mon.summary", watches=len(rows), unread=len(unread)))
         fresh = [a for a in unread if a.ref not in self.seen_unread]
         self.seen_unread |= {a.ref for a in unread}
         if fresh:
             self._notify(t("mon.notify", count=len(fresh)) + ": " + fresh[-1].text(lang))
+
+    def _fill_tips(self, vault: Vault) -> None:
+        from evidence_store import tip_store
+
+        rows = tip_store.list_tips(vault)  # the reporter is never read here
+        self.tips.setRowCount(len(rows))
+        for r, tip in enumerate(rows):
+            cells = [str(tip.id), formatting.local_time(tip.received_at, self.zone), tip.channel,
+                     t(f"mon.tip.{tip.status}"), str(tip.case_id or "—"), ", ".join(tip.urls)]
+            for c, text in enumerate(cells):
+                cell = QTableWidgetItem(text)
+                cell.setData(Qt.ItemDataRole.UserRole, tip.id)
+                self.tips.setItem(r, c, cell)
+
+    def act_on_tips(self, *, capture: bool, watch: bool) -> None:
+        """One click: the selected reports' addresses captured or watched, in their case (or the selected one)."""
+        rows = sorted({i.row() for i in self.tips.selectedIndexes()})
+        cells = [self.tips.item(r, 0) for r in rows]
+        ids = [int(c.data(Qt.ItemDataRole.UserRole)) for c in cells if c is not None]
+        if not ids or self.session is None:
+            return
+        fallback = self.case_provider()
+
+        def work(vault: Vault, _progress: Any, _cancel: Any) -> Any:
+            from evidence_store import tip_store
+
+            from ..services import tips
+
+            done = []
+            for tip_id in ids:
+                linked = tip_store.get_tip(vault, tip_id).case_id
+                done.append(tips.act(vault, tip_id, capture=capture, watch=watch,
+                                     case_ref=None if linked else fallback))
+            return done
+
+        self._submit(Job("monitor:tips", work), task=True)
 
     def _notify(self, text: str) -> None:
         if QSystemTrayIcon.isSystemTrayAvailable():
@@ -348,6 +422,8 @@ class MonitoringView(QWidget):
     def _when_done(self, job: Job) -> None:
         if job.finished.is_set():
             self.refresh()
+            if job.error is not None:  # e.g. a report linked to no case while no case is selected
+                self.status.setText(str(job.error))
         else:
             QTimer.singleShot(100, lambda: self._when_done(job))
 
@@ -359,6 +435,7 @@ def install_monitoring(window: Any) -> MonitoringView:
     window.center_tabs.addTab(view, t("tab.monitoring"))
     view.item_requested.connect(window.go_to_item)
     view.viewed.connect(window._record_view)
+    view.case_provider = window.current_case_id
 
     def relabel(_lang: str = "") -> None:
         window.center_tabs.setTabText(window.center_tabs.indexOf(view), t("tab.monitoring"))

@@ -36,6 +36,8 @@ KINDS = ("page", "social", "listing", "feed")
 STATUSES = ("unchanged", "changed", "new_posts", "removed", "unavailable", "failed")
 CAPTURE_NEW = ("keywords", "all", "none")
 Clock = Callable[[], datetime]
+#: (vault, watches, run id per watch id, batch id, options, concurrency, cancel, on_outcome) -> outcomes
+GroupCapture = Callable[..., list["CheckOutcome"]]
 
 
 @dataclass
@@ -166,9 +168,11 @@ def _groups(watches: Sequence[store.WatchRow], options: dict[int, CaptureOptions
 
 def run_checks(vault: Vault, watches: Sequence[store.WatchRow], *, clock: Clock = utc_now,
                options: CaptureOptions | None = None, concurrency: int = 4, cancel: CancelToken = NEVER_CANCELLED,
-               rng: random.Random | None = None,
-               on_outcome: Callable[[CheckOutcome], None] | None = None) -> list[CheckOutcome]:
-    """Check these watches now: capture each (``concurrency`` at a time), judge, store; one outcome per watch."""
+               rng: random.Random | None = None, on_outcome: Callable[[CheckOutcome], None] | None = None,
+               capture_group: GroupCapture | None = None) -> list[CheckOutcome]:
+    """Check these watches now: capture each (``concurrency`` at a time), judge, store; one outcome per watch.
+
+    ``capture_group`` replaces the browser capture of a group (the scheduler simulation, a remote worker)."""
     from .monitor_judge import judge_failure
 
     if not watches:
@@ -185,8 +189,8 @@ def run_checks(vault: Vault, watches: Sequence[store.WatchRow], *, clock: Clock 
             runs[w.id] = store.start_run(vault, w, due, iso_utc(next_time(schedule_of(w), now, rng)),
                                          facts={"batch": batch, "scheduled_for": due})
         try:
-            outcomes += _capture_group(vault, group, runs, batch, per_watch[group[0].id], concurrency, cancel,
-                                       on_outcome)
+            outcomes += (capture_group or _capture_group)(vault, group, runs, batch, per_watch[group[0].id],
+                                                          concurrency, cancel, on_outcome)
         except ForensicsError as exc:
             if isinstance(exc, UsageError) and "closed" in str(exc):
                 raise
@@ -262,7 +266,8 @@ def _capture_group(vault: Vault, group: list[store.WatchRow], runs: dict[int, in
 
 def run_due(vault: Vault, *, clock: Clock = utc_now, options: CaptureOptions | None = None, concurrency: int = 4,
             cancel: CancelToken = NEVER_CANCELLED, rng: random.Random | None = None,
-            on_outcome: Callable[[CheckOutcome], None] | None = None) -> list[CheckOutcome]:
+            on_outcome: Callable[[CheckOutcome], None] | None = None,
+            capture_group: GroupCapture | None = None) -> list[CheckOutcome]:
     """Every watch whose time has come, once each, however long ago it fell due (catch-up without bursts)."""
     recovered = recover(vault, options=options)
     due = store.due_watches(vault, iso_utc(clock()))
@@ -272,7 +277,7 @@ def run_due(vault: Vault, *, clock: Clock = utc_now, options: CaptureOptions | N
         if w.case_id not in open_cases:  # a closed case's watch waits, paused, for the case to reopen
             store.set_watch_status(vault, w.id, store.PAUSED, reason="case closed")
     return recovered + run_checks(vault, runnable, clock=clock, options=options, concurrency=concurrency,
-                                  cancel=cancel, rng=rng, on_outcome=on_outcome)
+                                  cancel=cancel, rng=rng, on_outcome=on_outcome, capture_group=capture_group)
 
 
 def recover(vault: Vault, *, options: CaptureOptions | None = None) -> list[CheckOutcome]:

@@ -61,7 +61,7 @@ def run(vault: Vault, *, once: bool = False, concurrency: int = 4, poll: float =
             if waiter(pause):
                 break
             drift = (clock() - wall).total_seconds() - (time.monotonic() - mono)
-            if abs(drift) > 120 and on_outcome is None:
+            if abs(drift) > 120 and clock is utc_now:
                 sys.stderr.write(f"{iso_utc()} the wall clock jumped by {drift:+.0f} s; each overdue watch runs once\n")
     return kept
 

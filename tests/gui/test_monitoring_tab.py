@@ -21,6 +21,12 @@ def test_monitoring_tab(make_window: Any, qtbot: Any, seeded_vault: Path) -> Non
         check(vault, watch.id, "Giá vàng hôm nay tăng nhẹ", False)
         changed = check(vault, watch.id, "Giá vàng hôm nay tăng mạnh, chuyển khoản ngay", True)
         assert changed.status == "changed"
+        from evidence_store import tip_store
+        from forensics_app.services import tips
+
+        tip = tips.register(vault, channel="hotline", urls=["https://lua-dao.example.vn/km"], text="lừa đảo",
+                            reporter={"name": "Người báo"})
+        tip_store.link(vault, tip.id, case)
     win = make_window()
     from tests.gui.conftest import unlock
 
@@ -59,5 +65,12 @@ def test_monitoring_tab(make_window: Any, qtbot: Any, seeded_vault: Path) -> Non
         assert view.alerts.topLevelItem(0).child(0).text(0).startswith("[Có thay đổi] văn bản +")
     finally:
         i18n.set_language("en")
+    # one click: the community report's address becomes a watch of its case
+    assert view.tips.rowCount() == 1 and view.tips.item(0, 5).text() == "https://lua-dao.example.vn/km"
+    assert "Người báo" not in " ".join(view.tips.item(0, c).text() for c in range(6))
+    view.tips.selectRow(0)
+    view.tip_watch_button.click()
+    wait_until(qtbot, lambda: view.watches.rowCount() == 2)
+    assert view.watches.item(1, 1).text() == "https://lua-dao.example.vn/km"
     wait_until(qtbot, lambda: any(r.action == "item.view" for r in win.session.reader.custody_rows(case.id,
                                                                                                     limit=10_000)))

@@ -120,6 +120,8 @@ class _Handler(BaseHTTPRequestHandler):
         path = self.path.split("?")[0]
         with site.lock:
             site.state.hits[path] = site.state.hits.get(path, 0) + 1
+        if path == "/ip":  # an echo service: the caller's address as this server saw it
+            return self._send(200, self.client_address[0].encode(), "text/plain")
         if path == "/static/site.css":
             return self._send(200, CSS, "text/css")
         if path == "/static/photo.png":

@@ -71,6 +71,7 @@ def test_a_watch_on_a_closed_case_is_refused(desk: Cli) -> None:
 
 def test_watch_run_and_monitor_once_print_per_check(desk: Cli, monitor_site: MonitorSite) -> None:
     url = f"{monitor_site.base}/p/cli"
+    assert desk("settings", "set", "monitor_egress_echo_url", f"{monitor_site.base}/ip").code == 0
     wid = desk("watch", "add", url, "--case", "GS-1", "--allow-private-addresses").out.strip()
     first = desk("monitor", "--once", "--json")
     assert first.code == 0, first.err
@@ -83,6 +84,9 @@ def test_watch_run_and_monitor_once_print_per_check(desk: Cli, monitor_site: Mon
     assert fields[0] == wid and fields[1] == "unchanged" and fields[2] == "no change" and fields[3].startswith("items ")
     history = desk("watch", "history", wid, "--json").json()
     assert [v["status"] for v in history["versions"]] == ["unchanged", "unchanged"]  # type: ignore[index]
+    egress = history["versions"][0]["facts"]["egress"]  # type: ignore[index]
+    assert egress["public_address"] == "127.0.0.1" and egress["public_address_source"].endswith("/ip")
+    assert egress["local_address"] == "127.0.0.1" and "clock" in egress
 
 
 @pytest.mark.slow
