@@ -24,7 +24,7 @@ from datetime import datetime
 from typing import Any
 
 from collectors.web import CaptureOptions, normalise_url
-from evidence_store import CancelToken, ForensicsError, UsageError, Vault, iso_utc, parse_iso, utc_now
+from evidence_store import Cancelled, CancelToken, ForensicsError, UsageError, Vault, iso_utc, parse_iso, utc_now
 from evidence_store import monitor_store as store
 from evidence_store.tasks import NEVER_CANCELLED
 
@@ -177,6 +177,10 @@ def run_checks(vault: Vault, watches: Sequence[store.WatchRow], *, clock: Clock 
 
     if not watches:
         return []
+    for case_id in {w.case_id for w in watches}:
+        case = vault.get_case(case_id)
+        if case.status != "open":
+            raise UsageError(f"case {case.number} is closed; reopen it before checking its watches")
     now = clock()
     per_watch = {w.id: check_options(vault, w, options) for w in watches}
     runs: dict[int, int] = {}
@@ -191,9 +195,9 @@ def run_checks(vault: Vault, watches: Sequence[store.WatchRow], *, clock: Clock 
         try:
             outcomes += (capture_group or _capture_group)(vault, group, runs, batch, per_watch[group[0].id],
                                                           concurrency, cancel, on_outcome)
+        except Cancelled:
+            raise  # the runs stay "running": the next monitor marks them interrupted and checks again
         except ForensicsError as exc:
-            if isinstance(exc, UsageError) and "closed" in str(exc):
-                raise
             for w in group:
                 if store.get_run(vault, runs[w.id]).status == store.RUNNING:
                     outcome = judge_failure(vault, store.get_watch(vault, w.id), runs[w.id], str(exc))
@@ -219,7 +223,7 @@ def _capture_new_posts(vault: Vault, outcome: CheckOutcome, options: CaptureOpti
     chosen = check_options(vault, watch, options)
     result = capture_social(vault, watch.case_id, urls, options=chosen, profile=chosen.profile,
                             concurrency=concurrency, batch_id=f"monitor-posts-{watch.uid[:8]}-{run.id}",
-                            cancel=cancel, media=False)
+                            cancel=cancel)
     ids = [o.web.item.id for o in result.outcomes if o.web.item is not None]
     store.add_run_items(vault, run.id, ids, "new posts captured")
     outcome.items.extend(ids)
@@ -274,7 +278,7 @@ def run_due(vault: Vault, *, clock: Clock = utc_now, options: CaptureOptions | N
     open_cases = {c.id for c in vault.list_cases() if c.status == "open"}
     runnable = [w for w in due if w.case_id in open_cases]
     for w in due:
-        if w.case_id not in open_cases:  # a closed case's watch waits, paused, for the case to reopen
+        if w.case_id not in open_cases:  # a closed case's watch is paused (logged); resume it after reopening
             store.set_watch_status(vault, w.id, store.PAUSED, reason="case closed")
     return recovered + run_checks(vault, runnable, clock=clock, options=options, concurrency=concurrency,
                                   cancel=cancel, rng=rng, on_outcome=on_outcome, capture_group=capture_group)

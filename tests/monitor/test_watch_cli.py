@@ -114,3 +114,15 @@ def test_kill_9_during_a_check_loses_nothing_and_the_next_run_resumes(desk: Cli,
     assert statuses == ["unchanged"]
     history = desk("watch", "history", wid, "--json").json()
     assert [v["status"] for v in history["versions"]] == ["interrupted", "unchanged"]  # type: ignore[index]
+
+
+def test_checks_of_a_closed_case_are_refused_and_its_due_watches_paused(desk: Cli) -> None:
+    wid = desk("watch", "add", "https://example.org/a", "--case", "GS-1").out.strip()
+    assert desk("case", "close", "GS-1").code == 0
+    assert "case GS-1 is closed" in desk("watch", "run", wid).one_line_error()
+    once = desk("monitor", "--once", "--json")
+    assert once.code == 0 and once.json() == []
+    shown = desk("watch", "show", wid, "--json").json()
+    assert shown["status"] == "paused" and shown["recent_checks"] == []  # type: ignore[index]
+    pause = [e for e in desk("custody", "log", "--json").json() if e["action"] == "monitor.watch.pause"]  # type: ignore[union-attr]
+    assert pause[0]["details"]["reason"] == "case closed"  # type: ignore[index]
