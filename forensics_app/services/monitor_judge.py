@@ -118,7 +118,7 @@ def judge(vault: Vault, watch: store.WatchRow, run_id: int, item: Item | None, c
             rule = REMOVAL_RULE.format(reason=state, n=streak)
             change = _store_change(vault, watch, run_id, item, "removed", {"removed": {
                 "state": state, "reason": reason, "consecutive": streak, "rule": rule,
-                "last_seen_item": watch.baseline_item_id}}, rule, f"removed ({reason})", None)
+                "last_seen_item": watch.baseline_item_id}}, rule, f"removed ({reason})", None)[0]
             result.status, result.summary = "removed", f"removed: {reason} on {streak} consecutive checks"
             result.items.append(change.id)
             result.watch["removed_at"] = iso_utc()
@@ -202,11 +202,10 @@ def _compare(vault: Vault, watch: store.WatchRow, run_id: int, item: Item, child
         return
     summary, summary_vi = describe(change, reappeared)
     rules = "; ".join(str(v.get("rule")) for k, v in change.items() if isinstance(v, dict) and v.get("rule"))
-    stored = _store_change(vault, watch, run_id, item, "changed", {**change, "previous_item": base.id,
-                                                                   "reappeared": reappeared},
-                           rules or "the content was seen again after a removal", summary, image)
-    result.items.append(stored.id)
-    result.items.extend(stored.metadata.get("children", []))
+    stored, *pictures = _store_change(vault, watch, run_id, item, "changed",
+                                      {**change, "previous_item": base.id, "reappeared": reappeared},
+                                      rules or "the content was seen again after a removal", summary, image)
+    result.items += [stored.id, *(p.id for p in pictures)]
     result.watch["last_change"] = stored.metadata["detected_at"]
     result.status, result.summary = ("new_posts" if new_posts else "changed"), summary
     result.alerts.append(("new_posts" if new_posts else "changed", _pair(summary, summary_vi), stored.id))
@@ -277,12 +276,12 @@ def _new_texts(change: dict[str, Any], new_posts: list[dict[str, str]]) -> list[
 
 
 def _store_change(vault: Vault, watch: store.WatchRow, run_id: int, parent: Item, what: str,
-                  change: dict[str, Any], rule: str, summary: str, image: bytes | None) -> Item:
+                  change: dict[str, Any], rule: str, summary: str, image: bytes | None) -> list[Item]:
     """The derived item (JSON of the change, with its rule) under the capture that showed it, and the
-    three-panel image under it; reused when a recovered check already stored them."""
+    three-panel image under it; those a recovered check already stored are returned instead."""
     for child in vault.list_items(parent_id=parent.id, kind="monitoring_change"):
         if child.metadata.get("run") == run_id:
-            return child
+            return [child, *vault.list_items(parent_id=child.id, kind="monitoring_visual_diff")]
     detected = iso_utc()
     body = json.dumps({"format": "forensics-toolkit/monitoring-change/1", "watch": watch.uid, "target": watch.target,
                        "run": run_id, "what": what, "detected_at": detected, "rule": rule, "change": change},
@@ -290,33 +289,22 @@ def _store_change(vault: Vault, watch: store.WatchRow, run_id: int, parent: Item
     case = vault.get_case(watch.case_id)
     counts = {k: _count(v) for k, v in change.items() if isinstance(v, dict)}
     with vault.batch(case) as batch:
-        pending = batch.add_content(io.BytesIO(body), kind="monitoring_change", name=f"change-{what}-run{run_id}.json",
-                                    source=watch.target, parent=parent, media_type="application/json",
-                                    metadata={"detected_at": detected, "summary": summary, "rule": rule,
-                                              "watch": watch.uid, "watch_id": watch.id, "run": run_id,
-                                              "what": what, "change": counts})
-        visual = None
+        pending = [batch.add_content(io.BytesIO(body), kind="monitoring_change", name=f"change-{what}-run{run_id}.json",
+                                     source=watch.target, parent=parent, media_type="application/json",
+                                     metadata={"detected_at": detected, "summary": summary, "rule": rule,
+                                               "watch": watch.uid, "watch_id": watch.id, "run": run_id,
+                                               "what": what, "change": counts})]
         if image is not None:
-            visual = batch.add_content(io.BytesIO(image), kind="monitoring_visual_diff",
-                                       name=f"visual-diff-run{run_id}.png", source=watch.target, parent=pending,
-                                       media_type="image/png",
-                                       metadata={"what": "previous | current | difference (red)", "run": run_id,
-                                                 "rule": change.get("visual", {}).get("rule")})
-    item = pending.item
-    assert item is not None
+            pending.append(batch.add_content(io.BytesIO(image), kind="monitoring_visual_diff",
+                                             name=f"visual-diff-run{run_id}.png", source=watch.target,
+                                             parent=pending[0], media_type="image/png",
+                                             metadata={"what": "previous | current | difference (red)", "run": run_id,
+                                                       "rule": change.get("visual", {}).get("rule")}))
+    items = [p.item for p in pending if p.item is not None]
     from .analysis import after_commit  # the change joins the timeline and the search index at once
 
-    after_commit(vault, case, [i for i in (item, visual.item if visual else None) if i is not None])
-    if visual is not None and visual.item is not None:
-        item = vault.get_item(item.id)
-        return _with_children(item, [visual.item.id])
-    return item
-
-
-def _with_children(item: Item, ids: list[int]) -> Item:
-    from dataclasses import replace
-
-    return replace(item, metadata={**item.metadata, "children": ids})
+    after_commit(vault, case, items)
+    return items
 
 
 def _count(value: dict[str, Any]) -> Any:
