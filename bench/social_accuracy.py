@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/social_accuracy.py [--corpus DIR] [--json]
 
-Reads every page of the corpus (``../shared/fixtures/social``: pages, ``facts.json`` read by hand, origins in
+Reads every page of the corpus (``fixtures/social``: pages, ``facts.json`` read by hand, origins in
 its README) with the readers of this checkout and prints, per platform, the fields checked and read right,
 then every mismatch (what the reader recorded instead).
 """
@@ -26,7 +26,7 @@ def main() -> int:
     args = parser.parse_args()
     results = health.run(args.corpus)
     if not results:
-        print("no corpus found (../shared/fixtures/social or FORENSICS_SOCIAL_CORPUS)", file=sys.stderr)
+        print("no corpus found (fixtures/social or FORENSICS_SOCIAL_CORPUS)", file=sys.stderr)
         return 2
     table = health.by_platform(results)
     if args.json:

@@ -42,6 +42,12 @@ def shared_fixtures() -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def repo_fixtures() -> Path:
+    """``fixtures/`` in this repository: other projects' data kept unchanged with origin and licence beside it."""
+    return ROOT / "fixtures"
+
+
 def assert_verifies_clean(vault: Vault) -> None:
     report = verify_vault(vault, log=False)
     assert report.ok, "vault does not verify clean:\n" + "\n".join(

@@ -1,8 +1,8 @@
 """Reader health: every reader run on the corpus of real saved pages, compared with the facts read by hand.
 
 The corpus (``pages/``, ``facts.json``, ``README.md`` with each page's origin
-and licence) lives in the shared fixtures (``../shared/fixtures/social`` next
-to a source checkout; inside a bundle, ``social-corpus`` beside the code) or
+and licence) lives in the repository (``fixtures/social`` in a source
+checkout; inside a bundle, ``social-corpus`` beside the code) or
 wherever ``FORENSICS_SOCIAL_CORPUS`` points. Per platform a field is *read*
 when the record holds the hand-read value; a platform reads *fully* when every
 checked field of every page is read, *partly* when some are, *not* when none.
@@ -33,7 +33,7 @@ def corpus_folder() -> Path | None:
     if getattr(sys, "frozen", False):
         candidates.append(Path(getattr(sys, "_MEIPASS", Path(sys.executable).parent)) / "social-corpus")
     root = Path(__file__).resolve().parents[2]
-    candidates.append(root.parent / "shared" / "fixtures" / "social")
+    candidates.append(root / "fixtures" / "social")
     return next((c for c in candidates if (c / "facts.json").is_file()), None)
 
 

@@ -75,11 +75,11 @@ def test_volume_marked_encrypted_is_reported_not_listed_as_empty(cli_vault, buil
 
 
 @pytest.fixture(scope="module")
-def macos_apfs(shared_fixtures: Path) -> Path:
-    path = shared_fixtures / "disk" / "dfvfs" / "apfs.raw"
+def macos_apfs(repo_fixtures: Path) -> Path:
+    path = repo_fixtures / "disk" / "apfs.raw"
     if not path.is_file():
         pytest.fail(f"dfVFS's test_data/apfs.raw (4 MB, Apache 2.0) is missing from {path.parent} (origin and hash: "
-                    "../shared/fixtures/disk/README.md)", pytrace=False)
+                    "fixtures/disk/README.md)", pytrace=False)
     return path
 
 

@@ -15,7 +15,7 @@ from .conftest import unlock, wait_until
 
 
 def test_annotate_from_the_preview_by_region_and_by_page_element(make_window: Callable[[], Any], qtbot: Any,
-                                                                 tmp_path: Path, shared_fixtures: Path) -> None:
+                                                                 tmp_path: Path, repo_fixtures: Path) -> None:
     from PySide6.QtCore import QPoint, Qt
     from PySide6.QtTest import QTest
 
@@ -23,7 +23,7 @@ def test_annotate_from_the_preview_by_region_and_by_page_element(make_window: Ca
 
     root = tmp_path / "vault"
     with Vault.create(root, PASSPHRASE, "Nguyễn Văn Kiểm") as vault:
-        _number, web, shot, _record = real_social_capture(vault, shared_fixtures / "social")
+        _number, web, shot, _record = real_social_capture(vault, repo_fixtures / "social")
         record_id = next(c.id for c in vault.list_items(parent_id=web) if c.kind == "social_post")
     window = make_window()
     unlock(qtbot, window, root)

@@ -1,5 +1,5 @@
 """Chat exports laid out as their producers write them (written here: no public export with media could be
-kept in the repository; the real-sample tests use ../shared/fixtures/messages when it is there).
+kept in the repository; the real-sample tests use fixtures/messages).
 
 Telegram: the field order, date forms and placeholders of Telegram Desktop's JSON writer
 (``export_output_json.cpp``): ``date`` is the exporting computer's local time, ``date_unixtime`` the UTC

@@ -1,6 +1,6 @@
 """Real messages nobody here wrote: CPython's e-mail test corpus (shipped with the interpreter), messages
 signed by OpenDKIM (Debian's opendkim-tools, an independent DKIM implementation), mboxes written by Python's
-own :mod:`mailbox`, and the outside samples in ``../shared/fixtures/messages`` (PST, MSG, chat exports)."""
+own :mod:`mailbox`, and the outside samples in ``fixtures/messages`` (PST, MSG)."""
 
 from __future__ import annotations
 
@@ -25,18 +25,15 @@ def email_data() -> Path:
     return STDLIB_EMAIL
 
 
-SAMPLES_README = Path(__file__).with_name("SAMPLES.md")
+SAMPLES_README = Path(__file__).resolve().parents[2] / "fixtures" / "messages" / "README.md"
 
 
 @pytest.fixture(scope="session")
-def outside_samples(shared_fixtures: Path) -> Path:
-    """PST, MSG and chat-export samples from other projects' test data (see SAMPLES.md for each origin).
-
-    They live in ``../shared/fixtures/messages`` (``FORENSICS_MESSAGE_SAMPLES`` names another copy), as the
-    community disk images do: fetched material is kept out of this repository. Missing, the tests fail and say
-    where the list of samples and their origins is.
-    """
-    folder = Path(os.environ.get("FORENSICS_MESSAGE_SAMPLES") or shared_fixtures / "messages")
+def outside_samples(repo_fixtures: Path) -> Path:
+    """PST and MSG samples from other projects' test data, kept in ``fixtures/messages`` (its README names each
+    origin and licence; ``FORENSICS_MESSAGE_SAMPLES`` names another copy). Missing, the tests fail and say where
+    the list of samples is."""
+    folder = Path(os.environ.get("FORENSICS_MESSAGE_SAMPLES") or repo_fixtures / "messages")
     if not (folder / "pst").is_dir() or not (folder / "msg").is_dir():
         pytest.fail(f"outside message samples not found at {folder} (list and origins: {SAMPLES_README})",
                     pytrace=False)

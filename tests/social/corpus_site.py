@@ -1,6 +1,6 @@
 """The corpus of real saved pages, served unchanged over HTTPS under their real host names.
 
-Each page of ``../shared/fixtures/social`` (facts.json) is served at its own
+Each page of ``fixtures/social`` (facts.json) is served at its own
 address (``https://www.facebook.com/ironmaiden/posts/…``) from a random
 loopback address on port 443; every other host the pages name (their CDNs,
 scripts, images) is mapped to the same server, which answers 404: the browser

@@ -65,7 +65,7 @@ def test_cli_annotate_and_bad_input(cli_vault: Cli) -> None:
         assert words in line
 
 
-def test_annotation_end_to_end_into_the_court_report(cli_vault: Cli, shared_fixtures: Path, tmp_path: Path) -> None:
+def test_annotation_end_to_end_into_the_court_report(cli_vault: Cli, repo_fixtures: Path, tmp_path: Path) -> None:
     """CLI annotate, then the court report in both languages: pdftotext shows the tool's value and the examiner's,
     with who entered it and where on the screenshot, and a field the tool did not read says so."""
     from evidence_store import Vault as V
@@ -73,7 +73,7 @@ def test_annotation_end_to_end_into_the_court_report(cli_vault: Cli, shared_fixt
 
     vault = V.open(cli_vault.vault_dir, "correct horse battery")
     try:
-        number, web, shot, record = real_social_capture(vault, shared_fixtures / "social")
+        number, web, shot, record = real_social_capture(vault, repo_fixtures / "social")
         examiner = vault.examiner.name
     finally:
         vault.close()

@@ -1,4 +1,4 @@
-"""The readers on real saved platform pages (../shared/fixtures/social: origins and licences in its README),
+"""The readers on real saved platform pages (fixtures/social: origins and licences in its README),
 against the facts read by hand from each page (facts.json). No browser: the readers are pure functions of the
 saved DOM; tests/social/test_capture_corpus.py serves some of the same pages through the real browser."""
 
@@ -15,8 +15,8 @@ from collectors.social.page import PageDocument
 
 
 @pytest.fixture(scope="module")
-def corpus(shared_fixtures: Path) -> Path:
-    folder = shared_fixtures / "social"
+def corpus(repo_fixtures: Path) -> Path:
+    folder = repo_fixtures / "social"
     if not (folder / "facts.json").is_file():
         pytest.fail(f"the social corpus is missing at {folder}", pytrace=False)
     return folder

@@ -1,6 +1,6 @@
 """The real saved pages through the real browser: ``forensics capture social`` on the corpus served unchanged over
 HTTPS under each page's real host name, one page per platform. The facts read by hand from each page
-(../shared/fixtures/social/facts.json) must still hold once Chromium has rendered it and the capture has read the
+(fixtures/social/facts.json) must still hold once Chromium has rendered it and the capture has read the
 rendered DOM (the pages' scripts and media are answered 404: the markup as saved is all the browser gets)."""
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ ONE_PER_PLATFORM = ["bluesky-2026-post.html", "facebook-2022-post-ironmaiden.htm
 
 
 @pytest.fixture(scope="module")
-def corpus_site(shared_fixtures: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[CorpusSite]:
-    site = CorpusSite(shared_fixtures / "social", ONE_PER_PLATFORM, tmp_path_factory.mktemp("corpus-tls"))
+def corpus_site(repo_fixtures: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[CorpusSite]:
+    site = CorpusSite(repo_fixtures / "social", ONE_PER_PLATFORM, tmp_path_factory.mktemp("corpus-tls"))
     yield site
     site.stop()
 
