@@ -285,6 +285,49 @@ CREATE TABLE search_meta (
 CREATE INDEX search_meta_case ON search_meta(case_id, kind);
 INSERT INTO search_meta (id, item_id, case_id, kind, place) SELECT id, item_id, case_id, kind, place FROM search_docs
 """),
+    # Issue 19: capture workers (evidence_store.remote_store): the workers' keys an examiner enrolled (pinned by their
+    # worker.enroll custody entries), the desk's own age key that bundles are sealed to, and every task dispatched
+    # to the workers with what became of it (exactly once: a task id is stored once, whatever the redeliveries).
+    ("0019-scale-out", """
+CREATE TABLE remote_workers (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    alg TEXT NOT NULL,
+    public_key BLOB NOT NULL UNIQUE,
+    fingerprint TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'active',
+    enrolled_at TEXT NOT NULL,
+    examiner_id INTEGER NOT NULL REFERENCES examiners(id),
+    enrol_seq INTEGER NOT NULL,
+    revoked_at TEXT,
+    note TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE remote_desk_keys (
+    id INTEGER PRIMARY KEY,
+    public_key BLOB NOT NULL UNIQUE,
+    private_key BLOB NOT NULL,
+    created_at TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'active'
+);
+CREATE TABLE remote_tasks (
+    task_id TEXT PRIMARY KEY,
+    case_id INTEGER NOT NULL REFERENCES cases(id),
+    batch TEXT NOT NULL,
+    target TEXT NOT NULL,
+    pipeline TEXT NOT NULL,
+    status TEXT NOT NULL,
+    item_id INTEGER REFERENCES items(id),
+    worker TEXT NOT NULL DEFAULT '',
+    worker_fingerprint TEXT NOT NULL DEFAULT '',
+    bundle_sha256 TEXT NOT NULL DEFAULT '',
+    dispatched_at TEXT NOT NULL,
+    dispatches INTEGER NOT NULL DEFAULT 1,
+    finished_at TEXT,
+    error TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX remote_tasks_batch ON remote_tasks(case_id, batch);
+CREATE INDEX remote_tasks_status ON remote_tasks(status, dispatched_at)
+"""),
 ]
 
 

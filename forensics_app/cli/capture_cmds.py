@@ -49,14 +49,18 @@ def capture_group() -> None:
 @click.option("--option", "-o", "extra_options", multiple=True, metavar="NAME=VALUE",
               help="Any capture option by name (e.g. -o scroll_time_limit=40 -o pdf=false); "
                    "see `forensics capture options`.")
+@click.option("--remote", is_flag=True, help="Capture on the capture workers (settings broker_url and "
+              "remote_staging); each capture is stored here as it arrives.")
 def capture_web_cmd(urls: tuple[str, ...], case_ref: str, urls_file: Path | None, concurrency: int, video: bool,
                     mobile: bool, timeout: int | None, insecure: bool, allow_private_addresses: bool,
                     ca_files: tuple[Path, ...], host_rules: tuple[str, ...], no_pdf: bool, profile: str,
-                    redact_credentials: bool, batch_id: str | None, extra_options: tuple[str, ...]) -> int:
+                    redact_credentials: bool, batch_id: str | None, extra_options: tuple[str, ...],
+                    remote: bool) -> int:
     """Capture URL(s) into CASE: screenshots, HTML, MHTML, PDF, WARC, WACZ and provenance.
 
     A rerun of the same URL list skips the pages already captured in that batch. With --profile the pages are
-    seen as the profile's investigation account (see `forensics profile login`).
+    seen as the profile's investigation account (see `forensics profile login`). With --remote the capture workers
+    capture the pages (see `forensics worker`); --concurrency then does not apply (each worker has its own).
     """
     from collectors.web import CaptureOptions
 
@@ -76,7 +80,7 @@ def capture_web_cmd(urls: tuple[str, ...], case_ref: str, urls_file: Path | None
         options = effective_options(vault, None, **{k: v for k, v in changes.items() if v or k == "pdf"})
         with _url_progress(len(targets)) as progress:
             result = capture_web(vault, case_ref, targets, options=options, concurrency=concurrency,
-                                 batch_id=batch_id, progress=progress, cancel=cancel)
+                                 batch_id=batch_id, progress=progress, cancel=cancel, remote=remote)
     if is_json():
         emit_json(result.to_json())
     else:

@@ -49,6 +49,7 @@ LAZY_COMMANDS: dict[str, tuple[tuple[str, ...], str]] = {
     "timeline": (("analysis_cmds",), "timeline_group"), "index": (("analysis_cmds",), "index_group"),
     "watch": (("monitor_cmds",), "watch_group"), "monitor": (("monitor_cmds",), "monitor_group"),
     "tip": (("tip_cmds",), "tip_group"),
+    "worker": (("worker_cmds",), "worker_group"),
 }
 
 

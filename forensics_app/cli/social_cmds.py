@@ -43,10 +43,12 @@ if TYPE_CHECKING:
               help="Extra CA certificate (PEM) to trust for sites' TLS.")
 @click.option("--host-rule", "host_rules", multiple=True, help="Resolve a host yourself: 'MAP example.test 10.0.0.5'.")
 @click.option("--batch", "batch_id", help="Batch name for resuming (default: derived from the case and URL list).")
+@click.option("--remote", is_flag=True, help="Capture on the capture workers (settings broker_url and "
+              "remote_staging); not with --profile, which stays on this workstation.")
 def capture_social_cmd(urls: tuple[str, ...], case_ref: str, urls_file: Path | None, comments: str, profile: str,
                        no_media: bool, concurrency: int, mobile: bool, timeout: int | None, video: bool,
                        insecure: bool, allow_private_addresses: bool, ca_files: tuple[Path, ...],
-                       host_rules: tuple[str, ...], batch_id: str | None) -> int:
+                       host_rules: tuple[str, ...], batch_id: str | None, remote: bool) -> int:
     """Capture social-media post(s) into CASE: the web capture plus a structured record (author, time in UTC,
     text, counts, media, comment table) and the post's media as separate items.
 
@@ -71,7 +73,7 @@ def capture_social_cmd(urls: tuple[str, ...], case_ref: str, urls_file: Path | N
         with _url_progress(len(targets)) as progress:
             result = capture_social(vault, case_ref, targets, comments=limit, profile=profile, options=options,
                                     media=not no_media, concurrency=concurrency, batch_id=batch_id,
-                                    progress=progress, cancel=cancel)
+                                    progress=progress, cancel=cancel, remote=remote)
     if is_json():
         emit_json(result.to_json())
     else:

@@ -47,6 +47,18 @@ KNOWN: tuple[Setting, ...] = (
             "Gửi cảnh báo giám sát tới webhook: url (mã thông báo trong FORENSICS_WEBHOOK_TOKEN)"),
     Setting("monitor_egress_echo_url", "", "Address that answers with the caller's public IP (egress of each check)",
             "Địa chỉ trả về IP công khai của máy gọi (địa chỉ ra mạng của mỗi lần kiểm tra)"),
+    Setting("broker_url", "", "Message broker of the capture workers, amqp://user@host:5672/vhost (password in "
+            "FORENSICS_BROKER_PASSWORD); empty: every capture runs on this workstation",
+            "Máy chủ hàng đợi của các máy thu thập, amqp://user@host:5672/vhost (mật khẩu trong "
+            "FORENSICS_BROKER_PASSWORD); để trống: mọi lần thu thập chạy trên máy này"),
+    Setting("remote_staging", "", "Shared folder where the workers leave sealed capture bundles (as mounted here)",
+            "Thư mục dùng chung nơi máy thu thập để các gói thu thập đã niêm phong (theo đường dẫn trên máy này)"),
+    Setting("remote_queue", "forensics.capture", "Queue of the capture workers", "Hàng đợi của các máy thu thập"),
+    Setting("remote_host_limits", {"concurrency": 2, "per_minute": 30}, "Per site on the workers: captures at once "
+            "and started per minute ({\"concurrency\": 2, \"per_minute\": 30, \"hosts\": {\"facebook\": {…}}})",
+            "Mỗi trang web trên các máy thu thập: số lần thu thập cùng lúc và số lần bắt đầu mỗi phút"),
+    Setting("remote_monitoring", False, "Monitoring checks run on the capture workers (when a broker is set)",
+            "Các lần kiểm tra giám sát chạy trên máy thu thập (khi đã cấu hình hàng đợi)"),
 )
 BY_KEY = {s.key: s for s in KNOWN}
 
@@ -108,8 +120,31 @@ def _folders(value: Any) -> list[str]:
     return [str(p).strip() for p in items if str(p).strip()]
 
 
+def _broker(value: Any) -> str:
+    text = str(value or "").strip()
+    if text:
+        from .remote_engine import broker_url
+
+        broker_url(text)
+    return text
+
+
+def _host_limits(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise UsageError("remote_host_limits is a JSON object: {\"concurrency\": 2, \"per_minute\": 30}",
+                         message_vi="remote_host_limits phải là đối tượng JSON")
+    from .remote_desk import DEFAULT_LIMITS, parse_limit
+
+    parse_limit(value, DEFAULT_LIMITS)
+    for host, limit in dict(value.get("hosts") or {}).items():
+        if not isinstance(limit, dict):
+            raise UsageError(f"remote_host_limits: the limit of {host} is not an object")
+        parse_limit(limit, {**DEFAULT_LIMITS, **value})
+    return dict(value)
+
+
 VALIDATORS = {"timezone": _zone, "tsa_urls": _urls, "language": _language, "idle_lock_minutes": _minutes,
-              "witness_dirs": _folders}
+              "witness_dirs": _folders, "broker_url": _broker, "remote_host_limits": _host_limits}
 
 
 def validate(key: str, value: Any) -> Any:

@@ -113,8 +113,11 @@ def capture_social(
     on_outcome: Callable[[PostOutcome], None] | None = None,
     workroot: Path | None = None,
     revisits: Mapping[str, dict[str, str]] | None = None,
+    remote: bool = False,
 ) -> SocialBatchResult:
-    """Capture posts into the case. Bad URLs, options or profile names fail the call before anything starts."""
+    """Capture posts into the case. Bad URLs, options or profile names fail the call before anything starts.
+
+    ``remote``: on the capture workers (see ``capture_web``); not with a login profile, which stays here."""
     case = vault.get_case(case_ref)
     if case.status != "open":  # checked before a login profile is opened (and its use logged)
         raise UsageError(f"case {case.number} is closed; reopen it before adding evidence")
@@ -124,6 +127,10 @@ def capture_social(
     chosen = social_options(vault, options, comments=parse_comments(comments), profile=profile)
     accounts: dict[str, dict[str, Any]] = {}
     provider = None
+    zone = str(settings.get(vault, "timezone") or "Asia/Ho_Chi_Minh")
+    if remote and profile:
+        raise UsageError("login profiles stay on this workstation: capture with a profile here, without --remote",
+                         message_vi="hồ sơ đăng nhập chỉ dùng trên máy này: thu thập không dùng --remote")
     if profile:
         state, account = load_for_capture(vault, profile, case)
         accounts[profile] = account
@@ -133,8 +140,7 @@ def capture_social(
                 raise UsageError(f"login profile {name!r} was not prepared for this capture")
             return state
 
-    hook = SocialHook(SocialConfig(media=media, accounts=accounts,
-                                   fallback_zone=str(settings.get(vault, "timezone") or "Asia/Ho_Chi_Minh")))
+    hook = SocialHook(SocialConfig(media=media, accounts=accounts, fallback_zone=zone))
     # the same posts with another account or comment limit are another capture, not a resumed one
     batch = batch_id or "social-" + batch_id_for(case, [*normalised, f"profile={profile}",
                                                         f"comments={parse_comments(comments)}"])
@@ -147,7 +153,8 @@ def capture_social(
 
     result = capture_web(vault, case.id, normalised, options=chosen, concurrency=concurrency, batch_id=batch,
                          progress=progress, cancel=cancel, on_outcome=finished, hooks=[hook],
-                         profile_provider=provider, workroot=workroot, revisits=revisits)
+                         profile_provider=provider, workroot=workroot, revisits=revisits, remote=remote,
+                         remote_social={"media": media, "fallback_zone": zone} if remote else None)
     outcomes = [done.get(o.url) or post_outcome(vault, o) for o in result.outcomes]
     vault.log("social.capture_batch", case=case, details={
         "batch": batch, "comments": parse_comments(comments), "media": media, "profile": profile or None,

@@ -13,7 +13,8 @@ Format (JSON)::
 
     {"format": "forensics-toolkit/trust", "version": 1, "issued_at": "…", "issuer": {…},
      "examiners": [{"name", "alg", "public_key" (base64), "fingerprint", "vault_id", "verifier_key", "role", "status"}],
-     "tsa_roots": ["-----BEGIN CERTIFICATE-----…"], "workers": [{"name", "alg", "public_key", "fingerprint"}]}
+     "tsa_roots": ["-----BEGIN CERTIFICATE-----…"],
+     "workers": [{"name", "alg", "public_key", "fingerprint", "status", "enrolled_at", "enrolled_by", "note"}]}
 """
 
 from __future__ import annotations
@@ -94,7 +95,10 @@ def export_trust(vault: Vault, *, include_removed: bool = True) -> dict[str, Any
     from cryptography.hazmat.primitives.serialization import Encoding
 
     roots = [cert.public_bytes(Encoding.PEM).decode("ascii") for cert in configured_roots(vault)]
-    workers = vault.get_setting("enrolled_workers", []) or []
+    from evidence_store.remote_store import list_workers
+
+    # every worker an examiner enrolled (`forensics worker enroll`), revoked ones marked: their earlier captures stay
+    workers = [w.to_json() for w in list_workers(vault)]
     return {"format": FORMAT, "version": VERSION, "issued_at": iso_utc(),
             "issuer": {"agency": vault.get_setting("agency", ""), "unit": vault.get_setting("unit", ""),
                        "examiner": vault.examiner.name, "vault_id": vault.config.vault_id},

@@ -128,8 +128,16 @@ def capture_web(
     profile_provider: ProfileProvider | None = None,
     workroot: Path | None = None,
     revisits: Mapping[str, dict[str, str]] | None = None,
+    remote: bool = False,
+    remote_social: dict[str, Any] | None = None,
 ) -> WebBatchResult:
     """Capture ``urls`` into the case. Bad URLs fail the whole call before anything starts.
+
+    ``remote``: the captures run on the capture workers (:mod:`.remote_desk`; settings ``broker_url`` and
+    ``remote_staging``) and are stored here as their bundles arrive, item for item as a local capture;
+    ``remote_social`` carries the social capture's settings to them (``capture_social`` sets it). Login
+    profiles and artifact hooks stay on this workstation, so they cannot be combined with ``remote``; the
+    workers write full WARC records (no ``revisits``).
 
     ``revisits`` (payload digest -> earlier WARC response record) makes identical payloads ``revisit`` records
     (monitoring re-checks).
@@ -155,6 +163,8 @@ def capture_web(
         raise UsageError("; ".join(bad))
     normalised = list(dict.fromkeys(normalised))
     options = effective_options(vault, options)
+    if remote:
+        _check_remote(vault, options, hooks, remote_social, profile_provider)
     for name in options.behaviours:
         get_behaviour(name)  # an unknown name fails now, not after the browser started
     if options.profile and profile_provider is None:
@@ -171,6 +181,11 @@ def capture_web(
         profile_provider, account = saved_profile(vault, options.profile, case)
     environment = capture_environment(vault)
     total, finished = len(normalised), len(outcomes)
+    if remote:
+        _capture_remote(vault, case, batch, todo, options, remote_social, environment, outcomes, progress, cancel,
+                        on_outcome, total, finished)
+        _log_batch(vault, case, batch, normalised, outcomes, options, cancelled=False, remote=True)
+        return WebBatchResult(batch, [outcomes[u] for u in normalised if u in outcomes])
     progress(finished, total, "starting the browser" if todo else "nothing left to capture")
     web_recovery.recover(vault)  # what a killed capture left: removed, and logged
     staging = web_recovery.start_staging(vault, case, operation="capture.web", urls=len(todo), batch=batch,
@@ -246,6 +261,48 @@ def _store(vault: Vault, case: Case, batch: str, url: str, result: CaptureResult
     return UrlOutcome(url, STATUS_CAPTURED, item=parent, children=children, complete=result.complete)
 
 
+def _check_remote(vault: Vault, options: CaptureOptions, hooks: Sequence[ArtifactHook],
+                  remote_social: dict[str, Any] | None, profile_provider: ProfileProvider | None) -> None:
+    from .remote_desk import RemoteSettings
+
+    if options.profile or profile_provider is not None:
+        raise UsageError("login profiles stay on this workstation: capture with a profile here, without --remote",
+                         message_vi="hồ sơ đăng nhập chỉ dùng trên máy này: thu thập không dùng --remote")
+    if hooks and remote_social is None:
+        raise UsageError("this capture's extensions run only on this workstation: capture it without --remote")
+    RemoteSettings.from_vault(vault)  # a clear error when no broker is configured, before anything starts
+
+
+def _capture_remote(vault: Vault, case: Case, batch: str, todo: list[str], options: CaptureOptions,
+                    remote_social: dict[str, Any] | None, environment: dict[str, Any], outcomes: dict[str, UrlOutcome],
+                    progress: Progress, cancel: CancelToken, on_outcome: Callable[[UrlOutcome], None] | None,
+                    total: int, finished: int) -> None:
+    """The batch on the capture workers; each result becomes the same outcome a local capture gives."""
+    from .remote_desk import RemoteResult, run_remote
+
+    def arrived(result: RemoteResult) -> None:
+        if result.item is not None:
+            children = result.children or vault.list_items(parent_id=result.item.id)
+            outcome = UrlOutcome(result.target, STATUS_CAPTURED, item=result.item, children=children,
+                                 complete=bool(result.item.metadata.get("complete")))
+        else:
+            outcome = UrlOutcome(result.target, STATUS_FAILED, error=result.error or f"the capture {result.status}")
+        outcomes[result.target] = outcome
+        if on_outcome is not None:
+            on_outcome(outcome)
+
+    progress(finished, total, "sending to the capture workers" if todo else "nothing left to capture")
+    if not todo:
+        return
+    try:
+        run_remote(vault, case, batch, todo, options, pipeline="social" if remote_social is not None else "web",
+                   social=remote_social, examiner=environment["examiner"], progress=progress, cancel=cancel,
+                   done_before=finished, total=total, on_result=arrived)
+    except Cancelled:
+        _log_batch(vault, case, batch, todo, outcomes, options, cancelled=True, remote=True)
+        raise
+
+
 def _already_captured(vault: Vault, case: Case, batch: str) -> dict[str, Item]:
     found = {}
     for item in vault.list_items(case.id, kind="web_capture"):
@@ -255,9 +312,9 @@ def _already_captured(vault: Vault, case: Case, batch: str) -> dict[str, Item]:
 
 
 def _log_batch(vault: Vault, case: Case, batch: str, urls: list[str], outcomes: dict[str, UrlOutcome],
-               options: CaptureOptions, *, cancelled: bool) -> None:
+               options: CaptureOptions, *, cancelled: bool, remote: bool = False) -> None:
     vault.log("web.capture_batch", case=case, details={
-        "batch": batch, "urls": len(urls), "cancelled": cancelled,
+        "batch": batch, "urls": len(urls), "cancelled": cancelled, **({"on_workers": True} if remote else {}),
         "captured": [{"url": o.url, "item": o.item.id if o.item else None, "complete": o.complete}
                      for o in outcomes.values() if o.status == STATUS_CAPTURED],
         "skipped": [o.url for o in outcomes.values() if o.status == STATUS_SKIPPED],
