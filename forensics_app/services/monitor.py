@@ -223,7 +223,7 @@ def _capture_new_posts(vault: Vault, outcome: CheckOutcome, options: CaptureOpti
     chosen = check_options(vault, watch, options)
     result = capture_social(vault, watch.case_id, urls, options=chosen, profile=chosen.profile,
                             concurrency=concurrency, batch_id=f"monitor-posts-{watch.uid[:8]}-{run.id}",
-                            cancel=cancel)
+                            cancel=cancel, remote=on_workers(vault, chosen))
     ids = [o.web.item.id for o in result.outcomes if o.web.item is not None]
     store.add_run_items(vault, run.id, ids, "new posts captured")
     outcome.items.extend(ids)
@@ -235,8 +235,11 @@ def _capture_group(vault: Vault, group: list[store.WatchRow], runs: dict[int, in
     from .monitor_judge import egress_facts, judge
 
     by_url = {w.target: w for w in group}
-    revisits = store.payload_index(vault)
-    egress = egress_facts(vault, group[0].target)
+    remote = on_workers(vault, options)
+    # a worker writes whole WARC records (it holds no earlier payloads), and its egress is in the capture's provenance
+    revisits = None if remote else store.payload_index(vault)
+    egress = ({"measured_by": "the capture worker", "see": "the capture's provenance: environment.egress and clock"}
+              if remote else egress_facts(vault, group[0].target))
     done: list[CheckOutcome] = []
 
     def finished(url: str, item: Any, children: Any, error: str, record: dict[str, Any] | None) -> None:
@@ -256,7 +259,8 @@ def _capture_group(vault: Vault, group: list[store.WatchRow], runs: dict[int, in
             finished(o.url, o.web.item, o.web.children, o.web.error, o.record)
 
         capture_social(vault, case, urls, options=options, profile=options.profile, concurrency=concurrency,
-                       batch_id=batch, cancel=cancel, on_outcome=social_done, revisits=revisits, media=False)
+                       batch_id=batch, cancel=cancel, on_outcome=social_done, revisits=revisits, media=False,
+                       remote=remote)
     else:
         from .web import UrlOutcome, capture_web
 
@@ -264,8 +268,18 @@ def _capture_group(vault: Vault, group: list[store.WatchRow], runs: dict[int, in
             finished(o.url, o.item, o.children, o.error, None)
 
         capture_web(vault, case, urls, options=options, concurrency=concurrency, batch_id=batch, cancel=cancel,
-                    on_outcome=web_done, revisits=revisits)
+                    on_outcome=web_done, revisits=revisits, remote=remote)
     return done
+
+
+def on_workers(vault: Vault, options: CaptureOptions) -> bool:
+    """Checks run on the capture workers (issue 19) when the vault says so (``remote_monitoring``, with a broker
+    configured); a watch with a login profile is checked here, since profiles never leave the workstation."""
+    if options.profile or not settings.get(vault, "remote_monitoring"):
+        return False
+    from .remote_desk import configured
+
+    return configured(vault)
 
 
 def run_due(vault: Vault, *, clock: Clock = utc_now, options: CaptureOptions | None = None, concurrency: int = 4,

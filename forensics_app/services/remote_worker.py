@@ -55,15 +55,18 @@ class WorkerConfig:
 
 
 class WorkerBrowser:
-    """One Chromium per (host rules, video) kept running across tasks, in an asyncio loop of its own."""
+    """Chromium kept running across tasks, in an asyncio loop of its own: one per (host rules, video), since the
+    browser is launched with them; each with its own staging (memory folder, sealed files, marker). At most
+    ``keep`` browsers stay open; the least recently used idle one is closed to make room."""
 
-    def __init__(self, staging: Staging, browser_path: str) -> None:
-        self.staging = staging
+    def __init__(self, browser_path: str, keep: int = 2) -> None:
         self.browser_path = browser_path
+        self.keep = keep
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, name="worker-browser", daemon=True)
         self.thread.start()
-        self._sessions: dict[tuple[tuple[str, ...], bool], BrowserSession] = {}
+        self._sessions: dict[tuple[tuple[str, ...], bool], BrowserSession] = {}  # oldest use first
+        self._busy: dict[tuple[tuple[str, ...], bool], int] = {}
         self._lock: asyncio.Lock | None = None
         self._count = 0
 
@@ -72,33 +75,46 @@ class WorkerBrowser:
         future = asyncio.run_coroutine_threadsafe(self._capture(url, options, environment, hooks, cancel), self.loop)
         return future.result()
 
-    async def _session(self, options: CaptureOptions) -> BrowserSession:
+    async def _session(self, key: tuple[tuple[str, ...], bool]) -> BrowserSession:
         if self._lock is None:
             self._lock = asyncio.Lock()
-        key = (tuple(options.host_rules), bool(options.video))
         async with self._lock:
-            session = self._sessions.get(key)
+            session = self._sessions.pop(key, None)
             if session is not None and not session.browser.is_connected():  # the browser died: start another
                 await session.close()
                 session = None
             if session is None:
-                session = await BrowserSession.start(self.staging, browser_setting=self.browser_path,
-                                                     host_rules=options.host_rules, video=options.video)
-                self._sessions[key] = session
+                for old in [k for k in self._sessions if not self._busy.get(k)][:max(0, len(self._sessions) + 1 - self.keep)]:
+                    await self._sessions.pop(old).close()
+                staging = Staging.start(operation="worker browser", marker_dir=marker_dir(),
+                                        details={"host_rules": list(key[0])})
+                try:
+                    session = await BrowserSession.start(staging, browser_setting=self.browser_path,
+                                                         host_rules=key[0], video=key[1])
+                except BaseException:
+                    staging.close()
+                    raise
+                session.owns_staging = True  # closed with the browser
+            self._sessions[key] = session  # most recently used last
+            self._busy[key] = self._busy.get(key, 0) + 1
             return session
 
     async def _capture(self, url: str, options: CaptureOptions, environment: dict[str, Any], hooks: Sequence[Any],
                        cancel: CancelToken) -> CaptureResult:
-        session = await self._session(options)
-        capturer = WebCapturer(session, options, environment=environment, hooks=hooks)
-        self._count += 1
-        workdir = self.staging.memory / "captures" / f"{self._count:06d}"
-        limit = options.page_timeout + HARD_LIMIT_MARGIN
+        key = (tuple(options.host_rules), bool(options.video))
+        session = await self._session(key)
         try:
-            async with asyncio.timeout(limit):
-                return await capturer.capture(url, workdir, cancel)
-        except TimeoutError:
-            raise CollectorError(f"the capture of {url} did not finish within {limit} s and was abandoned") from None
+            capturer = WebCapturer(session, options, environment=environment, hooks=hooks)
+            self._count += 1
+            workdir = session.staging.memory / "captures" / f"{self._count:06d}"
+            limit = options.page_timeout + HARD_LIMIT_MARGIN
+            try:
+                async with asyncio.timeout(limit):
+                    return await capturer.capture(url, workdir, cancel)
+            except TimeoutError:
+                raise CollectorError(f"the capture of {url} did not finish within {limit} s and was abandoned") from None
+        finally:
+            self._busy[key] -= 1
 
     def close(self) -> None:
         async def shut() -> None:
@@ -126,7 +142,7 @@ class WorkerRuntime:
                  f"{', '.join(record.get('removed') or []) or 'nothing but its marker'}")
             forget_marker(marker_dir(), record)
         self.staging = Staging.start(operation="worker", marker_dir=marker_dir(), details={"worker": config.name})
-        self.browser = WorkerBrowser(self.staging, config.browser_path)
+        self.browser = WorkerBrowser(config.browser_path)
 
     def close(self) -> None:
         try:
@@ -187,6 +203,7 @@ class WorkerRuntime:
                        "desk": dict(payload.get("desk") or {})}
         hooks = []
         if task.get("pipeline") == "social":
+            import collectors.social.behaviours  # noqa: F401 - registers the social page behaviours the task names
             from collectors.social.hook import SocialConfig, SocialHook
 
             social = dict(payload.get("social") or {})
