@@ -401,6 +401,15 @@ TEXTS: dict[str, tuple[str, str]] = {
                       "Mỗi dòng một địa chỉ (https://…); dòng bắt đầu bằng # được bỏ qua"),
     "web.load.list": ("Load a list from a file…", "Nạp danh sách từ tệp…"),
     "web.concurrency": ("Pages at once", "Số trang cùng lúc"),
+    "web.remote": ("Capture on the capture workers", "Thu thập trên các máy thu thập"),
+    "web.remote.tip": ("The pages are captured on the capture workers and each capture is stored here as it arrives "
+                       "(settings broker_url and remote_staging).",
+                       "Các trang được thu thập trên các máy thu thập, mỗi kết quả được lưu vào kho ngay khi về "
+                       "(cài đặt broker_url và remote_staging)."),
+    "web.remote.none": ("No capture workers are configured (settings broker_url and remote_staging): pages are "
+                        "captured on this workstation.",
+                        "Chưa cấu hình máy thu thập (cài đặt broker_url và remote_staging): các trang được thu thập "
+                        "trên máy này."),
     "web.options": ("Capture options", "Tuỳ chọn thu thập"),
     "web.need.url": ("Enter at least one address.", "Hãy nhập ít nhất một địa chỉ."),
     "web.job": ("Capturing {count} web pages", "Đang thu thập {count} trang web"),

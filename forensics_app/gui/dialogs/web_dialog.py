@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from collectors.web import CaptureOptions
 from evidence_store import UsageError
 
+from ...services.remote_desk import configured as remote_configured
 from ...services.web import WebBatchResult, capture_web, effective_options, read_urls_file
 from .. import i18n, theme
 from ..i18n import bind, tr
@@ -143,6 +144,13 @@ class WebCaptureDialog(TaskDialog):
         row.addWidget(self.concurrency)
         self.form_layout.addLayout(row)
         session = workspace.session_or_raise()
+        self.remote = bind(QCheckBox(), "setText", "web.remote")
+        self.remote.setObjectName("captureRemote")
+        workers = remote_configured(session.reader)
+        self.remote.setEnabled(workers)
+        bind(self.remote, "setToolTip", "web.remote.tip" if workers else "web.remote.none")
+        self.remote.toggled.connect(lambda on: self.concurrency.setEnabled(not on))
+        self.form_layout.addWidget(self.remote)
         self.options_box = QGroupBox()
         bind(self.options_box, "setTitle", "web.options")
         self.options_box.setCheckable(True)
@@ -196,10 +204,12 @@ class WebCaptureDialog(TaskDialog):
             return None
         options = self.options_form.options()
         case_id, concurrency = self._case_id, self.concurrency.value()
+        remote = self.remote.isEnabled() and self.remote.isChecked()
         self.outcomes.clear()
         self.outcomes.hide()
         return Job(tr("web.job", count=len(urls)), lambda vault, progress, cancel: capture_web(
-            vault, case_id, urls, options=options, concurrency=concurrency, progress=progress, cancel=cancel))
+            vault, case_id, urls, options=options, concurrency=concurrency, progress=progress, cancel=cancel,
+            remote=remote))
 
     def show_result(self, result: WebBatchResult) -> None:
         self.batch = result
