@@ -159,30 +159,31 @@ def pinned_workers(vault: Vault) -> dict[tuple[str, bytes], WorkerKey]:
 
 
 # -- the desk's key --------------------------------------------------------------------------------------------------
-def desk_recipient(vault: Vault) -> bytes:
-    """The desk's age public key (X25519), made (and logged ``remote.desk_key``) on first use."""
+def desk_recipient(vault: Vault) -> str:
+    """The desk's age recipient (``age1…``), made (and logged ``remote.desk_key``) on first use."""
     from . import age_seal
 
     row = vault.conn.execute("SELECT public_key FROM remote_desk_keys WHERE status = 'active' ORDER BY id DESC"
                              " LIMIT 1").fetchone()
     if row is not None:
-        return bytes(row[0])
+        return str(row[0])
     with vault._write():
         row = vault.conn.execute("SELECT public_key FROM remote_desk_keys WHERE status = 'active' ORDER BY id DESC"
                                  " LIMIT 1").fetchone()
         if row is not None:
-            return bytes(row[0])
-        private, public = age_seal.new_identity()
+            return str(row[0])
+        identity, recipient = age_seal.new_identity()
         vault.conn.execute("INSERT INTO remote_desk_keys (public_key, private_key, created_at) VALUES (?, ?, ?)",
-                           (public, private, iso_utc()))
-        vault.log("remote.desk_key", details={"recipient": age_seal.encode_recipient(public),
+                           (recipient, identity, iso_utc()))
+        vault.log("remote.desk_key", details={"recipient": recipient,
                                               "purpose": "capture bundles from workers are sealed to this key"})
-    return public
+    return recipient
 
 
-def desk_identities(vault: Vault) -> list[bytes]:
-    """Every desk private key this vault holds (newest first): a bundle sealed to any of them opens."""
-    return [bytes(r[0]) for r in vault.conn.execute("SELECT private_key FROM remote_desk_keys ORDER BY id DESC")]
+def desk_identities(vault: Vault) -> list[str]:
+    """Every desk identity (``AGE-SECRET-KEY-1…``) this vault holds (newest first): a bundle sealed to any of them
+    opens."""
+    return [str(r[0]) for r in vault.conn.execute("SELECT private_key FROM remote_desk_keys ORDER BY id DESC")]
 
 
 # -- tasks -----------------------------------------------------------------------------------------------------------

@@ -304,8 +304,8 @@ CREATE TABLE remote_workers (
 );
 CREATE TABLE remote_desk_keys (
     id INTEGER PRIMARY KEY,
-    public_key BLOB NOT NULL UNIQUE,
-    private_key BLOB NOT NULL,
+    public_key TEXT NOT NULL UNIQUE,
+    private_key TEXT NOT NULL,
     created_at TEXT NOT NULL,
     status TEXT NOT NULL DEFAULT 'active'
 );

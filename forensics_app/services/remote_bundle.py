@@ -39,7 +39,7 @@ from typing import Any, BinaryIO
 
 from collectors.base import Artifact
 from evidence_store import IntegrityError, canonical_json, iso_utc
-from evidence_store.age_seal import AgeError, AgeReader, AgeWriter, encode_recipient
+from evidence_store.age_seal import AgeError, AgeReader, AgeWriter
 from evidence_store.hashing import MultiHasher
 from evidence_store.identity import ED25519, decode_signature, encode_signature, fingerprint, verify_signature
 
@@ -133,7 +133,7 @@ def _hash(artifact: Artifact) -> ContentFile:
 
 
 def build_manifest(task: dict[str, Any], artifacts: Sequence[Artifact], *, worker: dict[str, Any],
-                   recipient: bytes) -> tuple[Manifest, list[tuple[ContentFile, Artifact]]]:
+                   recipient: str) -> tuple[Manifest, list[tuple[ContentFile, Artifact]]]:
     """The manifest of a capture's artifacts (each content file hashed now) and the files in their order."""
     entries: list[dict[str, Any]] = []
     files: list[tuple[ContentFile, Artifact]] = []
@@ -150,7 +150,7 @@ def build_manifest(task: dict[str, Any], artifacts: Sequence[Artifact], *, worke
                         "warnings": [json_ready(w.to_json()) for w in artifact.warnings],
                         "acquired_at": artifact.acquired_at, "content": content})
     data = json_ready({"format": FORMAT, "created_at": iso_utc(), "task": task, "worker": worker,
-                       "recipient": encode_recipient(recipient), "artifacts": entries})
+                       "recipient": recipient, "artifacts": entries})
     raw = canonical_json(data)
     return Manifest(data, raw), files
 
@@ -208,7 +208,7 @@ class WrittenBundle:
 
 
 def write_bundle(folder: Path, manifest: Manifest, signature: bytes, files: Sequence[tuple[ContentFile, Any]],
-                 recipient: bytes) -> WrittenBundle:
+                 recipient: str) -> WrittenBundle:
     """Seal the tar of manifest, signature and files to ``recipient`` into ``folder`` (a ``.part`` file, synced,
     then renamed to its content hash, so a reader never sees half a bundle). ``files`` pairs each entry with
     something to read its bytes from (an artifact, or an opener)."""
@@ -352,13 +352,14 @@ class OpenedBundle:
 
 
 @contextmanager
-def open_bundle(path: Path, identities: Sequence[bytes]) -> Iterator[OpenedBundle]:
+def open_bundle(path: Path, identities: Sequence[str]) -> Iterator[OpenedBundle]:
     """Decrypt with the desk's keys and read the manifest and signature (not yet checked against anything)."""
     try:
         handle = open(path, "rb")  # noqa: SIM115 - closed below
     except OSError as exc:
         raise BundleRefused(f"bundle {path.name} cannot be read from staging: {exc.strerror or exc}",
                             reason="unreadable") from exc
+    age: AgeReader | None = None
     try:
         hashing = _HashingSource(handle)
         try:
@@ -381,6 +382,8 @@ def open_bundle(path: Path, identities: Sequence[bytes]) -> Iterator[OpenedBundl
             raise BundleRefused(f"bundle {path.name} is not a {FORMAT} bundle", reason="damaged", file=MANIFEST)
         yield OpenedBundle(path, manifest, signature, tar, age, hashing)
     finally:
+        if age is not None:
+            age.close()  # stops the decrypting thread if the bundle was not read to its end
         handle.close()
 
 
@@ -402,6 +405,6 @@ def bundle_names(folder: Path) -> list[Path]:
     return sorted(found, key=lambda p: (p.stat().st_mtime, p.name))
 
 
-def desk_folder(recipient: bytes) -> str:
+def desk_folder(recipient: str) -> str:
     """The sub-folder of staging that holds one desk's bundles (several desks may share a staging folder)."""
-    return "desk-" + hashlib.sha256(recipient).hexdigest()[:16]
+    return "desk-" + hashlib.sha256(recipient.encode('ascii')).hexdigest()[:16]

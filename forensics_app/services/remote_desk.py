@@ -31,7 +31,6 @@ from urllib.parse import urlsplit
 from collectors.web import CaptureOptions
 from evidence_store import Cancelled, Case, ForensicsError, Item, UsageError, Vault, iso_utc
 from evidence_store import remote_store as store
-from evidence_store.age_seal import encode_recipient
 from evidence_store.tasks import NEVER_CANCELLED, CancelToken, Progress, no_progress
 
 from . import remote_engine as engine
@@ -234,7 +233,7 @@ class Desk:
                     "id": engine.task_id_for(case.uid, batch, target), "case_uid": case.uid, "case_number": case.number,
                     "batch": batch, "target": target, "pipeline": pipeline},
                 "options": record, "ca_files": ca_files, "social": social or {}, "examiner": examiner,
-                "recipient": encode_recipient(self.recipient), "reply_to": self.results_name,
+                "recipient": self.recipient, "reply_to": self.results_name,
                 "egress_echo_url": self.config.egress_echo, "submitted_at": iso_utc(),
                 "desk": {"vault_id": self.vault.config.vault_id, "host": host_facts().get("hostname")}}
 
@@ -510,7 +509,7 @@ def status(vault: Vault) -> dict[str, Any]:
         folder = config.staging / desk_folder(recipient)
         info.update({"broker": engine.redact(engine.broker_url(config.broker)), "queue": config.queue,
                      "staging": str(folder), "bundles_waiting": len(bundle_names(folder)),
-                     "recipient": encode_recipient(recipient)})
+                     "recipient": recipient})
     return info
 
 

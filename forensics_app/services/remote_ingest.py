@@ -29,7 +29,7 @@ from typing import Any
 from collectors.web import normalise_url
 from evidence_store import Case, Item, ItemWarning, NotFoundError, PendingItem, UsageError, Vault, iso_utc
 from evidence_store import remote_store as store
-from evidence_store.age_seal import AgeError, encode_recipient, public_of
+from evidence_store.age_seal import AgeError, public_of
 
 from .remote_bundle import BundleRefused, OpenedBundle, open_bundle
 
@@ -40,7 +40,7 @@ STORED, DUPLICATE, REFUSED, WAITING = "stored", "duplicate", "refused", "waiting
 class DeskKeys:
     """What the desk checks bundles with: its own keys and the workers the log vouches for (read once)."""
 
-    identities: list[bytes]
+    identities: list[str]
     recipients: set[str]
     pinned: dict[tuple[str, bytes], store.WorkerKey]
 
@@ -48,7 +48,7 @@ class DeskKeys:
     def load(cls, vault: Vault) -> DeskKeys:
         store.desk_recipient(vault)
         identities = store.desk_identities(vault)
-        return cls(identities, {encode_recipient(public_of(i)) for i in identities}, store.pinned_workers(vault))
+        return cls(identities, {public_of(i) for i in identities}, store.pinned_workers(vault))
 
 
 @dataclass

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from evidence_store import UsageError, Vault
 from evidence_store import remote_store as store
-from evidence_store.age_seal import encode_recipient
 from evidence_store.identity import normalise_fingerprint
 
 from .worker_identity import key_fingerprint, parse_public_key
@@ -39,4 +38,4 @@ def workers(vault: Vault) -> list[store.WorkerKey]:
 
 def desk_recipient(vault: Vault) -> str:
     """The desk's age recipient (``age1…``): workers seal bundles to it; pin it on them with ``--recipient``."""
-    return encode_recipient(store.desk_recipient(vault))
+    return store.desk_recipient(vault)

@@ -68,7 +68,7 @@ class Worker:
         enrol(vault, self.name, public_key_line(self.signer), fingerprint=self.signer.fingerprint)
 
     def bundle(self, vault: Vault, case: Case, folder: Path, *, batch: str = "b1", url: str = URL,
-               swap: bytes | None = None, recipient: bytes | None = None) -> Path:
+               swap: bytes | None = None, recipient: str | None = None) -> Path:
         """A bundle of one capture; ``swap`` replaces the WARC's bytes after the manifest was signed."""
         recipient = recipient or store.desk_recipient(vault)
         task = {"id": task_id_for(case.uid, batch, url), "case_uid": case.uid, "case_number": case.number,
@@ -93,7 +93,7 @@ def test_age_layer_is_read_and_written_by_debian_age(tmp_path: Path) -> None:
     age = shutil.which("age")
     assert age, "Debian's age is needed (installer/debian-packages.txt)"
     private, public = age_seal.new_identity()
-    (tmp_path / "key.txt").write_text(age_seal.encode_identity(private) + "\n")
+    (tmp_path / "key.txt").write_text(private + "\n")
     for size in (0, 1, age_seal.CHUNK, age_seal.CHUNK + 1, 3 * age_seal.CHUNK):
         data = bytes((i * 7) % 251 for i in range(size))
         sealed = io.BytesIO()
@@ -104,7 +104,7 @@ def test_age_layer_is_read_and_written_by_debian_age(tmp_path: Path) -> None:
         opened = subprocess.run([age, "-d", "-i", str(tmp_path / "key.txt"), str(tmp_path / "x.age")],
                                 capture_output=True, timeout=60)
         assert opened.returncode == 0 and opened.stdout == data, (size, opened.stderr)
-        theirs = subprocess.run([age, "-r", age_seal.encode_recipient(public)], input=data, capture_output=True,
+        theirs = subprocess.run([age, "-r", public], input=data, capture_output=True,
                                 timeout=60).stdout
         reader = age_seal.AgeReader(io.BytesIO(theirs), [private])
         assert reader.read() == data
@@ -112,7 +112,7 @@ def test_age_layer_is_read_and_written_by_debian_age(tmp_path: Path) -> None:
     keygen = subprocess.run(["age-keygen"], capture_output=True, text=True, timeout=60).stdout
     identity = next(line for line in keygen.splitlines() if line.startswith("AGE-SECRET-KEY-"))
     recipient = next(line.split(": ")[1] for line in keygen.splitlines() if "public key" in line)
-    assert age_seal.encode_recipient(age_seal.public_of(age_seal.parse_identity(identity))) == recipient
+    assert age_seal.public_of(age_seal.parse_identity(identity)) == recipient
 
 
 def test_age_reader_names_damage_truncation_and_other_keys() -> None:
@@ -140,7 +140,7 @@ def test_bundle_is_a_tar_that_standard_tools_open(vault: Vault, case: Case, stag
     worker = Worker(tmp_path, "w1")
     path = worker.bundle(vault, case, staging)
     assert path.name == __import__("hashlib").sha256(path.read_bytes()).hexdigest() + ".age"
-    (tmp_path / "desk.key").write_text(age_seal.encode_identity(store.desk_identities(vault)[0]) + "\n")
+    (tmp_path / "desk.key").write_text(store.desk_identities(vault)[0] + "\n")
     plain = subprocess.run(["age", "-d", "-i", str(tmp_path / "desk.key"), str(path)], capture_output=True,
                            timeout=60).stdout
     with tarfile.open(fileobj=io.BytesIO(plain)) as tar:
@@ -149,7 +149,7 @@ def test_bundle_is_a_tar_that_standard_tools_open(vault: Vault, case: Case, stag
         assert tar.extractfile("files/001-warc").read() == WARC  # type: ignore[union-attr]
     assert names == ["manifest.json", "manifest.sig", "files/001-warc", "files/002-provenance"]
     assert manifest["artifacts"][1]["content"]["sha256"] == __import__("hashlib").sha256(WARC).hexdigest()
-    assert manifest["recipient"] == age_seal.encode_recipient(store.desk_recipient(vault))
+    assert manifest["recipient"] == store.desk_recipient(vault)
 
 
 def test_enrolled_bundle_is_stored_once_and_staging_cleared(vault: Vault, case: Case, staging: Path,
