@@ -143,6 +143,7 @@ class RemoteResult:
     complete: bool = False
     error: str = ""
     worker: str = ""
+    timings: dict[str, float] = field(default_factory=dict)  # capture_s, bundle_s (the worker's), ingest_s
 
 
 class Desk:
@@ -273,7 +274,7 @@ class Desk:
                 return
             yield self.handle(message.payload)
             message.ack()
-            timeout = 0  # take what else is already there, without waiting again
+            deadline = time.monotonic()  # take what else is already there, without waiting again
 
     def handle(self, result: Any) -> RemoteResult:
         """One result message: a bundle to store, or a capture that failed on its worker."""
@@ -305,14 +306,18 @@ class Desk:
                      "staging folder mounted at the same place on the workers and here?)")
             store.mark_unsuccessful(self.vault, task_id, store.FAILED, error, worker=worker)
             return RemoteResult(task_id, target, "failed", error=error, worker=worker)
-        return self._ingested(ingest_bundle(self.vault, path, self.keys, task_id=task_id))
+        stored = self._ingested(ingest_bundle(self.vault, path, self.keys, task_id=task_id))
+        worker_timings = result.get("timings")
+        if isinstance(worker_timings, dict):
+            stored.timings.update({k: float(v) for k, v in worker_timings.items() if isinstance(v, (int, float))})
+        return stored
 
     def _ingested(self, outcome: IngestOutcome) -> RemoteResult:
         if outcome.status == "refused":
             self.refused.append(outcome)
         return RemoteResult(outcome.task_id, outcome.target, outcome.status, item=outcome.item,
                             children=outcome.children, complete=outcome.complete, error=outcome.error,
-                            worker=outcome.worker)
+                            worker=outcome.worker, timings={"ingest_s": outcome.seconds})
 
     def sweep(self) -> list[RemoteResult]:
         """Bundles in staging no message announced (their worker died after writing them): stored now."""

@@ -169,6 +169,7 @@ class WorkerRuntime:
                 manifest, files = build_manifest(task, capture.artifacts(), worker=self._worker_facts(capture),
                                                  recipient=recipient)
                 signature = signature_record(manifest, self.config.signer)
+                signed = time.monotonic()
                 written = write_bundle(self.config.staging / desk_folder(recipient), manifest, signature, files,
                                        recipient)
             finally:
@@ -183,7 +184,8 @@ class WorkerRuntime:
         result = self._result(payload, "captured", redelivered=redelivered, bundle={
             "folder": desk_folder(recipient), "name": written.name, "sha256": written.sha256, "size": written.size},
             manifest_sha256=written.manifest_sha256,
-            timings={"capture_s": round(captured - started, 3), "bundle_s": round(written.seconds, 3)})
+            timings={"capture_s": round(captured - started, 3), "manifest_s": round(signed - captured, 3),
+                     "bundle_s": round(written.seconds, 3)})
         self._publish(payload, result)
         _say(f"task {task['id']} captured {len(files)} files into {written.name[:16]}… "
              f"({captured - started:.1f} s + {written.seconds:.2f} s bundle)")
