@@ -36,7 +36,7 @@ class AgeError(IntegrityError):
     container can name the file the damaged bytes belong to."""
 
     def __init__(self, message: str, plaintext_offset: int | None = None) -> None:
-        super().__init__(message)
+        super().__init__(message, message_vi=f"không mở được tệp mã hoá age: {message}")
         self.plaintext_offset = plaintext_offset
 
 
@@ -57,7 +57,8 @@ def parse_recipient(text: str) -> str:
     try:
         return str(pyrage.x25519.Recipient.from_str(text.strip()))
     except (pyrage.RecipientError, ValueError) as exc:
-        raise UsageError(f"{text[:20]}… is not an age X25519 recipient (age1…)") from exc
+        raise UsageError(f"{text[:20]}… is not an age X25519 recipient (age1…)",
+                         message_vi=f"{text[:20]}… không phải khoá nhận age X25519 (age1…)") from exc
 
 
 def parse_identity(text: str) -> str:
@@ -65,7 +66,8 @@ def parse_identity(text: str) -> str:
     try:
         return str(pyrage.x25519.Identity.from_str(text.strip()))
     except (pyrage.IdentityError, ValueError) as exc:
-        raise UsageError("this is not an age X25519 identity (AGE-SECRET-KEY-1…)") from exc
+        raise UsageError("this is not an age X25519 identity (AGE-SECRET-KEY-1…)",
+                         message_vi="đây không phải khoá bí mật age X25519 (AGE-SECRET-KEY-1…)") from exc
 
 
 # -- the queue between pyrage's thread and the caller ---------------------------------------------------------------
@@ -174,7 +176,7 @@ class AgeWriter(io.RawIOBase):
     def __init__(self, sink: BinaryIO | io.RawIOBase, recipients: Sequence[str]) -> None:
         super().__init__()
         if not recipients:
-            raise UsageError("an age file needs at least one recipient")
+            raise UsageError("an age file needs at least one recipient", message_vi="tệp age cần ít nhất một khoá nhận")
         parsed = [pyrage.x25519.Recipient.from_str(r) for r in recipients]
         self._pipe = _Pipe()
         self._errors: list[BaseException] = []

@@ -82,15 +82,17 @@ def enrol_worker(vault: Vault, name: str, alg: str, public_key: bytes, *, note: 
     """Enrol a worker's public key under ``name`` (logged ``worker.enroll``: the pin)."""
     name = name.strip()
     if not name:
-        raise UsageError("a worker needs a name")
+        raise UsageError("a worker needs a name", message_vi="máy thu thập cần có tên")
     if alg not in ALGORITHMS:
-        raise UsageError(f"unknown key algorithm {alg!r}")
+        raise UsageError(f"unknown key algorithm {alg!r}", message_vi=f"thuật toán khoá không hỗ trợ: {alg!r}")
     with vault._write():
         for row in vault.conn.execute("SELECT name, public_key, status FROM remote_workers"):
             if row[0] == name:
-                raise UsageError(f"a worker named {name!r} is already enrolled ({row[2]}); choose another name")
+                raise UsageError(f"a worker named {name!r} is already enrolled ({row[2]}); choose another name",
+                             message_vi=f"đã có máy thu thập tên {name!r} ({row[2]}); hãy chọn tên khác")
             if bytes(row[1]) == public_key:
-                raise UsageError(f"this key is already enrolled as worker {row[0]!r} ({row[2]})")
+                raise UsageError(f"this key is already enrolled as worker {row[0]!r} ({row[2]})",
+                             message_vi=f"khoá này đã được đăng ký cho máy thu thập {row[0]!r} ({row[2]})")
         at = iso_utc()
         cur = vault.conn.execute(
             "INSERT INTO remote_workers (name, alg, public_key, fingerprint, enrolled_at, examiner_id, enrol_seq, note)"
@@ -105,11 +107,12 @@ def enrol_worker(vault: Vault, name: str, alg: str, public_key: bytes, *, note: 
 def revoke_worker(vault: Vault, name: str, *, reason: str) -> WorkerKey:
     """No bundle signed by this worker's key is accepted from now on (logged ``worker.revoke``)."""
     if not reason.strip():
-        raise UsageError("say why the worker is revoked (--reason)")
+        raise UsageError("say why the worker is revoked (--reason)",
+                         message_vi="hãy ghi lý do thu hồi máy thu thập")
     with vault._write():
         worker = get_worker(vault, name)
         if worker.status == REVOKED:
-            raise UsageError(f"worker {name} was already revoked")
+            raise UsageError(f"worker {name} was already revoked", message_vi=f"máy thu thập {name} đã bị thu hồi trước đó")
         vault.conn.execute("UPDATE remote_workers SET status = ?, revoked_at = ? WHERE name = ?",
                            (REVOKED, iso_utc(), worker.name))
         vault.log("worker.revoke", details={"name": worker.name, "alg": worker.alg,
@@ -129,7 +132,8 @@ def _worker(row: Any) -> WorkerKey:
 def get_worker(vault: Vault, name: str) -> WorkerKey:
     row = vault.conn.execute(f"SELECT {_WORKER_COLUMNS} WHERE w.name = ?", (name.strip(),)).fetchone()
     if row is None:
-        raise NotFoundError(f"no worker named {name!r} is enrolled; `forensics worker list` shows them")
+        raise NotFoundError(f"no worker named {name!r} is enrolled; `forensics worker list` shows them",
+                            message_vi=f"không có máy thu thập nào tên {name!r} đã được đăng ký")
     return _worker(row)
 
 
@@ -254,7 +258,8 @@ def mark_unsuccessful(vault: Vault, task_id: str, status: str, error: str, *, wo
                       worker_fingerprint: str = "", bundle_sha256: str = "") -> TaskRow | None:
     """A task that failed on its worker, or whose bundle was refused; a stored task is never downgraded."""
     if status not in (FAILED, REFUSED):
-        raise UsageError(f"a task ends {FAILED} or {REFUSED}, not {status!r}")
+        raise UsageError(f"a task ends {FAILED} or {REFUSED}, not {status!r}",
+                         message_vi=f"nhiệm vụ chỉ kết thúc là {FAILED} hoặc {REFUSED}, không phải {status!r}")
     with vault._write():
         vault.conn.execute(
             "UPDATE remote_tasks SET status = ?, error = ?, worker = ?, worker_fingerprint = ?, bundle_sha256 = ?,"

@@ -50,6 +50,18 @@ MANIFEST, SIGNATURE = "manifest.json", "manifest.sig"
 _MAX_MANIFEST = 64 * 1024 * 1024
 
 
+#: why a bundle was refused, in Vietnamese (the English message says it in full, with the bundle and file)
+REFUSAL_VI = {
+    "bad signature": "chữ ký của máy thu thập không hợp lệ", "damaged": "dữ liệu bị hỏng hoặc bị sửa sau khi niêm phong",
+    "extra file": "có tệp không ghi trong bản kê", "file mismatch": "tệp không đúng vị trí trong bản kê",
+    "file missing": "thiếu tệp ghi trong bản kê", "hash mismatch": "mã băm không khớp bản kê đã ký",
+    "not a capture": "không phải gói thu thập", "other desk": "gói được niêm phong cho bàn làm việc khác",
+    "unknown case": "vụ việc không có trong kho", "unknown key": "khoá của máy thu thập chưa được đăng ký",
+    "unreadable": "không đọc được tệp trong thư mục trung chuyển", "wrong target": "địa chỉ không khớp nhiệm vụ",
+    "wrong task": "không khớp nhiệm vụ đã giao", "revoked key": "khoá của máy thu thập đã bị thu hồi",
+}
+
+
 class BundleRefused(IntegrityError):
     """A bundle the desk will not store: unknown or revoked key, bad signature, a file whose bytes do not match
     the signed manifest, damaged ciphertext. The message names the bundle and, where it can, the file.
@@ -58,7 +70,9 @@ class BundleRefused(IntegrityError):
     exit_code = 1
 
     def __init__(self, message: str, *, file: str = "", reason: str = "") -> None:
-        super().__init__(message)
+        why = REFUSAL_VI.get(reason, "bị từ chối")
+        super().__init__(message, message_vi=f"gói thu thập bị từ chối: {why}" + (f" (tệp {file})" if file else "")
+                         + f" — {message}")
         self.file = file
         self.reason = reason or "refused"
 

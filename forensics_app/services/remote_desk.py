@@ -83,9 +83,10 @@ def parse_limit(value: Any, defaults: dict[str, Any]) -> HostLimit:
         limit = HostLimit(int(value.get("concurrency", defaults["concurrency"])),
                           float(value.get("per_minute", defaults["per_minute"])))
     except (TypeError, ValueError) as exc:
-        raise UsageError(f"remote_host_limits: {exc}") from exc
+        raise UsageError(f"remote_host_limits: {exc}", message_vi=f"remote_host_limits không hợp lệ: {exc}") from exc
     if limit.concurrency < 1 or limit.per_minute <= 0:
-        raise UsageError("remote_host_limits: concurrency must be at least 1 and per_minute above 0")
+        raise UsageError("remote_host_limits: concurrency must be at least 1 and per_minute above 0",
+                             message_vi="remote_host_limits: số lượt cùng lúc phải từ 1 trở lên và số lượt mỗi phút lớn hơn 0")
     return limit
 
 
@@ -225,7 +226,8 @@ class Desk:
             try:
                 ca_files.append({"name": Path(path).name, "pem": Path(path).read_text("ascii")})
             except (OSError, UnicodeDecodeError) as exc:
-                raise UsageError(f"cannot read the CA file {path}: {exc}") from exc
+                raise UsageError(f"cannot read the CA file {path}: {exc}",
+                             message_vi=f"không đọc được tệp chứng chỉ gốc {path}: {exc}") from exc
         record["extra_ca_files"] = []
         record["profile"] = ""
         from .environment import host_facts

@@ -53,7 +53,9 @@ def broker_url(url: str) -> str:
     url = url.strip()
     parts = urlsplit(url)
     if parts.scheme not in ("amqp", "amqps", "pyamqp"):
-        raise UsageError(f"the broker must be a RabbitMQ URL (amqp://user@host:5672/vhost), not {url!r}")
+        raise UsageError(f"the broker must be a RabbitMQ URL (amqp://user@host:5672/vhost), not {url!r}",
+                         message_vi=f"máy chủ hàng đợi phải là địa chỉ RabbitMQ (amqp://user@host:5672/vhost), "
+                         f"không phải {url!r}")
     password = os.environ.get("FORENSICS_BROKER_PASSWORD") or _credential("broker-password")
     if password and parts.username and parts.password is None:
         netloc = f"{quote(parts.username, safe='')}:{quote(password, safe='')}@{parts.hostname}"

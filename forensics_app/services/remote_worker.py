@@ -112,7 +112,8 @@ class WorkerBrowser:
                 async with asyncio.timeout(limit):
                     return await capturer.capture(url, workdir, cancel)
             except TimeoutError:
-                raise CollectorError(f"the capture of {url} did not finish within {limit} s and was abandoned") from None
+                raise CollectorError(f"the capture of {url} did not finish within {limit} s and was abandoned",
+                             message_vi=f"thu thập {url} không xong trong {limit} giây và đã bị bỏ") from None
         finally:
             self._busy[key] -= 1
 
@@ -250,15 +251,18 @@ class WorkerRuntime:
 
 def _checked(payload: Any) -> dict[str, Any]:
     if not isinstance(payload, dict) or payload.get("format") != engine.TASK_FORMAT:
-        raise UsageError("not a capture task of this version of the toolkit")
+        raise UsageError("not a capture task of this version of the toolkit",
+                         message_vi="không phải nhiệm vụ thu thập của phiên bản công cụ này")
     task = dict(payload.get("task") or {})
     for key in ("id", "case_uid", "batch", "target", "pipeline"):
         if not task.get(key):
-            raise UsageError(f"the capture task has no {key}")
+            raise UsageError(f"the capture task has no {key}", message_vi=f"nhiệm vụ thu thập thiếu {key}")
     if normalise_url(str(task["target"])) != task["target"]:
-        raise UsageError("the capture task's target is not a normalised URL")
+        raise UsageError("the capture task's target is not a normalised URL",
+                         message_vi="địa chỉ của nhiệm vụ thu thập chưa được chuẩn hoá")
     if engine.task_id_for(task["case_uid"], task["batch"], task["target"]) != task["id"]:
-        raise UsageError("the capture task's id does not match its case, batch and target")
+        raise UsageError("the capture task's id does not match its case, batch and target",
+                         message_vi="mã nhiệm vụ thu thập không khớp vụ việc, đợt và địa chỉ của nó")
     return task
 
 
@@ -272,9 +276,11 @@ def check_staging(folder: Path) -> None:
     import os
 
     if not folder.is_dir():
-        raise UsageError(f"the staging folder {folder} does not exist (mount the shared folder first)")
+        raise UsageError(f"the staging folder {folder} does not exist (mount the shared folder first)",
+                         message_vi=f"thư mục trung chuyển {folder} không tồn tại (hãy gắn thư mục dùng chung trước)")
     if not os.access(folder, os.W_OK | os.X_OK):
-        raise UsageError(f"the staging folder {folder} is not writable by this user")
+        raise UsageError(f"the staging folder {folder} is not writable by this user",
+                         message_vi=f"người dùng này không ghi được vào thư mục trung chuyển {folder}")
 
 
 def run_worker(config: WorkerConfig) -> None:

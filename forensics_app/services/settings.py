@@ -138,7 +138,8 @@ def _host_limits(value: Any) -> dict[str, Any]:
     parse_limit(value, DEFAULT_LIMITS)
     for host, limit in dict(value.get("hosts") or {}).items():
         if not isinstance(limit, dict):
-            raise UsageError(f"remote_host_limits: the limit of {host} is not an object")
+            raise UsageError(f"remote_host_limits: the limit of {host} is not an object",
+                                 message_vi=f"remote_host_limits: giới hạn của {host} phải là đối tượng JSON")
         parse_limit(limit, {**DEFAULT_LIMITS, **value})
     return dict(value)
 

@@ -45,7 +45,9 @@ def generate_key(path: Path, name: str) -> Signer:
 
     if path.exists():
         raise UsageError(f"{path} already holds a worker key; it is this worker's identity at the desk. Remove it "
-                         "first (and have the desk revoke it) to make a new one")
+                         "first (and have the desk revoke it) to make a new one",
+                         message_vi=f"{path} đã chứa khoá của máy thu thập; đó là danh tính của máy này tại bàn làm việc. "
+                         "Muốn tạo khoá mới, hãy xoá nó trước (và đề nghị bàn làm việc thu hồi khoá cũ)")
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     os.chmod(path.parent, 0o700)
     key = Ed25519PrivateKey.generate()
@@ -65,17 +67,22 @@ def load_key(path: Path, name: str) -> Signer:
         data = path.read_bytes()
     except FileNotFoundError:
         raise UsageError(f"no worker key at {path}: make one with `forensics worker keygen` and have an examiner "
-                         "enrol it at the desk") from None
+                         "enrol it at the desk",
+                         message_vi=f"không có khoá máy thu thập tại {path}: hãy tạo khoá rồi đề nghị điều tra viên "
+                         "đăng ký nó tại bàn làm việc") from None
     except OSError as exc:
-        raise UsageError(f"cannot read the worker key {path}: {exc.strerror or exc}") from exc
+        raise UsageError(f"cannot read the worker key {path}: {exc.strerror or exc}",
+                         message_vi=f"không đọc được khoá máy thu thập {path}: {exc.strerror or exc}") from exc
     if os.name == "posix" and path.stat().st_mode & 0o077:
-        raise UsageError(f"the worker key {path} can be read by other users; `chmod 600 {path}`")
+        raise UsageError(f"the worker key {path} can be read by other users; `chmod 600 {path}`",
+                         message_vi=f"người dùng khác đọc được khoá máy thu thập {path}; hãy chỉ cho chủ tệp đọc (chmod 600)")
     try:
         key = serialization.load_pem_private_key(data, password=None)
     except (ValueError, TypeError) as exc:
-        raise UsageError(f"{path} is not an unencrypted PEM private key ({exc})") from exc
+        raise UsageError(f"{path} is not an unencrypted PEM private key ({exc})",
+                         message_vi=f"{path} không phải khoá bí mật PEM không mã hoá ({exc})") from exc
     if not isinstance(key, Ed25519PrivateKey):
-        raise UsageError(f"{path} is not an Ed25519 key")
+        raise UsageError(f"{path} is not an Ed25519 key", message_vi=f"{path} không phải khoá Ed25519")
     return Signer(key, name)
 
 
@@ -93,13 +100,15 @@ def parse_public_key(text: str) -> tuple[str, bytes]:
     alg, sep, b64 = value.partition(":")
     if not sep or alg.lower() != ED25519:
         raise UsageError(f"a worker key looks like 'ed25519:<base64>' (what `forensics worker keygen` prints), not "
-                         f"{text[:40]!r}")
+                         f"{text[:40]!r}", message_vi=f"khoá máy thu thập có dạng 'ed25519:<base64>', không phải {text[:40]!r}")
     try:
         raw = base64.b64decode(b64.strip(), validate=True)
     except ValueError as exc:
-        raise UsageError(f"the worker key is not valid base64: {exc}") from exc
+        raise UsageError(f"the worker key is not valid base64: {exc}",
+                         message_vi=f"khoá máy thu thập không phải base64 hợp lệ: {exc}") from exc
     if len(raw) != 32:
-        raise UsageError(f"an Ed25519 public key is 32 bytes, this one is {len(raw)}")
+        raise UsageError(f"an Ed25519 public key is 32 bytes, this one is {len(raw)}",
+                         message_vi=f"khoá công khai Ed25519 dài 32 byte, khoá này dài {len(raw)}")
     return ED25519, raw
 
 
