@@ -238,33 +238,69 @@ def json_text(entry: Entry) -> str:
     A listing of a million entries spends most of its time building and encoding dicts; the
     common case (a UTC file system, a UTF-8 name, no stream or special fact) is written
     directly, everything else through :meth:`Entry.to_json`. A test holds both to the same text.
+    What siblings share (their parent's decoded path, the policy's precisions) is worked out once.
     """
     policy = entry.policy
-    if (policy is None or policy.stores_local_time or entry.given_times is not None or entry.stream is not None
+    known = _last_policy  # read once: another thread may replace it
+    precisions = known[1] if policy is known[0] else _remember_policy(policy)
+    if (precisions is None or entry.given_times is not None or entry.stream is not None
             or entry.link_target or entry.meta_reused or entry.no_data or entry.problem or entry.short_name
             or entry.file_name_times or entry.seq is not None or entry.meta_allocated is None):
         return _ENCODE(entry.to_json())
     parent = entry.parent_path
+    seen = _last_parent
+    prefix = seen[1] if parent == seen[0] else _remember_parent(parent)
     try:
         name = entry.name.decode("utf-8")
-        path = "/" + parent.decode("utf-8") + "/" + name if parent else "/" + name
     except UnicodeDecodeError:
         return _ENCODE(entry.to_json())
-    if _CONTROL.search(path):
+    if prefix is None or (not name.isprintable() and _CONTROL.search(name)):
         return _ENCODE(entry.to_json())
     meta_type = entry.meta_type
-    deleted = not entry.name_allocated or entry.meta_allocated is False
-    allocation = ("deleted (metadata reallocated)" if not entry.name_allocated and entry.meta_allocated
-                  else "deleted" if deleted else "allocated")
-    text = (f'{{"partition": {entry.partition}, "path": {_QUOTE(path)}, "name": {_QUOTE(name)}, '
-            f'"inode": {entry.inode}, "address": "{entry.inode}", '
+    name_allocated = entry.name_allocated
+    meta_allocated = entry.meta_allocated
+    if not name_allocated:
+        allocation, deleted = ("deleted (metadata reallocated)" if meta_allocated else "deleted"), "true"
+    elif meta_allocated is False:
+        allocation, deleted = "deleted", "true"
+    else:
+        allocation, deleted = "allocated", "false"
+    inode = entry.inode
+    text = (f'{{"partition": {entry.partition}, "path": {_QUOTE(prefix + name)}, "name": {_QUOTE(name)}, '
+            f'"inode": {inode}, "address": "{inode}", '
             f'"type": "{TYPE_WORDS.get(meta_type if meta_type != "-" else entry.name_type, "unknown")}", '
             f'"tsk_type": "{entry.name_type}/{meta_type}", "allocation": "{allocation}", '
-            f'"deleted": {"true" if deleted else "false"}, "orphan": {"true" if entry.orphan else "false"}, '
-            f'"size": {entry.size}, "times": {times_json(entry.raw_times, policy.precisions())}')
-    if entry.mode or entry.uid or entry.gid:
-        text += f', "mode": "{oct(entry.mode & 0o7777)}", "uid": {entry.uid}, "gid": {entry.gid}'
+            f'"deleted": {deleted}, "orphan": {"true" if entry.orphan else "false"}, '
+            f'"size": {entry.size}, "times": {times_json(entry.raw_times, precisions)}')
+    mode, uid, gid = entry.mode, entry.uid, entry.gid
+    if mode or uid or gid:
+        return text + f', "mode": "{oct(mode & 0o7777)}", "uid": {uid}, "gid": {gid}}}'
     return text + "}"
+
+
+# The last policy and parent json_text saw (entries come directory by directory, so they repeat), each
+# replaced as one tuple so that threads listing at once never read half of another's.
+_last_policy: tuple[Any, tuple[int, int, int, int] | None] = (object(), None)  # None: not written as text
+_last_parent: tuple[bytes | None, str | None] = (None, None)  # "/parent/" decoded; None: not written as text
+
+
+def _remember_policy(policy: Any) -> tuple[int, int, int, int] | None:
+    global _last_policy
+    precisions = policy.precisions() if policy is not None and not policy.stores_local_time else None
+    _last_policy = (policy, precisions)
+    return precisions
+
+
+def _remember_parent(parent: bytes) -> str | None:
+    global _last_parent
+    try:
+        prefix: str | None = "/" + parent.decode("utf-8") + "/" if parent else "/"
+    except UnicodeDecodeError:
+        prefix = None
+    if prefix is not None and not prefix.isprintable() and _CONTROL.search(prefix):
+        prefix = None
+    _last_parent = (parent, prefix)
+    return prefix
 
 
 def mode_string(entry: Entry) -> str:

@@ -147,33 +147,36 @@ def _precisions(family: str, ext_nanoseconds: bool) -> tuple[int, int, int, int]
 def times_json(raw: tuple[int, ...], precisions: tuple[int, int, int, int]) -> str:
     """``json.dumps(convert_all(raw), ensure_ascii=False)`` for a UTC file system, without the dicts.
 
-    Listings write one per entry (a million on a large disk); a test holds the two to the same text.
+    Listings write one per entry (a million on a large disk), so each slot is one ``%`` on a
+    template made once per precision; a test holds the two to the same text.
     """
     parts = []
     seconds_text = _utc_seconds
-    for index, (prefix, precision, width, suffix) in enumerate(_time_formats(precisions)):
-        seconds, nanos = raw[2 * index], raw[2 * index + 1]
-        if width < 0 or not (seconds or nanos):
-            continue
-        if width:
-            parts.append(f"{prefix}{seconds_text(seconds)}.{nanos // precision:0{width}d}{suffix}")
-        else:
-            parts.append(f"{prefix}{seconds_text(seconds)}{suffix}")
+    for template, divisor, index in _time_templates(precisions):
+        seconds, nanos = raw[index], raw[index + 1]
+        if seconds or nanos:
+            parts.append(template % (seconds_text(seconds), nanos // divisor) if divisor
+                         else template % seconds_text(seconds))
     return "{" + ", ".join(parts) + "}"
 
 
 @lru_cache(maxsize=16)
-def _time_formats(precisions: tuple[int, int, int, int]) -> tuple[tuple[str, int, int, str], ...]:
-    """Per slot: the text before the time, the precision, fraction digits (-1: not stored), the text after."""
-    formats = []
+def _time_templates(precisions: tuple[int, int, int, int]) -> tuple[tuple[str, int, int], ...]:
+    """Per stored slot: a ``%`` template of its JSON text, the divisor of its nanoseconds (0: whole seconds),
+    and the slot's index in ``raw_times``; slots the file system does not store are left out."""
+    templates = []
     for slot, precision in enumerate(precisions):
-        width = -1 if not precision else 0 if precision >= 1_000_000_000 else _DIGITS.get(precision, 9)
-        if width > 0 and 10 ** (9 - width) != precision:
-            width = 9  # a precision that is not a power of ten: all nine digits, like _utc_value
-            precision = 1
-        formats.append((f'"{SLOTS[slot]}": {{"utc": "', max(precision, 1), width,
-                        f'Z", "precision": "{_LABELS[precisions[slot]] if precisions[slot] else ""}"}}'))
-    return tuple(formats)
+        if not precision:
+            continue
+        width = 0 if precision >= 1_000_000_000 else _DIGITS.get(precision, 9)
+        divisor = precision
+        if width and 10 ** (9 - width) != precision:
+            width, divisor = 9, 1  # a precision that is not a power of ten: all nine digits, like _utc_value
+        prefix = f'"{SLOTS[slot]}": {{"utc": "'
+        suffix = f'Z", "precision": "{_LABELS[precision]}"}}'.replace("%", "%%")
+        fraction = f".%0{width}d" if width else ""
+        templates.append((prefix.replace("%", "%%") + "%s" + fraction + suffix, divisor if width else 0, 2 * slot))
+    return tuple(templates)
 
 
 def _utc_value(seconds: int, nanos: int, precision: int) -> dict[str, Any]:

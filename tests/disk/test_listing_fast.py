@@ -50,3 +50,22 @@ def test_parallel_listing_equals_one_process(built: Path, dftt: Path, debian_sam
             pieces = list(disk_listing.json_listing(image, parts, deleted_only=deleted, warnings=warnings,
                                                     workers=2))
         assert ",\n  ".join(pieces) == ",\n  ".join(expected), path
+
+
+def test_json_text_of_names_under_hostile_directories(built: Path) -> None:
+    """The parent's decoded path is worked out once per directory: a parent that is not UTF-8 or holds a
+    control character still sends its children through the encoder, and the next directory is not mixed up."""
+    with open_image(built / "ext4.img") as image:
+        model = next(e for e in iter_entries(image, recursive=True).entries if e.meta_type == "r" and e.uid == 0)
+    parents = [b"", b"plain", b"bad\xffdir", b"plain", b"esc\x1b[8mdir", b"c\xc5\xa9/sub", b"tab\tdir", b""]
+    names = [b"a.txt", b"t\xe1\xbb\x87p.txt", b"line\rover", b"bad\xfe", b"ok"]
+    checked = 0
+    for parent in parents:
+        for name in names:
+            entry = model.__class__(**{slot: getattr(model, slot) for slot in model.__slots__})
+            entry.parent_path, entry.name, entry.given_times = parent, name, None
+            fast = json_text(entry)
+            entry.given_times = None
+            assert fast == ENCODE(entry.to_json()), (parent, name)
+            checked += 1
+    assert checked == len(parents) * len(names)
