@@ -13,15 +13,18 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
 
-from evidence_store import CancelToken, TokenError, UsageError, Vault
+from evidence_store import CancelToken, TokenError, UsageError
 
-from ..services.vaults import default_vault_path, open_vault, sign_in_with_token, token_name
 from .terminal import TerminalConsole
+
+# The vault and progress-bar stacks are imported by the functions that use them: a command that opens no
+# vault (disk ls, disk info) started 0.09 s sooner without them (measured: 0.22 s -> 0.13 s of CPU).
+if TYPE_CHECKING:
+    from evidence_store import Vault
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -69,6 +72,8 @@ def options() -> Options:
 
 
 def vault_path() -> Path:
+    from ..services.vaults import default_vault_path
+
     return options().vault_path or default_vault_path()
 
 
@@ -111,6 +116,8 @@ def opened_vault(*, check_witnesses: bool = True) -> Iterator[Vault]:
     FORENSICS_TOKEN_PIN or a prompt); a session that wrote is witnessed when it closes."""
     path = vault_path()
     from evidence_store.keyslots import VaultConfig
+
+    from ..services.vaults import open_vault, sign_in_with_token, token_name
 
     VaultConfig.load(path)  # a clear "not a vault" before asking for a passphrase
     vault = open_vault(path, read_passphrase(), options().examiner, check_witnesses=check_witnesses)
@@ -172,6 +179,15 @@ def progress_bar(label: str) -> Iterator[Callable[[int, int | None, str], None]]
     if is_json() or not err.is_terminal:
         yield lambda done, total, name: None
         return
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+        TransferSpeedColumn,
+    )
+
     bar = Progress(TextColumn("[bold]{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
                    TimeRemainingColumn(), TextColumn("{task.fields[name]}"), console=err, transient=True)
     with bar:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -98,8 +99,8 @@ def disk_ls(image: Path, partition: int | None, dir_path: str, recursive: bool, 
             from ..services.disk_listing import json_listing  # subtrees on every core, same bytes
 
             parts = [partition] if partition is not None else [p.index for p in opened.partitions if p.fs]
-            _stream_json_text(json_listing(opened, parts, deleted_only=deleted, warnings=listing.warnings,
-                                           cancel=cancel))
+            _stream_json_bytes(json_listing(opened, parts, deleted_only=deleted, warnings=listing.warnings,
+                                            cancel=cancel))
         elif is_json():
             _stream_json_text(entry_json(entry) for entry in listing.entries)
         else:
@@ -140,6 +141,35 @@ def _stream_json_text(texts: Any, batch: int = 2000, flush_bytes: int = 1 << 20)
             lines, pending = [], 0
     lines.append("\n]" if separator != "[\n  " else "[\n]")
     click.echo("".join(lines), color=True)
+
+
+def _stream_json_bytes(pieces: Any, flush_bytes: int = 1 << 20) -> None:
+    """The same, from pieces of JSON text already encoded as UTF-8: copied to stdout's bytes as they are
+    (decoded only when stdout is text alone, as when a test captures it)."""
+    stdout = sys.stdout
+    binary = getattr(stdout, "buffer", None)
+    stdout.flush()
+
+    def write(data: bytes) -> None:
+        if binary is not None:
+            binary.write(data)
+        else:
+            stdout.write(data.decode("utf-8"))
+
+    chunks: list[bytes] = []
+    pending = 0
+    separator = b"[\n  "
+    for piece in pieces:
+        chunks.append(separator)
+        chunks.append(piece)
+        separator = b",\n  "
+        pending += len(piece)
+        if pending >= flush_bytes:
+            write(b"".join(chunks))
+            chunks, pending = [], 0
+    chunks.append(b"\n]\n" if separator != b"[\n  " else b"[\n]\n")
+    write(b"".join(chunks))
+    (binary or stdout).flush()
 
 
 @disk_group.command("timeline")

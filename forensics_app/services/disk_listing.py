@@ -4,8 +4,10 @@ A recursive listing is per-entry Python work (pytsk3 objects, then JSON text); o
 core does about 100,000 entries a second. Here the parent lists the top directory
 itself and hands each subdirectory's subtree, in order, to the next free worker
 (``fork``: each reopens the image read-only, so no file offset is shared); workers
-send JSON text back in batches, and the parent writes the subtrees in walk order,
-so the output is byte for byte what one process writes (a test holds them equal).
+send JSON text back in batches, already encoded as UTF-8 (the parent, which all output
+passes through, only copies bytes: it does not decode and encode them again), and the
+parent writes the subtrees in walk order, so the output is byte for byte what one process
+writes (a test holds them equal).
 Memory stays bounded: past :data:`AHEAD_BYTES` of text held for later subtrees, the
 parent reads only from the worker of the subtree being written, and the others wait.
 """
@@ -46,15 +48,15 @@ def worker_count() -> int:
 
 
 def json_listing(image: DiskImage, partitions: list[int], *, deleted_only: bool, warnings: list[ItemWarning],
-                 cancel: CancelToken = NEVER_CANCELLED, workers: int | None = None) -> Iterator[str]:
-    """Pieces of JSON text (entries joined by ``,\\n  ``) for a recursive listing from the root."""
+                 cancel: CancelToken = NEVER_CANCELLED, workers: int | None = None) -> Iterator[bytes]:
+    """Pieces of JSON text in UTF-8 (entries joined by ``,\\n  ``) for a recursive listing from the root."""
     workers = workers or worker_count()
     for index in partitions:
         part = image.partition(index)
         assert part.fs is not None
         if part.fs.family == "apfs":  # listed by libfsapfs, in one process
             walker = Walker(part, WalkOptions(recursive=True), cancel=cancel)
-            yield from (json_text(e) for e in walker.walk() if _keep(e, deleted_only))
+            yield from (json_text(e).encode() for e in walker.walk() if _keep(e, deleted_only))
             warnings.extend(walker.warnings)
             continue
         walker = Walker(part, WalkOptions(recursive=False), cancel=cancel)
@@ -101,23 +103,36 @@ def _keep(entry: Entry, deleted_only: bool) -> bool:
 
 
 def _sequential(part: Any, plan: list[tuple[Entry, int | None]], root: int, deleted_only: bool,
-                warnings: list[ItemWarning], cancel: CancelToken) -> Iterator[str]:
+                warnings: list[ItemWarning], cancel: CancelToken) -> Iterator[bytes]:
     walker = Walker(part, WalkOptions(recursive=True), cancel=cancel)
     for entry, task in plan:
         if _keep(entry, deleted_only):
-            yield json_text(entry)
+            yield json_text(entry).encode()
         if task is not None:
-            texts = [json_text(e) for e in walker.walk_subtree(b"", entry.name, entry.inode, root,
-                                                                entry.orphan or entry.name == ORPHAN_DIR)
-                     if _keep(e, deleted_only)]
-            if texts:
-                yield _SEPARATOR.join(texts)
+            yield from _subtree_text(walker, entry.name, entry.inode, root, entry.orphan or entry.name == ORPHAN_DIR,
+                                     deleted_only)
     warnings.extend(walker.warnings)
+
+
+def _subtree_text(walker: Walker, name: bytes, inode: int, root: int, orphan: bool,
+                  deleted_only: bool) -> Iterator[bytes]:
+    """The JSON text of a subtree of the root, :data:`_BATCH` entries at a time, in UTF-8."""
+    entries = walker.walk_subtree(b"", name, inode, root, orphan)
+    if deleted_only:
+        entries = (e for e in entries if e.deleted or e.orphan)
+    texts: list[str] = []
+    for entry in entries:
+        texts.append(json_text(entry))
+        if len(texts) >= _BATCH:
+            yield _SEPARATOR.join(texts).encode()
+            texts = []
+    if texts:
+        yield _SEPARATOR.join(texts).encode()
 
 
 def _parallel(image_path: Any, zone: str, partition: int, plan: list[tuple[Entry, int | None]],
               tasks: list[tuple[bytes, int, bool]], root: int, deleted_only: bool, warnings: list[ItemWarning],
-              cancel: CancelToken, workers: int) -> Iterator[str]:
+              cancel: CancelToken, workers: int) -> Iterator[bytes]:
     context = multiprocessing.get_context("fork")
     counter = context.Value("i", 0)
     pipes: list[Connection] = []
@@ -130,7 +145,7 @@ def _parallel(image_path: Any, zone: str, partition: int, plan: list[tuple[Entry
         send.close()
         pipes.append(receive)
         processes.append(process)
-    held: dict[int, list[str]] = {}  # text of later subtrees, waiting for their turn
+    held: dict[int, list[bytes]] = {}  # text of later subtrees, waiting for their turn
     finished: dict[int, list[ItemWarning]] = {}
     owner: dict[int, Connection] = {}
     held_bytes = 0
@@ -139,7 +154,7 @@ def _parallel(image_path: Any, zone: str, partition: int, plan: list[tuple[Entry
         for entry, task in plan:
             cancel.check()
             if _keep(entry, deleted_only):
-                yield json_text(entry)
+                yield json_text(entry).encode()
             if task is None:
                 continue
             while True:
@@ -202,15 +217,8 @@ def _worker(image_path: str, zone: str, partition: int, tasks: list[tuple[bytes,
                 name, inode, orphan = tasks[number]
                 send.send(("start", number))
                 walker = Walker(part, WalkOptions(recursive=True))
-                texts: list[str] = []
-                for entry in walker.walk_subtree(b"", name, inode, root, orphan):
-                    if _keep(entry, deleted_only):
-                        texts.append(json_text(entry))
-                        if len(texts) >= _BATCH:
-                            send.send(("text", number, _SEPARATOR.join(texts)))
-                            texts = []
-                if texts:
-                    send.send(("text", number, _SEPARATOR.join(texts)))
+                for text in _subtree_text(walker, name, inode, root, orphan, deleted_only):
+                    send.send(("text", number, text))
                 send.send(("end", number, walker.warnings))
     except (BrokenPipeError, ConnectionResetError):
         pass

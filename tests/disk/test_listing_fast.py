@@ -49,7 +49,7 @@ def test_parallel_listing_equals_one_process(built: Path, dftt: Path, debian_sam
             warnings: list = []  # type: ignore[type-arg]
             pieces = list(disk_listing.json_listing(image, parts, deleted_only=deleted, warnings=warnings,
                                                     workers=2))
-        assert ",\n  ".join(pieces) == ",\n  ".join(expected), path
+        assert b",\n  ".join(pieces) == ",\n  ".join(expected).encode(), path
 
 
 def test_json_text_of_names_under_hostile_directories(built: Path) -> None:
