@@ -2,6 +2,7 @@
 
 On a worker (no vault):   forensics worker keygen
                           forensics worker --broker amqp://… --staging /mnt/staging [--concurrency 2]
+                          forensics worker --broker amqp://… --staging s3://bucket/prefix --s3-endpoint http://minio:9000
 At the desk (the vault):  forensics worker enroll NAME --key ed25519:… [--fingerprint "ed25519:1a2b …"]
                           forensics worker desk-key | list | revoke NAME --reason … | status | collect
 """
@@ -22,8 +23,13 @@ from .common import cancellable, common_options, emit_json, err, is_json, opened
 @common_options(examiner=False)
 @click.option("--broker", envvar="FORENSICS_BROKER_URL", help="RabbitMQ URL (amqp://user@host:5672/vhost); password "
               "in FORENSICS_BROKER_PASSWORD. Default FORENSICS_BROKER_URL.")
-@click.option("--staging", type=click.Path(path_type=Path, file_okay=False), envvar="FORENSICS_WORKER_STAGING",
-              help="The shared staging folder the bundles go to. Default FORENSICS_WORKER_STAGING.")
+@click.option("--staging", envvar="FORENSICS_WORKER_STAGING",
+              help="Where the bundles go: the shared staging folder, or s3://bucket/prefix of an S3-compatible store "
+                   "(credentials in FORENSICS_S3_ACCESS_KEY and FORENSICS_S3_SECRET_KEY). Default "
+                   "FORENSICS_WORKER_STAGING.")
+@click.option("--s3-endpoint", default="", envvar="FORENSICS_S3_ENDPOINT",
+              help="Address of the S3-compatible store (http://minio:9000); empty: AWS S3. Default "
+                   "FORENSICS_S3_ENDPOINT.")
 @click.option("--key", "key_path", type=click.Path(path_type=Path, dir_okay=False),
               help="This worker's key (default FORENSICS_WORKER_KEY, else the config folder's worker-key.pem).")
 @click.option("--name", default=None, help="This worker's name (default: the host name).")
@@ -39,9 +45,9 @@ from .common import cancellable, common_options, emit_json, err, is_json, opened
 @click.option("--browser", default="", help="Chromium, Chrome or Edge to use (default: found automatically).")
 @click.option("--log-level", default="WARNING", show_default=True, type=click.Choice(["DEBUG", "INFO", "WARNING"]))
 @click.pass_context
-def worker_group(ctx: click.Context, broker: str | None, staging: Path | None, key_path: Path | None, name: str | None,
-                 concurrency: int, queue: str | None, recipients: tuple[str, ...], egress_echo: str, browser: str,
-                 log_level: str) -> None:
+def worker_group(ctx: click.Context, broker: str | None, staging: str | None, s3_endpoint: str, key_path: Path | None,
+                 name: str | None, concurrency: int, queue: str | None, recipients: tuple[str, ...], egress_echo: str,
+                 browser: str, log_level: str) -> None:
     """A capture worker (without a subcommand: take capture tasks until stopped), and the desk's worker commands."""
     if ctx.invoked_subcommand is not None:
         return
@@ -51,16 +57,20 @@ def worker_group(ctx: click.Context, broker: str | None, staging: Path | None, k
     from ..services.remote_worker import WorkerConfig, run_worker
     from ..services.worker_identity import default_key_path, load_key
 
-    if not broker or staging is None:
+    if not broker or not staging:
         raise UsageError("a worker needs --broker (or FORENSICS_BROKER_URL) and --staging (or "
-                         "FORENSICS_WORKER_STAGING)")
+                         "FORENSICS_WORKER_STAGING)", message_vi="máy thu thập cần --broker (hoặc FORENSICS_BROKER_URL) "
+                         "và --staging (hoặc FORENSICS_WORKER_STAGING)")
+    from ..services.remote_staging import open_staging
+
+    store_at = open_staging(staging, endpoint=s3_endpoint)
     from evidence_store.age_seal import parse_recipient
 
     for recipient in recipients:
         parse_recipient(recipient)
     label = name or socket.gethostname()
     signer = load_key(key_path or default_key_path(), label)
-    run_worker(WorkerConfig(broker=broker, staging=staging, signer=signer, name=label, concurrency=concurrency,
+    run_worker(WorkerConfig(broker=broker, staging=store_at, signer=signer, name=label, concurrency=concurrency,
                             queue=queue or DEFAULT_QUEUE, recipients=recipients, browser_path=browser,
                             egress_echo=egress_echo, loglevel=log_level))
 

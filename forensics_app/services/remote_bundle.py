@@ -35,7 +35,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Protocol
 
 from collectors.base import Artifact
 from evidence_store import IntegrityError, canonical_json, iso_utc
@@ -210,15 +210,12 @@ class _HashingSink(io.RawIOBase):
 
 @dataclass
 class WrittenBundle:
-    path: Path
+    name: str
     sha256: str
     size: int
     manifest_sha256: str
     seconds: float
-
-    @property
-    def name(self) -> str:
-        return self.path.name
+    path: Path | None = None  # in a staging folder; None in an object store
 
 
 def write_bundle(folder: Path, manifest: Manifest, signature: bytes, files: Sequence[tuple[ContentFile, Any]],
@@ -232,26 +229,33 @@ def write_bundle(folder: Path, manifest: Manifest, signature: bytes, files: Sequ
     fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)
     try:
         with os.fdopen(fd, "wb") as raw:
-            hashing = _HashingSink(raw)
-            sealed = AgeWriter(hashing, [recipient])
-            with tarfile.open(fileobj=sealed, mode="w|", format=tarfile.PAX_FORMAT) as tar:  # type: ignore[call-overload]
-                _add(tar, MANIFEST, len(manifest.raw), io.BytesIO(manifest.raw))
-                _add(tar, SIGNATURE, len(signature), io.BytesIO(signature))
-                for entry, source in files:
-                    opener = source.opener if isinstance(source, Artifact) else source
-                    assert opener is not None
-                    with opener() as stream:
-                        _add(tar, entry.member, entry.size, stream)
-            sealed.close()
+            sha256, size = seal_bundle(raw, manifest, signature, files, recipient)
             raw.flush()
             os.fsync(raw.fileno())
-        name = folder / f"{hashing.digest.hexdigest()}{SUFFIX}"
+        name = folder / f"{sha256}{SUFFIX}"
         os.replace(part, name)
         _sync_dir(folder)
     except BaseException:
         part.unlink(missing_ok=True)
         raise
-    return WrittenBundle(name, hashing.digest.hexdigest(), hashing.size, manifest.sha256, time.monotonic() - started)
+    return WrittenBundle(name.name, sha256, size, manifest.sha256, time.monotonic() - started, name)
+
+
+def seal_bundle(sink: BinaryIO, manifest: Manifest, signature: bytes, files: Sequence[tuple[ContentFile, Any]],
+                recipient: str) -> tuple[str, int]:
+    """Stream the sealed tar into ``sink``; returns the SHA-256 and size of the bytes written (the bundle's name)."""
+    hashing = _HashingSink(sink)
+    sealed = AgeWriter(hashing, [recipient])
+    with tarfile.open(fileobj=sealed, mode="w|", format=tarfile.PAX_FORMAT) as tar:  # type: ignore[call-overload]
+        _add(tar, MANIFEST, len(manifest.raw), io.BytesIO(manifest.raw))
+        _add(tar, SIGNATURE, len(signature), io.BytesIO(signature))
+        for entry, source in files:
+            opener = source.opener if isinstance(source, Artifact) else source
+            assert opener is not None
+            with opener() as stream:
+                _add(tar, entry.member, entry.size, stream)
+    sealed.close()
+    return hashing.digest.hexdigest(), hashing.size
 
 
 def _add(tar: tarfile.TarFile, member: str, size: int, stream: BinaryIO) -> None:
@@ -298,17 +302,13 @@ class _HashingSource(io.RawIOBase):
 class OpenedBundle:
     """A bundle being read: its manifest (signature checked by :meth:`verify`), then its files in order."""
 
-    path: Path
+    name: str
     manifest: Manifest
     signature: dict[str, Any]
     _tar: Any = field(repr=False)
     _age: AgeReader = field(repr=False)
     _hashing: _HashingSource = field(repr=False)
     current: str = ""  # the member being read (so damage can be named)
-
-    @property
-    def name(self) -> str:
-        return self.path.name
 
     @property
     def signer_key(self) -> tuple[str, bytes]:
@@ -365,11 +365,33 @@ class OpenedBundle:
         return self._hashing.digest.hexdigest()
 
 
+class BundleSource(Protocol):
+    """A bundle where it waits (a file in a staging folder, an object in a store): its name and its bytes."""
+
+    @property
+    def name(self) -> str: ...
+
+    def open(self) -> BinaryIO: ...
+
+
+@dataclass(frozen=True)
+class _FileSource:
+    path: Path
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    def open(self) -> BinaryIO:
+        return open(self.path, "rb")  # noqa: SIM115 - closed by open_bundle
+
+
 @contextmanager
-def open_bundle(path: Path, identities: Sequence[str]) -> Iterator[OpenedBundle]:
+def open_bundle(source: Path | BundleSource, identities: Sequence[str]) -> Iterator[OpenedBundle]:
     """Decrypt with the desk's keys and read the manifest and signature (not yet checked against anything)."""
+    path = _FileSource(source) if isinstance(source, Path) else source
     try:
-        handle = open(path, "rb")  # noqa: SIM115 - closed below
+        handle = path.open()
     except OSError as exc:
         raise BundleRefused(f"bundle {path.name} cannot be read from staging: {exc.strerror or exc}",
                             reason="unreadable") from exc
@@ -394,14 +416,14 @@ def open_bundle(path: Path, identities: Sequence[str]) -> Iterator[OpenedBundle]
                                 file=MANIFEST) from exc
         if manifest.data.get("format") != FORMAT or not isinstance(signature, dict):
             raise BundleRefused(f"bundle {path.name} is not a {FORMAT} bundle", reason="damaged", file=MANIFEST)
-        yield OpenedBundle(path, manifest, signature, tar, age, hashing)
+        yield OpenedBundle(path.name, manifest, signature, tar, age, hashing)
     finally:
         if age is not None:
             age.close()  # stops the decrypting thread if the bundle was not read to its end
         handle.close()
 
 
-def _member(tar: tarfile.TarFile, name: str, path: Path) -> bytes:
+def _member(tar: tarfile.TarFile, name: str, path: BundleSource) -> bytes:
     member = tar.next()
     if member is None or member.name != name or not member.isfile() or member.size > _MAX_MANIFEST:
         raise BundleRefused(f"bundle {path.name}: {name} is missing or not where it belongs", reason="damaged",

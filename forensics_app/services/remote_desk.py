@@ -35,8 +35,9 @@ from evidence_store.tasks import NEVER_CANCELLED, CancelToken, Progress, no_prog
 
 from . import remote_engine as engine
 from . import settings
-from .remote_bundle import bundle_names, desk_folder
+from .remote_bundle import desk_folder
 from .remote_ingest import DUPLICATE, STORED, WAITING, DeskKeys, IngestOutcome, ingest_bundle
+from .remote_staging import StagingStore, open_staging
 
 SWEEP_SECONDS = 30.0
 DEFAULT_LIMITS = {"concurrency": 2, "per_minute": 30}
@@ -51,7 +52,7 @@ class HostLimit:
 @dataclass
 class RemoteSettings:
     broker: str
-    staging: Path
+    staging: StagingStore
     queue: str
     default_limit: HostLimit
     host_limits: dict[str, HostLimit]
@@ -70,7 +71,8 @@ class RemoteSettings:
         default = parse_limit(limits, DEFAULT_LIMITS)
         hosts = {str(h).lower(): parse_limit(v, {**DEFAULT_LIMITS, **limits})
                  for h, v in dict(limits.get("hosts") or {}).items()}
-        return cls(broker, Path(staging).expanduser(), str(settings.get(vault, "remote_queue") or engine.DEFAULT_QUEUE),
+        store_at = open_staging(staging, endpoint=str(settings.get(vault, "remote_s3_endpoint") or ""))
+        return cls(broker, store_at, str(settings.get(vault, "remote_queue") or engine.DEFAULT_QUEUE),
                    default, hosts, str(settings.get(vault, "monitor_egress_echo_url") or ""))
 
     def limit(self, host: str) -> HostLimit:
@@ -148,14 +150,16 @@ class RemoteResult:
 
 
 class Desk:
-    """The desk's connection to the broker, its staging folder and its keys (one vault, one thread)."""
+    """The desk's connection to the broker, its staging store and its keys (one vault, one thread)."""
 
     def __init__(self, vault: Vault, config: RemoteSettings) -> None:
         self.vault = vault
         self.config = config
         self.keys = DeskKeys.load(vault)
         self.recipient = store.desk_recipient(vault)
-        self.folder = config.staging / desk_folder(self.recipient)
+        self.staging = config.staging
+        self.folder = desk_folder(self.recipient)  # this desk's sub-folder (prefix) of the staging store
+        self.staging.check_readable()
         self.app = engine.make_app(config.broker, config.queue)
         self.results_name = engine.results_queue_name(vault.config.vault_id)
         self.connection: Any = None
@@ -293,8 +297,8 @@ class Desk:
                                     else None, worker=worker)
             return RemoteResult(task_id, target, "failed", error=f"on worker {worker}: {error}", worker=worker)
         bundle = dict(result.get("bundle") or {})
-        path = self.folder / Path(str(bundle.get("name", ""))).name
-        if bundle.get("folder") != self.folder.name or not path.name.endswith(".age"):
+        path = self.staging.bundle(self.folder, Path(str(bundle.get("name", ""))).name)
+        if bundle.get("folder") != self.folder or not path.name.endswith(".age"):
             return RemoteResult(task_id, target, "failed", worker=worker,
                                 error=f"worker {worker} put its bundle in another desk's folder ({bundle.get('folder')})")
         if not path.exists():
@@ -304,8 +308,8 @@ class Desk:
                                     item=self.vault.get_item(row.item_id) if row.item_id else None)
             if row is not None and row.status == store.REFUSED and row.bundle_sha256 == path.name.removesuffix(".age"):
                 return RemoteResult(task_id, target, "refused", error=row.error, worker=worker)  # refused by a sweep
-            error = (f"worker {worker} reported bundle {path.name}, but it is not in {self.folder} (is the shared "
-                     "staging folder mounted at the same place on the workers and here?)")
+            error = (f"worker {worker} reported bundle {path.name}, but it is not in {path.where} (do the workers "
+                     "and this desk use the same staging: the same shared folder, or the same bucket and endpoint?)")
             store.mark_unsuccessful(self.vault, task_id, store.FAILED, error, worker=worker)
             return RemoteResult(task_id, target, "failed", error=error, worker=worker)
         stored = self._ingested(ingest_bundle(self.vault, path, self.keys, task_id=task_id))
@@ -323,7 +327,8 @@ class Desk:
 
     def sweep(self) -> list[RemoteResult]:
         """Bundles in staging no message announced (their worker died after writing them): stored now."""
-        return [self._ingested(ingest_bundle(self.vault, path, self.keys)) for path in bundle_names(self.folder)]
+        return [self._ingested(ingest_bundle(self.vault, self.staging.bundle(self.folder, name), self.keys))
+                for name in self.staging.names(self.folder)]
 
     def given_up(self) -> list[RemoteResult]:
         """Tasks RabbitMQ dead-lettered after DELIVERY_LIMIT deliveries (each time their worker was lost)."""
@@ -487,7 +492,7 @@ def _label(desk: Desk, queued: dict[str, deque[_Task]], running: set[str]) -> st
 # -- collecting what arrived while the desk was closed -------------------------------------------------------------
 def collect(vault: Vault, *, wait: float = 0.0, cancel: CancelToken = NEVER_CANCELLED,
             on_result: Callable[[RemoteResult], None] = lambda _r: None) -> list[RemoteResult]:
-    """Store every result waiting in the desk's queue and every bundle in its staging folder; ``wait`` seconds more
+    """Store every result waiting in the desk's queue and every bundle in its staging store; ``wait`` seconds more
     for results still on their way."""
     found: list[RemoteResult] = []
     with desk_session(vault, cancel) as desk:
@@ -507,15 +512,15 @@ def collect(vault: Vault, *, wait: float = 0.0, cancel: CancelToken = NEVER_CANC
 
 
 def status(vault: Vault) -> dict[str, Any]:
-    """Counts of tasks by status, the ones still out, the broker's queue and the staging folder."""
+    """Counts of tasks by status, the ones still out, the broker's queue and the staging store."""
     info: dict[str, Any] = {"tasks": store.task_counts(vault), "configured": configured(vault)}
     info["out"] = [t.to_json() for t in store.tasks(vault, statuses=(store.DISPATCHED,))][:200]
     if configured(vault):
         config = RemoteSettings.from_vault(vault)
         recipient = store.desk_recipient(vault)
-        folder = config.staging / desk_folder(recipient)
+        folder = desk_folder(recipient)
         info.update({"broker": engine.redact(engine.broker_url(config.broker)), "queue": config.queue,
-                     "staging": str(folder), "bundles_waiting": len(bundle_names(folder)),
+                     "staging": config.staging.describe(folder), "bundles_waiting": len(config.staging.names(folder)),
                      "recipient": recipient})
     return info
 

@@ -13,13 +13,12 @@ For one bundle in staging (:mod:`.remote_bundle`):
 4. the bundle is removed from staging.
 
 A bundle that fails any check is refused: nothing of it is stored, it is moved to ``refused/`` beside the
-bundles (still sealed) with the reason, the refusal is logged in the custody log and reported naming the file.
+bundles in its staging store (still sealed) with the reason, the refusal is logged in the custody log and
+reported naming the file.
 """
 
 from __future__ import annotations
 
-import json
-import shutil
 import tarfile
 import time
 from dataclasses import dataclass, field
@@ -27,11 +26,12 @@ from pathlib import Path
 from typing import Any
 
 from collectors.web import normalise_url
-from evidence_store import Case, Item, ItemWarning, NotFoundError, PendingItem, UsageError, Vault, iso_utc
+from evidence_store import Case, Item, ItemWarning, NotFoundError, PendingItem, UsageError, Vault
 from evidence_store import remote_store as store
 from evidence_store.age_seal import AgeError, public_of
 
 from .remote_bundle import BundleRefused, OpenedBundle, open_bundle
+from .remote_staging import StagedBundle, refusal_note, staged
 
 STORED, DUPLICATE, REFUSED, WAITING = "stored", "duplicate", "refused", "waiting"
 
@@ -74,10 +74,11 @@ class IngestOutcome:
                 "error": self.error or None, "file": self.file or None, "seconds": round(self.seconds, 3)}
 
 
-def ingest_bundle(vault: Vault, path: Path, keys: DeskKeys, *, task_id: str = "") -> IngestOutcome:
-    """Store the bundle at ``path`` (or refuse it); ``task_id``, when a result message announced the bundle,
-    must be the task the manifest names."""
+def ingest_bundle(vault: Vault, source: Path | StagedBundle, keys: DeskKeys, *, task_id: str = "") -> IngestOutcome:
+    """Store the bundle (a file in a staging folder, or one in any staging store) or refuse it; ``task_id``, when
+    a result message announced the bundle, must be the task the manifest names."""
     started = time.monotonic()
+    path = staged(source) if isinstance(source, Path) else source
     outcome = IngestOutcome(path.name, REFUSED, task_id=task_id)
     try:
         with open_bundle(path, keys.identities) as bundle:
@@ -93,7 +94,7 @@ def ingest_bundle(vault: Vault, path: Path, keys: DeskKeys, *, task_id: str = ""
                 outcome.error = f"case {case.number} is closed: the bundle waits in staging until it is reopened"
                 return outcome
             try:
-                _store(vault, case, bundle, worker, outcome)
+                _store(vault, case, bundle, worker, outcome, path.staging.delivered)
             except AgeError as exc:  # damage met between files (a tar header): named by the file being read
                 raise BundleRefused(f"bundle {bundle.name}: file {bundle.current or 'manifest.json'} was changed "
                                     f"after it was sealed: {exc}", file=bundle.current, reason="damaged") from exc
@@ -104,7 +105,7 @@ def ingest_bundle(vault: Vault, path: Path, keys: DeskKeys, *, task_id: str = ""
         _refuse(vault, path, outcome, exc)
         outcome.seconds = time.monotonic() - started
         return outcome
-    path.unlink(missing_ok=True)  # stored (or a duplicate): staging is cleared
+    path.remove()  # stored (or a duplicate): staging is cleared
     outcome.seconds = time.monotonic() - started
     if outcome.status == STORED and outcome.item is not None:
         from .analysis import after_commit
@@ -163,13 +164,14 @@ def _case(vault: Vault, bundle: OpenedBundle) -> Case:
                             reason="unknown case", file="manifest.json") from None
 
 
-def _store(vault: Vault, case: Case, bundle: OpenedBundle, worker: store.WorkerKey, outcome: IngestOutcome) -> None:
+def _store(vault: Vault, case: Case, bundle: OpenedBundle, worker: store.WorkerKey, outcome: IngestOutcome,
+           delivered: str) -> None:
     manifest = bundle.manifest
     task = manifest.task
     host = (manifest.worker.get("host") or {}).get("hostname", "")
     remote = {"task": outcome.task_id, "worker": worker.name, "worker_fingerprint": worker.fingerprint,
               "worker_host": host, "bundle": bundle.name, "manifest_sha256": manifest.sha256,
-              "signature": str(bundle.signature.get("signature", "")), "delivered": "staging folder, age-sealed"}
+              "signature": str(bundle.signature.get("signature", "")), "delivered": delivered}
     with vault.transaction():  # the duplicate check and the storing are one transaction under the writer lock
         done = store.get_task(vault, outcome.task_id)
         if done is not None and done.status == store.STORED:
@@ -245,16 +247,10 @@ def _add(batch: Any, entry: dict[str, Any], pending: dict[str, PendingItem], fil
     return added
 
 
-def _refuse(vault: Vault, path: Path, outcome: IngestOutcome, exc: BundleRefused) -> None:
+def _refuse(vault: Vault, path: StagedBundle, outcome: IngestOutcome, exc: BundleRefused) -> None:
     """Nothing stored; the sealed bundle kept aside with the reason; the refusal logged and reported."""
     outcome.status, outcome.error, outcome.file = REFUSED, str(exc), exc.file
-    kept = path.parent / "refused" / path.name
-    if path.exists():
-        kept.parent.mkdir(exist_ok=True)
-        shutil.move(str(path), kept)
-        kept.with_name(kept.name + ".json").write_text(json.dumps({
-            "refused_at": iso_utc(), "reason": exc.reason, "file": exc.file, "message": str(exc),
-            "task": outcome.task_id}, ensure_ascii=False, indent=1), "utf-8")
+    kept = path.set_aside(refusal_note(exc.reason, exc.file, str(exc), outcome.task_id))
     case = None
     if outcome.case_uid:
         try:
@@ -263,8 +259,7 @@ def _refuse(vault: Vault, path: Path, outcome: IngestOutcome, exc: BundleRefused
             case = None
     vault.log("remote.bundle_refused", case=case, details={
         "bundle": path.name, "task": outcome.task_id or None, "target": outcome.target or None,
-        "reason": exc.reason, "file": exc.file or None, "message": str(exc), "kept_at": str(kept)})
+        "reason": exc.reason, "file": exc.file or None, "message": str(exc), "kept_at": kept})
     if outcome.task_id:
         store.mark_unsuccessful(vault, outcome.task_id, store.REFUSED, str(exc),
                                 bundle_sha256=path.name.removesuffix(".age"))
-

@@ -5,7 +5,8 @@ with the same pipeline as the workstation (one Chromium kept running, a fresh
 context and recording proxy per page, parts staged in memory or sealed, exactly
 as :mod:`collectors.web.staging` describes), writes the capture as a bundle
 signed with its own key and sealed to the desk (:mod:`.remote_bundle`) into the
-staging folder, publishes a result message with the bundle's name and hashes,
+staging store (a shared folder or an S3 bucket, :mod:`.remote_staging`), publishes a result message with the
+bundle's name and hashes,
 and only then acknowledges the task. Killed at any point before that, the
 task goes back to the queue and runs again (here or on another worker); the desk
 stores each task once, so a repeated capture is dropped as a duplicate.
@@ -24,7 +25,6 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from collectors.web import BrowserSession, CaptureOptions, CaptureResult, WebCapturer, normalise_url
@@ -34,7 +34,8 @@ from evidence_store.age_seal import parse_recipient
 
 from . import remote_engine as engine
 from .environment import tool_identity
-from .remote_bundle import Signer, build_manifest, desk_folder, signature_record, write_bundle
+from .remote_bundle import Signer, build_manifest, desk_folder, signature_record
+from .remote_staging import StagingStore
 from .web_recovery import marker_dir
 from .web_runner import HARD_LIMIT_MARGIN
 from .worker_identity import WorkerFacts
@@ -43,7 +44,7 @@ from .worker_identity import WorkerFacts
 @dataclass
 class WorkerConfig:
     broker: str
-    staging: Path
+    staging: StagingStore
     signer: Signer
     name: str
     concurrency: int = 1
@@ -171,8 +172,7 @@ class WorkerRuntime:
                                                  recipient=recipient)
                 signature = signature_record(manifest, self.config.signer)
                 signed = time.monotonic()
-                written = write_bundle(self.config.staging / desk_folder(recipient), manifest, signature, files,
-                                       recipient)
+                written = self.config.staging.write(desk_folder(recipient), manifest, signature, files, recipient)
             finally:
                 capture.cleanup()
         except Exception as exc:  # noqa: BLE001 - every failure goes back to the desk as a failed result
@@ -271,21 +271,9 @@ def _say(line: str) -> None:
     sys.stderr.flush()
 
 
-def check_staging(folder: Path) -> None:
-    """The staging folder must exist and be writable before the worker takes any task."""
-    import os
-
-    if not folder.is_dir():
-        raise UsageError(f"the staging folder {folder} does not exist (mount the shared folder first)",
-                         message_vi=f"thư mục trung chuyển {folder} không tồn tại (hãy gắn thư mục dùng chung trước)")
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise UsageError(f"the staging folder {folder} is not writable by this user",
-                         message_vi=f"người dùng này không ghi được vào thư mục trung chuyển {folder}")
-
-
 def run_worker(config: WorkerConfig) -> None:
     """Consume capture tasks until stopped (SIGTERM/SIGINT: a warm stop that finishes the captures running)."""
-    check_staging(config.staging)
+    config.staging.check_writable()  # before any task: a folder not mounted, a store refusing the credentials
     app = engine.make_app(config.broker, config.queue)
     runtime = WorkerRuntime(config, app)
 
@@ -296,7 +284,7 @@ def run_worker(config: WorkerConfig) -> None:
 
     app.steps["consumer"].add(_prompt_acknowledgements())
     _say(f"worker {config.name} ({config.signer.fingerprint}) takes tasks from {engine.redact(config.broker)} "
-         f"queue {config.queue}, {config.concurrency} at a time; bundles to {config.staging}")
+         f"queue {config.queue}, {config.concurrency} at a time; bundles to {config.staging.describe()}")
     try:
         worker = app.Worker(pool="threads", concurrency=config.concurrency, queues=[config.queue],
                             hostname=f"{config.name}@{socket.gethostname()}", loglevel=config.loglevel, without_mingle=True,

@@ -51,8 +51,14 @@ KNOWN: tuple[Setting, ...] = (
             "FORENSICS_BROKER_PASSWORD); empty: every capture runs on this workstation",
             "Máy chủ hàng đợi của các máy thu thập, amqp://user@host:5672/vhost (mật khẩu trong "
             "FORENSICS_BROKER_PASSWORD); để trống: mọi lần thu thập chạy trên máy này"),
-    Setting("remote_staging", "", "Shared folder where the workers leave sealed capture bundles (as mounted here)",
-            "Thư mục dùng chung nơi máy thu thập để các gói thu thập đã niêm phong (theo đường dẫn trên máy này)"),
+    Setting("remote_staging", "", "Where the workers leave sealed capture bundles: a shared folder (as mounted here) "
+            "or an S3-compatible store, s3://bucket/prefix (credentials in FORENSICS_S3_ACCESS_KEY and "
+            "FORENSICS_S3_SECRET_KEY)", "Nơi máy thu thập để các gói thu thập đã niêm phong: thư mục dùng chung (theo "
+            "đường dẫn trên máy này) hoặc kho tương thích S3, s3://bucket/prefix (thông tin đăng nhập trong "
+            "FORENSICS_S3_ACCESS_KEY và FORENSICS_S3_SECRET_KEY)"),
+    Setting("remote_s3_endpoint", "", "Address of the S3-compatible staging store (e.g. http://minio:9000); "
+            "empty: AWS S3. FORENSICS_S3_ENDPOINT overrides it", "Địa chỉ kho trung chuyển tương thích S3 (ví dụ "
+            "http://minio:9000); để trống: AWS S3. Biến FORENSICS_S3_ENDPOINT được ưu tiên"),
     Setting("remote_queue", "forensics.capture", "Queue of the capture workers", "Hàng đợi của các máy thu thập"),
     Setting("remote_host_limits", {"concurrency": 2, "per_minute": 30}, "Per site on the workers: captures at once "
             "and started per minute ({\"concurrency\": 2, \"per_minute\": 30, \"hosts\": {\"facebook\": {…}}})",
@@ -144,8 +150,35 @@ def _host_limits(value: Any) -> dict[str, Any]:
     return dict(value)
 
 
+def _staging(value: Any) -> str:
+    text = str(value or "").strip()
+    if text.startswith("s3://"):
+        from .remote_staging import open_staging
+
+        open_staging(text)  # the form only; the store is reached when the desk collects
+    return text
+
+
+def _s3_endpoint(value: Any) -> str:
+    """An address only: credentials never go in a setting (settings are logged in the custody log)."""
+    from urllib.parse import urlsplit
+
+    text = str(value or "").strip()
+    parts = urlsplit(text)
+    if parts.username or parts.password:
+        raise UsageError("remote_s3_endpoint must not hold credentials: set FORENSICS_S3_ACCESS_KEY and "
+                         "FORENSICS_S3_SECRET_KEY in the environment instead",
+                         message_vi="remote_s3_endpoint không được chứa thông tin đăng nhập: hãy đặt "
+                         "FORENSICS_S3_ACCESS_KEY và FORENSICS_S3_SECRET_KEY trong biến môi trường")
+    if text and (parts.scheme not in ("http", "https") or not parts.hostname):
+        raise UsageError(f"remote_s3_endpoint must be an http:// or https:// address, not {text!r}",
+                         message_vi=f"remote_s3_endpoint phải là địa chỉ http:// hoặc https://, không phải {text!r}")
+    return text
+
+
 VALIDATORS = {"timezone": _zone, "tsa_urls": _urls, "language": _language, "idle_lock_minutes": _minutes,
-              "witness_dirs": _folders, "broker_url": _broker, "remote_host_limits": _host_limits}
+              "witness_dirs": _folders, "broker_url": _broker, "remote_host_limits": _host_limits,
+              "remote_staging": _staging, "remote_s3_endpoint": _s3_endpoint}
 
 
 def validate(key: str, value: Any) -> Any:

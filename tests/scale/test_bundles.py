@@ -23,9 +23,10 @@ from collectors.base import Artifact
 from evidence_store import Case, Vault, age_seal
 from evidence_store import remote_store as store
 from evidence_store.models import ItemWarning
-from forensics_app.services.remote_bundle import build_manifest, desk_folder, signature_record, write_bundle
+from forensics_app.services.remote_bundle import WrittenBundle, build_manifest, desk_folder, signature_record
 from forensics_app.services.remote_engine import task_id_for
 from forensics_app.services.remote_ingest import DeskKeys, ingest_bundle
+from forensics_app.services.remote_staging import FolderStaging, StagingStore
 from forensics_app.services.trust import export_trust
 from forensics_app.services.worker_identity import generate_key, public_key_line
 from forensics_app.services.workers import enrol, revoke
@@ -69,17 +70,26 @@ class Worker:
 
     def bundle(self, vault: Vault, case: Case, folder: Path, *, batch: str = "b1", url: str = URL,
                swap: bytes | None = None, recipient: str | None = None) -> Path:
-        """A bundle of one capture; ``swap`` replaces the WARC's bytes after the manifest was signed."""
+        """A bundle of one capture in a staging folder; ``swap`` replaces the WARC's bytes after the manifest was
+        signed."""
+        path = self.bundle_in(FolderStaging(folder), vault, case, batch=batch, url=url, swap=swap,
+                              recipient=recipient).path
+        assert path is not None
+        return path
+
+    def bundle_in(self, staging: StagingStore, vault: Vault, case: Case, *, batch: str = "b1", url: str = URL,
+                  swap: bytes | None = None, recipient: str | None = None, warc: bytes = WARC) -> WrittenBundle:
+        """A bundle of one capture written to any staging store, as the worker writes it."""
         recipient = recipient or store.desk_recipient(vault)
         task = {"id": task_id_for(case.uid, batch, url), "case_uid": case.uid, "case_number": case.number,
                 "batch": batch, "target": url, "pipeline": "web"}
-        made = artifacts(batch, url)
+        made = artifacts(batch, url, warc)
         manifest, files = build_manifest(task, made, worker={**self.signer.describe(), "host": {"hostname": "w"}},
                                          recipient=recipient)
         signature = signature_record(manifest, self.signer)
         if swap is not None:
             files = [(entry, _opener(swap) if art.kind == "warc" else art) for entry, art in files]
-        return write_bundle(folder / desk_folder(recipient), manifest, signature, files, recipient).path
+        return staging.write(desk_folder(recipient), manifest, signature, files, recipient)
 
 
 @pytest.fixture

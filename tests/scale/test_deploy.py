@@ -23,11 +23,17 @@ def _minutes(text: str) -> float:
     return int(found.group(1)) * {"s": 1 / 60, "m": 1, "h": 60}[found.group(2)]
 
 
-def test_compose_file_runs_broker_workers_and_flower() -> None:
-    compose = yaml.safe_load((DEPLOY / "docker-compose.yml").read_text("utf-8"))
+def test_compose_file_runs_broker_workers_minio_and_flower() -> None:
+    text = (DEPLOY / "docker-compose.yml").read_text("utf-8")
+    compose = yaml.safe_load(text)
     services = compose["services"]
     workers = {name: s for name, s in services.items() if name.startswith("worker-")}
-    assert {"rabbitmq", "flower"} <= set(services) and len(workers) >= 3
+    assert {"rabbitmq", "flower", "minio", "minio-setup"} <= set(services) and len(workers) >= 3
+    minio = services["minio"]
+    assert minio["image"].startswith("minio/minio:") and "minio-data:/data" in minio["volumes"]
+    assert "minio-data" in compose["volumes"] and minio["healthcheck"]["test"][:2] == ["CMD", "mc"]
+    setup = " ".join(services["minio-setup"]["command"])
+    assert "mc mb --ignore-existing local/forensics-staging" in setup
     rabbit = services["rabbitmq"]
     assert rabbit["image"].startswith("rabbitmq:") and rabbit["healthcheck"]["test"][:2] == ["CMD", "rabbitmq-diagnostics"]
     assert any(v.startswith("rabbitmq-data:/var/lib/rabbitmq") for v in rabbit["volumes"])  # queues survive restarts
@@ -45,12 +51,19 @@ def test_compose_file_runs_broker_workers_and_flower() -> None:
         assert "@rabbitmq:" in worker["environment"]["FORENSICS_BROKER_URL"]
         assert worker["read_only"] is True and worker["shm_size"] and any(t.startswith("/tmp") for t in worker["tmpfs"])
         assert _minutes(worker["stop_grace_period"]) >= 20  # the running capture finishes on a warm stop
-        staging = [v for v in worker["volumes"] if v.endswith(":/staging")]
-        assert len(staging) == 1
+        # staging: the MinIO bucket, reached with the workers' own key from .env (never written in the file)
+        env = worker["environment"]
+        assert env["FORENSICS_WORKER_STAGING"] == "s3://forensics-staging/bundles"
+        assert env["FORENSICS_S3_ENDPOINT"] == "http://minio:9000"
+        assert env["FORENSICS_S3_SECRET_KEY"].startswith("${") and env["FORENSICS_S3_ACCESS_KEY"].startswith("${")
+        assert worker["depends_on"]["minio-setup"]["condition"] == "service_completed_successfully"
         key = next(v.split(":")[0] for v in worker["volumes"] if v.endswith("/.config/forensics-toolkit"))
         keys.add(key)
         assert key in compose["volumes"]
     assert len(keys) == len(workers)  # every worker its own key: its identity at the desk
+    # the shared-folder alternative is there, commented, for every worker
+    assert text.count('# - "${FORENSICS_STAGING:?set it in .env}:/staging"') == len(workers)
+    assert "# FORENSICS_WORKER_STAGING: /staging" in text
     flower = services["flower"]
     assert "flower" in flower["command"] and all(p.startswith("127.0.0.1:") for p in flower["ports"])
     dockerfile = (DEPLOY / "worker.Dockerfile").read_text()
