@@ -205,7 +205,7 @@ def ingest_limit(desk: Desk, urls: list[str]) -> dict[str, Any]:
                                       examiner={"name": desk.vault.examiner.name})
             session.send(payload)
             store.record_dispatch(desk.vault, [(payload["task"]["id"], case.id, batch, url, "web")])
-        folder = session.folder
+        folder = desk.staging / session.folder  # this desk's sub-folder of the staging folder
         deadline = time.monotonic() + 1800
         while len(list(folder.glob("*.age"))) < len(urls):
             if time.monotonic() > deadline:

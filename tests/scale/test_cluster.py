@@ -239,7 +239,7 @@ def test_tampered_bundle_is_refused_naming_the_file(desk: DeskVault, site: Scale
                                   examiner={"name": desk.vault.examiner.name})
         session.send(payload)
         store.record_dispatch(desk.vault, [(payload["task"]["id"], desk.case.id, "tamper", url, "web")])
-        folder = session.folder
+        folder = desk.staging / session.folder  # this desk's sub-folder of the staging folder
     bundle = wait_for(lambda: next(iter(folder.glob("*.age")), None), 300, worker)
     raw = bytearray(bundle.read_bytes())
     payload_start = raw.index(b"\n", raw.index(b"\n--- ") + 1) + 1 + 16
