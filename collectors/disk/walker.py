@@ -31,6 +31,7 @@ _ALLOC = int(pytsk3.TSK_FS_NAME_FLAG_ALLOC)
 _META_ALLOC = int(pytsk3.TSK_FS_META_FLAG_ALLOC)
 _NON_RESIDENT = int(pytsk3.TSK_FS_ATTR_NONRES)
 _SPARSE = int(pytsk3.TSK_FS_ATTR_RUN_FLAG_SPARSE) | int(pytsk3.TSK_FS_ATTR_RUN_FLAG_FILLER)
+_DIR_TYPES = ("d", "V")
 
 
 @dataclass
@@ -163,21 +164,22 @@ class Walker:
                 if not raw or raw == b"." or raw == b"..":
                     continue
                 meta = info.meta if plain else None
-                if meta is not None:
-                    meta_type = META_TYPE.get(int(meta.type), "-")
-                    entry = Entry(index, parent_path, bytes(raw), int(name.meta_addr),
-                                  NAME_TYPE.get(int(name.type), "-"), meta_type, bool(int(name.flags) & _ALLOC),
-                                  bool(int(meta.flags) & _META_ALLOC), int(meta.size), None, None, None,
-                                  int(meta.mode), int(meta.uid), int(meta.gid),
+                if meta is not None:  # pytsk3 (pinned) gives these fields as int and names as bytes already
+                    meta_type = META_TYPE.get(meta.type, "-")
+                    name_type = NAME_TYPE.get(name.type, "-")
+                    inode = name.meta_addr
+                    entry = Entry(index, parent_path, raw, inode, name_type, meta_type, bool(name.flags & _ALLOC),
+                                  bool(meta.flags & _META_ALLOC), meta.size, None, None, None,
+                                  meta.mode, meta.uid, meta.gid,
                                   bytes(meta.link) if meta_type == "l" and meta.link else None, in_orphans,
                                   dir_inode, False, _short_name(name) if short_names else None, None, (0, 0, 0, 0),
                                   None, False, None, raw_times(meta), policy)
                     if not deleted_only or entry.deleted or entry.orphan:
                         yield entry
-                    if recursive and entry.is_dir and entry.inode not in followed:
-                        followed.add(entry.inode)
-                        yield from self._descend(parent_path, entry.name, entry.inode, stack,
-                                                 in_orphans or entry.name == ORPHAN_DIR)
+                    if (recursive and (meta_type in _DIR_TYPES or (meta_type == "-" and name_type in _DIR_TYPES))
+                            and inode not in followed):  # Entry.is_dir, inline
+                        followed.add(inode)
+                        yield from self._descend(parent_path, raw, inode, stack, in_orphans or raw == ORPHAN_DIR)
                     continue
                 entries = self._from_dir_entry(tsk_entry, info, name, bytes(raw), parent_path, dir_inode, in_orphans)
                 for entry in entries:
