@@ -238,7 +238,8 @@ def json_text(entry: Entry) -> str:
     A listing of a million entries spends most of its time building and encoding dicts; the
     common case (a UTC file system, a UTF-8 name, no stream or special fact) is written
     directly, everything else through :meth:`Entry.to_json`. A test holds both to the same text.
-    What siblings share (their parent's decoded path, the policy's precisions) is worked out once.
+    What entries share is written once: their parent's quoted path and the policy's precisions
+    (siblings come together), the text of their kind and allocation, and of their mode and owner.
     """
     policy = entry.policy
     known = _last_policy  # read once: another thread may replace it
@@ -249,39 +250,30 @@ def json_text(entry: Entry) -> str:
         return _ENCODE(entry.to_json())
     parent = entry.parent_path
     seen = _last_parent
-    prefix = seen[1] if parent == seen[0] else _remember_parent(parent)
+    opening = seen[1] if parent == seen[0] else _remember_parent(parent)
     try:
         name = entry.name.decode("utf-8")
     except UnicodeDecodeError:
         return _ENCODE(entry.to_json())
-    if prefix is None or (not name.isprintable() and _CONTROL.search(name)):
+    if opening is None or (not name.isprintable() and _CONTROL.search(name)):
         return _ENCODE(entry.to_json())
-    meta_type = entry.meta_type
-    name_allocated = entry.name_allocated
-    meta_allocated = entry.meta_allocated
-    if not name_allocated:
-        allocation, deleted = ("deleted (metadata reallocated)" if meta_allocated else "deleted"), "true"
-    elif meta_allocated is False:
-        allocation, deleted = "deleted", "true"
-    else:
-        allocation, deleted = "allocated", "false"
+    key = (entry.name_type, entry.meta_type, entry.name_allocated, entry.meta_allocated, entry.orphan)
+    kind = _KINDS.get(key) or _kind_text(*key)
+    owner = (entry.mode, entry.uid, entry.gid)
+    ending = _OWNERS.get(owner) or _owner_text(*owner)
+    quoted = _QUOTE(name)
     inode = entry.inode
-    text = (f'{{"partition": {entry.partition}, "path": {_QUOTE(prefix + name)}, "name": {_QUOTE(name)}, '
-            f'"inode": {inode}, "address": "{inode}", '
-            f'"type": "{TYPE_WORDS.get(meta_type if meta_type != "-" else entry.name_type, "unknown")}", '
-            f'"tsk_type": "{entry.name_type}/{meta_type}", "allocation": "{allocation}", '
-            f'"deleted": {deleted}, "orphan": {"true" if entry.orphan else "false"}, '
-            f'"size": {entry.size}, "times": {times_json(entry.raw_times, precisions)}')
-    mode, uid, gid = entry.mode, entry.uid, entry.gid
-    if mode or uid or gid:
-        return text + f', "mode": "{oct(mode & 0o7777)}", "uid": {uid}, "gid": {gid}}}'
-    return text + "}"
+    return (f'{{"partition": {entry.partition}, "path": {opening}{quoted[1:]}, "name": {quoted}, '
+            f'"inode": {inode}, "address": "{inode}", {kind}"size": {entry.size}, '
+            f'"times": {times_json(entry.raw_times, precisions)}{ending}')
 
 
 # The last policy and parent json_text saw (entries come directory by directory, so they repeat), each
 # replaced as one tuple so that threads listing at once never read half of another's.
 _last_policy: tuple[Any, tuple[int, int, int, int] | None] = (object(), None)  # None: not written as text
-_last_parent: tuple[bytes | None, str | None] = (None, None)  # "/parent/" decoded; None: not written as text
+_last_parent: tuple[bytes | None, str | None] = (None, None)  # '"/parent/' quoted, open; None: not as text
+_KINDS: dict[tuple[str, str, bool, bool, bool], str] = {}  # "type" to "orphan", by what decides them
+_OWNERS: dict[tuple[int, int, int], str] = {}  # "mode", "uid", "gid" and the closing brace
 
 
 def _remember_policy(policy: Any) -> tuple[int, int, int, int] | None:
@@ -294,13 +286,35 @@ def _remember_policy(policy: Any) -> tuple[int, int, int, int] | None:
 def _remember_parent(parent: bytes) -> str | None:
     global _last_parent
     try:
-        prefix: str | None = "/" + parent.decode("utf-8") + "/" if parent else "/"
+        prefix = "/" + parent.decode("utf-8") + "/" if parent else "/"
     except UnicodeDecodeError:
-        prefix = None
-    if prefix is not None and not prefix.isprintable() and _CONTROL.search(prefix):
-        prefix = None
-    _last_parent = (parent, prefix)
-    return prefix
+        _last_parent = (parent, None)
+        return None
+    opening = None if not prefix.isprintable() and _CONTROL.search(prefix) else _QUOTE(prefix)[:-1]
+    _last_parent = (parent, opening)
+    return opening
+
+
+def _kind_text(name_type: str, meta_type: str, name_allocated: bool, meta_allocated: bool, orphan: bool) -> str:
+    if not name_allocated:
+        allocation, deleted = ("deleted (metadata reallocated)" if meta_allocated else "deleted"), "true"
+    elif meta_allocated is False:
+        allocation, deleted = "deleted", "true"
+    else:
+        allocation, deleted = "allocated", "false"
+    text = (f'"type": "{TYPE_WORDS.get(meta_type if meta_type != "-" else name_type, "unknown")}", '
+            f'"tsk_type": "{name_type}/{meta_type}", "allocation": "{allocation}", '
+            f'"deleted": {deleted}, "orphan": {"true" if orphan else "false"}, ')
+    _KINDS[(name_type, meta_type, name_allocated, meta_allocated, orphan)] = text  # a few hundred at most
+    return text
+
+
+def _owner_text(mode: int, uid: int, gid: int) -> str:
+    text = f', "mode": "{oct(mode & 0o7777)}", "uid": {uid}, "gid": {gid}}}' if mode or uid or gid else "}"
+    if len(_OWNERS) >= 4096:  # owners are few on a disk, but a damaged one may hold any numbers
+        _OWNERS.clear()
+    _OWNERS[(mode, uid, gid)] = text
+    return text
 
 
 def mode_string(entry: Entry) -> str:
