@@ -233,13 +233,19 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def json_text(entry: Entry) -> str:
-    """``json.dumps(entry.to_json(), ensure_ascii=False)``, built as text for the common entry.
+    """``json.dumps(entry.to_json(), ensure_ascii=False)``, through :func:`json_bytes`."""
+    return json_bytes(entry).decode("utf-8")
+
+
+def json_bytes(entry: Entry) -> bytes:
+    """``json.dumps(entry.to_json(), ensure_ascii=False)`` in UTF-8, built as bytes for the common entry.
 
     A listing of a million entries spends most of its time building and encoding dicts; the
-    common case (a UTC file system, a UTF-8 name, no stream or special fact) is written
-    directly, everything else through :meth:`Entry.to_json`. A test holds both to the same text.
-    What entries share is written once: their parent's quoted path and the policy's precisions
-    (siblings come together), the text of their kind and allocation, and of their mode and owner.
+    common case (a UTC file system, a UTF-8 name that JSON leaves as it is, no stream or special
+    fact) is written directly from the name's bytes, everything else through :meth:`Entry.to_json`.
+    A test holds both to the same text. What entries share is written once: their parent's quoted
+    path and the policy's precisions (siblings come together), the text of their kind and
+    allocation, and of their mode and owner.
     """
     policy = entry.policy
     known = _last_policy  # read once: another thread may replace it
@@ -247,33 +253,43 @@ def json_text(entry: Entry) -> str:
     if (precisions is None or entry.given_times is not None or entry.stream is not None
             or entry.link_target or entry.meta_reused or entry.no_data or entry.problem or entry.short_name
             or entry.file_name_times or entry.seq is not None or entry.meta_allocated is None):
-        return _ENCODE(entry.to_json())
+        return _ENCODE(entry.to_json()).encode()
     parent = entry.parent_path
     seen = _last_parent
     opening = seen[1] if parent == seen[0] else _remember_parent(parent)
-    try:
-        name = entry.name.decode("utf-8")
-    except UnicodeDecodeError:
-        return _ENCODE(entry.to_json())
-    if opening is None or (not name.isprintable() and _CONTROL.search(name)):
-        return _ENCODE(entry.to_json())
+    name = entry.name
+    if opening is None or _JSON_ESCAPED.search(name) or not _is_utf8(name):
+        return _ENCODE(entry.to_json()).encode()
     key = (entry.name_type, entry.meta_type, entry.name_allocated, entry.meta_allocated, entry.orphan)
     kind = _KINDS.get(key) or _kind_text(*key)
     owner = (entry.mode, entry.uid, entry.gid)
     ending = _OWNERS.get(owner) or _owner_text(*owner)
-    quoted = _QUOTE(name)
     inode = entry.inode
-    return (f'{{"partition": {entry.partition}, "path": {opening}{quoted[1:]}, "name": {quoted}, '
-            f'"inode": {inode}, "address": "{inode}", {kind}"size": {entry.size}, '
-            f'"times": {times_json(entry.raw_times, precisions)}{ending}')
+    return (b'{"partition": %d, "path": %s%s", "name": "%s", "inode": %d, "address": "%d", %s"size": %d, '
+            b'"times": %s%s' % (entry.partition, opening, name, name, inode, inode, kind, entry.size,
+                                times_json(entry.raw_times, precisions), ending))
 
 
-# The last policy and parent json_text saw (entries come directory by directory, so they repeat), each
+# Bytes JSON would write otherwise than as they are (ensure_ascii=False escapes only these), and DEL, which
+# Entry.to_json marks with the raw bytes in hex: names holding any go through it.
+_JSON_ESCAPED = re.compile(rb'[\x00-\x1f\x7f"\\]')
+
+# The last policy and parent json_bytes saw (entries come directory by directory, so they repeat), each
 # replaced as one tuple so that threads listing at once never read half of another's.
 _last_policy: tuple[Any, tuple[int, int, int, int] | None] = (object(), None)  # None: not written as text
-_last_parent: tuple[bytes | None, str | None] = (None, None)  # '"/parent/' quoted, open; None: not as text
-_KINDS: dict[tuple[str, str, bool, bool, bool], str] = {}  # "type" to "orphan", by what decides them
-_OWNERS: dict[tuple[int, int, int], str] = {}  # "mode", "uid", "gid" and the closing brace
+_last_parent: tuple[bytes | None, bytes | None] = (None, None)  # '"/parent/' quoted, open; None: not as text
+_KINDS: dict[tuple[str, str, bool, bool, bool], bytes] = {}  # "type" to "orphan", by what decides them
+_OWNERS: dict[tuple[int, int, int], bytes] = {}  # "mode", "uid", "gid" and the closing brace
+
+
+def _is_utf8(raw: bytes) -> bool:
+    if raw.isascii():
+        return True
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _remember_policy(policy: Any) -> tuple[int, int, int, int] | None:
@@ -283,19 +299,19 @@ def _remember_policy(policy: Any) -> tuple[int, int, int, int] | None:
     return precisions
 
 
-def _remember_parent(parent: bytes) -> str | None:
+def _remember_parent(parent: bytes) -> bytes | None:
     global _last_parent
     try:
         prefix = "/" + parent.decode("utf-8") + "/" if parent else "/"
     except UnicodeDecodeError:
         _last_parent = (parent, None)
         return None
-    opening = None if not prefix.isprintable() and _CONTROL.search(prefix) else _QUOTE(prefix)[:-1]
+    opening = None if not prefix.isprintable() and _CONTROL.search(prefix) else _QUOTE(prefix)[:-1].encode()
     _last_parent = (parent, opening)
     return opening
 
 
-def _kind_text(name_type: str, meta_type: str, name_allocated: bool, meta_allocated: bool, orphan: bool) -> str:
+def _kind_text(name_type: str, meta_type: str, name_allocated: bool, meta_allocated: bool, orphan: bool) -> bytes:
     if not name_allocated:
         allocation, deleted = ("deleted (metadata reallocated)" if meta_allocated else "deleted"), "true"
     elif meta_allocated is False:
@@ -304,17 +320,17 @@ def _kind_text(name_type: str, meta_type: str, name_allocated: bool, meta_alloca
         allocation, deleted = "allocated", "false"
     text = (f'"type": "{TYPE_WORDS.get(meta_type if meta_type != "-" else name_type, "unknown")}", '
             f'"tsk_type": "{name_type}/{meta_type}", "allocation": "{allocation}", '
-            f'"deleted": {deleted}, "orphan": {"true" if orphan else "false"}, ')
+            f'"deleted": {deleted}, "orphan": {"true" if orphan else "false"}, ').encode()
     _KINDS[(name_type, meta_type, name_allocated, meta_allocated, orphan)] = text  # a few hundred at most
     return text
 
 
-def _owner_text(mode: int, uid: int, gid: int) -> str:
+def _owner_text(mode: int, uid: int, gid: int) -> bytes:
     text = f', "mode": "{oct(mode & 0o7777)}", "uid": {uid}, "gid": {gid}}}' if mode or uid or gid else "}"
     if len(_OWNERS) >= 4096:  # owners are few on a disk, but a damaged one may hold any numbers
         _OWNERS.clear()
-    _OWNERS[(mode, uid, gid)] = text
-    return text
+    _OWNERS[(mode, uid, gid)] = text.encode()
+    return text.encode()
 
 
 def mode_string(entry: Entry) -> str:

@@ -146,16 +146,17 @@ def _precisions(family: str, ext_nanoseconds: bool) -> tuple[int, int, int, int]
     return _PRECISION.get(family, (1_000_000_000,) * 4)
 
 
-def times_json(raw: tuple[int, ...], precisions: tuple[int, int, int, int]) -> str:
-    """``json.dumps(convert_all(raw), ensure_ascii=False)`` for a UTC file system, without the dicts.
+def times_json(raw: tuple[int, ...], precisions: tuple[int, int, int, int]) -> bytes:
+    """``json.dumps(convert_all(raw), ensure_ascii=False)`` in UTF-8 for a UTC file system, without the dicts.
 
     Listings write one per entry (a million on a large disk), so each slot is one ``%`` on a
-    template made once per precision; a test holds the two to the same text.
+    template made once per precision, in bytes (listings are written as UTF-8, and ASCII text
+    costs nothing to encode only when it never was text); a test holds the two to the same text.
     """
     whole = _whole_template(precisions)
     if whole is not None:  # every stored slot in one `%` when each holds a time (the common case: half the cost)
         template, pick, divisors = whole
-        s = _utc_seconds
+        s = _utc_seconds_utf8
         if len(divisors) == 4:
             m, mn, a, an, c, cn, b, bn = pick(raw)
             if m and a and c and b:
@@ -167,17 +168,22 @@ def times_json(raw: tuple[int, ...], precisions: tuple[int, int, int, int]) -> s
                 d0, d1, d2 = divisors
                 return template % (s(m), mn // d0, s(a), an // d1, s(c), cn // d2)
     parts = []
-    seconds_text = _utc_seconds
+    seconds_text = _utc_seconds_utf8
     for template, divisor, index in _time_templates(precisions):
         seconds, nanos = raw[index], raw[index + 1]
         if seconds or nanos:
             parts.append(template % (seconds_text(seconds), nanos // divisor) if divisor
                          else template % seconds_text(seconds))
-    return "{" + ", ".join(parts) + "}"
+    return b"{" + b", ".join(parts) + b"}"
+
+
+@lru_cache(maxsize=1 << 16)
+def _utc_seconds_utf8(seconds: int) -> bytes:
+    return _utc_seconds(seconds).encode()
 
 
 @lru_cache(maxsize=16)
-def _time_templates(precisions: tuple[int, int, int, int]) -> tuple[tuple[str, int, int], ...]:
+def _time_templates(precisions: tuple[int, int, int, int]) -> tuple[tuple[bytes, int, int], ...]:
     """Per stored slot: a ``%`` template of its JSON text, the divisor of its nanoseconds (0: whole seconds),
     and the slot's index in ``raw_times``; slots the file system does not store are left out."""
     templates = []
@@ -191,20 +197,21 @@ def _time_templates(precisions: tuple[int, int, int, int]) -> tuple[tuple[str, i
         prefix = f'"{SLOTS[slot]}": {{"utc": "'
         suffix = f'Z", "precision": "{_LABELS[precision]}"}}'.replace("%", "%%")
         fraction = f".%0{width}d" if width else ""
-        templates.append((prefix.replace("%", "%%") + "%s" + fraction + suffix, divisor if width else 0, 2 * slot))
+        templates.append(((prefix.replace("%", "%%") + "%s" + fraction + suffix).encode(), divisor if width else 0,
+                          2 * slot))
     return tuple(templates)
 
 
 @lru_cache(maxsize=16)
 def _whole_template(precisions: tuple[int, int, int, int]
-                    ) -> tuple[str, Callable[[tuple[int, ...]], tuple[int, ...]], tuple[int, ...]] | None:
+                    ) -> tuple[bytes, Callable[[tuple[int, ...]], tuple[int, ...]], tuple[int, ...]] | None:
     """For three or four stored slots: the template of all of them (each taking its seconds and its
-    nanoseconds: ``%.0s`` swallows those of a whole-second slot), what picks their raw fields, and the
+    nanoseconds: ``%.0a`` swallows those of a whole-second slot), what picks their raw fields, and the
     divisors of their nanoseconds."""
     templates = _time_templates(precisions)
     if len(templates) not in (3, 4):
         return None
-    whole = "{" + ", ".join(t if divisor else t.replace("%s", "%s%.0s", 1) for t, divisor, _ in templates) + "}"
+    whole = b"{" + b", ".join(t if divisor else t.replace(b"%s", b"%s%.0a", 1) for t, divisor, _ in templates) + b"}"
     fields = [field for _, _, index in templates for field in (index, index + 1)]
     return whole, itemgetter(*fields), tuple(divisor or 1 for _, divisor, _ in templates)
 

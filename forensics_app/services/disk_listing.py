@@ -25,7 +25,7 @@ from multiprocessing.connection import Connection, wait
 from typing import Any, cast
 
 from collectors.disk import DiskImage, Entry, Walker, WalkOptions
-from collectors.disk.entries import ORPHAN_DIR, json_text
+from collectors.disk.entries import ORPHAN_DIR, json_bytes
 from evidence_store import errors
 from evidence_store.models import ItemWarning
 from evidence_store.tasks import NEVER_CANCELLED, CancelToken
@@ -33,7 +33,7 @@ from evidence_store.tasks import NEVER_CANCELLED, CancelToken
 AVAILABLE = sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
 AHEAD_BYTES = 64 << 20
 _BATCH = 1000  # entries per message
-_SEPARATOR = ",\n  "
+_SEPARATOR = b",\n  "
 
 
 def worker_count() -> int:
@@ -56,7 +56,7 @@ def json_listing(image: DiskImage, partitions: list[int], *, deleted_only: bool,
         assert part.fs is not None
         if part.fs.family == "apfs":  # listed by libfsapfs, in one process
             walker = Walker(part, WalkOptions(recursive=True), cancel=cancel)
-            yield from (json_text(e).encode() for e in walker.walk() if _keep(e, deleted_only))
+            yield from (json_bytes(e) for e in walker.walk() if _keep(e, deleted_only))
             warnings.extend(walker.warnings)
             continue
         walker = Walker(part, WalkOptions(recursive=False), cancel=cancel)
@@ -107,7 +107,7 @@ def _sequential(part: Any, plan: list[tuple[Entry, int | None]], root: int, dele
     walker = Walker(part, WalkOptions(recursive=True), cancel=cancel)
     for entry, task in plan:
         if _keep(entry, deleted_only):
-            yield json_text(entry).encode()
+            yield json_bytes(entry)
         if task is not None:
             yield from _subtree_text(walker, entry.name, entry.inode, root, entry.orphan or entry.name == ORPHAN_DIR,
                                      deleted_only)
@@ -120,14 +120,14 @@ def _subtree_text(walker: Walker, name: bytes, inode: int, root: int, orphan: bo
     entries = walker.walk_subtree(b"", name, inode, root, orphan)
     if deleted_only:
         entries = (e for e in entries if e.deleted or e.orphan)
-    texts: list[str] = []
+    texts: list[bytes] = []
     for entry in entries:
-        texts.append(json_text(entry))
+        texts.append(json_bytes(entry))
         if len(texts) >= _BATCH:
-            yield _SEPARATOR.join(texts).encode()
+            yield _SEPARATOR.join(texts)
             texts = []
     if texts:
-        yield _SEPARATOR.join(texts).encode()
+        yield _SEPARATOR.join(texts)
 
 
 def _parallel(image_path: Any, zone: str, partition: int, plan: list[tuple[Entry, int | None]],
@@ -154,7 +154,7 @@ def _parallel(image_path: Any, zone: str, partition: int, plan: list[tuple[Entry
         for entry, task in plan:
             cancel.check()
             if _keep(entry, deleted_only):
-                yield json_text(entry).encode()
+                yield json_bytes(entry)
             if task is None:
                 continue
             while True:
