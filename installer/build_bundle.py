@@ -138,6 +138,9 @@ def main(argv: list[str] | None = None) -> int:
     version = forensics_app.__version__
     out, work = args.out.resolve(), args.work.resolve()
     started = time.monotonic()
+    import build_translations
+
+    build_translations.main()  # the .qm files the bundle carries as package data
     bundle = run_pyinstaller(out, work)
     smoke_test(bundle, version)
     print(f"bundle: {bundle} ({folder_size(bundle) / 1e6:.0f} MB) in {time.monotonic() - started:.0f} s")

@@ -15,3 +15,5 @@ if ! .venv/bin/python -m pip install -e ".[all,dev]" >"$log" 2>&1; then
     echo "setup_venv: pip install failed (full log: $log)" >&2
     exit 1
 fi
+# Qt's own strings in Vietnamese (file dialogs, buttons): forensics_app/gui/translations/*.ts -> *.qm
+.venv/bin/python installer/build_translations.py
