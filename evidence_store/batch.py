@@ -57,7 +57,8 @@ class Batch:
     def __init__(self, vault: Vault, case: Case, *, sync_each: bool = True) -> None:
         """``sync_each=False`` for many small items: one file-system sync at commit, not two fsyncs each."""
         if case.status != "open":
-            raise UsageError(f"case {case.number} is closed; reopen it before adding evidence")
+            raise UsageError(f"case {case.number} is closed; reopen it before adding evidence",
+                             message_vi=f"vụ việc {case.number} đã đóng; hãy mở lại trước khi thêm chứng cứ")
         self.vault = vault
         self.case = case
         self.sync_each = sync_each
@@ -189,14 +190,16 @@ class Batch:
             return None
         if isinstance(parent, PendingItem):
             if parent.item is None:
-                raise UsageError("a parent must be added to the batch before its children")
+                raise UsageError("a parent must be added to the batch before its children",
+                                 message_vi="mục cha phải được thêm vào lô trước các mục con")
             return parent.item.id
         parent_id = parent.id if isinstance(parent, Item) else int(parent)
         if parent_id in self._parents_in_case:
             return parent_id
         row = self.vault.conn.execute("SELECT case_id FROM items WHERE id = ?", (parent_id,)).fetchone()
         if row is None or row[0] != self.case.id:
-            raise UsageError(f"item {parent_id} is not in case {self.case.number}")
+            raise UsageError(f"item {parent_id} is not in case {self.case.number}",
+                             message_vi=f"mục {parent_id} không thuộc vụ việc {self.case.number}")
         self._parents_in_case.add(parent_id)
         return parent_id
 

@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, cast
 
 from .crypto import DEFAULT_SEGMENT_SIZE, SegmentEncryptor, decrypt_stream
-from .errors import Cancelled, IntegrityError, SourceError, StorageFullError, VaultError
+from .errors import Cancelled, IntegrityError, SourceError, StorageFullError, VaultError, bilingual
 from .hashing import MultiHasher
 from .tasks import NEVER_CANCELLED, CancelToken, Progress, no_progress
 
@@ -323,7 +323,8 @@ class BlobStore:
         try:
             handle = path.open("rb")
         except FileNotFoundError as exc:
-            raise IntegrityError(f"blob {name[:16]}… is missing from the vault", blob=name) from exc
+            raise IntegrityError(f"blob {name[:16]}… is missing from the vault", blob=name,
+                                 message_vi=f"khối dữ liệu {name[:16]}… không còn trong kho chứng cứ") from exc
         with handle:
             yield from decrypt_stream(self._blob_key, handle)
 
@@ -360,7 +361,8 @@ def _read_block(source: BinaryIO, size: int, label: str) -> bytes:
         try:
             data = source.read(wanted)
         except OSError as exc:
-            raise SourceError(f"cannot read {label or 'the source'}: {exc.strerror or exc}") from exc
+            raise SourceError(f"cannot read {label or 'the source'}: {exc.strerror or exc}",
+                              message_vi=f"không đọc được {label or 'nguồn'}: {bilingual(exc)[1]}") from exc
         if not data:
             break
         parts.append(data)
@@ -390,9 +392,10 @@ def _translate(exc: BaseException, label: str) -> BaseException:
     if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
         return StorageFullError(
             f"the vault's disk is full ({exc.strerror}); nothing of {label or 'this item'} was kept"
-        )
+        , message_vi=f"ổ đĩa chứa kho chứng cứ đã đầy; không giữ lại phần nào của {label or 'mục này'}")
     if isinstance(exc, OSError):
-        return VaultError(f"cannot write to the vault: {exc.strerror or exc}")
+        return VaultError(f"cannot write to the vault: {exc.strerror or exc}",
+                          message_vi=f"không ghi được vào kho chứng cứ: {bilingual(exc)[1]}")
     return exc
 
 

@@ -48,7 +48,7 @@ def _note_key(alg: str, public_key: bytes) -> bytes:
 def _from_note_key(alg: str, data: bytes) -> bytes:
     if alg == ED25519:
         if len(data) != 32:
-            raise IntegrityError("verifier key is not an Ed25519 key")
+            raise IntegrityError("verifier key is not an Ed25519 key", message_vi="khoá kiểm chứng không phải khoá Ed25519")
         return data
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat, load_der_public_key
@@ -56,9 +56,9 @@ def _from_note_key(alg: str, data: bytes) -> bytes:
     try:
         key = load_der_public_key(data)
     except ValueError as exc:
-        raise IntegrityError("verifier key is not a P-256 key") from exc
+        raise IntegrityError("verifier key is not a P-256 key", message_vi="khoá kiểm chứng không phải khoá P-256") from exc
     if not isinstance(key, ec.EllipticCurvePublicKey) or key.curve.name != "secp256r1":
-        raise IntegrityError("verifier key is not a P-256 key")
+        raise IntegrityError("verifier key is not a P-256 key", message_vi="khoá kiểm chứng không phải khoá P-256")
     return key.public_bytes(Encoding.X962, PublicFormat.UncompressedPoint)
 
 
@@ -85,13 +85,15 @@ def parse_verifier_key(vkey: str) -> VerifierKey:
         name, hash_hex, encoded = vkey.strip().split("+", 2)
         raw = base64.b64decode(encoded, validate=True)
     except ValueError as exc:
-        raise IntegrityError(f"malformed verifier key: {vkey!r}") from exc
+        raise IntegrityError(f"malformed verifier key: {vkey!r}", message_vi=f"khoá kiểm chứng sai định dạng: {vkey!r}") from exc
     alg = _ALG.get(raw[:1])
     if alg is None:
-        raise IntegrityError("verifier key has an unknown signature type")
+        raise IntegrityError("verifier key has an unknown signature type",
+                             message_vi="khoá kiểm chứng có kiểu chữ ký không xác định")
     public = _from_note_key(alg, raw[1:])
     if key_id(name, alg, public).hex() != hash_hex:
-        raise IntegrityError("verifier key hash does not match its name and key")
+        raise IntegrityError("verifier key hash does not match its name and key",
+                             message_vi="giá trị băm của khoá kiểm chứng không khớp với tên và khoá")
     return VerifierKey(name, alg, public, vkey.strip())
 
 
@@ -123,19 +125,21 @@ def _split_note(note: str) -> tuple[str, list[tuple[str, bytes]]]:
     """(text including its final newline, [(key name, key id + signature)]), split at the last blank line."""
     cut = note.rfind("\n\n")
     if cut < 0:
-        raise IntegrityError("checkpoint has no signature block")
+        raise IntegrityError("checkpoint has no signature block", message_vi="điểm kiểm tra không có phần chữ ký")
     text, signatures = note[:cut + 1], note[cut + 2:]
     sigs = []
     for line in signatures.rstrip("\n").split("\n"):
         if not line.startswith(SIGNATURE_PREFIX):
-            raise IntegrityError(f"malformed signature line in checkpoint: {line!r}")
+            raise IntegrityError(f"malformed signature line in checkpoint: {line!r}",
+                                 message_vi=f"dòng chữ ký của điểm kiểm tra sai định dạng: {line!r}")
         name, _, encoded = line[len(SIGNATURE_PREFIX):].rpartition(" ")
         try:
             blob = base64.b64decode(encoded, validate=True)
         except ValueError as exc:
-            raise IntegrityError("checkpoint signature is not valid base64") from exc
+            raise IntegrityError("checkpoint signature is not valid base64",
+                                 message_vi="chữ ký của điểm kiểm tra không phải base64 hợp lệ") from exc
         if len(blob) < 5:
-            raise IntegrityError("checkpoint signature is too short")
+            raise IntegrityError("checkpoint signature is too short", message_vi="chữ ký của điểm kiểm tra quá ngắn")
         sigs.append((name, blob))
     return text, sigs
 
@@ -145,14 +149,16 @@ def parse_checkpoint(note: str) -> tuple[Checkpoint, list[tuple[str, bytes]]]:
     text, sigs = _split_note(note)
     lines = text[:-1].split("\n")
     if len(lines) < 3:
-        raise IntegrityError("checkpoint text needs origin, size and root hash")
+        raise IntegrityError("checkpoint text needs origin, size and root hash",
+                             message_vi="nội dung điểm kiểm tra phải có nguồn gốc, kích thước và giá trị băm gốc")
     try:
         size = int(lines[1])
         root = base64.b64decode(lines[2], validate=True)
     except ValueError as exc:
-        raise IntegrityError(f"malformed checkpoint: {exc}") from exc
+        raise IntegrityError(f"malformed checkpoint: {exc}", message_vi=f"điểm kiểm tra sai định dạng: {exc}") from exc
     if size < 0 or len(root) != 32 or lines[1] != str(size):
-        raise IntegrityError("malformed checkpoint size or root hash")
+        raise IntegrityError("malformed checkpoint size or root hash",
+                             message_vi="kích thước hoặc giá trị băm gốc của điểm kiểm tra sai định dạng")
     return Checkpoint(lines[0], size, root, tuple(lines[3:])), sigs
 
 
@@ -176,6 +182,7 @@ def verify_checkpoint(note: str, vkey: str | VerifierKey) -> Checkpoint:
     for sig_name, blob in signatures:
         if sig_name == key.name and blob[:4] == wanted:
             if not verify_signature(key.alg, key.public_key, text.encode("utf-8"), blob[4:]):
-                raise IntegrityError("checkpoint signature is invalid: the checkpoint was altered")
+                raise IntegrityError("checkpoint signature is invalid: the checkpoint was altered",
+                                     message_vi="chữ ký của điểm kiểm tra không hợp lệ: điểm kiểm tra đã bị sửa")
             return checkpoint
-    raise IntegrityError(f"checkpoint is not signed by {key.name}")
+    raise IntegrityError(f"checkpoint is not signed by {key.name}", message_vi=f"điểm kiểm tra không được ký bởi {key.name}")

@@ -50,7 +50,8 @@ class KdfParams:
     def from_json(cls, data: dict[str, object]) -> KdfParams:
         """Parameters read from a vault file: bounded, so a damaged or hostile file cannot hang the unlock."""
         if data.get("name") != "argon2id":
-            raise UsageError(f"unsupported key derivation function: {data.get('name')!r}")
+            raise UsageError(f"unsupported key derivation function: {data.get('name')!r}",
+                             message_vi=f"không hỗ trợ hàm dẫn xuất khoá {data.get('name')!r}")
         params = cls(
             time_cost=int(str(data["time_cost"])),
             memory_kib=int(str(data["memory_kib"])),
@@ -86,7 +87,8 @@ KDF_PROFILES = {
 def default_kdf_params() -> KdfParams:
     profile = os.environ.get("FORENSICS_KDF_PROFILE", "standard")
     if profile not in KDF_PROFILES:
-        raise UsageError(f"FORENSICS_KDF_PROFILE must be one of {sorted(KDF_PROFILES)}, not {profile!r}")
+        raise UsageError(f"FORENSICS_KDF_PROFILE must be one of {sorted(KDF_PROFILES)}, not {profile!r}",
+                         message_vi=f"FORENSICS_KDF_PROFILE phải là một trong {sorted(KDF_PROFILES)}, không phải {profile!r}")
     return KDF_PROFILES[profile]
 
 
@@ -107,7 +109,8 @@ def derive_kek(passphrase: str, salt: bytes, params: KdfParams) -> bytes:
                            out, KEY_SIZE, ffi.NULL, 0, lib.Argon2_id, lib.ARGON2_VERSION_NUMBER)
     if code != lib.ARGON2_OK:
         reason = ffi.string(lib.argon2_error_message(code)).decode("ascii", "replace")
-        raise UsageError(f"the passphrase key derivation failed ({reason}); the key slot's parameters are invalid")
+        raise UsageError(f"the passphrase key derivation failed ({reason}); the key slot's parameters are invalid",
+                         message_vi=f"việc dẫn xuất khoá từ mật khẩu thất bại ({reason}); tham số của khe khoá không hợp lệ")
     return bytes(ffi.buffer(out, KEY_SIZE))
 
 
@@ -120,7 +123,8 @@ def unwrap_key(kek: bytes, nonce: bytes, wrapped: bytes, aad: bytes) -> bytes:
     try:
         return ChaCha20Poly1305(kek).decrypt(nonce, wrapped, aad)
     except InvalidTag as exc:
-        raise WrongPassphraseError("wrong passphrase: it opens none of this vault's key slots") from exc
+        raise WrongPassphraseError("wrong passphrase: it opens none of this vault's key slots",
+                                   message_vi="sai mật khẩu: mật khẩu này không mở được khe khoá nào của kho") from exc
 
 
 def key_check(kek: bytes) -> bytes:
@@ -156,7 +160,9 @@ def open_sealed(identity: bytes, envelope: dict[str, bytes], aad: bytes) -> byte
     try:
         return ChaCha20Poly1305(key).decrypt(envelope["nonce"], envelope["sealed"], aad)
     except InvalidTag as exc:
-        raise IntegrityError("a sealed vault key does not open: it was altered or sealed to another key") from exc
+        raise IntegrityError("a sealed vault key does not open: it was altered or sealed to another key",
+                             message_vi="một khoá kho đã niêm phong không mở được: khoá đã bị sửa hoặc niêm phong bằng khoá "
+                                        "khác") from exc
 
 
 def new_x25519() -> tuple[bytes, bytes]:
@@ -184,7 +190,7 @@ def subkey(master_key: bytes, purpose: str) -> bytes:
 
 def _segment_nonce(index: int, last: bool) -> bytes:
     if index >= 1 << 88:
-        raise IntegrityError("blob has too many segments")
+        raise IntegrityError("blob has too many segments", message_vi="khối dữ liệu có quá nhiều phân đoạn")
     return index.to_bytes(11, "big") + (b"\x01" if last else b"\x00")
 
 
@@ -223,10 +229,12 @@ def decrypt_stream(blob_key: bytes, source: BinaryIO) -> Iterator[bytes]:
     """Yield plaintext segments; raise IntegrityError naming the segment that failed."""
     header = source.read(BLOB_HEADER_SIZE)
     if len(header) != BLOB_HEADER_SIZE or not header.startswith(BLOB_MAGIC):
-        raise IntegrityError("blob header is missing or damaged", segment=None)
+        raise IntegrityError("blob header is missing or damaged", segment=None,
+                             message_vi="phần đầu của khối dữ liệu bị thiếu hoặc hỏng")
     segment_size = int.from_bytes(header[-4:], "big")
     if not 0 < segment_size <= 1 << 26:
-        raise IntegrityError("blob header has an impossible segment size", segment=None)
+        raise IntegrityError("blob header has an impossible segment size", segment=None,
+                             message_vi="phần đầu của khối dữ liệu ghi kích thước phân đoạn không thể có")
     aead = ChaCha20Poly1305(_payload_key(blob_key, header))
     wanted = segment_size + TAG_SIZE
     index = 0
@@ -235,25 +243,28 @@ def decrypt_stream(blob_key: bytes, source: BinaryIO) -> Iterator[bytes]:
         if len(chunk) < TAG_SIZE:
             raise IntegrityError(
                 f"blob is truncated: segment {index} is missing or incomplete", segment=index
-            )
+            , message_vi=f"khối dữ liệu bị cắt cụt: phân đoạn {index} bị thiếu hoặc không đầy đủ")
         following = source.read(wanted)
         last = not following
         try:
             yield aead.decrypt(_segment_nonce(index, last), chunk, None)
         except InvalidTag as exc:
-            raise IntegrityError(_failure_reason(aead, index, chunk, last), segment=index) from exc
+            reason, reason_vi = _failure_reason(aead, index, chunk, last)
+            raise IntegrityError(reason, segment=index, message_vi=reason_vi) from exc
         if last:
             return
         chunk = following
         index += 1
 
 
-def _failure_reason(aead: ChaCha20Poly1305, index: int, chunk: bytes, last: bool) -> str:
+def _failure_reason(aead: ChaCha20Poly1305, index: int, chunk: bytes, last: bool) -> tuple[str, str]:
     if last:
         try:
             aead.decrypt(_segment_nonce(index, False), chunk, None)
         except InvalidTag:
             pass
         else:
-            return f"blob is truncated: it ends after segment {index}, which is not the final one"
-    return f"blob is corrupted: segment {index} failed authentication"
+            return (f"blob is truncated: it ends after segment {index}, which is not the final one",
+                    f"khối dữ liệu bị cắt cụt: kết thúc sau phân đoạn {index}, vốn không phải phân đoạn cuối")
+    return (f"blob is corrupted: segment {index} failed authentication",
+            f"khối dữ liệu bị hỏng: phân đoạn {index} không xác thực được")

@@ -146,7 +146,9 @@ class CustodyLog:
         if row is None:
             from .errors import VaultDamagedError
 
-            raise VaultDamagedError(f"the custody log's Merkle node ({level}, {idx}) is missing: run `forensics vault verify`")
+            raise VaultDamagedError(f"the custody log's Merkle node ({level}, {idx}) is missing",
+                                    message_vi=f"nút Merkle ({level}, {idx}) của nhật ký lưu giữ chứng cứ bị thiếu",
+                                    remedy="vault_verify")
         return bytes(row[0])
 
     def tree(self, size: int | None = None) -> merkle.Tree:

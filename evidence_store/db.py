@@ -23,11 +23,14 @@ def connect(path: Path, key: bytes, *, create: bool = False) -> Any:
     if not create and not path.is_file():
         raise VaultDamagedError(
             f"the vault database {path} is missing; restore it from a backup (the blobs alone cannot be read)"
-        )
+        ,
+            message_vi=f"cơ sở dữ liệu kho {path} bị mất; hãy khôi phục từ bản sao lưu (chỉ riêng các khối dữ liệu thì không "
+                       "đọc được)")
     import os
 
     if not create and not os.access(path, os.R_OK):
-        raise VaultError(f"{path}: permission denied (this user may not read the vault's database)")
+        raise VaultError(f"{path}: permission denied (this user may not read the vault's database)",
+                         message_vi=f"{path}: không có quyền truy cập (người dùng này không được đọc cơ sở dữ liệu của kho)")
     conn = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=30)
     try:
         conn.execute("PRAGMA cipher_log_level = NONE")
@@ -45,12 +48,14 @@ def connect(path: Path, key: bytes, *, create: bool = False) -> Any:
         if "not a database" in str(exc):
             raise VaultDamagedError(
                 f"the vault database {path} cannot be decrypted with this vault's key: "
-                "it is damaged or belongs to another vault"
-            ) from exc
+                "it is damaged or belongs to another vault",
+                message_vi=f"không giải mã được cơ sở dữ liệu kho {path} bằng khoá của kho này: tệp bị hỏng hoặc "
+                           "thuộc kho khác") from exc
         text = str(exc).lower()
         if "readonly" in text or "unable to open" in text or "disk i/o" in text or "full" in text:
             raise translate_write_error(exc, path) from exc
-        raise VaultDamagedError(f"the vault database {path} is damaged: {exc}") from exc
+        raise VaultDamagedError(f"the vault database {path} is damaged: {exc}",
+                                message_vi=f"cơ sở dữ liệu kho {path} bị hỏng: {exc}") from exc
     return conn
 
 
@@ -60,11 +65,15 @@ def translate_write_error(exc: Exception, path: Path) -> Exception:
 
     text = str(exc).lower()
     if "full" in text:
-        return StorageFullError(f"the disk holding {path} is full; free space and try again (nothing was written)")
+        return StorageFullError(f"the disk holding {path} is full; free space and try again (nothing was written)",
+                                message_vi=f"ổ đĩa chứa {path} đã đầy; hãy giải phóng dung lượng rồi thử lại (chưa ghi gì)")
     if "readonly" in text or "read-only" in text or "permission" in text or "unable to open" in text:
         return VaultError(f"{path} cannot be written: the file or its folder is read-only or belongs to another "
-                          "user (check its permissions and the file system)")
-    return VaultDamagedError(f"the vault database {path} could not be written: {exc}")
+                          "user (check its permissions and the file system)",
+                          message_vi=f"không ghi được {path}: tệp hoặc thư mục chỉ cho phép đọc hoặc thuộc người dùng khác "
+                                     "(kiểm tra quyền và hệ thống tệp)")
+    return VaultDamagedError(f"the vault database {path} could not be written: {exc}",
+                             message_vi=f"không ghi được cơ sở dữ liệu kho {path}: {exc}")
 
 
 def self_check() -> dict[str, str]:

@@ -142,7 +142,8 @@ def add_watch(vault: Vault, entity_type: str, value: str, note: str = "") -> tup
     with vault._write():
         if vault.conn.execute("SELECT 1 FROM entity_watch WHERE type = ? AND value = ?",
                               (entity_type, value)).fetchone():
-            raise UsageError(f"{entity_type} {value} is already on the watch list")
+            raise UsageError(f"{entity_type} {value} is already on the watch list",
+                             message_vi=f"{entity_type} {value} đã có trong danh sách theo dõi")
         cur = vault.conn.execute(
             "INSERT INTO entity_watch (type, value, note, added_at, examiner_id) VALUES (?, ?, ?, ?, ?)",
             (entity_type, value, note, iso_utc(), vault.signer.examiner_id))
@@ -162,7 +163,8 @@ def remove_watch(vault: Vault, entity_type: str, value: str) -> None:
         row = vault.conn.execute("SELECT id FROM entity_watch WHERE type = ? AND value = ?",
                                  (entity_type, value)).fetchone()
         if row is None:
-            raise NotFoundError(f"{entity_type} {value} is not on the watch list")
+            raise NotFoundError(f"{entity_type} {value} is not on the watch list",
+                                message_vi=f"{entity_type} {value} không có trong danh sách theo dõi")
         vault.conn.execute("DELETE FROM entity_alerts WHERE watch_id = ?", (row[0],))
         vault.conn.execute("DELETE FROM entity_watch WHERE id = ?", (row[0],))
         vault.log("entity.watch.remove", details={"type": entity_type, "value": value})
@@ -279,5 +281,5 @@ def get_entity(vault: Vault, entity_id: int) -> EntityRow:
         " FROM entities e LEFT JOIN entity_occurrences o ON o.entity_id = e.id WHERE e.id = ? GROUP BY e.id",
         (entity_id,)).fetchone()
     if row is None:
-        raise NotFoundError(f"no entity {entity_id}")
+        raise NotFoundError(f"no entity {entity_id}", message_vi=f"không có thực thể {entity_id}")
     return EntityRow(*row)

@@ -21,6 +21,13 @@ boundary with ``raise X(...) from exc``.
     │   └── IntegrityError          content failed authentication or a hash check
     ├── CollectorError              a collector could not produce its artifact
     └── Cancelled                   the user asked to stop; nothing half-written remains
+
+Every error speaks both languages: a raise site gives the English ``message``
+and ``message_vi`` (tests/test_catalogue.py walks every raise site and fails on
+one without). Neither names a command-line flag or command: when the way out is
+an option, ``remedy`` names it (:mod:`evidence_store.catalogue.remedies`), and
+each shell words it its own way (the command line names the flag, the desktop
+app the control, with a button that opens it).
 """
 
 from __future__ import annotations
@@ -29,17 +36,42 @@ from typing import Any
 
 
 class ForensicsError(Exception):
-    """Base of every error this toolkit raises on purpose."""
+    """Base of every error this toolkit raises on purpose.
+
+    ``str(error)`` is the English message with the command line's wording of the remedy (what the CLI prints);
+    :meth:`text` is the message in a language, without it (the desktop app adds its own wording).
+    """
 
     exit_code = 2
+    default_vi = ""  # a class whose message never varies may word it once
 
-    def __init__(self, message: str, **context: Any) -> None:
+    def __init__(self, message: str, *, message_vi: str = "", remedy: str = "", **context: Any) -> None:
         super().__init__(message)
         self.message = message
+        self.message_vi = message_vi or self.default_vi
+        self.remedy = remedy
         self.context = context
 
+    def text(self, lang: str = "en") -> str:
+        """The message in ``lang`` (``vi`` or ``en``), without the remedy."""
+        return (self.message_vi or self.message) if lang == "vi" else self.message
+
     def __str__(self) -> str:
-        return self.message
+        if not self.remedy:
+            return self.message
+        from .catalogue.remedies import cli_remedy
+
+        return f"{self.message}; {cli_remedy(self.remedy)}"
+
+
+def bilingual(exc: BaseException) -> tuple[str, str]:
+    """(English, Vietnamese) wording of any exception met at a boundary: ours as they are, the operating
+    system's and the network's (``[Errno 2] …``, ``Name or service not known``) in words."""
+    if isinstance(exc, ForensicsError):
+        return str(exc), exc.text("vi")
+    from .catalogue.system import describe
+
+    return describe(exc)
 
 
 class UsageError(ForensicsError):
@@ -103,3 +135,4 @@ class Cancelled(ForensicsError):
     """The user cancelled; the operation left nothing half-written."""
 
     exit_code = 130
+    default_vi = "đã dừng theo yêu cầu của người dùng; không có gì bị ghi dở"

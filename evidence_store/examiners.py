@@ -63,15 +63,20 @@ class Examiners:
         row = self.conn.execute("SELECT * FROM examiners WHERE uid = ?", (uid,)).fetchone()
         if row is None:
             raise VaultDamagedError("the examiner this key slot belongs to is not in vault.db (the examiners table "
-                                    "was altered, or vault.json belongs to another vault)")
+                                    "was altered, or vault.json belongs to another vault)",
+                                    message_vi="cán bộ sở hữu khe khoá này không có trong vault.db (bảng cán bộ đã bị sửa, hoặc"
+                                               " vault.json thuộc kho khác)")
         if row["status"] != "active":
-            raise UsageError(f"examiner {row['name']} was removed from this vault and can no longer open it")
+            raise UsageError(f"examiner {row['name']} was removed from this vault and can no longer open it",
+                             message_vi=f"cán bộ {row['name']} đã bị xoá khỏi kho này và không thể mở kho nữa")
         return row
 
     def get_examiner(self, name: str) -> Examiner:
         row = self.conn.execute("SELECT * FROM examiners WHERE name = ?", (name,)).fetchone()
         if row is None:
-            raise NotFoundError(f"no examiner named {name!r}; `forensics examiner list` shows them")
+            raise NotFoundError(f"no examiner named {name!r}",
+                                message_vi=f"không có cán bộ tên {name!r}",
+                                remedy="examiner_list")
         return self.examiner_from_row(row)
 
     def list_examiners(self) -> list[Examiner]:
@@ -94,7 +99,8 @@ class Examiners:
                          recipient: bytes, *, role: str = "examiner", alg: str = ED25519,
                          token: dict[str, Any] | None = None, certificate: bytes | None = None) -> Examiner:
         if role not in ROLES:
-            raise UsageError(f"an examiner's role is one of {', '.join(ROLES)}")
+            raise UsageError(f"an examiner's role is one of {', '.join(ROLES)}",
+                             message_vi=f"vai trò của cán bộ là một trong {', '.join(ROLES)}")
         cur = self.conn.execute(
             "INSERT INTO examiners (uid, name, position, agency, unit, signing_alg, public_key, recipient, token,"
             " certificate, role, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -128,7 +134,7 @@ class Examiners:
         from .identity import ECDSA_P256, new_ed25519
 
         if not name.strip():
-            raise UsageError("an examiner needs a name")
+            raise UsageError("an examiner needs a name", message_vi="cán bộ phải có họ tên")
         if role == "admin":
             self._require_admin("make another administrator")
         x_private, x_public = crypto.new_x25519()
@@ -137,12 +143,14 @@ class Examiners:
             secrets, alg = SlotSecrets(x_private, e_private), ED25519
         else:
             if token_public_key is None:
-                raise UsageError("a token examiner needs the token key's public key")
+                raise UsageError("a token examiner needs the token key's public key",
+                                 message_vi="cán bộ dùng thiết bị ký số cần khoá công khai của khoá trên thiết bị")
             e_public, secrets, alg = token_public_key, SlotSecrets(x_private), ECDSA_P256
         uid = str(uuid.uuid4())
         with self._write():
             if self.conn.execute("SELECT 1 FROM examiners WHERE name = ?", (name.strip(),)).fetchone():
-                raise UsageError(f"an examiner named {name.strip()!r} already exists")
+                raise UsageError(f"an examiner named {name.strip()!r} already exists",
+                                 message_vi=f"đã có cán bộ tên {name.strip()!r}")
             examiner = self._insert_examiner(uid, name, position, agency, unit, e_public, x_public, role=role,
                                              alg=alg, token=token, certificate=certificate)
             slot = self.config.add_slot(self._vault_key, passphrase, name.strip(), default_kdf_params(),
@@ -201,7 +209,9 @@ class Examiners:
                 self._require_admin("remove another examiner's key slot")
             elif sum(1 for s in self.config.slots if s.examiner == me["uid"]) == 1:
                 raise UsageError("this is your only key slot: add another passphrase first, or ask an "
-                                 "administrator to remove you as an examiner")
+                                 "administrator to remove you as an examiner",
+                                 message_vi="đây là khe khoá duy nhất của bạn: hãy thêm một mật khẩu khác trước, hoặc nhờ quản "
+                                            "trị viên xoá bạn khỏi danh sách cán bộ")
             self.config.remove_slot(slot_id)
             owner = self.conn.execute("SELECT name FROM examiners WHERE uid = ?", (slot.examiner,)).fetchone()
             self.log("keyslot.remove", details={"slot": slot.id, "label": slot.label,
@@ -215,9 +225,10 @@ class Examiners:
         with self._write():
             target = self.get_examiner(name)
             if target.uid == self._examiner_row["uid"]:
-                raise UsageError("an administrator cannot remove themselves; another administrator can")
+                raise UsageError("an administrator cannot remove themselves; another administrator can",
+                                 message_vi="quản trị viên không thể tự xoá mình; một quản trị viên khác có thể làm việc này")
             if target.status != "active":
-                raise UsageError(f"examiner {name} was already removed")
+                raise UsageError(f"examiner {name} was already removed", message_vi=f"cán bộ {name} đã bị xoá trước đó")
             gone = self.config.remove_examiner_slots(target.uid)
             self.conn.execute("UPDATE examiners SET status = 'removed' WHERE id = ?", (target.id,))
             self.log("examiner.remove", details={"name": target.name, "uid": target.uid,
@@ -228,7 +239,9 @@ class Examiners:
     def _require_admin(self, what: str) -> None:
         if self._examiner_row["role"] != "admin":
             raise UsageError(f"only an administrator may {what}; {self._examiner_row['name']} is not one (the "
-                             "administrator role is decided when the vault is created)")
+                             "administrator role is decided when the vault is created)",
+                             message_vi=f"chỉ quản trị viên mới được {what}; {self._examiner_row['name']} không phải quản trị "
+                                        "viên (vai trò quản trị được xác định khi tạo kho)")
 
 
 def revocation_notice(*slots: str) -> dict[str, Any]:

@@ -66,5 +66,6 @@ def optional_algorithms(requested: Iterable[str]) -> tuple[str, ...]:
     if bad:
         from .errors import UsageError
 
-        raise UsageError(f"extra hashes may be md5 and sha1, not {', '.join(bad)}")
+        raise UsageError(f"extra hashes may be md5 and sha1, not {', '.join(bad)}",
+                         message_vi=f"hàm băm bổ sung chỉ có thể là md5 và sha1, không phải {', '.join(bad)}")
     return extra

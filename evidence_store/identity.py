@@ -131,7 +131,7 @@ def decode_signature(text: str) -> bytes:
     try:
         return base64.b64decode(text.encode("ascii"), validate=True)
     except (ValueError, UnicodeEncodeError) as exc:
-        raise IntegrityError("a signature is not valid base64") from exc
+        raise IntegrityError("a signature is not valid base64", message_vi="chữ ký không phải base64 hợp lệ") from exc
 
 
 def public_key_json(alg: str, public_key: bytes) -> dict[str, Any]:

@@ -45,6 +45,7 @@ from .errors import (
     VaultDamagedError,
     VaultVersionError,
     WrongPassphraseError,
+    bilingual,
 )
 
 FORMAT_NAME = "forensics-evidence-vault"
@@ -83,7 +84,8 @@ class SlotSecrets:
     @classmethod
     def from_bytes(cls, data: bytes) -> SlotSecrets:
         if data[:1] != b"\x01" or len(data) not in (33, 65):
-            raise IntegrityError("a key slot's secrets have an unknown layout")
+            raise IntegrityError("a key slot's secrets have an unknown layout",
+                                 message_vi="bí mật của khe khoá có cấu trúc không xác định")
         return cls(data[1:33], data[33:65] or None)
 
 
@@ -190,27 +192,35 @@ class VaultConfig:
                 raise VaultDamagedError(
                     f"the passphrase is right for key slot {slot.id}, but the slot does not open: {CONFIG_FILE} "
                     "was altered (this slot's examiner, secrets or sealed vault key, or the vault id, changed); "
-                    "restore vault.json from a backup") from exc
+                    "restore vault.json from a backup",
+                    message_vi=f"mật khẩu đúng với khe khoá {slot.id} nhưng khe khoá không mở được: {CONFIG_FILE} đã bị sửa "
+                               "(cán bộ, bí mật hoặc khoá kho niêm phong của khe này, hoặc mã kho, đã thay đổi); hãy khôi phục"
+                               " vault.json từ bản sao lưu") from exc
             return Unlocked(vault_key, slot, secrets, next_key)
-        raise WrongPassphraseError("wrong passphrase: it opens none of this vault's key slots")
+        raise WrongPassphraseError("wrong passphrase: it opens none of this vault's key slots",
+                                   message_vi="sai mật khẩu: mật khẩu này không mở được khe khoá nào của kho")
 
     def slot(self, slot_id: str) -> KeySlot:
         for slot in self.slots:
             if slot.id == slot_id:
                 return slot
-        raise NotFoundError(f"no key slot {slot_id!r}; `forensics vault info` lists them")
+        raise NotFoundError(f"no key slot {slot_id!r}",
+                            message_vi=f"không có khe khoá {slot_id!r}",
+                            remedy="slot_list")
 
     def remove_slot(self, slot_id: str) -> KeySlot:
         slot = self.slot(slot_id)
         if len(self.slots) == 1:
-            raise UsageError("cannot remove the last key slot: the vault would never open again")
+            raise UsageError("cannot remove the last key slot: the vault would never open again",
+                             message_vi="không thể xoá khe khoá cuối cùng: kho sẽ không bao giờ mở được nữa")
         self.slots.remove(slot)
         return slot
 
     def remove_examiner_slots(self, examiner: str) -> list[KeySlot]:
         gone = [slot for slot in self.slots if slot.examiner == examiner]
         if len(gone) == len(self.slots):
-            raise UsageError("cannot remove the only examiner who can open the vault")
+            raise UsageError("cannot remove the only examiner who can open the vault",
+                             message_vi="không thể xoá cán bộ duy nhất mở được kho")
         self.slots = [slot for slot in self.slots if slot.examiner != examiner]
         return gone
 
@@ -224,7 +234,9 @@ class VaultConfig:
         """The new vault key becomes the only one (the last step of a rekey)."""
         for slot in self.slots:
             if slot.next_envelope is None:
-                raise VaultDamagedError(f"key slot {slot.id} has no sealed new vault key; the rekey cannot finish")
+                raise VaultDamagedError(f"key slot {slot.id} has no sealed new vault key; the rekey cannot finish",
+                                        message_vi=f"khe khoá {slot.id} không có khoá kho mới đã niêm phong; không thể hoàn tất"
+                                                   " việc đổi khoá")
         for slot in self.slots:
             slot.envelope, slot.next_envelope = slot.next_envelope, None  # type: ignore[assignment]
         self.epoch += 1
@@ -263,32 +275,41 @@ class VaultConfig:
     def load(cls, root: Path) -> VaultConfig:
         path = root / CONFIG_FILE
         if not root.is_dir():
-            raise NotAVaultError(f"{root} does not exist or is not a directory")
+            raise NotAVaultError(f"{root} does not exist or is not a directory",
+                                 message_vi=f"{root} không tồn tại hoặc không phải thư mục")
         if not os.access(root, os.R_OK | os.X_OK):
-            raise VaultDamagedError(f"{root}: permission denied (this user may not read the vault folder)")
+            raise VaultDamagedError(f"{root}: permission denied (this user may not read the vault folder)",
+                                    message_vi=f"{root}: không có quyền truy cập (người dùng này không được đọc thư mục kho)")
         if not path.is_file():
             raise NotAVaultError(
-                f"{root} is not an evidence vault (no {CONFIG_FILE}); create one with `forensics vault init`"
-            )
+                f"{root} is not an evidence vault (no {CONFIG_FILE})"
+            , message_vi=f"{root} không phải kho chứng cứ (không có {CONFIG_FILE})", remedy="vault_init")
         try:
             data = json.loads(path.read_text("utf-8"))
         except PermissionError as exc:
-            raise VaultDamagedError(f"{path}: permission denied (this user may not read the vault)") from exc
+            raise VaultDamagedError(f"{path}: permission denied (this user may not read the vault)",
+                                    message_vi=f"{path}: không có quyền truy cập (người dùng này không được đọc kho)") from exc
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise VaultDamagedError(f"{path} is unreadable or damaged: {exc}") from exc
+            raise VaultDamagedError(f"{path} is unreadable or damaged: {exc}",
+                                    message_vi=f"{path} không đọc được hoặc bị hỏng: {bilingual(exc)[1]}") from exc
         if not isinstance(data, dict) or data.get("format") != FORMAT_NAME:
-            raise NotAVaultError(f"{path} is not an evidence-vault file")
+            raise NotAVaultError(f"{path} is not an evidence-vault file", message_vi=f"{path} không phải tệp của kho chứng cứ")
         version = data.get("version")
         if not isinstance(version, int) or version > FORMAT_VERSION:
             raise VaultVersionError(
                 f"this vault has format version {version}, newer than this tool supports "
                 f"({FORMAT_VERSION}); install a newer version of the tool to open it"
-            )
+            ,
+                message_vi=f"kho này có phiên bản định dạng {version}, mới hơn phiên bản công cụ hỗ trợ ({FORMAT_VERSION}); hãy"
+                           " cài phiên bản công cụ mới hơn để mở")
         if version < FORMAT_VERSION:
             raise VaultVersionError(
                 f"this vault has format version {version}, made before examiners had keys of their own; this "
                 f"version of the tool reads format {FORMAT_VERSION} only: open it with the version that made it "
-                "and export its cases as evidence packages")
+                "and export its cases as evidence packages",
+                message_vi=f"kho này có phiên bản định dạng {version}, từ trước khi mỗi cán bộ có khoá riêng; phiên bản công cụ"
+                           f" này chỉ đọc định dạng {FORMAT_VERSION}: hãy mở bằng phiên bản đã tạo ra kho và xuất các vụ việc "
+                           "thành gói chứng cứ")
         try:
             slots = [KeySlot.from_json(slot) for slot in data["key_slots"]]
             config = cls(
@@ -297,12 +318,16 @@ class VaultConfig:
                 epoch=int(data.get("epoch", 1)), permissions=str(data.get("permissions", "owner")),
             )
         except (KeyError, TypeError, ValueError) as exc:
-            raise VaultDamagedError(f"{path} is damaged: missing or invalid field {exc}") from exc
+            raise VaultDamagedError(f"{path} is damaged: missing or invalid field {exc}",
+                                    message_vi=f"{path} bị hỏng: thiếu trường hoặc trường không hợp lệ {exc}") from exc
         if not config.slots:
             raise VaultDamagedError(f"{path} has no key slots: no passphrase can open this vault; restore "
-                                    f"{CONFIG_FILE} from a backup")
+                                    f"{CONFIG_FILE} from a backup",
+                                    message_vi=f"{path} không có khe khoá nào: không mật khẩu nào mở được kho này; hãy khôi "
+                                               f"phục {CONFIG_FILE} từ bản sao lưu")
         if config.permissions not in PERMISSIONS:
-            raise VaultDamagedError(f"{path} is damaged: unknown permissions {config.permissions!r}")
+            raise VaultDamagedError(f"{path} is damaged: unknown permissions {config.permissions!r}",
+                                    message_vi=f"{path} bị hỏng: quyền không xác định {config.permissions!r}")
         return config
 
 
@@ -316,7 +341,8 @@ def dir_mode(permissions: str) -> int:
 
 def check_passphrase(passphrase: str) -> None:
     if len(passphrase) < MIN_PASSPHRASE:
-        raise UsageError(f"the passphrase must have at least {MIN_PASSPHRASE} characters")
+        raise UsageError(f"the passphrase must have at least {MIN_PASSPHRASE} characters",
+                         message_vi=f"mật khẩu phải có ít nhất {MIN_PASSPHRASE} ký tự")
 
 
 def passphrase_strength(passphrase: str) -> str:

@@ -65,7 +65,9 @@ class WriterLock:
         timeout = default_timeout() if timeout is None else timeout
         deadline = time.monotonic() + timeout
         if not self._thread_lock.acquire(timeout=max(timeout, 0.0)):
-            raise VaultBusyError("the vault is busy in another task of this program; try again when it ends")
+            raise VaultBusyError("the vault is busy in another task of this program; try again when it ends",
+                                 message_vi="kho chứng cứ đang bận với một việc khác của chương trình; hãy thử lại khi việc đó "
+                                            "xong")
         if self._depth:
             self._depth += 1
             return
@@ -78,7 +80,9 @@ class WriterLock:
                 raise VaultBusyError(
                     f"the vault is locked by another process ({holder}); wait for it to finish"
                     " or close it, then try again"
-                )
+                ,
+                    message_vi=f"kho chứng cứ đang bị một tiến trình khác khoá ({holder}); hãy chờ tiến trình đó xong hoặc đóng"
+                               " nó, rồi thử lại")
             time.sleep(0.05)
         os.ftruncate(fd, 0)
         os.write(fd, json.dumps(self._holder_info()).encode("utf-8"))

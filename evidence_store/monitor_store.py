@@ -139,7 +139,8 @@ _WATCH_UPDATABLE = {"failures", "health", "gone_streak", "removed_at", "last_cha
 def add_watches(vault: Vault, case: Case, specs: Sequence[tuple[str, str, dict[str, Any], str]]) -> list[WatchRow]:
     """New watches (target, kind, config, first due time) in one transaction, each logged."""
     if case.status != "open":
-        raise UsageError(f"case {case.number} is closed; reopen it before watching for it")
+        raise UsageError(f"case {case.number} is closed; reopen it before watching for it",
+                         message_vi=f"vụ việc {case.number} đã đóng; hãy mở lại trước khi theo dõi cho vụ việc này")
     ids = []
     with vault._write():
         for target, kind, config, next_due in specs:
@@ -160,7 +161,9 @@ def get_watch(vault: Vault, ref: int | str) -> WatchRow:
     if row is None and text.isdigit() and int(text) < 1 << 63:
         row = vault.conn.execute(f"SELECT {_WATCH_COLUMNS} FROM monitor_watches WHERE id = ?", (int(text),)).fetchone()
     if row is None:
-        raise NotFoundError(f"no watch {text[:40]!r} in this vault; `forensics watch list` shows them")
+        raise NotFoundError(f"no watch {text[:40]!r} in this vault",
+                            message_vi=f"không có mục theo dõi {text[:40]!r} trong kho này",
+                            remedy="watch_list")
     return _watch(row)
 
 
@@ -178,11 +181,12 @@ def set_watch_status(vault: Vault, ref: int | str, status: str, *, next_due: str
                      reason: str = "") -> WatchRow:
     """Pause, resume or remove a watch (its checks and evidence stay); logged."""
     if status not in (ACTIVE, PAUSED, REMOVED):
-        raise UsageError(f"unknown watch status {status!r}")
+        raise UsageError(f"unknown watch status {status!r}", message_vi=f"trạng thái theo dõi không xác định {status!r}")
     with vault._write():
         watch = get_watch(vault, ref)
         if watch.status == REMOVED:
-            raise UsageError(f"watch {watch.id} was removed; add a new watch instead")
+            raise UsageError(f"watch {watch.id} was removed; add a new watch instead",
+                             message_vi=f"mục theo dõi {watch.id} đã bị xoá; hãy thêm mục theo dõi mới")
         vault.conn.execute("UPDATE monitor_watches SET status = ?, next_due = coalesce(?, next_due) WHERE id = ?",
                            (status, next_due, watch.id))
         action = {ACTIVE: "monitor.watch.resume", PAUSED: "monitor.watch.pause", REMOVED: "monitor.watch.remove"}[status]
@@ -221,7 +225,8 @@ def finish_run(vault: Vault, run_id: int, result: RunResult) -> RunRow:
     """Store a check's outcome, the watch's new state, its alerts and payload digests: one transaction, logged."""
     unknown = set(result.watch) - _WATCH_UPDATABLE
     if unknown:
-        raise UsageError(f"cannot change {', '.join(sorted(unknown))} of a watch here")
+        raise UsageError(f"cannot change {', '.join(sorted(unknown))} of a watch here",
+                         message_vi=f"không thể thay đổi {', '.join(sorted(unknown))} của mục theo dõi tại đây")
     with vault._write():
         run = get_run(vault, run_id)
         watch = get_watch(vault, run.watch_id)
@@ -252,7 +257,7 @@ def finish_run(vault: Vault, run_id: int, result: RunResult) -> RunRow:
 def get_run(vault: Vault, run_id: int) -> RunRow:
     row = vault.conn.execute(f"SELECT {_RUN_COLUMNS} FROM monitor_runs WHERE id = ?", (run_id,)).fetchone()
     if row is None:
-        raise NotFoundError(f"no check {run_id} in this vault")
+        raise NotFoundError(f"no check {run_id} in this vault", message_vi=f"không có lần kiểm tra {run_id} trong kho này")
     return _run(row)
 
 
@@ -360,7 +365,8 @@ class MonitorLock:
                 holder = os.read(fd, 4096).decode("utf-8", "replace").strip() or "another process"
             finally:
                 os.close(fd)
-            raise VaultBusyError(f"a monitor is already running for this vault ({holder}); one at a time")
+            raise VaultBusyError(f"a monitor is already running for this vault ({holder}); one at a time",
+                                 message_vi=f"đã có một tiến trình giám sát đang chạy cho kho này ({holder}); mỗi lúc chỉ một")
         os.ftruncate(fd, 0)
         os.write(fd, f"process {os.getpid()} since {iso_utc()}".encode())
         self._fd = fd

@@ -57,15 +57,20 @@ class TokenRef:
     def __post_init__(self) -> None:
         object.__setattr__(self, "key_id", "".join(ch for ch in self.key_id.lower() if ch not in ": ").removeprefix("0x"))
         if not self.module:
-            raise TokenError("a token needs its PKCS#11 module (the vendor's .so or .dll file)")
+            raise TokenError("a token needs its PKCS#11 module (the vendor's .so or .dll file)",
+                             message_vi="thiết bị ký số cần mô-đun PKCS#11 của nó (tệp .so hoặc .dll của nhà cung cấp)")
         if not (self.token_label or self.token_serial):
-            raise TokenError("say which token: its label or its serial number")
+            raise TokenError("say which token: its label or its serial number",
+                             message_vi="hãy cho biết thiết bị nào: nhãn hoặc số sê-ri")
         if not (self.key_id or self.key_label):
-            raise TokenError("say which key on the token: its id (hex, as pkcs11-tool lists it) or its label")
+            raise TokenError("say which key on the token: its id (hex, as pkcs11-tool lists it) or its label",
+                             message_vi="hãy cho biết khoá nào trên thiết bị: mã khoá (hệ thập lục phân, như pkcs11-tool liệt "
+                                        "kê) hoặc nhãn")
         try:
             bytes.fromhex(self.key_id)
         except ValueError:
-            raise TokenError(f"the key id {self.key_id!r} is not hexadecimal (e.g. 01 or a1b2c3)") from None
+            raise TokenError(f"the key id {self.key_id!r} is not hexadecimal (e.g. 01 or a1b2c3)",
+                             message_vi=f"mã khoá {self.key_id!r} không phải số thập lục phân (ví dụ 01 hoặc a1b2c3)") from None
 
     @property
     def token_name(self) -> str:
@@ -126,16 +131,18 @@ def _load(module: str) -> Any:
         import pkcs11
     except ImportError as exc:
         raise TokenError("hardware-token support is not installed with this copy of the tool (python-pkcs11; "
-                         "`pip install 'forensics-toolkit[tokens]'`)", code="module_missing", token=module) from exc
+                         "`pip install 'forensics-toolkit[tokens]'`)", code="module_missing", token=module,
+                         message_vi="bản cài đặt này của công cụ không có hỗ trợ thiết bị ký số (python-pkcs11)") from exc
 
     if not os.path.isfile(module):
-        raise TokenError(f"PKCS#11 module {module} not found: install the token's driver, or give the path of its "
-                         "module (--token-module, or FORENSICS_TOKEN_MODULE)", code="module_missing", token=module)
+        raise TokenError(f"PKCS#11 module {module} not found", code="module_missing", token=module,
+                         message_vi=f"không tìm thấy mô-đun PKCS#11 {module}",
+                         remedy="token_module")
     try:
         return pkcs11.lib(module)
     except pkcs11.PKCS11Error as exc:
         raise TokenError(f"{module} is not a PKCS#11 module that loads here: {exc}", code="module_missing",
-                         token=module) from exc
+                         token=module, message_vi=f"{module} không phải mô-đun PKCS#11 nạp được trên máy này: {exc}") from exc
 
 
 def _translate(exc: Exception, ref: TokenRef, doing: str) -> TokenError:
@@ -143,35 +150,53 @@ def _translate(exc: Exception, ref: TokenRef, doing: str) -> TokenError:
     from pkcs11 import exceptions as e
 
     token = ref.token_name
-    known: list[tuple[type[Exception] | tuple[type[Exception], ...], str]] = [
-        (e.PinIncorrect, f"wrong PIN for {token}; nothing was signed"),
-        (e.PinLocked, _locked(ref)),
-        (e.PinExpired, f"the PIN of {token} has expired: change it with the token's own tool first"),
-        ((e.PinLenRange, e.PinInvalid), f"the PIN has a length or characters {token} does not accept"),
-        (e.UserPinNotInitialized, f"{token} has no user PIN yet: initialise it with the token's own tool"),
+    doing_vi = DOING_VI.get(doing, doing)
+    locked_en, locked_vi = _locked(ref)
+    known: list[tuple[type[Exception] | tuple[type[Exception], ...], str, str]] = [
+        (e.PinIncorrect, f"wrong PIN for {token}; nothing was signed", f"sai mã PIN của {token}; chưa ký gì"),
+        (e.PinLocked, locked_en, locked_vi),
+        (e.PinExpired, f"the PIN of {token} has expired: change it with the token's own tool first",
+         f"mã PIN của {token} đã hết hạn: hãy đổi bằng công cụ riêng của thiết bị trước"),
+        ((e.PinLenRange, e.PinInvalid), f"the PIN has a length or characters {token} does not accept",
+         f"mã PIN có độ dài hoặc ký tự mà {token} không chấp nhận"),
+        (e.UserPinNotInitialized, f"{token} has no user PIN yet: initialise it with the token's own tool",
+         f"{token} chưa có mã PIN người dùng: hãy khởi tạo bằng công cụ riêng của thiết bị"),
         ((e.TokenNotPresent, e.DeviceRemoved, e.TokenNotRecognised),
-         f"{token} is not present (removed, or not recognised): plug it in and try again"),
+         f"{token} is not present (removed, or not recognised): plug it in and try again",
+         f"không thấy {token} (đã rút ra hoặc không nhận được): hãy cắm thiết bị và thử lại"),
         ((e.SessionClosed, e.SessionHandleInvalid, e.UserNotLoggedIn),
-         f"the session with {token} ended (was it removed?): sign in again"),
-        (e.MechanismInvalid, f"{token} does not offer raw ECDSA (CKM_ECDSA) for {ref.key_name}"),
-        (e.FunctionCancelled, f"{doing} on {token} was cancelled on the token"),
+         f"the session with {token} ended (was it removed?): sign in again",
+         f"phiên làm việc với {token} đã kết thúc (thiết bị bị rút ra?): hãy đăng nhập lại"),
+        (e.MechanismInvalid, f"{token} does not offer raw ECDSA (CKM_ECDSA) for {ref.key_name}",
+         f"{token} không hỗ trợ ECDSA thô (CKM_ECDSA) cho {ref.key_name}"),
+        (e.FunctionCancelled, f"{doing} on {token} was cancelled on the token",
+         f"việc {doing_vi} trên {token} đã bị huỷ trên thiết bị"),
         (e.UserAlreadyLoggedIn, f"{token} is already signed in by this program (for work still running): wait for "
-                                "it to end, or close the vault, then sign in again"),
+                                "it to end, or close the vault, then sign in again",
+         f"{token} đang được chương trình này đăng nhập (cho việc đang chạy): hãy chờ việc đó xong, hoặc đóng kho, "
+         "rồi đăng nhập lại"),
     ]
     codes: dict[type[Exception], str] = {e.PinIncorrect: "wrong_pin", e.PinLocked: "pin_locked",
                                          e.TokenNotPresent: "token_missing", e.DeviceRemoved: "token_missing",
                                          e.TokenNotRecognised: "token_missing"}
-    for kinds, message in known:
+    for kinds, message, message_vi in known:
         if isinstance(exc, kinds):
-            return TokenError(message, code=codes.get(type(exc), "token"), token=ref.token_name)
+            return TokenError(message, code=codes.get(type(exc), "token"), token=ref.token_name, message_vi=message_vi)
     name = type(exc).__name__
     detail = f": {exc}" if str(exc) else ""
-    return TokenError(f"{token}: {doing} failed, the PKCS#11 module reported {name}{detail}")
+    return TokenError(f"{token}: {doing} failed, the PKCS#11 module reported {name}{detail}",
+                      message_vi=f"{token}: {doing} thất bại, mô-đun PKCS#11 báo {name}{detail}")
 
 
-def _locked(ref: TokenRef) -> str:
+DOING_VI = {"listing the tokens": "liệt kê thiết bị", "signing": "ký", "logging in": "đăng nhập",
+            "reading the key": "đọc khoá"}
+
+
+def _locked(ref: TokenRef) -> tuple[str, str]:
     return (f"the PIN of {ref.token_name} is locked after too many wrong tries: unblock it with the token's "
-            "administrator (SO) PIN or the issuing CA's tool; nothing was signed")
+            "administrator (SO) PIN or the issuing CA's tool; nothing was signed",
+            f"mã PIN của {ref.token_name} đã bị khoá sau quá nhiều lần nhập sai: hãy mở khoá bằng mã PIN quản trị (SO) "
+            "của thiết bị hoặc công cụ của tổ chức cấp chứng thư; chưa ký gì")
 
 
 def _find_token(lib: Any, ref: TokenRef) -> Any:
@@ -185,11 +210,14 @@ def _find_token(lib: Any, ref: TokenRef) -> Any:
         return matching[0]
     if matching:
         raise TokenError(f"more than one token matches {ref.token_name}: give its serial number",
-                         code="token_ambiguous", token=ref.token_name)
+                         code="token_ambiguous", token=ref.token_name,
+                         message_vi=f"có nhiều thiết bị khớp với {ref.token_name}: hãy cho biết số sê-ri")
     seen = (f"tokens present: {', '.join(repr(_text(t.label)) for t in present)}" if present
             else "no token is present")
     raise TokenError(f"{ref.token_name} not found in {ref.module} ({seen}): plug it in, or check its label and serial",
-                     code="token_missing", token=ref.token_name)
+                     code="token_missing", token=ref.token_name,
+                     message_vi=f"không tìm thấy {ref.token_name} trong {ref.module} ({seen}): hãy cắm thiết bị, hoặc kiểm tra "
+                                "nhãn và số sê-ri")
 
 
 def _tokens(lib: Any, ref: TokenRef) -> list[Any]:
@@ -217,11 +245,12 @@ def _find_private_key(session: Any, ref: TokenRef) -> Any:
 
     found = list(session.get_objects({Attribute.CLASS: ObjectClass.PRIVATE_KEY, **_id_query(ref)}))
     if not found:
-        raise TokenError(f"no private {ref.key_name} on {ref.token_name}: list its keys with "
-                         f"`pkcs11-tool --module {ref.module} --login --list-objects`", code="key_missing",
-                         token=ref.token_name)
+        raise TokenError(f"no private {ref.key_name} on {ref.token_name}", code="key_missing",
+                         token=ref.token_name, message_vi=f"không có khoá riêng {ref.key_name} trên {ref.token_name}",
+                         remedy="token_objects")
     if len(found) > 1:
-        raise TokenError(f"more than one private key matches {ref.key_name} on {ref.token_name}: give its id")
+        raise TokenError(f"more than one private key matches {ref.key_name} on {ref.token_name}: give its id",
+                         message_vi=f"có nhiều khoá riêng khớp với {ref.key_name} trên {ref.token_name}: hãy cho biết mã khoá")
     key = found[0]
     if key.key_type == KeyType.EC and bytes(key[Attribute.EC_PARAMS]) == P256_PARAMS:
         return key
@@ -229,8 +258,10 @@ def _find_private_key(session: Any, ref: TokenRef) -> Any:
         kind = "an EC key on another curve than P-256"
     else:
         kind = f"an {key.key_type.name} key" if key.key_type == KeyType.RSA else f"a {key.key_type.name} key"
-    raise TokenError(f"{ref.key_name} on {ref.token_name} is {kind}: custody signatures need an ECDSA P-256 key "
-                     "(sign reports with such a key through --sign-p12, or with the token's own tool)")
+    raise TokenError(f"{ref.key_name} on {ref.token_name} is {kind}: custody signatures need an ECDSA P-256 key",
+                     message_vi=f"{ref.key_name} trên {ref.token_name} là {kind}: chữ ký nhật ký lưu giữ chứng cứ cần khoá "
+                                "ECDSA P-256",
+                     remedy="sign_p12_rsa")
 
 
 def _point(value: bytes) -> bytes:
@@ -238,7 +269,8 @@ def _point(value: bytes) -> bytes:
     if len(value) == 67 and value[:2] == b"\x04\x41":
         value = value[2:]
     if len(value) != 65 or value[0] != 4:
-        raise TokenError("the token returned an EC public key that is not an uncompressed P-256 point")
+        raise TokenError("the token returned an EC public key that is not an uncompressed P-256 point",
+                         message_vi="thiết bị trả về khoá công khai EC không phải điểm P-256 không nén")
     return value
 
 
@@ -271,10 +303,13 @@ def _describe(session: Any, token: Any, key: Any, ref: TokenRef) -> TokenKey:
     public = publics[0] if publics else next(iter(from_certs.values()), None)
     if public is None:
         raise TokenError(f"{ref.key_name} on {ref.token_name} has neither a certificate nor a public-key object: "
-                         "its public key cannot be read")
+                         "its public key cannot be read",
+                         message_vi=f"{ref.key_name} trên {ref.token_name} không có chứng thư lẫn đối tượng khoá công khai: "
+                                    "không đọc được khoá công khai")
     certificate = next((c for c, k in from_certs.items() if k == public), None)
     if certificate is None and from_certs:
-        raise TokenError(f"the certificate stored with {ref.key_name} on {ref.token_name} is for another key")
+        raise TokenError(f"the certificate stored with {ref.key_name} on {ref.token_name} is for another key",
+                         message_vi=f"chứng thư lưu cùng {ref.key_name} trên {ref.token_name} là của khoá khác")
     chain = tuple(c for c in certificates if c != certificate)
     full = replace(ref, token_label=_text(token.label), token_serial=_text(token.serial), key_id=key_id,
                    key_label=key_label)
@@ -320,12 +355,13 @@ class TokenSession:
         ref = self.key.ref
         if self.closed:
             raise TokenError(f"the session with {ref.token_name} was closed: sign in again", code="token_missing",
-                             token=ref.token_name)
+                             token=ref.token_name, message_vi=f"phiên làm việc với {ref.token_name} đã đóng: hãy đăng nhập lại")
         if not pin:
-            raise TokenError(f"no PIN given for {ref.token_name}", code="no_pin", token=ref.token_name)
+            raise TokenError(f"no PIN given for {ref.token_name}", code="no_pin", token=ref.token_name,
+                             message_vi=f"chưa nhập mã PIN cho {ref.token_name}")
         if not hmac.compare_digest(self._digest(pin), self._pin_digest):
             raise TokenError(f"wrong PIN for {ref.token_name}; nothing was signed", code="wrong_pin",
-                             token=ref.token_name)
+                             token=ref.token_name, message_vi=f"sai mã PIN của {ref.token_name}; chưa ký gì")
         _prove(self)
 
     @property
@@ -343,7 +379,8 @@ class TokenSession:
         from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
         if self.closed:
-            raise TokenError(f"the session with {self.key.ref.token_name} was closed: sign in again")
+            raise TokenError(f"the session with {self.key.ref.token_name} was closed: sign in again",
+                             message_vi=f"phiên làm việc với {self.key.ref.token_name} đã đóng: hãy đăng nhập lại")
         digest = hashlib.sha256(data).digest()
         with self.lock:
             try:
@@ -351,7 +388,8 @@ class TokenSession:
             except pkcs11.PKCS11Error as exc:
                 raise _translate(exc, self.key.ref, "signing") from exc
         if len(raw) != 64:
-            raise TokenError(f"{self.key.ref.token_name} returned an ECDSA signature of {len(raw)} bytes, not 64")
+            raise TokenError(f"{self.key.ref.token_name} returned an ECDSA signature of {len(raw)} bytes, not 64",
+                             message_vi=f"{self.key.ref.token_name} trả về chữ ký ECDSA dài {len(raw)} byte, không phải 64")
         return encode_dss_signature(int.from_bytes(raw[:32], "big"), int.from_bytes(raw[32:], "big"))
 
     def close(self) -> None:
@@ -391,14 +429,18 @@ def login(ref: TokenRef, pin: str) -> TokenSession:
         token = _find_token(lib, ref)
         flags = TokenFlag(token.flags)
         if flags & TokenFlag.USER_PIN_LOCKED:
-            raise TokenError(_locked(ref), code="pin_locked", token=ref.token_name)
+            locked_en, locked_vi = _locked(ref)
+            raise TokenError(locked_en, code="pin_locked", token=ref.token_name, message_vi=locked_vi)
         if not pin:
-            raise TokenError(f"no PIN given for {ref.token_name}", code="no_pin", token=ref.token_name)
+            raise TokenError(f"no PIN given for {ref.token_name}", code="no_pin", token=ref.token_name,
+                             message_vi=f"chưa nhập mã PIN cho {ref.token_name}")
         try:
             session = token.open(user_pin=pin)
         except PinIncorrect:
-            raise TokenError(f"wrong PIN for {ref.token_name}{_tries_left(lib, ref)}; nothing was signed",
-                             code="wrong_pin", token=ref.token_name) from None
+            left_en, left_vi = _tries_left(lib, ref)
+            raise TokenError(f"wrong PIN for {ref.token_name}{left_en}; nothing was signed",
+                             code="wrong_pin", token=ref.token_name,
+                             message_vi=f"sai mã PIN của {ref.token_name}{left_vi}; chưa ký gì") from None
         except Exception as exc:
             raise _translate(exc, ref, "logging in") from exc
         try:
@@ -418,21 +460,21 @@ def login(ref: TokenRef, pin: str) -> TokenSession:
     return signed_in
 
 
-def _tries_left(lib: Any, ref: TokenRef) -> str:
+def _tries_left(lib: Any, ref: TokenRef) -> tuple[str, str]:
     """What the token says after a wrong PIN: few tries left, the last one, or locked now."""
     from pkcs11 import TokenFlag
 
     try:
         flags = TokenFlag(_find_token(lib, ref).flags)
     except TokenError:
-        return ""
+        return "", ""
     if flags & TokenFlag.USER_PIN_LOCKED:
-        return " (the token has now locked its PIN)"
+        return " (the token has now locked its PIN)", " (thiết bị vừa khoá mã PIN)"
     if flags & TokenFlag.USER_PIN_FINAL_TRY:
-        return " (one more wrong PIN locks the token)"
+        return " (one more wrong PIN locks the token)", " (nhập sai thêm một lần nữa thiết bị sẽ khoá)"
     if flags & TokenFlag.USER_PIN_COUNT_LOW:
-        return " (the token reports few tries left)"
-    return ""
+        return " (the token reports few tries left)", " (thiết bị báo chỉ còn ít lần thử)"
+    return "", ""
 
 
 def _prove(session: TokenSession) -> None:
@@ -440,7 +482,9 @@ def _prove(session: TokenSession) -> None:
     challenge = b"forensics-toolkit token check\n" + os.urandom(32)
     if not verify_signature(ECDSA_P256, session.key.public_key, challenge, session.sign(challenge)):
         raise TokenError(f"{session.key.ref.key_name} on {session.key.ref.token_name} does not sign for the public "
-                         "key stored with it (its certificate or public-key object belongs to another key)")
+                         "key stored with it (its certificate or public-key object belongs to another key)",
+                         message_vi=f"{session.key.ref.key_name} trên {session.key.ref.token_name} không ký được cho khoá công "
+                                    "khai lưu cùng nó (chứng thư hoặc đối tượng khoá công khai thuộc khoá khác)")
 
 
 # -- the examiner's signer --------------------------------------------------------------------------------------------

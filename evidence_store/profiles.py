@@ -80,7 +80,8 @@ class LoginProfiles:
         """Store (or replace) the storage state of ``name``; logged as ``login_profile.save``."""
         check_name(name)
         if not isinstance(state, dict) or not isinstance(state.get("cookies", []), list):
-            raise UsageError("a login profile must be a browser storage state (cookies and origins)")
+            raise UsageError("a login profile must be a browser storage state (cookies and origins)",
+                             message_vi="hồ sơ đăng nhập phải là trạng thái lưu trữ của trình duyệt (cookie và nguồn gốc)")
         plain = json.dumps(state, ensure_ascii=False, sort_keys=True).encode("utf-8")
         digest = hashlib.sha256(plain).hexdigest()
         nonce = os.urandom(12)
@@ -135,8 +136,9 @@ class LoginProfiles:
         found = [p for p in self.list() if p.name == name]
         if not found:
             known = ", ".join(p.name for p in self.list()) or "none yet"
-            raise NotFoundError(f"no login profile named {name!r} (known: {known}); create one with "
-                                "`forensics profile login NAME --url URL`")
+            raise NotFoundError(f"no login profile named {name!r} (known: {known})",
+                                message_vi=f"không có hồ sơ đăng nhập tên {name!r} (đã có: {known})",
+                                remedy="profile_login")
         return found[0]
 
     def load(self, name: str, *, case: Case | None = None, purpose: str = "capture") -> dict[str, Any]:
@@ -147,9 +149,12 @@ class LoginProfiles:
             plain = self._aead.decrypt(bytes(row[0]), bytes(row[1]), self._aad(name))
         except InvalidTag as exc:
             raise IntegrityError(f"login profile {name!r} failed authentication: it was damaged or tampered "
-                                 "with; log in again to replace it") from exc
+                                 "with; log in again to replace it",
+                                 message_vi=f"hồ sơ đăng nhập {name!r} không xác thực được: đã bị hỏng hoặc bị sửa; hãy đăng "
+                                            "nhập lại để thay thế") from exc
         if hashlib.sha256(plain).hexdigest() != profile.sha256:
-            raise IntegrityError(f"login profile {name!r} does not match its recorded hash")
+            raise IntegrityError(f"login profile {name!r} does not match its recorded hash",
+                                 message_vi=f"hồ sơ đăng nhập {name!r} không khớp với giá trị băm đã ghi")
         self.vault.log("login_profile.use", case=case, details={"name": name, "account": profile.account,
                                                                 "purpose": purpose, "sha256": profile.sha256})
         state: dict[str, Any] = json.loads(plain)
@@ -167,7 +172,9 @@ class LoginProfiles:
 def check_name(name: str) -> None:
     if not NAME.match(name or ""):
         raise UsageError(f"invalid login profile name {name!r}: use letters, digits, '.', '-' or '_' "
-                         "(at most 64 characters)")
+                         "(at most 64 characters)",
+                         message_vi=f"tên hồ sơ đăng nhập {name!r} không hợp lệ: dùng chữ cái, chữ số, '.', '-' hoặc '_' (tối "
+                                    "đa 64 ký tự)")
 
 
 def _site(domain: str) -> str:

@@ -37,9 +37,10 @@ def verify_inclusion(checkpoint_note: str, vkey: str, entry: bytes, index: int, 
     try:
         path = [bytes.fromhex(node) for node in audit_path]
     except ValueError as exc:
-        raise IntegrityError("audit path is not hexadecimal") from exc
+        raise IntegrityError("audit path is not hexadecimal", message_vi="đường kiểm chứng không phải số thập lục phân") from exc
     if not merkle.verify_inclusion(merkle.leaf_hash(entry), index, checkpoint.size, path, checkpoint.root):
-        raise IntegrityError(f"entry {index} is not included in the checkpoint (proof does not match)")
+        raise IntegrityError(f"entry {index} is not included in the checkpoint (proof does not match)",
+                             message_vi=f"mục nhật ký {index} không nằm trong điểm kiểm tra (bằng chứng không khớp)")
     return checkpoint
 
 

@@ -67,7 +67,8 @@ class ItemQuery(NamedTuple):
 
     def _order_by(self) -> str:
         if self.sort not in SORT_COLUMNS:
-            raise UsageError(f"cannot sort items by {self.sort!r}; one of {', '.join(SORT_COLUMNS)}")
+            raise UsageError(f"cannot sort items by {self.sort!r}; one of {', '.join(SORT_COLUMNS)}",
+                             message_vi=f"không sắp xếp được theo {self.sort!r}; dùng một trong {', '.join(SORT_COLUMNS)}")
         direction = "DESC" if self.descending else "ASC"
         return f"{SORT_COLUMNS[self.sort]} {direction}, i.id {direction}"
 

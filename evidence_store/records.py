@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .canonical import canonical_json, iso_utc
-from .errors import IntegrityError, NotFoundError, UsageError, VaultError
+from .errors import IntegrityError, NotFoundError, UsageError, VaultError, bilingual
 from .models import Case, Examiner, Item, ItemWarning
 from .naming import safe_filename
 
@@ -58,7 +58,7 @@ class Records:
 
     def set_setting(self, key: str, value: Any) -> None:
         if not key or not key.replace("_", "").replace(".", "").isalnum():
-            raise UsageError(f"invalid setting name {key!r}")
+            raise UsageError(f"invalid setting name {key!r}", message_vi=f"tên cài đặt không hợp lệ {key!r}")
         with self._write():
             old = self.get_setting(key)
             self.conn.execute(
@@ -71,10 +71,10 @@ class Records:
                     unit: str = "", examiner: str | None = None) -> Case:
         number, title = number.strip(), title.strip()
         if not number or not title:
-            raise UsageError("a case needs a number and a title")
+            raise UsageError("a case needs a number and a title", message_vi="vụ việc cần có số và tên")
         with self._write():
             if self.conn.execute("SELECT 1 FROM cases WHERE number = ?", (number,)).fetchone():
-                raise UsageError(f"a case numbered {number!r} already exists")
+                raise UsageError(f"a case numbered {number!r} already exists", message_vi=f"đã có vụ việc số {number!r}")
             lead = self.get_examiner(examiner) if examiner else self.examiner
             import uuid  # here, not at the top: opening a vault to read it does not load it
             cur = self.conn.execute(
@@ -99,7 +99,9 @@ class Records:
         if row is None and text.isdigit() and int(text) < 1 << 63:
             row = self.conn.execute("SELECT * FROM cases WHERE id = ?", (int(text),)).fetchone()
         if row is None:
-            raise NotFoundError(f"no case {text!r} in this vault; `forensics case list` shows them")
+            raise NotFoundError(f"no case {text!r} in this vault",
+                                message_vi=f"không có vụ việc {text!r} trong kho này",
+                                remedy="case_list")
         return self._case_from_row(row)
 
     def list_cases(self) -> list[Case]:
@@ -108,7 +110,8 @@ class Records:
     def update_case(self, ref: int | str, **changes: str) -> Case:
         allowed = {"title", "description", "agency", "unit"}
         if set(changes) - allowed:
-            raise UsageError(f"only {', '.join(sorted(allowed))} of a case can be changed")
+            raise UsageError(f"only {', '.join(sorted(allowed))} of a case can be changed",
+                             message_vi=f"chỉ thay đổi được {', '.join(sorted(allowed))} của vụ việc")
         with self._write():
             case = self.get_case(ref)
             for key, value in changes.items():
@@ -119,7 +122,7 @@ class Records:
 
     def set_case_status(self, ref: int | str, status: str) -> Case:
         if status not in ("open", "closed"):
-            raise UsageError("a case is either open or closed")
+            raise UsageError("a case is either open or closed", message_vi="vụ việc chỉ có thể đang mở hoặc đã đóng")
         with self._write():
             case = self.get_case(ref)
             closed_at = iso_utc() if status == "closed" else None
@@ -141,7 +144,9 @@ class Records:
         if row is None:
             row = self.conn.execute("SELECT * FROM items WHERE uid = ?", (text,)).fetchone()
         if row is None:
-            raise NotFoundError(f"no item {text[:40]!r} in this vault; `forensics items list` shows them")
+            raise NotFoundError(f"no item {text[:40]!r} in this vault",
+                                message_vi=f"không có mục chứng cứ {text[:40]!r} trong kho này",
+                                remedy="item_list")
         return self._item_from_row(row)
 
     def list_items(self, case_id: int | None = None, *, parent_id: int | None = None,
@@ -168,11 +173,13 @@ class Records:
         from .item_record import record_facts, row_dict
 
         if not reason.strip():
-            raise UsageError("say why the item is amended")
+            raise UsageError("say why the item is amended", message_vi="hãy nêu lý do bổ sung mục chứng cứ")
         with self._write():
             item = self.get_item(item_id)
             if self.get_case(item.case_id).status != "open":
-                raise UsageError(f"case {self.get_case(item.case_id).number} is closed; reopen it to amend its items")
+                raise UsageError(f"case {self.get_case(item.case_id).number} is closed; reopen it to amend its items",
+                                 message_vi=f"vụ việc {self.get_case(item.case_id).number} đã đóng; hãy mở lại để bổ sung các "
+                                            "mục của nó")
             meta = {**item.metadata, **_json_ready(metadata or {})}
             warnings = [w.to_json() for w in item.warnings] + [w.to_json() for w in add_warnings]
             self.conn.execute("UPDATE items SET metadata = ?, warnings = ? WHERE id = ?",
@@ -193,7 +200,8 @@ class Records:
     def read_item(self, item: Item) -> Iterator[bytes]:
         """Decrypted content, segment by segment (authenticity checked on the way)."""
         if item.blob is None:
-            raise UsageError(f"item {item.id} ({item.kind}) has no content of its own")
+            raise UsageError(f"item {item.id} ({item.kind}) has no content of its own",
+                             message_vi=f"mục {item.id} ({item.kind}) không có nội dung riêng")
         return self.store_of(item.blob).read_plaintext(item.blob)  # type: ignore[no-any-return]
 
     # -- blob storage ------------------------------------------------------------------
@@ -215,7 +223,8 @@ class Records:
     def blob_row(self, name: str) -> dict[str, Any]:
         row = self.conn.execute("SELECT * FROM blobs WHERE name = ?", (name,)).fetchone()
         if row is None:
-            raise NotFoundError(f"no blob {name[:16]}… in this vault")
+            raise NotFoundError(f"no blob {name[:16]}… in this vault",
+                                message_vi=f"không có khối dữ liệu {name[:16]}… trong kho này")
         return dict(row)
 
     def blobs_under_epoch(self, epoch: int, *, count: bool = False) -> Any:
@@ -243,10 +252,12 @@ class Records:
         try:
             out_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise UsageError(f"cannot write to {out_dir}: {exc.strerror or exc}") from exc
+            raise UsageError(f"cannot write to {out_dir}: {exc.strerror or exc}",
+                             message_vi=f"không ghi được vào {out_dir}: {bilingual(exc)[1]}") from exc
         target = out_dir / safe_filename(filename or item.name, fallback=f"item-{item.id}")
         if target.exists():
-            raise UsageError(f"{target} already exists; choose another output directory")
+            raise UsageError(f"{target} already exists; choose another output directory",
+                             message_vi=f"{target} đã tồn tại; hãy chọn thư mục xuất khác")
         import tempfile  # here, not at the top: opening a vault to read it does not load them
 
         from .hashing import MultiHasher
@@ -263,12 +274,14 @@ class Records:
                 os.fsync(out.fileno())
             digests = hasher.hexdigests()
             if digests["sha256"] != item.sha256 or digests["blake3"] != item.blake3:
-                raise IntegrityError(f"item {item.id}: exported content does not match its recorded hashes")
+                raise IntegrityError(f"item {item.id}: exported content does not match its recorded hashes",
+                                     message_vi=f"mục {item.id}: nội dung xuất ra không khớp với giá trị băm đã ghi")
             os.replace(temp, target)
         except BaseException as exc:
             Path(temp).unlink(missing_ok=True)
             if isinstance(exc, OSError):
-                raise VaultError(f"cannot write {target}: {exc.strerror or exc}") from exc
+                raise VaultError(f"cannot write {target}: {exc.strerror or exc}",
+                                 message_vi=f"không ghi được {target}: {bilingual(exc)[1]}") from exc
             raise
         self.log("item.export", item=item, details={"purpose": purpose, "destination": str(target.resolve()),
                                                     "sha256": digests["sha256"], "blake3": digests["blake3"]})

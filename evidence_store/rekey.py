@@ -68,7 +68,9 @@ def rekey(vault: Vault, *, progress: Progress = no_progress, cancel: CancelToken
             next_key = vault._unlocked.next_vault_key
             if next_key is None:
                 raise UsageError("a rekey is under way but this examiner's slot has no sealed new key; an examiner "
-                                 "who held a slot when it started must resume it")
+                                 "who held a slot when it started must resume it",
+                                 message_vi="việc đổi khoá đang dở nhưng khe khoá của cán bộ này không có khoá mới đã niêm "
+                                            "phong; một cán bộ đã có khe khoá khi việc bắt đầu phải tiếp tục nó")
         else:
             next_key = os.urandom(crypto.KEY_SIZE)
             config.seal_next(next_key)
@@ -116,7 +118,9 @@ def _move_blob(vault: Vault, name: str, old: BlobStore, new: BlobStore, epoch: i
         new.discard(ingested)
         from .errors import IntegrityError
 
-        raise IntegrityError(f"blob {name[:16]}… decrypted to content other than recorded; rekey stopped before it")
+        raise IntegrityError(f"blob {name[:16]}… decrypted to content other than recorded; rekey stopped before it",
+                             message_vi=f"khối dữ liệu {name[:16]}… giải mã ra nội dung khác với nội dung đã ghi; việc đổi khoá"
+                                        " dừng trước khối này")
     new_name = new.commit(ingested)
     try:
         vault.replace_blob(name, new_name, new.dedupe_key(row["sha256"], row["blake3"]), ingested.cipher_size, epoch)

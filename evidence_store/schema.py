@@ -350,7 +350,8 @@ def apply_migrations(conn: Any, path: Path | None) -> None:
     """Bring an existing database up to this tool's schema; refuse one from a newer tool."""
     row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
     if row is None or row[0] != "2":
-        raise VaultDamagedError(f"the vault database {path} has an unknown schema")
+        raise VaultDamagedError(f"the vault database {path} has an unknown schema",
+                                message_vi=f"cơ sở dữ liệu kho {path} có lược đồ không xác định")
     if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'migrations'").fetchone() is None:
         conn.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
     applied = {r[0] for r in conn.execute("SELECT name FROM migrations")}
@@ -360,7 +361,9 @@ def apply_migrations(conn: Any, path: Path | None) -> None:
         raise VaultVersionError(
             f"the vault database {path} was changed by a newer version of this tool (schema {unknown[-1]}); "
             "install that version to open it"
-        )
+        ,
+            message_vi=f"cơ sở dữ liệu kho {path} đã được phiên bản mới hơn của công cụ thay đổi (lược đồ {unknown[-1]}); hãy "
+                       "cài phiên bản đó để mở")
     from .canonical import iso_utc
 
     for name, sql in MIGRATIONS:

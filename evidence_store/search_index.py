@@ -181,7 +181,8 @@ def search(vault: Vault, fts_query: str, *, case_ids: Sequence[int] | None = Non
             hits.append(Hit(item_id, case_id, kind, place, snippet[0] if snippet else "", -float(rank),
                             many[0] <= RANK_LIMIT))
     except DatabaseError as exc:
-        raise UsageError(f"the search index cannot answer this query: {exc}") from exc
+        raise UsageError(f"the search index cannot answer this query: {exc}",
+                         message_vi=f"chỉ mục tìm kiếm không trả lời được truy vấn này: {exc}") from exc
     return hits
 
 
@@ -192,7 +193,8 @@ def case_counts(vault: Vault, fts_query: str) -> list[tuple[int, int]]:
             "SELECT d.case_id, count(*) FROM search_fts JOIN search_meta d ON d.id = search_fts.rowid"
             " WHERE search_fts MATCH ? GROUP BY d.case_id ORDER BY count(*) DESC", (fts_query,))]
     except DatabaseError as exc:
-        raise UsageError(f"the search index cannot answer this query: {exc}") from exc
+        raise UsageError(f"the search index cannot answer this query: {exc}",
+                         message_vi=f"chỉ mục tìm kiếm không trả lời được truy vấn này: {exc}") from exc
 
 
 def pieces_of(vault: Vault, item_id: int) -> list[tuple[str, str]]:

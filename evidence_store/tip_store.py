@@ -81,16 +81,20 @@ def _find(vault: Vault, ref: int | str) -> Any:
     if row is None and text.isdigit() and int(text) < 1 << 63:
         row = vault.conn.execute(f"SELECT {_COLUMNS} {_FROM} WHERE t.id = ?", (int(text),)).fetchone()
     if row is None:
-        raise NotFoundError(f"no community report {text[:40]!r} in this vault; `forensics tip list` shows them")
+        raise NotFoundError(f"no community report {text[:40]!r} in this vault",
+                            message_vi=f"không có tin báo {text[:40]!r} trong kho này",
+                            remedy="tip_list")
     return row
 
 
 def add_tip(vault: Vault, *, uid: str | None = None, received_at: str, channel: str, reporter: dict[str, Any],
             urls: Sequence[str], text: str, attachments: Sequence[int] = ()) -> TipRow:
     if channel not in CHANNELS:
-        raise UsageError(f"unknown channel {channel!r}; one of {', '.join(CHANNELS)}")
+        raise UsageError(f"unknown channel {channel!r}; one of {', '.join(CHANNELS)}",
+                         message_vi=f"kênh không xác định {channel!r}; dùng một trong {', '.join(CHANNELS)}")
     if not urls and not text.strip() and not attachments:
-        raise UsageError("a community report needs reported addresses, text or attachments")
+        raise UsageError("a community report needs reported addresses, text or attachments",
+                         message_vi="tin báo cần có địa chỉ bị báo cáo, nội dung hoặc tệp đính kèm")
     reporter = {k: str(v).strip() for k, v in reporter.items() if str(v or "").strip()}
     uid = uid or str(uuid.uuid4())
     now = iso_utc()
@@ -113,7 +117,9 @@ def get_tip(vault: Vault, ref: int | str, *, reveal: bool = False) -> TipRow:
     if reveal:
         if not may_see_reporter(vault, row):
             raise UsageError("only the examiner who registered this report, its assessor or an administrator may "
-                             "see its reporter")
+                             "see its reporter",
+                             message_vi="chỉ cán bộ đã tiếp nhận tin báo này, người đánh giá hoặc quản trị viên mới được xem "
+                                        "người báo tin")
         if tip.reporter:
             vault.log("tip.reporter.view", details={"tip": tip.uid})
     return tip
@@ -133,13 +139,16 @@ def list_tips(vault: Vault, *, status: str | None = None, case_id: int | None = 
 def assess(vault: Vault, ref: int | str, status: str, note: str = "") -> TipRow:
     """Move a report along received → assessing → violation / no violation → handled; you become its assessor."""
     if status not in STATUSES:
-        raise UsageError(f"unknown status {status!r}; one of {', '.join(STATUSES)}")
+        raise UsageError(f"unknown status {status!r}; one of {', '.join(STATUSES)}",
+                         message_vi=f"trạng thái không xác định {status!r}; dùng một trong {', '.join(STATUSES)}")
     with vault._write():
         row = _find(vault, ref)
         current = row[7]
         if status not in NEXT[current]:
             allowed = ", ".join(NEXT[current]) or "none (handled is final)"
-            raise UsageError(f"a report that is {current} cannot become {status}; next: {allowed}")
+            raise UsageError(f"a report that is {current} cannot become {status}; next: {allowed}",
+                             message_vi=f"tin báo đang ở trạng thái {current} không thể chuyển sang {status}; tiếp theo: "
+                                        f"{allowed}")
         outcome = status if status in ("violation", "no_violation") else row[8]
         vault.conn.execute("UPDATE tips SET status = ?, outcome = ?, assessor_id = ?, note = CASE WHEN ? = '' THEN"
                            " note ELSE ? END, updated_at = ? WHERE id = ?",

@@ -44,13 +44,16 @@ def recorded_token(vault: Vault) -> TokenRef:
     """The signed-in examiner's token as their ``examiner.add`` entry recorded it (the row must agree)."""
     me = vault.examiner
     if not me.token:
-        raise UsageError(f"examiner {me.name} signs with the key their passphrase opens, not with a token")
+        raise UsageError(f"examiner {me.name} signs with the key their passphrase opens, not with a token",
+                         message_vi=f"cán bộ {me.name} ký bằng khoá mà mật khẩu mở, không dùng thiết bị ký số")
     logged = next((details for _seq, details in vault.custody_details("examiner.add")
                    if details.get("uid") == me.uid), None)
     if logged is None or logged.get("token") != me.token or logged.get("public_key") != me.public_key.hex():
-        raise VaultDamagedError(f"examiner {me.name}'s token in vault.db is not the one the custody log recorded when "
-                                "they were added (the examiners table was altered): nothing is loaded from it; run "
-                                "`forensics vault verify`")
+        raise VaultDamagedError(f"examiner {me.name}'s token in vault.db is not the one the custody log recorded "
+                                "when they were added (the examiners table was altered): nothing is loaded from it",
+                                message_vi=f"thiết bị ký số của cán bộ {me.name} trong vault.db không phải thiết bị mà nhật ký "
+                                           "lưu giữ chứng cứ ghi khi thêm cán bộ (bảng cán bộ đã bị sửa): không nạp gì từ đó",
+                                remedy="vault_verify")
     return TokenRef.from_json(me.token)
 
 

@@ -89,11 +89,14 @@ class Vault(Examiners, Queries, Records):
         root = Path(root)
         check_passphrase(passphrase)
         if not examiner.strip():
-            raise UsageError("an examiner name is required to create a vault")
+            raise UsageError("an examiner name is required to create a vault",
+                             message_vi="cần có tên cán bộ để tạo kho chứng cứ")
         if (root / CONFIG_FILE).exists() or (root / DB_FILE).exists():
-            raise VaultExistsError(f"{root} already holds a vault; open it instead")
+            raise VaultExistsError(f"{root} already holds a vault; open it instead",
+                                   message_vi=f"{root} đã chứa một kho chứng cứ; hãy mở kho đó")
         if root.exists() and any(root.iterdir()):
-            raise VaultExistsError(f"{root} is not empty; choose a new or empty directory for the vault")
+            raise VaultExistsError(f"{root} is not empty; choose a new or empty directory for the vault",
+                                   message_vi=f"{root} không trống; hãy chọn thư mục mới hoặc trống cho kho chứng cứ")
         import uuid  # here, not at the top: opening a vault does not load it
 
         from .identity import new_ed25519
@@ -155,24 +158,34 @@ class Vault(Examiners, Queries, Records):
         root = Path(root)
         config = VaultConfig.load(root)
         if not (root / DB_FILE).is_file():
-            raise VaultDamagedError(f"{root / DB_FILE} is missing: the vault's database is gone; restore it from a backup")
+            raise VaultDamagedError(f"{root / DB_FILE} is missing: the vault's database is gone; restore it from a backup",
+                                    message_vi=f"{root / DB_FILE} bị mất: cơ sở dữ liệu của kho không còn; hãy khôi phục từ bản"
+                                               " sao lưu")
         unlocked = config.unlock(passphrase)
         vault = cls._connect_through_rekey(root, config, unlocked)
         try:
             stored = vault.conn.execute("SELECT value FROM meta WHERE key = 'vault_id'").fetchone()
             if stored is None or stored[0] != config.vault_id:
-                raise VaultDamagedError("vault.db belongs to a different vault than vault.json")
+                raise VaultDamagedError("vault.db belongs to a different vault than vault.json",
+                                        message_vi="vault.db thuộc một kho khác với vault.json")
             vault._examiner_row = vault._examiner_by_uid(unlocked.slot.examiner)
             if examiner and examiner != vault._examiner_row["name"]:
                 raise UsageError(f"this passphrase is examiner {vault._examiner_row['name']}'s, not {examiner}'s: "
-                                 f"to act as {examiner}, open the vault with {examiner}'s own passphrase")
+                                 f"to act as {examiner}, open the vault with {examiner}'s own passphrase",
+                                 message_vi=f"mật khẩu này là của cán bộ {vault._examiner_row['name']}, không phải của "
+                                            f"{examiner}: muốn làm việc với tư cách {examiner}, hãy mở kho bằng mật khẩu của "
+                                            f"chính {examiner}")
             if check_witnesses:
                 problems = vault.witness_problems()
                 if problems:
-                    raise WitnessMismatchError(problems[0].message + "; run `forensics vault verify` for details")
+                    raise WitnessMismatchError(problems[0].message,
+                                               message_vi="nhật ký lưu giữ chứng cứ không còn khớp với điểm kiểm tra đã được "
+                                                          "lưu chứng kiến bên ngoài kho",
+                                               remedy="vault_verify")
         except DatabaseError as exc:
             vault.close(witness=False)
-            raise VaultDamagedError(f"the vault database is damaged: {exc}") from exc
+            raise VaultDamagedError(f"the vault database is damaged: {exc}",
+                                    message_vi=f"cơ sở dữ liệu kho bị hỏng: {exc}") from exc
         except BaseException:
             vault.close(witness=False)
             raise
@@ -242,20 +255,25 @@ class Vault(Examiners, Queries, Records):
         row = self._examiner_row
         if self._unlocked.secrets.ed25519 is None:
             raise VaultError(f"examiner {row['name']} signs with a hardware token: log in to it with its PIN "
-                             "(FORENSICS_TOKEN_PIN, or the app's token login) before changing anything")
+                             "(FORENSICS_TOKEN_PIN, or the app's token login) before changing anything",
+                             message_vi=f"cán bộ {row['name']} ký bằng thiết bị ký số: hãy đăng nhập thiết bị bằng mã PIN trước"
+                                        " khi thay đổi bất cứ điều gì")
         from .identity import Ed25519Signer
 
         signer = Ed25519Signer(row["id"], row["uid"], row["name"], self._unlocked.secrets.ed25519)
         if signer.public_key != bytes(row["public_key"]):
             raise VaultDamagedError(f"examiner {row['name']}'s public key in vault.db is not the key their slot holds: "
-                                    "the examiners table was altered")
+                                    "the examiners table was altered",
+                                    message_vi=f"khoá công khai của cán bộ {row['name']} trong vault.db không phải khoá trong "
+                                               "khe khoá của họ: bảng cán bộ đã bị sửa")
         return signer
 
     def use_token(self, signer: Signer) -> None:
         """Sign from now on with a token's key (the examiner's own, checked against their recorded public key)."""
         row = self._examiner_row
         if signer.examiner_id != row["id"] or signer.public_key != bytes(row["public_key"]):
-            raise UsageError(f"the token's key is not examiner {row['name']}'s recorded key")
+            raise UsageError(f"the token's key is not examiner {row['name']}'s recorded key",
+                             message_vi=f"khoá của thiết bị không phải khoá đã ghi của cán bộ {row['name']}")
         self._signer = signer
 
     # -- writing ----------------------------------------------------------------
@@ -337,11 +355,15 @@ class Vault(Examiners, Queries, Records):
         from . import witness
 
         if not reason.strip():
-            raise UsageError("say why the restored state is accepted (--reason)")
+            raise UsageError("say why the restored state is accepted",
+                             message_vi="hãy nêu lý do chấp nhận trạng thái đã khôi phục",
+                             remedy="restore_reason")
         seen, _ = witness.read(self.witness_dirs(), self.config.vault_id)
         problems = witness.check(self.custody, seen)
         if not problems:
-            raise UsageError("the custody log extends every witnessed checkpoint: there is nothing to accept")
+            raise UsageError("the custody log extends every witnessed checkpoint: there is nothing to accept",
+                             message_vi="nhật ký lưu giữ chứng cứ đã kéo dài mọi điểm kiểm tra được chứng kiến: không có gì để "
+                                        "chấp nhận")
         stamp = iso_utc()
         moved = witness.archive(self.witness_dirs(), self.config.vault_id, stamp)
         self.log("vault.rollback_accepted", details={

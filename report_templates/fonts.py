@@ -75,13 +75,15 @@ def register_fonts() -> FontSet:
         path = _find(candidates)
         if path is None:
             raise UsageError(
-                f"no font for {face} found ({', '.join(candidates)}); install fonts-noto-core and "
-                "fonts-dejavu-core (installer/debian-packages.txt) or set FORENSICS_FONT_DIRS")
+                f"no font for {face} found ({', '.join(candidates)})",
+                message_vi=f"không tìm thấy phông chữ cho {face} ({', '.join(candidates)})",
+                remedy="install_fonts")
         pdfmetrics.registerFont(TTFont(face, str(path)))
     font = pdfmetrics.getFont("Body")
     missing = [ch for ch in VIETNAMESE_PROBE if ord(ch) not in font.face.charToGlyph]
     if missing:
-        raise UsageError(f"the body font lacks Vietnamese letters {''.join(missing)}")
+        raise UsageError(f"the body font lacks Vietnamese letters {''.join(missing)}",
+                         message_vi=f"phông chữ thân bài thiếu các chữ cái tiếng Việt {''.join(missing)}")
     addMapping("Body", 0, 0, "Body")
     addMapping("Body", 1, 0, "Body-Bold")
     addMapping("Body", 0, 1, "Body-Italic")

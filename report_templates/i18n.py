@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from evidence_store import UsageError, parse_iso
+from evidence_store.catalogue import lookup
 
 from .strings import STRINGS
 
@@ -23,15 +24,14 @@ MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "Au
 
 def check_lang(lang: str) -> str:
     if lang not in LANGS:
-        raise UsageError(f"report language must be vi or en, not {lang!r}")
+        raise UsageError(f"report language must be vi or en, not {lang!r}",
+                         message_vi=f"ngôn ngữ báo cáo phải là vi hoặc en, không phải {lang!r}")
     return lang
 
 
 def t(key: str, lang: str, **values: object) -> str:
     """The wording for ``key`` in ``lang`` (``{name}`` fields filled from ``values``)."""
-    en, vi = STRINGS[key]
-    text = vi if lang == "vi" else en
-    return text.format(**values) if values else text
+    return lookup(STRINGS, key, lang, **values)
 
 
 def both(key: str, **values: object) -> str:
@@ -43,7 +43,8 @@ def zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name or "Asia/Ho_Chi_Minh")
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise UsageError(f"unknown time zone {name!r} in the timezone setting (e.g. Asia/Ho_Chi_Minh)") from exc
+        raise UsageError(f"unknown time zone {name!r} in the timezone setting (e.g. Asia/Ho_Chi_Minh)",
+                         message_vi=f"múi giờ không xác định {name!r} trong cài đặt múi giờ (ví dụ Asia/Ho_Chi_Minh)") from exc
 
 
 def as_datetime(value: str | datetime) -> datetime:

@@ -185,7 +185,8 @@ def open_container(read: Read, offset: int, size: int) -> Container:
     try:
         handle.open_file_object(RangeFile(read, offset, size), "r")
     except OSError as exc:
-        raise SourceError(f"APFS container at byte {offset} cannot be read: {_short(exc)}") from exc
+        raise SourceError(f"APFS container at byte {offset} cannot be read: {_short(exc)}",
+                          message_vi=f"không đọc được vùng chứa APFS tại byte {offset}: {_short(exc)}") from exc
     block_size = int.from_bytes(read(offset + 36, 4), "little") or 4096
     try:
         flags = volume_facts(read, offset)
@@ -247,9 +248,11 @@ def walk(reader: VolumeReader, partition: int, policy: TimePolicy, path: bytes, 
         directory = (reader.volume.get_root_directory() if not path.strip(b"/")
                      else reader.volume.get_file_entry_by_path("/" + path.strip(b"/").decode("utf-8")))
     except (OSError, UnicodeDecodeError) as exc:
-        raise SourceError(f"partition {partition}: no directory {path.decode('utf-8', 'replace')!r}") from exc
+        raise SourceError(f"partition {partition}: no directory {path.decode('utf-8', 'replace')!r}",
+                          message_vi=f"phân vùng {partition}: không có thư mục {path.decode('utf-8', 'replace')!r}") from exc
     if directory is None:
-        raise SourceError(f"partition {partition}: no directory {path.decode('utf-8', 'replace')!r}")
+        raise SourceError(f"partition {partition}: no directory {path.decode('utf-8', 'replace')!r}",
+                          message_vi=f"phân vùng {partition}: không có thư mục {path.decode('utf-8', 'replace')!r}")
     yield from _children(directory, path.strip(b"/"), partition, policy, recursive, runs, block_size, cancel, warn,
                          (int(directory.identifier),))
 

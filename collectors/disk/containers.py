@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 import pytsk3
 
-from evidence_store.errors import SourceError
+from evidence_store.errors import SourceError, bilingual
 
 _EWF_SIGNATURES = (b"EVF\x09\x0d\x0a\xff\x00", b"LVF\x09\x0d\x0a\xff\x00", b"EVF2\x0d\x0a\x81\x00")
 _SPLIT_PATTERNS = (
@@ -101,7 +101,8 @@ def _open_readonly(path: Path) -> int:
                 raise
             return os.open(path, flags)
     except OSError as exc:
-        raise SourceError(f"cannot open image {path}: {exc.strerror or exc}", path=str(path)) from exc
+        raise SourceError(f"cannot open image {path}: {exc.strerror or exc}", path=str(path),
+                          message_vi=f"không mở được ảnh đĩa {path}: {bilingual(exc)[1]}") from exc
 
 
 class RawSource:
@@ -170,7 +171,8 @@ class LibyalSource:
             try:
                 return bytes(self._handle.read_buffer_at_offset(size, offset))
             except (OSError, OverflowError) as exc:
-                raise SourceError(f"cannot read the image at offset {offset}: {exc}") from exc
+                raise SourceError(f"cannot read the image at offset {offset}: {exc}",
+                                  message_vi=f"không đọc được ảnh đĩa tại vị trí {offset}: {bilingual(exc)[1]}") from exc
 
     def close(self) -> None:
         for closer in [self._handle, *self._extra]:
@@ -247,11 +249,13 @@ def open_container(path: Path | str) -> Container:
     """Open any supported image read-only; a clear :class:`SourceError` otherwise."""
     path = Path(path)
     if not path.exists():
-        raise SourceError(f"{path}: no such image file", path=str(path))
+        raise SourceError(f"{path}: no such image file", path=str(path), message_vi=f"{path}: không có tệp ảnh đĩa này")
     if path.is_dir():
-        raise SourceError(f"{path} is a folder, not a disk image", path=str(path))
+        raise SourceError(f"{path} is a folder, not a disk image", path=str(path),
+                          message_vi=f"{path} là thư mục, không phải ảnh đĩa")
     if path.stat().st_size == 0:
-        raise SourceError(f"{path} is empty (0 bytes): nothing to examine", path=str(path))
+        raise SourceError(f"{path} is empty (0 bytes): nothing to examine", path=str(path),
+                          message_vi=f"{path} trống (0 byte): không có gì để kiểm tra")
     kind = detect_format(path)
     opener = {"ewf": _open_ewf, "vmdk": _open_vmdk, "vhd": _open_vhd, "qcow": _open_qcow}.get(kind)
     if opener is None:
@@ -262,7 +266,8 @@ def open_container(path: Path | str) -> Container:
     except SourceError:
         raise
     except (OSError, ImportError) as exc:
-        raise SourceError(f"cannot open {path} as {kind.upper()}: {_first_line(exc)}", path=str(path)) from exc
+        raise SourceError(f"cannot open {path} as {kind.upper()}: {_first_line(exc)}", path=str(path),
+                          message_vi=f"không mở được {path} dưới dạng {kind.upper()}: {_first_line(exc)}") from exc
 
 
 def _first_line(exc: BaseException) -> str:
@@ -275,7 +280,8 @@ def _open_ewf(path: Path) -> Container:
 
     segments = [Path(p) for p in pyewf.glob(str(path))]
     if not segments:
-        raise SourceError(f"{path}: no E01 segment files found", path=str(path))
+        raise SourceError(f"{path}: no E01 segment files found", path=str(path),
+                          message_vi=f"{path}: không tìm thấy các tệp phân đoạn E01")
     handle = pyewf.handle()
     handle.open([str(p) for p in segments], "r")
     try:
@@ -299,7 +305,9 @@ def _probe_last_sector(path: Path, handle: Any, segments: list[Path]) -> None:
     except OSError as exc:
         names = ", ".join(p.name for p in segments)
         raise SourceError(f"{path}: the E01 segment set is incomplete or damaged (found {names}; "
-                          "the next segment is missing or unreadable)", path=str(path)) from exc
+                          "the next segment is missing or unreadable)", path=str(path),
+                          message_vi=f"{path}: bộ phân đoạn E01 không đầy đủ hoặc bị hỏng (tìm thấy {names}; phân đoạn tiếp "
+                                     "theo bị thiếu hoặc không đọc được)") from exc
 
 
 def _open_vmdk(path: Path) -> Container:
@@ -319,7 +327,9 @@ def _open_vmdk(path: Path) -> Container:
         stored = {"disk_type": handle.get_disk_type(), "extents": handle.get_number_of_extents()}
         if handle.get_parent_filename():
             raise SourceError(f"{path} is a differencing VMDK (parent {handle.get_parent_filename()}); "
-                              "open the parent chain's full image instead", path=str(path))
+                              "open the parent chain's full image instead", path=str(path),
+                              message_vi=f"{path} là VMDK vi sai (tệp cha {handle.get_parent_filename()}); hãy mở ảnh đầy đủ "
+                                         "của chuỗi tệp cha")
         return Container(path, "vmdk", segments, LibyalSource(handle, handle.get_media_size()), 512, stored)
     except BaseException:
         handle.close()
@@ -334,7 +344,8 @@ def _open_vhd(path: Path) -> Container:
     try:
         if handle.get_parent_filename():
             raise SourceError(f"{path} is a differencing VHD (parent {handle.get_parent_filename()}); "
-                              "open a full image instead", path=str(path))
+                              "open a full image instead", path=str(path),
+                              message_vi=f"{path} là VHD vi sai (tệp cha {handle.get_parent_filename()}); hãy mở một ảnh đầy đủ")
         stored = {"disk_type": handle.get_disk_type(), "format_version": handle.get_format_version()}
         return Container(path, "vhd", [path], LibyalSource(handle, handle.get_media_size()),
                          handle.get_bytes_per_sector() or 512, stored)
@@ -351,9 +362,12 @@ def _open_qcow(path: Path) -> Container:
     try:
         if handle.get_backing_filename():
             raise SourceError(f"{path} is a QCOW overlay (backing file {handle.get_backing_filename()}); "
-                              "open a full image instead", path=str(path))
+                              "open a full image instead", path=str(path),
+                              message_vi=f"{path} là lớp phủ QCOW (tệp nền {handle.get_backing_filename()}); hãy mở một ảnh đầy"
+                                         " đủ")
         if handle.is_locked():
-            raise SourceError(f"{path} is an encrypted QCOW image; decrypt it first", path=str(path))
+            raise SourceError(f"{path} is an encrypted QCOW image; decrypt it first", path=str(path),
+                              message_vi=f"{path} là ảnh QCOW được mã hoá; hãy giải mã trước")
         return Container(path, "qcow", [path], LibyalSource(handle, handle.get_media_size()), 512, {})
     except BaseException:
         handle.close()

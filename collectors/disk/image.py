@@ -153,17 +153,23 @@ class DiskImage:
                 return usable[0]
             if not usable:
                 reasons = "; ".join(f"partition {p.index}: {p.fs_error}" for p in self.partitions if p.fs_error)
-                raise SourceError(f"{self.path}: no partition holds a file system that can be read"
-                                  + (f" ({reasons})" if reasons else ""))
-            raise SourceError(f"{self.path} has {len(usable)} partitions with file systems "
-                              f"({', '.join(str(p.index) for p in usable)}); choose one with --partition")
+                detail = f" ({reasons})" if reasons else ""
+                raise SourceError(f"{self.path}: no partition holds a file system that can be read{detail}",
+                                  message_vi=f"{self.path}: không phân vùng nào chứa hệ thống tệp đọc được{detail}")
+            numbers = ", ".join(str(p.index) for p in usable)
+            raise SourceError(f"{self.path} has {len(usable)} partitions with file systems ({numbers})",
+                              message_vi=f"{self.path} có {len(usable)} phân vùng có hệ thống tệp ({numbers}); hãy chọn "
+                                         "một phân vùng",
+                              remedy="choose_partition")
         for part in self.partitions:
             if part.index == index:
                 if part.fs is None:
-                    raise SourceError(f"partition {index} has no readable file system: {part.fs_error}")
+                    raise SourceError(f"partition {index} has no readable file system: {part.fs_error}",
+                                      message_vi=f"phân vùng {index} không có hệ thống tệp đọc được: {part.fs_error}")
                 return part
-        raise SourceError(f"{self.path} has no partition {index} "
-                          f"(partitions: {', '.join(str(p.index) for p in self.partitions) or 'none'})")
+        numbers = ", ".join(str(p.index) for p in self.partitions)
+        raise SourceError(f"{self.path} has no partition {index} (partitions: {numbers or 'none'})",
+                          message_vi=f"{self.path} không có phân vùng {index} (các phân vùng: {numbers or 'không có'})")
 
     def describe(self) -> dict[str, Any]:
         return {"container": self.container.describe(), "media_size": self.size,
@@ -195,7 +201,10 @@ class DiskImage:
             message = (f"{self.path}: no partition table or file system that The Sleuth Kit recognises "
                        f"({self.container.format} image of {self.size} bytes; damaged, encrypted or not a disk image?)")
             if require_file_system:
-                raise SourceError(message)
+                raise SourceError(message,
+                                  message_vi=f"{self.path}: không có bảng phân vùng hay hệ thống tệp nào mà The Sleuth Kit nhận"
+                                             f" ra (ảnh {self.container.format} {self.size} byte; bị hỏng, mã hoá hoặc không "
+                                             "phải ảnh đĩa?)")
             self.warnings.append(ItemWarning("no_file_system", message,
                                              "không nhận ra bảng phân vùng hay hệ thống tệp nào trong ảnh đĩa "
                                              "(hỏng, mã hoá hoặc không phải ảnh đĩa?)"))

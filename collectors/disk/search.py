@@ -37,7 +37,7 @@ _POSIX = {
 def compile_pattern(text: str, *, regex: bool, ignore_case: bool, encodings: tuple[str, ...]) -> list[tuple[str, Any]]:
     """One compiled bytes pattern per encoding (POSIX classes like [[:alpha:]] accepted)."""
     if not text:
-        raise UsageError("the search keyword is empty")
+        raise UsageError("the search keyword is empty", message_vi="từ khoá tìm kiếm trống")
     flags = re.IGNORECASE if ignore_case else 0
     patterns = []
     if regex:
@@ -45,13 +45,15 @@ def compile_pattern(text: str, *, regex: bool, ignore_case: bool, encodings: tup
         try:
             patterns.append(("utf-8", re.compile(source.encode("utf-8"), flags | re.DOTALL)))
         except re.error as exc:
-            raise UsageError(f"invalid regular expression {text!r}: {exc}") from exc
+            raise UsageError(f"invalid regular expression {text!r}: {exc}",
+                             message_vi=f"biểu thức chính quy không hợp lệ {text!r}: {exc}") from exc
         return patterns
     for encoding in encodings:
         try:
             encoded = text.encode(encoding)
         except (LookupError, UnicodeEncodeError) as exc:
-            raise UsageError(f"cannot search for {text!r} in {encoding}: {exc}") from exc
+            raise UsageError(f"cannot search for {text!r} in {encoding}: {exc}",
+                             message_vi=f"không tìm được {text!r} theo bảng mã {encoding}: {exc}") from exc
         patterns.append((encoding, re.compile(re.escape(encoded), flags)))
     return patterns
 

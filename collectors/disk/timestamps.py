@@ -61,7 +61,8 @@ def zone(name: str | None) -> ZoneInfo:
     try:
         return ZoneInfo(name or DEFAULT_LOCAL_ZONE)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise UsageError(f"unknown time zone {name!r}; use an IANA name such as Asia/Ho_Chi_Minh") from exc
+        raise UsageError(f"unknown time zone {name!r}; use an IANA name such as Asia/Ho_Chi_Minh",
+                         message_vi=f"múi giờ không xác định {name!r}; dùng tên IANA, ví dụ Asia/Ho_Chi_Minh") from exc
 
 
 def precision_label(ns: int) -> str:

@@ -114,7 +114,9 @@ class Walker:
             directory = self.fs.open_dir(path=raw.decode("utf-8", "surrogateescape"))
         except (OSError, UnicodeEncodeError) as exc:
             raise SourceError(f"partition {self.partition.index}: no directory {raw.decode('utf-8', 'replace')!r}"
-                              " (or it cannot be read)") from exc
+                              " (or it cannot be read)",
+                              message_vi=f"phân vùng {self.partition.index}: không có thư mục {raw.decode('utf-8', 'replace')!r}"
+                                         " (hoặc không đọc được)") from exc
         inode = int(directory.info.fs_file.meta.addr) if directory.info.fs_file.meta else 0
         return directory, raw.strip(b"/"), inode
 

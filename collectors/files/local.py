@@ -20,7 +20,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from evidence_store.errors import SourceError, UsageError
+from evidence_store.errors import SourceError, UsageError, bilingual
 from evidence_store.models import ItemWarning
 from evidence_store.naming import display_name
 
@@ -102,13 +102,16 @@ def open_source(path: Path, expected: os.stat_result) -> Iterator[BinaryIO]:
                 raise
             fd = os.open(path, flags)  # O_NOATIME needs ownership; fall back
     except FileNotFoundError as exc:
-        raise SourceError(f"{path} vanished before it could be read", path=str(path)) from exc
+        raise SourceError(f"{path} vanished before it could be read", path=str(path),
+                          message_vi=f"{path} đã biến mất trước khi đọc được") from exc
     except OSError as exc:
-        raise SourceError(f"cannot read {path}: {exc.strerror}", path=str(path)) from exc
+        raise SourceError(f"cannot read {path}: {exc.strerror}", path=str(path),
+                          message_vi=f"không đọc được {path}: {bilingual(exc)[1]}") from exc
     st = os.fstat(fd)
     if not stat.S_ISREG(st.st_mode) or (st.st_ino, st.st_dev) != (expected.st_ino, expected.st_dev):
         os.close(fd)
-        raise SourceError(f"{path} was replaced while being acquired; not read", path=str(path))
+        raise SourceError(f"{path} was replaced while being acquired; not read", path=str(path),
+                          message_vi=f"{path} đã bị thay thế trong khi thu thập; không đọc")
     if hasattr(os, "set_blocking"):
         os.set_blocking(fd, True)
     with os.fdopen(fd, "rb", buffering=0) as handle:
@@ -134,23 +137,28 @@ class LocalFiles:
 
     def check(self) -> None:
         """Fail early, before anything is written, on sources that cannot be taken."""
-        problems = []
+        problems, problems_vi = [], []
         for path in self.paths:
             try:
                 st = path.lstat()
             except FileNotFoundError:
                 problems.append(f"{path}: no such file or folder")
+                problems_vi.append(f"{path}: không có tệp hoặc thư mục này")
                 continue
             except OSError as exc:
                 problems.append(f"{path}: {exc.strerror}")
+                problems_vi.append(f"{path}: {bilingual(exc)[1]}")
                 continue
             special = _special_kind(st.st_mode)
             if special:
                 problems.append(f"{path}: is a {special}; only regular files and folders can be acquired")
+                problems_vi.append(f"{path}: là tệp đặc biệt ({special}); chỉ thu thập được tệp thường và thư mục")
             elif stat.S_ISREG(st.st_mode) and not os.access(path, os.R_OK):
                 problems.append(f"{path}: permission denied")
+                problems_vi.append(f"{path}: không có quyền đọc")
         if problems:
-            raise UsageError("cannot acquire: " + "; ".join(problems))
+            raise UsageError("cannot acquire: " + "; ".join(problems),
+                             message_vi="không thu thập được: " + "; ".join(problems_vi))
 
     def artifacts(self) -> Iterator[Artifact]:
         for path in self.paths:

@@ -217,9 +217,9 @@ def _judge(state: CaptureState, record: PostRecord) -> None:
     elif status == NOT_RECOGNISED:
         state.warn("reader_not_recognised", f"the {record.platform} reader did not recognise a post on this page; "
                    "the page did not say the content is unavailable: see the screenshot, and complete the record "
-                   "with `forensics social annotate` if the post is shown",
+                   "by hand (an annotation) if the post is shown",
                    f"bộ đọc {record.platform} không nhận ra bài đăng trên trang này; trang không nói nội dung không "
-                   "còn hiển thị: xem ảnh chụp màn hình và bổ sung bản ghi bằng `forensics social annotate` nếu bài "
+                   "còn hiển thị: xem ảnh chụp màn hình và bổ sung bản ghi bằng tay (ghi chú) nếu bài "
                    "đăng có hiển thị", final_url=record.final_url)
     elif status == NETWORK_FAILURE:
         state.warn("post_network_failure", f"the post's page could not be fetched ({reason}); this says nothing "
@@ -227,8 +227,8 @@ def _judge(state: CaptureState, record: PostRecord) -> None:
                    "không cho biết bài đăng còn hay không", reason=reason)
     elif status == LOGIN_REQUIRED:
         state.warn("login_wall", f"a login wall hides the post ({reason}); capture with a login profile "
-                   "(--profile) to see it", f"trang yêu cầu đăng nhập ({reason}); hãy thu thập với hồ sơ đăng nhập "
-                   "(--profile)", reason=reason)
+                   "to see it", f"trang yêu cầu đăng nhập ({reason}); hãy thu thập với hồ sơ đăng nhập để xem",
+                   reason=reason)
     elif status == CHECKPOINT:
         state.warn("checkpoint", f"the platform stopped the account at a checkpoint ({reason}); the post was not "
                    "shown", f"nền tảng chặn tài khoản ở bước xác minh ({reason}); bài đăng không hiển thị",

@@ -30,7 +30,9 @@ def get_behaviour(name: str) -> Behaviour:
     try:
         return _BEHAVIOURS[name]
     except KeyError:
-        raise UsageError(f"unknown page behaviour {name!r}; known: {', '.join(sorted(_BEHAVIOURS))}") from None
+        known = ", ".join(sorted(_BEHAVIOURS))
+        raise UsageError(f"unknown page behaviour {name!r}; known: {known}",
+                         message_vi=f"hành vi trang không xác định {name!r}; các hành vi có: {known}") from None
 
 
 def behaviour_names() -> list[str]:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from evidence_store.errors import CollectorError, UsageError
+from evidence_store.errors import CollectorError, UsageError, bilingual
 
 CANDIDATES = (
     "/usr/bin/chromium", "/usr/bin/chromium-browser", "/snap/bin/chromium",
@@ -80,11 +80,15 @@ def discover_browser(setting: str = "") -> BrowserChoice:
     env = os.environ.get("FORENSICS_CHROMIUM", "")
     if env:
         if not _usable(env):
-            raise BrowserNotFound(f"FORENSICS_CHROMIUM={env} is not an executable browser; {INSTALL_HINT}")
+            raise BrowserNotFound(f"FORENSICS_CHROMIUM={env} is not an executable browser",
+                                  message_vi=f"FORENSICS_CHROMIUM={env} không phải trình duyệt chạy được",
+                                  remedy="install_browser")
         return BrowserChoice(env, "FORENSICS_CHROMIUM")
     if setting:
         if not _usable(setting):
-            raise BrowserNotFound(f"the browser_path setting ({setting}) is not an executable browser; {INSTALL_HINT}")
+            raise BrowserNotFound(f"the browser_path setting ({setting}) is not an executable browser",
+                                  message_vi=f"đường dẫn trình duyệt trong cài đặt ({setting}) không phải trình duyệt chạy được",
+                                  remedy="browser_path")
         return BrowserChoice(setting, "browser_path setting")
     for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "microsoft-edge"):
         found = shutil.which(name)
@@ -96,7 +100,9 @@ def discover_browser(setting: str = "") -> BrowserChoice:
     bundled = _playwright_chromium()
     if bundled:
         return BrowserChoice(bundled, "playwright")
-    raise BrowserNotFound(f"no Chromium, Chrome or Edge browser was found; {INSTALL_HINT}")
+    raise BrowserNotFound("no Chromium, Chrome or Edge browser was found",
+                          message_vi="không tìm thấy trình duyệt Chromium, Chrome hoặc Edge",
+                          remedy="install_browser")
 
 
 def _playwright_chromium() -> str:
@@ -162,11 +168,11 @@ def ensure_ffmpeg() -> Path:
     """
     system = shutil.which("ffmpeg")
     if not system:
-        raise UsageError("video needs ffmpeg: install it (Debian/Ubuntu: `sudo apt-get install ffmpeg`, "
-                         "or run `make setup`)")
+        raise UsageError("video needs ffmpeg", message_vi="quay video cần ffmpeg", remedy="install_ffmpeg")
     revision = _ffmpeg_revision()
     if not revision:
-        raise CollectorError("cannot tell which ffmpeg build this Playwright expects (browsers.json unreadable)")
+        raise CollectorError("cannot tell which ffmpeg build this Playwright expects (browsers.json unreadable)",
+                             message_vi="không xác định được bản ffmpeg mà Playwright cần (không đọc được browsers.json)")
     root = Path(os.environ.setdefault("PLAYWRIGHT_BROWSERS_PATH", str(default_browsers_path())))
     target = root / f"ffmpeg-{revision}" / "ffmpeg-linux"
     if not target.exists():
@@ -176,7 +182,8 @@ def ensure_ffmpeg() -> Path:
         except FileExistsError:
             pass
         except OSError as exc:
-            raise CollectorError(f"cannot link {target} to {system}: {exc.strerror}") from exc
+            raise CollectorError(f"cannot link {target} to {system}: {exc.strerror}",
+                                 message_vi=f"không liên kết được {target} tới {system}: {bilingual(exc)[1]}") from exc
     return target
 
 

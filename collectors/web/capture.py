@@ -214,7 +214,9 @@ class WebCapturer:
         if options.profile:
             if self.profile_provider is None:
                 raise UsageError(f"login profile {options.profile!r} was not loaded for this capture (the caller "
-                                 "gave no profile provider)")
+                                 "gave no profile provider)",
+                                 message_vi=f"hồ sơ đăng nhập {options.profile!r} không được nạp cho lần thu thập này (nơi gọi "
+                                            "không cung cấp hồ sơ)")
             args["storage_state"] = self.profile_provider(options.profile)
         return args
 

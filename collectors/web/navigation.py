@@ -168,20 +168,24 @@ def _raise_for_failure(state: CaptureState, journal: Journal) -> None:
         if url not in targets:
             continue
         error = failure["error"]
+        error_vi = failure.get("message_vi") or error
         if failure["tls_refused"]:
-            raise CollectorError(f"{error}. The page was not captured; to capture it anyway with the error "
-                                 "recorded, use --insecure")
+            raise CollectorError(f"{error}. The page was not captured",
+                                 message_vi=f"{error_vi}. Trang không được thu thập", remedy="insecure")
         if failure["blocked"]:
-            raise AddressBlocked(error)
+            raise AddressBlocked(failure.get("message") or error, message_vi=error_vi, remedy="allow_private_addresses")
         if failure["error_type"] in ("ConnectionRefusedError",):
             raise SourceError(f"connection refused by {failure['host']}:{failure['port']}: nothing is listening "
-                              "there", url=state.url)
+                              "there", url=state.url,
+                              message_vi=f"{failure['host']}:{failure['port']} từ chối kết nối: không có dịch vụ nào ở đó")
         if failure["error_type"] in ("timeout", "TimeoutError", "socket.timeout"):
-            raise SourceError(f"timed out connecting to {failure['host']}:{failure['port']}", url=state.url)
+            raise SourceError(f"timed out connecting to {failure['host']}:{failure['port']}", url=state.url,
+                              message_vi=f"hết thời gian chờ kết nối tới {failure['host']}:{failure['port']}")
         if failure["error_type"] == "SourceError":
-            raise SourceError(error, url=state.url)
+            raise SourceError(error, url=state.url, message_vi=error_vi)
         if url:
-            raise SourceError(f"cannot fetch {state.url}: {error or failure['status']}", url=state.url)
+            raise SourceError(f"cannot fetch {state.url}: {error or failure['status']}", url=state.url,
+                              message_vi=f"không tải được {state.url}: {error_vi or failure['status']}")
 
 
 def judge(state: CaptureState, chain: dict[str, Any], journal: Journal) -> None:
@@ -221,9 +225,9 @@ def judge(state: CaptureState, chain: dict[str, Any], journal: Journal) -> None:
                        {"url": f["url"], "error": f["error"]} for f in failed[:20]])
     tls_bad = {k: v for k, v in journal.tls.items() if not v.get("verified")}
     if tls_bad:
-        state.warn("tls_not_verified", "captured with --insecure: TLS certificate not valid for "
-                   + ", ".join(f"{k} ({v.get('verification_error')})" for k, v in tls_bad.items()),
-                   "thu thập với --insecure: chứng chỉ TLS không hợp lệ cho " + ", ".join(tls_bad),
+        state.warn("tls_not_verified", "captured although the TLS certificate is not valid (as the examiner chose) "
+                   "for " + ", ".join(f"{k} ({v.get('verification_error')})" for k, v in tls_bad.items()),
+                   "đã thu thập dù chứng chỉ TLS không hợp lệ (theo lựa chọn của cán bộ) cho " + ", ".join(tls_bad),
                    endpoints=sorted(tls_bad))
 
 

@@ -93,13 +93,15 @@ class CaptureOptions:
 
     def __post_init__(self) -> None:
         if self.device not in DEVICES:
-            raise UsageError(f"unknown device {self.device!r}; choose one of {', '.join(DEVICES)}")
+            raise UsageError(f"unknown device {self.device!r}; choose one of {', '.join(DEVICES)}",
+                             message_vi=f"thiết bị không xác định {self.device!r}; chọn một trong {', '.join(DEVICES)}")
         for name in ("page_timeout", "load_timeout", "idle_timeout", "tile_height", "max_page_height",
                      "max_resource_mb", "ntp_timeout", "mhtml_max_mb"):
             if int(getattr(self, name)) <= 0:
-                raise UsageError(f"{name.replace('_', ' ')} must be a positive number")
+                raise UsageError(f"{name.replace('_', ' ')} must be a positive number",
+                                 message_vi=f"{name.replace('_', ' ')} phải là số dương")
         if self.scroll_time_limit < 0 or self.max_redirects < 0 or self.max_links < 0:
-            raise UsageError("limits cannot be negative")
+            raise UsageError("limits cannot be negative", message_vi="giới hạn không được là số âm")
         for rule in self.host_rules:
             parse_host_rule(rule)
         for setting in self.behaviour_settings:
@@ -141,7 +143,8 @@ class CaptureOptions:
         known = {f.name: f for f in fields(cls)}
         unknown = set(values) - set(known)
         if unknown:
-            raise UsageError(f"unknown capture option(s): {', '.join(sorted(unknown))}")
+            raise UsageError(f"unknown capture option(s): {', '.join(sorted(unknown))}",
+                             message_vi=f"tuỳ chọn thu thập không xác định: {', '.join(sorted(unknown))}")
         clean: dict[str, Any] = {}
         for key, value in values.items():
             default = known[key].default
@@ -153,7 +156,8 @@ class CaptureOptions:
                 try:
                     clean[key] = int(value)
                 except (TypeError, ValueError) as exc:
-                    raise UsageError(f"capture option {key} must be a whole number, not {value!r}") from exc
+                    raise UsageError(f"capture option {key} must be a whole number, not {value!r}",
+                                     message_vi=f"tuỳ chọn thu thập {key} phải là số nguyên, không phải {value!r}") from exc
             else:
                 clean[key] = str(value)
         return cls(**clean)
@@ -163,7 +167,8 @@ def parse_host_rule(rule: str) -> tuple[str, str]:
     """``MAP host address`` (Chromium's --host-resolver-rules syntax, the subset we honour)."""
     parts = rule.split()
     if len(parts) != 3 or parts[0].upper() != "MAP":
-        raise UsageError(f"host rule {rule!r} must look like 'MAP example.test 127.0.0.1'")
+        raise UsageError(f"host rule {rule!r} must look like 'MAP example.test 127.0.0.1'",
+                         message_vi=f"quy tắc tên miền {rule!r} phải có dạng 'MAP example.test 127.0.0.1'")
     return parts[1].lower(), parts[2]
 
 
@@ -171,7 +176,8 @@ def parse_behaviour_setting(setting: str) -> tuple[str, str]:
     """``name=value``; the name is what a behaviour asks for (``social.comments``)."""
     key, sep, value = setting.partition("=")
     if not sep or not key.strip() or any(c.isspace() for c in key.strip()):
-        raise UsageError(f"behaviour setting {setting!r} must look like 'name=value'")
+        raise UsageError(f"behaviour setting {setting!r} must look like 'name=value'",
+                         message_vi=f"thiết lập hành vi {setting!r} phải có dạng 'tên=giá trị'")
     return key.strip(), value.strip()
 
 

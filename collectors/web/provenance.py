@@ -105,7 +105,10 @@ def summarise(provenance: dict[str, Any]) -> dict[str, Any]:
     tls = {endpoint: {"protocol": t.get("protocol"), "cipher": t.get("cipher"), "verified": t.get("verified"),
                       "error": t.get("verification_error"),
                       "leaf_sha256": (t.get("chain") or [{}])[0].get("sha256_fingerprint"),
-                      "leaf_subject": (t.get("chain") or [{}])[0].get("subject")}
+                      "leaf_subject": (t.get("chain") or [{}])[0].get("subject"),
+                      "leaf_issuer": (t.get("chain") or [{}])[0].get("issuer"),
+                      "leaf_not_before": (t.get("chain") or [{}])[0].get("not_before"),
+                      "leaf_not_after": (t.get("chain") or [{}])[0].get("not_after")}
            for endpoint, t in provenance.get("tls", {}).items()}
     env = provenance.get("environment", {})
     return {

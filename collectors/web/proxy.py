@@ -42,7 +42,8 @@ import warcprox.warc
 import warcprox.warcproxy
 from urllib3 import PoolManager
 
-from evidence_store.errors import CollectorError
+from evidence_store.catalogue.system import tls_reason_vi
+from evidence_store.errors import CollectorError, ForensicsError, bilingual
 
 from .redact import RedactionPolicy
 from .staging import SealedFile
@@ -115,7 +116,8 @@ def _verifying_context(extra_ca_files: tuple[str, ...]) -> ssl.SSLContext:
         try:
             context.load_verify_locations(cafile=path)
         except (OSError, ssl.SSLError) as exc:
-            raise CollectorError(f"cannot load CA certificate file {path}: {exc}") from exc
+            raise CollectorError(f"cannot load CA certificate file {path}: {exc}",
+                                 message_vi=f"không nạp được tệp chứng thư CA {path}: {bilingual(exc)[1]}") from exc
     return context
 
 
@@ -198,13 +200,15 @@ def _handler_class(policy: ProxyPolicy, resolver: Resolver, journal: Journal, sp
             except ssl.SSLCertVerificationError as exc:
                 sock.close()
                 error = f"{exc.verify_message or exc.reason} (code {exc.verify_code})"
+                error_vi = tls_reason_vi(exc.verify_code, error)
             # Look at what the server presented either way: it is evidence of the failure.
             tls = unverified.wrap_socket(self._open(), server_hostname=self.hostname)
             journal.set_tls(endpoint, describe_session(tls, verified=False, error=error))
             if policy.insecure:
                 return tls
             tls.close()
-            raise TlsRefused(f"TLS certificate of {endpoint} is not valid: {error}")
+            raise TlsRefused(f"TLS certificate of {endpoint} is not valid: {error}",
+                             message_vi=f"chứng thư TLS của {endpoint} không hợp lệ: {error_vi}")
 
         def _inner_proxy_request(self, extra_response_headers: dict[str, str] | None = None) -> Any:
             """warcprox's loop, except that a response cut off after its headers is kept, marked truncated."""
@@ -284,6 +288,9 @@ def _handler_class(policy: ProxyPolicy, resolver: Resolver, journal: Journal, sp
             journal.add("failures", {
                 "url": url, "status": code, "host": getattr(self, "hostname", ""), "port": getattr(self, "port", ""),
                 "error": str(exception or message or ""), "error_type": type(exception).__name__ if exception else "",
+                # the same in words, without the command line's remedy (shown by the desktop app in both languages)
+                "message": exception.message if isinstance(exception, ForensicsError) else "",
+                "message_vi": bilingual(exception)[1] if exception is not None else "",
                 "blocked": isinstance(exception, AddressBlocked), "tls_refused": isinstance(exception, TlsRefused),
                 # cut because the capture was ending (the proxy stopping), not refused by the site or the network
                 "at_capture_end": bool(getattr(self.server, "shutting_down", False)),
@@ -354,7 +361,9 @@ class RecordingProxy:
         try:
             self.server = _Server(handler, options, ca)
         except OSError as exc:
-            raise CollectorError(f"cannot start the recording proxy on 127.0.0.1: {exc}") from exc
+            raise CollectorError(f"cannot start the recording proxy on 127.0.0.1: {exc}",
+                                 message_vi="không khởi động được máy chủ ghi lưu lượng (proxy) trên 127.0.0.1: "
+                                            f"{bilingual(exc)[1]}") from exc
         self.port = int(self.server.server_address[1])
         self.writer = WarcWriterThread(self.server.recorded_url_q, warc, "capture.warc.gz", self.journal, warcinfo,
                                        redaction=policy.redaction, revisits=revisits)
@@ -386,7 +395,8 @@ class RecordingProxy:
         self.server.recorded_url_q.put(None)
         self.writer.join()
         if self.writer.error is not None:
-            raise CollectorError(f"writing the WARC failed: {self.writer.error}") from self.writer.error
+            raise CollectorError(f"writing the WARC failed: {self.writer.error}",
+                                 message_vi=f"ghi tệp WARC thất bại: {self.writer.error}") from self.writer.error
 
 
 class _NeverRemembered(dict[str, int]):

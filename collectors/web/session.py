@@ -72,9 +72,9 @@ class BrowserSession:
             if owned:
                 staging.close()
             first = str(exc.message).strip().splitlines()[0] if exc.message else type(exc).__name__
-            raise CollectorError(f"cannot start the browser {choice.path}: {first}. Check that it runs "
-                                 "(`chromium --version`), or point FORENSICS_CHROMIUM at another Chromium, "
-                                 "Chrome or Edge") from exc
+            raise CollectorError(f"cannot start the browser {choice.path}: {first}",
+                                 message_vi=f"không khởi động được trình duyệt {choice.path}: {first}",
+                                 remedy="browser_path") from exc
         except BaseException:
             await playwright.stop()
             _remove(scratch, ca_folder)

@@ -254,7 +254,8 @@ class SealedFile:
         try:
             return self._aead.decrypt(self._nonce(index), sealed, None)
         except InvalidTag as exc:
-            raise CollectorError("a staged capture file was changed on disk while the capture ran") from exc
+            raise CollectorError("a staged capture file was changed on disk while the capture ran",
+                                 message_vi="một tệp thu thập tạm đã bị thay đổi trên đĩa trong khi thu thập") from exc
 
     def open(self) -> SealedReader:
         return SealedReader(self)

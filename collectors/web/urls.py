@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from evidence_store.errors import SourceError, UsageError
+from evidence_store.errors import SourceError, UsageError, bilingual
 
 SCHEMES = ("http", "https")
 
@@ -25,28 +25,34 @@ def normalise_url(text: str) -> str:
     """A checked absolute URL; a bare host name gets ``https://``. Raises UsageError on anything else."""
     raw = text.strip()
     if not raw:
-        raise UsageError("empty URL")
+        raise UsageError("empty URL", message_vi="địa chỉ URL trống")
     if any(c.isspace() for c in raw):
-        raise UsageError(f"malformed URL {text!r}: it contains spaces")
+        raise UsageError(f"malformed URL {text!r}: it contains spaces",
+                         message_vi=f"địa chỉ URL sai định dạng {text!r}: có dấu cách")
     parts = urlsplit(raw)
     if not parts.scheme and not raw.startswith("//") and "." in raw.split("/")[0]:
         parts = urlsplit("https://" + raw)
     scheme = parts.scheme.lower()
     if scheme and scheme not in SCHEMES:
-        raise UsageError(f"refused URL {text!r}: only http and https pages can be captured, not {scheme}:")
+        raise UsageError(f"refused URL {text!r}: only http and https pages can be captured, not {scheme}:",
+                         message_vi=f"từ chối địa chỉ {text!r}: chỉ thu thập được trang http và https, không phải {scheme}:")
     if not scheme or not parts.netloc or not parts.hostname:
-        raise UsageError(f"malformed URL {text!r}: expected something like https://example.com/page")
+        raise UsageError(f"malformed URL {text!r}: expected something like https://example.com/page",
+                         message_vi=f"địa chỉ URL sai định dạng {text!r}: cần có dạng như https://example.com/trang")
     try:
         port = parts.port
     except ValueError as exc:
-        raise UsageError(f"malformed URL {text!r}: bad port") from exc
+        raise UsageError(f"malformed URL {text!r}: bad port",
+                         message_vi=f"địa chỉ URL sai định dạng {text!r}: cổng không hợp lệ") from exc
     host = parts.hostname
     try:
         host.encode("idna") if not _is_ip(host) else None
     except UnicodeError as exc:
-        raise UsageError(f"malformed URL {text!r}: bad host name") from exc
+        raise UsageError(f"malformed URL {text!r}: bad host name",
+                         message_vi=f"địa chỉ URL sai định dạng {text!r}: tên máy chủ không hợp lệ") from exc
     if port is not None and not 0 < port < 65536:
-        raise UsageError(f"malformed URL {text!r}: bad port")
+        raise UsageError(f"malformed URL {text!r}: bad port",
+                         message_vi=f"địa chỉ URL sai định dạng {text!r}: cổng không hợp lệ")
     return urlunsplit((scheme, parts.netloc, parts.path or "/", parts.query, parts.fragment))
 
 
@@ -97,6 +103,7 @@ class Resolver:
 
         host = host.lower().strip("[]")
         start = time.monotonic()
+        error_vi = ""
         if host in self.host_map:
             addresses, source, error = [self.host_map[host]], "host rule set by the examiner", ""
         elif _is_ip(host):
@@ -109,10 +116,12 @@ class Resolver:
                 error = ""
             except socket.gaierror as exc:
                 addresses, error = [], exc.strerror or str(exc)
+                error_vi = bilingual(exc)[1]
         answer = Resolution(host, addresses, source, iso_utc(), int((time.monotonic() - start) * 1000), error)
         self.answers.setdefault(host, answer)
         if error:
-            raise SourceError(f"cannot resolve host {host}: {error}", host=host)
+            raise SourceError(f"cannot resolve host {host}: {error}", host=host,
+                              message_vi=f"không phân giải được tên miền {host}: {error_vi}")
         return addresses
 
 
@@ -120,8 +129,11 @@ def check_address(address: str, allow_private: bool, host: str) -> None:
     if not allow_private and is_restricted(address):
         raise AddressBlocked(
             f"{host} resolves to {address}, a loopback or private address; refused so that a captured page "
-            "cannot reach this machine or its network (allow it with --allow-private-addresses)",
-            host=host, address=address)
+            "cannot reach this machine or its network",
+            host=host, address=address,
+            message_vi=f"{host} trỏ tới {address}, một địa chỉ nội bộ (máy này hoặc mạng riêng); bị từ chối để trang được thu "
+                       "thập không truy cập được máy này hay mạng của nó",
+            remedy="allow_private_addresses")
 
 
 def connect(resolver: Resolver, host: str, port: int, *, allow_private: bool, timeout: float) -> socket.socket:

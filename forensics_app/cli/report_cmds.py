@@ -41,7 +41,11 @@ def _person(text: str, option: str) -> Person:
 @click.option("--period", help="Instead of --from/--to: 2026, 2026-H1, 2026-Q3 or 2026-07.")
 @click.option("--number", default="", help="Document number of the minutes (else dotted, to fill by hand).")
 @click.option("--legal-basis", default="", help="Legal basis (default: BLTTHS Art. 87, 99, 107, 133).")
-@click.option("--mandate", default="", help="Decision or request the work was done under.")
+@click.option("--mandate", default="", help="Decision or request the work was done under (free text).")
+@click.option("--place", default="", help="Where the work was done (default: the place setting).")
+@click.option("--decision-number", default="", help="Number of the task or decision the work was done under.")
+@click.option("--decision-date", default="", metavar="DATE", help="… its date (YYYY-MM-DD).")
+@click.option("--decision-issuer", default="", help="… who issued it.")
 @click.option("--witness", multiple=True, metavar="\"NAME; POSITION; ORGANISATION; ID\"", help="A witness (repeatable).")
 @click.option("--data-holder", metavar="\"NAME; POSITION; ORGANISATION; ID\"", help="The data holder, if any.")
 @click.option("--seal", default="", help="Seal or storage medium of the copy.")
@@ -61,9 +65,19 @@ def report(case_ref: str, kind: str, lang: str | None, out_file: Path, items: st
            date_to: str | None, period: str | None, number: str, legal_basis: str, mandate: str,
            witness: tuple[str, ...], data_holder: str | None, seal: str, complaints: str, account: str, copies: int,
            sign_p12: Path | None, sign_token: bool = False, entity_values: tuple[str, ...] = (),
-           timeline_from: str | None = None, timeline_to: str | None = None) -> int:
+           timeline_from: str | None = None, timeline_to: str | None = None, place: str = "",
+           decision_number: str = "", decision_date: str = "", decision_issuer: str = "") -> int:
     """Generate a report of CASE ("all" for statistics over every case); stored in the vault and logged."""
-    fields = MinutesFields(number=number, legal_basis=legal_basis, mandate=mandate,
+    if decision_date:
+        from datetime import date
+
+        try:
+            date.fromisoformat(decision_date)
+        except ValueError:
+            raise UsageError(f"--decision-date {decision_date!r} is not a date (YYYY-MM-DD)") from None
+    fields = MinutesFields(number=number, legal_basis=legal_basis, mandate=mandate, place=place,
+                           decision_number=decision_number, decision_date=decision_date,
+                           decision_issuer=decision_issuer,
                            witnesses=tuple(_person(w, "--witness") for w in witness),
                            data_holder=_person(data_holder, "--data-holder") if data_holder else None,
                            seal=seal, complaints=complaints, account=account, copies=copies)

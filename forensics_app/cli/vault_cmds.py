@@ -38,12 +38,15 @@ def vault_group() -> None:
 @click.option("--position", default="", help="The examiner's position or rank.")
 @click.option("--agency", default="", help="Agency name (stored as a setting, used in reports).")
 @click.option("--unit", default="", help="Unit name (stored as a setting).")
+@click.option("--parent-agency", default="", help="Superior agency printed above the agency on forms (a setting).")
+@click.option("--place", default="", help="Where minutes and reports are drawn up (a setting).")
 @click.option("--no-admin", is_flag=True,
               help="The first examiner is not the vault's administrator (then no one may remove another examiner's "
                    "access); decided now, for good.")
 @click.option("--group-access", is_flag=True,
               help="Vault files readable and writable by the owner's group too (default: the owner only).")
-def vault_init(name: str | None, position: str, agency: str, unit: str, no_admin: bool, group_access: bool) -> None:
+def vault_init(name: str | None, position: str, agency: str, unit: str, no_admin: bool, group_access: bool,
+               parent_agency: str = "", place: str = "") -> None:
     """Create a new encrypted vault; your passphrase opens it and signs as you."""
     from ..services.environment import host_facts
     from .common import options
@@ -53,7 +56,8 @@ def vault_init(name: str | None, position: str, agency: str, unit: str, no_admin
     passphrase = read_passphrase("New vault passphrase", confirm=True)
     strength = passphrase_strength(passphrase)
     vault = vaults.create_vault(path, passphrase, examiner, position=position, agency=agency, unit=unit,
-                                admin=not no_admin, group_access=group_access)
+                                admin=not no_admin, group_access=group_access, parent_agency=parent_agency,
+                                place=place)
     with vault:
         info = vault.info()
         fingerprint = vault.examiner.fingerprint

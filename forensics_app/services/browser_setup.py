@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from evidence_store import Cancelled, CancelToken, CollectorError, UsageError
+from evidence_store.errors import bilingual
 
 CDN = "https://cdn.playwright.dev"
 INSTALL_COMMAND = "forensics doctor --install-browser"
@@ -150,7 +151,8 @@ def install_browser(progress: Callable[[int, int | None, str], None] | None = No
     offer = download_offer()
     if not offer["available"]:
         en, _vi = install_hint()
-        raise UsageError(f"cannot download a browser ({offer['reason']}). {en} {OTHER_BROWSER[0]}")
+        raise UsageError(f"cannot download a browser ({offer['reason']}). {en} {OTHER_BROWSER[0]}",
+                         message_vi=f"không tải được trình duyệt ({offer['reason']}). {_vi} {OTHER_BROWSER[1]}")
     from playwright._impl._driver import compute_driver_executable, get_driver_env
 
     node, cli = compute_driver_executable()
@@ -160,7 +162,9 @@ def install_browser(progress: Callable[[int, int | None, str], None] | None = No
         proc = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                 errors="replace")
     except OSError as exc:
-        raise CollectorError(f"cannot start Playwright's installer ({node}): {exc.strerror}") from exc
+        raise CollectorError(f"cannot start Playwright's installer ({node}): {exc.strerror}",
+                             message_vi=f"không khởi động được trình cài đặt của Playwright ({node}): "
+                                        f"{bilingual(exc)[1]}") from exc
     tail: list[str] = []
     assert proc.stdout is not None
     try:
@@ -179,5 +183,6 @@ def install_browser(progress: Callable[[int, int | None, str], None] | None = No
             proc.kill()
             proc.wait()
     if code != 0:
-        raise CollectorError("Playwright's browser download failed: " + " | ".join(t for t in tail if t)[-600:])
+        raise CollectorError("Playwright's browser download failed: " + " | ".join(t for t in tail if t)[-600:],
+                             message_vi="Playwright không tải được trình duyệt: " + " | ".join(t for t in tail if t)[-600:])
     return discover_browser().path, True

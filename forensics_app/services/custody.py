@@ -16,7 +16,8 @@ def prove_item(vault: Vault, item: Item) -> dict[str, Any]:
     """A proof bundle for every custody entry about ``item`` against a fresh checkpoint."""
     entries = vault.custody.entries(item_id=item.id)
     if not entries:
-        raise NotFoundError(f"item {item.id} has no custody entries")
+        raise NotFoundError(f"item {item.id} has no custody entries",
+                            message_vi=f"mục {item.id} không có mục nhật ký lưu giữ chứng cứ nào")
     point = take_checkpoint(vault)
     bundle = vault.custody.proof_bundle([e.seq for e in entries], point, vault.examiner_keys())
     bundle["size"], bundle["examiner"] = point["size"], point["examiner"]

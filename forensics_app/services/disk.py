@@ -56,7 +56,8 @@ def image_info(path: Path | str, *, local_zone: str | None = None) -> dict[str, 
     """
     with open_image(path, local_zone=local_zone, require_file_system=False) as image:
         if image.table_type is None and not image.partitions:
-            raise SourceError(image.warnings[0].message if image.warnings else f"{path}: not a disk image")
+            raise SourceError(image.warnings[0].message if image.warnings else f"{path}: not a disk image",
+                              message_vi=image.warnings[0].text("vi") if image.warnings else f"{path}: không phải ảnh đĩa")
         return image.describe() | {"tools": tool_versions()}
 
 
@@ -132,7 +133,9 @@ def parse_inode_spec(text: str) -> tuple[int, str | None, tuple[int, int] | None
             return int(number), None, (int(kind), int(ident))
         return int(text), None, None
     except ValueError as exc:
-        raise UsageError(f"--inode wants N, N:STREAM or N-TYPE-ID (as fls prints it), not {text!r}") from exc
+        raise UsageError(f"--inode wants N, N:STREAM or N-TYPE-ID (as fls prints it), not {text!r}",
+                         message_vi=f"số inode phải có dạng N, N:STREAM hoặc N-TYPE-ID (như fls in ra), "
+                                    f"không phải {text!r}") from exc
 
 
 def entries_for_inode(image: DiskImage, spec: str, partition: int | None) -> list[Entry]:
@@ -144,7 +147,8 @@ def entries_for_inode(image: DiskImage, spec: str, partition: int | None) -> lis
     try:
         tsk_file = fs.tsk.open_meta(inode=inode)
     except OSError as exc:
-        raise SourceError(f"partition {part.index} has no readable inode {inode}") from exc
+        raise SourceError(f"partition {part.index} has no readable inode {inode}",
+                          message_vi=f"phân vùng {part.index} không có inode {inode} đọc được") from exc
     found = [e for e in Walker(part, WalkOptions(recursive=True, runs=True)).walk() if e.inode == inode]
     if not found:  # not reachable by name: keep it as an orphan known by number only
         found = Walker(part, WalkOptions(runs=True)).entries_for_file(tsk_file, b"$OrphanFiles", f"inode-{inode}".encode(),
@@ -156,7 +160,8 @@ def entries_for_inode(image: DiskImage, spec: str, partition: int | None) -> lis
     else:
         found = [e for e in found if e.stream is None or not e.stream.name or e.stream.type != 128] or found
     if not found:
-        raise SourceError(f"inode {spec} has no such stream in partition {part.index}")
+        raise SourceError(f"inode {spec} has no such stream in partition {part.index}",
+                          message_vi=f"inode {spec} không có luồng dữ liệu này trong phân vùng {part.index}")
     return found
 
 

@@ -88,7 +88,9 @@ class _MediaStream(io.RawIOBase):
         want = remaining if size is None or size < 0 else min(size, remaining)
         data = self._container.read(self._offset, want)
         if not data:
-            raise SourceError(f"the image ends early: no data at offset {self._offset} of {self._container.size}")
+            raise SourceError(f"the image ends early: no data at offset {self._offset} of {self._container.size}",
+                              message_vi=f"ảnh đĩa kết thúc sớm: không có dữ liệu ở vị trí {self._offset} trên tổng "
+                                         f"{self._container.size}")
         self._offset += len(data)
         return data
 
@@ -155,7 +157,8 @@ def add_image(vault: Vault, case_ref: str | int, path: Path | str, *, copy: bool
     with open_image(path, local_zone=zone, require_file_system=False) as image:
         existing = find_image_item(vault, case, image.container)
         if existing is not None:
-            raise UsageError(f"{image.path} is already registered in case {case.number} as item {existing.id}")
+            raise UsageError(f"{image.path} is already registered in case {case.number} as item {existing.id}",
+                             message_vi=f"{image.path} đã được đăng ký trong vụ việc {case.number} là mục {existing.id}")
         return _register(vault, case, image, copy=copy, progress=progress, cancel=cancel)
 
 
@@ -204,9 +207,11 @@ def resolve_image_item(vault: Vault, case: Case, image: DiskImage, image_item: i
     if image_item is not None:
         item = vault.get_item(image_item)
         if item.kind != KIND_IMAGE or item.case_id != case.id:
-            raise UsageError(f"item {item.id} is not a disk image of case {case.number}")
+            raise UsageError(f"item {item.id} is not a disk image of case {case.number}",
+                             message_vi=f"mục {item.id} không phải ảnh đĩa của vụ việc {case.number}")
         if item.metadata.get("source_files") != _source_files(image.container):
-            raise UsageError(f"item {item.id} was registered from other image files than {image.path}")
+            raise UsageError(f"item {item.id} was registered from other image files than {image.path}",
+                             message_vi=f"mục {item.id} được đăng ký từ các tệp ảnh khác với {image.path}")
         return item, False
     found = find_image_item(vault, case, image.container)
     if found is not None:
@@ -344,7 +349,9 @@ def _log(vault: Vault, item: Item, selection: Selection, result: ExtractResult, 
             raise
         what = "cancelled" if cancelled else f"stopped by an error ({failure})"
         raise VaultError(f"the extraction was {what} after {result.extracted} file(s) were committed, and its "
-                         f"custody entry could not be written: {exc}") from exc
+                         f"custody entry could not be written: {exc}",
+                         message_vi=f"việc trích xuất đã {'bị dừng' if cancelled else 'dừng vì lỗi'} sau khi {result.extracted}"
+                                    f" tệp được ghi, và không ghi được mục nhật ký lưu giữ chứng cứ của nó: {exc}") from exc
 
 
 def iter_selected(image: DiskImage, selection: Selection, partition: int | None) -> Iterator[Entry]:

@@ -41,7 +41,8 @@ class Selection:
     def check(self) -> None:
         chosen = [x for x in (self.path is not None, self.inode is not None, self.deleted, self.all) if x]
         if len(chosen) != 1:
-            raise UsageError("choose exactly one of --path, --inode, --deleted or --all")
+            raise UsageError("choose exactly one of --path, --inode, --deleted or --all",
+                             message_vi="hãy chọn đúng một: đường dẫn, inode, các tệp đã xoá hoặc tất cả")
 
     def to_json(self) -> dict[str, Any]:
         return {"path": self.path, "inode": self.inode, "deleted": self.deleted, "all": self.all}
@@ -116,7 +117,8 @@ class Extractor:
             with_content = [e for e in found if e.has_content]
             if not with_content:
                 reason = next((r for e in found if (r := e.no_content_reason) is not None), "it is a directory")
-                raise SourceError(f"inode {selection.inode} has no content to extract: {reason}")
+                raise SourceError(f"inode {selection.inode} has no content to extract: {reason}",
+                                  message_vi=f"inode {selection.inode} không có nội dung để trích xuất: {reason}")
             yield from with_content
             return
         if selection.path is not None:
@@ -143,7 +145,8 @@ class Extractor:
         walker = Walker(part, WalkOptions(runs=True), cancel=self.cancel)
         matches = [e for e in walker.walk(b"/" + parent) if e.name == base]
         if not matches:
-            raise SourceError(f"partition {part.index} has no {path!r} (deleted names included)")
+            raise SourceError(f"partition {part.index} has no {path!r} (deleted names included)",
+                              message_vi=f"phân vùng {part.index} không có {path!r} (kể cả tên đã xoá)")
         directories = [e for e in matches if e.is_dir]
         if directories and not stream:
             sub = Walker(part, WalkOptions(recursive=True, runs=True), cancel=self.cancel)
@@ -154,7 +157,9 @@ class Extractor:
                  ((e.stream.name if e.stream is not None and e.stream.type == 128 else None) or b"") == stream]
         if not files:
             raise SourceError(f"{path!r} has no content to extract (a directory index or an entry whose "
-                              "metadata is gone)")
+                              "metadata is gone)",
+                              message_vi=f"{path!r} không có nội dung để trích xuất (chỉ mục thư mục hoặc mục đã mất siêu dữ "
+                                         "liệu)")
         yield from files
 
     # -- one file -----------------------------------------------------------------

@@ -176,7 +176,8 @@ def _parallel(image_path: Any, zone: str, partition: int, plan: list[tuple[Entry
                     except EOFError:
                         open_pipes.remove(pipe)
                         if not open_pipes and task not in finished:
-                            raise errors.CollectorError("a listing worker stopped unexpectedly") from None
+                            raise errors.CollectorError("a listing worker stopped unexpectedly",
+                                                        message_vi="một tiến trình liệt kê tệp đã dừng bất thường") from None
                         continue
                     kind, number = message[0], message[1]
                     if kind == "start":

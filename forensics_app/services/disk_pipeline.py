@@ -142,7 +142,8 @@ class ReaderProcess:
                 elif late[0] in ("file", "skip", "none"):  # cannot happen: the walk is the same in every reader
                     if late[0] == "file":
                         reader.discard(late[1])
-                    raise errors.CollectorError("the image readers disagree on the files of the walk")
+                    raise errors.CollectorError("the image readers disagree on the files of the walk",
+                                                message_vi="các tiến trình đọc ảnh đĩa không thống nhất về các tệp đã duyệt")
         self._finished = True
         for reader in self._readers:
             outcome = outcomes[id(reader)]
@@ -280,7 +281,8 @@ class _Reader:
             if not self._pump_over:
                 return []
         self._process.join(5)
-        raise ReaderFailed(f"the image reader stopped unexpectedly (exit code {self._process.exitcode})")
+        raise ReaderFailed(f"the image reader stopped unexpectedly (exit code {self._process.exitcode})",
+                           message_vi=f"tiến trình đọc ảnh đĩa đã dừng bất thường (mã thoát {self._process.exitcode})")
 
 
 def _raise(message: tuple[Any, ...]) -> None:

@@ -156,7 +156,7 @@ class DiskPreview:
 def find_entry(image: DiskImage, *, inode: str | None, path: str | None, partition: int | None) -> Entry:
     """The one file an ``--inode`` or ``--path`` names (deleted names included)."""
     if (inode is None) == (path is None):
-        raise UsageError("choose one of --inode or --path")
+        raise UsageError("choose one of --inode or --path", message_vi="hãy chọn inode hoặc đường dẫn, một trong hai")
     if inode is not None:
         found = entries_for_inode(image, inode, partition)
     else:
@@ -167,27 +167,32 @@ def find_entry(image: DiskImage, *, inode: str | None, path: str | None, partiti
         found = [e for e in Walker(part, WalkOptions(runs=True)).walk(b"/" + parent) if e.name == base
                  and ((e.stream.name if e.stream is not None and e.stream.type == 128 else None) or b"") == stream]
         if not found:
-            raise SourceError(f"partition {part.index} has no {path!r} (deleted names included)")
+            raise SourceError(f"partition {part.index} has no {path!r} (deleted names included)",
+                              message_vi=f"phân vùng {part.index} không có {path!r} (kể cả tên đã xoá)")
     if all(e.is_dir for e in found):
-        raise UsageError(f"{inode or path} is a directory; name a file (disk ls lists what is in it)")
+        raise UsageError(f"{inode or path} is a directory; name a file (disk ls lists what is in it)",
+                         message_vi=f"{inode or path} là thư mục; hãy chọn một tệp")
     with_content = [e for e in found if e.has_content]
     if not with_content:
         reason = next((r for e in found if (r := e.no_content_reason) is not None), "no content")
-        raise SourceError(f"{inode or path}: nothing to show: {reason}")
+        raise SourceError(f"{inode or path}: nothing to show: {reason}",
+                          message_vi=f"{inode or path}: không có gì để hiển thị: {reason}")
     return with_content[0]
 
 
 def preview(image: DiskImage, entry: Entry, *, as_kind: str = "auto", limit: int = READ_LIMIT) -> DiskPreview:
     """Read ``entry`` (up to ``limit`` bytes) and work out how to show it."""
     if as_kind not in ("auto", "text", "hex", "image", "pdf"):
-        raise UsageError("--as is one of auto, text, hex, image, pdf")
+        raise UsageError("--as is one of auto, text, hex, image, pdf",
+                         message_vi="cách hiển thị là một trong auto, text, hex, image, pdf")
     part = image.partition(entry.partition)
     fs = part.fs
     assert fs is not None
     try:
         tsk_file = fs.tsk.open_meta(inode=entry.inode)
     except OSError as exc:
-        raise SourceError(f"{entry.display_path}: its metadata cannot be read: {str(exc).strip()[:160]}") from exc
+        raise SourceError(f"{entry.display_path}: its metadata cannot be read: {str(exc).strip()[:160]}",
+                          message_vi=f"{entry.display_path}: không đọc được siêu dữ liệu: {str(exc).strip()[:160]}") from exc
     reader = StreamReader(tsk_file, entry)
     data = reader.read(min(entry.size, limit))
     recovery = assess(entry, part, AllocationMap(part)).to_json()

@@ -20,9 +20,11 @@ from . import entity_rules
 def resolve(vault: Vault, value: str, entity_type: str | None = None) -> list[EntityRow]:
     """The stored entities a typed value means (normalised first)."""
     if entity_type is not None and entity_type not in entity_rules.TYPES:
-        raise UsageError(f"unknown entity type {entity_type!r}: use one of {', '.join(entity_rules.TYPES)}")
+        raise UsageError(f"unknown entity type {entity_type!r}: use one of {', '.join(entity_rules.TYPES)}",
+                         message_vi=f"loại thực thể không xác định {entity_type!r}: dùng một trong "
+                                    f"{', '.join(entity_rules.TYPES)}")
     if not value.strip():
-        raise UsageError("an entity value is needed")
+        raise UsageError("an entity value is needed", message_vi="cần giá trị của thực thể")
     rows: dict[int, EntityRow] = {}
     for candidate_type, candidate in entity_rules.normalise(value, entity_type):
         for row in entity_store.find_entities(vault, candidate, candidate_type):
@@ -43,7 +45,9 @@ def resolve(vault: Vault, value: str, entity_type: str | None = None) -> list[En
 
 def list_entities(vault: Vault, case: str | None = None, entity_type: str | None = None) -> list[EntityRow]:
     if entity_type is not None and entity_type not in entity_rules.TYPES:
-        raise UsageError(f"unknown entity type {entity_type!r}: use one of {', '.join(entity_rules.TYPES)}")
+        raise UsageError(f"unknown entity type {entity_type!r}: use one of {', '.join(entity_rules.TYPES)}",
+                         message_vi=f"loại thực thể không xác định {entity_type!r}: dùng một trong "
+                                    f"{', '.join(entity_rules.TYPES)}")
     case_id = vault.get_case(case).id if case else None
     return entity_store.list_entities(vault, case_id=case_id, entity_type=entity_type)
 
@@ -89,7 +93,8 @@ def card(vault: Vault, entity: EntityRow) -> EntityCard:
 def show(vault: Vault, value: str, entity_type: str | None = None) -> list[EntityCard]:
     rows = resolve(vault, value, entity_type)
     if not rows:
-        raise NotFoundError(f"{value!r} was not found in any case (as {entity_type or 'any entity type'})")
+        raise NotFoundError(f"{value!r} was not found in any case (as {entity_type or 'any entity type'})",
+                            message_vi=f"không tìm thấy {value!r} trong vụ việc nào (với loại {entity_type or 'bất kỳ'})")
     return [card(vault, row) for row in rows]
 
 
@@ -102,7 +107,9 @@ def watch(vault: Vault, values: list[str], entity_type: str | None = None, note:
             known = [(t, v) for t, v in candidates if entity_store.find_entities(vault, v, t)]
             if len(known) != 1:
                 raise UsageError(f"cannot tell what kind of entity {value!r} is; give --type "
-                                 f"({', '.join(entity_rules.TYPES)})")
+                                 f"({', '.join(entity_rules.TYPES)})",
+                                 message_vi=f"không xác định được {value!r} là loại thực thể nào; hãy cho biết loại "
+                                            f"({', '.join(entity_rules.TYPES)})")
             candidates = known
         kind, normal = candidates[0]
         added.append(entity_store.add_watch(vault, kind, normal, note))
@@ -120,5 +127,5 @@ def normalise_watched(vault: Vault, value: str, entity_type: str | None = None) 
     watched = {(w.type, w.value) for w in entity_store.watches(vault)}
     found = [c for c in candidates if c in watched]
     if not found:
-        raise NotFoundError(f"{value!r} is not on the watch list")
+        raise NotFoundError(f"{value!r} is not on the watch list", message_vi=f"{value!r} không có trong danh sách theo dõi")
     return found[:1]

@@ -151,9 +151,10 @@ def export_package(vault: Vault, case_ref: str, out: Path, options: ExportOption
     zip_path = (out if out.suffix.lower() == ".zip" else out.with_name(out.name + ".zip")) if options.zip else None
     final = zip_path or out
     if final.exists() and (final.is_file() or any(final.iterdir())):
-        raise UsageError(f"{final} already exists and is not empty; choose a new folder")
+        raise UsageError(f"{final} already exists and is not empty; choose a new folder",
+                         message_vi=f"{final} đã tồn tại và không trống; hãy chọn thư mục mới")
     if not final.parent.is_dir():
-        raise UsageError(f"folder {final.parent} does not exist")
+        raise UsageError(f"folder {final.parent} does not exist", message_vi=f"thư mục {final.parent} không tồn tại")
     urls = configured_urls(vault)
     roots = configured_roots(vault) if urls else []
     refs = parse_ids(options.items)
@@ -162,7 +163,8 @@ def export_package(vault: Vault, case_ref: str, out: Path, options: ExportOption
         refs = _with_fresh_report(vault, case, refs, options)
         items = select_items(vault, case, refs, DateRange(), include_reports=True)
     if not items:
-        raise UsageError(f"case {case.number} has no items to export")
+        raise UsageError(f"case {case.number} has no items to export",
+                         message_vi=f"vụ việc {case.number} không có mục nào để xuất")
     name = (zip_path.stem if zip_path else out.name) or "package"
     staging = final.with_name(f".{name}.partial-{uuid.uuid4().hex[:8]}") if zip_path else out
     root = staging / name if zip_path else staging

@@ -162,7 +162,8 @@ def import_mail(vault: Vault, case_ref: str | int, paths: list[Path], options: M
     reader = MessageReader(options)
     sources, refused = open_sources([Path(p) for p in paths], reader)
     if not sources:
-        raise UsageError("nothing to import: " + "; ".join(f"{p}: {r}" for p, r in refused))
+        raise UsageError("nothing to import: " + "; ".join(f"{p}: {r}" for p, r in refused),
+                         message_vi="không có gì để nhập: " + "; ".join(f"{p}: {r}" for p, r in refused))
     result = ImportResult(skipped=list(refused))
     total = sum(_safe_total(s) for s in sources) or None
     store = ChunkedStore(vault, case, result, extra_hashes=extra_hashes, chunk_items=chunk_items,
@@ -262,7 +263,8 @@ def read_content(vault: Vault, item: Item, limit: int = READ_LIMIT) -> bytes:
     if not item.has_content:
         return b""
     if (item.size or 0) > limit:
-        raise UsageError(f"item {item.id} is {item.size} bytes; larger than {limit} bytes cannot be shown here")
+        raise UsageError(f"item {item.id} is {item.size} bytes; larger than {limit} bytes cannot be shown here",
+                         message_vi=f"mục {item.id} có {item.size} byte; không hiển thị được ở đây mục lớn hơn {limit} byte")
     data = b"".join(vault.read_item(item))
     vault.record_view(item)
     return data
@@ -285,7 +287,8 @@ class MessageView:
 def message_view(vault: Vault, item_ref: int | str) -> MessageView:
     item = vault.get_item(item_ref)
     if item.kind != KIND_MESSAGE:
-        raise UsageError(f"item {item.id} is a {item.kind}, not a message")
+        raise UsageError(f"item {item.id} is a {item.kind}, not a message",
+                         message_vi=f"mục {item.id} là {item.kind}, không phải thư điện tử")
     return describe_message(item, read_content(vault, item), vault.list_items(item.case_id, parent_id=item.id))
 
 
@@ -323,7 +326,8 @@ def recheck(vault: Vault, item_ref: int | str, *, dns_answers: list[dict[str, An
     """
     item = vault.get_item(item_ref)
     if item.kind != KIND_MESSAGE:
-        raise UsageError(f"item {item.id} is a {item.kind}, not a message")
+        raise UsageError(f"item {item.id} is a {item.kind}, not a message",
+                         message_vi=f"mục {item.id} là {item.kind}, không phải thư điện tử")
     summary = item.metadata.get("message") or {}
     recorded = (summary.get("authenticity") or {}).get("dns") or []
     trusted = tuple(trusted_hosts) if trusted_hosts is not None else ()
@@ -360,12 +364,14 @@ def load_dns_answers(path: Path) -> list[dict[str, Any]]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise UsageError(f"{path}: cannot read DNS answers ({exc})") from exc
+        raise UsageError(f"{path}: cannot read DNS answers ({exc})",
+                         message_vi=f"{path}: không đọc được các câu trả lời DNS ({exc})") from exc
     if isinstance(data, dict):
         return [{"name": k, "answer": v, "status": "answer" if v else "no record"} for k, v in data.items()]
     if isinstance(data, list) and all(isinstance(r, dict) and "name" in r for r in data):
         return [dict(r, status=r.get("status") or ("answer" if r.get("answer") else "no record")) for r in data]
-    raise UsageError(f"{path}: expected an object of name → TXT record, or a list of {{name, answer}}")
+    raise UsageError(f"{path}: expected an object of name → TXT record, or a list of {{name, answer}}",
+                     message_vi=f"{path}: cần một đối tượng tên → bản ghi TXT, hoặc danh sách {{name, answer}}")
 
 
 # -- chat exports -----------------------------------------------------------------------------------------
@@ -390,7 +396,7 @@ def import_chat(vault: Vault, case_ref: str | int, paths: list[Path], *, exporte
     try:
         zone = ZoneInfo(zone_name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise UsageError(f"unknown time zone {zone_name!r}") from exc
+        raise UsageError(f"unknown time zone {zone_name!r}", message_vi=f"múi giờ không xác định {zone_name!r}") from exc
     sources: list[ChatSource] = []
     refused: list[tuple[str, str]] = []
     for path in paths:
@@ -404,7 +410,8 @@ def import_chat(vault: Vault, case_ref: str | int, paths: list[Path], *, exporte
             continue
         sources.append(ChatSource(Path(path), found[0], found[1], zone))
     if not sources:
-        raise UsageError("nothing to import: " + "; ".join(f"{p}: {r}" for p, r in refused))
+        raise UsageError("nothing to import: " + "; ".join(f"{p}: {r}" for p, r in refused),
+                         message_vi="không có gì để nhập: " + "; ".join(f"{p}: {r}" for p, r in refused))
     result = ImportResult(skipped=list(refused))
     total = sum(s.total_bytes() for s in sources) or None
     store = ChunkedStore(vault, case, result, extra_hashes=extra_hashes, chunk_items=chunk_items,
@@ -439,7 +446,8 @@ def conversation_rows(vault: Vault, item_ref: int | str, *, start: int = 0,
 
     item = vault.get_item(item_ref)
     if item.kind != "conversation":
-        raise UsageError(f"item {item.id} is a {item.kind}, not a conversation")
+        raise UsageError(f"item {item.id} is a {item.kind}, not a conversation",
+                         message_vi=f"mục {item.id} là {item.kind}, không phải cuộc trò chuyện")
     rows: list[dict[str, Any]] = []
     for index, row in enumerate(read_rows(vault.read_item(item))):
         if index < start:
@@ -461,9 +469,10 @@ def make_excerpt(vault: Vault, item_ref: int | str, first: int, last: int, *, no
 
     item = vault.get_item(item_ref)
     if item.kind != "conversation":
-        raise UsageError(f"item {item.id} is a {item.kind}, not a conversation")
+        raise UsageError(f"item {item.id} is a {item.kind}, not a conversation",
+                         message_vi=f"mục {item.id} là {item.kind}, không phải cuộc trò chuyện")
     if first < 1 or last < first:
-        raise UsageError("choose rows FIRST ≤ LAST, counted from 1")
+        raise UsageError("choose rows FIRST ≤ LAST, counted from 1", message_vi="hãy chọn các dòng ĐẦU ≤ CUỐI, đếm từ 1")
     lines: list[bytes] = []
     times: list[str] = []
     for index, row in enumerate(read_rows(vault.read_item(item)), start=1):
@@ -474,7 +483,8 @@ def make_excerpt(vault: Vault, item_ref: int | str, first: int, last: int, *, no
             if row.get("time"):
                 times.append(row["time"])
     if not lines:
-        raise UsageError(f"conversation {item.id} has no rows {first}–{last}")
+        raise UsageError(f"conversation {item.id} has no rows {first}–{last}",
+                         message_vi=f"cuộc trò chuyện {item.id} không có các dòng {first}–{last}")
     chat = item.metadata.get("chat") or {}
     metadata = {"chat_excerpt": {"conversation": item.id, "conversation_sha256": item.sha256,
                                  "first_row": first, "last_row": first + len(lines) - 1,

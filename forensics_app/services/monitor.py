@@ -83,15 +83,19 @@ def add_watches(vault: Vault, case_ref: str | int, targets: Sequence[str], *, ki
     """New watches in a case; every bad part fails before anything is stored."""
     case = vault.get_case(case_ref)
     if case.status != "open":
-        raise UsageError(f"case {case.number} is closed; reopen it before watching for it")
+        raise UsageError(f"case {case.number} is closed; reopen it before watching for it",
+                         message_vi=f"vụ việc {case.number} đã đóng; hãy mở lại trước khi theo dõi cho vụ việc này")
     if not targets:
-        raise UsageError("no address to watch")
+        raise UsageError("no address to watch", message_vi="không có địa chỉ nào để theo dõi")
     if kind is not None and kind not in KINDS:
-        raise UsageError(f"unknown watch kind {kind!r}; one of {', '.join(KINDS)}")
+        raise UsageError(f"unknown watch kind {kind!r}; one of {', '.join(KINDS)}",
+                         message_vi=f"loại theo dõi không xác định {kind!r}; dùng một trong {', '.join(KINDS)}")
     if capture_new not in CAPTURE_NEW:
-        raise UsageError(f"--capture-new must be one of {', '.join(CAPTURE_NEW)}")
+        raise UsageError(f"--capture-new must be one of {', '.join(CAPTURE_NEW)}",
+                         message_vi=f"cách thu thập trang mới phải là một trong {', '.join(CAPTURE_NEW)}")
     if removal_after < 1 or failing_after < 1:
-        raise UsageError("--removal-after and --failing-after must be at least 1")
+        raise UsageError("--removal-after and --failing-after must be at least 1",
+                         message_vi="số lần trước khi coi là bị gỡ và số lần lỗi trước khi báo phải ít nhất là 1")
     schedule = make_schedule(every=every, cron=cron, windows=windows, zone=zone or vault_zone(vault), jitter=jitter)
     focus = Focus(tuple(include), tuple(exclude), tuple(ignore))
     check_focus(focus)

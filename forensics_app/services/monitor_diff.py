@@ -55,12 +55,14 @@ def check_focus(focus: Focus) -> None:
         try:
             GenericTranslator().css_to_xpath(selector)
         except SelectorError as exc:
-            raise UsageError(f"invalid CSS selector {selector!r}: {exc}") from None
+            raise UsageError(f"invalid CSS selector {selector!r}: {exc}",
+                             message_vi=f"bộ chọn CSS không hợp lệ {selector!r}: {exc}") from None
     for pattern in focus.ignore:
         try:
             re.compile(pattern)
         except re.error as exc:
-            raise UsageError(f"invalid ignore pattern {pattern!r}: {exc}") from None
+            raise UsageError(f"invalid ignore pattern {pattern!r}: {exc}",
+                             message_vi=f"mẫu bỏ qua không hợp lệ {pattern!r}: {exc}") from None
 
 
 def normalise(text: str) -> str:

@@ -62,10 +62,12 @@ def parse_interval(text: str | int) -> int:
     raw = str(text).strip().lower()
     match = re.fullmatch(r"(\d+)\s*([smhdw]?)", raw)
     if not match:
-        raise UsageError(f"invalid interval {text!r}: use a number with s, m, h, d or w (e.g. 6h)")
+        raise UsageError(f"invalid interval {text!r}: use a number with s, m, h, d or w (e.g. 6h)",
+                         message_vi=f"khoảng thời gian không hợp lệ {text!r}: dùng một số với s, m, h, d hoặc w (ví dụ 6h)")
     seconds = int(match.group(1)) * _UNITS[match.group(2) or "s"]
     if seconds < MIN_INTERVAL:
-        raise UsageError(f"interval {text!r} is shorter than a minute")
+        raise UsageError(f"interval {text!r} is shorter than a minute",
+                         message_vi=f"khoảng thời gian {text!r} ngắn hơn một phút")
     return seconds
 
 
@@ -74,7 +76,9 @@ def _day_set(text: str) -> tuple[int, ...]:
     for part in text.lower().split(","):
         ends = part.split("-")
         if not all(e in DAYS for e in ends) or len(ends) > 2:
-            raise UsageError(f"invalid weekdays {text!r}: use mon…sun, ranges (mon-fri) or lists (sat,sun)")
+            raise UsageError(f"invalid weekdays {text!r}: use mon…sun, ranges (mon-fri) or lists (sat,sun)",
+                             message_vi=f"các ngày trong tuần không hợp lệ {text!r}: dùng mon…sun, khoảng (mon-fri) hoặc danh "
+                                        "sách (sat,sun)")
         first, last = DAYS.index(ends[0]), DAYS.index(ends[-1])
         span = range(first, last + 1) if first <= last else [*range(first, 7), *range(0, last + 1)]
         days.extend(span)
@@ -85,14 +89,17 @@ def parse_window(text: str) -> Window:
     """``07:00-22:00`` (every day) or ``mon-fri 07:00-22:00`` or ``sat,sun 09:00-12:00``."""
     parts = text.strip().split()
     if len(parts) not in (1, 2):
-        raise UsageError(f"invalid time window {text!r}: use [DAYS ]HH:MM-HH:MM")
+        raise UsageError(f"invalid time window {text!r}: use [DAYS ]HH:MM-HH:MM",
+                         message_vi=f"khung giờ không hợp lệ {text!r}: dùng [NGÀY ]HH:MM-HH:MM")
     days = _day_set(parts[0]) if len(parts) == 2 else tuple(range(7))
     match = re.fullmatch(r"(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})", parts[-1])
     if not match:
-        raise UsageError(f"invalid time window {text!r}: use [DAYS ]HH:MM-HH:MM")
+        raise UsageError(f"invalid time window {text!r}: use [DAYS ]HH:MM-HH:MM",
+                         message_vi=f"khung giờ không hợp lệ {text!r}: dùng [NGÀY ]HH:MM-HH:MM")
     h1, m1, h2, m2 = (int(g) for g in match.groups())
     if h1 > 23 or h2 > 24 or m1 > 59 or m2 > 59 or (h2 == 24 and m2):
-        raise UsageError(f"invalid time window {text!r}: hours 00-24, minutes 00-59")
+        raise UsageError(f"invalid time window {text!r}: hours 00-24, minutes 00-59",
+                         message_vi=f"khung giờ không hợp lệ {text!r}: giờ 00-24, phút 00-59")
     end = time(0, 0) if h2 == 24 else time(h2, m2)
     return Window(days, time(h1, m1), end)
 
@@ -101,7 +108,8 @@ def check_zone(name: str) -> str:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise UsageError(f"unknown time zone {name!r}: use an IANA name such as Asia/Ho_Chi_Minh") from None
+        raise UsageError(f"unknown time zone {name!r}: use an IANA name such as Asia/Ho_Chi_Minh",
+                         message_vi=f"múi giờ không xác định {name!r}: dùng tên IANA, ví dụ Asia/Ho_Chi_Minh") from None
     return name
 
 
@@ -110,14 +118,16 @@ def check_cron(expression: str) -> str:
 
     text = " ".join(expression.split())
     if len(text.split()) != 5 or not croniter.is_valid(text):
-        raise UsageError(f"invalid cron expression {expression!r}: five fields, minute hour day month weekday")
+        raise UsageError(f"invalid cron expression {expression!r}: five fields, minute hour day month weekday",
+                         message_vi=f"biểu thức cron không hợp lệ {expression!r}: năm trường phút giờ ngày tháng thứ")
     return text
 
 
 def make_schedule(*, every: str | int | None = None, cron: str | None = None, windows: Any = (),
                   zone: str = DEFAULT_ZONE, jitter: str | int = 0) -> Schedule:
     if every is not None and cron:
-        raise UsageError("give either an interval (--every) or a cron expression (--cron), not both")
+        raise UsageError("give either an interval (--every) or a cron expression (--cron), not both",
+                         message_vi="chỉ dùng một khoảng thời gian hoặc một biểu thức cron, không dùng cả hai")
     interval = parse_interval(every) if every is not None else (None if cron else 6 * 3600)
     jitter_s = parse_interval(jitter) if jitter not in (0, "0", None, "") else 0
     return Schedule(every=interval, cron=check_cron(cron) if cron else None,
@@ -152,7 +162,7 @@ def _next_window_start(schedule: Schedule, local: datetime) -> datetime:
                     best = start
         if best is not None:
             return best
-    raise UsageError("the time windows allow no time at all")
+    raise UsageError("the time windows allow no time at all", message_vi="các khung giờ không chừa thời gian nào")
 
 
 def next_time(schedule: Schedule, now: datetime, rng: random.Random | None = None) -> datetime:

@@ -47,7 +47,8 @@ def send_email(config: dict[str, Any], alerts: Sequence[store.MonitorAlert], *, 
     security = str(config.get("security") or "starttls")
     recipients = [r for r in config.get("to") or [] if r]
     if not host or not recipients or security not in ("starttls", "tls"):
-        raise UsageError("monitor_email needs host, to and security starttls or tls")
+        raise UsageError("monitor_email needs host, to and security starttls or tls",
+                         message_vi="cài đặt gửi cảnh báo qua thư điện tử cần host, to và security là starttls hoặc tls")
     message = EmailMessage()
     message["Subject"] = f"[forensics] {len(alerts)} monitoring alert(s) / {len(alerts)} cảnh báo giám sát"
     message["From"] = str(config.get("from") or "forensics-monitor@localhost")
@@ -70,7 +71,8 @@ def send_email(config: dict[str, Any], alerts: Sequence[store.MonitorAlert], *, 
 def send_webhook(config: dict[str, Any], alerts: Sequence[store.MonitorAlert], *, timeout: float = 30) -> int:
     url = str(config.get("url") or "")
     if not url.startswith(("https://", "http://")):
-        raise UsageError("monitor_webhook needs an http(s) url")
+        raise UsageError("monitor_webhook needs an http(s) url",
+                         message_vi="cài đặt gửi cảnh báo tới webhook cần một url http(s)")
     body = json.dumps({"alerts": [from_monitor(a).to_json() for a in alerts],
                        "text": message_text(alerts, "en"), "text_vi": message_text(alerts, "vi")},
                       ensure_ascii=False).encode("utf-8")

@@ -27,6 +27,7 @@ from urllib.parse import unquote
 from collectors.web import discover_browser, launch_args, normalise_url
 from collectors.web.tls import spki_trust_args
 from evidence_store import Case, CollectorError, UsageError, Vault, iso_utc
+from evidence_store.catalogue.system import describe_text
 from evidence_store.profiles import LoginProfile, LoginProfiles, check_name
 from evidence_store.tasks import NEVER_CANCELLED, CancelToken, Progress, no_progress
 
@@ -57,12 +58,15 @@ def login_profile(vault: Vault, name: str, url: str, *, account: str = "", headl
     check_name(name)
     start = normalise_url(url)
     if headless and script is None and not until_cookie:
-        raise UsageError("a headless login needs --until-cookie NAME (nobody can type into a hidden browser)")
+        raise UsageError("a headless login needs --until-cookie NAME (nobody can type into a hidden browser)",
+                         message_vi="đăng nhập với trình duyệt ẩn cần tên cookie phiên để biết khi nào xong (không ai gõ được "
+                                    "vào trình duyệt ẩn)")
     if not 10 <= timeout <= 24 * 3600:
-        raise UsageError("the login time limit must be between 10 seconds and 24 hours")
+        raise UsageError("the login time limit must be between 10 seconds and 24 hours",
+                         message_vi="thời gian chờ đăng nhập phải từ 10 giây đến 24 giờ")
     for path in extra_ca_files:
         if not Path(path).is_file():
-            raise UsageError(f"CA file {path} does not exist")
+            raise UsageError(f"CA file {path} does not exist", message_vi=f"tệp chứng thư CA {path} không tồn tại")
     browser_setting = str(settings.get(vault, "browser_path") or "")
     progress(0, None, "opening the browser")
     state, reached = asyncio.run(_browse(start, headless=headless, until_cookie=until_cookie, script=script,
@@ -71,10 +75,12 @@ def login_profile(vault: Vault, name: str, url: str, *, account: str = "", headl
                                          browser_setting=browser_setting, cancel=cancel, progress=progress))
     cookies = state.get("cookies") or []
     if not cookies:
-        raise UsageError("the browser holds no cookies: no login happened, so nothing was saved")
+        raise UsageError("the browser holds no cookies: no login happened, so nothing was saved",
+                         message_vi="trình duyệt không có cookie nào: chưa đăng nhập, nên không lưu gì")
     if until_cookie and not any(c.get("name") == until_cookie for c in cookies):
         raise UsageError(f"the session cookie {until_cookie!r} never appeared: the login did not finish; "
-                         "nothing was saved")
+                         "nothing was saved",
+                         message_vi=f"cookie phiên {until_cookie!r} không xuất hiện: việc đăng nhập chưa xong; không lưu gì")
     facts = describe_account(state, account, start, reached)
     profile = LoginProfiles(vault).save(name, state, account=facts)
     progress(1, 1, "saved")
@@ -130,14 +136,17 @@ async def _browse(url: str, *, headless: bool, until_cookie: str, script: LoginS
             browser = await playwright.chromium.launch(executable_path=choice.path, args=args, headless=headless,
                                                        timeout=60_000)
         except PlaywrightError as exc:
-            raise CollectorError(f"cannot start the browser {choice.path}: {str(exc.message).splitlines()[0]}") from exc
+            raise CollectorError(f"cannot start the browser {choice.path}: {str(exc.message).splitlines()[0]}",
+                                 message_vi=f"không khởi động được trình duyệt {choice.path}: "
+                                            f"{str(exc.message).splitlines()[0]}") from exc
         try:
             context = await browser.new_context(locale=locale or None)
             page = await context.new_page()
             try:
                 await page.goto(url, wait_until="domcontentloaded", timeout=60_000)
             except PlaywrightError as exc:
-                raise UsageError(f"cannot open {url}: {str(exc.message).splitlines()[0]}") from exc
+                raise UsageError(f"cannot open {url}: {str(exc.message).splitlines()[0]}",
+                                 message_vi=f"không mở được {url}: {describe_text(str(exc.message).splitlines()[0])[1]}") from exc
             progress(0, None, "waiting for the login")
             state: dict[str, Any] = dict(await context.storage_state())
             if script is not None:
@@ -158,7 +167,8 @@ async def _browse(url: str, *, headless: bool, until_cookie: str, script: LoginS
                 if finished.is_set() or (script is not None and not until_cookie):
                     break
                 if time.monotonic() > deadline:
-                    raise UsageError(f"no login finished within {timeout} s; nothing was saved")
+                    raise UsageError(f"no login finished within {timeout} s; nothing was saved",
+                                     message_vi=f"không có lần đăng nhập nào hoàn tất trong {timeout} giây; không lưu gì")
                 await asyncio.sleep(0.5)
             return state, reached
         finally:

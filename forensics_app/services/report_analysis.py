@@ -38,7 +38,8 @@ def build_exhibit(vault: Vault, case: Case, values: tuple[str, ...], timeline_fr
         start = timeline.parse_moment(timeline_from)
         end = timeline.parse_moment(timeline_to, end=True)
         if start is not None and end is not None and end <= start:
-            raise UsageError("the timeline range ends before it starts")
+            raise UsageError("the timeline range ends before it starts",
+                             message_vi="khoảng thời gian của dòng thời gian kết thúc trước khi bắt đầu")
         query = timeline.TimelineQuery(case, start, end)
         exhibit.timeline_range = (timeline_from or "…", timeline_to or "…")
         for event in timeline.events(vault, query):

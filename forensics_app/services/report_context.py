@@ -61,10 +61,12 @@ def parse_range(date_from: str | None, date_to: str | None, tz_name: str, period
     tz = zone(tz_name)
     if period:
         if date_from or date_to:
-            raise UsageError("give either --period or --from/--to, not both")
+            raise UsageError("give either --period or --from/--to, not both",
+                             message_vi="chỉ chọn một kỳ báo cáo hoặc khoảng ngày, không chọn cả hai")
         match = _PERIOD.match(period.strip().upper())
         if not match:
-            raise UsageError(f"period {period!r} must look like 2026, 2026-H1, 2026-Q3 or 2026-07")
+            raise UsageError(f"period {period!r} must look like 2026, 2026-H1, 2026-Q3 or 2026-07",
+                             message_vi=f"kỳ báo cáo {period!r} phải có dạng 2026, 2026-H1, 2026-Q3 hoặc 2026-07")
         year, part = int(match.group(1)), match.group(2)
         first, months = 1, 12
         if part and part.startswith("H"):
@@ -74,7 +76,7 @@ def parse_range(date_from: str | None, date_to: str | None, tz_name: str, period
         elif part:
             first, months = int(part), 1
             if not 1 <= first <= 12:
-                raise UsageError(f"month {part} does not exist")
+                raise UsageError(f"month {part} does not exist", message_vi=f"tháng {part} không tồn tại")
         first_day = datetime(year, first, 1, tzinfo=tz)
         end_month = first + months
         after = datetime(year + (end_month - 1) // 12, (end_month - 1) % 12 + 1, 1, tzinfo=tz)
@@ -82,7 +84,7 @@ def parse_range(date_from: str | None, date_to: str | None, tz_name: str, period
     start = _parse_day(date_from, tz, "--from") if date_from else None
     end = _parse_day(date_to, tz, "--to", end=True) if date_to else None
     if start and end and end <= start:
-        raise UsageError("--to is before --from")
+        raise UsageError("--to is before --from", message_vi="ngày kết thúc trước ngày bắt đầu")
     return DateRange(start, end)
 
 
@@ -94,7 +96,8 @@ def _parse_day(text: str, tz: Any, option: str, *, end: bool = False) -> datetim
             return moment.astimezone(UTC)
         day = datetime.strptime(text, "%Y-%m-%d").date()
     except ValueError as exc:
-        raise UsageError(f"{option} {text!r} is not a date (YYYY-MM-DD)") from exc
+        raise UsageError(f"{option} {text!r} is not a date (YYYY-MM-DD)",
+                         message_vi=f"{text!r} không phải ngày (YYYY-MM-DD)") from exc
     if end:
         day += timedelta(days=1)  # the whole last day is included
     return datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
@@ -121,7 +124,8 @@ def select_items(vault: Vault, case: Case, item_refs: list[str], when: DateRange
         for ref in item_refs:
             item = vault.get_item(ref)
             if item.case_id != case.id:
-                raise UsageError(f"item {ref} belongs to another case, not {case.number}")
+                raise UsageError(f"item {ref} belongs to another case, not {case.number}",
+                                 message_vi=f"mục {ref} thuộc vụ việc khác, không phải {case.number}")
             chosen |= _subtree(item, children)
     else:
         chosen = {i.id for i in everything if include_reports or i.kind != "report"}
@@ -208,17 +212,24 @@ def _session_kind(root: Item) -> str:
 
 
 # -- custody, people, organisation --------------------------------------------------------------------
-def custody_rows(vault: Vault, case: Case, items: list[Item]) -> list[CustodyRow]:
-    ids = {i.id for i in items}
+def custody_rows(vault: Vault, case: Case, items: list[Item], lang: str = "vi") -> list[CustodyRow]:
+    """The case's entries about these items: the facts in words for the table, the entry whole for the appendix."""
+    from evidence_store.catalogue.actions import facts
+
+    names = {i.id: i.name for i in items}
     rows = []
     for entry in vault.custody.entries(case_id=case.id):
         record = entry.record
         item_id = (record.get("item") or {}).get("id")
-        if item_id is not None and item_id not in ids:
+        if item_id is not None and item_id not in names:
             continue
+        details = record.get("details") or {}
         rows.append(CustodyRow(seq=entry.seq, time=record["time"], examiner=record["examiner"]["name"],
-                               action=record["action"], case_id=case.id, item_id=item_id,
-                               details=record.get("details") or {}))
+                               action=record["action"], case_id=case.id, item_id=item_id, details=details,
+                               facts=facts(record["action"], details, lang, settings.SETTING_NAMES),
+                               item_name=names.get(item_id, "") if item_id is not None else "",
+                               canonical=entry.entry.decode("utf-8"), leaf_hash=entry.leaf_hash,
+                               signature=entry.signature))
     return rows
 
 

@@ -107,14 +107,16 @@ class _Package:
             try:
                 self._zip = zipfile.ZipFile(path)
             except (zipfile.BadZipFile, OSError) as exc:
-                raise UsageError(f"{path} is not a readable ZIP file: {exc}") from exc
+                raise UsageError(f"{path} is not a readable ZIP file: {exc}",
+                                 message_vi=f"{path} không phải tệp ZIP đọc được: {exc}") from exc
             self._members = {_member_name(info): info for info in self._zip.infolist() if not info.is_dir()}
             tops = {m.split("/", 1)[0] for m in self._members}
             if len(tops) == 1 and all("/" in m for m in self._members):
                 self._prefix = tops.pop() + "/"
             self.names = sorted(m[len(self._prefix):] for m in self._members)
         else:
-            raise UsageError(f"{path} is neither a package folder nor a ZIP file")
+            raise UsageError(f"{path} is neither a package folder nor a ZIP file",
+                             message_vi=f"{path} không phải thư mục gói chứng cứ cũng không phải tệp ZIP")
 
     def open(self, name: str) -> BinaryIO:
         if self._zip is not None:
@@ -146,7 +148,7 @@ def verify_package(path: Path, *, trust: Trust | None = None, system_roots: bool
     """Check everything; ``trust`` holds the anchors given from outside (keys, fingerprints, TSA roots)."""
     path = Path(path)
     if not path.exists():
-        raise UsageError(f"{path} does not exist")
+        raise UsageError(f"{path} does not exist", message_vi=f"{path} không tồn tại")
     trust = trust or Trust()
     roots = load_roots([pem.decode("ascii") for pem in trust.tsa_roots_pem]) if trust.tsa_roots_pem else []
     if system_roots:

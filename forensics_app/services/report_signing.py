@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from evidence_store import ForensicsError, UsageError, Vault
+from evidence_store.errors import bilingual
 
 
 class SigningError(ForensicsError):
@@ -25,14 +26,15 @@ def load_signer(p12: Path, passphrase: str | None) -> Any:
     from pyhanko.sign import signers
 
     if not p12.is_file():
-        raise UsageError(f"{p12} is not a PKCS#12 file (.p12/.pfx)")
+        raise UsageError(f"{p12} is not a PKCS#12 file (.p12/.pfx)", message_vi=f"{p12} không phải tệp PKCS#12 (.p12/.pfx)")
     try:
         signer = signers.SimpleSigner.load_pkcs12(str(p12), passphrase=passphrase.encode("utf-8")
                                                   if passphrase is not None else None)
     except (OSError, ValueError) as exc:
-        raise UsageError(f"cannot open {p12}: {exc}") from exc
+        raise UsageError(f"cannot open {p12}: {exc}", message_vi=f"không mở được {p12}: {exc}") from exc
     if signer is None:  # pyHanko logs and returns None on a wrong passphrase or a broken file
-        raise UsageError(f"cannot open {p12}: wrong passphrase or not a PKCS#12 file with a key and certificate")
+        raise UsageError(f"cannot open {p12}: wrong passphrase or not a PKCS#12 file with a key and certificate",
+                         message_vi=f"không mở được {p12}: sai mật khẩu hoặc không phải tệp PKCS#12 có khoá và chứng thư")
     return signer
 
 
@@ -49,15 +51,18 @@ def token_signer(vault: Vault) -> tuple[Any, AbstractContextManager[Any]]:
 
     me = vault.examiner
     if not me.token:
-        raise UsageError(f"examiner {me.name} does not sign with a token: sign the report with a PKCS#12 file "
-                         "(--sign-p12) instead")
+        raise UsageError(f"examiner {me.name} does not sign with a token",
+                         message_vi=f"cán bộ {me.name} không ký bằng thiết bị ký số", remedy="sign_p12")
     signer = vault.signer
     if not isinstance(signer, TokenSigner):
-        raise UsageError(f"examiner {me.name} is not signed in to their token")
+        raise UsageError(f"examiner {me.name} is not signed in to their token",
+                         message_vi=f"cán bộ {me.name} chưa đăng nhập thiết bị ký số của mình")
     key = signer.session.key
     if key.certificate is None:
         raise UsageError(f"{key.ref.token_name} holds no certificate for {key.ref.key_name}: a PAdES signature needs "
-                         "the certificate the CA issued for this key")
+                         "the certificate the CA issued for this key",
+                         message_vi=f"{key.ref.token_name} không có chứng thư cho {key.ref.key_name}: chữ ký PAdES cần chứng "
+                                    "thư do tổ chức cấp cho khoá này")
     lock = signer.session.lock
     with lock:
         pades = PKCS11Signer(signer.session.pkcs11_session, key_id=bytes.fromhex(key.ref.key_id),
@@ -65,7 +70,9 @@ def token_signer(vault: Vault) -> tuple[Any, AbstractContextManager[Any]]:
                              ca_chain=[x509.Certificate.load(c) for c in key.chain], other_certs_to_pull=(),
                              use_raw_mechanism=True)
         if pades.signing_cert.dump() != key.certificate:  # read from the token now, while the lock is held
-            raise UsageError(f"the certificate on {key.ref.token_name} changed since you signed in: sign in again")
+            raise UsageError(f"the certificate on {key.ref.token_name} changed since you signed in: sign in again",
+                             message_vi=f"chứng thư trên {key.ref.token_name} đã thay đổi từ khi bạn đăng nhập: hãy đăng nhập "
+                                        "lại")
     return pades, lock
 
 
@@ -91,4 +98,5 @@ def sign_pdf(source: Path, target: Path, signer: Any, *, reason: str, location: 
             signers.PdfSigner(meta, signer=signer, timestamper=timestamper).sign_pdf(writer, output=out)
     except Exception as exc:  # pyHanko raises its own tree plus OS and HTTP errors
         target.unlink(missing_ok=True)
-        raise SigningError(f"signing the report failed: {exc}") from exc
+        raise SigningError(f"signing the report failed: {exc}",
+                           message_vi=f"ký số báo cáo thất bại: {bilingual(exc)[1]}") from exc

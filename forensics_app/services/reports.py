@@ -26,7 +26,7 @@ from typing import Any
 
 from evidence_store import Case, Item, UsageError, Vault, hash_stream, iso_utc
 from evidence_store.tasks import Progress, no_progress
-from report_templates import RENDERERS, MinutesFields, ReportContext, check_lang, t, zone
+from report_templates import RENDERERS, MinutesFields, Person, ReportContext, check_lang, t, zone
 
 from . import settings
 from .custody import take_checkpoint
@@ -50,6 +50,7 @@ from .report_stats import gather_stats
 from .timestamps import Token, configured_urls, timestamp_checkpoint
 
 KINDS = ("court", "minutes", "stats")
+TITLE_KEYS = {"court": "court.title", "minutes": "minutes.title", "stats": "stats.title"}
 ID_PREFIX = {"court": "CR", "minutes": "MN", "stats": "ST"}
 ALL_CASES = ("all", "*")
 STATISTICS_CASE_SETTING = "statistics_case"
@@ -122,7 +123,8 @@ def generate_report(vault: Vault, case_ref: str, out: Path, options: ReportOptio
                     progress: Progress = no_progress) -> ReportResult:
     """Build, sign if asked, store and log a report; returns the stored item and the file written."""
     if options.kind not in KINDS:
-        raise UsageError(f"report kind must be one of {', '.join(KINDS)}, not {options.kind!r}")
+        raise UsageError(f"report kind must be one of {', '.join(KINDS)}, not {options.kind!r}",
+                         message_vi=f"loại báo cáo phải là một trong {', '.join(KINDS)}, không phải {options.kind!r}")
     values = settings.all_settings(vault)
     lang = check_lang(options.lang or str(values.get("language") or "vi"))
     tz_name = str(values.get("timezone") or "Asia/Ho_Chi_Minh")
@@ -131,7 +133,9 @@ def generate_report(vault: Vault, case_ref: str, out: Path, options: ReportOptio
     when = _range(options, tz_name)
     case, scope_case = _cases(vault, case_ref, options.kind)
     if case.status != "open":
-        raise UsageError(f"case {case.number} is closed; reopen it (`forensics case reopen`) to add a report to it")
+        raise UsageError(f"case {case.number} is closed: a report cannot be added to it",
+                         message_vi=f"vụ việc {case.number} đã đóng: không thể thêm báo cáo vào vụ việc",
+                         remedy="reopen_case")
     progress(0, 4, "gathering")
     report_id = f"{ID_PREFIX[options.kind]}-{iso_utc()[:10].replace('-', '')}-{uuid.uuid4().hex[:6].upper()}"
     reader = ContentLog(vault)
@@ -182,7 +186,8 @@ def generate_report(vault: Vault, case_ref: str, out: Path, options: ReportOptio
         signed.unlink(missing_ok=True)
     with out.open("rb") as handle:
         if hash_stream(handle)["sha256"] != item.sha256:
-            raise UsageError(f"{out} changed while it was written; generate the report again")
+            raise UsageError(f"{out} changed while it was written; generate the report again",
+                             message_vi=f"{out} đã thay đổi trong khi ghi; hãy lập lại báo cáo")
     progress(4, 4, "done")
     return ReportResult(item=item, path=out, report_id=report_id, checkpoint=point, tokens=tokens,
                         pages=_page_count(out))
@@ -191,20 +196,23 @@ def generate_report(vault: Vault, case_ref: str, out: Path, options: ReportOptio
 def _check_target(out: Path) -> Path:
     out = Path(out)
     if out.suffix.lower() != ".pdf":
-        raise UsageError(f"{out}: the report file name must end in .pdf")
+        raise UsageError(f"{out}: the report file name must end in .pdf",
+                         message_vi=f"{out}: tên tệp báo cáo phải kết thúc bằng .pdf")
     if out.exists():
-        raise UsageError(f"{out} already exists; choose another file name")
+        raise UsageError(f"{out} already exists; choose another file name",
+                         message_vi=f"{out} đã tồn tại; hãy chọn tên tệp khác")
     if not out.parent.is_dir():
-        raise UsageError(f"folder {out.parent} does not exist")
+        raise UsageError(f"folder {out.parent} does not exist", message_vi=f"thư mục {out.parent} không tồn tại")
     if not os.access(out.parent, os.W_OK):
-        raise UsageError(f"folder {out.parent} is not writable")
+        raise UsageError(f"folder {out.parent} is not writable", message_vi=f"không ghi được vào thư mục {out.parent}")
     return out
 
 
 def _load_signer(vault: Vault, options: ReportOptions) -> tuple[Any, Any]:
     """(pyHanko signer or None, the lock to hold while it signs or None)."""
     if options.sign_token and options.sign_p12 is not None:
-        raise UsageError("sign either with the token or with a PKCS#12 file, not both")
+        raise UsageError("sign either with the token or with a PKCS#12 file, not both",
+                         message_vi="chỉ ký bằng thiết bị ký số hoặc bằng tệp PKCS#12, không dùng cả hai")
     if options.sign_token:
         from .report_signing import token_signer
 
@@ -228,7 +236,8 @@ def _cases(vault: Vault, case_ref: str, kind: str) -> tuple[Case, Case | None]:
         case = vault.get_case(case_ref)
         return case, case
     if kind != "stats":
-        raise UsageError("court reports and minutes are about one case: give its number")
+        raise UsageError("court reports and minutes are about one case: give its number",
+                         message_vi="báo cáo tổng hợp và biên bản chỉ về một vụ việc: hãy cho biết số vụ việc")
     number = str(settings.get(vault, STATISTICS_CASE_SETTING) or DEFAULT_STATISTICS_CASE)
     try:
         return vault.get_case(number), None
@@ -247,8 +256,10 @@ def _fill_case(vault: Vault, ctx: ReportContext, case: Case, options: ReportOpti
     ctx.selection = ", ".join(refs)
     ctx.sessions = build_sessions(vault, case, items, seqs, times)
     if options.kind == "minutes" and not ctx.sessions:
-        raise UsageError(f"case {case.number} has no acquisition in the chosen scope: no minutes to write")
-    ctx.custody = custody_rows(vault, case, items)
+        raise UsageError(f"case {case.number} has no acquisition in the chosen scope: no minutes to write",
+                         message_vi=f"vụ việc {case.number} không có lần thu thập nào trong phạm vi đã chọn: không có biên bản "
+                                    "nào để lập")
+    ctx.custody = custody_rows(vault, case, items, ctx.lang)
     ctx.acquired_seq = {i.id: seqs[i.id] for i in items if i.id in seqs}
     ctx.item_timestamp = item_timestamps(vault, ctx.acquired_seq)
     ctx.examiners = people(vault, [i.examiner for i in items] + [case.examiner])
@@ -281,10 +292,12 @@ def _store(vault: Vault, case: Case, pdf: Path, ctx: ReportContext, options: Rep
         "signed_with": ("token" if options.sign_token else "pkcs12") if ctx.signing else "",
         "timestamps": [{"tsa_url": tok.tsa_url, "gen_time": tok.gen_time, "verified": tok.verified}
                        for tok in tokens],
+        "fields": fields_record(options.fields),  # what the examiner gave: the next report of the case starts from it
     }}
     batch = vault.batch(case)
     pending = batch.add_file(pdf, kind="report", name=f"{ctx.report_id}.pdf",
-                             source=f"forensics report --kind {options.kind} --lang {ctx.lang}",
+                             source=t("report.source", ctx.lang, title=t(TITLE_KEYS[options.kind], ctx.lang),
+                                      id=ctx.report_id),
                              media_type="application/pdf", metadata=metadata)
     try:
         with vault.transaction():
@@ -301,6 +314,48 @@ def _store(vault: Vault, case: Case, pdf: Path, ctx: ReportContext, options: Rep
         batch.discard()
         raise
     return item
+
+
+def fields_record(fields: MinutesFields) -> dict[str, Any]:
+    """The formal fields of a report as stored with it (JSON)."""
+    def person(p: Person) -> dict[str, str]:
+        return {"name": p.name, "position": p.position, "organisation": p.organisation, "identity": p.identity}
+
+    return {"number": fields.number, "place": fields.place, "legal_basis": fields.legal_basis,
+            "decision_number": fields.decision_number, "decision_date": fields.decision_date,
+            "decision_issuer": fields.decision_issuer, "mandate": fields.mandate,
+            "witnesses": [person(w) for w in fields.witnesses],
+            "data_holder": person(fields.data_holder) if fields.data_holder else None, "seal": fields.seal,
+            "complaints": fields.complaints, "account": fields.account, "copies": fields.copies}
+
+
+def fields_from_record(data: dict[str, Any]) -> MinutesFields:
+    """The inverse of :func:`fields_record` (a missing key keeps its default)."""
+    def person(p: Any) -> Person | None:
+        if not isinstance(p, dict) or not str(p.get("name") or "").strip():
+            return None
+        return Person(str(p.get("name") or ""), str(p.get("position") or ""), str(p.get("organisation") or ""),
+                      str(p.get("identity") or ""))
+
+    witnesses = tuple(w for w in (person(x) for x in data.get("witnesses") or []) if w is not None)
+    text = {k: str(data.get(k) or "") for k in ("number", "place", "legal_basis", "decision_number", "decision_date",
+                                                "decision_issuer", "mandate", "seal", "complaints", "account")}
+    try:
+        copies = int(data.get("copies") or 2)
+    except (TypeError, ValueError):
+        copies = 2
+    return MinutesFields(**text, witnesses=witnesses, data_holder=person(data.get("data_holder")), copies=copies)
+
+
+def last_report_fields(vault: Vault, case_ref: str | int) -> MinutesFields | None:
+    """The formal fields of the case's newest report (what its next report's dialog starts from), if any."""
+    case = vault.get_case(case_ref)
+    newest = None
+    for item in vault.list_items(case.id, kind="report"):
+        meta = item.metadata.get("report") or {}
+        if isinstance(meta.get("fields"), dict) and (newest is None or item.id > newest.id):
+            newest = item
+    return fields_from_record(newest.metadata["report"]["fields"]) if newest is not None else None
 
 
 def _page_count(path: Path) -> int:

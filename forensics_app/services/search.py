@@ -23,8 +23,9 @@ MAX_LIMIT = 1000
 
 
 class QuerySyntaxError(UsageError):
-    def __init__(self, message: str, position: int) -> None:
-        super().__init__(f"search syntax error at position {position + 1}: {message}")
+    def __init__(self, message: str, position: int, *, message_vi: str) -> None:
+        super().__init__(f"search syntax error at position {position + 1}: {message}",
+                         message_vi=f"lỗi cú pháp tìm kiếm ở vị trí {position + 1}: {message_vi}")
         self.position = position
 
 
@@ -46,10 +47,10 @@ def _tokens(query: str) -> list[_Token]:
         elif ch in "\"“”":
             close = min((j for j in (query.find('"', i + 1), query.find("”", i + 1)) if j >= 0), default=-1)
             if close < 0:
-                raise QuerySyntaxError("unclosed quote", i)
+                raise QuerySyntaxError("unclosed quote", i, message_vi="dấu ngoặc kép chưa đóng")
             phrase = query[i + 1:close]
             if not _words(phrase):
-                raise QuerySyntaxError("empty phrase", i)
+                raise QuerySyntaxError("empty phrase", i, message_vi="cụm từ trống")
             tokens.append(_Token("phrase", phrase, i))
             i = close + 1
         elif ch == "(":
@@ -73,9 +74,11 @@ def _tokens(query: str) -> list[_Token]:
                 prefix = word.endswith("*")
                 core = word.rstrip("*")
                 if "*" in core:
-                    raise QuerySyntaxError("'*' may only end a word", i + core.index("*"))
+                    raise QuerySyntaxError("'*' may only end a word", i + core.index("*"),
+                                           message_vi="'*' chỉ được đặt ở cuối từ")
                 if not _words(core):
-                    raise QuerySyntaxError(f"{word!r} has no letters or digits to look for", i)
+                    raise QuerySyntaxError(f"{word!r} has no letters or digits to look for", i,
+                                           message_vi=f"{word!r} không có chữ cái hay chữ số nào để tìm")
                 tokens.append(_Token("word", core, i, prefix))
             i = j
     return tokens
@@ -106,11 +109,11 @@ class _Parser:
 
     def parse(self) -> str:
         if not self.tokens:
-            raise QuerySyntaxError("empty query", 0)
+            raise QuerySyntaxError("empty query", 0, message_vi="truy vấn trống")
         expr = self.or_expr()
         token = self.peek()
         if token is not None:
-            raise QuerySyntaxError(f"unexpected {token.text!r}", token.pos)
+            raise QuerySyntaxError(f"unexpected {token.text!r}", token.pos, message_vi=f"không mong đợi {token.text!r}")
         return expr
 
     def or_expr(self) -> str:
@@ -118,7 +121,7 @@ class _Parser:
         while (token := self.peek()) is not None and token.kind == "or":
             self.i += 1
             if self.peek() is None or self.peek().kind in ("rparen", "or", "and"):  # type: ignore[union-attr]
-                raise QuerySyntaxError("OR needs a word after it", token.pos)
+                raise QuerySyntaxError("OR needs a word after it", token.pos, message_vi="sau OR cần một từ")
             parts.append(self.and_expr())
         return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
 
@@ -132,13 +135,14 @@ class _Parser:
             if token.kind == "not":
                 self.i += 1
                 if self.peek() is None or self.peek().kind in ("rparen", "or", "and", "not"):  # type: ignore[union-attr]
-                    raise QuerySyntaxError("NOT needs a word after it", token.pos)
+                    raise QuerySyntaxError("NOT needs a word after it", token.pos, message_vi="sau NOT cần một từ")
                 negative.append(self.primary())
             else:
                 positive.append(self.primary())
         if not positive:
             where = start.pos if start is not None else len(self.query)
-            raise QuerySyntaxError("a query needs at least one word to find (not only excluded ones)", where)
+            raise QuerySyntaxError("a query needs at least one word to find (not only excluded ones)", where,
+                                   message_vi="truy vấn cần ít nhất một từ để tìm (không chỉ các từ loại trừ)")
         expr = positive[0] if len(positive) == 1 else "(" + " AND ".join(positive) + ")"
         for neg in negative:
             expr = f"({expr} NOT {neg})"
@@ -150,15 +154,15 @@ class _Parser:
         self.i += 1
         if token.kind == "lparen":
             if self.peek() is not None and self.peek().kind == "rparen":  # type: ignore[union-attr]
-                raise QuerySyntaxError("empty parentheses", token.pos)
+                raise QuerySyntaxError("empty parentheses", token.pos, message_vi="cặp ngoặc trống")
             inner = self.or_expr()
             close = self.peek()
             if close is None or close.kind != "rparen":
-                raise QuerySyntaxError("unclosed parenthesis", token.pos)
+                raise QuerySyntaxError("unclosed parenthesis", token.pos, message_vi="ngoặc chưa đóng")
             self.i += 1
             return inner
         if token.kind == "rparen":
-            raise QuerySyntaxError("')' without '('", token.pos)
+            raise QuerySyntaxError("')' without '('", token.pos, message_vi="có ')' mà không có '('")
         if token.kind == "phrase":
             return _quote(" ".join(_words(fold(token.text))))
         if token.kind == "word":
@@ -166,7 +170,7 @@ class _Parser:
             if len(words) > 1:  # 0912.345.678 or e-mail: the words in sequence
                 return _quote(" ".join(words)) + ("*" if token.prefix else "")
             return _quote(words[0]) + ("*" if token.prefix else "")
-        raise QuerySyntaxError(f"unexpected {token.text!r}", token.pos)
+        raise QuerySyntaxError(f"unexpected {token.text!r}", token.pos, message_vi=f"không mong đợi {token.text!r}")
 
 
 def _quote(text: str) -> str:
@@ -193,7 +197,8 @@ def search(vault: Vault, query: str, *, case: str | None = None, kinds: list[str
     """Hits of ``query`` in one case (number, id or uid) or across all cases, best first."""
     fts = to_fts(query)
     if not 1 <= limit <= MAX_LIMIT:
-        raise UsageError(f"the number of hits must be between 1 and {MAX_LIMIT}")
+        raise UsageError(f"the number of hits must be between 1 and {MAX_LIMIT}",
+                         message_vi=f"số kết quả phải từ 1 đến {MAX_LIMIT}")
     case_ids = [vault.get_case(case).id] if case else None
     hits = search_index.search(vault, fts, case_ids=case_ids, kinds=kinds, limit=limit, offset=offset)
     names = {c.id: c.number for c in vault.list_cases()}

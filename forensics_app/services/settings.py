@@ -67,11 +67,14 @@ KNOWN: tuple[Setting, ...] = (
             "Các lần kiểm tra giám sát chạy trên máy thu thập (khi đã cấu hình hàng đợi)"),
 )
 BY_KEY = {s.key: s for s in KNOWN}
+#: each setting's name in both languages (how a custody entry's change is worded)
+SETTING_NAMES = {s.key: (s.en, s.vi) for s in KNOWN}
 
 
 def get(vault: Vault, key: str) -> Any:
     if key not in BY_KEY:
-        raise UsageError(f"unknown setting {key!r}; known: {', '.join(BY_KEY)}")
+        raise UsageError(f"unknown setting {key!r}; known: {', '.join(BY_KEY)}",
+                         message_vi=f"cài đặt không xác định {key!r}; các cài đặt có: {', '.join(BY_KEY)}")
     return vault.get_setting(key, BY_KEY[key].default)
 
 

@@ -78,7 +78,8 @@ def parse_comments(value: str | int | None) -> str:
         return "all"
     if text.isdigit():
         return str(int(text))
-    raise UsageError(f"--comments must be 'all' or a whole number, not {value!r}")
+    raise UsageError(f"--comments must be 'all' or a whole number, not {value!r}",
+                     message_vi=f"số bình luận phải là 'all' hoặc một số nguyên, không phải {value!r}")
 
 
 def social_options(vault: Vault, options: CaptureOptions | None = None, *, comments: str = "all",
@@ -120,9 +121,10 @@ def capture_social(
     ``remote``: on the capture workers (see ``capture_web``); not with a login profile, which stays here."""
     case = vault.get_case(case_ref)
     if case.status != "open":  # checked before a login profile is opened (and its use logged)
-        raise UsageError(f"case {case.number} is closed; reopen it before adding evidence")
+        raise UsageError(f"case {case.number} is closed; reopen it before adding evidence",
+                         message_vi=f"vụ việc {case.number} đã đóng; hãy mở lại trước khi thêm chứng cứ")
     if not urls:
-        raise UsageError("no URL to capture")
+        raise UsageError("no URL to capture", message_vi="không có địa chỉ nào để thu thập")
     normalised = list(dict.fromkeys(normalise_url(u) for u in urls))
     chosen = social_options(vault, options, comments=parse_comments(comments), profile=profile)
     accounts: dict[str, dict[str, Any]] = {}
@@ -137,7 +139,8 @@ def capture_social(
 
         def provider(name: str) -> dict[str, Any]:
             if name != profile:
-                raise UsageError(f"login profile {name!r} was not prepared for this capture")
+                raise UsageError(f"login profile {name!r} was not prepared for this capture",
+                                 message_vi=f"hồ sơ đăng nhập {name!r} không được chuẩn bị cho lần thu thập này")
             return state
 
     hook = SocialHook(SocialConfig(media=media, accounts=accounts, fallback_zone=zone))
@@ -202,25 +205,31 @@ def annotate(vault: Vault, item_id: int, fields: dict[str, str], *, reason: str,
     children = vault.list_items(parent_id=capture.id)
     record_item = next((c for c in children if c.kind == "social_post"), None)
     if capture.kind != "web_capture" or record_item is None:
-        raise UsageError(f"item {item_id} is not a social capture or its record (social_post)")
+        raise UsageError(f"item {item_id} is not a social capture or its record (social_post)",
+                         message_vi=f"mục {item_id} không phải bản thu thập mạng xã hội hay bản ghi bài đăng của nó")
     if not fields:
-        raise UsageError("give at least one --field NAME=VALUE")
+        raise UsageError("give at least one --field NAME=VALUE", message_vi="hãy nhập ít nhất một trường TÊN=GIÁ TRỊ")
     unknown = [name for name in fields if name not in ANNOTATION_FIELDS]
     if unknown:
-        raise UsageError(f"unknown field {unknown[0]!r}; one of: {', '.join(ANNOTATION_FIELDS)}")
+        raise UsageError(f"unknown field {unknown[0]!r}; one of: {', '.join(ANNOTATION_FIELDS)}",
+                         message_vi=f"trường không xác định {unknown[0]!r}; dùng một trong: {', '.join(ANNOTATION_FIELDS)}")
     if not reason.strip():
-        raise UsageError("say why the value is entered by hand (--reason)")
+        raise UsageError("say why the value is entered by hand (--reason)", message_vi="hãy nêu lý do nhập giá trị bằng tay")
     if region is None and not dom_path:
-        raise UsageError("point at where the page shows the value: --region x,y,w,h on a screenshot, or --dom-path")
+        raise UsageError("point at where the page shows the value: --region x,y,w,h on a screenshot, or --dom-path",
+                         message_vi="hãy chỉ ra nơi trang hiển thị giá trị: một vùng trên ảnh chụp màn hình, hoặc đường dẫn DOM")
     shot = None
     if region is not None:
         shots = [c for c in children if c.kind in ("screenshot", "screenshot_element", "screenshot_viewport")]
         shot = next((c for c in shots if c.id == screenshot), None) if screenshot else (shots[0] if shots else None)
         if shot is None:
-            raise UsageError(f"no screenshot {screenshot or ''} in capture {capture.id} to point at".replace("  ", " "))
+            raise UsageError(f"no screenshot {screenshot or ''} in capture {capture.id} to point at".replace("  ", " "),
+                             message_vi=f"không có ảnh chụp màn hình {screenshot or ''} trong bản thu thập {capture.id} để chỉ "
+                                        "vào")
         x, y, w, h = region
         if min(region) < 0 or w == 0 or h == 0:
-            raise UsageError("--region must be x,y,w,h with a positive width and height")
+            raise UsageError("--region must be x,y,w,h with a positive width and height",
+                             message_vi="vùng phải là x,y,w,h với chiều rộng và chiều cao dương")
     examiner = vault.examiner
     content = {"format": "forensics-toolkit/social-annotation/1", "record_item": record_item.id,
                "fields": [{"field": k, "value": v} for k, v in fields.items()], "reason": reason.strip(),

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from evidence_store import Case, Item, Vault, entity_store, timeline_store
-from evidence_store.errors import SourceError, UsageError
+from evidence_store.errors import SourceError, UsageError, bilingual
 from evidence_store.streams import BlocksReader
 from evidence_store.tasks import NEVER_CANCELLED, CancelToken, Progress, no_progress
 from evidence_store.timeline_store import Event, Filter
@@ -64,11 +64,13 @@ def parse_moment(text: str | None, *, end: bool = False) -> int | None:
     if len(value) == 10:
         start = to_us(value + "T00:00:00Z")
         if start is None:
-            raise UsageError(f"{text!r} is not a date (YYYY-MM-DD) or an ISO 8601 time")
+            raise UsageError(f"{text!r} is not a date (YYYY-MM-DD) or an ISO 8601 time",
+                             message_vi=f"{text!r} không phải ngày (YYYY-MM-DD) hay thời điểm ISO 8601")
         return start + (86400 * SECOND if end else 0)
     parsed = to_us(value) or to_us(value + "Z")
     if parsed is None:
-        raise UsageError(f"{text!r} is not a date (YYYY-MM-DD) or an ISO 8601 time")
+        raise UsageError(f"{text!r} is not a date (YYYY-MM-DD) or an ISO 8601 time",
+                         message_vi=f"{text!r} không phải ngày (YYYY-MM-DD) hay thời điểm ISO 8601")
     return parsed
 
 
@@ -160,9 +162,11 @@ def export(vault: Vault, query: TimelineQuery, fmt: str, out: Path, *, progress:
            cancel: CancelToken = NEVER_CANCELLED) -> int:
     """Write the timeline to ``out`` (jsonl, csv or l2tcsv); returns the number of events. Logged."""
     if fmt not in FORMATS:
-        raise UsageError(f"unknown timeline format {fmt!r}: use one of {', '.join(FORMATS)}")
+        raise UsageError(f"unknown timeline format {fmt!r}: use one of {', '.join(FORMATS)}",
+                         message_vi=f"định dạng dòng thời gian không xác định {fmt!r}: dùng một trong {', '.join(FORMATS)}")
     if out.exists():
-        raise UsageError(f"{out} already exists; choose another file name")
+        raise UsageError(f"{out} already exists; choose another file name",
+                         message_vi=f"{out} đã tồn tại; hãy chọn tên tệp khác")
     hashes = timeline_store.item_hashes(vault, [query.case.id])
     names = timeline_store.item_names(vault, [query.case.id]) if fmt == "l2tcsv" else {}
     number = query.case.number
@@ -180,7 +184,8 @@ def export(vault: Vault, query: TimelineQuery, fmt: str, out: Path, *, progress:
         partial.replace(out)
     except OSError as exc:
         partial.unlink(missing_ok=True)
-        raise UsageError(f"cannot write {out}: {exc.strerror or exc}") from exc
+        raise UsageError(f"cannot write {out}: {exc.strerror or exc}",
+                         message_vi=f"không ghi được {out}: {bilingual(exc)[1]}") from exc
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
@@ -259,7 +264,9 @@ def detect_format(header: str) -> str:
     if "message" in fields and ("datetime" in fields or "timestamp" in fields):
         return "csv"
     raise SourceError("not a timeline this tool reads: expected psort's dynamic CSV, l2tcsv or JSON lines, or "
-                      "Timesketch's CSV/JSONL (a header with message and datetime/timestamp)")
+                      "Timesketch's CSV/JSONL (a header with message and datetime/timestamp)",
+                      message_vi="không phải dòng thời gian mà công cụ này đọc được: cần CSV động, l2tcsv hoặc JSON lines của "
+                                 "psort, hoặc CSV/JSONL của Timesketch (có dòng tiêu đề với message và datetime/timestamp)")
 
 
 def parse_timeline(blocks: Iterator[bytes]) -> Iterator[ParsedEvent]:
@@ -289,10 +296,11 @@ def _jsonl(first: str, lines: IO[str]) -> Iterator[ParsedEvent]:
         try:
             data = json.loads(line)
         except ValueError as exc:
-            raise SourceError(f"line {number} is not JSON: {exc}") from exc
+            raise SourceError(f"line {number} is not JSON: {exc}", message_vi=f"dòng {number} không phải JSON: {exc}") from exc
         when, precision = _when(data)
         if when is None:
-            raise SourceError(f"line {number} has no readable timestamp or datetime")
+            raise SourceError(f"line {number} has no readable timestamp or datetime",
+                              message_vi=f"dòng {number} không có dấu thời gian đọc được")
         message = str(data.get("message") or data.get("body") or "")
         extra = {k: data[k] for k in ("parser", "data_type", "display_name", "filename", "hostname", "username",
                                       "sha256_hash") if data.get(k) not in (None, "", "-")}
@@ -315,11 +323,13 @@ def _dynamic_csv(header: list[str], lines: IO[str]) -> Iterator[ParsedEvent]:
         if not row:
             continue
         if len(row) != len(header):
-            raise SourceError(f"line {number} has {len(row)} fields, the header {len(header)}")
+            raise SourceError(f"line {number} has {len(row)} fields, the header {len(header)}",
+                              message_vi=f"dòng {number} có {len(row)} trường, dòng tiêu đề có {len(header)}")
         data = dict(zip(header, row, strict=True))
         when, precision = _when(data)
         if when is None:
-            raise SourceError(f"line {number}: no readable datetime or timestamp ({data.get('datetime', '')!r})")
+            raise SourceError(f"line {number}: no readable datetime or timestamp ({data.get('datetime', '')!r})",
+                              message_vi=f"dòng {number}: không có thời điểm đọc được ({data.get('datetime', '')!r})")
         extra = {k: data[k] for k in ("source", "source_long", "parser", "display_name", "tag", "data_type")
                  if data.get(k) not in (None, "", "-")}
         yield ParsedEvent(when, precision, data.get("timestamp_desc") or "Event time", data.get("message", ""),
@@ -333,7 +343,8 @@ def _l2tcsv(lines: IO[str]) -> Iterator[ParsedEvent]:
         if not row:
             continue
         if len(row) != len(L2TCSV_FIELDS):
-            raise SourceError(f"line {number} has {len(row)} fields, l2tcsv has {len(L2TCSV_FIELDS)}")
+            raise SourceError(f"line {number} has {len(row)} fields, l2tcsv has {len(L2TCSV_FIELDS)}",
+                              message_vi=f"dòng {number} có {len(row)} trường, l2tcsv có {len(L2TCSV_FIELDS)}")
         data = dict(zip(L2TCSV_FIELDS, row, strict=True))
         try:
             month, day, year = data["date"].split("/")
@@ -341,9 +352,11 @@ def _l2tcsv(lines: IO[str]) -> Iterator[ParsedEvent]:
             local = f"{year}-{month}-{day}T{data['time']}"
             when = to_us(local + "Z") if zone.upper() == "UTC" else to_us(local, default_zone=ZoneInfo(zone).key)
         except (ValueError, ZoneInfoNotFoundError) as exc:
-            raise SourceError(f"line {number}: unreadable date/time/timezone: {exc}") from exc
+            raise SourceError(f"line {number}: unreadable date/time/timezone: {exc}",
+                              message_vi=f"dòng {number}: không đọc được ngày, giờ hoặc múi giờ: {exc}") from exc
         if when is None:
-            raise SourceError(f"line {number}: unreadable date {data['date']!r} {data['time']!r}")
+            raise SourceError(f"line {number}: unreadable date {data['date']!r} {data['time']!r}",
+                              message_vi=f"dòng {number}: không đọc được ngày giờ {data['date']!r} {data['time']!r}")
         extra = {"macb": data["MACB"], "source_short": data["source"], "sourcetype": data["sourcetype"],
                  "filename": data["filename"], "format": data["format"]}
         yield ParsedEvent(when, SECOND, data["type"] or "Event time", data["desc"],
@@ -369,9 +382,10 @@ def import_timeline(vault: Vault, case_ref: str, path: Path, *, cancel: CancelTo
                 first = event.time_us if first is None else min(first, event.time_us)
                 last = event.time_us if last is None else max(last, event.time_us)
     except OSError as exc:
-        raise SourceError(f"cannot read {path}: {exc.strerror or exc}") from exc
+        raise SourceError(f"cannot read {path}: {exc.strerror or exc}",
+                          message_vi=f"không đọc được {path}: {bilingual(exc)[1]}") from exc
     if count == 0:
-        raise SourceError(f"{path} holds no events")
+        raise SourceError(f"{path} holds no events", message_vi=f"{path} không có sự kiện nào")
     from collectors.base import Artifact
 
     from .ingest import store_artifacts

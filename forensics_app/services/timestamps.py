@@ -31,6 +31,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 
 from evidence_store import ForensicsError, UsageError, Vault, iso_utc
 from evidence_store.checkpoint import checkpoint_root
+from evidence_store.errors import bilingual
 
 ACTION = "custody.timestamp"
 FAILED = "custody.timestamp_failed"
@@ -90,7 +91,8 @@ def configured_urls(vault: Vault) -> list[str]:
     urls = [value] if isinstance(value, str) else list(value or [])
     for url in urls:
         if urlparse(str(url)).scheme not in ("http", "https"):
-            raise UsageError(f"timestamp authority {url!r} in setting tsa_urls is not an http(s) URL")
+            raise UsageError(f"timestamp authority {url!r} in setting tsa_urls is not an http(s) URL",
+                             message_vi=f"địa chỉ tổ chức cấp dấu thời gian {url!r} trong cài đặt không phải URL http(s)")
     return [str(u) for u in urls]
 
 
@@ -105,11 +107,13 @@ def load_roots(value: Any) -> list[x509.Certificate]:
             try:
                 text = path.read_text("ascii")
             except (OSError, UnicodeDecodeError) as exc:
-                raise UsageError(f"cannot read trusted TSA root {path}: {exc}") from exc
+                raise UsageError(f"cannot read trusted TSA root {path}: {exc}",
+                                 message_vi=f"không đọc được chứng thư gốc TSA tin cậy {path}: {bilingual(exc)[1]}") from exc
         try:
             roots.extend(x509.load_pem_x509_certificates(text.encode("ascii")))
         except ValueError as exc:
-            raise UsageError(f"a trusted TSA root is not a PEM certificate: {exc}") from exc
+            raise UsageError(f"a trusted TSA root is not a PEM certificate: {exc}",
+                             message_vi=f"một chứng thư gốc TSA tin cậy không phải chứng thư PEM: {exc}") from exc
     return roots
 
 
@@ -130,19 +134,25 @@ def request_token(url: str, data: bytes, roots: list[x509.Certificate], *, timeo
         with urllib.request.urlopen(http, timeout=timeout) as answer:  # noqa: S310 (URL checked: http/https)
             der = answer.read(MAX_RESPONSE + 1)
     except urllib.error.HTTPError as exc:
-        raise TimestampError(f"timestamp authority {url} answered HTTP {exc.code}") from exc
+        raise TimestampError(f"timestamp authority {url} answered HTTP {exc.code}",
+                             message_vi=f"tổ chức cấp dấu thời gian {url} trả lời HTTP {exc.code}") from exc
     except (urllib.error.URLError, OSError, ValueError) as exc:
         reason = getattr(exc, "reason", exc)
-        raise TimestampError(f"timestamp authority {url} cannot be reached: {reason}") from exc
+        raise TimestampError(f"timestamp authority {url} cannot be reached: {reason}",
+                             message_vi=f"không liên lạc được tổ chức cấp dấu thời gian {url}: "
+                                        f"{bilingual(reason)[1] if isinstance(reason, BaseException) else reason}") from exc
     received = time.time()
     if len(der) > MAX_RESPONSE:
-        raise TimestampError(f"timestamp authority {url} sent more than {MAX_RESPONSE} bytes")
+        raise TimestampError(f"timestamp authority {url} sent more than {MAX_RESPONSE} bytes",
+                             message_vi=f"tổ chức cấp dấu thời gian {url} gửi quá {MAX_RESPONSE} byte")
     try:
         response = rfc.decode_timestamp_response(der)
     except Exception as exc:  # the Rust decoder raises ValueError and others on garbage
-        raise TimestampError(f"timestamp authority {url} did not send an RFC 3161 response: {exc}") from exc
+        raise TimestampError(f"timestamp authority {url} did not send an RFC 3161 response: {exc}",
+                             message_vi=f"tổ chức cấp dấu thời gian {url} không gửi phản hồi RFC 3161: {exc}") from exc
     if rfc.PKIStatus(response.status) not in (rfc.PKIStatus.GRANTED, rfc.PKIStatus.GRANTED_WITH_MODS):
-        raise TimestampError(f"timestamp authority {url} refused the request (status {response.status})")
+        raise TimestampError(f"timestamp authority {url} refused the request (status {response.status})",
+                             message_vi=f"tổ chức cấp dấu thời gian {url} từ chối yêu cầu (trạng thái {response.status})")
     token = describe(der, url)
     problem = check(response, data, roots, request)
     offset = int((((sent + received) / 2) - _gen_epoch(response)) * 1000)

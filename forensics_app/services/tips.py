@@ -38,7 +38,9 @@ def parse_received(text: str | None) -> str:
     try:
         moment = parse_iso(text.strip())
     except ValueError:
-        raise UsageError(f"invalid time {text!r}: use ISO 8601 with a zone, e.g. 2026-03-02T08:15:00+07:00") from None
+        raise UsageError(f"invalid time {text!r}: use ISO 8601 with a zone, e.g. 2026-03-02T08:15:00+07:00",
+                         message_vi=f"thời điểm không hợp lệ {text!r}: dùng ISO 8601 có múi giờ, ví dụ "
+                                    "2026-03-02T08:15:00+07:00") from None
     return iso_utc(moment)
 
 
@@ -46,12 +48,14 @@ def register(vault: Vault, *, channel: str, received_at: str | None = None, repo
              urls: Sequence[str] = (), text: str = "", files: Sequence[Path] = ()) -> store.TipRow:
     """Register a report; attachments are stored first (in the register case), then the report refers to them."""
     if channel not in store.CHANNELS:
-        raise UsageError(f"unknown channel {channel!r}; one of {', '.join(store.CHANNELS)}")
+        raise UsageError(f"unknown channel {channel!r}; one of {', '.join(store.CHANNELS)}",
+                         message_vi=f"kênh không xác định {channel!r}; dùng một trong {', '.join(store.CHANNELS)}")
     checked = [normalise_url(u) for u in urls]
     when = parse_received(received_at)
     missing = [str(f) for f in files if not Path(f).is_file()]
     if missing:
-        raise UsageError(f"attachment not found: {', '.join(missing)}")
+        raise UsageError(f"attachment not found: {', '.join(missing)}",
+                         message_vi=f"không tìm thấy tệp đính kèm: {', '.join(missing)}")
     uid = str(uuid.uuid4())
     ids: list[int] = []
     if files:
@@ -72,11 +76,14 @@ def act(vault: Vault, ref: int | str, *, capture: bool = True, watch: bool = Fal
     if case_ref is not None:
         tip = store.link(vault, tip.uid, vault.get_case(case_ref))
     if tip.case_id is None:
-        raise UsageError(f"report {tip.id} is not linked to a case: `forensics tip link {tip.id} --case C` first")
+        raise UsageError(f"report {tip.id} is not linked to a case",
+                         message_vi=f"tin báo {tip.id} chưa được gắn với vụ việc nào",
+                         remedy="tip_link")
     if not tip.urls:
-        raise UsageError(f"report {tip.id} names no address to capture or watch")
+        raise UsageError(f"report {tip.id} names no address to capture or watch",
+                         message_vi=f"tin báo {tip.id} không nêu địa chỉ nào để thu thập hay theo dõi")
     if not capture and not watch:
-        raise UsageError("choose capture, watch or both")
+        raise UsageError("choose capture, watch or both", message_vi="hãy chọn thu thập, theo dõi hoặc cả hai")
     case = vault.get_case(tip.case_id)
     done: dict[str, Any] = {"tip": tip.id, "case": case.number, "captures": [], "watches": []}
     if capture:

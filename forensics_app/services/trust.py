@@ -27,6 +27,7 @@ from typing import Any
 
 from evidence_store import UsageError, Vault, iso_utc
 from evidence_store.checkpoint import VerifierKey, parse_verifier_key
+from evidence_store.errors import bilingual
 from evidence_store.identity import ALGORITHMS, fingerprint, normalise_fingerprint
 
 FORMAT = "forensics-toolkit/trust"
@@ -113,11 +114,13 @@ def load_trust(paths: list[Path] | tuple[Path, ...] = (), *, fingerprints: tuple
         try:
             data = json.loads(Path(path).read_text("utf-8"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise UsageError(f"{path} is not a trust file: {exc}") from exc
+            raise UsageError(f"{path} is not a trust file: {exc}", message_vi=f"{path} không phải tệp tin cậy: {exc}") from exc
         if not isinstance(data, dict) or data.get("format") != FORMAT:
-            raise UsageError(f"{path} is not a trust file (format {FORMAT!r} expected)")
+            raise UsageError(f"{path} is not a trust file (format {FORMAT!r} expected)",
+                             message_vi=f"{path} không phải tệp tin cậy (cần định dạng {FORMAT!r})")
         if int(data.get("version", 0)) > VERSION:
-            raise UsageError(f"{path} is a trust file of a newer version; install a newer version of the tool")
+            raise UsageError(f"{path} is a trust file of a newer version; install a newer version of the tool",
+                             message_vi=f"{path} là tệp tin cậy của phiên bản mới hơn; hãy cài phiên bản công cụ mới hơn")
         for entry in data.get("examiners", []):
             trust.keys.append(_key(entry, path))
         for entry in data.get("workers", []):
@@ -125,13 +128,15 @@ def load_trust(paths: list[Path] | tuple[Path, ...] = (), *, fingerprints: tuple
         trust.tsa_roots_pem += [str(pem).encode("ascii") for pem in data.get("tsa_roots", [])]
     for text in fingerprints:
         if ":" not in text:
-            raise UsageError(f"{text!r} is not a key fingerprint (like ed25519:1a2b 3c4d …)")
+            raise UsageError(f"{text!r} is not a key fingerprint (like ed25519:1a2b 3c4d …)",
+                             message_vi=f"{text!r} không phải dấu vân tay khoá (dạng ed25519:1a2b 3c4d …)")
         trust.fingerprints.add(normalise_fingerprint(text))
     for root in tsa_roots:
         try:
             trust.tsa_roots_pem.append(Path(root).read_bytes())
         except OSError as exc:
-            raise UsageError(f"cannot read the timestamp root {root}: {exc.strerror or exc}") from exc
+            raise UsageError(f"cannot read the timestamp root {root}: {exc.strerror or exc}",
+                             message_vi=f"không đọc được chứng thư gốc dấu thời gian {root}: {bilingual(exc)[1]}") from exc
     return trust
 
 
@@ -140,18 +145,20 @@ def _key(entry: dict[str, Any], path: Path) -> TrustedKey:
         alg = str(entry["alg"])
         public = base64.b64decode(str(entry["public_key"]), validate=True)
     except (KeyError, ValueError) as exc:
-        raise UsageError(f"{path}: a key entry is damaged ({exc})") from exc
+        raise UsageError(f"{path}: a key entry is damaged ({exc})", message_vi=f"{path}: một mục khoá bị hỏng ({exc})") from exc
     if alg not in ALGORITHMS:
-        raise UsageError(f"{path}: unknown key algorithm {alg!r}")
+        raise UsageError(f"{path}: unknown key algorithm {alg!r}", message_vi=f"{path}: thuật toán khoá không xác định {alg!r}")
     key = TrustedKey(str(entry.get("name", "")), alg, public)
     if entry.get("fingerprint") and normalise_fingerprint(str(entry["fingerprint"])) != normalise_fingerprint(
             key.fingerprint):
-        raise UsageError(f"{path}: the fingerprint of {key.name or 'a key'} does not match its key")
+        raise UsageError(f"{path}: the fingerprint of {key.name or 'a key'} does not match its key",
+                         message_vi=f"{path}: dấu vân tay của {key.name or 'một khoá'} không khớp với khoá")
     return key
 
 
 def write_trust(data: dict[str, Any], out: Path) -> Path:
     if out.exists():
-        raise UsageError(f"{out} already exists; choose another file name")
+        raise UsageError(f"{out} already exists; choose another file name",
+                         message_vi=f"{out} đã tồn tại; hãy chọn tên tệp khác")
     out.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", "utf-8")
     return out

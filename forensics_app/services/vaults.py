@@ -30,10 +30,20 @@ def default_vault_path() -> Path:
 
 
 def create_vault(path: Path, passphrase: str, examiner: str, *, position: str = "", agency: str = "",
-                 unit: str = "", admin: bool = True, group_access: bool = False) -> Vault:
-    """A new vault; its first examiner is its administrator unless ``admin=False`` (decided now, for good)."""
-    return Vault.create(path, passphrase, examiner, position=position, agency=agency, unit=unit, admin=admin,
-                        permissions="group" if group_access else "owner")
+                 unit: str = "", admin: bool = True, group_access: bool = False, parent_agency: str = "",
+                 place: str = "") -> Vault:
+    """A new vault; its first examiner is its administrator unless ``admin=False`` (decided now, for good).
+
+    The agency, unit, superior agency and place the forms print are the vault's settings from the start."""
+    vault = Vault.create(path, passphrase, examiner, position=position, agency=agency, unit=unit, admin=admin,
+                         permissions="group" if group_access else "owner")
+    from . import settings
+
+    names = {"parent_agency": parent_agency, "place": place}  # agency and unit: Vault.create stores them
+    chosen = {key: value.strip() for key, value in names.items() if value.strip()}
+    if chosen:
+        settings.set_settings(vault, chosen)
+    return vault
 
 
 def open_vault(path: Path, passphrase: str, examiner: str | None = None, *, check_witnesses: bool = True) -> Vault:
@@ -47,7 +57,8 @@ class TokenPinRequired(TokenError):
     """The passphrase opened the vault for an examiner who signs on a token: their PIN is needed as well."""
 
     def __init__(self, examiner: str, token: str) -> None:
-        super().__init__(f"examiner {examiner} signs with a hardware token ({token}): give its PIN as well")
+        super().__init__(f"examiner {examiner} signs with a hardware token ({token}): give its PIN as well",
+                         message_vi=f"cán bộ {examiner} ký bằng thiết bị ký số ({token}): hãy nhập cả mã PIN của thiết bị")
         self.examiner, self.token = examiner, token
 
 

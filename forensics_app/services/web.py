@@ -11,7 +11,9 @@ of the same batch skips them.
 from __future__ import annotations
 
 import hashlib
+import json
 import threading
+import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +24,7 @@ from collectors.web.behaviours import get_behaviour
 from collectors.web.clock import measure_clock
 from collectors.web.staging import Staging
 from evidence_store import Cancelled, Case, ForensicsError, Item, UsageError, Vault
+from evidence_store.errors import bilingual
 from evidence_store.profiles import LoginProfiles
 from evidence_store.tasks import NEVER_CANCELLED, CancelToken, Progress, no_progress
 
@@ -41,6 +44,8 @@ class UrlOutcome:
     children: list[Item] = field(default_factory=list)
     complete: bool = False
     error: str = ""
+    error_vi: str = ""  # the same in Vietnamese (the desktop app shows the user's language)
+    remedy: str = ""  # what would allow it (evidence_store.catalogue.remedies), e.g. allow_private_addresses
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -54,7 +59,7 @@ class UrlOutcome:
             "no_answer": self.no_answer() or None,
         }
 
-    def no_answer(self) -> str:
+    def no_answer(self, lang: str = "en") -> str:
         """Why a stored capture holds no HTTP response for its address ('' when the server answered): kept as the
         record of the attempt, but nothing of the page was collected."""
         if self.item is None or self.status != STATUS_CAPTURED:
@@ -63,8 +68,15 @@ class UrlOutcome:
             return ""
         for warning in self.item.warnings:
             if warning.code in ("navigation_error", "navigation_timeout"):
-                return warning.message
-        return "no HTTP response was received for this address"
+                return warning.text(lang)
+        return ("không nhận được phản hồi HTTP nào từ địa chỉ này" if lang == "vi"
+                else "no HTTP response was received for this address")
+
+    def reason(self, lang: str) -> str:
+        """Why nothing of the page was collected, in ``lang`` ('' when it was)."""
+        if self.status == STATUS_FAILED:
+            return (self.error_vi or self.error) if lang == "vi" else self.error
+        return self.no_answer(lang)
 
 
 @dataclass
@@ -85,13 +97,21 @@ def read_urls_file(path: Path) -> list[str]:
     try:
         text = path.read_text("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"cannot read the URL list {path}: {getattr(exc, 'strerror', None) or exc}") from exc
+        raise UsageError(f"cannot read the URL list {path}: {getattr(exc, 'strerror', None) or exc}",
+                         message_vi=f"không đọc được danh sách địa chỉ {path}: {bilingual(exc)[1]}") from exc
     return [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
 
 
 def batch_id_for(case: Case, urls: Sequence[str]) -> str:
     """Same case and same URL list: same batch (what makes a rerun resume)."""
     return hashlib.sha256("\n".join([case.uid, *urls]).encode("utf-8")).hexdigest()[:16]
+
+
+def options_key(options: CaptureOptions) -> str:
+    """The options a batch was captured with, in its id: a rerun with other options (local addresses now allowed,
+    a longer time limit) is another capture, not the resumption of one that was refused."""
+    record = json.dumps(options.to_record(), sort_keys=True, ensure_ascii=False, default=str)
+    return "options=" + hashlib.sha256(record.encode("utf-8")).hexdigest()[:12]
 
 
 def effective_options(vault: Vault, options: CaptureOptions | None = None, **overrides: Any) -> CaptureOptions:
@@ -148,19 +168,21 @@ def capture_web(
     """
     case = vault.get_case(case_ref)
     if case.status != "open":
-        raise UsageError(f"case {case.number} is closed; reopen it before adding evidence")
+        raise UsageError(f"case {case.number} is closed; reopen it before adding evidence",
+                         message_vi=f"vụ việc {case.number} đã đóng; hãy mở lại trước khi thêm chứng cứ")
     if not urls:
-        raise UsageError("no URL to capture")
+        raise UsageError("no URL to capture", message_vi="không có địa chỉ nào để thu thập")
     if not 1 <= concurrency <= 16:
-        raise UsageError("concurrency must be between 1 and 16")
-    normalised, bad = [], []
+        raise UsageError("concurrency must be between 1 and 16", message_vi="số trang thu thập cùng lúc phải từ 1 đến 16")
+    normalised, bad, bad_vi = [], [], []
     for url in urls:
         try:
             normalised.append(normalise_url(url))
         except UsageError as exc:
             bad.append(str(exc))
+            bad_vi.append(exc.text("vi"))
     if bad:
-        raise UsageError("; ".join(bad))
+        raise UsageError("; ".join(bad), message_vi="; ".join(bad_vi))
     normalised = list(dict.fromkeys(normalised))
     options = effective_options(vault, options)
     if remote:
@@ -170,7 +192,8 @@ def capture_web(
     if options.profile and profile_provider is None:
         LoginProfiles(vault).get(options.profile)  # an unknown name fails now (its use is logged only when loaded)
     # the same pages seen through another account are another capture, not a resumed one
-    batch = batch_id or batch_id_for(case, [*normalised, *([f"profile={options.profile}"] if options.profile else [])])
+    batch = batch_id or batch_id_for(case, [*normalised, *([f"profile={options.profile}"] if options.profile else []),
+                                            options_key(options)])
     done_before = _already_captured(vault, case, batch)
     outcomes: dict[str, UrlOutcome] = {u: UrlOutcome(u, STATUS_SKIPPED, item=done_before[u],
                                                      complete=bool(done_before[u].metadata.get("complete")))
@@ -240,7 +263,8 @@ def saved_profile(vault: Vault, name: str, case: Case) -> tuple[ProfileProvider,
 
     def provider(requested: str) -> dict[str, Any]:
         if requested != name:
-            raise UsageError(f"login profile {requested!r} was not prepared for this capture")
+            raise UsageError(f"login profile {requested!r} was not prepared for this capture",
+                             message_vi=f"hồ sơ đăng nhập {requested!r} không được chuẩn bị cho lần thu thập này")
         return state
 
     return provider, account
@@ -249,8 +273,10 @@ def saved_profile(vault: Vault, name: str, case: Case) -> tuple[ProfileProvider,
 def _store(vault: Vault, case: Case, batch: str, url: str, result: CaptureResult | None,
            error: BaseException | None, cancel: CancelToken) -> UrlOutcome:
     if result is None:
-        message = str(error) if isinstance(error, ForensicsError) else f"internal error: {error!r}"
-        return UrlOutcome(url, STATUS_FAILED, error=message)
+        if isinstance(error, ForensicsError):
+            return UrlOutcome(url, STATUS_FAILED, error=str(error), error_vi=error.text("vi"), remedy=error.remedy)
+        en, vi = bilingual(error) if error is not None else ("", "")
+        return UrlOutcome(url, STATUS_FAILED, error=f"internal error: {error!r}", error_vi=f"lỗi nội bộ: {vi}")
     try:
         result.extra_metadata.update({"batch": batch, "requested_url": url})
         stored = store_artifacts(vault, case, result.artifacts(), cancel=cancel, skip_unreadable=False)
@@ -314,7 +340,8 @@ def _already_captured(vault: Vault, case: Case, batch: str) -> dict[str, Item]:
 def _log_batch(vault: Vault, case: Case, batch: str, urls: list[str], outcomes: dict[str, UrlOutcome],
                options: CaptureOptions, *, cancelled: bool, remote: bool = False) -> None:
     vault.log("web.capture_batch", case=case, details={
-        "batch": batch, "urls": len(urls), "cancelled": cancelled, **({"on_workers": True} if remote else {}),
+        "batch": batch, "run": uuid.uuid4().hex[:16],  # each run of a batch (a resumed one too) is its own entry
+        "urls": len(urls), "cancelled": cancelled, **({"on_workers": True} if remote else {}),
         "captured": [{"url": o.url, "item": o.item.id if o.item else None, "complete": o.complete}
                      for o in outcomes.values() if o.status == STATUS_CAPTURED],
         "skipped": [o.url for o in outcomes.values() if o.status == STATUS_SKIPPED],

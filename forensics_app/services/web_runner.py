@@ -74,7 +74,8 @@ class CaptureRunner:
             except ForensicsError:
                 raise
             except Exception as exc:
-                raise CollectorError(f"cannot start the browser driver (Playwright): {exc}") from exc
+                raise CollectorError(f"cannot start the browser driver (Playwright): {exc}",
+                                     message_vi=f"không khởi động được trình điều khiển trình duyệt (Playwright): {exc}") from exc
             try:
                 environment = {**self.environment, "clock": await clock}
                 await warm
@@ -104,7 +105,9 @@ class CaptureRunner:
                 error: BaseException = exc
                 if deadline.expired():
                     error = CollectorError(f"the capture of {url} did not finish within {limit} s and was "
-                                           "abandoned; nothing was stored")
+                                           "abandoned; nothing was stored",
+                                           message_vi=f"việc thu thập {url} không xong trong {limit} giây và đã bị bỏ; không "
+                                                      "lưu gì")
                 self.queue.put((url, None, error))
                 return
             except asyncio.CancelledError:

@@ -90,7 +90,7 @@ def test_minutes_one_per_capture_and_disk(filled: Filled, tmp_path: Path) -> Non
     assert text.count("BIÊN BẢN") == 4  # three captures and the disk image
     assert f"→ {filled.base}/redirect/final" in text
     assert "verification: no stored hash" in text and "tsk 4.15.0" in text
-    assert "không đo được (127.0.0.1:9" in text  # the test captures have no NTP server: said so, not hidden
+    assert "chưa kiểm tra: máy chủ thời gian 127.0.0.1:9 không trả lời" in text  # no NTP server: said so, not hidden
 
 
 def test_package_of_real_items(filled: Filled, tmp_path: Path) -> None:
