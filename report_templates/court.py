@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from dataclasses import replace
 from typing import BinaryIO
 
 from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer, Table, TableStyle
@@ -18,7 +19,7 @@ from evidence_store import Item, parse_iso
 
 from .analysis_section import analysis_story
 from .exhibits import renderer_for
-from .forms import dotted
+from .forms import dotted, mandate_text, national_header, place_of
 from .i18n import human_size, local_text, long_date, long_datetime, number, t, utc_text
 from .layout import (
     CONTENT_WIDTH,
@@ -30,6 +31,7 @@ from .layout import (
     Styles,
     build,
     grid_table,
+    json_token_lines,
     kv_table,
     signature_block,
 )
@@ -64,6 +66,9 @@ def render_court(ctx: ReportContext, target: str | BinaryIO | None = None) -> by
     story += [section(12, "court.verify", ctx, styles), *how_to_verify(ctx, styles)]
     story += [section(13, "court.limits", ctx, styles), *limitations(ctx, styles)]
     story += [section(14, "court.signatures", ctx, styles), *signatures(ctx, styles)]
+    if ctx.custody:
+        title = t("appendix.custody", lang)
+        story += [PageBreak(), Heading(title, styles.h1, 0, title), *custody_appendix(ctx, styles)]
     case_number = ctx.case.number if ctx.case else ""
     footer = Footer(glyph_safe(f"{t('footer.case', lang)} {case_number} · {t('footer.report', lang)} {ctx.report_id}",
                           limit=110), t("footer.page", lang))
@@ -78,24 +83,27 @@ def _creator(ctx: ReportContext) -> str:
 
 # -- 1 cover ---------------------------------------------------------------------------------------------
 def cover(ctx: ReportContext, styles: Styles) -> list[Flowable]:
+    """The national header and the agency block (as on the minutes and every administrative document), then the
+    title and the report's facts."""
     lang, org = ctx.lang, ctx.org
-    out: list[Flowable] = []
-    for name, bold in ((org.parent_agency, False), (org.agency, True), (org.unit, True)):
-        if name:
-            text = markup(name.upper(), limit=200)
-            out.append(Paragraph(f"<b>{text}</b>" if bold else text, styles.center))
-    out += [Spacer(1, 60), Heading(t("court.title", lang).upper(), styles.title, 0, t("court.title", lang)),
-            Paragraph(t("court.subtitle", lang), styles.subtitle), Spacer(1, 30)]
+    place = place_of(org, ctx.fields)
+    out: list[Flowable] = national_header(replace(org, place=place), f"{t('form.number', lang)}: {mono(ctx.report_id)}",
+                                          parse_iso(ctx.generated_at).astimezone(ctx.tz), lang, styles)
+    out += [Spacer(1, 30), Heading(t("court.title", lang).upper(), styles.title, 0, t("court.title", lang)),
+            Paragraph(t("court.subtitle", lang), styles.subtitle), Spacer(1, 24)]
     case = ctx.case
     rows = [
         (t("col.case_number", lang), markup(case.number if case else "")),
         (t("col.case_title", lang), markup(case.title if case else "", limit=500)),
         (t("col.report_id", lang), mono(ctx.report_id)),
         (t("col.report_date", lang), long_datetime(ctx.generated_at, ctx.tz, lang)),
-        (t("col.place", lang), markup(org.place) if org.place else dotted(40)),
+        (t("col.place", lang), markup(place) if place else dotted(40)),
         (t("col.examiner", lang), markup(_person_line(ctx.examiner.name, ctx.examiner.position))),
         (t("col.items", lang), number(len(ctx.items), lang)),
     ]
+    mandate = mandate_text(ctx.fields, lang)
+    if mandate:
+        rows.insert(5, (t("legal.mandate", lang), mandate))
     if ctx.checkpoint:
         rows.append((t("col.checkpoint", lang),
                      t("court.checkpoint_short", lang, size=ctx.checkpoint.size) + "<br/>" + mono(ctx.checkpoint.root_hex)))
@@ -113,9 +121,8 @@ def legal(ctx: ReportContext, styles: Styles) -> list[Flowable]:
     lang = ctx.lang
     basis = ctx.fields.legal_basis or t("legal.default_basis", lang)
     out: list[Flowable] = [Paragraph(markup(basis, multiline=True, limit=5000), styles.justify)]
-    mandate = ctx.fields.mandate
-    out.append(Paragraph(f"<b>{t('legal.mandate', lang)}:</b> " + (markup(mandate, multiline=True, limit=3000)
-                                                                   if mandate else dotted(90)), styles.body))
+    mandate = mandate_text(ctx.fields, lang)
+    out.append(Paragraph(f"<b>{t('legal.mandate', lang)}:</b> " + (mandate or dotted(90)), styles.body))
     out.append(Paragraph(t("legal.evidence_value", lang), styles.justify))
     return out
 
@@ -231,7 +238,7 @@ def clock_text(clock: object, lang: str) -> str:
     if not isinstance(clock, dict):
         return str(clock)
     if clock.get("checked") is False:
-        return t("env.clock_not_measured", lang, server=clock.get("server") or "—", error=clock.get("error", ""))
+        return t("env.clock_not_measured", lang, server=clock.get("server") or "—")
     if "offset_ms" in clock:
         return t("env.clock_ntp", lang, offset=f"{float(clock['offset_ms']):+.1f}", server=clock.get("server", ""),
                  delay=f"{float(clock.get('delay_ms') or 0):.1f}", stratum=clock.get("stratum", "—"))
@@ -252,14 +259,21 @@ def methodology(ctx: ReportContext, styles: Styles) -> list[Flowable]:
     out.append(Paragraph(t("method.no_changes", lang), styles.justify))
     warned = [i for i in ctx.items if i.warnings]
     if warned:
-        rows = [[str(i.id), markup(i.name, limit=120), markup(w.code, limit=60), markup(w.text(lang), limit=800)]
-                for i in warned for w in i.warnings]
+        rows = [[str(i.id), markup(i.name, limit=120), markup(warning_name(w.code, lang), limit=120),
+                 markup(w.text(lang), limit=800)] for i in warned for w in i.warnings]
         out.append(Paragraph(t("method.deviations", lang, n=len(rows)), styles.body))
-        out += _chunked([t("col.id", lang), t("col.name", lang), t("col.code", lang), t("col.warning", lang)], rows,
+        out += _chunked([t("col.id", lang), t("col.name", lang), t("col.warning_name", lang), t("col.warning", lang)], rows,
                         [12 * MM, 45 * MM, 30 * MM, CONTENT_WIDTH - 87 * MM], styles)
     else:
         out.append(Paragraph(t("method.no_deviations", lang), styles.body))
     return out
+
+
+def warning_name(code: str, lang: str) -> str:
+    """A warning's name in words (a code a newer version recorded is printed as recorded)."""
+    from evidence_store.catalogue.warnings import WARNINGS, label
+
+    return label(code, lang) if code in WARNINGS else code
 
 
 # -- 7 inventory -----------------------------------------------------------------------------------------
@@ -354,29 +368,46 @@ def _exhibit_tree(item: Item, ctx: ReportContext, styles: Styles, label: str) ->
 
 # -- 9 custody, 10 checkpoint, 11 timestamps ---------------------------------------------------------
 def custody(ctx: ReportContext, styles: Styles) -> list[Flowable]:
+    """A readable table: when, who, what (in words), which item, the key facts; the entries whole are in the appendix."""
     lang = ctx.lang
     out: list[Flowable] = [Paragraph(t("custody.intro", lang), styles.justify)]
     rows = []
     for row in ctx.custody:
-        rows.append([str(row.seq), f"{utc_text(row.time)}<br/>{local_text(row.time, ctx.tz)}", markup(row.examiner),
-                     action_label(row.action, lang), str(row.item_id or ""), _details(row.details)])
+        item = f"{row.item_id}" + (f"<br/>{markup(row.item_name, limit=80)}" if row.item_name else "") \
+            if row.item_id is not None else ""
+        rows.append([str(row.seq), f"{local_text(row.time, ctx.tz)}<br/>{utc_text(row.time)}", markup(row.examiner),
+                     action_label(row.action, lang), item, markup(row.facts, limit=400)])
     out += _chunked([t("col.seq", lang), t("col.time", lang), t("col.examiner", lang), t("col.action", lang),
-                     t("col.item", lang), t("col.details", lang)], rows,
-                    [11 * MM, 31 * MM, 28 * MM, 30 * MM, 11 * MM, CONTENT_WIDTH - 111 * MM], styles)
+                     t("col.item", lang), t("col.facts", lang)], rows,
+                    [10 * MM, 31 * MM, 28 * MM, 33 * MM, 25 * MM, CONTENT_WIDTH - 127 * MM], styles)
+    return out
+
+
+APPENDIX_LINE = 108  # characters of an entry per line: whole JSON tokens, printed at a readable size
+
+
+def custody_appendix(ctx: ReportContext, styles: Styles) -> list[Flowable]:
+    """Every entry of section 9 exactly as logged, cut only between JSON tokens, with its leaf hash and signature."""
+    lang = ctx.lang
+    out: list[Flowable] = [Paragraph(t("appendix.custody_intro", lang), styles.justify), Spacer(1, 4)]
+    for row in ctx.custody:
+        if not row.canonical:
+            continue
+        out.append(Paragraph(f"<b>{t('appendix.entry', lang, seq=row.seq, action=action_label(row.action, lang))}</b>",
+                             styles.small))
+        out += [CopyLine(line, size=6.5, min_size=2.5) for line in json_token_lines(row.canonical, APPENDIX_LINE)]
+        out.append(CopyLine(f"{t('appendix.leaf', lang)}: {row.leaf_hash}", size=6.5))
+        if row.signature:
+            out.append(CopyLine(f"{t('appendix.signature', lang)}: {row.signature}", size=6.5, min_size=3))
+        out.append(Spacer(1, 4))
     return out
 
 
 def action_label(action: str, lang: str) -> str:
-    from .strings import STRINGS
+    """The action in words (an action a newer version logged is printed as recorded)."""
+    from evidence_store.catalogue.actions import ACTIONS, action_words
 
-    key = f"action.{action}"
-    return t(key, lang) if key in STRINGS else markup(action, limit=60)
-
-
-def _details(details: dict[str, object]) -> str:
-    shown = {k: v for k, v in details.items() if k not in ("sha256", "blake3", "blob", "token", "chain")}
-    text = json.dumps(shown, ensure_ascii=False, sort_keys=True)
-    return markup(text, limit=300, face="Body")
+    return action_words(action, lang) if action in ACTIONS else markup(action, limit=60)
 
 
 def checkpoint(ctx: ReportContext, styles: Styles) -> list[Flowable]:
@@ -484,7 +515,8 @@ def signatures(ctx: ReportContext, styles: Styles) -> list[Flowable]:
         columns.append((t("role.witness", lang).upper(), hint, markup(witness.name)))
     columns.append((t("sign.head", lang).upper(), t("sign.head_hint", lang), ""))
     when = long_date(parse_iso(ctx.generated_at).astimezone(ctx.tz).date(), lang)
-    place = markup(ctx.org.place) if ctx.org.place else dotted(20)
+    where = place_of(ctx.org, ctx.fields)
+    place = markup(where) if where else dotted(20)
     out: list[Flowable] = [Paragraph(f"<i>{place}, {when}</i>", styles.right), Spacer(1, 6),
                            signature_block(columns, styles)]
     if ctx.signing:

@@ -27,6 +27,7 @@ from .images import image_flowables
 from .layout import Styles, kv_table
 from .metadata import flatten, label_for
 from .model import ReportContext
+from .provenance_summary import is_provenance, summary_lines
 
 
 def image_exhibit(item: Item, ctx: ReportContext, styles: Styles) -> list[Flowable]:
@@ -105,12 +106,20 @@ class WebCaptureExhibit(ExhibitRenderer):
     skip_metadata = ("provenance",)
 
     def body(self, item: Item, ctx: ReportContext, styles: Styles) -> list[Flowable]:
+        """The provenance in words (what was asked and what came back, certificates, time and clock, who and
+        with what); the full record is the capture's provenance.json exhibit."""
         provenance = item.metadata.get("provenance")
         if not isinstance(provenance, dict):
             return []
-        ordered = {k: provenance[k] for k in PROVENANCE_FIRST if k in provenance}
-        ordered.update({k: v for k, v in provenance.items() if k not in ordered})
-        return metadata_table(ordered, ctx, styles, t("exhibit.provenance", ctx.lang), scope="provenance")
+        if not is_provenance(provenance):  # another collector's record: its facts, labelled where we can
+            ordered = {k: provenance[k] for k in PROVENANCE_FIRST if k in provenance}
+            ordered.update({k: v for k, v in provenance.items() if k not in ordered})
+            return metadata_table(ordered, ctx, styles, t("exhibit.provenance", ctx.lang), scope="provenance")
+        rows = [(markup(line.label, limit=120),
+                 ("<b>" if line.attention else "") + markup(line.value, multiline=True, limit=3000)
+                 + ("</b>" if line.attention else ""))
+                for line in summary_lines(provenance, ctx.lang, ctx.tz)]
+        return [Paragraph(t("exhibit.provenance", ctx.lang), styles.h3), kv_table(rows, styles)]
 
 
 @register_exhibit("html", "mhtml", "pdf", "page_text", "warc", "wacz", "provenance", "video")

@@ -127,10 +127,13 @@ def kind_label(kind: str, lang: str) -> str:
 def warning_flowables(item: Item, lang: str, styles: Styles) -> list[Flowable]:
     if not item.warnings:
         return []
-    rows = [[markup(w.code, limit=80), markup(w.text(lang), limit=1500)] for w in item.warnings]
+    from evidence_store.catalogue.warnings import WARNINGS, label
+
+    rows = [[markup(label(w.code, lang) if w.code in WARNINGS else w.code, limit=120), markup(w.text(lang), limit=1500)]
+            for w in item.warnings]
     return [Paragraph(t("exhibit.warnings", lang, n=len(rows)), styles.h3),
-            grid_table([t("col.code", lang), t("col.warning", lang)], rows, [35 * 2.8346, CONTENT_WIDTH - 35 * 2.8346],
-                       styles)]
+            grid_table([t("col.warning_name", lang), t("col.warning", lang)], rows,
+                       [45 * 2.8346, CONTENT_WIDTH - 45 * 2.8346], styles)]
 
 
 def value_markup(value: Any, ctx: ReportContext) -> str:

@@ -8,7 +8,7 @@ in italics. English reports use the official English forms of the same lines.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from reportlab.lib import colors
 from reportlab.lib.units import mm
@@ -16,7 +16,7 @@ from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
 from .i18n import long_date, t
 from .layout import CONTENT_WIDTH, Styles
-from .model import Organisation
+from .model import MinutesFields, Organisation
 from .text import markup
 
 
@@ -37,6 +37,30 @@ class Rule(Flowable):
         self.canv.setLineWidth(0.6)
         self.canv.setStrokeColor(colors.black)
         self.canv.line(x, 1.5, x + self.rule_width, 1.5)
+
+
+def place_of(org: Organisation, fields: MinutesFields) -> str:
+    """Where the work was done: what the examiner gave for this report, else the place setting."""
+    return fields.place.strip() or org.place
+
+
+def mandate_text(fields: MinutesFields, lang: str) -> str:
+    """The task or decision the work was done under, as one markup line ("" when none was given)."""
+    parts = []
+    if fields.decision_number or fields.decision_issuer:
+        number = markup(fields.decision_number, limit=80) if fields.decision_number else dotted(10)
+        issuer = markup(fields.decision_issuer, limit=300) if fields.decision_issuer else dotted(30)
+        if fields.decision_date:
+            try:
+                day = long_date(date.fromisoformat(fields.decision_date), lang)
+            except ValueError:
+                day = markup(fields.decision_date, limit=40)
+            parts.append(t("legal.decision", lang, number=number, date=day, issuer=issuer))
+        else:
+            parts.append(t("legal.decision_undated", lang, number=number, issuer=issuer))
+    if fields.mandate:
+        parts.append(markup(fields.mandate, multiline=True, limit=3000))
+    return "; ".join(parts)
 
 
 def dotted(chars: int = 60) -> str:

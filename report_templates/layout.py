@@ -191,26 +191,47 @@ class CopyLine(Flowable):
     Fingerprints, verifier keys and a checkpoint's signature line are what a
     prosecutor copies from the PDF or compares by eye with a trust file; a line
     break in the middle of one makes the copy fail to parse and the comparison
-    error-prone. Copying the line from the PDF gives back the exact text.
+    error-prone. Copying the line from the PDF gives back the exact text. A
+    letter the monospaced face lacks (Vietnamese "ễ", "ỉ" in a custody entry) is
+    drawn in the fallback face, so the line never shows an empty box.
     """
 
     def __init__(self, text: str, size: float = 7.5, min_size: float = 4.0) -> None:
         super().__init__()
         self.text, self.size, self.min_size = plain(text), size, min_size
         self._font = size
+        self._runs = _runs(self.text)
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         from reportlab.pdfbase.pdfmetrics import stringWidth
 
-        width_at_1 = stringWidth(self.text, "Mono", 1) or 1
+        width_at_1 = sum(stringWidth(run, face, 1) for face, run in self._runs) or 1
         self._font = max(self.min_size, min(self.size, (avail_width - 1) / width_at_1))
         self.width = min(avail_width, width_at_1 * self._font)
         self.height = self._font * 1.3
         return self.width, self.height
 
     def draw(self) -> None:
-        self.canv.setFont("Mono", self._font)
-        self.canv.drawString(0, self._font * 0.3, self.text)
+        text = self.canv.beginText(0, self._font * 0.3)
+        for face, run in self._runs:
+            text.setFont(face, self._font)
+            text.textOut(run)
+        self.canv.drawText(text)
+
+
+def _runs(text: str) -> list[tuple[str, str]]:
+    """The text in runs of one face: Mono where it has the glyph, else the fallback face."""
+    from .text import _cmap
+
+    mono, fallback = _cmap("Mono"), _cmap("Fallback")
+    runs: list[tuple[str, str]] = []
+    for char in text:
+        face = "Mono" if ord(char) in mono or ord(char) not in fallback else "Fallback"
+        if runs and runs[-1][0] == face:
+            runs[-1] = (face, runs[-1][1] + char)
+        else:
+            runs.append((face, char))
+    return runs
 
 
 def kv_table(rows: Sequence[tuple[str, str | Flowable]], styles: Styles, *, label_width: float = 48 * mm,
@@ -258,3 +279,41 @@ def signature_block(columns: Sequence[tuple[str, str, str]], styles: Styles, *, 
     table = Table(data, colWidths=[width] * len(columns))
     table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
     return KeepTogether([table])  # type: ignore[return-value]
+
+
+def json_token_lines(text: str, width: int) -> list[str]:
+    """Canonical JSON cut into lines of at most ``width`` characters, only between tokens.
+
+    A string, number or literal is never split, so a line copied from the PDF
+    holds whole tokens, and the lines joined with nothing between them give back
+    the entry exactly (its hash checks). A token longer than a line stands on
+    a line of its own (:class:`CopyLine` shrinks it to fit).
+    """
+    tokens: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        char = text[i]
+        if char == '"':
+            j = i + 1
+            while j < n and text[j] != '"':
+                j += 2 if text[j] == "\\" else 1
+            tokens.append(text[i:j + 1])
+            i = j + 1
+        elif char in "{}[],:":
+            tokens.append(char)
+            i += 1
+        else:
+            j = i
+            while j < n and text[j] not in '{}[],:"':
+                j += 1
+            tokens.append(text[i:j])
+            i = j
+    lines, current = [], ""
+    for token in tokens:
+        if current and len(current) + len(token) > width:
+            lines.append(current)
+            current = ""
+        current += token
+    if current:
+        lines.append(current)
+    return lines

@@ -12,6 +12,7 @@ people know is printed when given, else left as dotted lines to fill by hand.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import BinaryIO
 
 from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer, Table, TableStyle
@@ -20,7 +21,7 @@ from evidence_store import Item, parse_iso
 
 from .court import media_hashes, session_environment
 from .exhibits import kind_label
-from .forms import dotted, national_header
+from .forms import dotted, mandate_text, national_header, place_of
 from .i18n import human_size, long_datetime, t, utc_text
 from .layout import CONTENT_WIDTH, GRID, SHADE, CopyLine, Footer, Heading, PartStart, Styles, build, signature_block
 from .metadata import provenance_of
@@ -69,8 +70,10 @@ def minutes_number(ctx: ReportContext, index: int) -> str:
 def minutes_part(ctx: ReportContext, session: Session, index: int, number: str, styles: Styles) -> list[Flowable]:
     lang, fields, case = ctx.lang, ctx.fields, ctx.case
     start, end = parse_iso(session.start), parse_iso(session.end)
-    out: list[Flowable] = national_header(ctx.org, f"{t('form.number', lang)}: {markup(number)}", start.astimezone(ctx.tz),
-                                          lang, styles, form_id=t("minutes.form_id", lang, code=FORM_CODE))
+    where = place_of(ctx.org, fields)
+    out: list[Flowable] = national_header(replace(ctx.org, place=where), f"{t('form.number', lang)}: {markup(number)}",
+                                          start.astimezone(ctx.tz), lang, styles,
+                                          form_id=t("minutes.form_id", lang, code=FORM_CODE))
     title = t("minutes.title", lang)
     out += [Heading(f"<b>{t('minutes.heading', lang)}</b>", styles.title, 0, f"{title} {index}"),
             Paragraph(f"<b>{t('minutes.subheading', lang)}</b>", styles.subtitle), Spacer(1, 6)]
@@ -78,14 +81,14 @@ def minutes_part(ctx: ReportContext, session: Session, index: int, number: str, 
     for line in basis.split("\n"):
         if line.strip():
             out.append(Paragraph(f"<i>{markup(line, limit=1000)}</i>", styles.justify))
-    place = markup(ctx.org.place, limit=200) if ctx.org.place else dotted(50)
+    place = markup(where, limit=200) if where else dotted(50)
     out.append(Paragraph(t("minutes.opening", lang, start=long_datetime(start, ctx.tz, lang),
                            start_utc=utc_text(start), place=place), styles.justify))
     if case:
         out.append(Paragraph(t("minutes.case", lang, number=markup(case.number), title=markup(case.title, limit=400)),
                              styles.justify))
-    if fields.mandate:
-        out.append(Paragraph(f"{t('legal.mandate', lang)}: {markup(fields.mandate, limit=1500)}", styles.justify))
+    mandate = mandate_text(fields, lang)
+    out.append(Paragraph(f"{t('legal.mandate', lang)}: {mandate or dotted(80)}", styles.justify))
     out += _people(ctx, session, styles)
     out.append(Paragraph(t("minutes.proceeded", lang), styles.justify))
     out += _section("I", "minutes.source", [_sources(session, ctx, styles)], styles, lang)

@@ -91,6 +91,11 @@ class CustodyRow:
     case_id: int | None
     item_id: int | None
     details: dict[str, Any]
+    facts: str = ""  # the entry's key facts in the report's language (evidence_store.catalogue.actions.facts)
+    item_name: str = ""
+    canonical: str = ""  # the entry exactly as logged and hashed (printed whole in the appendix)
+    leaf_hash: str = ""  # its Merkle leaf hash (RFC 6962), what a checkpoint and a proof commit to
+    signature: str = ""  # the examiner's signature over the entry ("" when a later entry's signature covers it)
 
 
 @dataclass(frozen=True)
@@ -111,6 +116,10 @@ class MinutesFields:
 
     number: str = ""
     legal_basis: str = ""
+    place: str = ""  # where the work was done (default: the place setting)
+    decision_number: str = ""  # the task or decision the work was done under: number, date, issuer
+    decision_date: str = ""  # YYYY-MM-DD
+    decision_issuer: str = ""
     witnesses: tuple[Person, ...] = ()
     data_holder: Person | None = None
     seal: str = ""
