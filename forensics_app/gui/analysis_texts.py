@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from evidence_store.catalogue import lookup
+
 from . import i18n
 
 TEXTS: dict[str, tuple[str, str]] = {
@@ -62,8 +64,5 @@ TEXTS: dict[str, tuple[str, str]] = {
 
 
 def t(key: str, **fmt: Any) -> str:
-    entry = TEXTS.get(key)
-    if entry is None:
-        return key
-    text = entry[1 if i18n.current() == "vi" else 0]
-    return text.format(**fmt) if fmt else text
+    """Like ``i18n.tr``: a missing key raises ``MissingText`` (the catalogue's one behaviour)."""
+    return lookup(TEXTS, key, i18n.current(), **fmt)

@@ -41,6 +41,7 @@ from evidence_store.timeline_store import Event, Filter
 from ..services import entities, search, timeline
 from . import i18n
 from .analysis_texts import t
+from .errors import error_text
 
 SECOND = 1_000_000
 BLOCK = 128
@@ -134,7 +135,7 @@ class SearchView(QWidget):
             self.hits = search.search(self.vault, self.query.text(), case=case, limit=200)
             cases = search.cases_with(self.vault, self.query.text())
         except ForensicsError as exc:  # a syntax error names its position
-            self.status.setText(str(exc))
+            self.status.setText(error_text(exc))
             self.hits = []
             cases = []
         else:
@@ -521,7 +522,7 @@ class TimelineView(QWidget):
                                            self.entity_edit.text() or None)
             flt = timeline.view_filter(self.vault, query)
         except ForensicsError as exc:
-            self.status.setText(str(exc))
+            self.status.setText(error_text(exc))
             return
         self.status.setText(t("timeline.loading"))
         self._flt = flt

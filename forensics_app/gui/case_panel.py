@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QSize, Signal
+from PySide6.QtCore import QItemSelectionModel, QSize, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QListView, QToolButton, QVBoxLayout, QWidget
 
 from . import i18n
@@ -43,7 +43,9 @@ class CasePanel(QWidget):
         self.view.setModel(self.model)
         self.view.setIconSize(QSize(22, 22))
         self.view.setSpacing(2)
-        self.view.setUniformItemSizes(True)
+        self.view.setWordWrap(True)  # long case titles wrap onto more lines instead of being cut
+        self.view.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.view.setResizeMode(QListView.ResizeMode.Adjust)
         self.view.selectionModel().currentChanged.connect(self._current_changed)
         layout.addWidget(self.view, 1)
         self._current_changed()
@@ -64,6 +66,19 @@ class CasePanel(QWidget):
     def current_status(self) -> str | None:
         index = self.view.currentIndex()
         return self.model.cases[index.row()].status if index.isValid() else None
+
+    def reload(self, vault: object, case_id: int | None) -> None:
+        """Reload the list (titles, counts) keeping ``case_id`` selected without announcing a new selection."""
+        selection = self.view.selectionModel()
+        selection.blockSignals(True)
+        try:
+            self.model.load(vault)  # type: ignore[arg-type]
+            self.select_case(case_id)
+        finally:
+            selection.blockSignals(False)
+        self._label_close()
+        self.edit_button.setEnabled(self.current_case_id() is not None)
+        self.close_button.setEnabled(self.current_case_id() is not None)
 
     def select_case(self, case_id: int | None) -> None:
         row = self.model.row_of(case_id) if case_id is not None else None

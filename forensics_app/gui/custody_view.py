@@ -50,7 +50,7 @@ class CustodyView(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(24)
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
-        for n, width in enumerate((56, 190, 160, 170, 60)):
+        for n, width in enumerate((56, 150, 150, 190, 60)):
             header.resizeSection(n, width)
         header.setStretchLastSection(True)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
@@ -66,8 +66,16 @@ class CustodyView(QWidget):
             self.table.scrollToBottom()
 
     def refresh(self) -> None:
+        """Reload (new entries at the end), keeping the selected entry."""
+        current = self.table.currentIndex().row() if self.table.currentIndex().isValid() else -1
+        row = self.model.row_at(current) if current >= 0 else None
         self.model.load(self.model.vault, self.model.case_id)
         self._relabel()
+        if row is not None:
+            position = self.model.position_of(row.seq, current)
+            if position is not None:
+                self.table.selectRow(position)
+                self.table.scrollTo(self.model.index(position, 0))
 
     def _relabel(self, _lang: str = "") -> None:
         self.summary.setText(tr("custody.summary", count=self.model.rowCount())

@@ -33,6 +33,7 @@ from evidence_store import CancelToken
 
 from ..services.doctor import Report, run_checks
 from . import i18n, theme
+from .errors import error_text
 from .i18n import bind, tr
 from .prefs import prefs_path
 
@@ -236,7 +237,7 @@ class DoctorDialog(QDialog):
                 path, _downloaded = install_browser(
                     progress=lambda done, total, _label: self.relay.send("progress", done, total), cancel=cancel)
             except Exception as exc:  # a ForensicsError with the reason (offline, server refused, cancelled, …)
-                self.relay.send("failed", str(exc))
+                self.relay.send("failed", error_text(exc))
                 return
             self.relay.send("installed", path)
 

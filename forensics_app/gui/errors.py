@@ -14,8 +14,9 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from evidence_store import Cancelled, ForensicsError, TokenError, VaultBusyError, WrongPassphraseError, iso_utc
+from evidence_store.errors import bilingual
 
-from .i18n import tr
+from .i18n import current, tr
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QMessageBox, QWidget
@@ -39,6 +40,38 @@ def write_crash_log(details: str) -> Path:
 
 
 TOKEN_CODES = ("wrong_pin", "pin_locked", "no_pin", "token_missing", "module_missing", "key_missing")
+#: remedies that are a capture option: the text names its box and label, and a button can open it
+OPTION_REMEDIES = {"allow_private_addresses": "allow_private_addresses", "insecure": "insecure"}
+
+
+def remedy_text(remedy: str) -> str:
+    """What to do, in the current language, naming the app's controls (not the command line's flags)."""
+    if not remedy:
+        return ""
+    option = OPTION_REMEDIES.get(remedy)
+    if option is not None:
+        return tr(f"remedy.{remedy}", box=tr("web.options"), control=option_label(option))
+    return tr(f"remedy.{remedy}")
+
+
+def option_label(name: str) -> str:
+    """The label a capture option has in the capture dialog (its bilingual metadata)."""
+    import dataclasses
+
+    from collectors.web import CaptureOptions
+
+    field = {f.name: f for f in dataclasses.fields(CaptureOptions)}[name]
+    return str(field.metadata.get("vi" if current() == "vi" else "en") or name).split(" (")[0]
+
+
+def error_text(error: BaseException) -> str:
+    """One of our errors in the current language, with its remedy in the app's words."""
+    if isinstance(error, ForensicsError):
+        text = error.text(current())
+        remedy = remedy_text(error.remedy)
+        return f"{text}\n{remedy}" if remedy else text
+    en, vi = bilingual(error)
+    return vi if current() == "vi" else en
 
 
 def message_for(error: BaseException, details: str = "") -> tuple[str, str]:
@@ -46,18 +79,17 @@ def message_for(error: BaseException, details: str = "") -> tuple[str, str]:
     if isinstance(error, WrongPassphraseError):
         return tr("error.title.passphrase"), tr("unlock.wrong")
     if isinstance(error, VaultBusyError):
-        return tr("error.title.busy"), str(error)
+        return tr("error.title.busy"), error_text(error)
     if isinstance(error, Cancelled):
         return tr("error.title.cancelled"), tr("task.cancelled.clean")
     if isinstance(error, TokenError) and error.context.get("code") in TOKEN_CODES:  # in the interface's language
         return tr("error.title.token"), tr(f"token.{error.context['code']}", token=str(error.context.get("token", "")))
     if isinstance(error, ForensicsError):
-        return tr("error.title"), str(error)
+        return tr("error.title"), error_text(error)
     if isinstance(error, MemoryError):
         return tr("error.title"), tr("error.memory")
     if isinstance(error, OSError):
-        return tr("error.title"), tr("error.os", message=error.strerror or str(error),
-                                     path=error.filename or "")
+        return tr("error.title"), tr("error.os", message=error_text(error), path="")
     log = write_crash_log(details or "".join(traceback.format_exception(error)))
     return tr("error.title.internal"), tr("error.internal", error=repr(error), log=str(log))
 

@@ -14,6 +14,8 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
+from evidence_store.catalogue import lookup
+
 from .texts import TEXTS
 
 LANGUAGES = ("vi", "en")
@@ -30,18 +32,21 @@ def current() -> str:
 
 
 def tr(key: str, **fmt: Any) -> str:
-    """The text for ``key`` in the current language (``{name}`` fields filled from ``fmt``)."""
-    entry = TEXTS.get(key)
-    if entry is None:  # a programming error; visible but never a crash
-        return key
-    text = entry[_INDEX[_state["lang"]]]
-    return text.format(**fmt) if fmt else text
+    """The text for ``key`` in the current language (``{name}`` fields filled from ``fmt``).
+
+    A key missing from the catalog raises :class:`~evidence_store.catalogue.MissingText`, as the reports'
+    lookup does (tests walk every key the code uses); a key made from data goes through :func:`tr_or`.
+    """
+    return lookup(TEXTS, key, _state["lang"], **fmt)
 
 
 def tr_in(lang: str, key: str, **fmt: Any) -> str:
-    entry = TEXTS.get(key)
-    text = key if entry is None else entry[_INDEX.get(lang, 0)]
-    return text.format(**fmt) if fmt else text
+    return lookup(TEXTS, key, lang, **fmt)
+
+
+def tr_or(key: str, default: str, **fmt: Any) -> str:
+    """``tr(key)`` when the catalog has ``key`` (one built from evidence, such as a DKIM result), else ``default``."""
+    return tr(key, **fmt) if key in TEXTS else default
 
 
 def has(key: str) -> bool:

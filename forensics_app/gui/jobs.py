@@ -93,7 +93,8 @@ class JobQueue:
     def submit(self, job: Job) -> Job:
         with self._guard:
             if self._closed or self._close_when_idle:
-                raise ForensicsError("the vault is locked or closed; unlock it to start new work")
+                raise ForensicsError("the vault is locked or closed; unlock it to start new work",
+                                     message_vi="kho chứng cứ đang khoá hoặc đã đóng; hãy mở khoá để bắt đầu việc mới")
             self._pending.append(job)
         self._emit(JobEvent(job, JobState.QUEUED.value))
         self._queue.put(job)

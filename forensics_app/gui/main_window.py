@@ -35,7 +35,7 @@ from .custody_view import CustodyView
 from .errors import ask, show_error
 from .evidence_view import EvidenceView
 from .formatting import DEFAULT_ZONE
-from .i18n import bind, tr
+from .i18n import bind, tr, tr_in
 from .idle import IdleWatcher
 from .jobs import Job
 from .prefs import Prefs
@@ -55,6 +55,9 @@ if TYPE_CHECKING:  # types loaded when first used (Qt builds a class's enums whe
 class MainWindow(WindowActions, QMainWindow):
     def __init__(self, prefs: Prefs | None = None) -> None:
         super().__init__()
+        from . import qt_language
+
+        qt_language.follow()  # Qt's own dialogs and buttons in the interface's language
         self.setObjectName("mainWindow")
         self.prefs = prefs or Prefs()
         self.session: VaultSession | None = None
@@ -184,8 +187,8 @@ class MainWindow(WindowActions, QMainWindow):
         self.act_search = a("action.search", self.evidence.focus_search, QKeySequence.StandardKey.Find,
                             needs="case")
         self.act_refresh = a("action.refresh", self.evidence_changed, QKeySequence.StandardKey.Refresh)
-        self.act_about = a("action.about", lambda: self.open_dialog("about"), QKeySequence.StandardKey.HelpContents,
-                           needs="")
+        self.act_guide = a("action.guide", lambda: self.open_guide(), QKeySequence.StandardKey.HelpContents, needs="")
+        self.act_about = a("action.about", lambda: self.open_dialog("about"), needs="")
         self.act_check_package = a("action.check.package", lambda: self.open_dialog("check_package"), needs="")
         self.act_trust_export = a("action.trust.export", self.export_trust)
 
@@ -206,7 +209,7 @@ class MainWindow(WindowActions, QMainWindow):
         menu("menu.acquire", [self.act_web, self.act_files, self.act_disk, self.act_browse_disk, None,
                               self.act_export_items])
         menu("menu.reports", [self.act_report, self.act_package, None, self.act_check_package, self.act_trust_export])
-        menu("menu.help", [self.act_about])
+        menu("menu.help", [self.act_guide, None, self.act_about])
         i18n.on_change(self._relabel_menus)
         self._relabel_menus()
 
@@ -314,7 +317,8 @@ class MainWindow(WindowActions, QMainWindow):
 
     def choose_vault(self, path: Path) -> None:
         if not (Path(path) / "vault.json").is_file():
-            show_error(self, NotAVaultError(tr("error.not.vault", path=str(path))))
+            show_error(self, NotAVaultError(tr_in("en", "error.not.vault", path=str(path)),
+                                            message_vi=tr_in("vi", "error.not.vault", path=str(path))))
             return
         if self.session is not None:
             self.close_session()
@@ -324,7 +328,7 @@ class MainWindow(WindowActions, QMainWindow):
 
     def _other_vault(self) -> None:
         if self.session is not None and self.session.busy:
-            show_error(self, VaultError(tr("lock.busy.switch")))
+            show_error(self, VaultError(tr_in("en", "lock.busy.switch"), message_vi=tr_in("vi", "lock.busy.switch")))
             return
         self.close_session()
         self.welcome.set_recent(self.prefs.recent_vaults)
@@ -351,7 +355,8 @@ class MainWindow(WindowActions, QMainWindow):
         self.stack.setCurrentWidget(self.unlock_page)
         post = self.tasks.post
         run_in_thread(lambda: VaultSession.create(values.path, values.passphrase, values.examiner, post,
-                                                  position=values.position, agency=values.agency, unit=values.unit),
+                                                  position=values.position, agency=values.agency, unit=values.unit,
+                                                  parent_agency=values.parent_agency, place=values.place),
                       self._opened, self._open_failed)
 
     def _unlock(self, passphrase: str, pin: str = "") -> None:
@@ -407,7 +412,11 @@ class MainWindow(WindowActions, QMainWindow):
         except (TypeError, ValueError):
             minutes = 0.0
         self.idle.set_limit(minutes * 60)
-        self._case_selected(self.current_case_id())
+        item_id = self.evidence.current_item_id()
+        tab = self.preview.tabs.currentIndex()
+        self._case_selected(self.current_case_id())  # times are redrawn in the (new) zone …
+        if item_id is not None and self.evidence.select_item(item_id):  # … and the selection stays
+            self.preview.tabs.setCurrentIndex(tab)
         self._update_status()
 
     def lock(self) -> None:
@@ -452,7 +461,7 @@ class MainWindow(WindowActions, QMainWindow):
     # == the workspace ===============================================================
     def session_or_raise(self) -> VaultSession:
         if self.session is None or self.session.locked:
-            raise VaultError(tr("error.locked"))
+            raise VaultError(tr_in("en", "error.locked"), message_vi=tr_in("vi", "error.locked"))
         return self.session
 
     def window_widget(self) -> QWidget:
@@ -517,12 +526,9 @@ class MainWindow(WindowActions, QMainWindow):
         if reader is None:
             return
         case_id = self.current_case_id()
-        self.cases.model.load(reader)
-        self.cases.view.blockSignals(True)
-        self.cases.select_case(case_id)
-        self.cases.view.blockSignals(False)
-        self.evidence.refresh()
-        self.custody.refresh()
+        self.cases.reload(reader, case_id)  # the same case stays selected, without re-showing it
+        self.evidence.refresh()  # keeps the selected item
+        self.custody.refresh()  # keeps the selected entry
         self._update_actions()
 
     # == closing =====================================================================

@@ -35,8 +35,9 @@ from PySide6.QtWidgets import (
 from evidence_store import Item
 
 from . import i18n, theme
+from .errors import error_text
 from .formatting import local_time
-from .i18n import bind, tr
+from .i18n import bind, tr, tr_or
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -154,7 +155,7 @@ class MessageView(QWidget):
                             str(h.get("by") or ""), str(h.get("with") or ""),
                             local_time(h.get("time"), zone) if h.get("time") else str(h.get("time_text") or ""),
                             "" if h.get("gap_seconds") is None else f"{h['gap_seconds']} s",
-                            tr(f"message.trust.{h.get('trust')}")] for h in view.received])
+                            tr_or(f"message.trust.{h.get('trust')}", str(h.get("trust") or ""))] for h in view.received])
         self.route.setHorizontalHeaderLabels([tr(k) for k in ("message.col.hop", "message.col.from", "message.col.by",
                                                                "message.col.with", "message.col.time", "message.col.gap",
                                                                "message.col.trust")])
@@ -175,12 +176,17 @@ def _origin(hop: dict[str, Any]) -> str:
     return f"{origin} [{address}]".strip() if address and str(address) not in origin else origin
 
 
+def _result(value: Any) -> str:
+    """A DKIM/ARC result in words (a value the catalog does not know is shown as recorded)."""
+    return tr_or(f"message.result.{value}", str(value or ""))
+
+
 def _check_rows(data: dict[str, Any]) -> list[list[str]]:
-    rows = [["DKIM", f"{r.get('domain')} / {r.get('selector')}", tr(f"message.result.{r.get('result')}"),
-             str(r.get("reason") or "")] for r in data.get("dkim") or []]
+    rows = [["DKIM", f"{r.get('domain')} / {r.get('selector')}", _result(r.get("result")), str(r.get("reason") or "")]
+            for r in data.get("dkim") or []]
     arc = data.get("arc")
     if arc:
-        rows.append(["ARC", "", tr(f"message.result.{arc.get('result')}"), str(arc.get("reason") or "")])
+        rows.append(["ARC", "", _result(arc.get("result")), str(arc.get("reason") or "")])
     for claim in data.get("claims") or []:
         for result in claim.get("results") or []:
             rows.append([f"{str(result.get('method', '')).upper()} ({tr('message.claim')})",
@@ -243,7 +249,8 @@ class RowsModel(QAbstractTableModel):
         if row.get("edited"):
             notes.append(tr("conversation.edited", time=local_time(row["edited"], self.zone)))
         for attachment in row.get("attachments") or []:
-            status = tr(f"conversation.status.{str(attachment.get('status')).replace(' ', '_')}")
+            status = tr_or(f"conversation.status.{str(attachment.get('status')).replace(' ', '_')}",
+                           str(attachment.get("status") or ""))
             notes.append(f"[{status}] {attachment.get('path') or attachment.get('note') or ''}")
         for reaction in row.get("reactions") or []:
             notes.append(f"{reaction.get('reaction')} ×{reaction.get('count')}")
@@ -321,7 +328,7 @@ class ConversationView(QWidget):
 
         def failed(error: BaseException, _details: str) -> None:
             self.excerpt.setEnabled(True)
-            self.status.setText(str(error))
+            self.status.setText(error_text(error))
 
         run_in_thread(lambda: make_excerpt(vault, item.id, chosen[0], chosen[1]), done, failed)
 

@@ -8,7 +8,6 @@ bar is right from the start. Sorting and filtering happen in SQL.
 
 from __future__ import annotations
 
-import json
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, Generic, TypeGuard, TypeVar
@@ -187,6 +186,8 @@ class ItemTableModel(QAbstractTableModel):
                 return getattr(item, name)
             if name == "acquired_at":
                 return local_time(item.acquired_at, self.zone, long=True) + f"\n{item.acquired_at} (UTC)"
+            if name == "kind":
+                return i18n.kind_label(item.kind)
             return None
         if role == _ALIGN:
             return theme.ALIGN_RIGHT if name in ("id", "size", "warnings") else None
@@ -265,6 +266,14 @@ class CustodyTableModel(QAbstractTableModel):
     def row_at(self, row: int) -> browse.CustodyRow | None:
         return self.rows.get(row) if 0 <= row < self._count else None
 
+    def position_of(self, seq: int, near: int) -> int | None:
+        """The row of custody entry ``seq``: entries only ever join at the end, so it is where it was (``near``)."""
+        for row in (near, near - 1, near + 1):
+            entry = self.row_at(row)
+            if entry is not None and entry.seq == seq:
+                return row
+        return None
+
     def data(self, index: Index, role: int = DISPLAY) -> Any:
         if not index.isValid():
             return None
@@ -282,15 +291,15 @@ class CustodyTableModel(QAbstractTableModel):
             if column == "item":
                 return "" if entry.item_id is None else str(entry.item_id)
             if column == "details":
-                return json.dumps(entry.details, ensure_ascii=False)[:200]
+                return entry_facts(entry)
             return entry.examiner
         if role == TOOLTIP:
             if column == "details":
-                return json.dumps(entry.details, ensure_ascii=False, indent=1)
+                return entry_facts(entry)
             if column == "time":
                 return local_time(entry.time, self.zone, long=True) + f"\n{entry.time} (UTC)"
             if column == "action":
-                return entry.action
+                return action_label(entry.action)
         if role == USER:
             return entry.item_id
         return None
@@ -302,5 +311,16 @@ def _open(vault: Vault | None) -> TypeGuard[Vault]:
 
 
 def action_label(action: str) -> str:
-    key = f"log.{action}"
-    return tr(key) if i18n.has(key) else action
+    """The action in words (the catalogue's; an action a newer version logged is shown as recorded)."""
+    from evidence_store.catalogue.actions import ACTIONS, action_words
+
+    return action_words(action, i18n.current()) if action in ACTIONS else action
+
+
+def entry_facts(entry: browse.CustodyRow) -> str:
+    """The facts of an entry in words (the full entry is in the reports' appendix and the evidence package)."""
+    from evidence_store.catalogue.actions import facts
+
+    from ..services.settings import SETTING_NAMES
+
+    return facts(entry.action, entry.details, i18n.current(), SETTING_NAMES)

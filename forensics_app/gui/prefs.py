@@ -1,4 +1,4 @@
-"""The app's own preferences, kept outside any vault: language and recently used vaults.
+"""The app's own preferences, kept outside any vault: language, recent vaults, where reports were saved.
 
 They are needed before a vault is unlocked (the first screen must speak the
 user's language and offer the last vault), so they cannot live in the vault.
@@ -29,6 +29,7 @@ def prefs_path() -> Path:
 class Prefs:
     language: str = DEFAULT_LANGUAGE
     recent_vaults: list[str] = field(default_factory=list)
+    report_folders: dict[str, str] = field(default_factory=dict)  # case uid -> where its reports were last saved
     path: Path | None = None
 
     @classmethod
@@ -45,6 +46,9 @@ class Prefs:
             recent = data.get("recent_vaults")
             if isinstance(recent, list):
                 prefs.recent_vaults = [str(p) for p in recent if isinstance(p, str)][:MAX_RECENT]
+            folders = data.get("report_folders")
+            if isinstance(folders, dict):
+                prefs.report_folders = {str(k): str(v) for k, v in folders.items() if isinstance(v, str)}
         return prefs
 
     def remember_vault(self, vault: Path) -> None:
@@ -53,6 +57,17 @@ class Prefs:
         if recent != self.recent_vaults:  # reopening the last vault writes nothing
             self.recent_vaults = recent
             self.save()
+
+    def report_folder(self, case_uid: str) -> Path:
+        """Where a case's next report is saved: where its last one was, else where any report was, else home."""
+        for candidate in (self.report_folders.get(case_uid), self.report_folders.get("")):
+            if candidate and Path(candidate).is_dir():
+                return Path(candidate)
+        return Path.home()
+
+    def remember_report_folder(self, case_uid: str, folder: Path) -> None:
+        self.report_folders[case_uid] = self.report_folders[""] = str(folder)
+        self.save()
 
     def save(self) -> None:
         if self.path is None:

@@ -7,12 +7,14 @@ the custody log.
 
 from __future__ import annotations
 
+import html
 import json
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
+    QCheckBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -24,6 +26,7 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QStackedWidget,
     QTabWidget,
+    QTextBrowser,
     QToolButton,
     QTreeWidget,
     QTreeWidgetItem,
@@ -31,10 +34,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from evidence_store import ForensicsError, Item, Vault
+from evidence_store import ForensicsError, Item, ItemWarning, Vault
 
 from ..services import browse
 from . import i18n, theme
+from .errors import error_text
 from .formatting import human_size, local_time
 from .i18n import bind, tr
 from .tasks import run_in_thread
@@ -96,6 +100,8 @@ class HashField(QWidget):
 
     def set_value(self, value: str | None) -> None:
         self.edit.setText(value or "")
+        self.edit.setToolTip(value or "")  # the whole value, however narrow the pane
+        self.edit.setCursorPosition(0)
         self.setVisible(bool(value))
 
     def _copy(self) -> None:
@@ -168,8 +174,21 @@ class PreviewPane(QWidget):
         self.metadata.setObjectName("metadataTree")
         self.metadata.setColumnCount(2)
         self.metadata.setAlternatingRowColors(True)
+        self.metadata.hide()  # the full record, behind the "advanced" toggle
+        self.summary = QTextBrowser()
+        self.summary.setObjectName("provenanceSummary")
+        self.summary.setOpenLinks(False)
+        self.advanced = QCheckBox()
+        self.advanced.setObjectName("provenanceAdvanced")
+        self.advanced.toggled.connect(self._show_advanced)
+        provenance = QWidget()
+        provenance_layout = QVBoxLayout(provenance)
+        provenance_layout.setContentsMargins(0, 0, 0, 0)
+        provenance_layout.addWidget(self.summary, 1)
+        provenance_layout.addWidget(self.advanced)
+        provenance_layout.addWidget(self.metadata, 1)
         self.related = self._build_related()
-        for layout, page in zip(self._pages, (self.details, self.metadata, self.related), strict=True):
+        for layout, page in zip(self._pages, (self.details, provenance, self.related), strict=True):
             layout.addWidget(page)
         self._relabel_pages()
         self._clear_pages()
@@ -256,7 +275,12 @@ class PreviewPane(QWidget):
         else:
             self.clear()
 
+    def _show_advanced(self, on: bool) -> None:
+        self.metadata.setVisible(on)
+        self.summary.setMaximumHeight(16777215 if not on else max(120, self.height() // 3))
+
     def _relabel_pages(self) -> None:
+        self.advanced.setText(tr("preview.advanced"))
         self.general_box.setTitle(tr("preview.general"))
         self.hash_box.setTitle(tr("preview.hashes"))
         self.metadata.setHeaderLabels([tr("preview.meta.key"), tr("preview.meta.value")])
@@ -280,6 +304,7 @@ class PreviewPane(QWidget):
         self.warnings.clear()
         self.warning_box.setTitle(tr("preview.warnings", count=0))
         self.metadata.clear()
+        self.summary.clear()
         self.parent_link.clear()
         self.child_list.clear()
         self.child_list_label.setText(tr("preview.children", count=0))
@@ -311,11 +336,12 @@ class PreviewPane(QWidget):
             self.hash_labels[name].setVisible(bool(getattr(item, name)))
         self.warnings.clear()
         for warning in item.warnings:
-            entry = QListWidgetItem(theme.icon("warning"), warning.text(i18n.current()))
-            entry.setToolTip(warning.code)
+            entry = QListWidgetItem(theme.icon("warning"), warning_line(warning))
+            entry.setToolTip(warning_meaning(warning))
             self.warnings.addItem(entry)
         self.warning_box.setTitle(tr("preview.warnings", count=len(item.warnings)))
         self._fill_metadata(item.metadata)
+        self._fill_summary(item)
         self.parent_link.clear()
         if detail.parent is not None:
             self.parent_link.addItem(self._row_entry(detail.parent))
@@ -332,6 +358,27 @@ class PreviewPane(QWidget):
         entry = QListWidgetItem(theme.kind_icon(row.kind), f"#{row.id}  {row.name}  ({i18n.kind_label(row.kind)})")
         entry.setData(Qt.ItemDataRole.UserRole, row.id)
         return entry
+
+    def _fill_summary(self, item: Item) -> None:
+        """Where the item came from, in words (its capture's provenance for a capture's parts)."""
+        from ..services.provenance import provenance_view
+
+        vault = self.vault
+        if vault is None or not vault.is_open:
+            return
+        view = provenance_view(vault, item, i18n.current(), self.zone)
+        rows = []
+        for line in view.lines:
+            value = html.escape(line.value).replace("\n", "<br/>")
+            style = f" style='color:{theme.ERROR_COLOR}'" if line.attention else ""
+            rows.append(f"<tr><td style='padding:2px 10px 2px 0' valign='top'><b>{html.escape(line.label)}</b></td>"
+                        f"<td style='padding:2px 0'{style}>{value}</td></tr>")
+        heading = ""
+        if view.of_item != item.id:
+            heading = f"<p><i>{html.escape(tr('preview.provenance.of', id=view.of_item))}</i></p>"
+        if not rows:
+            rows.append(f"<tr><td>{html.escape(tr('preview.provenance.none'))}</td></tr>")
+        self.summary.setHtml(f"{heading}<table cellspacing='0'>{''.join(rows)}</table>")
 
     def _fill_metadata(self, metadata: dict[str, Any]) -> None:
         self.metadata.clear()
@@ -384,7 +431,7 @@ class PreviewPane(QWidget):
 
     def _content_failed(self, request: int, error: BaseException) -> None:
         if request == self._request:
-            self._message(tr("preview.failed", error=str(error)))
+            self._message(tr("preview.failed", error=error_text(error)))
 
     def _show_content(self, request: int, item: Item, kind: str, result: tuple[bytes, bool]) -> None:
         if request != self._request:
@@ -457,6 +504,22 @@ class PreviewPane(QWidget):
             self._pdf = PdfViewer()
             self.content.addWidget(self._pdf)
         return self._pdf
+
+
+def warning_line(warning: ItemWarning) -> str:
+    """"Label: the sentence recorded", in the interface's language."""
+    from evidence_store.catalogue.warnings import WARNINGS, label
+
+    lang = i18n.current()
+    text = warning.text(lang)
+    return f"{label(warning.code, lang)}: {text}" if warning.code in WARNINGS else text
+
+
+def warning_meaning(warning: ItemWarning) -> str:
+    """What the warning means for the evidence (the user guide's words)."""
+    from evidence_store.catalogue.warnings import WARNINGS, meaning
+
+    return meaning(warning.code, i18n.current()) if warning.code in WARNINGS else ""
 
 
 def _scalar(value: Any) -> str:

@@ -64,8 +64,10 @@ class VaultSession:
 
     @classmethod
     def create(cls, path: Path, passphrase: str, examiner: str, on_event: Callable[[JobEvent], None], *,
-               position: str = "", agency: str = "", unit: str = "") -> VaultSession:
-        return cls(create_vault(path, passphrase, examiner, position=position, agency=agency, unit=unit), on_event)
+               position: str = "", agency: str = "", unit: str = "", parent_agency: str = "",
+               place: str = "") -> VaultSession:
+        return cls(create_vault(path, passphrase, examiner, position=position, agency=agency, unit=unit,
+                                parent_agency=parent_agency, place=place), on_event)
 
     # -- work ---------------------------------------------------------------------
     def run_task(self, job: Job) -> Job:
@@ -76,7 +78,7 @@ class VaultSession:
 
     def _lane(self, lane: JobQueue) -> JobQueue:
         if self.locked:
-            raise VaultError("the vault is locked; unlock it first")
+            raise VaultError("the vault is locked; unlock it first", message_vi="kho chứng cứ đang khoá; hãy mở khoá trước")
         return lane
 
     @property

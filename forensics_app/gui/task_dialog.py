@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from evidence_store import ForensicsError
 
 from . import theme
-from .errors import message_for, show_error
+from .errors import error_text, message_for, show_error
 from .formatting import human_size
 from .i18n import bind, tr
 from .jobs import Job
@@ -40,6 +40,7 @@ class TaskDialog(QDialog):
 
     title_key = "task.title"
     start_key = "button.start"
+    help_topic = "start"  # the user guide's topic its Help button opens
     bytes_progress = True  # progress counts bytes (else items)
 
     def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
@@ -73,6 +74,10 @@ class TaskDialog(QDialog):
         theme.set_role(self.status, "hint")
         outer.addWidget(self.status)
         buttons = QHBoxLayout()
+        self.help_button = bind(QPushButton(), "setText", "button.help")
+        self.help_button.setObjectName("helpButton")
+        self.help_button.clicked.connect(lambda: self.workspace.open_guide(self.help_topic))
+        buttons.addWidget(self.help_button)
         buttons.addStretch(1)
         self.start_button = bind(QPushButton(), "setText", self.start_key)
         self.start_button.setObjectName("startButton")
@@ -102,6 +107,24 @@ class TaskDialog(QDialog):
     def show_problem(self, text: str) -> None:
         self.message.setText(text)
         theme.set_role(self.message, "error")
+        self.fit_contents()
+
+    def fit_contents(self) -> None:
+        """Grow to show what the run added (a wrapped message, a result list): a dialog keeps the height it opened
+        with, and wrapped labels squeezed into it overlap the controls above them."""
+        QTimer.singleShot(0, self._fit_now)
+
+    def _fit_now(self) -> None:
+        layout = self.layout()
+        if layout is None:
+            return
+        layout.activate()
+        width = self.width()
+        needed = layout.totalHeightForWidth(width) if layout.hasHeightForWidth() else layout.totalSizeHint().height()
+        needed = max(needed, layout.totalMinimumSize().height())
+        screen = self.screen().availableGeometry().height() - 60 if self.screen() is not None else needed
+        if self.height() < needed:
+            self.resize(width, min(needed, screen))
 
     # -- running --------------------------------------------------------------------
     @property
@@ -115,7 +138,7 @@ class TaskDialog(QDialog):
         try:
             job = self.make_job()
         except ForensicsError as exc:
-            self.show_problem(str(exc))
+            self.show_problem(error_text(exc))
             return
         if job is None:
             return
@@ -125,7 +148,7 @@ class TaskDialog(QDialog):
         try:
             self.workspace.session_or_raise().run_task(job)
         except ForensicsError as exc:
-            self.show_problem(str(exc))
+            self.show_problem(error_text(exc))
             return
         self.state = "running"
         self.form.setEnabled(False)
@@ -169,9 +192,11 @@ class TaskDialog(QDialog):
 
     def _done(self, job: Job) -> None:
         self.status.setText(tr("task.done"))
+        theme.set_role(self.status, "hint")
         theme.set_role(self.message, "ok")
         self._finish("done")
         self.show_result(job.result)
+        self.fit_contents()
         self.succeeded.emit(job.result)
 
     def _failed(self, job: Job) -> None:
@@ -186,6 +211,11 @@ class TaskDialog(QDialog):
     def _cancelled(self, job: Job) -> None:
         self.status.setText(tr("task.cancelled.clean"))
         self._finish("cancelled")
+        self.fit_contents()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt name)
+        super().showEvent(event)
+        self.fit_contents()  # wrapped labels' height is known only once the dialog has its width
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt name)
         # Closing only hides the dialog: a running task goes on, shown in the status bar.

@@ -29,6 +29,7 @@ KIND_ICONS = {
 # Roles are applied with palettes and fonts, not a style sheet: an application-wide
 # style sheet makes every widget's construction and polish several times slower.
 ROLE_COLOURS = {"hint": "#5a6b78", "error": "#b3261e", "ok": "#2e6b2d", "heading": "#1d2b36"}
+ERROR_COLOR = ROLE_COLOURS["error"]
 
 
 STYLE = "Fusion"

@@ -118,6 +118,8 @@ class NewVault:
     position: str
     agency: str
     unit: str
+    parent_agency: str = ""
+    place: str = ""
 
 
 class CreateVaultDialog(QDialog):
@@ -156,19 +158,30 @@ class CreateVaultDialog(QDialog):
         self.agency.setObjectName("agency")
         self.unit = QLineEdit()
         self.unit.setObjectName("unit")
+        self.parent_agency = QLineEdit()
+        self.parent_agency.setObjectName("parentAgency")
+        bind(self.parent_agency, "setPlaceholderText", "field.parent_agency.hint")
+        self.place = QLineEdit()
+        self.place.setObjectName("place")
+        bind(self.place, "setPlaceholderText", "field.place.hint")
         form.addRow(bind(QLabel(), "setText", "field.examiner"), self.examiner)
         form.addRow(bind(QLabel(), "setText", "field.position"), self.position)
+        form.addRow(bind(QLabel(), "setText", "field.parent_agency"), self.parent_agency)
         form.addRow(bind(QLabel(), "setText", "field.agency"), self.agency)
         form.addRow(bind(QLabel(), "setText", "field.unit"), self.unit)
+        form.addRow(bind(QLabel(), "setText", "field.place"), self.place)
         layout.addLayout(form)
         self.message = QLabel()
         self.message.setObjectName("createMessage")
         self.message.setWordWrap(True)
         theme.set_role(self.message, "error")
         layout.addWidget(self.message)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+                                        | QDialogButtonBox.StandardButton.Help)
         bind(self.buttons.button(QDialogButtonBox.StandardButton.Ok), "setText", "create.button")
         bind(self.buttons.button(QDialogButtonBox.StandardButton.Cancel), "setText", "button.cancel")
+        bind(self.buttons.button(QDialogButtonBox.StandardButton.Help), "setText", "button.help")
+        self.buttons.helpRequested.connect(self._help)
         self.buttons.accepted.connect(self._check)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
@@ -176,6 +189,11 @@ class CreateVaultDialog(QDialog):
         self.confirm.textChanged.connect(self._update_strength)
         self._update_strength()
         self.result_value: NewVault | None = None
+
+    def _help(self) -> None:
+        opener = getattr(self.parent(), "open_guide", None)
+        if opener is not None:
+            opener("start")
 
     def _browse(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, tr("create.where"))
@@ -202,7 +220,8 @@ class CreateVaultDialog(QDialog):
             return
         self.result_value = NewVault(Path(self.location.text().strip()).expanduser(), self.passphrase.text(),
                                      self.examiner.text().strip(), self.position.text().strip(),
-                                     self.agency.text().strip(), self.unit.text().strip())
+                                     self.agency.text().strip(), self.unit.text().strip(),
+                                     self.parent_agency.text().strip(), self.place.text().strip())
         self.accept()
 
     def problem(self) -> str:

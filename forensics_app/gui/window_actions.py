@@ -182,6 +182,20 @@ class WindowActions:
         self._show_dialog(name, dialog)
         return dialog
 
+    def open_guide(self, topic: str = "start") -> QDialog:
+        """The user guide (F1, and every dialog's Help button), at ``topic``."""
+        from .guide import GuideDialog
+
+        dialog = self._dialogs.get("guide")
+        if not isinstance(dialog, GuideDialog):
+            dialog = GuideDialog(self._widget())
+            self._dialogs["guide"] = dialog
+        dialog.open_topic(topic)
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+        return dialog
+
     def export_trust(self) -> None:
         """Write the vault's trust file (examiners' keys, TSA roots) for the agency to hand out."""
         from PySide6.QtWidgets import QFileDialog

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Protocol
 from PySide6.QtWidgets import QWidget
 
 if TYPE_CHECKING:
+    from .prefs import Prefs
     from .session import VaultSession
     from .tasks import TaskCenter
 
@@ -14,6 +15,7 @@ if TYPE_CHECKING:
 class Workspace(Protocol):
     tasks: TaskCenter
     zone: str
+    prefs: Prefs
 
     def session_or_raise(self) -> VaultSession: ...
 
@@ -26,3 +28,5 @@ class Workspace(Protocol):
     def window_widget(self) -> QWidget: ...
 
     def keep_dialog(self, name: str, dialog: QWidget) -> None: ...
+
+    def open_guide(self, topic: str = "start") -> QWidget: ...

@@ -31,6 +31,7 @@ from ...services.disk import DiskBrowser
 from ...services.disk_acquire import ExtractResult, extract
 from ...services.disk_extract import Selection
 from .. import theme
+from ..errors import error_text
 from ..formatting import human_size, local_time
 from ..i18n import bind, tr
 from ..jobs import Job
@@ -44,6 +45,7 @@ ROLE = Qt.ItemDataRole.UserRole
 
 class DiskBrowserDialog(TaskDialog):
     title_key = "browser.title"
+    help_topic = "files"
     start_key = "browser.extract"
     bytes_progress = True
 
@@ -273,7 +275,7 @@ class DiskBrowserDialog(TaskDialog):
         try:
             self.workspace.session_or_raise().run_quick(job)
         except Exception as exc:  # noqa: BLE001 - shown to the examiner, never swallowed
-            self.look.logged(False, str(exc))
+            self.look.logged(False, error_text(exc))
 
     # -- extraction -----------------------------------------------------------------------
     def selected_entries(self) -> list[dict[str, Any]]:

@@ -19,11 +19,13 @@ IMAGE_FILTER = "*.dd *.raw *.img *.bin *.001 *.000 *.E01 *.e01 *.Ex01 *.vmdk *.v
 
 class AddDiskImageDialog(TaskDialog):
     title_key = "disk.title"
+    help_topic = "files"
     start_key = "disk.start"
 
     def __init__(self, workspace: Any, parent: Any = None) -> None:
         super().__init__(workspace, parent)
         self.case_label = QLabel()
+        self.case_label.setWordWrap(True)
         theme.set_role(self.case_label, "hint")
         self.form_layout.addWidget(self.case_label)
         self.path = QLineEdit()

@@ -28,11 +28,13 @@ from ..task_dialog import TaskDialog
 
 class AddFilesDialog(TaskDialog):
     title_key = "files.title"
+    help_topic = "files"
     start_key = "files.start"
 
     def __init__(self, workspace: Any, parent: Any = None) -> None:
         super().__init__(workspace, parent)
         self.case_label = QLabel()
+        self.case_label.setWordWrap(True)
         theme.set_role(self.case_label, "hint")
         self.form_layout.addWidget(self.case_label)
         self.paths = QListWidget()

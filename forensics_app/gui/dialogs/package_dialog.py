@@ -21,12 +21,14 @@ from ..task_dialog import TaskDialog
 
 class PackageDialog(TaskDialog):
     title_key = "package.title"
+    help_topic = "package"
     start_key = "package.start"
     bytes_progress = False
 
     def __init__(self, workspace: Any, parent: Any = None) -> None:
         super().__init__(workspace, parent)
         self.case_label = QLabel()
+        self.case_label.setWordWrap(True)
         theme.set_role(self.case_label, "hint")
         self.form_layout.addWidget(self.case_label)
         note = bind(QLabel(), "setText", "package.note")

@@ -129,7 +129,7 @@ class ExaminersDialog(_QuickDialog):
             form.addRow(bind(QLabel(), "setText", key), widget)
         self.admin = bind(QCheckBox(), "setText", "examiners.admin")
         self.admin.setObjectName("newExaminerAdmin")
-        form.addRow("", self.admin)
+        form.addRow(self.admin)  # the whole row: its text is long in Vietnamese
         add = bind(QPushButton(), "setText", "button.add")
         add.setObjectName("addExaminerButton")
         add.clicked.connect(self._add)

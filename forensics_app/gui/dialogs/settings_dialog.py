@@ -31,8 +31,9 @@ from evidence_store import UsageError
 
 from ...services import settings as settings_service
 from .. import i18n, theme
+from ..errors import error_text
 from ..forms import path_row
-from ..i18n import bind, tr
+from ..i18n import bind, tr, tr_in
 from ..jobs import Job
 from ..welcome import LanguageBox
 
@@ -46,7 +47,15 @@ class SettingsDialog(QDialog):
         self.setObjectName("SettingsDialog")
         bind(self, "setWindowTitle", "settings.title")
         self.setMinimumWidth(620)
-        layout = QVBoxLayout(self)
+        outer = QVBoxLayout(self)
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.body_scroll = QScrollArea()
+        self.body_scroll.setObjectName("settingsScroll")
+        self.body_scroll.setWidgetResizable(True)
+        self.body_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        outer.addWidget(self.body_scroll, 1)
         session = workspace.session_or_raise()
         self.values = settings_service.all_settings(session.reader)
 
@@ -118,18 +127,26 @@ class SettingsDialog(QDialog):
             box_layout.addWidget(scroll)
             layout.addWidget(box)
 
+        self.body_scroll.setWidget(body)
         self.message = QLabel()
         self.message.setObjectName("settingsMessage")
         self.message.setWordWrap(True)
-        layout.addWidget(self.message)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Close)
+        outer.addWidget(self.message)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Close
+                                   | QDialogButtonBox.StandardButton.Help)
         bind(buttons.button(QDialogButtonBox.StandardButton.Save), "setText", "button.save")
         bind(buttons.button(QDialogButtonBox.StandardButton.Close), "setText", "button.close")
+        bind(buttons.button(QDialogButtonBox.StandardButton.Help), "setText", "button.help")
+        buttons.helpRequested.connect(lambda: workspace.open_guide("settings"))
+        outer.addWidget(buttons)
+        # the whole form when the screen allows it, else what fits (the rest scrolls): never past the screen
+        wanted = body.sizeHint().height() + buttons.sizeHint().height() + 60
+        room = self.screen().availableGeometry().height() - 80 if self.screen() is not None else wanted
+        self.resize(max(self.minimumWidth(), body.sizeHint().width() + 40), min(wanted, room))
         self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
         self.save_button.setObjectName("saveSettings")
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
 
     def _capture_form(self) -> Any:
         """The capture options form (the same one the capture dialog shows), if web capture is here."""
@@ -148,9 +165,11 @@ class SettingsDialog(QDialog):
             try:
                 capture = json.loads(self.capture.toPlainText() or "{}")
             except ValueError as exc:
-                raise UsageError(tr("settings.bad.json", error=str(exc))) from exc
+                raise UsageError(tr_in("en", "settings.bad.json", error=str(exc)),
+                                 message_vi=tr_in("vi", "settings.bad.json", error=str(exc))) from exc
             if not isinstance(capture, dict):
-                raise UsageError(tr("settings.bad.json", error="{…}"))
+                raise UsageError(tr_in("en", "settings.bad.json", error="{…}"),
+                                 message_vi=tr_in("vi", "settings.bad.json", error="{…}"))
             return capture
         import dataclasses
 
@@ -172,13 +191,14 @@ class SettingsDialog(QDialog):
         wanted: dict[str, Any] = {key: edit.text().strip() for key, edit in self.edits.items()}
         zone_name = self.zone.currentText().strip()
         if zone_name not in zoneinfo.available_timezones():
-            raise UsageError(tr("settings.bad.zone", zone=zone_name))
+            raise UsageError(tr_in("en", "settings.bad.zone", zone=zone_name),
+                             message_vi=tr_in("vi", "settings.bad.zone", zone=zone_name))
         wanted["timezone"] = zone_name
         wanted["idle_lock_minutes"] = self.idle.value()
         urls = [line.strip() for line in self.tsa.toPlainText().splitlines() if line.strip()]
         bad = [u for u in urls if not u.startswith(("http://", "https://"))]
         if bad:
-            raise UsageError(tr("settings.bad.url", url=bad[0]))
+            raise UsageError(tr_in("en", "settings.bad.url", url=bad[0]), message_vi=tr_in("vi", "settings.bad.url", url=bad[0]))
         wanted["tsa_urls"] = settings_service.validate("tsa_urls", urls)
         wanted["capture_defaults"] = self.capture_defaults()
         wanted["language"] = i18n.current()
@@ -188,7 +208,7 @@ class SettingsDialog(QDialog):
         try:
             changes = self.changes()
         except UsageError as exc:
-            self.message.setText(str(exc))
+            self.message.setText(error_text(exc))
             theme.set_role(self.message, "error")
             return
         if not changes:

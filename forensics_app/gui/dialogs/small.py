@@ -107,6 +107,7 @@ class ExportItemsDialog(TaskDialog):
     """Copy items out of the vault; hashes re-checked on the way, every export logged."""
 
     title_key = "export.items.title"
+    help_topic = "preview"
     start_key = "export.items.start"
 
     def __init__(self, workspace: Any, item_ids: list[int], parent: Any = None) -> None:

@@ -35,10 +35,12 @@ from evidence_store import UsageError
 from ...services.remote_desk import configured as remote_configured
 from ...services.web import WebBatchResult, capture_web, effective_options, read_urls_file
 from .. import i18n, theme
+from ..errors import OPTION_REMEDIES, error_text, option_label
 from ..i18n import bind, tr
 from ..jobs import Job
 from ..task_dialog import TaskDialog
 
+STEPS = {"starting the browser": "web.step.starting", "nothing left to capture": "web.step.nothing"}
 SHOWN = ("device", "page_timeout", "scroll", "scroll_time_limit", "video", "pdf", "mhtml", "insecure",
          "allow_private_addresses", "locale", "host_rules", "extra_ca_files", "max_page_height", "max_redirects")
 
@@ -61,7 +63,7 @@ class OptionsForm(QWidget):
             if f.metadata.get("choices"):
                 combo = QComboBox()
                 for choice in f.metadata["choices"]:
-                    combo.addItem(choice, choice)
+                    combo.addItem(i18n.tr_or(f"choice.{name}.{choice}", choice), choice)
                 combo.setCurrentIndex(max(combo.findData(value), 0))
                 widget = combo
             elif isinstance(value, bool):
@@ -99,6 +101,10 @@ class OptionsForm(QWidget):
                 widget.setText(text)
             else:
                 self.labels[name].setText(text)
+            if isinstance(widget, QComboBox):
+                for index in range(widget.count()):
+                    value = str(widget.itemData(index))
+                    widget.setItemText(index, i18n.tr_or(f"choice.{name}.{value}", value))
 
     def options(self) -> CaptureOptions:
         values: dict[str, Any] = {}
@@ -118,6 +124,7 @@ class OptionsForm(QWidget):
 
 class WebCaptureDialog(TaskDialog):
     title_key = "web.title"
+    help_topic = "capture"
     start_key = "web.start"
     bytes_progress = False
 
@@ -125,6 +132,7 @@ class WebCaptureDialog(TaskDialog):
         super().__init__(workspace, parent)
         self.resize(720, 680)
         self.case_label = QLabel()
+        self.case_label.setWordWrap(True)
         theme.set_role(self.case_label, "hint")
         self.form_layout.addWidget(self.case_label)
         self.urls = QPlainTextEdit()
@@ -157,7 +165,9 @@ class WebCaptureDialog(TaskDialog):
         self.options_box.setChecked(False)
         box_layout = QFormLayout(self.options_box)
         scroll = QScrollArea()
+        scroll.setObjectName("optionsScroll")
         scroll.setWidgetResizable(True)
+        self.options_scroll = scroll
         self.options_form = OptionsForm(effective_options(session.reader))
         scroll.setWidget(self.options_form)
         scroll.setMinimumHeight(200)
@@ -173,6 +183,13 @@ class WebCaptureDialog(TaskDialog):
                 int(entry.data(Qt.ItemDataRole.UserRole))))
         self.outcomes.hide()
         self.result_layout.addWidget(self.outcomes)
+        self.remedy_button = QPushButton()
+        self.remedy_button.setObjectName("remedyButton")
+        theme.set_role(self.remedy_button, "primary")
+        self.remedy_button.hide()
+        self.remedy_button.clicked.connect(self.open_remedy)
+        self.result_layout.addWidget(self.remedy_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self._remedy = ""
         self._case_id = workspace.current_case_id()
         self.batch: WebBatchResult | None = None
         if self._case_id is not None:
@@ -186,7 +203,7 @@ class WebCaptureDialog(TaskDialog):
         try:
             urls = read_urls_file(Path(name))
         except UsageError as exc:
-            self.show_problem(str(exc))
+            self.show_problem(error_text(exc))
             return
         self.urls.setPlainText("\n".join(urls))
 
@@ -207,23 +224,55 @@ class WebCaptureDialog(TaskDialog):
         remote = self.remote.isEnabled() and self.remote.isChecked()
         self.outcomes.clear()
         self.outcomes.hide()
-        return Job(tr("web.job", count=len(urls)), lambda vault, progress, cancel: capture_web(
-            vault, case_id, urls, options=options, concurrency=concurrency, progress=progress, cancel=cancel,
-            remote=remote))
+        self.remedy_button.hide()
+
+        def work(vault: Any, progress: Any, cancel: Any) -> WebBatchResult:
+            def step(done: int, total: int | None, label: str) -> None:
+                progress(done, total, tr(STEPS[label]) if label in STEPS else label)  # a URL, or a step in words
+
+            return capture_web(vault, case_id, urls, options=options, concurrency=concurrency, progress=step,
+                               cancel=cancel, remote=remote)
+
+        return Job(tr("web.job", count=len(urls)), work)
 
     def show_result(self, result: WebBatchResult) -> None:
+        """What was captured, and honestly what was not: a run that collected nothing ends red, with each reason in
+        the user's language and a button that opens the option that would allow it."""
         self.batch = result
-        captured = [o for o in result.outcomes if o.item is not None]
-        self.message.setText(tr("web.done", captured=len(captured), failed=len(result.failed)))
-        if result.failed:
-            theme.set_role(self.message, "error")
+        lang = i18n.current()
+        total = len(result.outcomes)
+        collected = [o for o in result.outcomes if o.item is not None and not o.reason(lang)]
+        self.message.setText(tr("web.summary", captured=len(collected), total=total)
+                             + (" " + tr("web.open.hint") if collected else ""))
+        theme.set_role(self.message, "ok" if len(collected) == total else "error")
+        if not collected:
+            self.status.setText(tr("web.none.status"))
+            theme.set_role(self.status, "error")
+            self.progress.hide()
         for outcome in result.outcomes:
             warnings = len(outcome.item.warnings) if outcome.item else 0
-            text = tr(f"web.status.{outcome.status}", url=outcome.url, warnings=warnings,
-                      error=outcome.error or "")
-            entry = QListWidgetItem(theme.icon("web" if outcome.item else "warning"), text)
+            reason = outcome.reason(lang)
+            status = "no_answer" if outcome.status == "captured" and reason else outcome.status
+            text = tr(f"web.status.{status}", url=outcome.url, warnings=warnings, error=reason)
+            entry = QListWidgetItem(theme.icon("web" if outcome.item and not reason else "warning"), text)
             entry.setData(Qt.ItemDataRole.UserRole, outcome.item.id if outcome.item else None)
+            entry.setToolTip(text)
             self.outcomes.addItem(entry)
         self.outcomes.show()
-        if captured and captured[0].item is not None:
-            self.workspace.go_to_item(captured[0].item.id)
+        remedies = [o.remedy for o in result.outcomes if o.remedy in OPTION_REMEDIES]
+        if remedies:
+            self._remedy = remedies[0]
+            self.remedy_button.setText(tr("web.remedy.button", option=option_label(OPTION_REMEDIES[self._remedy])))
+            self.remedy_button.show()
+        if collected and collected[0].item is not None:
+            self.workspace.go_to_item(collected[0].item.id)
+
+    def open_remedy(self) -> None:
+        """Open the capture options at the control that would allow what was refused (the examiner decides)."""
+        option = OPTION_REMEDIES.get(self._remedy)
+        if option is None:
+            return
+        self.options_box.setChecked(True)
+        widget = self.options_form.widgets[option]
+        self.options_scroll.ensureWidgetVisible(widget)
+        widget.setFocus()
