@@ -291,6 +291,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "kind.annotation": ("Field entered by the examiner", "Trường do cán bộ nhập"),
     "kind.monitoring_change": ("Change found by monitoring", "Thay đổi phát hiện khi giám sát"),
     "kind.monitoring_visual_diff": ("Visual comparison", "So sánh hình ảnh"),
+    "kind.monitoring_history": ("History of a watch", "Lịch sử theo dõi"),
     "kind.timeline": ("Imported timeline", "Dòng thời gian được nhập"),
     "kind.tip_attachment": ("File sent with a community report", "Tệp gửi kèm tin báo"),
     # -- custody log ------------------------------------------------------------------

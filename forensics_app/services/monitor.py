@@ -184,7 +184,8 @@ def run_checks(vault: Vault, watches: Sequence[store.WatchRow], *, clock: Clock 
     for case_id in {w.case_id for w in watches}:
         case = vault.get_case(case_id)
         if case.status != "open":
-            raise UsageError(f"case {case.number} is closed; reopen it before checking its watches")
+            raise UsageError(f"case {case.number} is closed; reopen it before checking its watches",
+                             message_vi=f"vụ việc {case.number} đã đóng; hãy mở lại trước khi kiểm tra các mục theo dõi của nó")
     now = clock()
     per_watch = {w.id: check_options(vault, w, options) for w in watches}
     runs: dict[int, int] = {}

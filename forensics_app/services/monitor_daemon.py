@@ -87,7 +87,9 @@ def use_credential_passphrase() -> None:
     if os.name == "posix" and not folder and path.stat().st_mode & 0o077:
         from evidence_store import UsageError
 
-        raise UsageError(f"{path} can be read by other users: chmod 600 it (it holds a vault passphrase)")
+        raise UsageError(f"{path} can be read by other users: chmod 600 it (it holds a vault passphrase)",
+                         message_vi=f"{path} có thể bị người dùng khác đọc: hãy đặt quyền chỉ chủ sở hữu được đọc (tệp chứa mật"
+                                    " khẩu kho)")
     os.environ["FORENSICS_PASSPHRASE"] = path.read_text("utf-8").rstrip("\r\n")
 
 

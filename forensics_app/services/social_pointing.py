@@ -33,7 +33,8 @@ def capture_parts(vault: Vault, item_id: int) -> CaptureParts:
     children = vault.list_items(parent_id=capture.id) if capture.kind == "web_capture" else []
     record = next((c for c in children if c.kind == "social_post"), None)
     if record is None:
-        raise UsageError(f"item {item_id} is not part of a social capture (no social_post record)")
+        raise UsageError(f"item {item_id} is not part of a social capture (no social_post record)",
+                         message_vi=f"mục {item_id} không thuộc bản thu thập mạng xã hội nào (không có bản ghi bài đăng)")
     shots = sorted((c for c in children if c.kind in SHOT_KINDS), key=lambda c: SHOT_KINDS.index(c.kind))
     page = next((c for c in children if c.kind == "html"), None)
     return CaptureParts(capture, record, shots, page)
