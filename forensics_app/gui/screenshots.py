@@ -1,22 +1,24 @@
-"""Screenshots of the app for the README, taken from a real run in a throw-away vault.
+"""The walk a new investigator makes, as screenshots, in Vietnamese: ``make screenshots``.
 
-Run under Xvfb so the real platform plugin draws the windows::
+Create a vault → open a case → capture a page (refused at first, since it is on
+this machine, then allowed) → look at it (content and provenance) → add a file →
+verify → generate the court report (and its first page) → switch the language →
+lock and unlock. Every screen is checked with :mod:`.layout_check` (nothing
+overlapping, nothing cut); a problem is printed and makes the run fail. Run
+under Xvfb at 1366×768 so the real platform plugin draws the windows::
 
-    xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python -m forensics_app.gui.screenshots docs/screenshots
-
-(``make screenshots`` does this.) A local page is served on 127.0.0.1 and captured
-with the real browser; the disk browser opens a DFTT image from ../shared/fixtures.
+    xvfb-run -a -s "-screen 0 1366x768x24" .venv/bin/python -m forensics_app.gui.screenshots docs/screenshots
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 import tempfile
 import threading
 import time
-import zipfile
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -24,14 +26,15 @@ from typing import Any
 
 PASSPHRASE = "screenshots passphrase"
 ROOT = Path(__file__).resolve().parents[2]
+SCREEN = (1366, 768)
+TASKBAR = 40
 PAGE = ("<!doctype html><html lang='vi'><head><meta charset='utf-8'><title>Diễn đàn mẫu — bài đăng</title>"
         "<style>body{font-family:sans-serif;margin:0;background:#f4f6f8}header{background:#2b5d8a;color:#fff;"
         "padding:18px 32px;font-size:22px}article{background:#fff;margin:24px 32px;padding:20px 28px;"
         "border-radius:6px}h1{font-size:24px}p{line-height:1.6}</style></head><body><header>Diễn đàn mẫu</header>"
         "<article><h1>Thông tin sai sự thật về dịch bệnh (bài mẫu)</h1><p><b>Tài khoản:</b> nguoidung_mau "
         "· 14 giờ 05 phút ngày 30 tháng 11 năm 2026</p>"
-        + "<p>Nội dung bài đăng mẫu dùng để minh hoạ việc thu thập trang web làm chứng cứ điện tử. "
-          "Sample post used to illustrate a web capture.</p>" * 6
+        + "<p>Nội dung bài đăng mẫu dùng để minh hoạ việc thu thập trang web làm chứng cứ điện tử.</p>" * 6
         + "</article></body></html>").encode("utf-8")
 
 
@@ -47,117 +50,213 @@ class _Page(BaseHTTPRequestHandler):
         self.wfile.write(PAGE)
 
 
-def _wait(app: Any, condition: Callable[[], bool], timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError("the app did not get there in time")
-        app.processEvents()
-        time.sleep(0.02)
+class Walk:
+    """Drives the app like a user and keeps a screenshot (and a layout check) of each step."""
+
+    def __init__(self, out: Path, app: Any) -> None:
+        self.out, self.app = out, app
+        self.problems: list[str] = []
+        self.count = 0
+        self.started = time.monotonic()
+
+    def spin(self, seconds: float = 0.3) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            self.app.processEvents()
+            time.sleep(0.01)
+
+    def wait(self, condition: Callable[[], bool], timeout: float = 180) -> None:
+        deadline = time.monotonic() + timeout
+        while not condition():
+            if time.monotonic() > deadline:
+                raise TimeoutError("the app did not get there in time")
+            self.app.processEvents()
+            time.sleep(0.02)
+
+    def shot(self, widget: Any, name: str) -> Path:
+        from .layout_check import problems
+
+        self.spin()
+        self.count += 1
+        path = self.out / f"{self.count:02d}-{name}.png"
+        save_png(widget.grab().toImage(), path)
+        found = problems(widget, (SCREEN[0], SCREEN[1] - TASKBAR))
+        self.problems += [f"{path.name}: {p}" for p in found]
+        note = f", {len(found)} problem(s)" if found else ""
+        print(f"{time.monotonic() - self.started:6.1f} s  wrote {path} ({path.stat().st_size // 1024} KiB){note}")
+        return path
 
 
-def _save(widget: Any, path: Path, app: Any) -> None:
-    for _ in range(20):
-        app.processEvents()
-        time.sleep(0.02)
-    image = widget.grab().toImage()
+def save_png(image: Any, path: Path) -> None:
+    """A small PNG: the screenshot reduced to 256 colours (text stays sharp; the repository stays light)."""
     image.save(str(path), "PNG", 9)
-    print(f"wrote {path} ({path.stat().st_size // 1024} KiB)")
-
-
-def _seed(root: Path, work: Path) -> None:
-    """Evidence to look at: a folder of files (the capture and the image are added through the app)."""
-    from evidence_store import Vault
-    from forensics_app.services.files import add_files
-
-    source = work / "USB thu giữ"
-    (source / "tin nhắn").mkdir(parents=True)
-    (source / "bài đăng đã lưu.txt").write_text("Bản lưu bài đăng vi phạm (mẫu).\n", "utf-8")
-    (source / "tin nhắn" / "hội thoại 01.txt").write_text("Xin chào — hội thoại mẫu.\n" * 20, "utf-8")
-    with Vault.create(root, PASSPHRASE, "Nguyễn Văn Kiểm", position="Điều tra viên",
-                      agency="Công an tỉnh (mẫu)", unit="Phòng An ninh mạng (mẫu)") as vault:
-        vault.set_setting("place", "Hà Nội")
-        old = vault.create_case("VV-2026-007", "Lừa đảo chiếm đoạt tài sản qua mạng")
-        add_files(vault, old.id, [source])
-        vault.create_case("VV-2026-012", "Bài đăng sai sự thật về dịch bệnh")
+    try:
+        from PIL import Image
+    except ImportError:
+        return
+    with Image.open(path) as shot:
+        small = shot.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    small.save(path, optimize=True)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Take the README screenshots.")
+    parser = argparse.ArgumentParser(description="Take the walk's screenshots (in Vietnamese).")
     parser.add_argument("out", type=Path, nargs="?", default=ROOT / "docs" / "screenshots")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix="forensics-shots-"))
+    for old in args.out.glob("*.png"):
+        old.unlink()
+    work = Path(tempfile.mkdtemp(prefix="forensics-walk-"))
     os.environ["FORENSICS_GUI_CONFIG"] = str(work / "gui.json")
     os.environ.setdefault("FORENSICS_KDF_PROFILE", "test")
-    vault_dir = work / "vault"
-    _seed(vault_dir, work)
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Page)
     threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}/dien-dan/bai-dang/1024"
+    evidence = work / "USB thu giữ"
+    evidence.mkdir()
+    (evidence / "tin nhắn đã lưu.txt").write_text("Bản lưu tin nhắn của người bị hại (mẫu).\n" * 12, "utf-8")
 
     from PySide6.QtWidgets import QApplication
 
     from .app import build_window
 
-    window: Any = build_window(vault_dir, "vi")
+    window: Any = build_window(None, "vi")
     app = QApplication.instance()
-    window.resize(1360, 820)
+    walk = Walk(args.out, app)
+    window.resize(SCREEN[0], SCREEN[1] - TASKBAR)
     window.show()
-    window.unlock_page.passphrase.setText(PASSPHRASE)
-    window.unlock_page.unlock_button.click()
-    _wait(app, lambda: window.session is not None and window.stack.currentWidget() is window.workspace)
-    window.cases.select_case(next(c.id for c in window.cases.model.cases if c.number == "VV-2026-012"))
-
-    # the capture dialog, as a user fills it
-    dialog = window.open_task("web")
-    dialog.urls.setPlainText(f"http://127.0.0.1:{server.server_port}/dien-dan/bai-dang/1024\n"
-                             f"# http://127.0.0.1:{server.server_port}/dien-dan/bai-dang/1025")
-    dialog.options_box.setChecked(True)
-    dialog.options_form.widgets["allow_private_addresses"].setChecked(True)
-    dialog.options_form.base = dialog.options_form.base.with_changes(ntp_server="127.0.0.1:9", ntp_timeout=1)
-    dialog.resize(760, 720)
-    _save(dialog, args.out / "capture-dialog.png", app)
-    dialog.start_button.click()
-    _wait(app, lambda: dialog.state in ("done", "failed", "cancelled"))
-    dialog.close()
-    reader = window.session.reader
-    capture = next(iter(reader.list_items(kind="web_capture")), None)
-    if capture is not None:
-        shot = next((i for i in reader.list_items(parent_id=capture.id) if i.kind == "screenshot"), capture)
-        window.go_to_item(shot.id)
-        _wait(app, lambda: window.preview.content.currentWidget() is not window.preview.message)
-    _save(window, args.out / "main-window.png", app)
-
-    fixtures = ROOT.parent / "shared" / "fixtures" / "disk" / "dftt" / "6-undel-fat.zip"
-    if fixtures.is_file():
-        with zipfile.ZipFile(fixtures) as zipped:
-            zipped.extractall(work / "dftt")
-        image = next((work / "dftt").rglob("*.dd"))
-        window.cases.select_case(next(c.id for c in window.cases.model.cases if c.number == "VV-2026-007"))
-        adder = window.open_task("disk")
-        adder.path.setText(str(image))
-        adder.start_button.click()
-        _wait(app, lambda: adder.state in ("done", "failed"))
-        adder.close()
-        if adder.state == "done":
-            adder.open_browser()
-            browser = window._dialogs["disk_browser"]
-            browser.resize(1180, 720)
-            _wait(app, lambda: browser.files.topLevelItemCount() > 3)
-            for n in range(browser.files.topLevelItemCount()):
-                row = browser.files.topLevelItem(n)
-                if row.text(0) == "_ing.dat":
-                    browser.files.setCurrentItem(row)
-            _save(browser, args.out / "disk-browser.png", app)
-            browser.close()
-
-    window.set_language("en")
-    _save(window, args.out / "main-window-en.png", app)
-    window.session.close(30)
-    window.session = None
-    server.shutdown()
+    try:
+        run(walk, window, work, url, evidence)
+    finally:
+        if window.session is not None:
+            window.session.close(30)
+            window.session = None
+        server.shutdown()
+    if walk.problems:
+        print("layout problems:\n  " + "\n  ".join(walk.problems), file=sys.stderr)
+        return 1
     return 0
 
+
+def run(walk: Walk, window: Any, work: Path, url: str, evidence: Path) -> None:
+    from PySide6.QtWidgets import QDialogButtonBox, QFileDialog
+
+    walk.shot(window, "man-hinh-dau")
+    # 1. create the vault, as a user fills the form
+    window.create_vault()
+    create = window._dialogs["create"]
+    create.location.setText(str(work / "kho-chung-cu"))
+    for widget, text in ((create.passphrase, PASSPHRASE), (create.confirm, PASSPHRASE),
+                         (create.examiner, "Nguyễn Văn Kiểm"), (create.position, "Điều tra viên"),
+                         (create.parent_agency, "Bộ Công an"), (create.agency, "Công an tỉnh (mẫu)"),
+                         (create.unit, "Phòng An ninh mạng (mẫu)"), (create.place, "Phường Hoàn Kiếm, Hà Nội")):
+        widget.setText(text)
+    walk.shot(create, "tao-kho")
+    create.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    walk.wait(lambda: window.session is not None and window.stack.currentWidget() is window.workspace)
+    # 2. a case
+    window.new_case()
+    case_dialog = window._dialogs["case"]
+    case_dialog.number.setText("VV-2026-012")
+    case_dialog.title.setText("Bài đăng sai sự thật về dịch bệnh trên mạng xã hội")
+    walk.shot(case_dialog, "vu-viec-moi")
+    case_dialog._check()
+    walk.wait(lambda: window.cases.model.rowCount() == 1 and window.current_case_id() is not None)
+    # 3. capture a page: on this machine, so refused until the examiner allows it
+    web = window.open_task("web")
+    web.urls.setPlainText(url)
+    web.options_form.base = web.options_form.base.with_changes(ntp_server="127.0.0.1:9", ntp_timeout=1)
+    web.start_button.click()
+    walk.wait(lambda: web.state in ("done", "failed"))
+    walk.shot(web, "thu-thap-bi-tu-choi")
+    web.remedy_button.click()
+    walk.spin()
+    web.options_form.widgets["allow_private_addresses"].setChecked(True)
+    walk.shot(web, "thu-thap-tuy-chon")
+    web.start_button.click()
+    walk.wait(lambda: web.state in ("done", "failed") and web.message.text().startswith("Đã thu thập 1/1"))
+    walk.shot(web, "thu-thap-xong")
+    web.close()
+    # 4. the preview: the screenshot, then its provenance in words
+    reader = window.session.reader
+    capture = next(iter(reader.list_items(kind="web_capture")))
+    shot = next(i for i in reader.list_items(parent_id=capture.id) if i.kind == "screenshot")
+    window.go_to_item(shot.id)
+    walk.spin(2)
+    walk.wait(lambda: window.preview.content.currentWidget() is not window.preview.message)
+    walk.shot(window, "xem-anh-chup")
+    window.preview.tabs.setCurrentIndex(2)
+    walk.shot(window, "nguon-goc")
+    window.preview.tabs.setCurrentIndex(0)
+    # 5. add a file (Qt's own file dialog, in Vietnamese)
+    files = window.open_task("files")
+    chooser = QFileDialog(files, "Thêm tệp", str(evidence))
+    chooser.setOption(QFileDialog.Option.DontUseNativeDialog)
+    chooser.resize(820, 480)
+    chooser.show()
+    walk.shot(chooser, "hop-chon-tep")
+    chooser.close()
+    files.add_path(evidence)
+    files.start_button.click()
+    walk.wait(lambda: files.state in ("done", "failed"))
+    walk.shot(files, "them-tep")
+    files.close()
+    # 6. verify
+    verify = window.open_task("verify")
+    verify.start_button.click()
+    walk.wait(lambda: verify.state in ("done", "failed"))
+    walk.shot(verify, "kiem-tra")
+    verify.close()
+    # 7. the court report with its formal fields
+    from PySide6.QtCore import QDate
+    from PySide6.QtWidgets import QTableWidgetItem
+
+    report = window.open_task("report")
+    report.decision_number.setText("125/QĐ-ANM")
+    report.decision_date.setDate(QDate(2026, 11, 28))
+    report.decision_issuer.setText("Trưởng phòng An ninh mạng")
+    for column, text in enumerate(("Trần Thị Bình", "Cán bộ, Phòng Hành chính", "CCCD 001090001234")):
+        report.witnesses.setItem(0, column, QTableWidgetItem(text))
+    report.out.setText(str(work / "bao-cao.pdf"))
+    walk.shot(report, "lap-bao-cao")
+    report.start_button.click()
+    walk.wait(lambda: report.state in ("done", "failed"), timeout=300)
+    walk.shot(report, "bao-cao-xong")
+    report.close()
+    render_first_page(work / "bao-cao.pdf", walk)
+    window.center_tabs.setCurrentIndex(1)
+    walk.shot(window, "nhat-ky")
+    window.center_tabs.setCurrentIndex(0)
+    guide = window.open_guide("warnings")
+    walk.shot(guide, "huong-dan")
+    guide.close()
+    # 8. switch the language (Settings), then back
+    settings = window.open_dialog("settings")
+    walk.shot(settings, "cai-dat")
+    settings.language.setCurrentIndex(1)
+    walk.spin()
+    walk.shot(window, "tieng-anh")
+    settings.language.setCurrentIndex(0)
+    settings.close()
+    # 9. lock and unlock
+    window.lock()
+    walk.shot(window, "da-khoa")
+    window.unlock_page.passphrase.setText(PASSPHRASE)
+    window.unlock_page.unlock_button.click()
+    walk.wait(lambda: not window.session.locked and window.stack.currentWidget() is window.workspace)
+    walk.shot(window, "mo-khoa")
+
+
+def render_first_page(pdf: Path, walk: Walk) -> None:
+    """Page 1 of the court report as it prints (poppler's pdftoppm, an implementation other than the app's)."""
+    walk.count += 1
+    path = walk.out / f"{walk.count:02d}-bao-cao-trang-1.png"
+    subprocess.run(["pdftoppm", "-png", "-r", "90", "-f", "1", "-l", "1", "-singlefile", str(pdf),
+                    str(path.with_suffix(""))], check=True, timeout=120)
+    from PySide6.QtGui import QImage
+
+    save_png(QImage(str(path)), path)
+    print(f"wrote {path} ({path.stat().st_size // 1024} KiB)")
 
 if __name__ == "__main__":
     sys.exit(main())
