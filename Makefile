@@ -43,7 +43,7 @@ bundle: setup
 	$(VENV)/bin/python installer/build_bundle.py
 
 screenshots: setup
-	xvfb-run -a -s "-screen 0 1600x1000x24" $(VENV)/bin/python -m forensics_app.gui.screenshots docs/screenshots
+	xvfb-run -a -s "-screen 0 1366x768x24" $(VENV)/bin/python -m forensics_app.gui.screenshots docs/screenshots
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -73,7 +73,10 @@ class CasePanel(QWidget):
         selection.blockSignals(True)
         try:
             self.model.load(vault)  # type: ignore[arg-type]
-            self.select_case(case_id)
+            if case_id is not None and self.model.row_of(case_id) is not None:
+                # nothing chosen stays nothing: a row picked here in silence would look selected
+                # while the evidence beside it stays empty (the first case of a new vault)
+                self.select_case(case_id)
         finally:
             selection.blockSignals(False)
         self._label_close()

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 from evidence_store import Vault
 
 from . import i18n, theme
+from .formatting import local_time
 from .i18n import bind, tr
 from .models import CustodyTableModel
 
@@ -50,7 +51,9 @@ class CustodyView(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(24)
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
-        for n, width in enumerate((56, 150, 150, 190, 60)):
+        # the time whole, with its zone ("2026-11-30 12:37:14 UTC+07:00"): it is what an entry is read by
+        time_width = self.table.fontMetrics().horizontalAdvance(local_time("2026-11-30T12:37:14Z")) + 16
+        for n, width in enumerate((48, time_width, 140, 180, 52)):
             header.resizeSection(n, width)
         header.setStretchLastSection(True)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -50,6 +51,10 @@ class _Page(BaseHTTPRequestHandler):
         self.wfile.write(PAGE)
 
 
+class WalkFailed(RuntimeError):
+    """A step of the walk did not end as a user would expect."""
+
+
 class Walk:
     """Drives the app like a user and keeps a screenshot (and a layout check) of each step."""
 
@@ -72,6 +77,10 @@ class Walk:
                 raise TimeoutError("the app did not get there in time")
             self.app.processEvents()
             time.sleep(0.02)
+
+    def expect(self, condition: bool, what: str) -> None:
+        if not condition:
+            raise WalkFailed(what)
 
     def shot(self, widget: Any, name: str) -> Path:
         from .layout_check import problems
@@ -127,11 +136,16 @@ def main(argv: list[str] | None = None) -> int:
     window.show()
     try:
         run(walk, window, work, url, evidence)
+    except (WalkFailed, TimeoutError) as exc:
+        print(f"error: the walk stopped after {walk.count} screen(s): {exc}", file=sys.stderr)
+        return 1
     finally:
         if window.session is not None:
             window.session.close(30)
             window.session = None
+        window.close()
         server.shutdown()
+        shutil.rmtree(work, ignore_errors=True)
     if walk.problems:
         print("layout problems:\n  " + "\n  ".join(walk.problems), file=sys.stderr)
         return 1
@@ -154,6 +168,7 @@ def run(walk: Walk, window: Any, work: Path, url: str, evidence: Path) -> None:
     walk.shot(create, "tao-kho")
     create.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
     walk.wait(lambda: window.session is not None and window.stack.currentWidget() is window.workspace)
+    walk.expect(window.menuBar().actions()[0].text().replace("&", "") == "Kho chứng cứ", "the window is not in Vietnamese")
     # 2. a case
     window.new_case()
     case_dialog = window._dialogs["case"]
@@ -162,19 +177,24 @@ def run(walk: Walk, window: Any, work: Path, url: str, evidence: Path) -> None:
     walk.shot(case_dialog, "vu-viec-moi")
     case_dialog._check()
     walk.wait(lambda: window.cases.model.rowCount() == 1 and window.current_case_id() is not None)
+    walk.expect(window.evidence.case_id == window.current_case_id(), "the new case's evidence is not shown")
     # 3. capture a page: on this machine, so refused until the examiner allows it
     web = window.open_task("web")
     web.urls.setPlainText(url)
     web.options_form.base = web.options_form.base.with_changes(ntp_server="127.0.0.1:9", ntp_timeout=1)
     web.start_button.click()
     walk.wait(lambda: web.state in ("done", "failed"))
+    walk.expect(web.message.text().startswith("Đã thu thập 0/1") and web.remedy_button.isVisibleTo(web),
+                f"a local address was not refused with its remedy: {web.state}, {web.message.text()!r}")
     walk.shot(web, "thu-thap-bi-tu-choi")
     web.remedy_button.click()
     walk.spin()
     web.options_form.widgets["allow_private_addresses"].setChecked(True)
     walk.shot(web, "thu-thap-tuy-chon")
     web.start_button.click()
-    walk.wait(lambda: web.state in ("done", "failed") and web.message.text().startswith("Đã thu thập 1/1"))
+    walk.wait(lambda: web.state in ("done", "failed"))
+    walk.expect(web.state == "done" and web.message.text().startswith("Đã thu thập 1/1"),
+                f"the allowed capture did not succeed: {web.state}, {web.message.text()!r}")
     walk.shot(web, "thu-thap-xong")
     web.close()
     # 4. the preview: the screenshot, then its provenance in words
@@ -182,8 +202,7 @@ def run(walk: Walk, window: Any, work: Path, url: str, evidence: Path) -> None:
     capture = next(iter(reader.list_items(kind="web_capture")))
     shot = next(i for i in reader.list_items(parent_id=capture.id) if i.kind == "screenshot")
     window.go_to_item(shot.id)
-    walk.spin(2)
-    walk.wait(lambda: window.preview.content.currentWidget() is not window.preview.message)
+    walk.wait(lambda: window.preview.content.currentWidget() is window.preview.image)
     walk.shot(window, "xem-anh-chup")
     window.preview.tabs.setCurrentIndex(2)
     walk.shot(window, "nguon-goc")
@@ -199,12 +218,15 @@ def run(walk: Walk, window: Any, work: Path, url: str, evidence: Path) -> None:
     files.add_path(evidence)
     files.start_button.click()
     walk.wait(lambda: files.state in ("done", "failed"))
+    walk.expect(files.state == "done", f"adding the files failed: {files.message.text()!r}")
     walk.shot(files, "them-tep")
     files.close()
     # 6. verify
     verify = window.open_task("verify")
     verify.start_button.click()
     walk.wait(lambda: verify.state in ("done", "failed"))
+    walk.expect(verify.state == "done" and verify.message.text().startswith("Tính toàn vẹn được xác nhận"),
+                f"the vault did not verify: {verify.message.text()!r}")
     walk.shot(verify, "kiem-tra")
     verify.close()
     # 7. the court report with its formal fields
@@ -221,6 +243,7 @@ def run(walk: Walk, window: Any, work: Path, url: str, evidence: Path) -> None:
     walk.shot(report, "lap-bao-cao")
     report.start_button.click()
     walk.wait(lambda: report.state in ("done", "failed"), timeout=300)
+    walk.expect(report.state == "done", f"the report failed: {report.message.text()!r}")
     walk.shot(report, "bao-cao-xong")
     report.close()
     render_first_page(work / "bao-cao.pdf", walk)
@@ -235,6 +258,7 @@ def run(walk: Walk, window: Any, work: Path, url: str, evidence: Path) -> None:
     walk.shot(settings, "cai-dat")
     settings.language.setCurrentIndex(1)
     walk.spin()
+    walk.expect(window.menuBar().actions()[0].text().replace("&", "") == "Vault", "the language did not switch")
     walk.shot(window, "tieng-anh")
     settings.language.setCurrentIndex(0)
     settings.close()
@@ -244,6 +268,7 @@ def run(walk: Walk, window: Any, work: Path, url: str, evidence: Path) -> None:
     window.unlock_page.passphrase.setText(PASSPHRASE)
     window.unlock_page.unlock_button.click()
     walk.wait(lambda: not window.session.locked and window.stack.currentWidget() is window.workspace)
+    walk.expect(window.menuBar().actions()[0].text().replace("&", "") == "Kho chứng cứ", "the window is not back in Vietnamese")
     walk.shot(window, "mo-khoa")
 
 

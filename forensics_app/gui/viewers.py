@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from . import theme
-from .i18n import bind, tr
+from .i18n import bind, on_change, tr
 
 TEXT_LIMIT = 2 * 1024 * 1024
 HEX_LIMIT = 16 * 1024
@@ -188,6 +188,7 @@ class PdfViewer(QWidget):
         zoom_in.clicked.connect(lambda: self._zoom(1.25))
         zoom_out.clicked.connect(lambda: self._zoom(0.8))
         self._buffer: QBuffer | None = None
+        on_change(self._label_pages)
 
     def _zoom(self, factor: float) -> None:
         from PySide6.QtPdfWidgets import QPdfView
@@ -204,8 +205,15 @@ class PdfViewer(QWidget):
         self._buffer.open(QIODevice.OpenModeFlag.ReadOnly)
         self.document.load(self._buffer)
         ok = self.document.status() == QPdfDocument.Status.Ready and self.document.pageCount() > 0
-        self.pages.setText(tr("preview.pages", count=self.document.pageCount()) if ok else "")
+        self._label_pages()
         return ok
+
+    def _label_pages(self, _lang: str = "") -> None:
+        """"18 pages" in the language of the moment (relabelled after a switch)."""
+        from PySide6.QtPdf import QPdfDocument
+
+        ready = self.document.status() == QPdfDocument.Status.Ready and self.document.pageCount() > 0
+        self.pages.setText(tr("preview.pages", count=self.document.pageCount()) if ready else "")
 
     @property
     def page_count(self) -> int:

@@ -40,6 +40,15 @@ def test_create_a_vault_through_the_form(make_window: Callable[[], Any], qtbot: 
     assert window.session.examiner == "Trần Thị Thu"
     assert "Trần Thị Thu" in window.examiner_label.text()
     assert window.act_new_case.isEnabled() and not window.act_files.isEnabled()  # no case yet
+    # the first case: selected, and its (empty) evidence list and custody shown beside it
+    window.act_new_case.trigger()
+    case_form = window._dialogs["case"]
+    case_form.number.setText("VV-2026-001")
+    case_form.title.setText("Vụ việc đầu tiên")
+    case_form._check()
+    wait_until(qtbot, lambda: window.current_case_id() is not None)
+    assert window.evidence.case_id == window.current_case_id() == window.custody.model.case_id
+    assert window.act_files.isEnabled()
     window.session.close()
     window.session = None
     with Vault.open(target, "Tr0ng-vụ-việc-này dài!") as vault:

@@ -150,16 +150,19 @@ class ReportDialog(TaskDialog):
         bind(self.decision_issuer, "setPlaceholderText", "report.decision.issuer")
         decision.addWidget(self.decision_number, 2)
         decision.addWidget(self.decision_date, 1)
-        decision.addWidget(self.decision_issuer, 3)
         layout.addRow(bind(QLabel(), "setText", "report.decision"), decision)
+        # on its own row: an issuer ("Trưởng phòng An ninh mạng, Công an tỉnh …") is long, and read whole
+        layout.addRow(bind(QLabel(), "setText", "report.decision.issued_by"), self.decision_issuer)
         self.witnesses = QTableWidget(WITNESS_ROWS, 3)
         self.witnesses.setObjectName("witnessTable")
         self.witnesses.verticalHeader().hide()
         self.witnesses.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         header = self.witnesses.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)  # a name, an ID: as long as typed
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)  # "position, organisation": the rest
         row_height = self.witnesses.verticalHeader().defaultSectionSize()
         self.witnesses.setFixedHeight(header.sizeHint().height() + WITNESS_ROWS * row_height + 4)
+        self.witnesses.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 42)  # "Cán bộ, Phòng …" whole
         layout.addRow(bind(QLabel(), "setText", "report.witnesses"), self.witnesses)
         self.minutes_number = QLineEdit()
         self.minutes_number.setObjectName("minutesNumber")
