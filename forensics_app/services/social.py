@@ -132,7 +132,8 @@ def capture_social(
     zone = str(settings.get(vault, "timezone") or "Asia/Ho_Chi_Minh")
     if remote and profile:
         raise UsageError("login profiles stay on this workstation: capture with a profile here, without --remote",
-                         message_vi="hồ sơ đăng nhập chỉ dùng trên máy này: thu thập không dùng --remote")
+                         message_vi="hồ sơ đăng nhập chỉ dùng trên máy này: hãy thu thập tại máy này, "
+                                    "không gửi tới các máy thu thập")
     if profile:
         state, account = load_for_capture(vault, profile, case)
         accounts[profile] = account

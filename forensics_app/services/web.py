@@ -293,9 +293,12 @@ def _check_remote(vault: Vault, options: CaptureOptions, hooks: Sequence[Artifac
 
     if options.profile or profile_provider is not None:
         raise UsageError("login profiles stay on this workstation: capture with a profile here, without --remote",
-                         message_vi="hồ sơ đăng nhập chỉ dùng trên máy này: thu thập không dùng --remote")
+                         message_vi="hồ sơ đăng nhập chỉ dùng trên máy này: hãy thu thập tại máy này, "
+                                    "không gửi tới các máy thu thập")
     if hooks and remote_social is None:
-        raise UsageError("this capture's extensions run only on this workstation: capture it without --remote")
+        raise UsageError("this capture's extensions run only on this workstation: capture it without --remote",
+                         message_vi="các phần mở rộng của lần thu thập này chỉ chạy trên máy này: hãy thu thập "
+                                    "tại máy này, không gửi tới các máy thu thập")
     RemoteSettings.from_vault(vault)  # a clear error when no broker is configured, before anything starts
 
 
