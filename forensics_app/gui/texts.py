@@ -480,10 +480,10 @@ TEXTS: dict[str, tuple[str, str]] = {
                        "(settings broker_url and remote_staging).",
                        "Các trang được thu thập trên các máy thu thập, mỗi kết quả được lưu vào kho ngay khi về "
                        "(cài đặt broker_url và remote_staging)."),
-    "web.remote.none": ("No capture workers are configured (settings broker_url and remote_staging): pages are "
+    "web.remote.none": ("No capture workers are configured (a broker and a shared staging folder): pages are "
                         "captured on this workstation.",
-                        "Chưa cấu hình máy thu thập (cài đặt broker_url và remote_staging): các trang được thu thập "
-                        "trên máy này."),
+                        "Chưa cấu hình máy thu thập (máy chủ điều phối và thư mục trung chuyển dùng chung): các trang "
+                        "được thu thập trên máy này."),
     "web.options": ("Capture options", "Tuỳ chọn thu thập"),
     "choice.device.desktop": ("Desktop computer", "Máy tính để bàn"),
     "choice.device.mobile": ("Mobile phone", "Điện thoại di động"),
