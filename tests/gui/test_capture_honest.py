@@ -63,7 +63,7 @@ def test_nothing_captured_ends_red_with_the_reason_in_vietnamese_and_the_option(
     assert dialog.state == "done"
     assert dialog.message.text() == "Đã thu thập 0/1 trang."
     assert dialog.message.property("role") == "error" and dialog.status.property("role") == "error"
-    assert dialog.status.text() == "Không thu thập được trang nào: xem lý do của từng trang dưới đây."
+    assert dialog.status.text() == "Không thu thập được trang nào: xem lý do của từng trang trong danh sách ở trên."
     assert not dialog.progress.isVisible()  # no "100 % done" over a run that collected nothing
     line = dialog.outcomes.item(0).text()
     assert line.startswith("Không thu thập được: " + site) and "địa chỉ nội bộ" in line
