@@ -64,7 +64,7 @@ def test_capture_dialog_dispatches_to_a_worker(make_window: Any, qtbot: Any, see
             with qtbot.waitSignal(dialog.ended, timeout=300_000) as ended:
                 dialog.start_button.click()
         assert ended.args == ["done"], dialog.message.text()
-        assert "2 pages captured, 0 failed" in dialog.message.text()
+        assert dialog.message.text().startswith("2 of 2 pages captured.")
         assert dialog.outcomes.count() == 2
         captures = window.session.reader.list_items(kind="web_capture")
         assert len(captures) == 2 and {c.metadata["worker"]["name"] for c in captures} == {"gui-worker"}
