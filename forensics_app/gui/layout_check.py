@@ -109,19 +109,13 @@ def _direct():  # type: ignore[no-untyped-def]
 
 
 def _in_layout(layout: object, widget: QWidget) -> bool:
+    """Whether ``widget`` is placed by ``layout`` or a layout nested in it. Asked of the layouts themselves
+    (QObjects), never through their items: a Python wrapper of a spacer item outlives the C++ item, and
+    once its address is reused a later object comes back as a QSpacerItem."""
     from PySide6.QtWidgets import QLayout
 
     assert isinstance(layout, QLayout)
-    for index in range(layout.count()):
-        item = layout.itemAt(index)
-        if item is None:
-            continue
-        if item.widget() is widget:
-            return True
-        child = item.layout()
-        if child is not None and _in_layout(child, widget):
-            return True
-    return False
+    return layout.indexOf(widget) >= 0 or any(child.indexOf(widget) >= 0 for child in layout.findChildren(QLayout))
 
 
 def _contains(outer: QRect, inner: QRect) -> bool:
