@@ -145,8 +145,8 @@ def test_wrong_credentials_are_one_clear_line_without_the_secret(cli_vault: Cli,
             patch.setenv("FORENSICS_S3_SECRET_KEY", WRONG_SECRET)
             with pytest.raises(UsageError) as caught:
                 status(vault)
-        assert "từ chối thông tin đăng nhập" in caught.value.context["message_vi"]
-        assert WRONG_SECRET not in caught.value.context["message_vi"]
+        assert "từ chối thông tin đăng nhập" in caught.value.text("vi")
+        assert WRONG_SECRET not in caught.value.text("vi")
         assert WRONG_SECRET not in custody_text(vault) and s3.secret_key not in custody_text(vault)
     finally:
         vault.close()
