@@ -29,6 +29,7 @@ _HOME = {
     "NEVER_CANCELLED": "tasks", "CancelToken": "tasks", "Progress": "tasks", "no_progress": "tasks",
     "Vault": "vault",
     "VerifyReport": "verify", "verify_vault": "verify",
+    "DEFAULT_ZONE": "zones", "checked_zone_name": "zones", "zone_info": "zones",
 }
 
 if TYPE_CHECKING:  # the same names, seen by type checkers and editors as plain imports
@@ -61,6 +62,7 @@ if TYPE_CHECKING:  # the same names, seen by type checkers and editors as plain 
     from .tasks import NEVER_CANCELLED, CancelToken, Progress, no_progress
     from .vault import Vault
     from .verify import VerifyReport, verify_vault
+    from .zones import DEFAULT_ZONE, checked_zone_name, zone_info
 
 
 def __getattr__(name: str) -> Any:
@@ -77,11 +79,11 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
-    "Batch", "Cancelled", "CancelToken", "Case", "CollectorError", "CustodyEntry", "Examiner",
+    "Batch", "Cancelled", "CancelToken", "Case", "CollectorError", "CustodyEntry", "DEFAULT_ZONE", "Examiner",
     "ForensicsError", "IntegrityError", "Item", "ItemWarning", "MultiHasher", "NEVER_CANCELLED",
     "NotAVaultError", "NotFoundError", "PendingItem", "Problem", "Progress", "SourceError",
     "StorageFullError", "TokenError", "UsageError", "Vault", "VaultBusyError", "VaultDamagedError", "VaultError",
     "VaultExistsError", "VaultVersionError", "VerifyReport", "WrongPassphraseError", "canonical_json",
     "display_name", "hash_stream", "iso_utc", "no_progress", "parse_iso", "passphrase_strength",
-    "safe_filename", "utc_now", "verify_bundle", "verify_inclusion", "verify_vault",
+    "checked_zone_name", "safe_filename", "utc_now", "verify_bundle", "verify_inclusion", "verify_vault", "zone_info",
 ]

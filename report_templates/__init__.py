@@ -6,9 +6,10 @@ PDF; they never open the vault. New item kinds plug in with
 """
 
 from .court import render_court
-from .exhibits import ExhibitRenderer, register_exhibit, registered_kinds, renderer_for
+from .exhibit_catalog import registered_kinds, renderer_for
+from .exhibits import ExhibitRenderer, register_exhibit
 from .fonts import register_fonts
-from .i18n import LANGS, both, check_lang, long_date, long_datetime, t, zone
+from .i18n import LANGS, both, check_lang, long_date, long_datetime, t
 from .minutes import render_minutes
 from .model import (
     CertInfo,
@@ -34,5 +35,5 @@ __all__ = [
     "MinutesFields", "Organisation", "Person", "ReportContext", "Session", "StatsBucket", "StatsData",
     "TimestampInfo", "both", "check_lang", "glyph_safe", "long_date", "long_datetime", "markup", "plain",
     "register_exhibit", "register_fonts", "registered_kinds", "render_court", "render_minutes", "render_stats",
-    "renderer_for", "t", "zone",
+    "renderer_for", "t",
 ]

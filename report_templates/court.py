@@ -8,7 +8,6 @@ timestamps, 12 how to verify, 13 limitations, 14 signatures.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import replace
 from typing import BinaryIO
@@ -17,8 +16,9 @@ from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer, Table, Ta
 
 from evidence_store import Item, parse_iso
 
+from .acquisition_facts import media_hashes, session_environment
 from .analysis_section import analysis_story
-from .exhibits import renderer_for
+from .exhibit_catalog import renderer_for
 from .forms import dotted, mandate_text, national_header, place_of
 from .i18n import human_size, local_text, long_date, long_datetime, number, t, utc_text
 from .layout import (
@@ -35,7 +35,6 @@ from .layout import (
     kv_table,
     signature_block,
 )
-from .metadata import provenance_of
 from .model import ReportContext, TimestampInfo
 from .text import glyph_safe, markup, mono, plain
 
@@ -207,44 +206,6 @@ def environment(ctx: ReportContext, styles: Styles) -> list[Flowable]:
     return out
 
 
-def session_environment(root: Item, lang: str) -> dict[str, str]:
-    """Tool, host and clock facts a collector recorded on the root item, whatever its kind."""
-    meta = root.metadata
-    prov = provenance_of(root)
-    facts: dict[str, str] = {}
-    tool = prov.get("tool") or meta.get("tool")
-    if isinstance(tool, dict):
-        facts["tool"] = " ".join(str(tool.get(k, "")) for k in ("name", "version")).strip()
-        if tool.get("code_sha256"):
-            facts["tool"] += f" ({str(tool['code_sha256'])[:16]}…)"
-    elif tool:
-        facts["tool"] = str(tool)
-    tools = meta.get("tools")
-    if isinstance(tools, dict) and tools:  # disk images: The Sleuth Kit and the container libraries
-        facts["tool"] = ", ".join(f"{name} {version}" for name, version in tools.items())
-    host = prov.get("workstation") or prov.get("host") or meta.get("host")
-    if isinstance(host, dict):
-        host = host.get("hostname") or json.dumps(host, ensure_ascii=False)
-    if host:
-        facts["host"] = str(host)
-    clock = prov.get("clock") or prov.get("clock_offset") or meta.get("clock")
-    if clock:
-        facts["clock"] = clock_text(clock, lang)
-    return facts
-
-
-def clock_text(clock: object, lang: str) -> str:
-    """An NTP measurement as a line: offset, server, round trip, stratum (or why it was not measured)."""
-    if not isinstance(clock, dict):
-        return str(clock)
-    if clock.get("checked") is False:
-        return t("env.clock_not_measured", lang, server=clock.get("server") or "—")
-    if "offset_ms" in clock:
-        return t("env.clock_ntp", lang, offset=f"{float(clock['offset_ms']):+.1f}", server=clock.get("server", ""),
-                 delay=f"{float(clock.get('delay_ms') or 0):.1f}", stratum=clock.get("stratum", "—"))
-    return ", ".join(f"{k}: {v}" for k, v in clock.items())
-
-
 def methodology(ctx: ReportContext, styles: Styles) -> list[Flowable]:
     lang = ctx.lang
     out: list[Flowable] = [Paragraph(t("method.intro", lang), styles.justify)]
@@ -335,12 +296,6 @@ def _hash_lines(item: Item, ctx: ReportContext) -> str:
         return "\n".join(f"{name.upper().replace('SHA256', 'SHA-256'):<7} {value} (media)"
                          for name, value in media.items() if name in ("sha256", "blake3"))
     return f"SHA-256 {item.sha256}\nBLAKE3  {item.blake3}"
-
-
-def media_hashes(item: Item) -> dict[str, str]:
-    """Hashes a record keeps in its metadata for media not stored in the vault (a disk image without --copy)."""
-    hashes = item.metadata.get("hashes")
-    return {k: str(v) for k, v in hashes.items() if isinstance(v, str)} if isinstance(hashes, dict) else {}
 
 
 # -- 8 exhibits ------------------------------------------------------------------------------------------

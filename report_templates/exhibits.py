@@ -213,7 +213,3 @@ def is_text(item: Item) -> bool:
 def is_image(item: Item) -> bool:
     return (item.media_type or "").lower() in ("image/png", "image/jpeg", "image/gif", "image/webp", "image/bmp",
                                                "image/tiff")
-
-
-# the built-in renderers register themselves on import
-from . import exhibit_kinds, message_exhibit, monitor_exhibit, social_exhibit  # noqa: E402,F401

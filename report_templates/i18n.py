@@ -9,7 +9,7 @@ from ``../shared/GLOSSARY.md``. The local zone is the ``timezone`` setting.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, tzinfo
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from evidence_store import UsageError, parse_iso
 from evidence_store.catalogue import lookup
@@ -37,14 +37,6 @@ def t(key: str, lang: str, **values: object) -> str:
 def both(key: str, **values: object) -> str:
     """Vietnamese first, then English: for bilingual files (package README, signatures)."""
     return f"{t(key, 'vi', **values)} / {t(key, 'en', **values)}"
-
-
-def zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name or "Asia/Ho_Chi_Minh")
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise UsageError(f"unknown time zone {name!r} in the timezone setting (e.g. Asia/Ho_Chi_Minh)",
-                         message_vi=f"múi giờ không xác định {name!r} trong cài đặt múi giờ (ví dụ Asia/Ho_Chi_Minh)") from exc
 
 
 def as_datetime(value: str | datetime) -> datetime:

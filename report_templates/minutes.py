@@ -19,7 +19,7 @@ from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer, Table, Ta
 
 from evidence_store import Item, parse_iso
 
-from .court import media_hashes, session_environment
+from .acquisition_facts import media_hashes, session_environment
 from .exhibits import kind_label
 from .forms import dotted, mandate_text, national_header, place_of
 from .i18n import human_size, long_datetime, t, utc_text

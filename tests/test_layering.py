@@ -88,3 +88,41 @@ def test_the_checks_above_see_a_violation() -> None:
     texts = [n.value for n in ast.walk(sample) if isinstance(n, ast.Constant)]
     assert "conn" in attrs and "_write" in attrs and any(SQL.match(t) for t in texts)
     assert _imports("collectors.web.x", ast.parse("from ...forensics_app import services")) == ["forensics_app"]
+
+
+def _top_level_imports(module: str, tree: ast.Module, known: set[str]) -> set[str]:
+    """Modules of ours this one imports while it loads (statements at its top, not inside functions)."""
+    found: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = module.split(".")[: -node.level] if node.level else []
+            source = ".".join(base + ([node.module] if node.module else []))
+            found |= {f"{source}.{alias.name}" if f"{source}.{alias.name}" in known else source
+                      for alias in node.names}
+    return found & known
+
+
+def test_no_module_imports_one_that_imports_it_back() -> None:
+    """A cycle among modules (packages' ``__init__`` aside) means one of them is used half-loaded."""
+    modules = {name: tree for package in PACKAGES for name, _path, tree in _modules(package)}
+    packages = {name for package in PACKAGES for name, path, _tree in _modules(package) if path.name == "__init__.py"}
+    known = set(modules) - packages
+    graph = {name: _top_level_imports(name, modules[name], known) for name in known}
+    cycles: list[str] = []
+    state: dict[str, int] = {}  # 1 on the current path, 2 done
+
+    def visit(name: str, path: list[str]) -> None:
+        state[name] = 1
+        for target in sorted(graph[name]):
+            if state.get(target) == 1:
+                cycles.append(" -> ".join(path[path.index(target):] + [target]))
+            elif target not in state:
+                visit(target, path + [target])
+        state[name] = 2
+
+    for name in sorted(known):
+        if name not in state:
+            visit(name, [name])
+    assert not cycles, "\n".join(cycles)

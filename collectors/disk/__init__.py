@@ -8,11 +8,11 @@ from .entries import Entry, Stream
 from .image import DiskImage, FileSystem, Partition
 from .reader import StreamReader
 from .recovery import EXACT, POSSIBLY_INCOMPLETE, AllocationMap, Recovery, assess
-from .timestamps import DEFAULT_LOCAL_ZONE, TimePolicy
+from .timestamps import TimePolicy
 from .walker import Walker, WalkOptions
 
 __all__ = [
-    "DEFAULT_LOCAL_ZONE", "EXACT", "POSSIBLY_INCOMPLETE", "AllocationMap", "Container", "DiskImage", "Entry",
+    "EXACT", "POSSIBLY_INCOMPLETE", "AllocationMap", "Container", "DiskImage", "Entry",
     "FileSystem", "Partition", "Recovery", "Stream", "StreamReader", "TimePolicy", "WalkOptions", "Walker",
     "assess", "open_container",
 ]

@@ -17,11 +17,12 @@ import pytsk3
 
 from evidence_store.errors import SourceError
 from evidence_store.models import ItemWarning
+from evidence_store.zones import DEFAULT_ZONE
 
 from . import apfs
 from .containers import Container, TskImage, open_container
 from .labels import fs_facts, fs_family, fs_type_name
-from .timestamps import DEFAULT_LOCAL_ZONE, TimePolicy, pin_libc_zone_to_utc
+from .timestamps import TimePolicy, pin_libc_zone_to_utc
 
 
 @dataclass
@@ -114,7 +115,7 @@ class DiskImage:
         self._apfs: list[apfs.Container] = []
 
     @classmethod
-    def open(cls, path: Path | str, *, local_zone: str = DEFAULT_LOCAL_ZONE,
+    def open(cls, path: Path | str, *, local_zone: str = DEFAULT_ZONE,
              require_file_system: bool = True) -> DiskImage:
         """Open read-only; without ``require_file_system`` an unreadable disk is kept with a warning."""
         pin_libc_zone_to_utc()

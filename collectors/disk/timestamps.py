@@ -20,11 +20,9 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from operator import itemgetter
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from evidence_store.errors import UsageError
+from evidence_store.zones import DEFAULT_ZONE, zone_info
 
-DEFAULT_LOCAL_ZONE = "Asia/Ho_Chi_Minh"
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 # (modified, accessed, changed, born) precision in nanoseconds; 0 = not stored
@@ -57,14 +55,6 @@ def pin_libc_zone_to_utc() -> None:
     _pinned = True
 
 
-def zone(name: str | None) -> ZoneInfo:
-    try:
-        return ZoneInfo(name or DEFAULT_LOCAL_ZONE)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise UsageError(f"unknown time zone {name!r}; use an IANA name such as Asia/Ho_Chi_Minh",
-                         message_vi=f"múi giờ không xác định {name!r}; dùng tên IANA, ví dụ Asia/Ho_Chi_Minh") from exc
-
-
 def precision_label(ns: int) -> str:
     if ns <= 0:
         return "not stored"
@@ -79,7 +69,7 @@ class TimePolicy:
     """How to read one file system's times: its family, and the zone for local-time fields."""
 
     family: str
-    local_zone: str = DEFAULT_LOCAL_ZONE
+    local_zone: str = DEFAULT_ZONE
     ext_nanoseconds: bool = False
 
     @property
@@ -105,7 +95,7 @@ class TimePolicy:
             return _utc_value(seconds, nanos, precision)
         nanos = nanos - nanos % precision if precision < 1_000_000_000 else 0
         wall = (_EPOCH + timedelta(seconds=seconds)).replace(tzinfo=None)
-        local = wall.replace(tzinfo=zone(self.local_zone))
+        local = wall.replace(tzinfo=zone_info(self.local_zone))
         utc = local.astimezone(UTC)
         return {"utc": _iso(utc, nanos, precision), "precision": precision_label(precision),
                 "local": _iso(wall, nanos, precision, suffix=""), "zone": self.local_zone}
@@ -137,7 +127,7 @@ class TimePolicy:
         if not self.stores_local_time:
             return seconds
         wall = (_EPOCH + timedelta(seconds=seconds)).replace(tzinfo=None)
-        return int(wall.replace(tzinfo=zone(self.local_zone)).timestamp())
+        return int(wall.replace(tzinfo=zone_info(self.local_zone)).timestamp())
 
 
 @lru_cache(maxsize=64)

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from collectors.web import CaptureState, register_partial_codes
+from evidence_store.zones import DEFAULT_ZONE
 
 from .extract import read_post
 from .extractors.base import ExpansionSpec, Extractor, extractor_for
@@ -71,7 +72,7 @@ class SocialConfig:
     media_max_mb: int = 2048
     media_seconds: int = 900
     accounts: dict[str, dict[str, Any]] = field(default_factory=dict)  # login profile → account facts
-    fallback_zone: str = "Asia/Ho_Chi_Minh"
+    fallback_zone: str = DEFAULT_ZONE
 
 
 class SocialHook:

@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-DEFAULT_ZONE = "Asia/Ho_Chi_Minh"
+from evidence_store.zones import DEFAULT_ZONE
 
 
 @dataclass(frozen=True)

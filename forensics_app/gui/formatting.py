@@ -10,11 +10,9 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from evidence_store import parse_iso
+from evidence_store import DEFAULT_ZONE, parse_iso
 
 from ..services.units import human_size as human_size  # one formatting for the app and the CLI
-
-DEFAULT_ZONE = "Asia/Ho_Chi_Minh"
 
 
 @lru_cache(maxsize=32)

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from evidence_store import Item
+from evidence_store import DEFAULT_ZONE, Item
 
 from . import i18n, theme
 from .errors import error_text
@@ -124,7 +124,7 @@ class MessageView(QWidget):
         for widget in (self.text, self.html, self.headers, self.route, self.checks, self.attachments):
             self.tabs.addTab(widget, "")
         layout.addWidget(self.tabs, 1)
-        self.zone = "Asia/Ho_Chi_Minh"
+        self.zone = DEFAULT_ZONE
         i18n.on_change(self._relabel)
         self._relabel()
 
@@ -211,7 +211,7 @@ class RowsModel(QAbstractTableModel):
     def __init__(self) -> None:
         super().__init__()
         self.rows: list[dict[str, Any]] = []
-        self.zone = "Asia/Ho_Chi_Minh"
+        self.zone = DEFAULT_ZONE
 
     def set_rows(self, rows: list[dict[str, Any]], zone: str) -> None:
         self.beginResetModel()

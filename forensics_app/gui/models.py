@@ -14,7 +14,7 @@ from typing import Any, Generic, TypeGuard, TypeVar
 
 from PySide6.QtCore import QAbstractListModel, QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
-from evidence_store import Vault
+from evidence_store import DEFAULT_ZONE, Vault
 
 from ..services import browse
 from . import i18n, theme
@@ -111,7 +111,7 @@ class ItemTableModel(QAbstractTableModel):
         super().__init__()
         self.vault: Vault | None = None
         self.query: browse.ItemQuery | None = None
-        self.zone = "Asia/Ho_Chi_Minh"
+        self.zone = DEFAULT_ZONE
         self._count = 0
         self._page_size = page_size
         self.rows: PagedRows[browse.ItemRow] = PagedRows(lambda o, n: [], page_size)
@@ -230,7 +230,7 @@ class CustodyTableModel(QAbstractTableModel):
         super().__init__()
         self.vault: Vault | None = None
         self.case_id: int | None = None
-        self.zone = "Asia/Ho_Chi_Minh"
+        self.zone = DEFAULT_ZONE
         self._count = 0
         self.rows: PagedRows[browse.CustodyRow] = PagedRows(lambda o, n: [])
         i18n.on_change(self._relabel)

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from evidence_store import ForensicsError, Item, ItemWarning, Vault
+from evidence_store import DEFAULT_ZONE, ForensicsError, Item, ItemWarning, Vault
 
 from ..services import browse
 from . import i18n, theme
@@ -156,7 +156,7 @@ class PreviewPane(QWidget):
         self._built = False
         self.tabs.currentChanged.connect(lambda index: self._build_pages() if index > 0 else None)
         self.vault: Vault | None = None
-        self.zone = "Asia/Ho_Chi_Minh"
+        self.zone = DEFAULT_ZONE
         self.detail: browse.ItemDetail | None = None
         self.shown_kind = "none"
         self._request = 0

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from evidence_store import Case, Item, Vault, analysis_store, search_index
+from evidence_store import DEFAULT_ZONE, Case, Item, Vault, analysis_store, search_index
 from evidence_store.analysis_store import ItemAnalysis
 from evidence_store.entity_store import Occurrence
 from evidence_store.errors import Cancelled, ForensicsError, IntegrityError
@@ -47,7 +47,7 @@ class IndexReport:
 
 
 # -- one item --------------------------------------------------------------------------------------------------
-def analyse_item(vault: Vault, item: Item, *, zone: str = "Asia/Ho_Chi_Minh",
+def analyse_item(vault: Vault, item: Item, *, zone: str = DEFAULT_ZONE,
                  cancel: CancelToken = NEVER_CANCELLED) -> ItemAnalysis:
     """Pieces of text, entity occurrences and events of one item (its content decrypted in memory)."""
     extractor = text_extract.extractor_for(item.kind, item.name, item.media_type) if item.has_content else None
@@ -161,7 +161,7 @@ def index_pending(vault: Vault, case: Case | None = None, *, progress: Progress 
     """Analyse every item not analysed yet (of one case, or of the vault). Cancel keeps what is stored."""
     report = IndexReport()
     total = search_index.count_to_index(vault, case.id if case else None)
-    zone = str(vault.get_setting("timezone", "Asia/Ho_Chi_Minh") or "Asia/Ho_Chi_Minh")
+    zone = str(vault.get_setting("timezone", DEFAULT_ZONE) or DEFAULT_ZONE)
     cases: dict[int, Case] = {}
     after = 0
     done = 0

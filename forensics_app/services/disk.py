@@ -13,14 +13,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from collectors.disk import DEFAULT_LOCAL_ZONE, DiskImage, Entry, Walker, WalkOptions, assess
+from collectors.disk import DiskImage, Entry, Walker, WalkOptions, assess
 from collectors.disk.bodyfile import BodyWriter
 from collectors.disk.entries import json_text as entry_json
 from collectors.disk.names import escape_name
 from collectors.disk.recovery import AllocationMap
 from collectors.disk.search import PartitionSearch, compile_pattern
-from collectors.disk.timestamps import zone
-from evidence_store import ItemWarning, SourceError, UsageError
+from evidence_store import DEFAULT_ZONE, ItemWarning, SourceError, UsageError, zone_info
 from evidence_store.tasks import NEVER_CANCELLED, CancelToken, Progress, no_progress
 
 __all__ = ["DiskBrowser", "Listing", "entries_for_inode", "entry_json", "escape_name", "image_info", "iter_entries", "open_image",
@@ -43,8 +42,8 @@ def tool_versions() -> dict[str, str]:
 
 
 def open_image(path: Path | str, *, local_zone: str | None = None, require_file_system: bool = True) -> DiskImage:
-    zone(local_zone)  # a clear message for a misspelt zone before anything is opened
-    return DiskImage.open(path, local_zone=local_zone or DEFAULT_LOCAL_ZONE, require_file_system=require_file_system)
+    zone_info(local_zone)  # a clear message for a misspelt zone before anything is opened
+    return DiskImage.open(path, local_zone=local_zone or DEFAULT_ZONE, require_file_system=require_file_system)
 
 
 def image_info(path: Path | str, *, local_zone: str | None = None) -> dict[str, Any]:

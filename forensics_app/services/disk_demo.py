@@ -11,7 +11,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from evidence_store import Case, Vault
+from evidence_store import DEFAULT_ZONE, Case, Vault
 
 from .disk_acquire import add_image, extract
 from .disk_extract import Selection
@@ -30,7 +30,7 @@ def build_demo_image(folder: Path) -> Path | None:
     (source / "tin nhắn.txt").write_text(NOTE, "utf-8")
     with image.open("wb") as handle:
         handle.truncate(2 << 20)
-    env = {"MTOOLS_SKIP_CHECK": "1", "LC_ALL": "C.UTF-8", "TZ": "Asia/Ho_Chi_Minh", "PATH": "/usr/bin:/bin:/usr/sbin:/sbin"}
+    env = {"MTOOLS_SKIP_CHECK": "1", "LC_ALL": "C.UTF-8", "TZ": DEFAULT_ZONE, "PATH": "/usr/bin:/bin:/usr/sbin:/sbin"}
     for args in (["mkfs.fat", "-n", "DEMO_USB", str(image)],
                  ["mcopy", "-i", str(image), str(source / "ghi chú.txt"), str(source / "tin nhắn.txt"), "::/"],
                  ["mdel", "-i", str(image), "::/tin nhắn.txt"]):

@@ -16,14 +16,13 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
-from evidence_store import UsageError
+from evidence_store import DEFAULT_ZONE, UsageError, checked_zone_name
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 MIN_INTERVAL = 60
-DEFAULT_ZONE = "Asia/Ho_Chi_Minh"
 
 
 @dataclass(frozen=True)
@@ -104,15 +103,6 @@ def parse_window(text: str) -> Window:
     return Window(days, time(h1, m1), end)
 
 
-def check_zone(name: str) -> str:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise UsageError(f"unknown time zone {name!r}: use an IANA name such as Asia/Ho_Chi_Minh",
-                         message_vi=f"múi giờ không xác định {name!r}: dùng tên IANA, ví dụ Asia/Ho_Chi_Minh") from None
-    return name
-
-
 def check_cron(expression: str) -> str:
     from croniter import croniter
 
@@ -132,7 +122,7 @@ def make_schedule(*, every: str | int | None = None, cron: str | None = None, wi
     jitter_s = parse_interval(jitter) if jitter not in (0, "0", None, "") else 0
     return Schedule(every=interval, cron=check_cron(cron) if cron else None,
                     windows=tuple(w if isinstance(w, Window) else parse_window(str(w)) for w in windows),
-                    zone=check_zone(zone), jitter=jitter_s)
+                    zone=checked_zone_name(zone), jitter=jitter_s)
 
 
 # -- the next time ----------------------------------------------------------------------------------------------

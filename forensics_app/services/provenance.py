@@ -11,8 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from evidence_store import Item, Vault
-from report_templates import zone
+from evidence_store import Item, Vault, zone_info
 from report_templates.metadata import flatten, label_for, looks_like_time
 from report_templates.provenance_summary import SummaryLine, is_provenance, summary_lines
 
@@ -25,7 +24,7 @@ class ProvenanceView:
 
 
 def provenance_view(vault: Vault, item: Item, lang: str, tz_name: str) -> ProvenanceView:
-    tz = zone(tz_name)
+    tz = zone_info(tz_name)
     owner, record = item, item.metadata.get("provenance")
     seen = 0
     while not is_provenance(record) and owner.parent_id is not None and seen < 8:
@@ -41,7 +40,7 @@ def metadata_lines(metadata: dict[str, Any], lang: str, tz_name: str) -> list[Su
     """A collector's recorded facts as labelled lines (times shown in local time with their zone, and UTC)."""
     from report_templates.i18n import local_text, utc_text
 
-    tz = zone(tz_name)
+    tz = zone_info(tz_name)
     lines = []
     for key, value in flatten(metadata):
         text = str(value)

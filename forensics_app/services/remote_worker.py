@@ -29,7 +29,7 @@ from typing import Any
 
 from collectors.web import BrowserSession, CaptureOptions, CaptureResult, WebCapturer, normalise_url
 from collectors.web.staging import Staging, forget_marker, recover_interrupted
-from evidence_store import CancelToken, CollectorError, ForensicsError, UsageError, iso_utc
+from evidence_store import DEFAULT_ZONE, CancelToken, CollectorError, ForensicsError, UsageError, iso_utc
 from evidence_store.age_seal import parse_recipient
 
 from . import remote_engine as engine
@@ -211,7 +211,7 @@ class WorkerRuntime:
 
             social = dict(payload.get("social") or {})
             hooks.append(SocialHook(SocialConfig(media=bool(social.get("media", True)), accounts={},
-                                                 fallback_zone=str(social.get("fallback_zone") or "Asia/Ho_Chi_Minh"))))
+                                                 fallback_zone=str(social.get("fallback_zone") or DEFAULT_ZONE))))
         return self.browser.capture(task["target"], options, environment, hooks, CancelToken())
 
     def _ca_files(self, files: list[dict[str, str]]) -> tuple[str, ...]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-from evidence_store import Case, Item, UsageError, Vault, iso_utc, parse_iso
+from evidence_store import Case, Item, UsageError, Vault, iso_utc, parse_iso, zone_info
 from report_templates import (
     CertInfo,
     CheckpointInfo,
@@ -22,7 +22,6 @@ from report_templates import (
     Person,
     Session,
     TimestampInfo,
-    zone,
 )
 from report_templates.metadata import provenance_of
 
@@ -44,7 +43,7 @@ class DateRange:
     def text(self, tz_name: str) -> str:
         if self.start is None and self.end is None:
             return ""
-        tz = zone(tz_name)
+        tz = zone_info(tz_name)
         first = self.start.astimezone(tz).date().isoformat() if self.start else "…"
         last = (self.end - timedelta(microseconds=1)).astimezone(tz).date().isoformat() if self.end else "…"
         return f"{first} – {last} ({tz_name})"
@@ -58,7 +57,7 @@ def parse_range(date_from: str | None, date_to: str | None, tz_name: str, period
 
     Periods: ``2026`` (year), ``2026-H1``/``H2`` (six months), ``2026-Q3``, ``2026-07`` (month).
     """
-    tz = zone(tz_name)
+    tz = zone_info(tz_name)
     if period:
         if date_from or date_to:
             raise UsageError("give either --period or --from/--to, not both",

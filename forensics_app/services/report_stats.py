@@ -13,8 +13,8 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from evidence_store import Case, Vault, iso_utc, parse_iso
-from report_templates import StatsBucket, StatsData, t, zone
+from evidence_store import Case, Vault, iso_utc, parse_iso, zone_info
+from report_templates import StatsBucket, StatsData, t
 
 from .monitor_report import monitoring_stats
 from .report_context import DateRange
@@ -24,7 +24,7 @@ WEB_KINDS = ("web_capture", "social_post")
 
 def gather_stats(vault: Vault, when: DateRange, tz_name: str, lang: str, *, case: Case | None = None,
                  exclude_case: int | None = None) -> StatsData:
-    tz = zone(tz_name)
+    tz = zone_info(tz_name)
     start = when.start or _first_activity(vault)
     end = when.end or parse_iso(iso_utc())
     cases = {c.id: c for c in vault.list_cases() if (case is None or c.id == case.id) and c.id != exclude_case}

@@ -24,9 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from evidence_store import Case, Item, UsageError, Vault, hash_stream, iso_utc
+from evidence_store import DEFAULT_ZONE, Case, Item, UsageError, Vault, hash_stream, iso_utc, zone_info
 from evidence_store.tasks import Progress, no_progress
-from report_templates import RENDERERS, MinutesFields, Person, ReportContext, check_lang, t, zone
+from report_templates import RENDERERS, MinutesFields, Person, ReportContext, check_lang, t
 
 from . import settings
 from .custody import take_checkpoint
@@ -127,7 +127,7 @@ def generate_report(vault: Vault, case_ref: str, out: Path, options: ReportOptio
                          message_vi=f"loại báo cáo phải là một trong {', '.join(KINDS)}, không phải {options.kind!r}")
     values = settings.all_settings(vault)
     lang = check_lang(options.lang or str(values.get("language") or "vi"))
-    tz_name = str(values.get("timezone") or "Asia/Ho_Chi_Minh")
+    tz_name = str(values.get("timezone") or DEFAULT_ZONE)
     out = _check_target(out)
     signer, signer_lock = _load_signer(vault, options)
     when = _range(options, tz_name)
@@ -140,7 +140,7 @@ def generate_report(vault: Vault, case_ref: str, out: Path, options: ReportOptio
     report_id = f"{ID_PREFIX[options.kind]}-{iso_utc()[:10].replace('-', '')}-{uuid.uuid4().hex[:6].upper()}"
     reader = ContentLog(vault)
     ctx = ReportContext(kind=options.kind, lang=lang, report_id=report_id, generated_at=iso_utc(),
-                        tz=zone(tz_name), org=organisation(vault, scope_case), examiner=acting_examiner(vault),
+                        tz=zone_info(tz_name), org=organisation(vault, scope_case), examiner=acting_examiner(vault),
                         tool=tool_identity(), host=host_facts(), fields=options.fields, content=reader,
                         range_text=when.text(tz_name))
     if signer is not None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from evidence_store import UsageError, Vault
+from evidence_store import DEFAULT_ZONE, UsageError, Vault, checked_zone_name
 
 
 class Setting(NamedTuple):
@@ -26,7 +26,7 @@ KNOWN: tuple[Setting, ...] = (
     Setting("parent_agency", "", "Superior agency (for the form header)", "Cơ quan chủ quản (đầu biểu mẫu)"),
     Setting("unit", "", "Unit", "Đơn vị"),
     Setting("place", "", "Place (for minutes and reports)", "Địa điểm (ghi trong biên bản, báo cáo)"),
-    Setting("timezone", "Asia/Ho_Chi_Minh", "Local time zone", "Múi giờ địa phương"),
+    Setting("timezone", DEFAULT_ZONE, "Local time zone", "Múi giờ địa phương"),
     Setting("browser_path", "", "Browser executable (empty: find one)", "Đường dẫn trình duyệt (để trống: tự tìm)"),
     Setting("ntp_server", "pool.ntp.org", "NTP server for the clock check", "Máy chủ NTP kiểm tra đồng hồ"),
     Setting("tsa_urls", [], "Timestamp authorities (RFC 3161 URLs)", "Tổ chức cấp dấu thời gian (URL RFC 3161)"),
@@ -78,20 +78,15 @@ def get(vault: Vault, key: str) -> Any:
     return vault.get_setting(key, BY_KEY[key].default)
 
 
+def local_zone(vault: Vault) -> str:
+    """The zone local times are shown in (the ``timezone`` setting)."""
+    return str(get(vault, "timezone") or DEFAULT_ZONE)
+
+
 def all_settings(vault: Vault) -> dict[str, Any]:
     stored = vault.settings()
     return {s.key: stored.get(s.key, s.default) for s in KNOWN} | {
         k: v for k, v in stored.items() if k not in BY_KEY}
-
-
-def _zone(value: Any) -> str:
-    import zoneinfo
-
-    text = str(value).strip()
-    if text not in zoneinfo.available_timezones():
-        raise UsageError(f"unknown time zone {text!r}: use an IANA name such as Asia/Ho_Chi_Minh",
-                         message_vi=f"múi giờ không hợp lệ {text!r}: dùng tên IANA, ví dụ Asia/Ho_Chi_Minh")
-    return text
 
 
 def _urls(value: Any) -> list[str]:
@@ -179,9 +174,9 @@ def _s3_endpoint(value: Any) -> str:
     return text
 
 
-VALIDATORS = {"timezone": _zone, "tsa_urls": _urls, "language": _language, "idle_lock_minutes": _minutes,
-              "witness_dirs": _folders, "broker_url": _broker, "remote_host_limits": _host_limits,
-              "remote_staging": _staging, "remote_s3_endpoint": _s3_endpoint}
+VALIDATORS = {"timezone": lambda value: checked_zone_name(str(value)), "tsa_urls": _urls, "language": _language,
+              "idle_lock_minutes": _minutes, "witness_dirs": _folders, "broker_url": _broker,
+              "remote_host_limits": _host_limits, "remote_staging": _staging, "remote_s3_endpoint": _s3_endpoint}
 
 
 def validate(key: str, value: Any) -> Any:

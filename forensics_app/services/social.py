@@ -129,7 +129,7 @@ def capture_social(
     chosen = social_options(vault, options, comments=parse_comments(comments), profile=profile)
     accounts: dict[str, dict[str, Any]] = {}
     provider = None
-    zone = str(settings.get(vault, "timezone") or "Asia/Ho_Chi_Minh")
+    zone = settings.local_zone(vault)
     if remote and profile:
         raise UsageError("login profiles stay on this workstation: capture with a profile here, without --remote",
                          message_vi="hồ sơ đăng nhập chỉ dùng trên máy này: hãy thu thập tại máy này, "

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from evidence_store import Item
+from evidence_store import DEFAULT_ZONE, Item
 from evidence_store.timeline_store import Event
 
 _ISO = re.compile(r"^(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d)(?::(\d\d)(?:[.,](\d+))?)?\s*(Z|[+-]\d\d:?\d\d|UTC)?$")
@@ -80,7 +80,7 @@ def label_of(us: int) -> str:
 class Context:
     """What a source may need besides the item: the parsed record, the zone assumed for zone-less times."""
 
-    def __init__(self, item: Item, record: Any = None, zone: str = "Asia/Ho_Chi_Minh") -> None:
+    def __init__(self, item: Item, record: Any = None, zone: str = DEFAULT_ZONE) -> None:
         self.item = item
         self.record = record
         self.zone = zone

@@ -9,7 +9,8 @@ import pytest
 from reportlab.platypus import Paragraph
 
 from evidence_store import UsageError
-from report_templates import register_fonts, zone
+from evidence_store import zone_info as zone
+from report_templates import register_fonts
 from report_templates.i18n import local_text, long_datetime, utc_offset, vi_date, zone_label
 from report_templates.layout import Styles
 from report_templates.text import glyph_safe, markup, plain

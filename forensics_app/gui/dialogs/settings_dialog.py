@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from evidence_store import UsageError
+from evidence_store import DEFAULT_ZONE, UsageError
 
 from ...services import settings as settings_service
 from .. import i18n, theme
@@ -69,7 +69,7 @@ class SettingsDialog(QDialog):
         self.zone.setObjectName("timezoneBox")
         self.zone.setEditable(True)
         self.zone.addItems(sorted(zoneinfo.available_timezones()))
-        self.zone.setCurrentText(str(self.values.get("timezone") or "Asia/Ho_Chi_Minh"))
+        self.zone.setCurrentText(str(self.values.get("timezone") or DEFAULT_ZONE))
         form.addRow(bind(QLabel(), "setText", "settings.timezone"), self.zone)
         self.idle = QSpinBox()
         self.idle.setObjectName("idleMinutes")

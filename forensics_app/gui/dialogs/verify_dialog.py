@@ -15,7 +15,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QCheckBox, QFileDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton
 
-from evidence_store import Problem, VerifyReport, iso_utc
+from evidence_store import DEFAULT_ZONE, Problem, VerifyReport, iso_utc
 
 from ...services import vaults
 from .. import i18n, theme
@@ -95,7 +95,7 @@ class VerifyDialog(TaskDialog):
         """The result as a document: vault, when, what was checked, the outcome, every problem."""
         report = self.report
         assert report is not None
-        zone = getattr(self.workspace, "zone", "Asia/Ho_Chi_Minh")
+        zone = getattr(self.workspace, "zone", DEFAULT_ZONE)
         rows = [(tr("verify.doc.vault"), self.vault_path),
                 (tr("verify.doc.when"), local_time(report.finished_at or report.started_at, zone, long=True)),
                 (tr("verify.doc.mode"), tr("verify.quick") if report.quick else tr("verify.doc.full")),
