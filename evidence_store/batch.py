@@ -56,9 +56,7 @@ class PendingItem:
 class Batch:
     def __init__(self, vault: Vault, case: Case, *, sync_each: bool = True) -> None:
         """``sync_each=False`` for many small items: one file-system sync at commit, not two fsyncs each."""
-        if case.status != "open":
-            raise UsageError(f"case {case.number} is closed; reopen it before adding evidence",
-                             message_vi=f"vụ việc {case.number} đã đóng; hãy mở lại trước khi thêm chứng cứ")
+        case.require_open()
         self.vault = vault
         self.case = case
         self.sync_each = sync_each

@@ -74,6 +74,13 @@ def bilingual(exc: BaseException) -> tuple[str, str]:
     return describe(exc)
 
 
+def one_line(exc: BaseException, *, last: bool = False, limit: int = 200) -> str:
+    """One line of an exception's own text for a warning's details (its type's name when it says nothing): the
+    first line, or the last with ``last`` (pytsk3 and libyal put the cause on the last line)."""
+    lines = str(getattr(exc, "message", "") or exc).strip().splitlines()
+    return lines[-1 if last else 0][:limit] if lines else type(exc).__name__
+
+
 class UsageError(ForensicsError):
     """Bad arguments or input the user can correct."""
 

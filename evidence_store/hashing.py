@@ -51,12 +51,17 @@ class MultiHasher:
         return {name: hasher.hexdigest() for name, hasher in self._hashers.items()}
 
 
-def hash_stream(source: BinaryIO, algorithms: Iterable[str] = ALWAYS, chunk: int = 1 << 20) -> dict[str, str]:
-    """Hash a readable stream (used by exports and verification)."""
+def digest_stream(source: BinaryIO, algorithms: Iterable[str] = ALWAYS, chunk: int = 1 << 20) -> MultiHasher:
+    """Read a stream to its end once, through every hasher (``.hexdigests()`` and ``.size`` after)."""
     hasher = MultiHasher(tuple(algorithms))
     while block := source.read(chunk):
         hasher.update(block)
-    return hasher.hexdigests()
+    return hasher
+
+
+def hash_stream(source: BinaryIO, algorithms: Iterable[str] = ALWAYS, chunk: int = 1 << 20) -> dict[str, str]:
+    """Hash a readable stream (used by exports and verification)."""
+    return digest_stream(source, algorithms, chunk).hexdigests()
 
 
 def optional_algorithms(requested: Iterable[str]) -> tuple[str, ...]:

@@ -90,6 +90,15 @@ class Case:
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
+    def require_open(self, doing: str = "adding evidence", doing_vi: str = "thêm chứng cứ") -> None:
+        """A closed case takes nothing new: refuse before anything is recorded, saying what was refused."""
+        if self.status != "open":
+            from .errors import UsageError
+
+            raise UsageError(f"case {self.number} is closed; reopen it before {doing}",
+                             message_vi=f"vụ việc {self.number} đã đóng; hãy mở lại trước khi {doing_vi}",
+                             remedy="reopen_case")
+
 
 @dataclass(frozen=True)
 class Item:

@@ -138,9 +138,7 @@ _WATCH_UPDATABLE = {"failures", "health", "gone_streak", "removed_at", "last_cha
 # -- watches ----------------------------------------------------------------------------------------------------
 def add_watches(vault: Vault, case: Case, specs: Sequence[tuple[str, str, dict[str, Any], str]]) -> list[WatchRow]:
     """New watches (target, kind, config, first due time) in one transaction, each logged."""
-    if case.status != "open":
-        raise UsageError(f"case {case.number} is closed; reopen it before watching for it",
-                         message_vi=f"vụ việc {case.number} đã đóng; hãy mở lại trước khi theo dõi cho vụ việc này")
+    case.require_open("watching for it", "theo dõi cho vụ việc này")
     ids = []
     with vault._write():
         for target, kind, config, next_due in specs:

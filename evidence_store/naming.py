@@ -13,6 +13,14 @@ import unicodedata
 _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 _BAD = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
 MAX_BYTES = 200  # leaves room for a de-duplicating suffix within 255 bytes
+# Unicode categories a reader cannot see: controls, format characters (bidi overrides, zero-width joiners),
+# private use, surrogates, unassigned code points, line and paragraph separators
+HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp"})
+
+
+def is_hidden(ch: str) -> bool:
+    """True for a character that shows nothing (or reorders what follows it) where people read names."""
+    return unicodedata.category(ch) in HIDDEN_CATEGORIES
 
 
 def safe_filename(name: str, fallback: str = "unnamed") -> str:

@@ -176,10 +176,7 @@ class Records:
             raise UsageError("say why the item is amended", message_vi="hãy nêu lý do bổ sung mục chứng cứ")
         with self._write():
             item = self.get_item(item_id)
-            if self.get_case(item.case_id).status != "open":
-                raise UsageError(f"case {self.get_case(item.case_id).number} is closed; reopen it to amend its items",
-                                 message_vi=f"vụ việc {self.get_case(item.case_id).number} đã đóng; hãy mở lại để bổ sung các "
-                                            "mục của nó")
+            self.get_case(item.case_id).require_open("amending its items", "bổ sung các mục của nó")
             meta = {**item.metadata, **_json_ready(metadata or {})}
             warnings = [w.to_json() for w in item.warnings] + [w.to_json() for w in add_warnings]
             self.conn.execute("UPDATE items SET metadata = ?, warnings = ? WHERE id = ?",

@@ -101,9 +101,11 @@ def local_text(value: str | datetime, tz: ZoneInfo) -> str:
     return local.strftime("%Y-%m-%d %H:%M:%S ") + utc_offset(local, tz)
 
 
-def human_size(size: int | None, lang: str) -> str:
+def human_size(size: int | None, lang: str, unknown: str = "—") -> str:
+    """Binary units (KiB, MiB, …) as file managers and forensic tools show them, with the language's decimal
+    mark; the one size formatting of the reports, the app and the command line."""
     if size is None:
-        return "—"
+        return unknown
     value = float(size)
     for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
         if value < 1024 or unit == "TiB":

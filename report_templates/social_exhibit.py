@@ -1,7 +1,7 @@
 """Exhibits of social-media captures: the post's facts and its comment table, in Vietnamese or English.
 
 A ``social_post`` item holds the structured record as JSON (see
-``collectors/social/record.py``; read here as plain JSON, templates do not
+``collectors/social/post_record.py``; read here as plain JSON, templates do not
 import collectors). The exhibit prints who posted what and when (UTC, local
 time, what the page showed and how it was read), the counts as shown, the
 media and their hashes, the expansion that was done, the account used, and

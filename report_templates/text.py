@@ -29,8 +29,9 @@ from xml.sax.saxutils import escape as xml_escape
 
 from reportlab.pdfbase import pdfmetrics
 
+from evidence_store.naming import is_hidden
+
 CODE_STYLE = '<font face="Mono" color="#a00000">[U+{:04X}]</font>'
-_DROP_CATEGORIES = {"Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp"}
 
 
 @lru_cache(maxsize=8)
@@ -59,7 +60,7 @@ def _is_hidden(ch: str, multiline: bool) -> bool:
         return False
     if ch == "\t":
         return not multiline
-    return unicodedata.category(ch) in _DROP_CATEGORIES
+    return is_hidden(ch)
 
 
 def plain(text: object, *, limit: int | None = None) -> str:

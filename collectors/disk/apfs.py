@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from evidence_store.errors import SourceError
+from evidence_store.errors import SourceError, one_line
 
 from .entries import Entry, Stream
 from .timestamps import TimePolicy
@@ -185,8 +185,8 @@ def open_container(read: Read, offset: int, size: int) -> Container:
     try:
         handle.open_file_object(RangeFile(read, offset, size), "r")
     except OSError as exc:
-        raise SourceError(f"APFS container at byte {offset} cannot be read: {_short(exc)}",
-                          message_vi=f"không đọc được vùng chứa APFS tại byte {offset}: {_short(exc)}") from exc
+        raise SourceError(f"APFS container at byte {offset} cannot be read: {one_line(exc, last=True)}",
+                          message_vi=f"không đọc được vùng chứa APFS tại byte {offset}: {one_line(exc, last=True)}") from exc
     block_size = int.from_bytes(read(offset + 36, 4), "little") or 4096
     try:
         flags = volume_facts(read, offset)
@@ -202,7 +202,7 @@ def open_container(read: Read, offset: int, size: int) -> Container:
             volumes.append(Volume(index + 1, volume.name or "", str(volume.identifier), None if locked else volume,
                                   locked))
         except OSError as exc:
-            volumes.append(Volume(index + 1, "", "", None, False, _short(exc)))
+            volumes.append(Volume(index + 1, "", "", None, False, one_line(exc, last=True)))
     return Container(handle, str(handle.identifier), block_size, size, volumes)
 
 
@@ -216,7 +216,7 @@ class ApfsFile:
         try:
             return bytes(self.entry.read_buffer_at_offset(length, offset))
         except OSError as exc:
-            raise OSError(f"APFS read error: {_short(exc)}") from exc
+            raise OSError(f"APFS read error: {one_line(exc, last=True)}") from exc
 
 
 class _Info:
@@ -235,7 +235,7 @@ class VolumeReader:
         try:
             entry = self.volume.get_file_entry_by_identifier(inode)
         except OSError as exc:
-            raise OSError(f"no readable APFS inode {inode}: {_short(exc)}") from exc
+            raise OSError(f"no readable APFS inode {inode}: {one_line(exc, last=True)}") from exc
         if entry is None:
             raise OSError(f"no APFS inode {inode}")
         return ApfsFile(entry)
@@ -262,8 +262,8 @@ def walk_inode(reader: VolumeReader, inode: int, parent_path: bytes, partition: 
     try:
         directory = reader.volume.get_file_entry_by_identifier(inode)
     except OSError as exc:
-        warn("directory_unreadable", f"directory at inode {inode} cannot be listed: {_short(exc)}",
-             f"không liệt kê được thư mục (inode {inode}): {_short(exc)}", inode=inode)
+        warn("directory_unreadable", f"directory at inode {inode} cannot be listed: {one_line(exc, last=True)}",
+             f"không liệt kê được thư mục (inode {inode}): {one_line(exc, last=True)}", inode=inode)
         return
     yield from _children(directory, parent_path, partition, policy, recursive, runs, block_size, cancel, warn,
                          (inode,))
@@ -274,8 +274,8 @@ def _children(directory: Any, parent_path: bytes, partition: int, policy: TimePo
     try:
         count = directory.number_of_sub_file_entries
     except OSError as exc:
-        warn("directory_unreadable", f"/{parent_path.decode('utf-8', 'replace')}: cannot be listed: {_short(exc)}",
-             f"/{parent_path.decode('utf-8', 'replace')}: không liệt kê được: {_short(exc)}")
+        warn("directory_unreadable", f"/{parent_path.decode('utf-8', 'replace')}: cannot be listed: {one_line(exc, last=True)}",
+             f"/{parent_path.decode('utf-8', 'replace')}: không liệt kê được: {one_line(exc, last=True)}")
         return
     for index in range(count):
         cancel.check()
@@ -284,8 +284,8 @@ def _children(directory: Any, parent_path: bytes, partition: int, policy: TimePo
             entry = entry_for(child, parent_path, partition, policy, runs, block_size, int(directory.identifier))
         except OSError as exc:
             warn("entry_unreadable", f"/{parent_path.decode('utf-8', 'replace')}: entry {index} cannot be read: "
-                 f"{_short(exc)}", f"/{parent_path.decode('utf-8', 'replace')}: không đọc được mục {index}: "
-                 f"{_short(exc)}")
+                 f"{one_line(exc, last=True)}", f"/{parent_path.decode('utf-8', 'replace')}: không đọc được mục {index}: "
+                 f"{one_line(exc, last=True)}")
             continue
         yield entry
         if recursive and entry.meta_type == "d" and entry.inode not in stack:
@@ -319,8 +319,3 @@ def entry_for(item: Any, parent_path: bytes, partition: int, policy: TimePolicy,
                 spans.append((int(offset) // block_size, -(-int(length) // block_size)))
         entry.stream = Stream(DATA_STREAM, 0, None, size, False, tuple(spans))
     return entry
-
-
-def _short(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[-1][:160] if text else type(exc).__name__

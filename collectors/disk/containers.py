@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 import pytsk3
 
-from evidence_store.errors import SourceError, bilingual
+from evidence_store.errors import SourceError, bilingual, one_line
 
 _EWF_SIGNATURES = (b"EVF\x09\x0d\x0a\xff\x00", b"LVF\x09\x0d\x0a\xff\x00", b"EVF2\x0d\x0a\x81\x00")
 _SPLIT_PATTERNS = (
@@ -266,13 +266,8 @@ def open_container(path: Path | str) -> Container:
     except SourceError:
         raise
     except (OSError, ImportError) as exc:
-        raise SourceError(f"cannot open {path} as {kind.upper()}: {_first_line(exc)}", path=str(path),
-                          message_vi=f"không mở được {path} dưới dạng {kind.upper()}: {_first_line(exc)}") from exc
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__
+        raise SourceError(f"cannot open {path} as {kind.upper()}: {one_line(exc)}", path=str(path),
+                          message_vi=f"không mở được {path} dưới dạng {kind.upper()}: {one_line(exc)}") from exc
 
 
 def _open_ewf(path: Path) -> Container:

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytsk3
 
+from evidence_store.errors import one_line
 from evidence_store.models import ItemWarning
 from evidence_store.tasks import NEVER_CANCELLED, CancelToken
 
@@ -142,8 +143,8 @@ class Walker:
         try:
             return self.fs.open_dir(inode=inode)
         except OSError as exc:
-            self._warn("directory_unreadable", f"directory at inode {inode} cannot be listed: {_short(exc)}",
-                       f"không liệt kê được thư mục (inode {inode}): {_short(exc)}", inode=inode)
+            self._warn("directory_unreadable", f"directory at inode {inode} cannot be listed: {one_line(exc, last=True)}",
+                       f"không liệt kê được thư mục (inode {inode}): {one_line(exc, last=True)}", inode=inode)
             return None
 
     def _walk_dir(self, directory: Any, parent_path: bytes, dir_inode: int, stack: tuple[int, ...],
@@ -193,8 +194,8 @@ class Walker:
                     yield from self._descend(parent_path, first.name, first.inode, stack,
                                              first.orphan or first.name == ORPHAN_DIR)
         except OSError as exc:
-            self._warn("directory_unreadable", f"{_show(parent_path)}: listing stopped early: {_short(exc)}",
-                       f"{_show(parent_path)}: dừng liệt kê giữa chừng: {_short(exc)}", inode=dir_inode)
+            self._warn("directory_unreadable", f"{_show(parent_path)}: listing stopped early: {one_line(exc, last=True)}",
+                       f"{_show(parent_path)}: dừng liệt kê giữa chừng: {one_line(exc, last=True)}", inode=dir_inode)
 
     def _descend(self, parent_path: bytes, raw: bytes, inode: int, stack: tuple[int, ...],
                  orphan: bool) -> Iterator[Entry]:
@@ -225,10 +226,10 @@ class Walker:
                 tsk_file = self.fs.open_meta(inode=int(name.meta_addr))
                 meta = tsk_file.info.meta
             except OSError as exc:
-                meta, problem = None, f"its metadata (inode {int(name.meta_addr)}) cannot be read: {_short(exc)}"
+                meta, problem = None, f"its metadata (inode {int(name.meta_addr)}) cannot be read: {one_line(exc, last=True)}"
                 shown = _show(parent_path + b"/" + raw if parent_path else raw)
                 self._warn("metadata_unreadable", f"{shown}: {problem}; listed by name only",
-                           f"{shown}: không đọc được siêu dữ liệu (inode {int(name.meta_addr)}): {_short(exc)}; "
+                           f"{shown}: không đọc được siêu dữ liệu (inode {int(name.meta_addr)}): {one_line(exc, last=True)}; "
                            "chỉ liệt kê theo tên", inode=int(name.meta_addr), path=shown)
             if meta is not None and self.family == "ntfs" and not _same_ntfs_file(name, meta):
                 meta, reused, tsk_file = None, True, None
@@ -282,9 +283,9 @@ class Walker:
         try:
             attributes = list(tsk_file)
         except OSError as exc:  # e.g. an $ATTRIBUTE_LIST whose other MFT entries are damaged
-            base.problem = f"its attributes cannot be read ({_short(exc)}): its data streams are unknown"
+            base.problem = f"its attributes cannot be read ({one_line(exc, last=True)}): its data streams are unknown"
             self._warn("attributes_unreadable", f"{_show(base.path)}: {base.problem}",
-                       f"{_show(base.path)}: không đọc được các thuộc tính ({_short(exc)}): không biết các luồng "
+                       f"{_show(base.path)}: không đọc được các thuộc tính ({one_line(exc, last=True)}): không biết các luồng "
                        "dữ liệu của tệp", inode=base.inode, path=_show(base.path))
             return [base]
         fn_namespace = 99
@@ -377,8 +378,3 @@ def _same_ntfs_file(name: Any, meta: Any) -> bool:
 
 def _show(raw: bytes) -> str:
     return "/" + raw.decode("utf-8", "backslashreplace")
-
-
-def _short(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[-1][:160] if text else type(exc).__name__

@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
+from evidence_store.errors import one_line
+
 from ..base import Artifact
 from .mapi import MapiAttachment, MapiMessage, rebuild
 from .rfc822 import warning
@@ -125,7 +127,7 @@ class PstSource(Source):
             try:
                 root = handle.get_root_folder()
             except OSError as exc:
-                self._skip(self.display, f"the root folder cannot be read: {_short(exc)}")
+                self._skip(self.display, f"the root folder cannot be read: {one_line(exc)}")
                 return
             yield from self._folder(root, "")
             try:
@@ -137,7 +139,7 @@ class PstSource(Source):
                 try:
                     item = handle.get_orphan_item(index)
                 except OSError as exc:
-                    self._skip(place, _short(exc))
+                    self._skip(place, one_line(exc))
                     continue
                 group = self._message(item, "(orphan items)", place, recovered=True)
                 if group:
@@ -172,14 +174,14 @@ class PstSource(Source):
         try:
             count = folder.number_of_sub_messages
         except OSError as exc:
-            self._skip(f"{self.display}:{here}", f"folder cannot be listed: {_short(exc)}")
+            self._skip(f"{self.display}:{here}", f"folder cannot be listed: {one_line(exc)}")
             count = 0
         for index in range(count):
             place = f"{self.display}:{here or '/'} item {index + 1}"
             try:
                 item = folder.get_sub_message(index)
             except OSError as exc:
-                self._skip(place, f"unreadable node: {_short(exc)}")
+                self._skip(place, f"unreadable node: {one_line(exc)}")
                 continue
             group = self._message(item, here or "/", place, recovered=False)
             if group:
@@ -187,13 +189,13 @@ class PstSource(Source):
         try:
             subfolders = folder.number_of_sub_folders
         except OSError as exc:
-            self._skip(f"{self.display}:{here}", f"subfolders cannot be listed: {_short(exc)}")
+            self._skip(f"{self.display}:{here}", f"subfolders cannot be listed: {one_line(exc)}")
             subfolders = 0
         for index in range(subfolders):
             try:
                 sub = folder.get_sub_folder(index)
             except OSError as exc:
-                self._skip(f"{self.display}:{here} subfolder {index + 1}", f"unreadable node: {_short(exc)}")
+                self._skip(f"{self.display}:{here} subfolder {index + 1}", f"unreadable node: {one_line(exc)}")
                 continue
             yield from self._folder(sub, here)
 
@@ -206,7 +208,7 @@ class PstSource(Source):
                 return None
             mapi = pst_message(item, props)
         except OSError as exc:
-            self._skip(place, f"unreadable item: {_short(exc)}")
+            self._skip(place, f"unreadable item: {one_line(exc)}")
             return None
         try:
             identifier = item.identifier
@@ -269,7 +271,7 @@ def pst_message(item: Any, props: dict[int, Any]) -> MapiMessage:
             mapi.attachments.append(_pst_attachment(item.get_attachment(index), index))
         except OSError as exc:
             mapi.attachments.append(MapiAttachment(f"unreadable-attachment-{index + 1}.txt", "text/plain",
-                                                   f"libpff could not read this attachment: {_short(exc)}".encode()))
+                                                   f"libpff could not read this attachment: {one_line(exc)}".encode()))
     return mapi
 
 
@@ -316,11 +318,6 @@ def _pst_attachment(attachment: Any, index: int) -> MapiAttachment:
     size = attachment.size or 0
     data = attachment.read_buffer(size) if size else b""
     return MapiAttachment(name, mime_type, data, props.get(PR_ATTACH_CONTENT_ID))
-
-
-def _short(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0][:200] if text else type(exc).__name__
 
 
 class MsgSource(Source):

@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from .record import AVAILABLE, CHECKPOINT, LOGIN_REQUIRED, NOT_RECOGNISED, UNAVAILABLE, Availability
+from .post_record import AVAILABLE, CHECKPOINT, LOGIN_REQUIRED, NOT_RECOGNISED, UNAVAILABLE, Availability
 
 UNAVAILABLE_PHRASES = (
     # Facebook

@@ -14,7 +14,7 @@ from .extractors.base import Extractor, extractor_for
 from .layers import complete
 from .page import PageDocument, text_of
 from .platforms import PlatformMatch, detect
-from .record import UNKNOWN, PostRecord
+from .post_record import UNKNOWN, PostRecord
 
 
 def read_post(doc: PageDocument, match: PlatformMatch | None = None) -> tuple[PostRecord, Extractor]:

@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 from .page import PageDocument, hashtags, links, mentions
 from .platforms import PlatformMatch
-from .record import Media, PostRecord
+from .post_record import Media, PostRecord
 
 PROFILE_CONTENT = ("profile", "page", "channel", "official_account")
 HANDLE_IN_ADDRESS = ("telegram", "bluesky", "x", "tiktok")  # the account's handle is part of a post's address

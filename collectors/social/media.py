@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from evidence_store.errors import Cancelled
+from evidence_store.hashing import digest_stream
 from evidence_store.media import sniff
 from evidence_store.naming import safe_filename
 from evidence_store.tasks import CancelToken
@@ -283,12 +284,9 @@ def _file_name(name: str, url: str, media_type: str) -> str:
 
 
 def _hash_file(path: Path) -> tuple[str, int]:
-    digest, size = hashlib.sha256(), 0
     with open(path, "rb") as handle:
-        while block := handle.read(1 << 20):
-            digest.update(block)
-            size += len(block)
-    return digest.hexdigest(), size
+        hashed = digest_stream(handle, ("sha256",))
+    return hashed.hexdigests()["sha256"], hashed.size
 
 
 def _first_line(text: str) -> str:

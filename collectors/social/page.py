@@ -23,7 +23,7 @@ import lxml.html
 from lxml.cssselect import CSSSelector
 
 from .counts import parse_count
-from .record import Count, TimeValue
+from .post_record import Count, TimeValue
 from .timeparse import parse_time
 
 NOT_UNDERSTOOD = ("not understood: kept as shown", "không đọc được: giữ nguyên như trang hiển thị")

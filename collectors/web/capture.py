@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 from collectors.base import Artifact
 from evidence_store.canonical import iso_utc
-from evidence_store.errors import CollectorError, SourceError, UsageError
+from evidence_store.errors import CollectorError, SourceError, UsageError, one_line
 from evidence_store.models import ItemWarning
 from evidence_store.tasks import NEVER_CANCELLED, CancelToken
 
@@ -231,8 +231,8 @@ class WebCapturer:
             except Exception as exc:
                 if state.cancel.cancelled:
                     raise
-                state.warn("snapshot_failed", f"part of the snapshot failed ({step.__name__}): {_first_line(exc)}",
-                           f"một phần ảnh chụp thất bại ({step.__name__}): {_first_line(exc)}")
+                state.warn("snapshot_failed", f"part of the snapshot failed ({step.__name__}): {one_line(exc)}",
+                           f"một phần ảnh chụp thất bại ({step.__name__}): {one_line(exc)}")
 
     async def _finish(self, state: CaptureState, requested: str, mode: str, resolver: Resolver,
                       proxy: RecordingProxy, dns_task: Any, started_at: str) -> CaptureResult:
@@ -355,8 +355,8 @@ async def _run_behaviour(behaviour: Any, state: CaptureState) -> None:
     except Exception as exc:
         if state.cancel.cancelled:
             raise
-        state.warn("behaviour_failed", f"page behaviour {behaviour.name} failed: {_first_line(exc)}",
-                   f"thao tác {behaviour.name} trên trang thất bại: {_first_line(exc)}", behaviour=behaviour.name)
+        state.warn("behaviour_failed", f"page behaviour {behaviour.name} failed: {one_line(exc)}",
+                   f"thao tác {behaviour.name} trên trang thất bại: {one_line(exc)}", behaviour=behaviour.name)
         return
     state.facts.setdefault("behaviours_run", []).append(behaviour.name)
 
@@ -407,11 +407,6 @@ def _file_name(url: str, mime: str) -> str:
     from evidence_store.naming import safe_filename
 
     return safe_filename(name, fallback="document")[:120]
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(getattr(exc, "message", "") or exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def _restricted(address: str) -> bool:

@@ -10,9 +10,10 @@ hash), by whom, where and when (UTC, measured clock offset).
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 from urllib.parse import urlsplit
+
+from evidence_store.hashing import hash_stream
 
 from .exchanges import parse_head, servers
 from .state import CaptureFile
@@ -34,11 +35,8 @@ def register_partial_codes(*codes: str) -> None:
 
 def file_sha256(file: Any) -> str:
     """SHA-256 of a :class:`.state.CaptureFile` (in the memory folder or sealed)."""
-    digest = hashlib.sha256()
     with file.open() as handle:
-        while block := handle.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
+        return hash_stream(handle, ("sha256",))["sha256"]
 
 
 def build_provenance(*, requested: str, chain: dict[str, Any], journal: Any, resolver: Any, dns: dict[str, Any],

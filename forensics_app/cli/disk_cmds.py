@@ -43,9 +43,9 @@ def _shown(value: Any) -> str:
 
 
 def _size(value: int) -> str:
-    from ..services.units import human_size
+    from report_templates.i18n import human_size
 
-    return human_size(value)
+    return human_size(value, "en")
 
 
 @disk_group.command("info")

@@ -9,17 +9,17 @@ from rich.table import Table
 
 from evidence_store import Item
 from evidence_store.hashing import optional_algorithms
+from report_templates.i18n import human_size
 
 from ..services.files import add_files
 from ..services.items import export_item, show_item
-from ..services.units import human_size
 from .common import cancellable, common_options, emit_json, err, is_json, opened_vault, out, progress_bar
 
 
 def items_table(items: list[Item], title: str = "") -> Table:
     table = Table("id", "parent", "kind", "name", "size", "SHA-256", "acquired (UTC)", "warn", title=title)
     for i in items:
-        table.add_row(str(i.id), str(i.parent_id or ""), i.kind, i.name, human_size(i.size),
+        table.add_row(str(i.id), str(i.parent_id or ""), i.kind, i.name, human_size(i.size, "en"),
                       (i.sha256 or "")[:16], i.acquired_at[:19] + "Z", str(len(i.warnings) or ""))
     return table
 

@@ -11,8 +11,9 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from evidence_store import DEFAULT_ZONE, parse_iso
+from report_templates.i18n import human_size as sized
 
-from ..services.units import human_size as human_size  # one formatting for the app and the CLI
+from . import i18n
 
 
 @lru_cache(maxsize=32)
@@ -21,6 +22,11 @@ def zone(name: str) -> ZoneInfo:
         return ZoneInfo(name or DEFAULT_ZONE)
     except (ZoneInfoNotFoundError, ValueError):
         return ZoneInfo(DEFAULT_ZONE)
+
+
+def human_size(size: int | None) -> str:
+    """A size in the interface's language ("" when unknown)."""
+    return sized(size, i18n.current(), unknown="")
 
 
 def offset_label(moment: datetime) -> str:

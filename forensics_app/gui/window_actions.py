@@ -119,7 +119,7 @@ class WindowActions:
 
     def checkpoint(self) -> None:
         from ..services.custody import take_checkpoint
-        from .dialogs.small import CheckpointDialog
+        from .dialogs.checkpoint_dialog import CheckpointDialog
 
         def shown(data: dict[str, Any]) -> None:
             dialog = CheckpointDialog(data, self._widget())
@@ -130,7 +130,7 @@ class WindowActions:
         self._quick("checkpoint", take_checkpoint, shown)
 
     def export_items(self) -> None:
-        from .dialogs.small import ExportItemsDialog
+        from .dialogs.export_items_dialog import ExportItemsDialog
 
         current = self.evidence.current_item_id()
         ids = self.evidence.selected_item_ids() or ([current] if current is not None else [])
@@ -155,9 +155,9 @@ class WindowActions:
         return dialog
 
     def open_dialog(self, name: str) -> QDialog | None:
+        from .dialogs.about_dialog import AboutDialog
         from .dialogs.people import ExaminersDialog, KeySlotsDialog
         from .dialogs.settings_dialog import SettingsDialog
-        from .dialogs.small import AboutDialog
 
         try:
             if name == "about":

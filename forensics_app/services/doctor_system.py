@@ -12,6 +12,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from report_templates.i18n import human_size
+
 from .doctor_checks import CLOCK_TOLERANCE_MS, MIN_FREE_BYTES, NO_FIX, Context, Result, check_imports
 
 # Libraries Qt's X11 platform plugin loads from the system, and the Debian/Ubuntu package of each.
@@ -74,10 +76,6 @@ def check_qt(ctx: Context) -> Result:
         NO_FIX, data
 
 
-def _size(n: int) -> str:
-    return f"{n / (1 << 30):.1f} GiB"
-
-
 def check_vault(ctx: Context) -> Result:
     path = ctx.vault.expanduser()
     data: dict[str, Any] = {"path": str(path)}
@@ -108,12 +106,12 @@ def check_vault(ctx: Context) -> Result:
     free = shutil.disk_usage(target).free
     data["free_bytes"] = free
     if free < MIN_FREE_BYTES:
-        return "warn", (f"{path} ({state[0]}): writable, but only {_size(free)} free",
-                        f"{path} ({state[1]}): ghi được, nhưng chỉ còn trống {_size(free)}"), \
+        return "warn", (f"{path} ({state[0]}): writable, but only {human_size(free, 'en')} free",
+                        f"{path} ({state[1]}): ghi được, nhưng chỉ còn trống {human_size(free, 'vi')}"), \
             ("Free space or choose a larger disk before acquiring evidence.",
              "Giải phóng dung lượng hoặc chọn ổ lớn hơn trước khi thu thập chứng cứ."), data
-    return "ok", (f"{path} ({state[0]}): writable, {_size(free)} free",
-                  f"{path} ({state[1]}): ghi được, còn trống {_size(free)}"), NO_FIX, data
+    return "ok", (f"{path} ({state[0]}): writable, {human_size(free, 'en')} free",
+                  f"{path} ({state[1]}): ghi được, còn trống {human_size(free, 'vi')}"), NO_FIX, data
 
 
 def check_clock(ctx: Context) -> Result:

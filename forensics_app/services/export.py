@@ -30,7 +30,6 @@ import hashlib
 import json
 import os
 import shutil
-import unicodedata
 import uuid
 import zipfile
 from dataclasses import dataclass, field
@@ -39,8 +38,9 @@ from typing import Any
 
 import blake3
 
-from evidence_store import Case, Item, UsageError, Vault, iso_utc, safe_filename
+from evidence_store import Case, Item, UsageError, Vault, hash_stream, iso_utc, safe_filename
 from evidence_store.checkpoint import checkpoint_root
+from evidence_store.naming import is_hidden
 from evidence_store.tasks import NEVER_CANCELLED, CancelToken, Progress, no_progress
 from report_templates.package_readme import readme_text
 
@@ -130,7 +130,7 @@ class _Writer:
 def fs_name(name: str, fallback: str) -> str:
     """``safe_filename`` plus no invisible characters: a right-to-left override in a name given to a
     prosecutor's file manager would disguise ``invoice<RLO>gpj.exe`` as ``invoiceexe.jpg``."""
-    visible = "".join("_" if unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cs", "Zl", "Zp") else ch for ch in name)
+    visible = "".join("_" if is_hidden(ch) else ch for ch in name)
     return safe_filename(visible, fallback=fallback)
 
 
@@ -392,13 +392,10 @@ def _write_sums(root: Path) -> None:
         rel = path.relative_to(root).as_posix()
         if rel in ("SHA256SUMS", "B3SUMS"):
             continue
-        sha, b3 = hashlib.sha256(), blake3.blake3()
         with path.open("rb") as handle:
-            while block := handle.read(1 << 20):
-                sha.update(block)
-                b3.update(block)
-        lines_sha.append(f"{sha.hexdigest()}  {rel}\n")
-        lines_b3.append(f"{b3.hexdigest()}  {rel}\n")
+            digests = hash_stream(handle)
+        lines_sha.append(f"{digests['sha256']}  {rel}\n")
+        lines_b3.append(f"{digests['blake3']}  {rel}\n")
     (root / "SHA256SUMS").write_text("".join(lines_sha), "utf-8")
     (root / "B3SUMS").write_text("".join(lines_b3), "utf-8")
 

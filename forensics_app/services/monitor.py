@@ -82,9 +82,7 @@ def add_watches(vault: Vault, case_ref: str | int, targets: Sequence[str], *, ki
                 removal_after: int = 2, failing_after: int = 3, clock: Clock = utc_now) -> list[store.WatchRow]:
     """New watches in a case; every bad part fails before anything is stored."""
     case = vault.get_case(case_ref)
-    if case.status != "open":
-        raise UsageError(f"case {case.number} is closed; reopen it before watching for it",
-                         message_vi=f"vụ việc {case.number} đã đóng; hãy mở lại trước khi theo dõi cho vụ việc này")
+    case.require_open("watching for it", "theo dõi cho vụ việc này")
     if not targets:
         raise UsageError("no address to watch", message_vi="không có địa chỉ nào để theo dõi")
     if kind is not None and kind not in KINDS:
@@ -183,9 +181,7 @@ def run_checks(vault: Vault, watches: Sequence[store.WatchRow], *, clock: Clock 
         return []
     for case_id in {w.case_id for w in watches}:
         case = vault.get_case(case_id)
-        if case.status != "open":
-            raise UsageError(f"case {case.number} is closed; reopen it before checking its watches",
-                             message_vi=f"vụ việc {case.number} đã đóng; hãy mở lại trước khi kiểm tra các mục theo dõi của nó")
+        case.require_open("checking its watches", "kiểm tra các mục theo dõi của nó")
     now = clock()
     per_watch = {w.id: check_options(vault, w, options) for w in watches}
     runs: dict[int, int] = {}

@@ -18,7 +18,6 @@ result says "origin not verified" and the command exits 4, never 0.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import zipfile
@@ -27,11 +26,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-import blake3
 from cryptography import x509
 
 from evidence_store import IntegrityError, UsageError, merkle, verify_bundle
 from evidence_store.checkpoint import parse_verifier_key, verify_checkpoint
+from evidence_store.hashing import digest_stream
 from evidence_store.identity import normalise_fingerprint
 from evidence_store.proofs import bundle_keys
 
@@ -230,13 +229,10 @@ def _verify(package: _Package, check: PackageCheck, trust: Trust, pinned_roots: 
 
 
 def _hash(package: _Package, name: str) -> tuple[str, str, int]:
-    sha, b3, size = hashlib.sha256(), blake3.blake3(), 0
     with package.open(name) as handle:
-        while block := handle.read(1 << 20):
-            sha.update(block)
-            b3.update(block)
-            size += len(block)
-    return sha.hexdigest(), b3.hexdigest(), size
+        hashed = digest_stream(handle)
+    digests = hashed.hexdigests()
+    return digests["sha256"], digests["blake3"], hashed.size
 
 
 def _check_sums(package: _Package, check: PackageCheck, sums: str, index: int,

@@ -132,10 +132,7 @@ def generate_report(vault: Vault, case_ref: str, out: Path, options: ReportOptio
     signer, signer_lock = _load_signer(vault, options)
     when = _range(options, tz_name)
     case, scope_case = _cases(vault, case_ref, options.kind)
-    if case.status != "open":
-        raise UsageError(f"case {case.number} is closed: a report cannot be added to it",
-                         message_vi=f"vụ việc {case.number} đã đóng: không thể thêm báo cáo vào vụ việc",
-                         remedy="reopen_case")
+    case.require_open("adding a report to it", "thêm báo cáo vào vụ việc")
     progress(0, 4, "gathering")
     report_id = f"{ID_PREFIX[options.kind]}-{iso_utc()[:10].replace('-', '')}-{uuid.uuid4().hex[:6].upper()}"
     reader = ContentLog(vault)

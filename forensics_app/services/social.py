@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from collectors.social.behaviours import BEHAVIOURS
-from collectors.social.hook import SocialConfig, SocialHook
+from collectors.social.capture_hook import SocialConfig, SocialHook
 from collectors.social.platforms import PlatformMatch, detect
 from collectors.web import CaptureOptions, normalise_url
 from evidence_store import Item, UsageError, Vault
@@ -120,9 +120,7 @@ def capture_social(
 
     ``remote``: on the capture workers (see ``capture_web``); not with a login profile, which stays here."""
     case = vault.get_case(case_ref)
-    if case.status != "open":  # checked before a login profile is opened (and its use logged)
-        raise UsageError(f"case {case.number} is closed; reopen it before adding evidence",
-                         message_vi=f"vụ việc {case.number} đã đóng; hãy mở lại trước khi thêm chứng cứ")
+    case.require_open()  # checked before a login profile is opened (and its use logged)
     if not urls:
         raise UsageError("no URL to capture", message_vi="không có địa chỉ nào để thu thập")
     normalised = list(dict.fromkeys(normalise_url(u) for u in urls))

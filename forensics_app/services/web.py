@@ -167,9 +167,7 @@ def capture_web(
     every capture a ``staging_on_disk`` warning). What a killed earlier batch left is cleaned up first.
     """
     case = vault.get_case(case_ref)
-    if case.status != "open":
-        raise UsageError(f"case {case.number} is closed; reopen it before adding evidence",
-                         message_vi=f"vụ việc {case.number} đã đóng; hãy mở lại trước khi thêm chứng cứ")
+    case.require_open()
     if not urls:
         raise UsageError("no URL to capture", message_vi="không có địa chỉ nào để thu thập")
     if not 1 <= concurrency <= 16:

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from collectors.social.record import Comment, Person, PostRecord, TimeValue
+from collectors.social.post_record import Comment, Person, PostRecord, TimeValue
 from evidence_store import entity_store
 from forensics_app.services import analysis, entities
 from forensics_app.services.entity_rules import find_entities, luhn, normalise

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from collectors.social.record import Comment, Person, PostRecord, TimeValue
+from collectors.social.post_record import Comment, Person, PostRecord, TimeValue
 from evidence_store import SourceError, timeline_store
 from forensics_app.services import analysis, timeline
 from forensics_app.services.timeline import TimelineQuery

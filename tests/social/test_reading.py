@@ -20,7 +20,7 @@ from collectors.social.extractors.facebook import person_from_link
 from collectors.social.media import _cookie, _write_cookie_file
 from collectors.social.page import PageDocument, best_from_srcset, hashtags, mentions, text_of
 from collectors.social.platforms import detect
-from collectors.social.record import comment_rows
+from collectors.social.post_record import comment_rows
 
 CAPTURED = datetime(2026, 11, 10, 8, 30, tzinfo=UTC)
 

@@ -14,7 +14,7 @@ from typing import TypeVar
 from ..availability import Phrases
 from ..page import PageDocument
 from ..platforms import PlatformMatch
-from ..record import PostRecord
+from ..post_record import PostRecord
 
 #: Labels every platform uses for closing a pop-up (aria-label or text of the button).
 CLOSE_LABELS = ("Đóng", "Close", "Không phải bây giờ", "Not now", "Để sau")

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from ..availability import Phrases
 from ..page import Element, PageDocument, dom_id, image_url, query_param, text_of, walk_json, without_tracking
 from ..platforms import PlatformMatch
-from ..record import Comment, Media, Person, PostRecord
+from ..post_record import Comment, Media, Person, PostRecord
 from .base import ExpansionSpec, Extractor, register_extractor
 
 COMMENT_LABEL = re.compile(r"^(?:Bình luận dưới tên|Comment by)\s+(?P<name>.+?)(?:\s+(?:vào|lúc)\s|\s*$)", re.I)

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..page import PageDocument, exact_count, hashtags, links, mentions
 from ..platforms import PlatformMatch
-from ..record import Comment, Count, Media, Person, PostRecord
+from ..post_record import Comment, Count, Media, Person, PostRecord
 from .base import ExpansionSpec, Extractor, register_extractor
 
 POST_TYPES = ("SocialMediaPosting", "DiscussionForumPosting", "BlogPosting", "LiveBlogPosting", "NewsArticle",

@@ -15,7 +15,7 @@ from typing import Any
 from ..availability import Phrases
 from ..page import Element, PageDocument, dom_id, exact_count, hashtags, links, mentions, text_of, walk_json
 from ..platforms import PlatformMatch
-from ..record import Comment, Media, Person, PostRecord
+from ..post_record import Comment, Media, Person, PostRecord
 from .base import ExpansionSpec, Extractor, register_extractor
 
 COMMENT = "ul li._a9zj, ul li[data-comment-id]"

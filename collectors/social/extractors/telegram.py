@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from ..page import Element, PageDocument, background_url, hashtags, links, mentions, text_of
 from ..platforms import PlatformMatch
-from ..record import Count, Media, Person, PostRecord
+from ..post_record import Count, Media, Person, PostRecord
 from .base import ExpansionSpec, Extractor, register_extractor
 
 MESSAGE = ".tgme_widget_message[data-post]"

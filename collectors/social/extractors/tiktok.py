@@ -14,7 +14,7 @@ from typing import Any
 from ..availability import Phrases
 from ..page import Element, PageDocument, dom_id, exact_count, text_of
 from ..platforms import PlatformMatch
-from ..record import LOGIN_REQUIRED, UNAVAILABLE, Availability, Comment, Media, Person, PostRecord
+from ..post_record import LOGIN_REQUIRED, UNAVAILABLE, Availability, Comment, Media, Person, PostRecord
 from .base import ExpansionSpec, Extractor, register_extractor
 
 STATUS = {10204: (UNAVAILABLE, "unavailable in this region or removed"), 10216: (UNAVAILABLE, "private post"),

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from ..availability import Phrases
 from ..page import Element, PageDocument, dom_id, hashtags, image_url, links, mentions, preformatted_text, text_of
 from ..platforms import PlatformMatch
-from ..record import Comment, Count, Media, Person, PostRecord, TimeValue
+from ..post_record import Comment, Count, Media, Person, PostRecord, TimeValue
 from .base import ExpansionSpec, Extractor, register_extractor
 
 TWEET = 'article[data-testid="tweet"]'

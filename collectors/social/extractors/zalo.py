@@ -15,7 +15,7 @@ import re
 from ..availability import Phrases
 from ..page import PageDocument, hashtags, image_url, links, mentions, text_of
 from ..platforms import PlatformMatch
-from ..record import Media, Person, PostRecord
+from ..post_record import Media, Person, PostRecord
 from .base import ExpansionSpec, Extractor, register_extractor
 
 ZALO_ZONE = "Asia/Ho_Chi_Minh"  # Zalo prints dates in Vietnam time whatever the viewer's zone

@@ -12,8 +12,8 @@ from typing import Any
 
 from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
-from ...services.units import human_size
 from .. import theme
+from ..formatting import human_size
 from ..i18n import tr
 
 

@@ -29,7 +29,7 @@ from .extractors.generic import oembed_link
 from .media import Fetched, Fetcher, MediaError
 from .page import PageDocument
 from .platforms import detect
-from .record import (
+from .post_record import (
     AVAILABLE,
     CHECKPOINT,
     LOGIN_REQUIRED,
