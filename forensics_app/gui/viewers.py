@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..services.disk_preview import hex_dump
 from . import theme
 from .i18n import bind, on_change, tr
 
@@ -227,13 +228,3 @@ def decode_text(data: bytes, hint: str | None = None) -> str:
         except (UnicodeDecodeError, LookupError):
             continue
     return data.decode("utf-8", errors="replace")
-
-
-def hex_dump(data: bytes, width: int = 16) -> str:
-    lines = []
-    for offset in range(0, len(data), width):
-        chunk = data[offset:offset + width]
-        hexes = " ".join(f"{b:02x}" for b in chunk)
-        text = "".join(chr(b) if 32 <= b < 127 else "." for b in chunk)
-        lines.append(f"{offset:08x}  {hexes:<{width * 3}} {text}")
-    return "\n".join(lines)

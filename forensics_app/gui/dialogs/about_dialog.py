@@ -5,13 +5,9 @@ from __future__ import annotations
 import platform
 from importlib.metadata import PackageNotFoundError, version
 
-from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QLabel,
-    QPlainTextEdit,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -19,6 +15,7 @@ from PySide6.QtWidgets import (
 import forensics_app
 
 from .. import theme
+from ..forms import copyable_text
 from ..i18n import bind
 
 COMPONENTS = ("PySide6-Essentials", "sqlcipher3", "cryptography", "argon2-cffi-bindings", "blake3", "playwright", "warcprox",
@@ -56,15 +53,5 @@ class AboutDialog(QDialog):
         text.setWordWrap(True)
         layout.addWidget(text)
         rows = versions() + ([("SQLCipher", sqlcipher)] if sqlcipher else [])
-        self.versions = QPlainTextEdit("\n".join(f"{name}: {value}" for name, value in rows))
-        self.versions.setObjectName("versionList")
-        self.versions.setReadOnly(True)
-        theme.set_role(self.versions, "mono")
-        layout.addWidget(self.versions)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        copy = bind(QPushButton(), "setText", "button.copy")
-        copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(self.versions.toPlainText()))
-        buttons.addButton(copy, QDialogButtonBox.ButtonRole.ActionRole)
-        bind(buttons.button(QDialogButtonBox.StandardButton.Close), "setText", "button.close")
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        self.versions = copyable_text(layout, self, "\n".join(f"{name}: {value}" for name, value in rows),
+                                      "versionList")

@@ -4,18 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QLabel,
-    QPlainTextEdit,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
-from .. import theme
+from ..forms import copyable_text
 from ..i18n import bind, tr
 
 
@@ -31,15 +27,5 @@ class CheckpointDialog(QDialog):
         intro = QLabel(tr("checkpoint.intro", size=data["size"], examiner=data["examiner"]))
         intro.setWordWrap(True)
         layout.addWidget(intro)
-        self.text = QPlainTextEdit(data["checkpoint"] + "\n" + tr("checkpoint.key") + " " + data["verifier_key"])
-        self.text.setObjectName("checkpointText")
-        self.text.setReadOnly(True)
-        theme.set_role(self.text, "mono")
-        layout.addWidget(self.text)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        copy = bind(QPushButton(), "setText", "button.copy")
-        copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(self.text.toPlainText()))
-        buttons.addButton(copy, QDialogButtonBox.ButtonRole.ActionRole)
-        bind(buttons.button(QDialogButtonBox.StandardButton.Close), "setText", "button.close")
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        self.text = copyable_text(layout, self, data["checkpoint"] + "\n" + tr("checkpoint.key") + " "
+                                  + data["verifier_key"], "checkpointText")
