@@ -37,6 +37,20 @@ def test_every_platform_is_in_the_corpus_and_reads_fully(corpus: Path) -> None:
     assert {p: e["state"] for p, e in table.items()} == dict.fromkeys(table, "fully")
 
 
+def test_the_workstation_check_names_every_reader_no_real_page_tests() -> None:
+    from collectors.social.extractors.base import registered
+    from forensics_app.services.social_health import reader_health
+
+    _status, (en, vi), data = reader_health()
+    readers = data["readers"]
+    assert set(registered()) - {"generic"} <= set(readers)  # every platform reader, with or without a page
+    unchecked = sorted(p for p, e in readers.items() if e["state"] == "unchecked")
+    assert all(readers[p]["pages"] == 0 for p in unchecked)
+    for platform in unchecked:  # named in both languages, never counted as read
+        assert platform in en.split("not checked, no real page in the corpus: ")[1]
+        assert platform in vi.split("chưa kiểm tra, không có trang thật trong bộ trang: ")[1]
+
+
 def _read(corpus: Path, name: str) -> dict:
     facts = _facts(corpus)[name]
     html = (corpus / "pages" / name).read_text("utf-8", errors="replace")
