@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from evidence_store import UsageError, parse_iso
 from evidence_store.catalogue import lookup
+from evidence_store.sizes import human_size as human_size  # the one size formatting, re-exported for reports
 
 from .strings import STRINGS
 
@@ -99,20 +100,6 @@ def local_text(value: str | datetime, tz: ZoneInfo) -> str:
     """``2026-11-30 14:05:09 UTC+7``: compact local time for tables."""
     local = as_datetime(value).astimezone(tz)
     return local.strftime("%Y-%m-%d %H:%M:%S ") + utc_offset(local, tz)
-
-
-def human_size(size: int | None, lang: str, unknown: str = "—") -> str:
-    """Binary units (KiB, MiB, …) as file managers and forensic tools show them, with the language's decimal
-    mark; the one size formatting of the reports, the app and the command line."""
-    if size is None:
-        return unknown
-    value = float(size)
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if value < 1024 or unit == "TiB":
-            text = f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-            return text.replace(".", ",") if lang == "vi" else text
-        value /= 1024
-    return str(size)
 
 
 def number(value: int, lang: str) -> str:

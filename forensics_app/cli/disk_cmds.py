@@ -43,7 +43,7 @@ def _shown(value: Any) -> str:
 
 
 def _size(value: int) -> str:
-    from report_templates.i18n import human_size
+    from evidence_store.sizes import human_size
 
     return human_size(value, "en")
 

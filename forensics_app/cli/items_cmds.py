@@ -9,7 +9,7 @@ from rich.table import Table
 
 from evidence_store import Item
 from evidence_store.hashing import optional_algorithms
-from report_templates.i18n import human_size
+from evidence_store.sizes import human_size
 
 from ..services.files import add_files
 from ..services.items import export_item, show_item

@@ -11,7 +11,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from evidence_store import DEFAULT_ZONE, parse_iso
-from report_templates.i18n import human_size as sized
+from evidence_store.sizes import human_size as sized
 
 from . import i18n
 

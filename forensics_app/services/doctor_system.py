@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from report_templates.i18n import human_size
+from evidence_store.sizes import human_size
 
 from .doctor_checks import CLOCK_TOLERANCE_MS, MIN_FREE_BYTES, NO_FIX, Context, Result, check_imports
 
