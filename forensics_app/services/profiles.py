@@ -25,6 +25,8 @@ from typing import Any
 from urllib.parse import unquote
 
 from collectors.web import discover_browser, launch_args, normalise_url
+from collectors.web.childenv import driver_environment, scrubbed
+from collectors.web.staging import Staging
 from collectors.web.tls import spki_trust_args
 from evidence_store import Case, CollectorError, UsageError, Vault, iso_utc
 from evidence_store.catalogue.system import describe_text
@@ -125,56 +127,74 @@ def describe_account(state: dict[str, Any], label: str, url: str, reached: str) 
 async def _browse(url: str, *, headless: bool, until_cookie: str, script: LoginScript | None, finished: threading.Event,
                   timeout: int, host_rules: tuple[str, ...], extra_ca_files: tuple[str, ...], locale: str,
                   browser_setting: str, cancel: CancelToken, progress: Progress) -> tuple[dict[str, Any], str]:
-    from playwright.async_api import Error as PlaywrightError
     from playwright.async_api import async_playwright
 
     choice = discover_browser(browser_setting)
     args = launch_args(host_rules=host_rules, extra=spki_trust_args(extra_ca_files))
-    playwright = await async_playwright().start()
+    # the login browser holds the account's cookies: its profile lives in memory like a capture's, and neither the
+    # driver nor Chromium inherits our environment (FORENSICS_PASSPHRASE would be readable in /proc/PID/environ)
+    staging = Staging.start(operation="login profile")
     try:
+        tmpdir = staging.folder("browser")
+        with driver_environment(tmpdir):
+            playwright = await async_playwright().start()
         try:
-            browser = await playwright.chromium.launch(executable_path=choice.path, args=args, headless=headless,
-                                                       timeout=60_000)
-        except PlaywrightError as exc:
-            raise CollectorError(f"cannot start the browser {choice.path}: {str(exc.message).splitlines()[0]}",
-                                 message_vi=f"không khởi động được trình duyệt {choice.path}: "
-                                            f"{str(exc.message).splitlines()[0]}") from exc
-        try:
-            context = await browser.new_context(locale=locale or None)
-            page = await context.new_page()
-            try:
-                await page.goto(url, wait_until="domcontentloaded", timeout=60_000)
-            except PlaywrightError as exc:
-                raise UsageError(f"cannot open {url}: {str(exc.message).splitlines()[0]}",
-                                 message_vi=f"không mở được {url}: {describe_text(str(exc.message).splitlines()[0])[1]}") from exc
-            progress(0, None, "waiting for the login")
-            state: dict[str, Any] = dict(await context.storage_state())
-            if script is not None:
-                await script(page)
-            deadline = time.monotonic() + timeout
-            reached = page.url
-            while True:
-                cancel.check()
-                if page.is_closed() or not browser.is_connected():
-                    break
-                reached = page.url
-                try:
-                    state = dict(await context.storage_state())
-                except PlaywrightError:
-                    break  # the examiner closed the browser: keep the last state read
-                if until_cookie and any(c.get("name") == until_cookie for c in state.get("cookies", [])):
-                    break
-                if finished.is_set() or (script is not None and not until_cookie):
-                    break
-                if time.monotonic() > deadline:
-                    raise UsageError(f"no login finished within {timeout} s; nothing was saved",
-                                     message_vi=f"không có lần đăng nhập nào hoàn tất trong {timeout} giây; không lưu gì")
-                await asyncio.sleep(0.5)
-            return state, reached
+            return await _log_in(playwright, url, choice.path, args, tmpdir, headless=headless,
+                                 until_cookie=until_cookie, script=script, finished=finished, timeout=timeout,
+                                 locale=locale, cancel=cancel, progress=progress)
         finally:
-            try:
-                await browser.close()
-            except Exception:  # already closed by the examiner
-                pass
+            await playwright.stop()
     finally:
-        await playwright.stop()
+        staging.close()
+
+
+async def _log_in(playwright: Any, url: str, executable: str, args: list[str], tmpdir: Path, *, headless: bool,
+                  until_cookie: str, script: LoginScript | None, finished: threading.Event, timeout: int,
+                  locale: str, cancel: CancelToken, progress: Progress) -> tuple[dict[str, Any], str]:
+    from playwright.async_api import Error as PlaywrightError
+
+    try:
+        browser = await playwright.chromium.launch(executable_path=executable, args=args, headless=headless,
+                                                   timeout=60_000,
+                                                   env=dict[str, str | float | bool](scrubbed(tmpdir=tmpdir)))
+    except PlaywrightError as exc:
+        raise CollectorError(f"cannot start the browser {executable}: {str(exc.message).splitlines()[0]}",
+                             message_vi=f"không khởi động được trình duyệt {executable}: "
+                                        f"{str(exc.message).splitlines()[0]}") from exc
+    try:
+        context = await browser.new_context(locale=locale or None)
+        page = await context.new_page()
+        try:
+            await page.goto(url, wait_until="domcontentloaded", timeout=60_000)
+        except PlaywrightError as exc:
+            raise UsageError(f"cannot open {url}: {str(exc.message).splitlines()[0]}",
+                             message_vi=f"không mở được {url}: {describe_text(str(exc.message).splitlines()[0])[1]}") from exc
+        progress(0, None, "waiting for the login")
+        state: dict[str, Any] = dict(await context.storage_state())
+        if script is not None:
+            await script(page)
+        deadline = time.monotonic() + timeout
+        reached = page.url
+        while True:
+            cancel.check()
+            if page.is_closed() or not browser.is_connected():
+                break
+            reached = page.url
+            try:
+                state = dict(await context.storage_state())
+            except PlaywrightError:
+                break  # the examiner closed the browser: keep the last state read
+            if until_cookie and any(c.get("name") == until_cookie for c in state.get("cookies", [])):
+                break
+            if finished.is_set() or (script is not None and not until_cookie):
+                break
+            if time.monotonic() > deadline:
+                raise UsageError(f"no login finished within {timeout} s; nothing was saved",
+                                 message_vi=f"không có lần đăng nhập nào hoàn tất trong {timeout} giây; không lưu gì")
+            await asyncio.sleep(0.5)
+        return state, reached
+    finally:
+        try:
+            await browser.close()
+        except Exception:  # already closed by the examiner
+            pass

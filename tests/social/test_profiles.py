@@ -110,3 +110,48 @@ def test_profile_commands(cli_vault: Cli, platform_site: PlatformSite) -> None:
     assert cli_vault("profile", "list", "--json").json() == []
     again = cli_vault("profile", "remove", "fb-cli")
     assert again.code == 2 and "no login profile named" in again.err
+
+
+def _descendants() -> list[int]:
+    """Every process started under this one (the Playwright driver, Chromium and its helpers)."""
+    import os
+
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as stat:
+                    parents[int(entry)] = int(stat.read().rsplit(b")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+    found, frontier = [], [os.getpid()]
+    while frontier:
+        parent = frontier.pop()
+        children = [pid for pid, ppid in parents.items() if ppid == parent]
+        found += children
+        frontier += children
+    return found
+
+
+def test_the_login_browser_gets_no_secret_and_keeps_its_profile_in_memory(
+        module_vault: ModuleVault, platform_site: PlatformSite, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FORENSICS_PASSPHRASE", "canary-passphrase-7f3a")
+    seen: dict[int, bytes] = {}
+    log_in = _script("dieutra@example.vn", PASSWORD)
+
+    async def script(page: Any) -> None:
+        for pid in _descendants():
+            try:
+                with open(f"/proc/{pid}/environ", "rb") as environ:
+                    seen[pid] = environ.read()
+            except OSError:
+                continue
+        await log_in(page)
+
+    login_profile(module_vault.vault, "env-check", LOGIN_URL, headless=True, script=script,
+                  host_rules=platform_site.host_rules, extra_ca_files=(str(platform_site.tls.cert_pem),))
+    assert len(seen) >= 2  # the driver and the browser at least
+    assert not [pid for pid, env in seen.items() if b"canary-passphrase-7f3a" in env]
+    tmpdirs = {line.split(b"=", 1)[1] for env in seen.values() for line in env.split(b"\0")
+               if line.startswith(b"TMPDIR=")}
+    assert tmpdirs and all(b"forensics-staging" in d for d in tmpdirs), tmpdirs
