@@ -108,9 +108,13 @@ def _replayed_text(browser: object, viewer: ViewerServer, name: str, data: bytes
                 except Exception:  # the frame is navigating (a redirect): look again
                     continue
                 if text.strip() and (expected in text or "Not Found" in text or time.monotonic() > deadline - 1):
-                    if verification is not None:
+                    if verification is not None:  # the viewer checks the signature on its own time: wait for it
                         app = next(f for f in page.frames if "/replay/?source=" in f.url)
-                        verification.extend(app.evaluate(_VERIFICATION))
+                        records = app.evaluate(_VERIFICATION)
+                        while not any(r.get("id") == "signature" for r in records) and time.monotonic() < deadline:
+                            page.wait_for_timeout(250)
+                            records = app.evaluate(_VERIFICATION)
+                        verification.extend(records)
                     return str(text)
             page.wait_for_timeout(250)
         return "\n".join(f"{f.url}" for f in page.frames)
