@@ -207,7 +207,7 @@ class WorkerRuntime:
         hooks = []
         if task.get("pipeline") == "social":
             import collectors.social.behaviours  # noqa: F401 - registers the social page behaviours the task names
-            from collectors.social.hook import SocialConfig, SocialHook
+            from collectors.social.capture_hook import SocialConfig, SocialHook
 
             social = dict(payload.get("social") or {})
             hooks.append(SocialHook(SocialConfig(media=bool(social.get("media", True)), accounts={},
