@@ -13,6 +13,7 @@ identity).
 
 from __future__ import annotations
 
+import atexit
 import io
 import queue
 import threading
@@ -150,6 +151,10 @@ class _PipeSink(io.RawIOBase):
         return len(piece)
 
 
+_running: dict[threading.Thread, _Pipe] = {}
+_running_lock = threading.Lock()
+
+
 def _thread(work: Callable[[], None], pipe: _Pipe, errors: list[BaseException], name: str) -> threading.Thread:
     def run() -> None:
         try:
@@ -163,10 +168,27 @@ def _thread(work: Callable[[], None], pipe: _Pipe, errors: list[BaseException], 
                 pipe.put(_EOF)
             except _Stopped:
                 pass
+            with _running_lock:
+                _running.pop(threading.current_thread(), None)
 
     thread = threading.Thread(target=run, name=name, daemon=True)
+    with _running_lock:
+        _running[thread] = pipe
     thread.start()
     return thread
+
+
+@atexit.register
+def _stop_running() -> None:
+    """Before the interpreter finalises: a pyrage thread left waiting inside rage (a reader abandoned after a
+    refusal) would be ended by unwinding through Rust frames, which aborts the whole process (exit 134 after
+    every test had passed). Stop each pipe so rage returns, then let the threads finish."""
+    with _running_lock:
+        running = list(_running.items())
+    for pipe in [pipe for _thread, pipe in running]:
+        pipe.stop()
+    for thread in [thread for thread, _pipe in running]:
+        thread.join(5)
 
 
 # -- sealing ---------------------------------------------------------------------------------------------------------
