@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import io
 import json
-import socket
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -26,6 +25,7 @@ from evidence_store import Item, Vault, iso_utc
 from evidence_store import monitor_store as store
 
 from . import settings
+from .egress import measure_egress
 from .monitor import CheckOutcome
 from .monitor_diff import (
     Focus,
@@ -396,29 +396,8 @@ def egress_facts(vault: Vault, target: str) -> dict[str, Any]:
     """How this check reached the target: the local address the system routes it from, and the public address a
     configured echo service saw (``monitor_egress_echo_url``), or why it was not measured."""
     host = urlsplit(target).hostname or ""
-    facts: dict[str, Any] = {"measured_at": iso_utc()}
-    try:
-        family = socket.AF_INET6 if ":" in host else socket.AF_INET
-        with socket.socket(family, socket.SOCK_DGRAM) as probe:  # connect() on UDP sends nothing
-            probe.connect((socket.getaddrinfo(host, 80, family)[0][4][0], 80))
-            facts["local_address"] = probe.getsockname()[0]
-    except OSError as exc:
-        facts["local_address_error"] = str(exc)
     echo = str(settings.get(vault, "monitor_egress_echo_url") or "")
-    if not echo:
-        facts["public_address"] = None
-        facts["public_address_note"] = "not measured: no echo service set (setting monitor_egress_echo_url)"
-        return facts
-    import urllib.request
-
-    try:
-        with urllib.request.urlopen(echo, timeout=10) as answer:  # noqa: S310 - an address the examiner set
-            facts["public_address"] = answer.read(200).decode("ascii", "replace").strip()
-            facts["public_address_source"] = echo
-    except (OSError, ValueError) as exc:
-        facts["public_address"] = None
-        facts["public_address_note"] = f"the echo service {echo} did not answer: {exc}"
-    return facts
+    return measure_egress(host, echo, "setting monitor_egress_echo_url")
 
 
 def _egress_with_clock(egress: dict[str, Any] | None, item: Item | None) -> dict[str, Any]:

@@ -17,17 +17,17 @@ from __future__ import annotations
 
 import base64
 import os
-import socket
 import threading
 import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from evidence_store import UsageError, iso_utc
+from evidence_store import UsageError
 from evidence_store.identity import ED25519, fingerprint
 
 from .app_dirs import user_config_dir
+from .egress import measure_egress
 from .environment import host_facts
 from .remote_bundle import Signer
 
@@ -151,28 +151,7 @@ class WorkerFacts:
             cached = self._egress.get(key)
             if cached and time.monotonic() - cached[0] < REFRESH_SECONDS:
                 return cached[1]
-        facts: dict[str, Any] = {"measured_at": iso_utc()}
-        try:
-            family = socket.AF_INET6 if ":" in host else socket.AF_INET
-            with socket.socket(family, socket.SOCK_DGRAM) as probe:  # connect() on UDP sends nothing
-                probe.connect((socket.getaddrinfo(host, 80, family)[0][4][0], 80))
-                facts["local_address"] = probe.getsockname()[0]
-        except OSError as exc:
-            facts["local_address_error"] = str(exc)
-        if not echo:
-            facts["public_address"] = None
-            facts["public_address_note"] = ("not measured: no echo service set (the desk's monitor_egress_echo_url "
-                                            "setting, or the worker's --egress-echo)")
-        else:
-            import urllib.request
-
-            try:
-                with urllib.request.urlopen(echo, timeout=10) as answer:  # noqa: S310 - an address the examiner set
-                    facts["public_address"] = answer.read(200).decode("ascii", "replace").strip()
-                    facts["public_address_source"] = echo
-            except (OSError, ValueError) as exc:
-                facts["public_address"] = None
-                facts["public_address_note"] = f"the echo service {echo} did not answer: {exc}"
+        facts = measure_egress(host, echo, "the desk's monitor_egress_echo_url setting, or the worker's --egress-echo")
         with self._lock:
             self._egress[key] = (time.monotonic(), facts)
         return facts
