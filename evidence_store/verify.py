@@ -18,7 +18,6 @@ from .canonical import iso_utc
 from .crypto import ciphertext_size
 from .db import DatabaseError
 from .errors import IntegrityError
-from .hashing import hash_stream
 from .item_record import changed_fields, row_dict
 from .models import Problem
 from .tasks import NEVER_CANCELLED, CancelToken, Progress, no_progress
@@ -313,6 +312,8 @@ def _check_blob(vault: Vault, store: Any, name: str, row: dict[str, Any], path: 
 
 def _swap_hint(vault: Vault, name: str, path: Any, known: set[str]) -> list[tuple[str, str]]:
     """A file that fails to decrypt may be another blob's file moved here: say so."""
+    from .hashing import hash_stream  # loaded only when a blob fails: opening a vault to read never needs it
+
     with open(path, "rb") as handle:
         other = hash_stream(handle, ("sha256",))["sha256"]
     if other != name and other in known:
