@@ -99,7 +99,11 @@ def _replayed_text(browser: object, viewer: ViewerServer, name: str, data: bytes
         page = context.new_page()
         page.goto(viewer.view_url(name, url))
         deadline = time.monotonic() + 90
+        reload_at = time.monotonic() + 30  # the viewer's service worker may miss the first load: reload once
         while time.monotonic() < deadline:
+            if reload_at and time.monotonic() > reload_at and not any("mp_/" in f.url for f in page.frames):
+                reload_at = 0
+                page.reload()
             for frame in page.frames:
                 if "mp_/" not in frame.url:
                     continue
