@@ -8,7 +8,7 @@ row that the monitoring desk shows; adding or removing one is a custody entry.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -181,30 +181,57 @@ def _watch(vault: Vault, watch_id: int) -> Watch:
     return Watch(*row)
 
 
-def alerts(vault: Vault, *, open_only: bool = True, limit: int = 1000) -> list[Alert]:
+def alerts(vault: Vault, *, open_only: bool = True, case_ids: Collection[int] | None = None,
+           limit: int = 1000) -> list[Alert]:
+    """Alerts (of the cases ``case_ids`` only, when given)."""
     sql = ("SELECT a.id, a.watch_id, w.type, w.value, a.case_id, a.item_id, a.place, a.snippet, a.created_at,"
-           " a.acknowledged_at FROM entity_alerts a JOIN entity_watch w ON w.id = a.watch_id")
+           " a.acknowledged_at FROM entity_alerts a JOIN entity_watch w ON w.id = a.watch_id WHERE 1=1")
+    args: list[Any] = []
     if open_only:
-        sql += " WHERE a.acknowledged_at IS NULL"
-    return [Alert(*r) for r in vault.conn.execute(sql + " ORDER BY a.id LIMIT ?", (limit,))]
+        sql += " AND a.acknowledged_at IS NULL"
+    if case_ids is not None:
+        sql += f" AND a.case_id IN ({_marks(case_ids)})"
+        args.extend(sorted(case_ids))
+    return [Alert(*r) for r in vault.conn.execute(sql + " ORDER BY a.id LIMIT ?", (*args, limit))]
 
 
-def acknowledge_alerts(vault: Vault, alert_ids: Sequence[int]) -> int:
+def alert_cases(vault: Vault, *, open_only: bool = True) -> list[tuple[int, int]]:
+    """(case id, alerts) of every case with alerts: what a need-to-know view counts without showing."""
+    sql = "SELECT case_id, count(*) FROM entity_alerts"
+    if open_only:
+        sql += " WHERE acknowledged_at IS NULL"
+    return [(int(r[0]), int(r[1])) for r in vault.conn.execute(sql + " GROUP BY case_id")]
+
+
+def _marks(values: Collection[Any]) -> str:
+    return ",".join("?" * len(values))
+
+
+def acknowledge_alerts(vault: Vault, alert_ids: Sequence[int], *, case_ids: Collection[int] | None = None) -> int:
+    """Mark alerts read (only those of the cases ``case_ids``, when given)."""
     with vault._write():
         marks = ",".join("?" * len(alert_ids))
-        done = vault.conn.execute(f"UPDATE entity_alerts SET acknowledged_at = ? WHERE id IN ({marks})"
-                                  " AND acknowledged_at IS NULL", (iso_utc(), *alert_ids)).rowcount
+        sql = f"UPDATE entity_alerts SET acknowledged_at = ? WHERE id IN ({marks}) AND acknowledged_at IS NULL"
+        args: list[Any] = [iso_utc(), *alert_ids]
+        if case_ids is not None:
+            sql += f" AND case_id IN ({_marks(case_ids)})"
+            args.extend(sorted(case_ids))
+        done = vault.conn.execute(sql, args).rowcount
         vault.log("entity.alert.acknowledge", details={"alerts": list(alert_ids)})
     return int(done)
 
 
 # -- reading ---------------------------------------------------------------------------------------------------
 def list_entities(vault: Vault, *, case_id: int | None = None, entity_type: str | None = None,
-                  limit: int = 10000) -> list[EntityRow]:
+                  case_ids: Collection[int] | None = None, limit: int = 10000) -> list[EntityRow]:
+    """Entities with their counts, of one case, or of the cases ``case_ids`` (every case when neither is given)."""
     where, args = ["1=1"], list[Any]()
     if case_id is not None:
         where.append("o.case_id = ?")
         args.append(case_id)
+    if case_ids is not None:
+        where.append(f"o.case_id IN ({_marks(case_ids)})")
+        args.extend(sorted(case_ids))
     if entity_type is not None:
         where.append("e.type = ?")
         args.append(entity_type)
@@ -236,20 +263,21 @@ def find_by_suffix(vault: Vault, entity_type: str, suffix: str) -> list[EntityRo
         (entity_type, "%" + escaped))]
 
 
-def occurrences(vault: Vault, entity_id: int, *, case_ids: Sequence[int] | None = None,
+def occurrences(vault: Vault, entity_id: int, *, case_ids: Collection[int] | None = None,
                 limit: int = 100000) -> list[OccurrenceRow]:
     sql = ("SELECT o.id, o.entity_id, o.item_id, o.case_id, o.place, o.snippet, o.rule, o.seen_at, i.acquired_at,"
            " i.name, i.kind FROM entity_occurrences o JOIN items i ON i.id = o.item_id WHERE o.entity_id = ?")
     args: list[Any] = [entity_id]
     if case_ids is not None:
-        sql += f" AND o.case_id IN ({','.join('?' * len(case_ids))})"
-        args.extend(case_ids)
+        sql += f" AND o.case_id IN ({_marks(case_ids)})"
+        args.extend(sorted(case_ids))
     return [OccurrenceRow(*r) for r in vault.conn.execute(sql + " ORDER BY o.id LIMIT ?", (*args, limit))]
 
 
 def co_occurring(vault: Vault, entity_id: int, *, types: Sequence[str] | None = None,
-                 limit: int = 50) -> list[tuple[EntityRow, int]]:
-    """Other entities found in the same items, with how many items they share, most shared first."""
+                 case_ids: Collection[int] | None = None, limit: int = 50) -> list[tuple[EntityRow, int]]:
+    """Other entities found in the same items (of the cases ``case_ids``, when given), with how many items they
+    share, most shared first."""
     sql = ("SELECT e.id, e.type, e.value, e.display, count(*), count(DISTINCT o2.case_id),"
            " count(DISTINCT o2.item_id) FROM entity_occurrences o1"
            " JOIN entity_occurrences o2 ON o2.item_id = o1.item_id AND o2.entity_id != o1.entity_id"
@@ -258,21 +286,37 @@ def co_occurring(vault: Vault, entity_id: int, *, types: Sequence[str] | None = 
     if types:
         sql += f" AND e.type IN ({','.join('?' * len(types))})"
         args.extend(types)
+    if case_ids is not None:
+        sql += f" AND o1.case_id IN ({_marks(case_ids)})"
+        args.extend(sorted(case_ids))
     rows = vault.conn.execute(sql + " GROUP BY e.id ORDER BY count(DISTINCT o2.item_id) DESC, e.value LIMIT ?",
                               (*args, limit)).fetchall()
     return [(EntityRow(*r), int(r[6])) for r in rows]
 
 
-def shared_items(vault: Vault, entity_ids: Sequence[int]) -> list[tuple[int, int, int]]:
-    """(entity a, entity b, items they share) for every pair of the given entities that share an item."""
+def shared_items(vault: Vault, entity_ids: Sequence[int], *,
+                 case_ids: Collection[int] | None = None) -> list[tuple[int, int, int]]:
+    """(entity a, entity b, items they share) for every pair of the given entities that share an item (of the
+    cases ``case_ids``, when given)."""
     if not entity_ids:
         return []
     marks = ",".join("?" * len(entity_ids))
+    within, args = "", list[Any]()
+    if case_ids is not None:
+        within = f" AND o1.case_id IN ({_marks(case_ids)})"
+        args = sorted(case_ids)
     return [(int(r[0]), int(r[1]), int(r[2])) for r in vault.conn.execute(
         f"SELECT o1.entity_id, o2.entity_id, count(DISTINCT o1.item_id) FROM entity_occurrences o1"
         f" JOIN entity_occurrences o2 ON o2.item_id = o1.item_id AND o2.entity_id > o1.entity_id"
-        f" WHERE o1.entity_id IN ({marks}) AND o2.entity_id IN ({marks}) GROUP BY o1.entity_id, o2.entity_id",
-        (*entity_ids, *entity_ids))]
+        f" WHERE o1.entity_id IN ({marks}) AND o2.entity_id IN ({marks}){within}"
+        f" GROUP BY o1.entity_id, o2.entity_id", (*entity_ids, *entity_ids, *args))]
+
+
+def occurrence_cases(vault: Vault, entity_id: int) -> list[tuple[int, int]]:
+    """(case id, occurrences) of every case where the entity occurs: counted, not shown."""
+    return [(int(r[0]), int(r[1])) for r in vault.conn.execute(
+        "SELECT case_id, count(*) FROM entity_occurrences WHERE entity_id = ? GROUP BY case_id ORDER BY case_id",
+        (entity_id,))]
 
 
 def get_entity(vault: Vault, entity_id: int) -> EntityRow:

@@ -328,6 +328,18 @@ CREATE TABLE remote_tasks (
 CREATE INDEX remote_tasks_batch ON remote_tasks(case_id, batch);
 CREATE INDEX remote_tasks_status ON remote_tasks(status, dispatched_at)
 """),
+    # Issue 17: who may see a case's content in searches, entity cards and alerts (evidence_store.case_access):
+    # the examiners assigned to a case besides its lead (cases.examiner_id, the owner). Changes are custody entries.
+    ("0017-case-access", """
+CREATE TABLE case_examiners (
+    case_id INTEGER NOT NULL REFERENCES cases(id),
+    examiner_id INTEGER NOT NULL REFERENCES examiners(id),
+    added_at TEXT NOT NULL,
+    added_by INTEGER NOT NULL REFERENCES examiners(id),
+    PRIMARY KEY (case_id, examiner_id)
+);
+CREATE INDEX case_examiners_examiner ON case_examiners(examiner_id)
+"""),
 ]
 
 

@@ -34,6 +34,9 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "case.update": ("Case edited", "Sửa thông tin vụ việc"),
     "case.close": ("Case closed", "Đóng vụ việc"),
     "case.reopen": ("Case reopened", "Mở lại vụ việc"),
+    "case.assign": ("Examiner assigned to the case", "Phân công cán bộ vào vụ việc"),
+    "case.unassign": ("Examiner's assignment to the case ended", "Bỏ phân công cán bộ khỏi vụ việc"),
+    "case.owner": ("Case handed to another lead examiner", "Giao vụ việc cho cán bộ chủ trì khác"),
     "item.acquire": ("Evidence acquired", "Thu thập mục chứng cứ"),
     "worker.enroll": ("Capture worker enrolled", "Đăng ký máy thu thập"),
     "worker.revoke": ("Capture worker revoked", "Thu hồi máy thu thập"),
@@ -94,6 +97,7 @@ DETAIL_NAMES: dict[str, tuple[str, str]] = {
     "label": ("label", "nhãn"), "role": ("role", "vai trò"), "problems": ("problems", "số lỗi"),
     "reason": ("reason", "lý do"), "watch_id": ("watch", "mục theo dõi"), "tsa_url": ("authority", "tổ chức"),
     "checkpoint_size": ("checkpoint", "điểm kiểm tra"), "kind": ("kind", "loại"), "out": ("to", "tới"),
+    "examiner": ("examiner", "cán bộ"), "from": ("from", "từ"), "to": ("to", "cho"), "by": ("as", "với tư cách"),
 }
 PURPOSES = {"preview": ("shown in the preview", "xem trong khung xem trước"),
             "display": ("shown in the disk browser", "xem trong trình duyệt ảnh đĩa")}

@@ -9,7 +9,8 @@ from rich.table import Table
 
 from evidence_store.errors import UsageError
 
-from ..services import analysis, entities, search, timeline
+from ..services import analysis, case_access, entities, search, timeline
+from ..services.case_access import Hidden
 from ..services.entity_rules import TYPES
 from .common import cancellable, common_options, emit_json, err, is_json, opened_vault, out
 
@@ -43,15 +44,17 @@ def _index_bar(label: str):  # type: ignore[no-untyped-def]
 @click.option("--kind", "kinds", multiple=True, help="Only items of this kind (repeatable).")
 @click.option("--limit", default=50, show_default=True, help="At most this many hits.")
 def search_cmd(query: str, case_ref: str | None, all_cases: bool, kinds: tuple[str, ...], limit: int) -> None:
-    """Full-text search: words (with or without Vietnamese marks), "phrases", prefix*, OR, -excluded."""
+    """Full-text search: words (with or without Vietnamese marks), "phrases", prefix*, OR, -excluded.
+
+    Across cases, hits in cases you are not assigned to are counted ("hidden"), never shown."""
     if case_ref and all_cases:
-        raise UsageError("give --case or --all-cases, not both")
+        raise UsageError("give --case or --all-cases, not both", message_vi="chỉ chọn một vụ việc hoặc mọi vụ việc")
     with opened_vault() as vault:
         hits = search.search(vault, query, case=case_ref, kinds=list(kinds) or None, limit=limit)
-        cases = search.cases_with(vault, query) if not case_ref else []
+        cases, hidden = search.cross_case(vault, query) if not case_ref else ([], Hidden("hits"))
     if is_json():
         emit_json({"query": query, "hits": [h.to_json() for h in hits],
-                   "cases": [{"case": c, "pieces": n} for c, n in cases]})
+                   "cases": [{"case": c, "pieces": n} for c, n in cases], "hidden": hidden.to_json()})
         return
     table = Table("case", "item", "kind", "name", "place", "snippet", title=f"{len(hits)} hit(s) for {query}")
     for h in hits:
@@ -60,6 +63,8 @@ def search_cmd(query: str, case_ref: str | None, all_cases: bool, kinds: tuple[s
     out.print(table)
     if cases:
         out.print("cases: " + ", ".join(f"{c} ({n})" for c, n in cases))
+    if hidden:
+        out.print(f"[yellow]{hidden.message()}[/]", highlight=False)
 
 
 # -- entities ----------------------------------------------------------------------------------------------------
@@ -106,6 +111,8 @@ def entities_show(value: str, entity_type: str | None) -> None:
         out.print(table)
         if c.linked:
             out.print("appears with: " + ", ".join(f"{e.display} ({n})" for e, n in c.linked[:20]))
+        if c.hidden:
+            out.print(f"[yellow]{c.hidden.message()}[/]", highlight=False)
 
 
 @entities_group.group("watch")
@@ -160,16 +167,21 @@ def watch_remove(value: str, entity_type: str | None) -> None:
 @common_options
 @click.option("--all", "show_all", is_flag=True, help="Acknowledged alerts too.")
 def entities_alerts(show_all: bool) -> None:
-    """New occurrences of watched entities."""
+    """New occurrences of watched entities (in cases you are not assigned to: counted, not shown)."""
     from evidence_store import entity_store
 
+    from ..services import alerts
+
     with opened_vault() as vault:
-        rows = entity_store.alerts(vault, open_only=not show_all)
+        rows = entity_store.alerts(vault, open_only=not show_all, case_ids=case_access.visible(vault))
+        hidden = alerts.hidden_entity_alerts(vault, unread_only=not show_all)
     if is_json():
-        emit_json([a.to_json() for a in rows])
+        emit_json({"alerts": [a.to_json() for a in rows], "hidden": hidden.to_json()})
         return
     for a in rows:
         out.print(f"#{a.id} {a.created_at} {a.type} {a.value}: case {a.case_id} item {a.item_id} {a.place}: {a.snippet}")
+    if hidden:
+        out.print(f"[yellow]{hidden.message()}[/]", highlight=False)
 
 
 # -- timeline ----------------------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from rich.table import Table
 
 from evidence_store import Case
 
-from ..services import cases
+from ..services import case_access, cases
 from .common import common_options, emit_json, is_json, opened_vault, out
 
 
@@ -56,11 +56,13 @@ def case_list() -> None:
 @common_options
 @click.argument("case_ref", metavar="CASE")
 def case_show(case_ref: str) -> None:
-    """A case with its item counts."""
+    """A case with its item counts and the examiners who may see it."""
     with opened_vault() as vault:
         case = vault.get_case(case_ref)
         items = vault.list_items(case.id)
-    data = case.to_json() | {"items": len(items), "bytes": sum(i.size or 0 for i in items)}
+        members = case_access.members(vault, case.id)
+    data = case.to_json() | {"items": len(items), "bytes": sum(i.size or 0 for i in items),
+                             "examiners": [m.to_json() for m in members]}
     if is_json():
         emit_json(data)
     else:
@@ -85,6 +87,45 @@ def case_reopen(case_ref: str) -> None:
     with opened_vault() as vault:
         case = cases.reopen_case(vault, case_ref)
     emit_json(case.to_json()) if is_json() else out.print(f"Case {case.number} reopened.")
+
+
+@case_group.command("assign")
+@common_options
+@click.argument("case_ref", metavar="CASE")
+@click.argument("examiner")
+def case_assign(case_ref: str, examiner: str) -> None:
+    """Let EXAMINER see CASE in searches, entity cards and alerts (the case's owner or an administrator)."""
+    with opened_vault() as vault:
+        member = case_access.assign(vault, case_ref, examiner)
+        members = case_access.members(vault, case_ref)
+    emit_json([m.to_json() for m in members]) if is_json() else \
+        out.print(f"{member.examiner} assigned to case {case_ref}.")
+
+
+@case_group.command("unassign")
+@common_options
+@click.argument("case_ref", metavar="CASE")
+@click.argument("examiner")
+def case_unassign(case_ref: str, examiner: str) -> None:
+    """End EXAMINER's assignment to CASE (the case's owner or an administrator)."""
+    with opened_vault() as vault:
+        case_access.unassign(vault, case_ref, examiner)
+        members = case_access.members(vault, case_ref)
+    emit_json([m.to_json() for m in members]) if is_json() else \
+        out.print(f"{examiner} no longer assigned to case {case_ref}.")
+
+
+@case_group.command("owner")
+@common_options
+@click.argument("case_ref", metavar="CASE")
+@click.argument("examiner")
+def case_owner(case_ref: str, examiner: str) -> None:
+    """Hand CASE to EXAMINER as its lead; the previous owner stays assigned (the owner or an administrator)."""
+    with opened_vault() as vault:
+        case = case_access.set_owner(vault, case_ref, examiner)
+        members = case_access.members(vault, case.id)
+    emit_json(case.to_json() | {"examiners": [m.to_json() for m in members]}) if is_json() else \
+        out.print(f"Case {case.number} is now led by {case.examiner}.")
 
 
 COMMANDS = [case_group]

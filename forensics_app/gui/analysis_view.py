@@ -133,8 +133,8 @@ class SearchView(QWidget):
         try:
             case = None if all_cases else str(self.case_id)
             self.hits = search.search(self.vault, self.query.text(), case=case, limit=200)
-            cases = search.cases_with(self.vault, self.query.text())
-        except ForensicsError as exc:  # a syntax error names its position
+            cases, hidden = search.cross_case(self.vault, self.query.text())
+        except ForensicsError as exc:  # a syntax error names its position; an unassigned case names its owner
             self.status.setText(error_text(exc))
             self.hits = []
             cases = []
@@ -142,6 +142,8 @@ class SearchView(QWidget):
             text = t("search.hits", count=len(self.hits))
             if cases:
                 text += " — " + t("search.cases", cases=", ".join(f"{c} ({n})" for c, n in cases))
+            if hidden:  # counted in other examiners' cases, never shown
+                text += " — " + hidden.message(i18n.current())
             self.status.setText(text)
         self.table.setRowCount(len(self.hits))
         for row, hit in enumerate(self.hits):
@@ -212,6 +214,8 @@ def entity_card_html(cards: list[entities.EntityCard]) -> str:
                                                cases=e.cases, first=card.first_seen or "-",
                                                last=card.last_seen or "-")) + "</p>")
         parts.append("<p>" + ", ".join(f"{html.escape(c['number'])} ({c['occurrences']})" for c in card.cases) + "</p>")
+        if card.hidden:
+            parts.append(f"<p><i>{html.escape(card.hidden.message(i18n.current()))}</i></p>")
         if card.linked:
             parts.append(f"<p><b>{html.escape(t('entity.linked'))}:</b> " + ", ".join(
                 f"{html.escape(other.display)} ({n})" for other, n in card.linked[:15]) + "</p>")

@@ -37,7 +37,7 @@ class CaseDialog(QDialog):
     """New case, or edit one (its number cannot change: it is quoted in the custody log)."""
 
     def __init__(self, parent: QWidget | None = None, case: Case | None = None, agency: str = "",
-                 unit: str = "") -> None:
+                 unit: str = "", members: list[tuple[str, str]] | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("caseDialog")
         bind(self, "setWindowTitle", "case.edit.title" if case else "case.new.title")
@@ -58,6 +58,11 @@ class CaseDialog(QDialog):
                             ("field.case.description", self.description), ("field.agency", self.agency),
                             ("field.unit", self.unit)):
             form.addRow(bind(QLabel(), "setText", key), widget)
+        if members:  # (examiner, owner|assigned): who may see the case; changed with `forensics case assign/owner`
+            self.members = QLabel(", ".join(f"{name} ({tr('case.role.' + role)})" for name, role in members))
+            self.members.setObjectName("caseMembers")
+            self.members.setWordWrap(True)
+            form.addRow(bind(QLabel(), "setText", "field.case.examiners"), self.members)
         layout.addLayout(form)
         self.message = QLabel()
         theme.set_role(self.message, "error")

@@ -249,6 +249,9 @@ TEXTS: dict[str, tuple[str, str]] = {
     "field.case.number": ("Case number", "Số vụ việc"),
     "field.case.title": ("Title", "Tên vụ việc"),
     "field.case.description": ("Description", "Mô tả"),
+    "field.case.examiners": ("Examiners who may see it", "Cán bộ được xem vụ việc"),
+    "case.role.owner": ("lead", "chủ trì"),
+    "case.role.assigned": ("assigned", "được phân công"),
     # -- evidence table ---------------------------------------------------------------
     "tab.evidence": ("Evidence", "Chứng cứ"),
     "tab.custody": ("Custody log", "Nhật ký lưu giữ chứng cứ"),

@@ -88,10 +88,13 @@ class WindowActions:
         case_id = self.current_case_id()
         if case_id is None:
             return
-        case = self.session_or_raise().reader.get_case(case_id)
+        reader = self.session_or_raise().reader
+        case = reader.get_case(case_id)
+        from ..services import case_access
         from .case_dialog import CaseDialog
 
-        dialog = CaseDialog(self._widget(), case)
+        members = [(m.examiner, m.role) for m in case_access.members(reader, case_id)]
+        dialog = CaseDialog(self._widget(), case, members=members)
         self._dialogs["case"] = dialog
 
         def accepted() -> None:

@@ -16,6 +16,9 @@ from typing import Any
 from evidence_store import Vault, entity_store
 from evidence_store import monitor_store as store
 
+from . import case_access
+from .case_access import Hidden
+
 KIND_TEXT = {
     "changed": ("Changed", "Có thay đổi"), "new_posts": ("New posts", "Bài đăng mới"),
     "removed": ("Removed", "Đã bị gỡ"), "failing": ("Failing", "Lỗi liên tiếp"),
@@ -66,8 +69,10 @@ def from_monitor(a: store.MonitorAlert) -> DeskAlert:
 
 def all_alerts(vault: Vault, *, unread_only: bool = False, case_id: int | None = None,
                limit: int = 1000) -> list[DeskAlert]:
+    """Monitoring alerts, and the entity watch list's alerts of the cases the examiner may see
+    (:func:`hidden_entity_alerts` counts the others)."""
     rows = [from_monitor(a) for a in store.alerts(vault, unread_only=unread_only, case_id=case_id, limit=limit)]
-    for e in entity_store.alerts(vault, open_only=unread_only, limit=limit):
+    for e in entity_store.alerts(vault, open_only=unread_only, case_ids=case_access.visible(vault), limit=limit):
         if case_id is not None and e.case_id != case_id:
             continue
         text = f"{e.type} {e.value} in item {e.item_id} ({e.place}): {e.snippet}"
@@ -75,6 +80,11 @@ def all_alerts(vault: Vault, *, unread_only: bool = False, case_id: int | None =
                               {"en": text, "vi": f"{e.type} {e.value} trong mục {e.item_id} ({e.place}): {e.snippet}"},
                               e.item_id, e.created_at, e.acknowledged_at))
     return sorted(rows, key=lambda a: a.created_at)
+
+
+def hidden_entity_alerts(vault: Vault, *, unread_only: bool = False) -> Hidden:
+    """Watch-list alerts raised in cases the examiner is not assigned to: counted, not shown."""
+    return case_access.split(vault, entity_store.alert_cases(vault, open_only=unread_only), "alerts")[1]
 
 
 def grouped(rows: Sequence[DeskAlert]) -> dict[str, list[DeskAlert]]:
@@ -91,7 +101,7 @@ def mark_read(vault: Vault, refs: Sequence[int | str]) -> int:
     entity_ids = [int(str(r)[1:]) for r in refs if str(r).startswith("e")]
     done = store.mark_read(vault, monitor_ids)
     if entity_ids:
-        done += entity_store.acknowledge_alerts(vault, entity_ids)
+        done += entity_store.acknowledge_alerts(vault, entity_ids, case_ids=case_access.visible(vault))
     return done
 
 

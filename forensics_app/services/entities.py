@@ -14,7 +14,8 @@ from evidence_store import Vault, entity_store
 from evidence_store.entity_store import EntityRow, OccurrenceRow, Watch
 from evidence_store.errors import NotFoundError, UsageError
 
-from . import entity_rules
+from . import case_access, entity_rules
+from .case_access import Hidden
 
 
 def resolve(vault: Vault, value: str, entity_type: str | None = None) -> list[EntityRow]:
@@ -48,8 +49,12 @@ def list_entities(vault: Vault, case: str | None = None, entity_type: str | None
         raise UsageError(f"unknown entity type {entity_type!r}: use one of {', '.join(entity_rules.TYPES)}",
                          message_vi=f"loại thực thể không xác định {entity_type!r}: dùng một trong "
                                     f"{', '.join(entity_rules.TYPES)}")
-    case_id = vault.get_case(case).id if case else None
-    return entity_store.list_entities(vault, case_id=case_id, entity_type=entity_type)
+    """Entities of one case, or of every case the examiner may see."""
+    if case:
+        chosen = vault.get_case(case)
+        case_access.require_visible(vault, chosen)
+        return entity_store.list_entities(vault, case_id=chosen.id, entity_type=entity_type)
+    return entity_store.list_entities(vault, entity_type=entity_type, case_ids=case_access.visible(vault))
 
 
 @dataclass
@@ -63,10 +68,11 @@ class EntityCard:
     last_seen: str | None
     linked: list[tuple[EntityRow, int]]
     watched: bool
+    hidden: Hidden  # occurrences in cases the examiner is not assigned to: counted, not shown
 
     def to_json(self) -> dict[str, Any]:
         return {"entity": self.entity.to_json(), "first_seen": self.first_seen, "last_seen": self.last_seen,
-                "watched": self.watched, "cases": self.cases,
+                "watched": self.watched, "cases": self.cases, "hidden": self.hidden.to_json(),
                 "occurrences": [o.to_json() for o in self.occurrences],
                 "linked": [{**e.to_json(), "shared_items": n} for e, n in self.linked]}
 
@@ -75,19 +81,22 @@ LINK_TYPES = ("account", "phone", "email", "bank_account", "crypto_wallet", "dom
 
 
 def card(vault: Vault, entity: EntityRow) -> EntityCard:
-    """The entity card. First/last seen: the time the evidence shows, else when the item was acquired."""
-    occurrences = entity_store.occurrences(vault, entity.id)
+    """The entity card, of the cases the examiner may see (the others counted in ``hidden``).
+
+    First/last seen: the time the evidence shows, else when the item was acquired."""
+    seen = case_access.visible(vault)
+    occurrences = entity_store.occurrences(vault, entity.id, case_ids=seen)
+    shown, hidden = case_access.split(vault, entity_store.occurrence_cases(vault, entity.id), "occurrences")
     names = {c.id: c for c in vault.list_cases()}
-    per_case: dict[int, int] = {}
-    for occ in occurrences:
-        per_case[occ.case_id] = per_case.get(occ.case_id, 0) + 1
     moments = sorted((o.seen_at or o.acquired_at) for o in occurrences)
     watched = any(w.type == entity.type and w.value == entity.value for w in entity_store.watches(vault))
-    return EntityCard(entity, occurrences,
+    counted = EntityRow(entity.id, entity.type, entity.value, entity.display, len(occurrences), len(shown),
+                        len({o.item_id for o in occurrences}))
+    return EntityCard(counted, occurrences,
                       [{"case_id": k, "number": names[k].number, "title": names[k].title, "occurrences": v}
-                       for k, v in sorted(per_case.items())],
+                       for k, v in shown],
                       moments[0] if moments else None, moments[-1] if moments else None,
-                      entity_store.co_occurring(vault, entity.id, types=LINK_TYPES), watched)
+                      entity_store.co_occurring(vault, entity.id, types=LINK_TYPES, case_ids=seen), watched, hidden)
 
 
 def show(vault: Vault, value: str, entity_type: str | None = None) -> list[EntityCard]:
@@ -118,7 +127,7 @@ def watch(vault: Vault, values: list[str], entity_type: str | None = None, note:
 
 def links(vault: Vault, entity_ids: list[int]) -> list[tuple[int, int, int]]:
     """Pairs of the chosen entities that share items (the report's link chart)."""
-    return entity_store.shared_items(vault, entity_ids)
+    return entity_store.shared_items(vault, entity_ids, case_ids=case_access.visible(vault))
 
 
 def normalise_watched(vault: Vault, value: str, entity_type: str | None = None) -> list[tuple[str, str]]:

@@ -19,6 +19,9 @@ from evidence_store import Vault, search_index
 from evidence_store.errors import UsageError
 from evidence_store.search_index import Hit, fold
 
+from . import case_access
+from .case_access import Hidden
+
 MAX_LIMIT = 1000
 
 
@@ -194,12 +197,23 @@ class SearchHit:
 
 def search(vault: Vault, query: str, *, case: str | None = None, kinds: list[str] | None = None,
            limit: int = 50, offset: int = 0) -> list[SearchHit]:
-    """Hits of ``query`` in one case (number, id or uid) or across all cases, best first."""
+    """Hits of ``query`` in one case (number, id or uid) or across the cases the examiner may see, best first.
+
+    A case the examiner is not assigned to is refused when named, and left out of an all-cases search
+    (:func:`cross_case` counts what it holds)."""
     fts = to_fts(query)
     if not 1 <= limit <= MAX_LIMIT:
         raise UsageError(f"the number of hits must be between 1 and {MAX_LIMIT}",
                          message_vi=f"số kết quả phải từ 1 đến {MAX_LIMIT}")
-    case_ids = [vault.get_case(case).id] if case else None
+    if case:
+        chosen = vault.get_case(case)
+        case_access.require_visible(vault, chosen)
+        case_ids: list[int] | None = [chosen.id]
+    else:
+        seen = case_access.visible(vault)
+        case_ids = sorted(seen) if seen is not None else None
+        if case_ids == []:
+            return []
     hits = search_index.search(vault, fts, case_ids=case_ids, kinds=kinds, limit=limit, offset=offset)
     names = {c.id: c.number for c in vault.list_cases()}
     out = []
@@ -209,14 +223,21 @@ def search(vault: Vault, query: str, *, case: str | None = None, kinds: list[str
     return out
 
 
-def cases_with(vault: Vault, query: str) -> list[tuple[str, int]]:
-    """(case number, hits) of every case where ``query`` matches: the cross-case view of a search."""
+def cross_case(vault: Vault, query: str) -> tuple[list[tuple[str, int]], Hidden]:
+    """(case number, hits) of every case the examiner may see where ``query`` matches, and what matched in the
+    others (counted, not shown): the cross-case view of a search."""
     names = {c.id: c.number for c in vault.list_cases()}
-    return [(names.get(case_id, str(case_id)), count)
-            for case_id, count in search_index.case_counts(vault, to_fts(query))]
+    shown, hidden = case_access.split(vault, search_index.case_counts(vault, to_fts(query)), "hits")
+    return [(names.get(case_id, str(case_id)), count) for case_id, count in shown], hidden
+
+
+def cases_with(vault: Vault, query: str) -> list[tuple[str, int]]:
+    """(case number, hits) of the cases the examiner may see where ``query`` matches."""
+    return cross_case(vault, query)[0]
 
 
 def hit_context(vault: Vault, item_id: int, place: str) -> list[tuple[str, str]]:
     """The indexed pieces of the item, the hit's piece first: what the app shows around a hit."""
+    case_access.require_visible(vault, vault.get_case(vault.get_item(item_id).case_id))
     pieces = search_index.pieces_of(vault, item_id)
     return sorted(pieces, key=lambda p: p[0] != place)

@@ -39,7 +39,7 @@ def test_search_entities_index_cli(cli_vault, tmp_path):
     assert "not found" in cli("entities", "show", "0999 999 999").one_line_error()
     watch = cli("entities", "watch", "add", "0912345678", "--json").json()
     assert watch[0]["value"] == "+84912345678" and watch[0]["existing_occurrences"] == 2  # type: ignore[index]
-    assert len(cli("entities", "alerts", "--json").json()) == 2  # type: ignore[arg-type]
+    assert len(cli("entities", "alerts", "--json").json()["alerts"]) == 2  # type: ignore[index]
 
     status = cli("index", "status", "--json").json()
     assert status["pending"] == 0  # type: ignore[index]
@@ -47,4 +47,4 @@ def test_search_entities_index_cli(cli_vault, tmp_path):
     assert "truncated PDF" in status["not_indexed"][0]["reason"]  # type: ignore[index]
     rebuilt = cli("index", "rebuild", "--json")
     assert rebuilt.code == 0 and rebuilt.json()["items"] == len(cli.items())  # type: ignore[index]
-    assert len(cli("entities", "alerts", "--json").json()) == 2  # type: ignore[arg-type]
+    assert len(cli("entities", "alerts", "--json").json()["alerts"]) == 2  # type: ignore[index]

@@ -42,6 +42,7 @@ def test_new_case_edit_and_close(window: Any, qtbot: Any) -> None:
     window.act_edit_case.trigger()
     edit = window._dialogs["case"]
     assert edit.number.isReadOnly()
+    assert edit.members.text() == "Nguyễn Văn Kiểm (lead)"  # who may see the case (issue 17's case access)
     edit.title.setText("Lừa đảo trực tuyến (sửa)")
     edit._check()
     wait_until(qtbot, lambda: "(sửa)" in window.cases.model.index(
