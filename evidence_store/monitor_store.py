@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from .vault import Vault
 
 ACTIVE, PAUSED, REMOVED = "active", "paused", "removed"
+WATCH_STATUSES = (ACTIVE, PAUSED, REMOVED)  # every status a watch can have (the desk shows each in words)
+HEALTHS = ("ok", "failing")  # every health the checks write (services/monitor_judge.py)
 RUNNING, INTERRUPTED = "running", "interrupted"
 MONITOR_LOCK = "monitor.lock"
 _encode = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode

@@ -173,8 +173,11 @@ def test_the_three_catalogs_behave_alike_on_a_missing_key() -> None:
     from forensics_app.gui import analysis_texts, i18n
     from report_templates.i18n import t
 
+    from forensics_app.gui import annotate_dialog, monitor_view
+
     for call in (lambda: i18n.tr("no.such.key"), lambda: i18n.tr_in("en", "no.such.key"),
-                 lambda: analysis_texts.t("no.such.key"), lambda: t("no.such.key", "vi")):
+                 lambda: analysis_texts.t("no.such.key"), lambda: t("no.such.key", "vi"),
+                 lambda: monitor_view.t("mon.status.no_such_status"), lambda: annotate_dialog.t("field.no_such")):
         with pytest.raises(MissingText):
             call()
     assert i18n.tr_or("no.such.key", "as recorded") == "as recorded"
@@ -205,3 +208,40 @@ def test_every_item_kind_has_a_name_in_the_app_and_the_reports() -> None:
     assert {"web_capture", "disk_image", "conversation", "timeline"} <= kinds
     assert not sorted(k for k in kinds if f"kind.{k}" not in TEXTS), "desktop app"
     assert not sorted(k for k in kinds if f"kind.{k}" not in STRINGS), "reports"
+
+
+def _health_values_written() -> set[str]:
+    """Every literal a module writes as a watch's health (``"health": "x"`` or ``…["health"] = "x"``)."""
+    found: set[str] = set()
+    for _rel, tree in scan.modules():
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Dict):
+                found |= {v.value for k, v in zip(node.keys, node.values, strict=True)
+                          if isinstance(k, ast.Constant) and k.value == "health" and isinstance(v, ast.Constant)}
+            elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant):
+                found |= {node.value.value for target in node.targets if isinstance(target, ast.Subscript)
+                          and isinstance(target.slice, ast.Constant) and target.slice.value == "health"}
+    return found
+
+
+def test_every_value_the_stores_write_is_in_words_in_both_languages() -> None:
+    """Statuses, kinds, channels and field names come from stored data: each one the code can write is listed
+    (a value the desk would otherwise show raw, or fail on, once the missing-key lookup raises)."""
+    from evidence_store import monitor_store, tip_store
+    from forensics_app.gui import annotate_dialog, monitor_view
+    from forensics_app.services.monitor import KINDS
+    from forensics_app.services.social import ANNOTATION_FIELDS
+
+    written = _health_values_written()
+    assert "failing" in written and written <= set(monitor_store.HEALTHS), written
+    keys = [(monitor_view.TEXTS, [f"mon.status.{s}" for s in monitor_store.WATCH_STATUSES]
+             + [f"mon.health.{h}" for h in monitor_store.HEALTHS] + [f"mon.kind.{k}" for k in KINDS]
+             + [f"mon.tip.{s}" for s in tip_store.STATUSES] + [f"mon.tip.channel.{c}" for c in tip_store.CHANNELS]),
+            (annotate_dialog.TEXTS, [f"field.{name}" for name in ANNOTATION_FIELDS])]
+    for table, wanted in keys:
+        missing = [key for key in wanted if key not in table]
+        assert not missing, missing
+        for key in wanted:
+            en, vi = table[key]
+            assert en.strip() and vi.strip() and en != vi, key
+            assert _fields(en) == _fields(vi), key

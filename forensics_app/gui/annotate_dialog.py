@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from evidence_store import Item, Vault
+from evidence_store.catalogue import lookup
 
 from ..services.social import ANNOTATION_FIELDS, annotate
 from ..services.social_pointing import CaptureParts, capture_parts, find_in_page
@@ -78,11 +79,8 @@ TEXTS: dict[str, tuple[str, str]] = {
 
 
 def t(key: str, **fmt: Any) -> str:
-    entry = TEXTS.get(key)
-    if entry is None:
-        return key
-    text = entry[1 if i18n.current() == "vi" else 0]
-    return text.format(**fmt) if fmt else text
+    """The text of ``key`` in the app's language; a missing key raises ``MissingText`` like every catalogue."""
+    return lookup(TEXTS, key, i18n.current(), **fmt)
 
 
 class RegionPicker(QGraphicsView):

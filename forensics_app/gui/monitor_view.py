@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from evidence_store import Vault
 from evidence_store import monitor_store as store
+from evidence_store.catalogue import lookup
 
 from ..services import alerts as desk_alerts
 from . import formatting, i18n
@@ -63,8 +64,16 @@ TEXTS: dict[str, tuple[str, str]] = {
     "mon.rule": ("Rule: {rule}", "Quy tắc: {rule}"),
     "mon.status.active": ("active", "đang theo dõi"),
     "mon.status.paused": ("paused", "tạm dừng"),
-    "mon.status.failing": ("failing", "lỗi liên tiếp"),
+    "mon.status.removed": ("stopped", "đã dừng theo dõi"),
     "mon.status.removed_seen": ("removed at source", "đã bị gỡ tại nguồn"),
+    "mon.health.ok": ("working", "hoạt động bình thường"),
+    "mon.health.failing": ("failing", "lỗi liên tiếp"),
+    "mon.kind.page": ("page", "trang web"), "mon.kind.social": ("social media post", "bài đăng mạng xã hội"),
+    "mon.kind.listing": ("list of posts", "danh sách bài đăng"), "mon.kind.feed": ("news feed (RSS/Atom)", "nguồn tin (RSS/Atom)"),
+    "mon.tip.channel.hotline": ("hotline", "đường dây nóng"), "mon.tip.channel.email": ("e-mail", "thư điện tử"),
+    "mon.tip.channel.web_form": ("web form", "biểu mẫu web"), "mon.tip.channel.in_person": ("in person", "trực tiếp"),
+    "mon.tip.channel.agency": ("another agency", "cơ quan khác chuyển đến"),
+    "mon.tip.channel.social_media": ("social media", "mạng xã hội"), "mon.tip.channel.other": ("other", "khác"),
     "mon.tips": ("Community reports", "Tin báo"),
     "mon.tip.col.id": ("Report", "Tin báo"), "mon.tip.col.received": ("Received", "Tiếp nhận"),
     "mon.tip.col.channel": ("Channel", "Kênh"), "mon.tip.col.status": ("Status", "Trạng thái"),
@@ -78,11 +87,8 @@ TEXTS: dict[str, tuple[str, str]] = {
 
 
 def t(key: str, **fmt: Any) -> str:
-    entry = TEXTS.get(key)
-    if entry is None:
-        return key
-    text = entry[1 if i18n.current() == "vi" else 0]
-    return text.format(**fmt) if fmt else text
+    """The text of ``key`` in the app's language; a missing key raises ``MissingText`` like every catalogue."""
+    return lookup(TEXTS, key, i18n.current(), **fmt)
 
 
 class MonitoringView(QWidget):
@@ -247,10 +253,10 @@ class MonitoringView(QWidget):
                 per_watch[a.watch_id] = per_watch.get(a.watch_id, 0) + 1
         self.watches.setRowCount(len(rows))
         for r, w in enumerate(rows):
-            status = t("mon.status.failing") if w.health == "failing" else t(f"mon.status.{w.status}")
+            status = t(f"mon.status.{w.status}") if w.health == "ok" else t(f"mon.health.{w.health}")
             if w.removed_at:
                 status += " · " + t("mon.status.removed_seen")
-            cells = [str(w.id), w.target, w.kind, status, formatting.local_time(w.next_due, self.zone),
+            cells = [str(w.id), w.target, t(f"mon.kind.{w.kind}"), status, formatting.local_time(w.next_due, self.zone),
                      formatting.local_time(w.last_change, self.zone) if w.last_change else "—",
                      str(per_watch.get(w.id, 0))]
             for c, text in enumerate(cells):
@@ -285,7 +291,8 @@ class MonitoringView(QWidget):
         rows = tip_store.list_tips(vault)  # the reporter is never read here
         self.tips.setRowCount(len(rows))
         for r, tip in enumerate(rows):
-            cells = [str(tip.id), formatting.local_time(tip.received_at, self.zone), tip.channel,
+            cells = [str(tip.id), formatting.local_time(tip.received_at, self.zone),
+                     t(f"mon.tip.channel.{tip.channel}"),
                      t(f"mon.tip.{tip.status}"), str(tip.case_id or "—"), ", ".join(tip.urls)]
             for c, text in enumerate(cells):
                 cell = QTableWidgetItem(text)
