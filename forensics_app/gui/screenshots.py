@@ -20,7 +20,8 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -39,16 +40,30 @@ PAGE = ("<!doctype html><html lang='vi'><head><meta charset='utf-8'><title>Diễ
         + "</article></body></html>").encode("utf-8")
 
 
-class _Page(BaseHTTPRequestHandler):
-    def log_message(self, *args: object) -> None:
-        pass
+@contextmanager
+def serving(page: bytes) -> Iterator[str]:
+    """``page`` served as UTF-8 HTML at every path on 127.0.0.1 (the walk's sample site, and its tests'):
+    yields the site's address, ``http://127.0.0.1:PORT``."""
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server name)
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(PAGE)))
-        self.end_headers()
-        self.wfile.write(PAGE)
+    class Page(BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:  # noqa: N802 (http.server name)
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            self.wfile.write(page)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 class WalkFailed(RuntimeError):
@@ -118,9 +133,8 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="forensics-walk-"))
     os.environ["FORENSICS_GUI_CONFIG"] = str(work / "gui.json")
     os.environ.setdefault("FORENSICS_KDF_PROFILE", "test")
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Page)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_port}/dien-dan/bai-dang/1024"
+    stack = ExitStack()
+    url = stack.enter_context(serving(PAGE)) + "/dien-dan/bai-dang/1024"
     evidence = work / "USB thu giữ"
     evidence.mkdir()
     (evidence / "tin nhắn đã lưu.txt").write_text("Bản lưu tin nhắn của người bị hại (mẫu).\n" * 12, "utf-8")
@@ -144,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
             window.session.close(30)
             window.session = None
         window.close()
-        server.shutdown()
+        stack.close()
         shutil.rmtree(work, ignore_errors=True)
     if walk.problems:
         print("layout problems:\n  " + "\n  ".join(walk.problems), file=sys.stderr)

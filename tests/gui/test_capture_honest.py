@@ -6,9 +6,7 @@ captured once the examiner allows local addresses. The two runs are separate bat
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -21,26 +19,12 @@ pytestmark = pytest.mark.slow
 PAGE = "<!doctype html><meta charset='utf-8'><title>Trang thử</title><h1>Trang thử nghiệm</h1>".encode()
 
 
-class _Handler(BaseHTTPRequestHandler):
-    def log_message(self, *args: object) -> None:
-        pass
-
-    def do_GET(self) -> None:  # noqa: N802 (http.server name)
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(PAGE)))
-        self.end_headers()
-        self.wfile.write(PAGE)
-
-
 @pytest.fixture(scope="module")
 def site() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}/bai-dang"
-    server.shutdown()
-    server.server_close()
+    from forensics_app.gui.screenshots import serving
+
+    with serving(PAGE) as address:
+        yield address + "/bai-dang"
 
 
 def _run(qtbot: Any, dialog: Any) -> None:
