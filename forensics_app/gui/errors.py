@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from evidence_store import Cancelled, ForensicsError, TokenError, VaultBusyError, WrongPassphraseError, iso_utc
 from evidence_store.errors import bilingual
 
-from .i18n import current, tr
+from .i18n import current, tr, tr_or
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QMessageBox, QWidget
@@ -61,7 +61,8 @@ def option_label(name: str) -> str:
     from collectors.web import CaptureOptions
 
     field = {f.name: f for f in dataclasses.fields(CaptureOptions)}[name]
-    return str(field.metadata.get("vi" if current() == "vi" else "en") or name).split(" (")[0]
+    shared = str(field.metadata.get("vi" if current() == "vi" else "en") or name)
+    return tr_or(f"option.{name}", shared).split(" (")[0]
 
 
 def error_text(error: BaseException) -> str:

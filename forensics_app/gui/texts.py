@@ -643,6 +643,14 @@ TEXTS: dict[str, tuple[str, str]] = {
     "settings.general": ("General", "Chung"),
     "settings.language": ("Language", "Ngôn ngữ"),
     "settings.timezone": ("Time zone", "Múi giờ"),
+    "option.host_rules": ("Addresses to use for some domains (instead of asking DNS)",
+                          "Địa chỉ IP chỉ định cho tên miền (thay cho tra cứu DNS)"),
+    "option.host_rules.hint": ("One per line: the domain, a space, then the IP address to use for it — "
+                               "e.g. vidu.vn 203.0.113.5",
+                               "Mỗi dòng một tên miền, dấu cách, rồi địa chỉ IP dùng cho tên miền đó — "
+                               "ví dụ: vidu.vn 203.0.113.5"),
+    "option.host_rules.bad": ("“{line}”: write a domain, a space, then an IP address (e.g. vidu.vn 203.0.113.5).",
+                              "“{line}”: hãy viết tên miền, dấu cách, rồi địa chỉ IP (ví dụ: vidu.vn 203.0.113.5)."),
     "settings.idle": ("Lock after idle", "Tự khoá khi không dùng"),
     "settings.idle.never": ("never", "không bao giờ"),
     "settings.minutes.suffix": (" min", " phút"),

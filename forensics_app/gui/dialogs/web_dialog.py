@@ -36,13 +36,30 @@ from ...services.remote_desk import configured as remote_configured
 from ...services.web import WebBatchResult, capture_web, effective_options, read_urls_file
 from .. import i18n, theme
 from ..errors import OPTION_REMEDIES, error_text, option_label
-from ..i18n import bind, tr
+from ..i18n import bind, tr, tr_in
 from ..jobs import Job
 from ..task_dialog import TaskDialog
 
 STEPS = {"starting the browser": "web.step.starting", "nothing left to capture": "web.step.nothing"}
 SHOWN = ("device", "page_timeout", "scroll", "scroll_time_limit", "video", "pdf", "mhtml", "insecure",
          "allow_private_addresses", "locale", "host_rules", "extra_ca_files", "max_page_height", "max_redirects")
+
+
+def host_rule_line(rule: str) -> str:
+    """A stored rule (``MAP host address``, Chromium's syntax) as the form shows it: ``host address``."""
+    parts = rule.split()
+    return " ".join(parts[1:]) if len(parts) == 3 and parts[0].upper() == "MAP" else rule
+
+
+def host_rule(line: str) -> str:
+    """A line of the form (``host address``, or a rule already in Chromium's syntax) as the rule stored."""
+    parts = line.split()
+    if len(parts) == 3 and parts[0].upper() == "MAP":
+        return line
+    if len(parts) != 2:
+        raise UsageError(tr_in("en", "option.host_rules.bad", line=line),
+                         message_vi=tr_in("vi", "option.host_rules.bad", line=line))
+    return f"MAP {parts[0]} {parts[1]}"
 
 
 class OptionsForm(QWidget):
@@ -76,7 +93,8 @@ class OptionsForm(QWidget):
                 spin.setValue(value)
                 widget = spin
             elif isinstance(value, tuple):
-                text = QPlainTextEdit("\n".join(value))
+                lines = [host_rule_line(rule) for rule in value] if name == "host_rules" else list(value)
+                text = QPlainTextEdit("\n".join(lines))
                 text.setMaximumHeight(54)
                 widget = text
             else:
@@ -96,7 +114,12 @@ class OptionsForm(QWidget):
         fields = {f.name: f for f in dataclasses.fields(CaptureOptions)}
         lang = "vi" if i18n.current() == "vi" else "en"
         for name, widget in self.widgets.items():
-            text = str(fields[name].metadata.get(lang) or name)
+            # the desk's own wording where the shared one speaks the command line's syntax (host rules)
+            text = i18n.tr_or(f"option.{name}", str(fields[name].metadata.get(lang) or name))
+            if i18n.has(f"option.{name}.hint"):
+                widget.setToolTip(tr(f"option.{name}.hint"))
+                if isinstance(widget, QPlainTextEdit):
+                    widget.setPlaceholderText(tr(f"option.{name}.hint"))
             if isinstance(widget, QCheckBox):
                 widget.setText(text)
             else:
@@ -116,7 +139,8 @@ class OptionsForm(QWidget):
             elif isinstance(widget, QSpinBox):
                 values[name] = widget.value()
             elif isinstance(widget, QPlainTextEdit):
-                values[name] = tuple(line.strip() for line in widget.toPlainText().splitlines() if line.strip())
+                lines = tuple(line.strip() for line in widget.toPlainText().splitlines() if line.strip())
+                values[name] = tuple(map(host_rule, lines)) if name == "host_rules" else lines
             elif isinstance(widget, QLineEdit):
                 values[name] = widget.text().strip()
         return self.base.with_changes(**values)

@@ -1,0 +1,35 @@
+"""What a Vietnamese user reads on the desk is in their language: capture parts by their names, the time zone in
+words, host rules explained, Qt's file dialog without an English size unit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from evidence_store import UsageError
+
+
+def test_host_rules_are_explained_in_the_users_language_and_stored_in_chromiums_syntax(qtbot: Any) -> None:
+    from PySide6.QtWidgets import QLabel
+
+    from collectors.web import CaptureOptions
+    from forensics_app.gui import i18n
+    from forensics_app.gui.dialogs.web_dialog import OptionsForm
+
+    i18n.set_language("vi")
+    form = OptionsForm(CaptureOptions(host_rules=("MAP example.test 127.0.0.1",)))
+    qtbot.addWidget(form)
+    box = form.widgets["host_rules"]
+    shown = " ".join(label.text() for label in form.findChildren(QLabel)) + box.placeholderText() + box.toolTip()
+    assert "MAP" not in shown and "example" not in shown.lower() and "rules" not in shown
+    assert "tên miền" in form.labels["host_rules"].text() and "vidu.vn 203.0.113.5" in box.placeholderText()
+    assert box.toPlainText() == "example.test 127.0.0.1"  # a stored rule, as the form words it
+    box.setPlainText("vidu.vn 203.0.113.5\nMAP other.test 10.0.0.5")
+    assert form.options().host_rules == ("MAP vidu.vn 203.0.113.5", "MAP other.test 10.0.0.5")
+    box.setPlainText("vidu.vn")
+    with pytest.raises(UsageError) as caught:
+        form.options()
+    assert "tên miền, dấu cách, rồi địa chỉ IP" in caught.value.text("vi") and "MAP" not in caught.value.text("vi")
+    i18n.set_language("en")
+    assert "domain" in form.labels["host_rules"].text() and "MAP" not in form.labels["host_rules"].text()
