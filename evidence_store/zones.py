@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from .errors import UsageError
 
 DEFAULT_ZONE = "Asia/Ho_Chi_Minh"  # the ``timezone`` setting overrides it
+VIETNAM_ZONES = frozenset({"Asia/Ho_Chi_Minh", "Asia/Saigon"})  # called "giờ Việt Nam" wherever a zone is named
 
 
 def zone_info(name: str | None) -> ZoneInfo:

@@ -14,11 +14,11 @@ from zoneinfo import ZoneInfo
 from evidence_store import UsageError, parse_iso
 from evidence_store.catalogue import lookup
 from evidence_store.sizes import human_size as human_size  # the one size formatting, re-exported for reports
+from evidence_store.zones import VIETNAM_ZONES
 
 from .strings import STRINGS
 
 LANGS = ("vi", "en")
-VIETNAM_ZONES = {"Asia/Ho_Chi_Minh", "Asia/Saigon"}
 MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
              "October", "November", "December")
 

@@ -57,7 +57,11 @@ def local_time(iso: str | None, zone_name: str = DEFAULT_ZONE, *, long: bool = F
     if moment is None:
         return iso
     text = f"{moment:%Y-%m-%d %H:%M:%S} {offset_label(moment)}"
-    return f"{text} ({zone(zone_name).key})" if long else text
+    if not long:
+        return text
+    from .zone_names import zone_words
+
+    return f"{text} ({zone_words(zone(zone_name).key, i18n.current())})"
 
 
 def short_hash(digest: str | None, length: int = 12) -> str:

@@ -643,6 +643,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "settings.general": ("General", "Chung"),
     "settings.language": ("Language", "Ngôn ngữ"),
     "settings.timezone": ("Time zone", "Múi giờ"),
+    "zone.vietnam": ("Viet Nam time", "Giờ Việt Nam"),
     "option.host_rules": ("Addresses to use for some domains (instead of asking DNS)",
                           "Địa chỉ IP chỉ định cho tên miền (thay cho tra cứu DNS)"),
     "option.host_rules.hint": ("One per line: the domain, a space, then the IP address to use for it — "

@@ -33,3 +33,24 @@ def test_host_rules_are_explained_in_the_users_language_and_stored_in_chromiums_
     assert "tên miền, dấu cách, rồi địa chỉ IP" in caught.value.text("vi") and "MAP" not in caught.value.text("vi")
     i18n.set_language("en")
     assert "domain" in form.labels["host_rules"].text() and "MAP" not in form.labels["host_rules"].text()
+
+
+def test_settings_name_the_zone_in_words_and_keep_its_iana_name(window: Any, qtbot: Any) -> None:
+    from PySide6.QtWidgets import QLabel
+
+    from forensics_app.gui import i18n
+
+    i18n.set_language("vi")
+    dialog = window.open_dialog("settings")
+    box = dialog.zone
+    assert box.currentText() == "Giờ Việt Nam (UTC+07:00)" and box.zone_name() == "Asia/Ho_Chi_Minh"
+    visible = [label.text() for label in dialog.findChildren(QLabel) if label.isVisible()]
+    assert not any("Ho_Chi_Minh" in text for text in visible + [box.currentText()])
+    bangkok = box.findData("Asia/Bangkok")
+    assert box.itemText(bangkok) == "Giờ Đông Dương (UTC+07:00) — Asia/Bangkok"  # CLDR's words, through Qt's ICU
+    box.setCurrentIndex(bangkok)
+    assert dialog.changes()["timezone"] == "Asia/Bangkok"  # the setting stays the IANA name
+    box.setCurrentIndex(box.findData("Asia/Ho_Chi_Minh"))
+    i18n.set_language("en")
+    assert box.currentText() == "Viet Nam time (UTC+07:00)" and box.zone_name() == "Asia/Ho_Chi_Minh"
+    dialog.close()

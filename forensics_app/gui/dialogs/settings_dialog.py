@@ -11,6 +11,7 @@ import json
 import zoneinfo
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -40,6 +41,48 @@ from ..welcome import LanguageBox
 TEXT_KEYS = ("agency", "parent_agency", "unit", "place", "browser_path", "ntp_server")
 
 
+
+class ZoneBox(QComboBox):
+    """The time zone in words ("Giờ Việt Nam (UTC+07:00)"); what it gives back is the IANA name the setting keeps.
+    Typing filters by any part of the words or the IANA name."""
+
+    def __init__(self, current: str) -> None:
+        super().__init__()
+        self.setObjectName("timezoneBox")
+        self.setEditable(True)
+        self.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self._fill(current)
+        i18n.on_change(self._relabel)
+
+    def _fill(self, current: str) -> None:
+        from ..zone_names import zone_choices, zone_label
+
+        self.clear()
+        for label, name in zone_choices(i18n.current()):
+            self.addItem(label, name)
+        index = self.findData(current)
+        if index < 0 and current:  # a name this system's zone list lacks stays as it was stored
+            self.addItem(zone_label(current, i18n.current()) if current in zoneinfo.available_timezones()
+                         else current, current)
+            index = self.count() - 1
+        self.setCurrentIndex(max(index, 0))
+        completer = self.completer()
+        if completer is not None:
+            completer.setFilterMode(Qt.MatchFlag.MatchContains)
+            completer.setCompletionMode(completer.CompletionMode.PopupCompletion)
+
+    def _relabel(self, _lang: str = "") -> None:
+        self._fill(self.zone_name())
+
+    def zone_name(self) -> str:
+        """The IANA name of the chosen zone (a typed IANA name is taken as it is)."""
+        text = self.currentText().strip()
+        index = self.currentIndex()
+        if index >= 0 and self.itemText(index) == text:
+            return str(self.itemData(index))
+        found = self.findText(text)
+        return str(self.itemData(found)) if found >= 0 else text
+
 class SettingsDialog(QDialog):
     def __init__(self, workspace: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -65,11 +108,7 @@ class SettingsDialog(QDialog):
         self.language = LanguageBox()
         self.language.chosen.connect(workspace.set_language)
         form.addRow(bind(QLabel(), "setText", "settings.language"), self.language)
-        self.zone = QComboBox()
-        self.zone.setObjectName("timezoneBox")
-        self.zone.setEditable(True)
-        self.zone.addItems(sorted(zoneinfo.available_timezones()))
-        self.zone.setCurrentText(str(self.values.get("timezone") or DEFAULT_ZONE))
+        self.zone = ZoneBox(str(self.values.get("timezone") or DEFAULT_ZONE))
         form.addRow(bind(QLabel(), "setText", "settings.timezone"), self.zone)
         self.idle = QSpinBox()
         self.idle.setObjectName("idleMinutes")
@@ -189,7 +228,7 @@ class SettingsDialog(QDialog):
     def changes(self) -> dict[str, Any]:
         """The settings whose value differs from the vault's; raises UsageError on a bad entry."""
         wanted: dict[str, Any] = {key: edit.text().strip() for key, edit in self.edits.items()}
-        zone_name = self.zone.currentText().strip()
+        zone_name = self.zone.zone_name()
         if zone_name not in zoneinfo.available_timezones():
             raise UsageError(tr_in("en", "settings.bad.zone", zone=zone_name),
                              message_vi=tr_in("vi", "settings.bad.zone", zone=zone_name))
