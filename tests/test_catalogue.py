@@ -170,10 +170,8 @@ def test_every_problem_code_is_in_words() -> None:
 
 
 def test_the_three_catalogs_behave_alike_on_a_missing_key() -> None:
-    from forensics_app.gui import analysis_texts, i18n
+    from forensics_app.gui import analysis_texts, annotate_dialog, i18n, monitor_view
     from report_templates.i18n import t
-
-    from forensics_app.gui import annotate_dialog, monitor_view
 
     for call in (lambda: i18n.tr("no.such.key"), lambda: i18n.tr_in("en", "no.such.key"),
                  lambda: analysis_texts.t("no.such.key"), lambda: t("no.such.key", "vi"),

@@ -204,7 +204,7 @@ class AnnotateDialog(QDialog):
         self.shot = QComboBox()
         self.shot.setObjectName("annotateShot")
         for shot in self.parts.screenshots:
-            self.shot.addItem(f"#{shot.id} {shot.name}", shot.id)
+            self.shot.addItem(f"#{shot.id} {i18n.item_name(shot.kind, shot.name)}", shot.id)
         self.shot.currentIndexChanged.connect(self._load_shot)
         row.addWidget(QLabel(t("shot")))
         row.addWidget(self.shot, 1)

@@ -112,3 +112,16 @@ def _apply_bindings() -> None:
 def kind_label(kind: str) -> str:
     key = f"kind.{kind}"
     return tr(key) if key in TEXTS else kind
+
+
+def part_name(kind: str) -> str | None:
+    """What a capture's part is (``Ảnh chụp toàn trang``), for the kinds whose file names the tool chose
+    (``screenshot-full.png``); ``None`` for an item whose name is its own (a file, a download)."""
+    key = f"part.{kind}"
+    return tr(key) if key in TEXTS else None
+
+
+def item_name(kind: str, name: str) -> str:
+    """An item's name as a reader sees it: ``Ảnh chụp toàn trang (screenshot-full.png)``, or its own name."""
+    part = part_name(kind)
+    return name if part is None else tr("part.named", part=part, file=name)

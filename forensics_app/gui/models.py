@@ -182,8 +182,10 @@ class ItemTableModel(QAbstractTableModel):
         if role == _TOOLTIP:
             if name == "sha256":
                 return item.sha256 or ""
-            if name in ("name", "source"):
-                return getattr(item, name)
+            if name == "name":
+                return i18n.item_name(item.kind, item.name)
+            if name == "source":
+                return item.source
             if name == "acquired_at":
                 return local_time(item.acquired_at, self.zone, long=True) + f"\n{item.acquired_at} (UTC)"
             if name == "kind":
@@ -206,6 +208,8 @@ class ItemTableModel(QAbstractTableModel):
             return short_hash(item.sha256)
         if column == "warnings":
             return str(item.warnings) if item.warnings else ""
+        if column == "name":
+            return i18n.item_name(item.kind, item.name)
         return str(getattr(item, column) or "")
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:

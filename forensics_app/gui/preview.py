@@ -122,6 +122,13 @@ class PreviewPane(QWidget):
         self.heading.setWordWrap(True)
         theme.set_role(self.heading, "heading")
         layout.addWidget(self.heading)
+        self.heading_file = QLabel()  # a capture's part is headed by what it is; its file name comes second
+        self.heading_file.setObjectName("previewFileName")
+        self.heading_file.setWordWrap(True)
+        self.heading_file.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        theme.set_role(self.heading_file, "hint")
+        self.heading_file.hide()
+        layout.addWidget(self.heading_file)
         self.annotate_button = QPushButton()  # social captures: the examiner completes the record by hand
         self.annotate_button.setObjectName("annotateButton")
         self.annotate_button.clicked.connect(self.open_annotate)
@@ -265,6 +272,9 @@ class PreviewPane(QWidget):
 
     def _relabel(self, _lang: str = "") -> None:
         self.annotate_button.setText(tr("preview.annotate"))
+        if getattr(self, "detail", None) is not None:
+            self._set_heading(self.detail.item)
+            self.fields["name"].setText(i18n.item_name(self.detail.item.kind, self.detail.item.name))
         for n, key in enumerate(("preview.tab.content", "preview.tab.details", "preview.tab.provenance",
                                  "preview.tab.related")):
             self.tabs.setTabText(n, tr(key))
@@ -291,6 +301,7 @@ class PreviewPane(QWidget):
         self.detail = None
         self._request += 1
         self.heading.setText(tr("preview.none"))
+        self.heading_file.hide()
         self.annotate_button.hide()
         self._message(tr("preview.select"))
         if self._built:
@@ -320,10 +331,11 @@ class PreviewPane(QWidget):
         self._build_pages()
         self.detail = detail
         item = detail.item
-        self.heading.setText(f"#{item.id}  {item.name}")
+        self._set_heading(item)
         self.annotate_button.setVisible(item.kind in ANNOTATABLE)
         values = {
-            "id": str(item.id), "kind": f"{i18n.kind_label(item.kind)} ({item.kind})", "name": item.name,
+            "id": str(item.id), "kind": f"{i18n.kind_label(item.kind)} ({item.kind})",
+            "name": i18n.item_name(item.kind, item.name),
             "source": item.source, "examiner": item.examiner, "uid": item.uid,
             "acquired": f"{local_time(item.acquired_at, self.zone, long=True)}\n{item.acquired_at} (UTC)",
             "size": "" if item.size is None else f"{human_size(item.size)} ({item.size:,} B)",
@@ -354,8 +366,17 @@ class PreviewPane(QWidget):
         if reload_content or self.shown_kind in ("none", "video", "too_big"):
             self._load_content(item)
 
+    def _set_heading(self, item: Item) -> None:
+        part = i18n.part_name(item.kind)
+        self.heading.setText(f"#{item.id}  {part or item.name}")
+        self.heading_file.setText(tr("preview.file_name", name=item.name))
+        self.heading_file.setVisible(part is not None)
+
     def _row_entry(self, row: browse.ItemRow) -> QListWidgetItem:
-        entry = QListWidgetItem(theme.kind_icon(row.kind), f"#{row.id}  {row.name}  ({i18n.kind_label(row.kind)})")
+        part = i18n.part_name(row.kind)
+        text = f"#{row.id}  {i18n.item_name(row.kind, row.name)}" if part is not None \
+            else f"#{row.id}  {row.name}  ({i18n.kind_label(row.kind)})"
+        entry = QListWidgetItem(theme.kind_icon(row.kind), text)
         entry.setData(Qt.ItemDataRole.UserRole, row.id)
         return entry
 

@@ -54,3 +54,45 @@ def test_settings_name_the_zone_in_words_and_keep_its_iana_name(window: Any, qtb
     i18n.set_language("en")
     assert box.currentText() == "Viet Nam time (UTC+07:00)" and box.zone_name() == "Asia/Ho_Chi_Minh"
     dialog.close()
+
+
+def test_a_captures_parts_are_named_by_what_they_are_with_the_file_name_second(make_window: Any, qtbot: Any,
+                                                                               seeded_vault: Any) -> None:
+    from evidence_store import Vault
+    from forensics_app.gui import i18n
+    from tests.conftest import PASSPHRASE
+    from tests.reports.conftest import add_web_capture
+
+    from .conftest import unlock, wait_until
+
+    with Vault.open(seeded_vault, PASSPHRASE) as vault:
+        case = vault.create_case("VV-2026-012", "Bài đăng mẫu")
+        add_web_capture(vault, case, title="Diễn đàn mẫu")
+    i18n.set_language("vi")
+    window = make_window()
+    unlock(qtbot, window, seeded_vault)
+    window.cases.select_case(next(c.id for c in window.cases.model.cases if c.number == "VV-2026-012"))
+    wait_until(qtbot, lambda: window.evidence.model.rowCount() > 3)
+    model = window.evidence.model
+    names = {model.row_at(r).kind: model.index(r, 2).data() for r in range(model.rowCount())}
+    assert names["screenshot"] == "Ảnh chụp toàn trang (screenshot.png)"
+    assert names["html"] == "Mã trang (HTML) như đã hiển thị (page.html)"
+    assert names["wacz"] == "Gói để xem lại (WACZ) (capture.wacz)"
+    assert names["web_capture"].startswith("http")  # a capture is named by its address, as recorded
+    shot = next(model.row_at(r) for r in range(model.rowCount()) if model.row_at(r).kind == "screenshot")
+    window.evidence.select_item(shot.id)
+    wait_until(qtbot, lambda: window.preview.detail is not None and window.preview.detail.item.id == shot.id)
+    preview = window.preview
+    assert preview.heading.text() == f"#{shot.id}  Ảnh chụp toàn trang"
+    assert preview.heading_file.isVisible() and preview.heading_file.text() == "Tệp: screenshot.png"
+    assert preview.parent_link.item(0).text().startswith(f"#{shot.parent_id}  http")
+    i18n.set_language("en")
+    assert preview.heading.text() == f"#{shot.id}  Full-page screenshot"
+    assert model.index(next(r for r in range(model.rowCount()) if model.row_at(r).id == shot.id), 2).data() \
+        == "Full-page screenshot (screenshot.png)"
+    wait_until(qtbot, lambda: window.preview.detail is not None)
+    window.evidence.select_item(shot.parent_id)
+    wait_until(qtbot, lambda: preview.detail.item.id == shot.parent_id)
+    assert not preview.heading_file.isVisible()
+    children = [preview.child_list.item(n).text() for n in range(preview.child_list.count())]
+    assert f"#{shot.id}  Full-page screenshot (screenshot.png)" in children, children
