@@ -167,7 +167,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run(walk: Walk, window: Any, work: Path, url: str, evidence: Path) -> None:
-    from PySide6.QtWidgets import QDialogButtonBox, QFileDialog
+    from PySide6.QtWidgets import QDialogButtonBox, QTreeView
+
+    from .file_dialogs import file_dialog
 
     walk.shot(window, "man-hinh-dau")
     # 1. create the vault, as a user fills the form
@@ -223,10 +225,10 @@ def run(walk: Walk, window: Any, work: Path, url: str, evidence: Path) -> None:
     window.preview.tabs.setCurrentIndex(0)
     # 5. add a file (Qt's own file dialog, in Vietnamese)
     files = window.open_task("files")
-    chooser = QFileDialog(files, "Thêm tệp", str(evidence))
-    chooser.setOption(QFileDialog.Option.DontUseNativeDialog)
-    chooser.resize(820, 480)
+    chooser = file_dialog(files, files.windowTitle(), mode="open_many", directory=str(evidence))
     chooser.show()
+    tree = chooser.findChild(QTreeView, "treeView")
+    walk.wait(lambda: tree.model().rowCount(tree.rootIndex()) > 0, timeout=30)
     walk.shot(chooser, "hop-chon-tep")
     chooser.close()
     files.add_path(evidence)

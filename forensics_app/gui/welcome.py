@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -27,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from evidence_store import passphrase_strength
 
-from . import i18n, theme
+from . import file_dialogs, i18n, theme
 from .forms import path_row
 from .i18n import bind, tr
 from .start import centered, panel
@@ -105,7 +104,7 @@ class WelcomePage(QWidget):
         self.recent_label.setVisible(bool(recent))
 
     def _choose(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, tr("welcome.open.title"))
+        folder = file_dialogs.folder(self, tr("welcome.open.title"))
         if folder:
             self.open_requested.emit(Path(folder))
 
@@ -196,7 +195,7 @@ class CreateVaultDialog(QDialog):
             opener("start")
 
     def _browse(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, tr("create.where"))
+        folder = file_dialogs.folder(self, tr("create.where"))
         if folder:
             self.location.setText(str(Path(folder) / "evidence-vault") if any(Path(folder).iterdir()) else folder)
 

@@ -16,7 +16,7 @@ from evidence_store import ForensicsError, Vault
 
 from ..services import cases
 from ..services import settings as settings_service
-from . import features
+from . import features, file_dialogs
 from .errors import ask, show_error
 from .i18n import tr
 from .jobs import Job
@@ -201,9 +201,8 @@ class WindowActions:
 
     def export_trust(self) -> None:
         """Write the vault's trust file (examiners' keys, TSA roots) for the agency to hand out."""
-        from PySide6.QtWidgets import QFileDialog
 
-        name, _ = QFileDialog.getSaveFileName(self._widget(), tr("action.trust.export"), "trust.json", "JSON (*.json)")
+        name, _ = file_dialogs.save_file(self._widget(), tr("action.trust.export"), "trust.json", "JSON (*.json)")
         if not name:
             return
 

@@ -96,3 +96,34 @@ def test_a_captures_parts_are_named_by_what_they_are_with_the_file_name_second(m
     assert not preview.heading_file.isVisible()
     children = [preview.child_list.item(n).text() for n in range(preview.child_list.count())]
     assert f"#{shot.id}  Full-page screenshot (screenshot.png)" in children, children
+
+
+def test_the_file_dialog_writes_sizes_in_the_apps_words(qtbot: Any, tmp_path: Any) -> None:
+    """Qt's file model writes "68 bytes" with the system's locale (no Qt translation reaches it): the app's dialog
+    writes the size column itself, in the interface's language."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QAbstractButton, QLabel, QTreeView
+
+    from forensics_app.gui import i18n
+    from forensics_app.gui.file_dialogs import file_dialog
+
+    (tmp_path / "tin nhắn.txt").write_bytes(b"x" * 68)
+    (tmp_path / "ảnh.bin").write_bytes(b"\0" * (3 * 1024 * 1024 + 200_000))
+    (tmp_path / "thư mục").mkdir()
+    i18n.set_language("vi")
+    dialog = file_dialog(None, "Thêm tệp", mode="open_many", directory=str(tmp_path))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    tree = dialog.findChild(QTreeView, "treeView")
+    qtbot.waitUntil(lambda: tree.model().rowCount(tree.rootIndex()) == 3, timeout=10_000)
+    model = tree.model()
+    rows = {model.index(r, 0, tree.rootIndex()).data(): [model.index(r, c, tree.rootIndex()).data()
+                                                         for c in range(model.columnCount(tree.rootIndex()))]
+            for r in range(model.rowCount(tree.rootIndex()))}
+    assert rows["tin nhắn.txt"][1] == "68 B" and rows["ảnh.bin"][1] == "3,2 MiB" and rows["thư mục"][1] == ""
+    shown = [str(cell) for row in rows.values() for cell in row]
+    shown += [w.text() for w in dialog.findChildren(QLabel) + dialog.findChildren(QAbstractButton) if w.isVisible()]
+    shown += [str(model.headerData(c, Qt.Orientation.Horizontal)) for c in range(model.columnCount())]
+    assert not [text for text in shown if "bytes" in text or "byte" in text.lower().split()], shown
+    assert tree.header().sectionSize(1) >= tree.fontMetrics().horizontalAdvance("3,2 MiB")  # the size is whole
+    dialog.close()

@@ -14,7 +14,6 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -27,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from ...services.report_package_verify import PackageCheck, verify_package
 from ...services.trust import load_trust
-from .. import theme
+from .. import file_dialogs, theme
 from ..errors import message_for
 from ..forms import path_row
 from ..i18n import bind, tr
@@ -88,11 +87,11 @@ class CheckPackageDialog(QDialog):
 
     def _pick(self, edit: QLineEdit, *, folder: bool) -> None:
         if folder:
-            name, _ = QFileDialog.getOpenFileName(self, tr("checkpkg.package"), "", "ZIP (*.zip);;* (*)")
+            name = file_dialogs.open_file(self, tr("checkpkg.package"), "", "ZIP (*.zip);;* (*)")
             if not name:
-                name = QFileDialog.getExistingDirectory(self, tr("checkpkg.package"))
+                name = file_dialogs.folder(self, tr("checkpkg.package"))
         else:
-            name, _ = QFileDialog.getOpenFileName(self, tr("checkpkg.trust"), "", "JSON (*.json)")
+            name = file_dialogs.open_file(self, tr("checkpkg.trust"), "", "JSON (*.json)")
         if name:
             edit.setText(name)
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtWidgets import QCheckBox, QFileDialog, QLabel, QLineEdit, QPlainTextEdit, QPushButton
+from PySide6.QtWidgets import QCheckBox, QLabel, QLineEdit, QPlainTextEdit, QPushButton
 
 from ...services.disk_acquire import AddResult, add_image
-from .. import theme
+from .. import file_dialogs, theme
 from ..forms import path_row
 from ..i18n import bind, tr
 from ..jobs import Job
@@ -57,7 +57,7 @@ class AddDiskImageDialog(TaskDialog):
             self.case_label.setText(tr("task.into.case", number=case.number, title=case.title))
 
     def _choose(self) -> None:
-        name = QFileDialog.getOpenFileName(self, tr("disk.title"), "", IMAGE_FILTER)[0]
+        name = file_dialogs.open_file(self, tr("disk.title"), "", IMAGE_FILTER)
         if name:
             self.path.setText(name)
 

@@ -6,14 +6,13 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtWidgets import (
-    QFileDialog,
     QLabel,
     QListWidget,
     QPushButton,
 )
 
 from ...services.items import export_item
-from .. import theme
+from .. import file_dialogs, theme
 from ..i18n import bind, tr
 from ..jobs import Job
 from ..task_dialog import TaskDialog
@@ -49,7 +48,7 @@ class ExportItemsDialog(TaskDialog):
         self.folder.setText(str(folder))
 
     def _choose(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, tr("export.items.choose"))
+        folder = file_dialogs.folder(self, tr("export.items.choose"))
         if folder:
             self.set_target(Path(folder))
 

@@ -8,7 +8,6 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -20,7 +19,7 @@ from evidence_store.hashing import optional_algorithms
 
 from ...services.files import add_files
 from ...services.ingest import StoreResult
-from .. import theme
+from .. import file_dialogs, theme
 from ..i18n import bind, tr
 from ..jobs import Job
 from ..task_dialog import TaskDialog
@@ -80,11 +79,11 @@ class AddFilesDialog(TaskDialog):
         self.paths.addItem(entry)
 
     def _choose_files(self) -> None:
-        for name in QFileDialog.getOpenFileNames(self, tr("files.add.files"))[0]:
+        for name in file_dialogs.open_files(self, tr("files.add.files")):
             self.add_path(Path(name))
 
     def _choose_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, tr("files.add.folder"))
+        folder = file_dialogs.folder(self, tr("files.add.folder"))
         if folder:
             self.add_path(Path(folder))
 

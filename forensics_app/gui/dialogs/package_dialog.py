@@ -8,10 +8,10 @@ from typing import Any
 
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QCheckBox, QComboBox, QFileDialog, QFormLayout, QLabel, QLineEdit, QPushButton
+from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QLabel, QLineEdit, QPushButton
 
 from ...services.export import ExportOptions, PackageResult, export_package
-from .. import theme
+from .. import file_dialogs, theme
 from ..formatting import human_size
 from ..forms import path_row
 from ..i18n import bind, tr
@@ -68,7 +68,7 @@ class PackageDialog(TaskDialog):
             self.case_label.setText(tr("task.into.case", number=case.number, title=case.title))
 
     def _choose(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, tr("package.folder"))
+        folder = file_dialogs.folder(self, tr("package.folder"))
         if folder:
             self.out.setText(str(Path(folder) / f"goi-chung-cu-{self._case_number or 'case'}"))
 

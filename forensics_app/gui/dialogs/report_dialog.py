@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -41,7 +40,7 @@ from report_templates import MinutesFields, Person
 
 from ...services import settings as settings_service
 from ...services.reports import KINDS, ReportOptions, ReportResult, generate_report, last_report_fields
-from .. import i18n, theme
+from .. import file_dialogs, i18n, theme
 from ..forms import path_row
 from ..i18n import bind, tr
 from ..jobs import Job
@@ -247,7 +246,7 @@ class ReportDialog(TaskDialog):
         self._relabel_witnesses()
 
     def _choose(self) -> None:
-        name = QFileDialog.getSaveFileName(self, tr("report.file"), self.out.text() or "", "PDF (*.pdf)")[0]
+        name = file_dialogs.save_file(self, tr("report.file"), self.out.text() or "", "PDF (*.pdf)")[0]
         if name:
             self.out.setText(name if name.lower().endswith(".pdf") else name + ".pdf")
 

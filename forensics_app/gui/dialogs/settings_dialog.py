@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QLabel,
@@ -31,7 +30,7 @@ from PySide6.QtWidgets import (
 from evidence_store import DEFAULT_ZONE, UsageError
 
 from ...services import settings as settings_service
-from .. import i18n, theme
+from .. import file_dialogs, i18n, theme
 from ..errors import error_text
 from ..forms import path_row
 from ..i18n import bind, tr, tr_in
@@ -221,7 +220,7 @@ class SettingsDialog(QDialog):
         return changed
 
     def _pick_browser(self) -> None:
-        name = QFileDialog.getOpenFileName(self, tr("settings.browser"))[0]
+        name = file_dialogs.open_file(self, tr("settings.browser"))
         if name:
             self.edits["browser_path"].setText(name)
 

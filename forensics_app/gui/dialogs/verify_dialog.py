@@ -13,12 +13,12 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextDocument
-from PySide6.QtWidgets import QCheckBox, QFileDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton
 
 from evidence_store import DEFAULT_ZONE, Problem, VerifyReport, iso_utc
 
 from ...services import vaults
-from .. import i18n, theme
+from .. import file_dialogs, i18n, theme
 from ..formatting import local_time
 from ..i18n import bind, tr
 from ..jobs import Job
@@ -111,8 +111,8 @@ class VerifyDialog(TaskDialog):
             return
         stamp = (self.report.finished_at or iso_utc())[:19].replace(":", "").replace("-", "")
         suggested = str(Path(self.vault_path).parent / f"kiem-tra-{stamp}.pdf")
-        name, chosen = QFileDialog.getSaveFileName(self, tr("verify.save"), suggested,
-                                                   f"{tr('verify.save.pdf')} (*.pdf);;{tr('verify.save.text')} (*.txt)")
+        name, chosen = file_dialogs.save_file(self, tr("verify.save"), suggested,
+                                              f"{tr('verify.save.pdf')} (*.pdf);;{tr('verify.save.text')} (*.txt)")
         if not name:
             return
         document = QTextDocument()

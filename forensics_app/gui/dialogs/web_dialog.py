@@ -14,7 +14,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -34,7 +33,7 @@ from evidence_store import UsageError
 
 from ...services.remote_desk import configured as remote_configured
 from ...services.web import WebBatchResult, capture_web, effective_options, read_urls_file
-from .. import i18n, theme
+from .. import file_dialogs, i18n, theme
 from ..errors import OPTION_REMEDIES, error_text, option_label
 from ..i18n import bind, tr, tr_in
 from ..jobs import Job
@@ -221,7 +220,7 @@ class WebCaptureDialog(TaskDialog):
             self.case_label.setText(tr("task.into.case", number=case.number, title=case.title))
 
     def _load_list(self) -> None:
-        name = QFileDialog.getOpenFileName(self, tr("web.load.list"), "", "*.txt *")[0]
+        name = file_dialogs.open_file(self, tr("web.load.list"), "", "*.txt *")
         if not name:
             return
         try:
