@@ -1,14 +1,24 @@
-"""The custody-log tab of a case: every action on its evidence, signed and chained."""
+"""The custody-log tab of a case: every action on its evidence, signed and chained.
+
+The table gives one line per entry; the pane below it shows the chosen entry whole
+(time in local and UTC, examiner, action, item, every fact), wrapped to the width
+there is: on a 1366-pixel screen the table's columns cannot hold the facts, and
+text reachable only by hovering for a tooltip is not readable.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtGui import QTextOption
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPlainTextEdit,
     QPushButton,
+    QSplitter,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -19,7 +29,7 @@ from evidence_store import Vault
 from . import i18n, theme
 from .formatting import local_time
 from .i18n import bind, tr
-from .models import CustodyTableModel
+from .models import CUSTODY_COLUMNS, CustodyTableModel, action_label, entry_facts
 
 
 class CustodyView(QWidget):
@@ -57,16 +67,59 @@ class CustodyView(QWidget):
             header.resizeSection(n, width)
         header.setStretchLastSection(True)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setResizeContentsPrecision(200)  # fitting a column reads the first rows, not a whole long log
         self.table.doubleClicked.connect(self._activated)
-        layout.addWidget(self.table, 1)
+        self.detail = QPlainTextEdit()
+        self.detail.setObjectName("custodyDetail")
+        self.detail.setReadOnly(True)  # selectable and copyable (hashes, names)
+        self.detail.setFrameShape(QFrame.Shape.StyledPanel)
+        self.detail.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        self.table.setProperty("detailPane", "custodyDetail")  # layout_check: a cut cell is read whole there
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.setChildrenCollapsible(False)
+        split.addWidget(self.table)
+        split.addWidget(self.detail)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 1)
+        self.split = split
+        layout.addWidget(split, 1)
         i18n.on_change(self._relabel)
 
     def show_case(self, vault: Vault | None, case_id: int | None, zone: str) -> None:
         self.model.zone = zone
         self.model.load(vault, case_id)
+        self._connect_selection()
+        self._fit_columns()
         self._relabel()
-        if self.model.rowCount():
+        if self.model.rowCount():  # the latest entry, shown whole below
+            self.table.selectRow(self.model.rowCount() - 1)
             self.table.scrollToBottom()
+        self._show_entry()
+
+    def _connect_selection(self) -> None:
+        selection = self.table.selectionModel()
+        if selection is not None and selection is not getattr(self, "_selection", None):
+            self._selection = selection
+            selection.currentRowChanged.connect(self._show_entry)
+
+    def _fit_columns(self) -> None:
+        """Examiner and action as wide as their words (the first rows'), the facts take the rest."""
+        for name in ("examiner", "action"):
+            column = CUSTODY_COLUMNS.index(name)
+            self.table.resizeColumnToContents(column)
+            self.table.horizontalHeader().resizeSection(column, min(self.table.columnWidth(column) + 8, 280))
+
+    def _show_entry(self, current: QModelIndex | None = None, _previous: QModelIndex | None = None) -> None:
+        index = self.table.currentIndex() if current is None else current
+        entry = self.model.row_at(index.row()) if index.isValid() else None
+        if entry is None:
+            self.detail.setPlainText("")
+            return
+        values = [("seq", str(entry.seq)),
+                  ("time", local_time(entry.time, self.model.zone, long=True) + f" — {entry.time} (UTC)"),
+                  ("examiner", entry.examiner), ("action", action_label(entry.action)),
+                  ("item", "" if entry.item_id is None else f"#{entry.item_id}"), ("details", entry_facts(entry))]
+        self.detail.setPlainText("\n".join(f"{tr(f'custody.col.{key}')}: {value}" for key, value in values if value))
 
     def refresh(self) -> None:
         """Reload (new entries at the end), keeping the selected entry."""
@@ -79,10 +132,14 @@ class CustodyView(QWidget):
             if position is not None:
                 self.table.selectRow(position)
                 self.table.scrollTo(self.model.index(position, 0))
+        self._connect_selection()
+        self._show_entry()
 
     def _relabel(self, _lang: str = "") -> None:
         self.summary.setText(tr("custody.summary", count=self.model.rowCount())
                              if self.model.case_id is not None else "")
+        if _lang:
+            self._show_entry()
 
     def _activated(self, index: object) -> None:
         row = self.model.row_at(self.table.currentIndex().row())

@@ -8,7 +8,10 @@ Used by the layout tests (at 1366×768 and 1920×1080, in both languages) and by
 - a label's, button's, check box's, group box's or combo box's text must fit
   (Qt's own font metrics against the widget's width), unless the widget elides
   it on purpose and shows the whole text as its tooltip;
-- a table's header labels must fit their columns, whose width the user can change.
+- a table's header labels must fit their columns, whose width the user can change;
+- a table that names a detail pane (its ``detailPane`` property, the pane's object name)
+  must show the whole text of its current row's cut cells in that pane: there, a
+  tooltip is not how a field is read.
 """
 
 from __future__ import annotations
@@ -189,6 +192,9 @@ def _cell_problems(view: QAbstractItemView, rows: int = 60) -> list[str]:
     model = view.model()
     if model is None or getattr(view, "wordWrap", lambda: False)():
         return []  # a view that wraps its cells' text shows all of it
+    pane_name = view.property("detailPane")
+    if pane_name:
+        return _pane_problems(view, str(pane_name))
     metrics = QFontMetrics(view.font())
     out: list[str] = []
     try:
@@ -209,6 +215,32 @@ def _cell_problems(view: QAbstractItemView, rows: int = 60) -> list[str]:
                 out.append(f"{_name(view)}: cell {text[:40]!r} is cut ({widest} px in {rect.width()}) with no tooltip")
                 if len(out) > 5:
                     return out
+    return out
+
+
+def _pane_problems(view: QAbstractItemView, pane_name: str) -> list[str]:
+    """The current row's cut cells must be whole in the view's detail pane, which must be shown."""
+    from PySide6.QtCore import Qt
+
+    pane = view.window().findChild(QWidget, pane_name)
+    if pane is None or not pane.isVisible() or pane.height() < QFontMetrics(pane.font()).lineSpacing():
+        return [f"{_name(view)}: its detail pane {pane_name!r} is not shown"]
+    current = view.currentIndex()
+    if not current.isValid():
+        return []
+    shown = pane.toPlainText() if hasattr(pane, "toPlainText") else str(getattr(pane, "text", lambda: "")())
+    model = view.model()
+    metrics = QFontMetrics(view.font())
+    out = []
+    for column in range(model.columnCount()):
+        index = model.index(current.row(), column)
+        text = model.data(index, Qt.ItemDataRole.DisplayRole)
+        if not isinstance(text, str) or not text:
+            continue
+        rect = view.visualRect(index)
+        cut = metrics.horizontalAdvance(text) + 8 > rect.width() + SLACK
+        if cut and text not in shown:
+            out.append(f"{_name(view)}: cell {text[:40]!r} is cut ({rect.width()} px) and not whole in {pane_name!r}")
     return out
 
 

@@ -272,9 +272,10 @@ class PreviewPane(QWidget):
 
     def _relabel(self, _lang: str = "") -> None:
         self.annotate_button.setText(tr("preview.annotate"))
-        if getattr(self, "detail", None) is not None:
-            self._set_heading(self.detail.item)
-            self.fields["name"].setText(i18n.item_name(self.detail.item.kind, self.detail.item.name))
+        detail = getattr(self, "detail", None)
+        if detail is not None:
+            self._set_heading(detail.item)
+            self.fields["name"].setText(i18n.item_name(detail.item.kind, detail.item.name))
         for n, key in enumerate(("preview.tab.content", "preview.tab.details", "preview.tab.provenance",
                                  "preview.tab.related")):
             self.tabs.setTabText(n, tr(key))

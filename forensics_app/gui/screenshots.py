@@ -228,6 +228,8 @@ def run(walk: Walk, window: Any, work: Path, url: str, evidence: Path) -> None:
     chooser = file_dialog(files, files.windowTitle(), mode="open_many", directory=str(evidence))
     chooser.show()
     tree = chooser.findChild(QTreeView, "treeView")
+    if tree is None:
+        raise WalkFailed("the file dialog has no list of files")
     walk.wait(lambda: tree.model().rowCount(tree.rootIndex()) > 0, timeout=30)
     walk.shot(chooser, "hop-chon-tep")
     chooser.close()

@@ -127,3 +127,35 @@ def test_the_file_dialog_writes_sizes_in_the_apps_words(qtbot: Any, tmp_path: An
     assert not [text for text in shown if "bytes" in text or "byte" in text.lower().split()], shown
     assert tree.header().sectionSize(1) >= tree.fontMetrics().horizontalAdvance("3,2 MiB")  # the size is whole
     dialog.close()
+
+
+def test_the_custody_log_is_readable_at_1366_pixels_without_a_tooltip(make_window: Any, qtbot: Any,
+                                                                      seeded_vault: Any) -> None:
+    """The facts of an entry do not fit a column at 1366 px: the chosen entry is shown whole in the pane below,
+    and the layout check fails when a cut cell of the chosen entry is not whole there."""
+    from forensics_app.gui import i18n
+    from forensics_app.gui.layout_check import problems
+    from forensics_app.gui.models import entry_facts
+
+    from .conftest import unlock, wait_until
+
+    i18n.set_language("vi")
+    window = make_window()
+    window.resize(1366, 728)
+    unlock(qtbot, window, seeded_vault)
+    window.center_tabs.setCurrentIndex(1)
+    custody = window.custody
+    wait_until(qtbot, lambda: custody.model.rowCount() > 3)
+    model = custody.model
+    longest = max(range(model.rowCount()), key=lambda r: len(entry_facts(model.row_at(r))))
+    custody.table.selectRow(longest)
+    qtbot.wait(50)
+    facts = entry_facts(model.row_at(longest))
+    cell = model.index(longest, 5)
+    assert custody.table.fontMetrics().horizontalAdvance(facts) > custody.table.visualRect(cell).width()  # cut …
+    shown = custody.detail.toPlainText()
+    assert f"Chi tiết: {facts}" in shown and "Hoạt động: " in shown and "(UTC)" in shown  # … and whole below
+    assert custody.detail.verticalScrollBar().maximum() == 0  # without scrolling
+    assert not [p for p in problems(window) if "custody" in p], problems(window)
+    custody.detail.setPlainText("")  # a pane that does not show the entry: the check sees the cut field
+    assert any("not whole in 'custodyDetail'" in p for p in problems(window))
