@@ -103,11 +103,16 @@ class CustodyView(QWidget):
             selection.currentRowChanged.connect(self._show_entry)
 
     def _fit_columns(self) -> None:
-        """Examiner and action as wide as their words (the first rows'), the facts take the rest."""
+        """Examiner and action as wide as their words in the latest entries (at most 280 px); the facts take
+        the rest. Read from the model, not the view: a hidden tab lays out no rows to measure."""
+        metrics = self.table.fontMetrics()
+        count = self.model.rowCount()
         for name in ("examiner", "action"):
             column = CUSTODY_COLUMNS.index(name)
-            self.table.resizeColumnToContents(column)
-            self.table.horizontalHeader().resizeSection(column, min(self.table.columnWidth(column) + 8, 280))
+            texts = [str(self.model.index(row, column).data() or "") for row in range(max(0, count - 300), count)]
+            title = str(self.model.headerData(column, Qt.Orientation.Horizontal) or "")
+            widest = max([metrics.horizontalAdvance(text) for text in texts + [title]])
+            self.table.horizontalHeader().resizeSection(column, min(widest + 20, 280))
 
     def _show_entry(self, current: QModelIndex | None = None, _previous: QModelIndex | None = None) -> None:
         index = self.table.currentIndex() if current is None else current
@@ -124,10 +129,15 @@ class CustodyView(QWidget):
     def refresh(self) -> None:
         """Reload (new entries at the end), keeping the selected entry."""
         current = self.table.currentIndex().row() if self.table.currentIndex().isValid() else -1
-        row = self.model.row_at(current) if current >= 0 else None
+        latest = current == self.model.rowCount() - 1  # following the newest entry: keep following it
+        row = self.model.row_at(current) if current >= 0 and not latest else None
         self.model.load(self.model.vault, self.model.case_id)
+        self._fit_columns()
         self._relabel()
-        if row is not None:
+        if latest and self.model.rowCount():
+            self.table.selectRow(self.model.rowCount() - 1)
+            self.table.scrollToBottom()
+        elif row is not None:
             position = self.model.position_of(row.seq, current)
             if position is not None:
                 self.table.selectRow(position)

@@ -4,7 +4,8 @@ A desktop's native dialog speaks the system's language, not the one chosen in th
 and Qt's file model writes sizes with the system locale's unit ("68 bytes", a string
 no Qt translation reaches). So every dialog here is Qt's widget dialog (its strings come
 from ``translations/qt_vi.ts``) with the size column written by the app
-(``formatting.human_size``: "68 B", "2,9 MiB"), and its columns wide enough to read.
+(``formatting.human_size``: "68 B", "2,9 MiB") and the date as dd/mm/yyyy, and its columns
+wide enough to read.
 """
 
 from __future__ import annotations
@@ -16,17 +17,20 @@ from PySide6.QtWidgets import QFileDialog, QFileSystemModel, QHeaderView, QTreeV
 
 from .formatting import human_size
 
-SIZE_COLUMN = 1  # QFileSystemModel's columns: name, size, type, date modified
+SIZE_COLUMN, DATE_COLUMN = 1, 3  # QFileSystemModel's columns: name, size, type, date modified
 
 
-class AppSizes(QIdentityProxyModel):
-    """The file model as it is, except the size column, written in the app's words."""
+class AppColumns(QIdentityProxyModel):
+    """The file model as it is, except the size and the date, written in the app's words (``68 B``,
+    ``07/12/2026 14:05``: Qt writes them with the system's locale, ``68 bytes``, ``7 12 2026``)."""
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if index.isValid() and index.column() == SIZE_COLUMN and role == Qt.ItemDataRole.DisplayRole:
+        if index.isValid() and index.column() in (SIZE_COLUMN, DATE_COLUMN) and role == Qt.ItemDataRole.DisplayRole:
             model = self.sourceModel()
             source = self.mapToSource(index)
             if isinstance(model, QFileSystemModel):
+                if index.column() == DATE_COLUMN:
+                    return model.lastModified(source).toString("dd/MM/yyyy HH:mm")
                 return "" if model.isDir(source) else human_size(model.size(source))
         return super().data(index, role)
 
@@ -48,7 +52,7 @@ def file_dialog(parent: QWidget | None, title: str, *, mode: str = "open", direc
         dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
     if filters:
         dialog.setNameFilter(filters)
-    dialog.setProxyModel(AppSizes(dialog))
+    dialog.setProxyModel(AppColumns(dialog))
     dialog.setViewMode(QFileDialog.ViewMode.Detail)
     dialog.resize(860, 520)
     tree = dialog.findChild(QTreeView, "treeView")

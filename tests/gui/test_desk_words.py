@@ -3,6 +3,7 @@ words, host rules explained, Qt's file dialog without an English size unit."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -107,11 +108,12 @@ def test_the_file_dialog_writes_sizes_in_the_apps_words(qtbot: Any, tmp_path: An
     from forensics_app.gui import i18n
     from forensics_app.gui.file_dialogs import file_dialog
 
-    (tmp_path / "tin nhắn.txt").write_bytes(b"x" * 68)
-    (tmp_path / "ảnh.bin").write_bytes(b"\0" * (3 * 1024 * 1024 + 200_000))
-    (tmp_path / "thư mục").mkdir()
+    folder = tmp_path / "USB thu giữ"
+    (folder / "thư mục").mkdir(parents=True)
+    (folder / "tin nhắn.txt").write_bytes(b"x" * 68)
+    (folder / "ảnh.bin").write_bytes(b"\0" * (3 * 1024 * 1024 + 200_000))
     i18n.set_language("vi")
-    dialog = file_dialog(None, "Thêm tệp", mode="open_many", directory=str(tmp_path))
+    dialog = file_dialog(None, "Thêm tệp", mode="open_many", directory=str(folder))
     qtbot.addWidget(dialog)
     dialog.show()
     tree = dialog.findChild(QTreeView, "treeView")
@@ -121,6 +123,7 @@ def test_the_file_dialog_writes_sizes_in_the_apps_words(qtbot: Any, tmp_path: An
                                                          for c in range(model.columnCount(tree.rootIndex()))]
             for r in range(model.rowCount(tree.rootIndex()))}
     assert rows["tin nhắn.txt"][1] == "68 B" and rows["ảnh.bin"][1] == "3,2 MiB" and rows["thư mục"][1] == ""
+    assert re.fullmatch(r"\d\d/\d\d/\d{4} \d\d:\d\d", rows["tin nhắn.txt"][3]), rows  # not Qt's "7 12 2026"
     shown = [str(cell) for row in rows.values() for cell in row]
     shown += [w.text() for w in dialog.findChildren(QLabel) + dialog.findChildren(QAbstractButton) if w.isVisible()]
     shown += [str(model.headerData(c, Qt.Orientation.Horizontal)) for c in range(model.columnCount())]
@@ -147,6 +150,8 @@ def test_the_custody_log_is_readable_at_1366_pixels_without_a_tooltip(make_windo
     custody = window.custody
     wait_until(qtbot, lambda: custody.model.rowCount() > 3)
     model = custody.model
+    assert custody.table.currentIndex().row() == model.rowCount() - 1  # the latest entry, shown whole below
+    assert custody.detail.toPlainText().startswith(f"Số: {model.row_at(model.rowCount() - 1).seq}\n")
     longest = max(range(model.rowCount()), key=lambda r: len(entry_facts(model.row_at(r))))
     custody.table.selectRow(longest)
     qtbot.wait(50)
