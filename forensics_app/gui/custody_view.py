@@ -67,7 +67,6 @@ class CustodyView(QWidget):
             header.resizeSection(n, width)
         header.setStretchLastSection(True)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setResizeContentsPrecision(200)  # fitting a column reads the first rows, not a whole long log
         self.table.doubleClicked.connect(self._activated)
         self.detail = QPlainTextEdit()
         self.detail.setObjectName("custodyDetail")

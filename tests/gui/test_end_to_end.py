@@ -141,7 +141,7 @@ def test_capture_preview_verify_report(make_window: Any, qtbot: Any, tmp_path: P
     capture = window.preview.detail.item
     assert capture.kind == "web_capture"
     kinds = {window.preview.child_list.item(n).text() for n in range(window.preview.child_list.count())}
-    assert any("Screenshot (full page)" in text for text in kinds)
+    assert any(text.endswith("Full-page screenshot (screenshot-full.png)") for text in kinds)  # the part, then its file
     assert any(window.preview.metadata.topLevelItem(n).text(0) == "provenance"
                for n in range(window.preview.metadata.topLevelItemCount()))
     reader: Vault = window.session.reader
