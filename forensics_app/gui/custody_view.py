@@ -9,7 +9,7 @@ text reachable only by hovering for a tooltip is not readable.
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
-from PySide6.QtGui import QTextOption
+from PySide6.QtGui import QShowEvent, QTextOption
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -82,13 +82,14 @@ class CustodyView(QWidget):
         split.setStretchFactor(1, 1)
         self.split = split
         layout.addWidget(split, 1)
+        self._entry_stale = False
+        self._fit_columns()
         i18n.on_change(self._relabel)
 
     def show_case(self, vault: Vault | None, case_id: int | None, zone: str) -> None:
         self.model.zone = zone
         self.model.load(vault, case_id)
         self._connect_selection()
-        self._fit_columns()
         self._relabel()
         if self.model.rowCount():  # the latest entry, shown whole below
             self.table.selectRow(self.model.rowCount() - 1)
@@ -102,18 +103,25 @@ class CustodyView(QWidget):
             selection.currentRowChanged.connect(self._show_entry)
 
     def _fit_columns(self) -> None:
-        """Examiner and action as wide as their words in the latest entries (at most 280 px); the facts take
-        the rest. Read from the model, not the view: a hidden tab lays out no rows to measure."""
+        """The action column as wide as the longest action in words (at most 200 px; the pane shows any
+        longer one whole), measured from the catalogue, never from the log: reading entries to measure
+        them would stall the window on a long log at every refresh."""
+        from evidence_store.catalogue.actions import ACTIONS
+
         metrics = self.table.fontMetrics()
-        count = self.model.rowCount()
-        for name in ("examiner", "action"):
-            column = CUSTODY_COLUMNS.index(name)
-            texts = [str(self.model.index(row, column).data() or "") for row in range(max(0, count - 300), count)]
-            title = str(self.model.headerData(column, Qt.Orientation.Horizontal) or "")
-            widest = max([metrics.horizontalAdvance(text) for text in texts + [title]])
-            self.table.horizontalHeader().resizeSection(column, min(widest + 20, 280))
+        widest = max(metrics.horizontalAdvance(action_label(action)) for action in ACTIONS)
+        self.table.horizontalHeader().resizeSection(CUSTODY_COLUMNS.index("action"), min(widest + 20, 200))
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt's name)
+        super().showEvent(event)
+        if self._entry_stale:
+            self._show_entry()
 
     def _show_entry(self, current: QModelIndex | None = None, _previous: QModelIndex | None = None) -> None:
+        if not self.isVisible():  # a hidden tab reads no entry (refreshes come at every job's end)
+            self._entry_stale = True
+            return
+        self._entry_stale = False
         index = self.table.currentIndex() if current is None else current
         entry = self.model.row_at(index.row()) if index.isValid() else None
         if entry is None:
@@ -131,7 +139,6 @@ class CustodyView(QWidget):
         latest = current == self.model.rowCount() - 1  # following the newest entry: keep following it
         row = self.model.row_at(current) if current >= 0 and not latest else None
         self.model.load(self.model.vault, self.model.case_id)
-        self._fit_columns()
         self._relabel()
         if latest and self.model.rowCount():
             self.table.selectRow(self.model.rowCount() - 1)
@@ -148,6 +155,7 @@ class CustodyView(QWidget):
         self.summary.setText(tr("custody.summary", count=self.model.rowCount())
                              if self.model.case_id is not None else "")
         if _lang:
+            self._fit_columns()
             self._show_entry()
 
     def _activated(self, index: object) -> None:
