@@ -11,8 +11,6 @@ from PySide6.QtCore import Qt
 
 from tests.gui.conftest import wait_until
 
-pytest.importorskip("pytsk3")
-
 
 @pytest.fixture
 def fat_image(shared_fixtures: Path, tmp_path: Path) -> Path:

@@ -6,10 +6,6 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-pytest.importorskip("forensics_app.services.export")
-
 
 def test_export_package_of_selected_items(window: Any, qtbot: Any, tmp_path: Path) -> None:
     model = window.evidence.model

@@ -310,10 +310,11 @@ def test_closing_during_a_task_asks_then_cancels_cleanly(window: Any, qtbot: Any
 def test_the_window_stays_responsive_during_a_long_ingest(window: Any, qtbot: Any, tmp_path: Path) -> None:
     """Longest event-loop stall while 150 MiB are acquired and the user browses.
 
-    This machine is shared (2 cores); another process's burst can delay any thread. A stall of our
-    own making shows in every run, so the best of three runs is held to the 200 ms goal.
+    This machine is shared (2 cores): the meter leaves out the time our threads waited for a core
+    (tests/gui/stall.py), and a stall of our own making shows in every run, so the best of three runs is
+    held to the 200 ms goal.
     """
-    from tests.gui.test_end_to_end import StallMeter
+    from tests.gui.stall import StallMeter
 
     stalls = []
     for attempt in range(3):
@@ -336,17 +337,14 @@ def test_the_window_stays_responsive_during_a_long_ingest(window: Any, qtbot: An
         meter.stop()
         assert ended.args == ["done"]
         assert meter.ticks > 20
-        stalls.append(meter.longest)
-        if meter.longest < 0.2:
+        stalls.append(meter)
+        if meter.own_longest < 0.2:
             break
-    print(f"\nlongest event-loop stall during a 150 MiB ingest: {', '.join(f'{s * 1000:.0f} ms' for s in stalls)}")
-    assert min(stalls) < 0.2, f"the event loop stalled {min(stalls) * 1000:.0f} ms"
+    print(f"\nlongest event-loop stall during a 150 MiB ingest: {', '.join(m.describe() for m in stalls)}")
+    assert min(m.own_longest for m in stalls) < 0.2, f"the event loop stalled: {stalls[-1].describe()}"
 
 
 def test_default_capture_options_in_settings_reach_the_capture_dialog(window: Any, qtbot: Any) -> None:
-    import pytest
-
-    pytest.importorskip("forensics_app.services.web")
     dialog = window.open_dialog("settings")
     assert dialog.capture_form is not None
     dialog.capture_form.widgets["video"].setChecked(True)
