@@ -160,7 +160,7 @@ def export_package(vault: Vault, case_ref: str, out: Path, options: ExportOption
     refs = parse_ids(options.items)
     items = select_items(vault, case, refs, DateRange(), include_reports=True)
     if options.report_lang and items:
-        refs = _with_fresh_report(vault, case, refs, options)
+        refs = _with_fresh_report(vault, case, refs, options, final.parent)
         items = select_items(vault, case, refs, DateRange(), include_reports=True)
     if not items:
         raise UsageError(f"case {case.number} has no items to export",
@@ -192,13 +192,16 @@ def export_package(vault: Vault, case_ref: str, out: Path, options: ExportOption
         raise
 
 
-def _with_fresh_report(vault: Vault, case: Case, refs: list[str], options: ExportOptions) -> list[str]:
-    """A court report of the same selection, stored in the case, so the package carries it."""
+def _with_fresh_report(vault: Vault, case: Case, refs: list[str], options: ExportOptions, beside: Path) -> list[str]:
+    """A court report of the same selection, stored in the case, so the package carries it.
+
+    ReportLab writes a file: it is written in a private folder beside the package (where the examiner
+    chose to put this report in plain form anyway), never in the system's temporary folder."""
     import tempfile
 
     from .reports import ReportOptions, generate_report
 
-    with tempfile.TemporaryDirectory(prefix="forensics-report-") as folder:
+    with tempfile.TemporaryDirectory(prefix=".forensics-report-", dir=beside) as folder:
         result = generate_report(vault, case.number, Path(folder) / "report.pdf",
                                  ReportOptions(kind="court", lang=options.report_lang or "vi", items=tuple(refs)))
     return refs + [str(result.item.id)] if refs else refs

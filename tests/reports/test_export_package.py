@@ -6,6 +6,7 @@ import json
 import shutil
 import subprocess
 import sys
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -152,14 +153,18 @@ def test_an_edited_manifest_with_recomputed_sums_is_still_caught(package: Path, 
 
 
 def test_pinned_roots_and_a_fresh_report(vault: Vault, filled_case: Case, tsa: TimestampAuthority,
-                                         rogue_tsa: TimestampAuthority, tmp_path: Path) -> None:
+                                         rogue_tsa: TimestampAuthority, tmp_path: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
     use_tsa(vault, tsa)
+    # the fresh report is never written to the system's temporary folder (plaintext evidence on disk)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "no-such-temporary-folder"))
     screenshot_free = next(i for i in vault.list_items(filled_case.id) if i.kind == "file")
     result = export_package(vault, filled_case.number, tmp_path / "p",
                             ExportOptions(items=(str(screenshot_free.id),), report_lang="en"))
     manifest = json.loads((result.path / "manifest.json").read_text("utf-8"))
     reports = [f for f in manifest["files"] if f["role"] == "report"]
     assert len(reports) == 1 and reports[0]["item"]["kind"] == "report"  # the report made for this package
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []  # its scratch folder is gone
     right, wrong = tmp_path / "right.pem", tmp_path / "wrong.pem"
     right.write_text(tsa.pki.root_pem)
     wrong.write_text(rogue_tsa.pki.root_pem)
