@@ -13,11 +13,11 @@ become warnings on the capture; the login account, if any, goes into its provena
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any, NamedTuple
 
 from collectors.web import CaptureState, register_partial_codes
@@ -123,18 +123,28 @@ class SocialHook:
                 step = time.monotonic()
                 await self._media(state, record, extractor)
                 timings["social_media"] = int((time.monotonic() - step) * 1000)
-        elif isinstance(shot, PostShot):
-            shot.path.unlink(missing_ok=True)  # no post on the page: its screenshot would show something else
+        # else: no post on the page, and its screenshot (in memory) would show something else: dropped
         for note in record.notes:
             if note["code"] in WARNING_NOTES:
                 state.warn(note["code"], note["message"], note["message_vi"], **note.get("details", {}))
-        path = state.workdir / "social-post.json"
-        path.write_text(json.dumps(record.to_json(), ensure_ascii=False, indent=1), "utf-8")
-        state.add_file("social_post", path, "application/json", name=f"{record.platform}-post.json",
+        state.add_part("social_post", f"{record.platform}-post.json", "application/json",
+                       json.dumps(record.to_json(), ensure_ascii=False, indent=1).encode("utf-8"),
                        metadata={"social": record.summary()}, in_wacz=True)
 
     async def _media(self, state: CaptureState, record: PostRecord, extractor: Extractor) -> None:
         if not record.media:
+            return
+        if state.staging is not None and state.staging.on_disk:
+            # the downloaders (ours and yt-dlp with ffmpeg) write files: without a memory file system they would be
+            # plaintext on disk, so the media are not fetched again; what the page loaded is in the WARC
+            for medium in record.media:
+                medium.status, medium.error = "skipped", "no memory file system was usable"
+            state.warn("media_not_kept", f"the post's {len(record.media)} image(s)/video(s) were not downloaded as "
+                       "separate files: the downloaders write them to disk unencrypted and no memory file system "
+                       "was usable; what the page itself loaded is in the WARC",
+                       f"{len(record.media)} ảnh/video của bài đăng không được tải thành tệp riêng: công cụ tải ghi "
+                       "chúng ra đĩa dạng chưa mã hoá và không có hệ thống tệp trong bộ nhớ; những gì trang đã tải "
+                       "có trong WARC", media=len(record.media), reason="staging_on_disk")
             return
         cookies = [dict(c) for c in await state.context.cookies()]
         fetcher = Fetcher(state.proxy_url, cookies, str(state.facts.get("user_agent") or ""), state.page.url,
@@ -274,7 +284,7 @@ def comments_short(record: PostRecord) -> tuple[str, str, dict[str, Any]] | None
 
 
 class PostShot(NamedTuple):
-    path: Path
+    data: bytes  # PNG, in memory
     clip: dict[str, Any]  # CSS px of the page
     shot: str  # "viewport" (the post on screen whole, shot as shown) or "full page" (shot beyond the viewport)
 
@@ -288,13 +298,10 @@ async def _shoot_post(state: CaptureState, spec: ExpansionSpec) -> PostShot | Ex
         clip = found["clip"] if found else None
         if not clip or clip["width"] < 2 or clip["height"] < 2:
             return None
-        path = state.workdir / "screenshot-post.png"
         if found["view"] is not None:  # on screen whole: shot as shown, without the page laid out anew for it
-            await state.page.screenshot(path=str(path), clip=found["view"], timeout=30_000)
-            return PostShot(path, clip, "viewport")
+            return PostShot(await state.page.screenshot(clip=found["view"], timeout=30_000), clip, "viewport")
         clip["height"] = min(clip["height"], state.options.tile_height)
-        await state.page.screenshot(path=str(path), clip=clip, full_page=True, timeout=30_000)
-        return PostShot(path, clip, "full page")
+        return PostShot(await state.page.screenshot(clip=clip, full_page=True, timeout=30_000), clip, "full page")
     except Exception as exc:  # the full-page screenshot still shows the post
         return exc
 
@@ -307,12 +314,10 @@ def _keep_post_shot(state: CaptureState, spec: ExpansionSpec, record: PostRecord
         return
     if shot is None:
         return
-    from .media import _hash_file
-
-    digest, size = _hash_file(shot.path)
+    digest, size = hashlib.sha256(shot.data).hexdigest(), len(shot.data)
     record.element_screenshot = {"name": "screenshot-post.png", "sha256": digest, "size": size,
                                  "clip_css_px": {k: round(float(v), 1) for k, v in shot.clip.items()}}
-    state.add_file("screenshot_element", shot.path, "image/png",
+    state.add_part("screenshot_element", "screenshot-post.png", "image/png", shot.data,
                    metadata={"what": "the post itself (element screenshot)", "clip_css_px": shot.clip,
                              "selector": spec.post, "shot": shot.shot})
 

@@ -143,12 +143,7 @@ class WebCapturer:
                                  proxy_url=proxy.url, staging=staging)
             state.sealed_files = sealed  # closed with the capture if it fails
             if staging.on_disk:
-                state.warn("staging_on_disk", "no memory file system (tmpfs) was usable: the browser's files and "
-                           "this capture's parts other than the WARC and WACZ waited on disk in plaintext, in "
-                           f"{staging.memory} (removed after storing)",
-                           "không có hệ thống tệp trong bộ nhớ (tmpfs): tệp của trình duyệt và các phần của lần "
-                           "thu thập (trừ WARC và WACZ) đã nằm tạm trên đĩa dạng chưa mã hoá, tại "
-                           f"{staging.memory} (đã xoá sau khi lưu)", folder=str(staging.memory))
+                _warn_on_disk(state, staging)
             state.facts["timings_ms"] = {"setup": int((time.monotonic() - setup_started) * 1000)}
             if options.profile and self.account is not None:
                 state.facts["account"] = self.account
@@ -170,9 +165,8 @@ class WebCapturer:
                 await self._snapshot(state)
             elif mode == "rendered_file":
                 await _metadata(state)
-                shot = workdir / "screenshot-viewport.png"
-                await page.screenshot(path=str(shot))
-                state.add_file("screenshot_viewport", shot, "image/png", metadata={"viewport": page.viewport_size})
+                state.add_part("screenshot_viewport", "screenshot-viewport.png", "image/png", await page.screenshot(),
+                               metadata={"viewport": page.viewport_size})
             with _timed(state, "close"):
                 await watcher.finish_downloads()
                 # late requests (favicon, beacons) finish and are recorded whole, not cut by the end
@@ -202,13 +196,16 @@ class WebCapturer:
             "proxy": {"server": proxy.url, "bypass": "<-loopback>"},
             "ignore_https_errors": True,  # the browser talks to our proxy; the proxy verifies the origin
             "viewport": {"width": width, "height": height}, "device_scale_factor": device["scale"],
-            "is_mobile": device["mobile"], "has_touch": device["touch"], "accept_downloads": True,
+            "is_mobile": device["mobile"], "has_touch": device["touch"],
+            # the browser writes downloads to disk unencrypted: without a memory file system it refuses them and
+            # they are taken from the WARC instead (see navigation.Watcher)
+            "accept_downloads": not self.session.staging.on_disk,
             "service_workers": "block",  # every fetch goes to the network (and so through the proxy)
         }
         args["user_agent"] = device["user_agent"] or desktop_user_agent(self.session.browser.version)
         if options.locale:
             args["locale"] = options.locale
-        if options.video:
+        if options.video and not self.session.staging.on_disk:  # no plaintext video on disk (see _warn_on_disk)
             args["record_video_dir"] = str(workdir / "video")
             args["record_video_size"] = {"width": width, "height": height}
         if options.profile:
@@ -250,6 +247,7 @@ class WebCapturer:
                                      "what": "the file as served (transfer and content encodings undone)"},
                            in_wacz=False)
             await asyncio.to_thread(extract_body, proxy.warc, final["response_record"]["offset"], body)
+        await _downloads_from_warc(state, journal.exchanges, proxy.warc)
         dns = await dns_task if dns_task is not None else {"skipped": "IP literal or host rule"}
         device = options.device_profile
         user_agent = state.facts.get("user_agent") or device["user_agent"]
@@ -273,22 +271,25 @@ class WebCapturer:
             environment=environment, options=options.to_record(), started_at=started_at, ended_at=ended_at,
             events=state.events, facts=state.facts, files=state.files, warnings=state.warnings, mode=mode,
             changes=changes)
-        prov_path = snapshot.save_json(workdir / "provenance.json", provenance)
+        prov_part = state.new_part()
+        prov_part.write(snapshot.json_bytes(provenance))
+        prov_file = CaptureFile("provenance", workdir / "provenance.json", "provenance.json", "application/json",
+                                metadata={"format": provenance["format"]}, sealed=prov_part)
+        state.sealed_files.append(prov_file)
         warc_file = next(f for f in state.sealed_files if f.sealed is proxy.warc)
         warc_file.metadata = {"records": 1 + 2 * len(journal.exchanges), "compression": "gzip per record"}
         state.files.append(warc_file)
         if options.wacz:
-            await self._package(state, requested, chain, proxy, prov_path, started_at)
-        state.add_file("provenance", prov_path, "application/json", metadata={"format": provenance["format"]})
+            await self._package(state, requested, chain, proxy, prov_file, started_at)
+        state.files.append(prov_file)
         complete = not any(w.code in PARTIAL for w in state.warnings)
         return CaptureResult(requested, provenance["final_url"], complete, provenance, summarise(provenance),
                              state.files, state.warnings, workdir, started_at)
 
     async def _package(self, state: CaptureState, requested: str, chain: dict[str, Any], proxy: RecordingProxy,
-                       prov_path: Path, started_at: str) -> None:
+                       provenance: CaptureFile, started_at: str) -> None:
         """The WACZ: the WARC with the screenshots and provenance, indexed for replay, signed."""
-        attachments = [f for f in state.files if f.in_wacz] + [CaptureFile("provenance", prov_path,
-                                                                            "provenance.json", "application/json")]
+        attachments = [f for f in state.files if f.in_wacz] + [provenance]
         wacz = state.staging.sealed() if state.staging else None
         assert wacz is not None
         page_entry = {"id": "main", "url": chain.get("final_url", requested), "ts": started_at,
@@ -302,6 +303,56 @@ class WebCapturer:
         wacz_file.metadata = {"resources": package["resources"], "signature": {
             "form": "anonymous (WACZ Signing and Verification 0.1.0)", "algorithm": "ECDSA P-384, SHA-256",
             "public_key": signed["publicKey"], "signed_hash": signed["hash"]}}
+
+
+def _warn_on_disk(state: CaptureState, staging: Any) -> None:
+    """What the lack of a memory file system changed, as it is: no part of ours was ever plaintext on disk, the
+    browser's own folder was on disk, and what the browser would have written there in plaintext was not made."""
+    folder = str(staging.memory)
+    state.warn("staging_on_disk",
+               "no memory file system (tmpfs) was usable. No part of this capture (screenshots, HTML, text, MHTML, "
+               "PDF, provenance, WARC, WACZ) was ever in plaintext on disk: each waited in memory or encrypted. "
+               "Files the page downloaded were taken from the WARC (the browser was not allowed to save them). What "
+               "was on disk, in {folder}, removed after storing: the browser's own folder (its profile, without the "
+               "pages' cache, cookies or storage, which the browser kept in memory) and this session's key of the "
+               "recording proxy.".replace("{folder}", folder),
+               "không có hệ thống tệp trong bộ nhớ (tmpfs). Không phần nào của lần thu thập (ảnh chụp, HTML, văn "
+               "bản, MHTML, PDF, thông tin nguồn gốc, WARC, WACZ) từng nằm trên đĩa dạng chưa mã hoá: mỗi phần được "
+               "giữ trong bộ nhớ hoặc đã mã hoá. Tệp do trang tải xuống được lấy từ WARC (trình duyệt không được "
+               f"phép lưu). Những gì đã nằm trên đĩa, tại {folder}, và đã xoá sau khi lưu: thư mục riêng của trình "
+               "duyệt (hồ sơ trình duyệt, không gồm bộ nhớ đệm, cookie và dữ liệu lưu trữ của trang, vốn chỉ nằm "
+               "trong bộ nhớ) và khoá của proxy ghi nhận trong phiên này.",
+               folder=folder)
+    if state.options.video:
+        state.warn("video_not_recorded",
+                   "the screen recording (video) asked for was not made: the browser writes it to disk "
+                   "unencrypted, and no memory file system was usable",
+                   "không quay video màn hình như đã yêu cầu: trình duyệt ghi video ra đĩa dạng chưa mã hoá, và "
+                   "không có hệ thống tệp trong bộ nhớ", reason="staging_on_disk")
+
+
+async def _downloads_from_warc(state: CaptureState, exchanges: list[dict[str, Any]], warc: Any) -> None:
+    """Files the page downloaded while the browser refused downloads (staging on disk): their bodies as the
+    proxy received them, out of the WARC into sealed parts."""
+    from .exchanges import find_exchange
+
+    for entry in state.facts.pop("downloads_from_warc", []):
+        _, exchange = find_exchange(exchanges, entry["url"])
+        if exchange is None:
+            state.warn("download_failed", f"a download from {entry['url']} was not recorded by the proxy",
+                       f"proxy không ghi được tệp tải xuống từ {entry['url']}", url=entry["url"])
+            continue
+        body = state.new_part()
+        await asyncio.to_thread(extract_body, warc, exchange["response_record"]["offset"], body)
+        metadata = {"url": entry["url"], "suggested_filename": entry["suggested_filename"], "role": "download_by_page",
+                    "what": "the file as the proxy received it (taken from the WARC: the browser kept no copy)"}
+        if exchange.get("truncated"):
+            metadata["truncated"] = exchange.get("truncation_reason") or exchange["truncated"]
+            state.warn("download_failed", f"a download from {entry['url']} was cut off "
+                       f"({metadata['truncated']}); the part received is kept",
+                       f"tệp tải xuống từ {entry['url']} bị cắt ngang; đã giữ phần nhận được", url=entry["url"])
+        state.add_part("download", f"download-{entry['name']}", exchange.get("content_type") or
+                       "application/octet-stream", sealed=body, metadata=metadata)
 
 
 def _page_text(state: CaptureState, limit: int = 4 * 1024 * 1024) -> str:

@@ -27,11 +27,11 @@ from __future__ import annotations
 import asyncio
 import base64
 import struct
-from pathlib import Path
 from typing import Any
 
+from .staging import SealedFile
 from .state import CaptureState
-from .stitch import PngStitcher, write_atomically
+from .stitch import PngStitcher, Writable
 
 #: The tallest screenshot asked of Chromium at once, device pixels (its usual largest texture): a shot costs
 #: a fixed ~0.25 s besides its area, so a desktop page is shot two 8,000 px tiles at a time and cut here.
@@ -94,16 +94,16 @@ async def _in_frames(state: CaptureState, script: str) -> None:
             pass
 
 
-async def tiled_screenshot(state: CaptureState, width: int, height: int, target: Path, timeout: float) -> int:
+async def tiled_screenshot(state: CaptureState, width: int, height: int, target: Writable, timeout: float) -> int:
     """Shoot ``height`` CSS px of the page in tiles of ``tile_height`` into ``target``; returns the tile count.
 
-    Each tile is also kept as a ``screenshot_tile`` file (when a shot fails, the tiles already written
+    Each tile is also kept as a ``screenshot_tile`` part (when a shot fails, the tiles already written
     are kept and the full image is not made). ``timeout`` (seconds) bounds each screenshot.
     """
     page, options = state.page, state.options
     tile_height, scale = options.tile_height, options.device_profile["scale"]
     tiles = [(index, top, min(tile_height, height - top)) for index, top in enumerate(range(0, height, tile_height))]
-    paths = [state.workdir / tile_name(index + 1) for index, _, _ in tiles]
+    parts = [state.new_part() for _ in tiles]
     per_shot = max(1, MAX_SHOT_PX // (tile_height * scale))
     stitcher = PngStitcher(target)
     session = await _session(state)
@@ -116,25 +116,27 @@ async def tiled_screenshot(state: CaptureState, width: int, height: int, target:
             top, rows = group[0][1], sum(tile[2] for tile in group)
             image = await _shoot(state, session, _trim(top, rows, width, size), timeout) if len(group) > 1 else None
             if image is not None and _png_rows(image) == rows * scale:
-                await asyncio.to_thread(stitcher.add_split, image, [(paths[index], tile_rows * scale)
+                await asyncio.to_thread(stitcher.add_split, image, [(parts[index], tile_rows * scale)
                                                                     for index, _, tile_rows in group])
                 continue
             for index, tile_top, tile_rows in group:  # one tile per screenshot
                 image = await _shoot(state, session, _trim(tile_top, tile_rows, width, size), timeout)
                 if image is None:
                     raise ValueError(f"the tile at {tile_top} px is outside the page")
-                await asyncio.to_thread(write_atomically, paths[index], image)
-                await asyncio.to_thread(stitcher.add, paths[index])
+                parts[index].write(image)
+                await asyncio.to_thread(stitcher.add, image)
         await asyncio.to_thread(stitcher.close)
     except BaseException:
         await asyncio.to_thread(stitcher.abort)
         raise
     finally:
         await _in_frames(state, _RESTORE_CARETS)
-        for (index, top, rows), path in zip(tiles, paths, strict=True):
-            if path.exists():  # written whole (or not at all)
-                state.add_file("screenshot_tile", path, "image/png", metadata={
+        for (index, top, rows), part in zip(tiles, parts, strict=True):
+            if part.size:  # written whole (in one write) or not at all
+                state.add_part("screenshot_tile", tile_name(index + 1), "image/png", sealed=part, metadata={
                     "index": index + 1, "of": len(tiles), "css_top": top, "css_height": rows, "css_width": width})
+            else:
+                part.close()
     return len(tiles)
 
 
@@ -153,6 +155,7 @@ async def ordered_tiles(state: CaptureState, width: int, height: int, timeout: f
     tile_height, scale = options.tile_height, options.device_profile["scale"]
     step = tile_height * max(1, MAX_SHOT_PX // (tile_height * scale))
     manifest: list[dict[str, Any]] = []
+    shots: dict[str, SealedFile] = {}  # each tile as Chromium encoded it, in a part at once (bounded memory)
     complete = False
     session = await _session(state)
     try:
@@ -173,29 +176,28 @@ async def ordered_tiles(state: CaptureState, width: int, height: int, timeout: f
                     pieces.append((tile_top, tile_rows, shot))
             for tile_top, tile_rows, shot in pieces:
                 assert shot is not None
-                path = state.workdir / tile_name(len(manifest) + 1)
-                await asyncio.to_thread(write_atomically, path, shot)
-                manifest.append({"index": len(manifest) + 1, "file": path.name, "css_top": tile_top,
+                name = tile_name(len(manifest) + 1)
+                shots[name] = part = state.new_part()
+                part.write(shot)
+                manifest.append({"index": len(manifest) + 1, "file": name, "css_top": tile_top,
                                  "css_height": tile_rows, "css_width": width})
         complete = True
     finally:
         await _in_frames(state, _RESTORE_CARETS)
-        _add_tiles(state, manifest, meta, complete=complete)
+        _add_tiles(state, manifest, shots, meta, complete=complete)
     return len(manifest)
 
 
-def _add_tiles(state: CaptureState, manifest: list[dict[str, Any]], meta: dict[str, Any], *, complete: bool) -> None:
+def _add_tiles(state: CaptureState, manifest: list[dict[str, Any]], shots: dict[str, SealedFile], meta: dict[str, Any], *,
+               complete: bool) -> None:
     meta.update({"stored_as": "ordered tiles", "tiles": len(manifest), "tiles_complete": complete,
                  "manifest": manifest})
     for entry in manifest:  # each tile's own size (css_*) and the size of the page it is a part of
         tile = {"index": entry["index"], "of": len(manifest), "css_top": entry["css_top"],
                 "css_height": entry["css_height"], "css_width": entry["css_width"],
                 "page_css_height": meta["css_height"], "page_css_width": meta["css_width"], "stored_as": "ordered tiles"}
-        if entry["index"] == 1:
-            state.add_file("screenshot", state.workdir / entry["file"], "image/png", metadata={**meta, **tile},
-                           in_wacz=True)
-        else:
-            state.add_file("screenshot_tile", state.workdir / entry["file"], "image/png", metadata=tile, in_wacz=True)
+        kind, data = ("screenshot", {**meta, **tile}) if entry["index"] == 1 else ("screenshot_tile", tile)
+        state.add_part(kind, entry["file"], "image/png", sealed=shots[entry["file"]], metadata=data, in_wacz=True)
 
 
 async def _shoot(state: CaptureState, session: Any, clip: dict[str, Any] | None, timeout: float) -> bytes | None:

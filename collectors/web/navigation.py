@@ -94,6 +94,12 @@ class Watcher:
         navigated = [state.url, *state.facts.get("navigation_urls", [])]
         if any(_same(download.url, url) for url in navigated):
             return  # the page itself is a file: it is taken from the WARC as the main document, not twice
+        if state.staging is not None and state.staging.on_disk:
+            # the browser would write it to disk unencrypted, so it refuses it (the context does not accept
+            # downloads); the proxy still receives it whole, and it is taken from the WARC at the end
+            state.facts.setdefault("downloads_from_warc", []).append(
+                {"url": download.url, "suggested_filename": download.suggested_filename, "name": name})
+            return
         try:
             await download.save_as(str(target))
         except Exception as exc:

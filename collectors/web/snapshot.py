@@ -11,12 +11,14 @@ a warning: never silently.
 
 from __future__ import annotations
 
+import asyncio
+import base64
 import json
-from pathlib import Path
 from typing import Any
 
 from . import fullpage
 from .fullpage import tiled_screenshot
+from .staging import SealedFile
 from .state import CaptureState
 
 _DIMENSIONS = """() => {
@@ -75,10 +77,9 @@ async def page_metadata(state: CaptureState) -> dict[str, Any]:
 
 
 async def screenshots(state: CaptureState) -> None:
-    page, options, folder = state.page, state.options, state.workdir
-    viewport = folder / "screenshot-viewport.png"
-    await page.screenshot(path=str(viewport), timeout=_ms(state, 30))
-    state.add_file("screenshot_viewport", viewport, "image/png",
+    page, options = state.page, state.options
+    viewport = await page.screenshot(timeout=_ms(state, 30))
+    state.add_part("screenshot_viewport", "screenshot-viewport.png", "image/png", viewport,
                    metadata={"viewport": page.viewport_size, "device": options.device})
     width, height = await page.evaluate(_DIMENSIONS)
     shot_height = min(height, options.max_page_height)
@@ -87,13 +88,14 @@ async def screenshots(state: CaptureState) -> None:
                    f"{options.max_page_height} px (the HTML, MHTML and WARC hold the whole page)",
                    f"trang cao {height} px; ảnh chụp toàn trang dừng ở {options.max_page_height} px "
                    "(HTML, MHTML và WARC chứa toàn bộ trang)", height=height, limit=options.max_page_height)
-    full = folder / "screenshot-full.png"
     meta: dict[str, Any] = {"css_width": width, "css_height": shot_height, "page_height": height,
                             "device_scale_factor": options.device_profile["scale"]}
     if shot_height <= options.tile_height:
-        await page.screenshot(path=str(full), full_page=True, timeout=_ms(state, 60))
+        full = await page.screenshot(full_page=True, timeout=_ms(state, 60))
         meta["tiles"] = 0
-    elif shot_height > fullpage.STITCH_MAX_CSS_PX:  # stored as ordered tiles, the first as the screenshot
+        state.add_part("screenshot", "screenshot-full.png", "image/png", full, metadata=meta, in_wacz=True)
+        return
+    if shot_height > fullpage.STITCH_MAX_CSS_PX:  # stored as ordered tiles, the first as the screenshot
         count = await fullpage.ordered_tiles(state, width, shot_height, _ms(state, 60) / 1000, meta)
         state.warn("screenshot_in_tiles",
                    f"the page is {shot_height} px tall: its full-page screenshot is stored as {count} ordered "
@@ -101,9 +103,13 @@ async def screenshots(state: CaptureState) -> None:
                    f"trang cao {shot_height} px: ảnh chụp toàn trang được lưu thành {count} mảnh theo thứ tự "
                    f"(screenshot-tile-001 … {count:03d}), không ghép thành một ảnh", tiles=count, height=shot_height)
         return
-    else:
-        meta["tiles"] = await tiled_screenshot(state, width, shot_height, full, _ms(state, 60) / 1000)
-    state.add_file("screenshot", full, "image/png", metadata=meta, in_wacz=True)
+    stitched = state.new_part()
+    try:
+        meta["tiles"] = await tiled_screenshot(state, width, shot_height, stitched, _ms(state, 60) / 1000)
+    except BaseException:
+        stitched.close()
+        raise
+    state.add_part("screenshot", "screenshot-full.png", "image/png", sealed=stitched, metadata=meta, in_wacz=True)
 
 
 # The serialised DOM is parked under a registered symbol (invisible to the page's own enumeration) and read
@@ -119,55 +125,74 @@ _FORGET = "() => { delete globalThis[Symbol.for('forensics-toolkit.dom')]; }"
 CHUNK = 8 * 1024 * 1024  # characters per round trip
 
 
-async def rendered_html(state: CaptureState, target: Path) -> int:
+async def rendered_html(state: CaptureState, target: SealedFile) -> int:
     """The serialised DOM (what ``page.content()`` gives), fetched in slices so a 50 MB page stays quick."""
     page = state.page
     length = int(await page.evaluate(_SERIALISE))
     try:
-        with open(target, "w", encoding="utf-8", newline="") as out:
-            for start in range(0, length, CHUNK):
-                state.cancel.check()
-                out.write(await page.evaluate(_SLICE, [start, start + CHUNK]))
+        for start in range(0, length, CHUNK):
+            state.cancel.check()
+            target.write(str(await page.evaluate(_SLICE, [start, start + CHUNK])).encode("utf-8", "surrogatepass"))
     finally:
         await page.evaluate(_FORGET)
     return length
 
 
 async def documents(state: CaptureState) -> None:
-    """Rendered DOM, visible text, MHTML (Chromium's snapshot, frames included), then the PDF print."""
-    page, folder, options = state.page, state.workdir, state.options
-    html = folder / "page.html"
-    length = await rendered_html(state, html)
-    state.add_file("html", html, "text/html; charset=utf-8",
+    """Rendered DOM, visible text, MHTML (Chromium's snapshot, frames included), then the PDF print.
+
+    Each comes over the DevTools connection into memory (or a sealed file): none is a file the browser writes.
+    """
+    page, options = state.page, state.options
+    html = state.new_part()
+    try:
+        length = await rendered_html(state, html)
+    except BaseException:
+        html.close()
+        raise
+    state.add_part("html", "page.html", "text/html; charset=utf-8", sealed=html,
                    metadata={"what": "rendered DOM after behaviours", "characters": length})
-    text = folder / "page.txt"
-    text.write_text(await page.evaluate("() => document.body ? document.body.innerText : ''"), "utf-8")
-    state.add_file("page_text", text, "text/plain; charset=utf-8", metadata={"what": "visible text (innerText)"})
+    text = await page.evaluate("() => document.body ? document.body.innerText : ''")
+    state.add_part("page_text", "page.txt", "text/plain; charset=utf-8", str(text).encode("utf-8", "surrogatepass"),
+                   metadata={"what": "visible text (innerText)"})
     if options.mhtml and length > options.mhtml_max_mb * 1024 * 1024:
         state.warn("mhtml_skipped", f"the page is {length // 2**20} MB; no MHTML above {options.mhtml_max_mb} MB "
                    "(the WARC and the HTML hold the page)",
                    f"trang {length // 2**20} MB; không tạo MHTML trên {options.mhtml_max_mb} MB "
                    "(WARC và HTML chứa trang)", characters=length)
     elif options.mhtml:
-        session = await state.context.new_cdp_session(page)
-        try:
-            snapshot = await session.send("Page.captureSnapshot", {"format": "mhtml"})
-        finally:
-            await session.detach()
-        mhtml = folder / "page.mhtml"
-        mhtml.write_bytes(snapshot["data"].encode("utf-8"))
-        state.add_file("mhtml", mhtml, "multipart/related", metadata={"what": "Chromium MHTML snapshot"})
+        snapshot = await _devtools(state, "Page.captureSnapshot", {"format": "mhtml"})
+        state.add_part("mhtml", "page.mhtml", "multipart/related", snapshot["data"].encode("utf-8"),
+                       metadata={"what": "Chromium MHTML snapshot"})
     if options.pdf:
-        pdf = folder / "page.pdf"
-        await page.pdf(path=str(pdf), print_background=True, format="A4")
-        state.add_file("pdf", pdf, "application/pdf", metadata={"what": "print to PDF (A4, backgrounds)"},
-                       in_wacz=True)
+        state.add_part("pdf", "page.pdf", "application/pdf", await print_pdf(state),
+                       metadata={"what": "print to PDF (A4, backgrounds)"}, in_wacz=True)
+
+
+#: Playwright's ``page.pdf(format="A4", print_background=True)``, asked with the PDF in the answer itself:
+#: Playwright asks for a stream, which Chromium keeps in a temporary file (in plaintext) until it is read.
+_PDF_A4 = {"printBackground": True, "paperWidth": 8.27, "paperHeight": 11.7, "marginTop": 0, "marginBottom": 0,
+           "marginLeft": 0, "marginRight": 0, "scale": 1, "landscape": False, "displayHeaderFooter": False,
+           "preferCSSPageSize": False, "transferMode": "ReturnAsBase64"}
+
+
+async def print_pdf(state: CaptureState) -> bytes:
+    answer = await _devtools(state, "Page.printToPDF", _PDF_A4)
+    return await asyncio.to_thread(base64.b64decode, answer["data"])
+
+
+async def _devtools(state: CaptureState, method: str, params: dict[str, Any]) -> Any:
+    """One DevTools call on the page, over a session of its own (no emulation on it: detaching changes nothing)."""
+    session = await state.context.new_cdp_session(state.page)
+    try:
+        return await session.send(method, params)
+    finally:
+        await session.detach()
 
 
 def _ms(state: CaptureState, at_least: float) -> float:
     return max(at_least, state.remaining()) * 1000
 
 
-def save_json(path: Path, data: Any) -> Path:
-    path.write_text(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True), "utf-8")
-    return path
+def json_bytes(data: Any) -> bytes:
+    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8")

@@ -2,18 +2,22 @@
 
 Until the service stores them (encrypted) in the vault, a capture's parts must live somewhere:
 
-- the browser's own files (its profile and cache, Playwright's video and downloads, the screenshots,
-  HTML, MHTML, PDF, text and provenance) go into a folder on a memory file system: ``FORENSICS_STAGING_DIR``,
+- the browser's own files (its profile, Playwright's video and downloads) go into a folder on a memory file
+  system: ``FORENSICS_STAGING_DIR``,
   ``$XDG_RUNTIME_DIR`` or ``/dev/shm``, each checked with ``statfs`` to really be tmpfs or ramfs, with
   ``min_free`` bytes free;
-- the big ones, the WARC, the WACZ and the recording proxy's copy of each response, are
+- the parts we write (screenshots, HTML, MHTML, PDF, text, provenance, social records), the WARC, the WACZ
+  and the recording proxy's copy of each response are
   :class:`SealedFile`\\ s: ChaCha20-Poly1305 segments in a deleted-but-open file on disk, under a random
   key that only this process holds (bounded memory whatever the size, and only ciphertext ever reaches
   the disk; the proxy keeps the first 512 KiB of a response in memory, as warcprox did).
 
 Where no memory file system is usable (Windows, macOS, a full ``/dev/shm``), the browser's folder is a
 private one on disk and :attr:`Staging.on_disk` says so: the capture carries a ``staging_on_disk``
-warning, never silence.
+warning, never silence. The parts we write are then still never plaintext files: every one of them (in
+both cases: one way of handing parts over) is a :class:`SealedFile` kept in memory up to a few MiB and
+sealed beyond; the browser keeps its pages' cache, cookies and storage in memory (each capture is an
+incognito context), is not allowed to save downloads (they are taken from the WARC) and records no video.
 
 A marker (pid, process start, operation, case: no evidence content) names the folders while the work
 runs. :func:`recover_interrupted` finds the markers of processes that died (kill -9, power loss), removes
@@ -73,9 +77,21 @@ def is_memory_backed(path: Path) -> bool:
     return filesystem_magic(path) in MEMORY_FILESYSTEMS
 
 
+def chosen_folder() -> Path | None:
+    """``FORENSICS_STAGING_DIR`` when set to a usable folder: the examiner's choice, used whatever it is (a folder on
+    disk makes the staging ``on_disk``, said in every capture's warnings; it also lets the tests force that)."""
+    value = os.environ.get("FORENSICS_STAGING_DIR", "")
+    if value and os.path.isdir(value) and os.access(value, os.W_OK | os.X_OK):
+        return Path(value)
+    return None
+
+
 def memory_folder(min_free: int = DEFAULT_MIN_FREE) -> Path | None:
-    """The first usable memory file system: ``FORENSICS_STAGING_DIR``, ``$XDG_RUNTIME_DIR``, ``/dev/shm``."""
-    for value in (os.environ.get("FORENSICS_STAGING_DIR", ""), os.environ.get("XDG_RUNTIME_DIR", ""), "/dev/shm"):
+    """The first usable memory file system: ``FORENSICS_STAGING_DIR`` (when set, the only one considered: see
+    :func:`chosen_folder`), else ``$XDG_RUNTIME_DIR``, ``/dev/shm``."""
+    chosen = chosen_folder()
+    candidates = (str(chosen),) if chosen is not None else (os.environ.get("XDG_RUNTIME_DIR", ""), "/dev/shm")
+    for value in candidates:
         if not value:
             continue
         path = Path(value)
@@ -361,7 +377,7 @@ class Staging:
         """``root`` chooses the memory folder's parent (tests); it is checked like any other."""
         token = f"{os.getpid()}-{secrets.token_hex(4)}"
         found = memory_folder(min_free) if root is None else None
-        disk_root = _private_dir(Path(tempfile.gettempdir()), f"{PREFIX}-{_uid()}")
+        disk_root = _private_dir(chosen_folder() or Path(tempfile.gettempdir()), f"{PREFIX}-{_uid()}")
         if root is not None:
             on_disk = not is_memory_backed(root)
             filesystem = "disk" if on_disk else MEMORY_FILESYSTEMS.get(filesystem_magic(root) or 0, "memory")

@@ -21,14 +21,19 @@ from evidence_store.tasks import NEVER_CANCELLED, CancelToken
 from .options import CaptureOptions
 from .staging import SealedFile, Staging
 
+#: A part we write (screenshot, HTML, PDF …) stays in memory up to this size; past it, it is sealed (encrypted on
+#: disk, key in memory): never a plaintext file, whatever file system the staging found, and bounded memory.
+PART_MEMORY = 4 * 1024 * 1024
+
 if TYPE_CHECKING:
     from playwright.async_api import BrowserContext, Page
 
 
 @dataclass
 class CaptureFile:
-    """One future child item: a file in the capture's work folder (memory), or a sealed file (``path`` is then
-    only its name in that folder)."""
+    """One future child item: a sealed file (the parts we write: in memory, or encrypted on disk; ``path`` is then
+    only its name in the work folder), or a file the browser wrote into the work folder (video, downloads: only
+    when the work folder is on a memory file system)."""
 
     kind: str
     path: Path
@@ -86,6 +91,22 @@ class CaptureState:
         if sealed is not None:
             self.sealed_files.append(entry)
         return entry
+
+    def new_part(self) -> SealedFile:
+        """A file for a part we write: memory up to :data:`PART_MEMORY`, then sealed; closed if the capture fails."""
+        if self.staging is None:
+            raise RuntimeError("a capture without staging cannot hold parts")
+        return self.staging.sealed(memory_limit=PART_MEMORY)
+
+    def add_part(self, kind: str, name: str, media_type: str, data: bytes | None = None, *,
+                 sealed: SealedFile | None = None, metadata: dict[str, Any] | None = None,
+                 in_wacz: bool = False) -> CaptureFile:
+        """A part we made (``data``, or ``sealed`` already written), never a plaintext file on disk."""
+        if sealed is None:
+            sealed = self.new_part()
+            sealed.write(data or b"")
+        return self.add_file(kind, self.workdir / name, media_type, name=name, metadata=metadata, in_wacz=in_wacz,
+                             sealed=sealed)
 
 
 class Behaviour(Protocol):

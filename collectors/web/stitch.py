@@ -26,7 +26,7 @@ from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 from PIL import Image
 
@@ -40,7 +40,7 @@ LEVEL = 3  # zlib level: as fast as 1 on screenshots, nearly as small as 6 (whic
 _ADLER_BASE = 65521
 
 
-def _chunk(out: BinaryIO, kind: bytes, data: bytes) -> None:
+def _chunk(out: Writable, kind: bytes, data: bytes) -> None:
     out.write(struct.pack(">I", len(data)) + kind + data)
     out.write(struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
 
@@ -62,18 +62,37 @@ class _Deflated:
         self.width, self.height, self.adler, self.length, self.data = width, height, adler, length, data
 
 
-def _png_header(path: Path) -> tuple[int, int, tuple[int, ...]]:
-    with open(path, "rb") as handle:
+#: A tile: a PNG file, or its bytes (a screenshot held in memory); an output: a path or a writable binary file.
+class Writable(Protocol):
+    def write(self, data: bytes, /) -> int: ...
+
+    def seek(self, offset: int, whence: int = ..., /) -> int: ...
+
+
+Tile = Path | bytes
+Sink = Path | Writable
+
+
+def _open(tile: Tile) -> BinaryIO:
+    return io.BytesIO(tile) if isinstance(tile, bytes) else open(tile, "rb")  # noqa: SIM115 (callers close)
+
+
+def _label(tile: Tile) -> str:
+    return "a screenshot tile" if isinstance(tile, bytes) else tile.name
+
+
+def _png_header(path: Tile) -> tuple[int, int, tuple[int, ...]]:
+    with _open(path) as handle:
         head = handle.read(33)
     if len(head) < 33 or head[:8] != SIGNATURE or head[12:16] != b"IHDR":
-        raise ValueError(f"{path.name} is not a PNG file")
+        raise ValueError(f"{_label(path)} is not a PNG file")
     width, height, *rest = struct.unpack(">IIBBBBB", head[16:29])
     return width, height, tuple(rest)
 
 
-def _idat(path: Path) -> Iterator[bytes]:
+def _idat(path: Tile) -> Iterator[bytes]:
     """The image data of a PNG, chunk by chunk (a damaged tile fails zlib's own checksum or the length check)."""
-    with open(path, "rb") as handle:
+    with _open(path) as handle:
         handle.seek(8)
         while header := handle.read(8):
             length, kind = struct.unpack(">I4s", header)
@@ -101,7 +120,7 @@ def _first_row(rows: bytearray, bpp: int, stride: int) -> None:
         raise ValueError(f"unknown PNG filter type {kind}")
 
 
-def _scanlines(path: Path) -> Iterator[bytes]:
+def _scanlines(path: Tile) -> Iterator[bytes]:
     """The tile's filtered scanlines, inflated a piece at a time."""
     inflater = zlib.decompressobj()
     for data in _idat(path):
@@ -113,10 +132,10 @@ def _scanlines(path: Path) -> Iterator[bytes]:
     if tail := inflater.flush():
         yield tail
     if not inflater.eof:
-        raise ValueError(f"{path.name}: the image data ends early")
+        raise ValueError(f"{_label(path)}: the image data ends early")
 
 
-def _transcode_tile(path: Path, width: int, height: int, level: int) -> _Deflated:
+def _transcode_tile(path: Tile, width: int, height: int, level: int) -> _Deflated:
     stride = width * 3 + 1
     deflater = zlib.compressobj(level, zlib.DEFLATED, -15)  # raw deflate: the stream's header is ours
     out, adler, length, head = [], 1, 0, bytearray()
@@ -131,7 +150,7 @@ def _transcode_tile(path: Path, width: int, height: int, level: int) -> _Deflate
         length += len(piece)
         out.append(deflater.compress(piece))
     if length != stride * height:
-        raise ValueError(f"{path.name}: damaged image data ({length} of {stride * height} bytes)")
+        raise ValueError(f"{_label(path)}: damaged image data ({length} of {stride * height} bytes)")
     out.append(deflater.flush(zlib.Z_SYNC_FLUSH))
     return _Deflated(width, height, adler, length, b"".join(out))
 
@@ -160,20 +179,20 @@ def _decoded(image: bytes | Path) -> tuple[memoryview, int, int]:
         return memoryview(rgb.tobytes()), im.size[0], im.size[1]
 
 
-def _decode_tile(path: Path, level: int) -> list[_Deflated]:
+def _decode_tile(path: Tile, level: int) -> list[_Deflated]:
     """Any other PNG (another bit depth, a palette, interlaced): decoded, rows written with filter None."""
     raw, width, height = _decoded(path)
     return [_deflate_rows(raw, width, 0, height, level)]
 
 
-def _deflate_tile(path: Path, level: int) -> list[_Deflated]:
+def _deflate_tile(path: Tile, level: int) -> list[_Deflated]:
     width, height, kind = _png_header(path)
     if kind == RGB8:
         return [_transcode_tile(path, width, height, level)]
     return _decode_tile(path, level)
 
 
-def _split_shot(image: bytes, tiles: list[tuple[Path, int]], level: int) -> list[_Deflated]:
+def _split_shot(image: bytes, tiles: list[tuple[Sink, int]], level: int) -> list[_Deflated]:
     """One screenshot cut into tiles of the given heights (device pixels): each tile's deflate bytes serve
     twice, as the IDAT of its own PNG file and as its piece of the stitched stream."""
     raw, width, height = _decoded(image)
@@ -188,7 +207,7 @@ def _split_shot(image: bytes, tiles: list[tuple[Path, int]], level: int) -> list
     return parts
 
 
-def _write_png(path: Path, part: _Deflated, level: int) -> None:
+def _write_png(path: Sink, part: _Deflated, level: int) -> None:
     stream = zlib.compress(b"", level)[:2] + part.data + FINAL_BLOCK + struct.pack(">I", part.adler)
     out = io.BytesIO()
     out.write(SIGNATURE)
@@ -196,7 +215,10 @@ def _write_png(path: Path, part: _Deflated, level: int) -> None:
     for start in range(0, len(stream), IDAT_SIZE):
         _chunk(out, b"IDAT", stream[start:start + IDAT_SIZE])
     _chunk(out, b"IEND", b"")
-    write_atomically(path, out.getvalue())
+    if isinstance(path, Path):
+        write_atomically(path, out.getvalue())
+    else:
+        path.write(out.getvalue())
 
 
 def write_atomically(path: Path, data: bytes) -> None:
@@ -210,32 +232,33 @@ def write_atomically(path: Path, data: bytes) -> None:
 
 
 class PngStitcher:
-    """Stack tiles (same width, given top to bottom) into ``target``: :meth:`add` each, then :meth:`close`.
+    """Stack tiles (same width, given top to bottom) into ``target`` (a path, or a writable and seekable file
+    that stays the caller's): :meth:`add` each, then :meth:`close`.
 
     ``add`` returns once the tile is queued; it waits only when ``ahead`` tiles are already in
     flight. One caller adds the tiles (from one thread at a time). A failed tile fails the ``add``
     or ``close`` that meets it, and the partial image is removed.
     """
 
-    def __init__(self, target: Path, *, level: int = LEVEL, workers: int = 2, ahead: int = 2) -> None:
+    def __init__(self, target: Sink, *, level: int = LEVEL, workers: int = 2, ahead: int = 2) -> None:
         self.target = target
         self.level = level
         self.ahead = max(1, ahead)
         self.pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="png-stitch")
         self.pending: deque[Future[list[_Deflated]]] = deque()
-        self.out: BinaryIO = open(target, "wb")  # noqa: SIM115 (closed in close/abort)
+        self.out: Writable = open(target, "wb") if isinstance(target, Path) else target  # noqa: SIM115
         self.out.write(SIGNATURE + b"\0" * 25)  # the IHDR chunk, written once the size is known
         self.width: int | None = None
         self.height = 0
         self.adler = 1
         self.idat = bytearray(zlib.compress(b"", level)[:2])  # the header of the one zlib stream
 
-    def add(self, tile: Path) -> None:
-        """The next tile, a PNG file."""
+    def add(self, tile: Tile) -> None:
+        """The next tile, a PNG file or its bytes."""
         self._queue(self.pool.submit(_deflate_tile, tile, self.level))
 
-    def add_split(self, image: bytes, tiles: list[tuple[Path, int]]) -> None:
-        """The next tiles, still in one PNG image (``image``): each is cut out and written to its path
+    def add_split(self, image: bytes, tiles: list[tuple[Sink, int]]) -> None:
+        """The next tiles, still in one PNG image (``image``): each is cut out and written to its path or file
         (with its height in pixels) as well as stitched."""
         self._queue(self.pool.submit(_split_shot, image, tiles, self.level))
 
@@ -283,7 +306,8 @@ class PngStitcher:
         except BaseException:
             self.abort()
             raise
-        self.out.close()
+        if isinstance(self.out, io.IOBase):  # a file of ours (a target of the caller's stays open)
+            self.out.close()
         self.pool.shutdown(wait=True)
         return self.width, self.height
 
@@ -293,8 +317,10 @@ class PngStitcher:
             future.cancel()
         self.pending.clear()
         self.pool.shutdown(wait=True, cancel_futures=True)
-        self.out.close()
-        self.target.unlink(missing_ok=True)
+        if isinstance(self.target, Path):  # a file of the caller's is the caller's to discard
+            if isinstance(self.out, io.IOBase):
+                self.out.close()
+            self.target.unlink(missing_ok=True)
 
 
 def stitch_png(tiles: list[Path], target: Path, *, level: int = LEVEL) -> tuple[int, int]:

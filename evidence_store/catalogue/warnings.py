@@ -134,11 +134,27 @@ WARNINGS: dict[str, WarningText] = {
         "Giá trị các tiêu đề đăng nhập (cookie, ủy quyền) được thay bằng ký hiệu trong bản ghi để bí mật của tài "
         "khoản không bị chuyển giao cùng chứng cứ."),
     "staging_on_disk": W(
-        "Temporary files on disk", "Tệp tạm nằm trên ổ đĩa",
-        "No memory file system was usable, so the capture's temporary parts were on a disk folder (encrypted or "
-        "removed afterwards).",
-        "Không dùng được hệ thống tệp trong bộ nhớ nên các phần tạm của lần thu thập nằm trong thư mục trên ổ đĩa "
-        "(được mã hoá hoặc xoá sau đó)."),
+        "Browser folder on disk", "Thư mục trình duyệt nằm trên ổ đĩa",
+        "No memory file system was usable. The capture's parts still never touched the disk in plaintext (they "
+        "waited in memory or encrypted) and downloads were taken from the recording, but the browser's own "
+        "folder (its profile, not the pages' cache or cookies) was on disk until the capture was stored, and a "
+        "session video could not be made.",
+        "Không dùng được hệ thống tệp trong bộ nhớ. Các phần của lần thu thập vẫn không bao giờ nằm trên đĩa "
+        "dạng chưa mã hoá (được giữ trong bộ nhớ hoặc đã mã hoá) và tệp tải xuống được lấy từ bản ghi, nhưng thư "
+        "mục riêng của trình duyệt (hồ sơ, không gồm bộ nhớ đệm và cookie của trang) nằm trên ổ đĩa cho tới khi "
+        "lưu xong, và không thể quay video phiên thu thập."),
+    "video_not_recorded": W(
+        "Video not made", "Không quay video",
+        "The session video was asked for but not made: the browser writes it to disk unencrypted and no memory "
+        "file system was usable. The screenshots, HTML and WARC show the page.",
+        "Đã yêu cầu quay video phiên thu thập nhưng không quay: trình duyệt ghi video ra đĩa dạng chưa mã hoá và "
+        "không có hệ thống tệp trong bộ nhớ. Ảnh chụp, HTML và WARC thể hiện trang."),
+    "media_not_kept": W(
+        "Post media not downloaded", "Không tải tệp đa phương tiện của bài đăng",
+        "The post's images and videos were not downloaded as separate files: the downloaders write them to disk "
+        "unencrypted and no memory file system was usable. What the page itself loaded is in the WARC.",
+        "Ảnh và video của bài đăng không được tải thành tệp riêng: công cụ tải ghi chúng ra đĩa dạng chưa mã hoá "
+        "và không có hệ thống tệp trong bộ nhớ. Những gì trang đã tải có trong WARC."),
     # -- social-media posts ----------------------------------------------------------------------------------
     "login_wall": W(
         "Login wall", "Trang yêu cầu đăng nhập",

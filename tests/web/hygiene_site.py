@@ -5,6 +5,10 @@
 - ``/stall``: the same page, but its image sends 1 MiB and then waits for :attr:`HygieneSite.release` (a capture
   to kill half-way);
 - ``/mute``: sends nothing at all until :attr:`HygieneSite.release` (a request in flight when a capture ends);
+- ``/everything``: every place a canary can hide at once: the page's text, an image's ``alt``, Open Graph data, a
+  1.5 MiB image, a page tall enough to be shot in tiles, and a file the page downloads as it loads
+  (``/canary-download.txt``, canary inside; :attr:`HygieneSite.downloaded` is set when it is served);
+  ``/everything?stall=1`` the same with the stalling image (a capture to kill half-way);
 - ``/webrtc?port=N``: opens an ``RTCPeerConnection`` to ``stun:127.0.0.1:N`` and sets ``window.__gathered``
   when ICE gathering is complete;
 - ``/silent`` lives elsewhere: :func:`silent_listener` accepts connections and never answers.
@@ -24,6 +28,15 @@ BIG = (CANARY.encode("ascii") + b" " * 24) * (1536 * 1024 // 64)
 
 _PAGE = ("<!doctype html><html><head><meta charset='utf-8'><title>Canary page</title></head><body>"
          "<h1>Bằng chứng</h1><p>{canary}</p><img src='{image}' width=10 height=10></body></html>")
+
+_EVERYTHING = ("<!doctype html><html><head><meta charset='utf-8'><title>Canary everywhere</title>"
+               "<meta property='og:title' content='{canary} og'><meta property='og:image' content='/big.bin'>"
+               "</head><body><h1>Bằng chứng</h1><p>{canary}</p>"
+               "<img src='{image}' alt='{canary} alt' width=10 height=10>"
+               "<div style='height:2600px'>tall</div><p>end {canary}</p>"
+               "<a id='dl' href='/canary-download.txt' download='canary-download.txt'>file</a>"
+               "<script>document.getElementById('dl').click()</script></body></html>")
+DOWNLOAD = (CANARY + " in a downloaded file\n").encode("ascii") * 64
 
 _WEBRTC = """<!doctype html><html><head><meta charset='utf-8'><title>WebRTC</title></head><body><p>webrtc</p>
 <script>
@@ -55,6 +68,17 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(_PAGE.format(canary=CANARY, image="/big.bin").encode("utf-8"))
         elif parts.path == "/big.bin":
             self._send(BIG, "application/octet-stream")
+        elif parts.path == "/everything":
+            image = "/stall.bin" if parse_qs(parts.query).get("stall") else "/big.bin"
+            self._send(_EVERYTHING.format(canary=CANARY, image=image).encode("utf-8"))
+        elif parts.path == "/canary-download.txt":
+            self.send_response(200)
+            self.send_header("Content-Type", "application/octet-stream")
+            self.send_header("Content-Disposition", "attachment; filename=canary-download.txt")
+            self.send_header("Content-Length", str(len(DOWNLOAD)))
+            self.end_headers()
+            self.wfile.write(DOWNLOAD)
+            self.server.downloaded.set()
         elif parts.path == "/stall":
             self._send(_PAGE.format(canary=CANARY, image="/stall.bin").encode("utf-8"))
         elif parts.path == "/stall.bin":
@@ -89,6 +113,7 @@ class HygieneSite(ThreadingHTTPServer):
         self.requested: list[str] = []
         self.stalled = threading.Event()
         self.muted = threading.Event()
+        self.downloaded = threading.Event()
         self.release = threading.Event()
         threading.Thread(target=self.serve_forever, daemon=True).start()
 

@@ -62,14 +62,16 @@ def _env(cli: Cli, places: dict[str, Path]) -> dict[str, str]:
     return env
 
 
-def _written_outside_the_rules(env: dict[str, str], places: dict[str, Path]) -> list[str]:
-    """Files the CLI opened for writing under $TMPDIR, $HOME and the working folder, except sealed files
-    (ciphertext) and the markers (no evidence content)."""
+def _written_outside_the_rules(env: dict[str, str], places: dict[str, Path], staging: Path | None = None) -> list[str]:
+    """Files the CLI opened for writing under $TMPDIR, $HOME and the working folder (and a staging folder on disk),
+    except sealed files (ciphertext), the markers (no evidence content) and, in a staging folder on disk, the
+    proxy's CA key and certificates of this session (no evidence content either)."""
     log = Path(env["FORENSICS_TEST_OPEN_LOG"])
     opened = log.read_text("utf-8").splitlines() if log.exists() else []
     markers = str(places["home"] / ".local/share/forensics-toolkit/running") + os.sep
     return [path for path in opened
-            if not (Path(path).name.startswith("sealed-") and f"{PREFIX}-" in path) and not path.startswith(markers)]
+            if not (Path(path).name.startswith("sealed-") and f"{PREFIX}-" in path) and not path.startswith(markers)
+            and not (staging is not None and path.startswith(str(staging)) and f"{os.sep}proxy-ca{os.sep}" in path)]
 
 
 def _files_holding(roots: list[Path], needle: bytes) -> list[str]:
@@ -310,3 +312,211 @@ def test_without_a_memory_file_system_the_capture_says_so(vault: Vault, case: Ca
         assert list(root.iterdir()) == []  # removed after storing
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+# -- without a memory file system: parts in memory or sealed, the browser refused what it would write ------------
+def _needles() -> list[bytes]:
+    """The canary as bytes would hold it: UTF-8 and UTF-16 (Chromium's own stores keep some text so)."""
+    return [CANARY.encode("ascii"), CANARY.encode("utf-16-le")]
+
+
+def _plaintext(data: bytes) -> bool:
+    """The canary in ``data``, or in its gzip members decoded (a WARC-like file, a compressed cache entry)."""
+    import zlib
+
+    if any(needle in data for needle in _needles()):
+        return True
+    start = data.find(b"\x1f\x8b\x08")
+    while start != -1:
+        try:
+            inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            plain = inflater.decompress(data[start:], 64 << 20)
+            if any(needle in plain for needle in _needles()):
+                return True
+        except zlib.error:
+            pass
+        start = data.find(b"\x1f\x8b\x08", start + 1)
+    return False
+
+
+class _Scanner:
+    """Scans, over and over while a capture runs and once more at the end: every file under ``roots`` and every
+    file on a persistent disk that the capture process or one of its children (driver, browser) holds open,
+    deleted ones included (``/proc/PID/fd``). Files on a memory file system are not the question here."""
+
+    def __init__(self, roots: list[Path], pid: int | None = None, trace: bytes = b"") -> None:
+        import threading
+
+        self.roots, self.pid, self.hits, self.rounds, self.open_files = roots, pid, set(), 0, 0
+        self.trace, self.traces = trace, set()  # files holding ``trace`` (the page's address): where it was visited
+        self.seen: set[str] = set()  # every file met under the roots
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def start(self) -> _Scanner:
+        self._thread.start()
+        return self
+
+    def stop(self) -> set[str]:
+        self._stop.set()
+        self._thread.join(60)
+        self.scan()
+        return self.hits
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.scan()
+
+    def scan(self) -> None:
+        for root in self.roots:
+            for folder, _, names in os.walk(root):
+                for name in names:
+                    self._check(Path(folder) / name, str(Path(folder) / name))
+        if self.pid is not None:
+            for pid in [self.pid, *_descendants(self.pid)]:
+                try:
+                    fds = os.listdir(f"/proc/{pid}/fd")
+                except OSError:
+                    continue
+                for fd in fds:
+                    link = Path(f"/proc/{pid}/fd/{fd}")
+                    try:
+                        target = os.readlink(link)
+                    except OSError:
+                        continue
+                    if not target.startswith("/") or target.startswith(("/proc/", "/dev/", "/usr/", "/etc/")):
+                        continue
+                    if is_memory_backed(link):  # statfs follows the descriptor to its file system
+                        continue
+                    self.open_files += 1
+                    self._check(link, f"{target} (open in {pid})")
+        self.rounds += 1
+
+    def _check(self, path: Path, label: str) -> None:
+        try:
+            if path.is_symlink() and not str(path).startswith("/proc/"):
+                return
+            if not path.is_file():
+                return
+            self.seen.add(label)
+            with open(path, "rb") as handle:
+                data = handle.read(256 << 20)
+        except OSError:
+            return
+        if _plaintext(data):
+            self.hits.add(label)
+        if self.trace and (self.trace in data or self.trace.decode().encode("utf-16-le") in data):
+            self.traces.add(label)
+
+
+def _cli(env: dict[str, str], cwd: Path, *args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-m", "forensics_app.cli.main", *args], env=env, cwd=cwd,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+
+
+def _watched(cli: Cli, env: dict[str, str], places: dict[str, Path], staging: Path, cwd: Path,
+             *args: str) -> tuple[subprocess.CompletedProcess[str], set[str], _Scanner]:
+    process = _cli(env, cwd, *args)
+    scanner = _Scanner([places["tmp"], places["home"], places["work"], staging, cli.vault_dir], process.pid,
+                       trace=args[2].split("//", 1)[1].split("/", 1)[0].encode()).start()
+    try:
+        out, err = process.communicate(timeout=300)
+    finally:
+        hits = scanner.stop()
+        _kill_group(process.pid)
+    return subprocess.CompletedProcess(process.args, process.returncode, out, err), hits, scanner
+
+
+def test_on_disk_staging_never_holds_plaintext_during_a_capture_or_after_kill_9(cli_vault: Cli,
+                                                                                tmp_path: Path) -> None:
+    """No memory file system (FORENSICS_STAGING_DIR chosen on disk): every part of a capture with everything on
+    (screenshots in tiles, MHTML, PDF, WARC, WACZ, video, a download, the social record) never reaches a
+    persistent disk in plaintext, while the capture runs, after it, and after a kill -9 half-way."""
+    import secrets
+    import shutil
+
+    site = HygieneSite()
+    # short: Chromium keeps a UNIX socket in its TMPDIR (under the staging folder), and such paths are short
+    staging = Path(f"/var/tmp/f{secrets.token_hex(2)}")
+    staging.mkdir(mode=0o700)
+    try:
+        assert not is_memory_backed(staging)
+        places = _places(tmp_path)
+        env = _env(cli_vault, places)
+        env["FORENSICS_STAGING_DIR"] = str(staging)  # the examiner's choice: a folder on disk, used as it is
+        env["FORENSICS_TEST_WATCHED"] += os.pathsep + str(staging)
+        assert cli_vault("case", "new", "--number", "VV-HY", "--title", "on disk").code == 0
+        common = ("--case", "VV-HY", "--allow-private-addresses", "--timeout", "60", "--json")
+
+        done, hits, scanner = _watched(cli_vault, env, places, staging, places["work"], "capture", "web",
+                                       site.url + "/everything", *common, "--video", "-o", "tile_height=1000")
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert hits == set(), hits
+        assert scanner.rounds >= 3 and scanner.open_files > 0  # it did look, while the capture ran
+        # the screenshots, PDF and video hold the canary only as pixels or compressed glyphs: no file of the
+        # capture's own may exist on disk at all (the browser's files are in its folder, "browser")
+        assert [p for p in scanner.seen if f"{os.sep}captures{os.sep}" in p] == []
+        # nor does the browser's profile keep the page: not even its address (each capture is an incognito context)
+        assert scanner.traces == set(), scanner.traces
+        (outcome,) = json.loads(done.stdout)["results"]
+        codes = {w["code"] for w in outcome["warnings"]}
+        assert {"staging_on_disk", "video_not_recorded"} <= codes, codes
+        on_disk = next(w for w in outcome["warnings"] if w["code"] == "staging_on_disk")
+        assert "was ever in plaintext on disk" in on_disk["message"] and on_disk["message_vi"]
+        kinds = [c["kind"] for c in outcome["children"]]
+        for kind in ("screenshot_viewport", "screenshot", "screenshot_tile", "html", "page_text", "mhtml", "pdf",
+                     "warc", "wacz", "provenance", "download"):
+            assert kind in kinds, (kind, kinds)
+        assert "video" not in kinds
+        # the canary did reach the vault through each way a part is handed over (the scan could have found it)
+        exported = tmp_path / "exported"  # outside the scanned folders
+        for child in outcome["children"]:
+            if child["kind"] in ("page_text", "html", "mhtml", "download", "provenance"):
+                target = exported / str(child["id"])
+                assert cli_vault("items", "export", str(child["id"]), "--out", str(target)).code == 0
+                assert CANARY.encode() in next(target.iterdir()).read_bytes(), child
+        assert not list(staging.glob(f"{PREFIX}-*/*")), "staging left behind after storing"
+
+        # the social capture of the same page: its record and the post's media (not fetched again: said so)
+        social, hits, _ = _watched(cli_vault, env, places, staging, places["work"], "capture", "social",
+                                   site.url + "/everything", *common)
+        assert social.returncode == 0, social.stdout + social.stderr
+        assert hits == set(), hits
+        record = next(i for i in cli_vault.items() if i["kind"] == "social_post")
+        target = exported / "social"
+        assert cli_vault("items", "export", str(record["id"]), "--out", str(target)).code == 0
+        assert CANARY.encode() in next(target.iterdir()).read_bytes()
+        social_codes = {w["code"] for r in json.loads(social.stdout)["results"] for w in r["warnings"]}
+        assert {"staging_on_disk", "media_not_kept"} <= social_codes, social_codes
+
+        # kill -9 half-way: the page shown, its download refused, its big image spooling (sealed) when killed
+        process = _cli(env, places["work"], "capture", "web", site.url + "/everything?stall=1", *common,
+                       "--batch", "killed")
+        scanner = _Scanner([places["tmp"], places["home"], places["work"], staging, cli_vault.vault_dir],
+                           process.pid, trace=site.url.split("//", 1)[1].encode()).start()
+        try:
+            assert site.stalled.wait(120) and site.downloaded.wait(120), "the capture never reached the stall"
+            deadline = time.monotonic() + 60
+            while not _sealed_spill_open(process.pid, staging) and time.monotonic() < deadline:
+                time.sleep(0.05)  # the proxy spills past 512 KiB: wait for that state, not for a time
+            assert _sealed_spill_open(process.pid, staging), "the proxy never spooled the big response"
+            os.kill(process.pid, signal.SIGKILL)
+            process.wait(30)
+            _wait_gone(process.pid)
+        finally:
+            site.release.set()
+            _kill_group(process.pid)
+            hits = scanner.stop()
+        assert hits == set() and scanner.traces == set(), (hits, scanner.traces)
+        assert [p for p in scanner.seen if f"{os.sep}captures{os.sep}" in p] == []
+        left = list(staging.glob(f"{PREFIX}-*/{process.pid}-*"))
+        assert left, "the killed capture left nothing on disk (the scan above proved nothing)"
+        # the next start removes what the killed one left on disk (and logs it: see the test above)
+        again, hits, _ = _watched(cli_vault, env, places, staging, places["work"], "capture", "web",
+                                  site.url + "/canary", *common, "--batch", "after")
+        assert again.returncode == 0, again.stdout + again.stderr
+        assert hits == set() and not any(p.exists() for p in left)
+        assert _written_outside_the_rules(env, places, staging) == []
+    finally:
+        site.stop()
+        shutil.rmtree(staging, ignore_errors=True)
