@@ -149,12 +149,6 @@ WARNINGS: dict[str, WarningText] = {
         "file system was usable. The screenshots, HTML and WARC show the page.",
         "Đã yêu cầu quay video phiên thu thập nhưng không quay: trình duyệt ghi video ra đĩa dạng chưa mã hoá và "
         "không có hệ thống tệp trong bộ nhớ. Ảnh chụp, HTML và WARC thể hiện trang."),
-    "media_not_kept": W(
-        "Post media not downloaded", "Không tải tệp đa phương tiện của bài đăng",
-        "The post's images and videos were not downloaded as separate files: the downloaders write them to disk "
-        "unencrypted and no memory file system was usable. What the page itself loaded is in the WARC.",
-        "Ảnh và video của bài đăng không được tải thành tệp riêng: công cụ tải ghi chúng ra đĩa dạng chưa mã hoá "
-        "và không có hệ thống tệp trong bộ nhớ. Những gì trang đã tải có trong WARC."),
     # -- social-media posts ----------------------------------------------------------------------------------
     "login_wall": W(
         "Login wall", "Trang yêu cầu đăng nhập",
@@ -212,6 +206,12 @@ WARNINGS: dict[str, WarningText] = {
         "Comment expansion stopped by the time limit", "Dừng mở bình luận do hết thời gian",
         "Expanding comments stopped at the time limit; more comments may exist.",
         "Việc mở thêm bình luận dừng khi hết thời gian; có thể còn bình luận khác."),
+    "media_not_kept": W(
+        "Post media not downloaded", "Không tải tệp đa phương tiện của bài đăng",
+        "The post's images and videos were not downloaded as separate files: the downloaders write them to disk "
+        "unencrypted and no memory file system was usable. What the page itself loaded is in the WARC.",
+        "Ảnh và video của bài đăng không được tải thành tệp riêng: công cụ tải ghi chúng ra đĩa dạng chưa mã hoá "
+        "và không có hệ thống tệp trong bộ nhớ. Những gì trang đã tải có trong WARC."),
     "media_failed": W(
         "Media not downloaded", "Không tải được ảnh, video",
         "An image or video of the post could not be downloaded; the page shows it.",

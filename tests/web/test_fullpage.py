@@ -23,7 +23,8 @@ PROBE = ("() => [devicePixelRatio, innerWidth, innerHeight, screen.width, screen
 
 
 async def _open(session: BrowserSession, url: str, options: Any, folder: Path) -> CaptureState:
-    """A page as a capture opens it (viewport, scale, touch of the device profile), loaded."""
+    """A page as a capture opens it (viewport, scale, touch of the device profile), loaded; its parts are held
+    by the session's staging, as a capture's are."""
     profile = options.device_profile
     width, height = profile["viewport"]
     context = await session.browser.new_context(
@@ -31,7 +32,13 @@ async def _open(session: BrowserSession, url: str, options: Any, folder: Path) -
         is_mobile=profile["mobile"], has_touch=profile["touch"])
     page = await context.new_page()
     await page.goto(url)
-    return CaptureState(url, options, folder, page, context, time.monotonic() + 120)
+    return CaptureState(url, options, folder, page, context, time.monotonic() + 120, staging=session.staging)
+
+
+def _image(part: Any) -> Image.Image:
+    """A part (in memory or sealed) as an image."""
+    with part.open() as handle:
+        return Image.open(io.BytesIO(handle.read()))
 
 
 async def _playwright_tile(page: Any, tile: dict[str, Any]) -> bytes:
@@ -52,10 +59,10 @@ async def _shoot_both(url: str, device: str, folder: Path) -> tuple[list[Image.I
         await snapshot.screenshots(state)
         after = await page.evaluate(PROBE)
         tiles = sorted((f for f in state.files if f.kind == "screenshot_tile"), key=lambda f: f.metadata["index"])
-        ours = [Image.open(f.path) for f in tiles]
+        ours = [_image(f) for f in tiles]
         theirs = [await _playwright_tile(page, f.metadata) for f in tiles]
         (full,) = [f for f in state.files if f.kind == "screenshot"]
-        ours.insert(0, Image.open(full.path))
+        ours.insert(0, _image(full))
         return ours, theirs, before, after
     finally:
         await session.close()
@@ -67,7 +74,7 @@ def test_same_pixels_as_playwright_and_emulation_kept(http_site: str, tmp_path: 
     assert after == before  # scale, viewport, screen, touch, orientation: all as the capture had them
     scale = fast_options(device=device).device_profile["scale"]
     assert before[0] == scale and before[5] is (device == "mobile")
-    assert len(tiles) == 5 and not list(tmp_path.glob("*.part"))
+    assert len(tiles) == 5 and not list(tmp_path.iterdir())  # no file: every part is in memory or sealed
     expected = [Image.open(io.BytesIO(shot)).convert("RGB") for shot in theirs]
     for index, (tile, want) in enumerate(zip(tiles, expected, strict=True)):
         assert tile.size == want.size and tile.convert("RGB").tobytes() == want.tobytes(), f"tile {index + 1}"
@@ -105,7 +112,7 @@ def test_very_tall_page_stored_as_exact_ordered_tiles(http_site: str, tmp_path: 
     files = [f for f in state.files if f.kind in ("screenshot", "screenshot_tile")]
     assert [f.kind for f in files] == ["screenshot"] + ["screenshot_tile"] * (len(files) - 1)
     assert len(files) >= 3 and all(f.in_wacz for f in files)
-    assert not (tmp_path / "screenshot-full.png").exists() and not list(tmp_path.glob("*.part"))
+    assert not list(tmp_path.iterdir())  # nothing stitched, and no file: every part is in memory or sealed
     manifest = files[0].metadata["manifest"]
     assert files[0].metadata["stored_as"] == "ordered tiles" and files[0].metadata["tiles_complete"] is True
     assert [m["file"] for m in manifest] == [f.path.name for f in files]
@@ -115,7 +122,7 @@ def test_very_tall_page_stored_as_exact_ordered_tiles(http_site: str, tmp_path: 
     assert manifest[-1]["css_top"] + manifest[-1]["css_height"] == files[0].metadata["page_css_height"] == page_height
     assert all(f.metadata["page_css_height"] == page_height for f in files)
     for index, (tile, want) in enumerate(zip(files, theirs, strict=True)):
-        ours, expected = Image.open(tile.path), Image.open(io.BytesIO(want))
+        ours, expected = _image(tile), Image.open(io.BytesIO(want))
         assert ours.size == expected.size and ours.size[1] == tile.metadata["css_height"] * scale, f"tile {index + 1}"
         assert ours.convert("RGB").tobytes() == expected.convert("RGB").tobytes(), f"tile {index + 1}"
     (warning,) = [w for w in state.warnings if w.code == "screenshot_in_tiles"]
