@@ -294,10 +294,14 @@ def test_an_address_that_never_answers_exits_1_and_keeps_the_record(cli_vault: C
     assert f"item {captures[0]['id']}" in lines[0]
 
 
-def test_without_a_memory_file_system_the_capture_says_so(vault: Vault, case: Case, site: HygieneSite) -> None:
-    """The fallback (Windows, macOS, a full /dev/shm): the browser's folder on disk, never silently."""
+def test_without_a_memory_file_system_the_capture_says_so(vault: Vault, case: Case, site: HygieneSite,
+                                                          http_site: str) -> None:
+    """The fallback (Windows, macOS, a full /dev/shm): the browser's folder on disk, never silently; a file the
+    page downloads and an address that is a file are taken whole from the WARC (the browser saves none)."""
     import shutil
     import tempfile
+
+    from tests.web.site import PDF, ZIP
 
     # a short folder on disk: Chromium keeps a UNIX socket in its TMPDIR, and such paths are short
     root = Path(tempfile.mkdtemp(prefix="fx-", dir="/var/tmp"))
@@ -310,6 +314,15 @@ def test_without_a_memory_file_system_the_capture_says_so(vault: Vault, case: Ca
         assert str(root) in warning.message and warning.message_vi
         assert outcome.complete  # a fact about the workstation, not a gap in the capture
         assert list(root.iterdir()) == []  # removed after storing
+        files = capture_web(vault, case.id, [http_site + "/download", http_site + "/doc.pdf"],
+                            options=fast_options(), workroot=root)
+        page, document = files.outcomes
+        assert page.item is not None and document.item is not None, (page.error, document.error)
+        (download,) = [c for c in page.children if c.kind == "download"]
+        assert b"".join(vault.read_item(download)) == ZIP and download.metadata["role"] == "download_by_page"
+        (original,) = [c for c in document.children if c.kind == "download"]
+        assert b"".join(vault.read_item(original)) == PDF and original.metadata["role"] == "main_document"
+        assert list(root.iterdir()) == []
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
