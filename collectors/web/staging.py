@@ -385,7 +385,9 @@ class Staging:
             root, on_disk = _private_dir(found, f"{PREFIX}-{_uid()}"), False
             filesystem = MEMORY_FILESYSTEMS.get(filesystem_magic(found) or 0, "memory")
         else:
-            root, on_disk, filesystem = disk_root, True, "disk"
+            root = disk_root  # checked like any other (a chosen tmpfs without the room asked for is still memory)
+            on_disk = not is_memory_backed(root)
+            filesystem = "disk" if on_disk else MEMORY_FILESYSTEMS.get(filesystem_magic(root) or 0, "memory")
         memory = root / token
         memory.mkdir(mode=0o700)
         sealed_dir = disk_root / f"{token}-sealed"
@@ -419,8 +421,11 @@ class Staging:
 
     def describe(self) -> dict[str, Any]:
         """For the provenance: where the parts waited before the vault."""
-        return {"browser_files": self.filesystem, "warc_wacz_and_responses": "sealed (ChaCha20-Poly1305, "
-                "key in memory only)", "on_persistent_disk_in_plaintext": self.on_disk}
+        return {"browser_files": self.filesystem,
+                "parts": "in memory, sealed beyond a few MiB (ChaCha20-Poly1305, key in memory only)",
+                "warc_wacz_and_responses": "sealed (ChaCha20-Poly1305, key in memory only)",
+                "browser_folder_on_persistent_disk": self.on_disk,
+                "evidence_on_persistent_disk_in_plaintext": False}
 
 
 def recover_interrupted(marker_dir: Path) -> list[dict[str, Any]]:

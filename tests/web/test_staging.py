@@ -151,3 +151,35 @@ def test_folders_of_dead_processes_without_a_marker_are_found(tmp_path: Path,
         folder.mkdir()
     found = {p for p in orphaned_folders() if p.parent == base}
     assert found == {dead, base / f"{gone.pid}-0123abcd-sealed"}
+
+
+def test_a_chosen_staging_folder_is_used_as_it_is_and_called_what_it_is(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """FORENSICS_STAGING_DIR is the examiner's choice: a folder on disk is used (and said to be on disk), not
+    passed over for /dev/shm; a memory one is memory."""
+    from collectors.web.staging import Staging
+
+    disk = tmp_path / "chosen"
+    disk.mkdir()
+    assert not is_memory_backed(disk)
+    monkeypatch.setenv("FORENSICS_STAGING_DIR", str(disk))
+    staging = Staging.start(operation="test")
+    try:
+        assert staging.on_disk and staging.filesystem == "disk"
+        assert staging.memory.is_relative_to(disk) and staging.sealed_dir.is_relative_to(disk)
+        assert staging.describe()["browser_folder_on_persistent_disk"] is True
+    finally:
+        staging.close()
+    shm = Path("/dev/shm") / f"chosen-{os.getpid()}"
+    shm.mkdir()
+    try:
+        monkeypatch.setenv("FORENSICS_STAGING_DIR", str(shm))
+        staging = Staging.start(operation="test")
+        try:
+            assert not staging.on_disk and staging.filesystem == "tmpfs" and staging.memory.is_relative_to(shm)
+        finally:
+            staging.close()
+    finally:
+        import shutil
+
+        shutil.rmtree(shm, ignore_errors=True)
