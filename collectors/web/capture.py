@@ -351,7 +351,7 @@ async def _downloads_from_warc(state: CaptureState, exchanges: list[dict[str, An
             state.warn("download_failed", f"a download from {entry['url']} was cut off "
                        f"({metadata['truncated']}); the part received is kept",
                        f"tệp tải xuống từ {entry['url']} bị cắt ngang; đã giữ phần nhận được", url=entry["url"])
-        state.add_part("download", f"download-{entry['name']}", exchange.get("content_type") or
+        state.add_part("download", entry["name"], exchange.get("content_type") or
                        "application/octet-stream", sealed=body, metadata=metadata)
 
 
