@@ -11,8 +11,8 @@ indexed. Content is decrypted in memory only, never written anywhere.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from evidence_store import DEFAULT_ZONE, Case, Item, Vault, analysis_store, search_index
@@ -47,9 +47,20 @@ class IndexReport:
 
 
 # -- one item --------------------------------------------------------------------------------------------------
-def analyse_item(vault: Vault, item: Item, *, zone: str = DEFAULT_ZONE,
-                 cancel: CancelToken = NEVER_CANCELLED) -> ItemAnalysis:
-    """Pieces of text, entity occurrences and events of one item (its content decrypted in memory)."""
+def analyse_item(vault: Vault | None, item: Item, *, zone: str = DEFAULT_ZONE,
+                 cancel: CancelToken = NEVER_CANCELLED, read: Callable[[], Iterator[bytes]] | None = None
+                 ) -> ItemAnalysis:
+    """Pieces of text, entity occurrences and events of one item (its content decrypted in memory).
+
+    ``read`` gives the content where it is already in memory (a disk extraction's reader analyses each small file
+    as it stores it, see :func:`rebind`); by default it is read back from the vault.
+    """
+    def content() -> Iterator[bytes]:
+        if read is not None:
+            return read()
+        assert vault is not None
+        return vault.read_item(item)
+
     extractor = text_extract.extractor_for(item.kind, item.name, item.media_type) if item.has_content else None
     pieces: list[Piece] = [Piece(item.id, item.case_id, item.kind, place, text)
                            for place, text in _metadata_texts(item) if text.strip()]
@@ -62,10 +73,10 @@ def analyse_item(vault: Vault, item: Item, *, zone: str = DEFAULT_ZONE,
     elif extractor is not None:
         try:
             if extractor == "social_post":
-                record = json.loads(b"".join(vault.read_item(item)))
+                record = json.loads(b"".join(content()))
                 found = iter(text_extract.social_pieces(record))
             else:
-                found = text_extract.extract(extractor, lambda: vault.read_item(item), size=item.size)
+                found = text_extract.extract(extractor, content, size=item.size)
             for piece in found:
                 cancel.check()  # a huge file is many pieces: stop between them
                 pieces.append(Piece(item.id, item.case_id, item.kind, piece.place, piece.text))
@@ -84,9 +95,11 @@ def analyse_item(vault: Vault, item: Item, *, zone: str = DEFAULT_ZONE,
     if item.kind == "conversation" and status == INDEXED:
         from collectors.messages.chat.model import read_rows
 
-        events.extend(timeline_sources.conversation_events(ctx, read_rows(vault.read_item(item))))
+        events.extend(timeline_sources.conversation_events(ctx, read_rows(content())))
     if extractor == "timeline":
         from .timeline import imported_events
+
+        assert vault is not None
 
         try:
             events.extend(imported_events(vault, item))
@@ -203,6 +216,37 @@ def _store(vault: Vault, cases: dict[int, Case], group: list[ItemAnalysis], repo
     report.occurrences += counts["occurrences"]
     report.events += counts["events"]
     report.not_indexed += [(r.state.item_id, r.state.reason) for r in group if r.state.status == NOT_INDEXED]
+
+
+def rebind(found: ItemAnalysis, item: Item) -> ItemAnalysis:
+    """What was found in an item analysed before it had its id (in a disk extraction's reader), now bound to it."""
+    def bind(rows: list[Any]) -> list[Any]:
+        return [replace(row, item_id=item.id, case_id=item.case_id) for row in rows]
+
+    return ItemAnalysis(replace(found.state, item_id=item.id, case_id=item.case_id), bind(found.pieces),
+                        bind(found.occurrences), bind(found.events))
+
+
+def store_analysed(vault: Vault, case: Case, found: Sequence[ItemAnalysis]) -> None:
+    """Store what was found in just-committed items of one case (as :func:`index_pending` does, group by group)."""
+    report, cases = IndexReport(), {case.id: case}
+    group: list[ItemAnalysis] = []
+    chars = 0
+    for result in found:
+        if group and (len(group) >= GROUP_ITEMS or chars >= GROUP_CHARS):
+            _store(vault, cases, group, report)
+            group, chars = [], 0
+        group.append(result)
+        chars += result.state.chars
+    if group:
+        _store(vault, cases, group, report)
+
+
+def auto_zone(vault: Vault) -> str | None:
+    """The zone analysis uses when it runs after each acquisition, or None when it does not (the setting)."""
+    if vault.get_setting(_SETTING_AUTO, True) is False:
+        return None
+    return str(vault.get_setting("timezone", DEFAULT_ZONE) or DEFAULT_ZONE)
 
 
 def rebuild(vault: Vault, case: Case | None = None, *, progress: Progress = no_progress,

@@ -23,7 +23,8 @@ from typing import Any, BinaryIO, cast
 
 from collectors.disk import DiskImage, Entry
 from collectors.disk.containers import Container
-from evidence_store import Batch, Case, Item, ItemWarning, MultiHasher, SourceError, UsageError, Vault, iso_utc
+from evidence_store import Batch, Case, Item, ItemWarning, MultiHasher, PendingItem, SourceError, UsageError, Vault, iso_utc
+from evidence_store.analysis_store import ItemAnalysis
 from evidence_store.blobs import IngestResult
 from evidence_store.errors import Cancelled, VaultError
 from evidence_store.tasks import NEVER_CANCELLED, CancelToken, Progress, no_progress
@@ -237,7 +238,11 @@ def extract(vault: Vault, case_ref: str | int, path: Path | str, selection: Sele
     with open_image(path, local_zone=zone) as image:
         if partition is not None:
             image.partition(partition)  # a clear error before anything is registered
-        extractor = Extractor(image, None, extra_hashes=extra_hashes, cancel=cancel, progress=progress)
+        from .analysis import auto_zone
+
+        analysis_zone = auto_zone(vault)
+        extractor = Extractor(image, None, extra_hashes=extra_hashes, cancel=cancel, progress=progress,
+                              analysis_zone=analysis_zone, segment_size=vault.config.segment_size)
         selected = extractor.select(selection, partition)
         first = next(selected, None)  # selection errors (no such path, bad inode) surface here
         entries = itertools.chain([first] if first is not None else [], selected)
@@ -253,24 +258,28 @@ def extract(vault: Vault, case_ref: str | int, path: Path | str, selection: Sele
             extractor.warnings.clear()  # the reader walks again and reports every warning and skip
             extractor.skipped.clear()
             reader = ReaderProcess(ReaderJob(str(image.path), zone, selection, partition, item,
-                                             extractor.extra_hashes, vault.blobs, vault.config.segment_size),
+                                             extractor.extra_hashes, vault.blobs, vault.config.segment_size,
+                                             analysis_zone),
                                    readers=readers)
             files = reader.files(cancel, progress)
         else:
             files = _read_here(vault, extractor, entries, result.skipped)
         batch: Batch | None = None
         in_batch = (0, 0)
+        analysed: list[tuple[PendingItem, ItemAnalysis]] = []  # found by the reader, stored after the commit
         try:
             for prepared in files:
                 if batch is None:
                     batch = vault.batch(case, sync_each=False)
                 pending = prepared.add_to(batch, item)
+                if prepared.analysis is not None:
+                    analysed.append((pending, prepared.analysis))
                 in_batch = (in_batch[0] + 1, in_batch[1] + (pending.content.size if pending.content else 0))
                 if in_batch[0] >= chunk_items or in_batch[1] >= chunk_bytes:
-                    _commit(batch, result)
+                    _commit(batch, result, analysed)
                     batch, in_batch = None, (0, 0)
             if batch is not None:
-                _commit(batch, result)
+                _commit(batch, result, analysed)
                 batch = None
         except BaseException as exc:
             if reader is not None:
@@ -318,8 +327,17 @@ def _gather(result: ExtractResult, extractor: Extractor, reader: ReaderProcess |
     result.warnings.extend(extractor.warnings)
 
 
-def _commit(batch: Batch, result: ExtractResult) -> None:
-    for item in batch.commit():
+def _commit(batch: Batch, result: ExtractResult, analysed: list[tuple[PendingItem, ItemAnalysis]]) -> None:
+    """Commit a chunk of extracted files, then store what the reader found in them (an item left unanalysed by a
+    failure here is analysed by the pass after the extraction)."""
+    from .analysis import rebind, store_analysed
+
+    committed = batch.commit()
+    found = [rebind(analysis, pending.item) for pending, analysis in analysed if pending.item is not None]
+    analysed.clear()
+    if found:
+        store_analysed(batch.vault, batch.case, found)
+    for item in committed:
         result.extracted += 1
         result.bytes += item.size or 0
         result.item_ids.append(item.id)

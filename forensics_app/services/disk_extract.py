@@ -21,14 +21,21 @@ from collectors.disk.ntfs_mft import attribute_sizes
 from collectors.disk.recovery import AllocationMap
 from collectors.disk.sqlite_memory import MAX_BYTES as SQLITE_MAX_BYTES
 from evidence_store import Batch, Item, ItemWarning, PendingItem, SourceError, UsageError, iso_utc
+from evidence_store.analysis_store import ItemAnalysis
 from evidence_store.blobs import IngestResult
+from evidence_store.crypto import DEFAULT_SEGMENT_SIZE
+from evidence_store.errors import Cancelled
 from evidence_store.hashing import optional_algorithms
+from evidence_store.media import sniff
 from evidence_store.tasks import NEVER_CANCELLED, CancelToken, Progress, no_progress
 
 from .disk import entries_for_inode, iter_entries
 
 KIND_FILE = "extracted_file"
 _BROWSER_NAMES = (b"History", b"places.sqlite")
+# Files up to this size are analysed (text, entities, events) from the bytes in memory as they are stored, instead
+# of being read back and decrypted after the commit: for many small files, most of the analysis's cost.
+ANALYSE_IN_MEMORY = 1 << 20
 
 
 @dataclass
@@ -66,11 +73,13 @@ class PreparedFile:
     warnings: tuple[ItemWarning, ...]
     acquired_at: str
     details: dict[str, Any]
+    media_type: str | None = None
+    analysis: ItemAnalysis | None = None  # found as it was stored (before it had an id): see analysis.rebind
 
     def add_to(self, batch: Batch, parent: Item | None) -> PendingItem:
         assert parent is not None
         pending = batch.add_ingested(self.content, kind=KIND_FILE, name=self.name, source=self.source,
-                                     parent=parent.id, acquired_at=self.acquired_at)
+                                     parent=parent.id, acquired_at=self.acquired_at, media_type=self.media_type)
         pending.metadata, pending.warnings, pending.details = self.metadata, self.warnings, self.details
         return pending
 
@@ -98,8 +107,12 @@ class _Tap(io.RawIOBase):
 
 class Extractor:
     def __init__(self, image: DiskImage, image_item: Item | None, *, extra_hashes: tuple[str, ...] = (),
-                 cancel: CancelToken = NEVER_CANCELLED, progress: Progress = no_progress) -> None:
+                 cancel: CancelToken = NEVER_CANCELLED, progress: Progress = no_progress,
+                 analysis_zone: str | None = None, segment_size: int = DEFAULT_SEGMENT_SIZE) -> None:
+        """``analysis_zone``: analyse small files as they are stored, in that zone (None: leave it to after)."""
         self.image = image
+        self.analysis_zone = analysis_zone
+        self.segment_size = segment_size
         self.image_item = image_item
         self.extra_hashes = optional_algorithms(extra_hashes)
         self.cancel = cancel
@@ -180,8 +193,11 @@ class Extractor:
             return None
         reader = StreamReader(tsk_file, entry)
         name = entry.display_name
-        # a browser database is kept in memory to be parsed (bounded), never written out in plaintext
-        tap = _Tap(reader, keep_all=entry.name in _BROWSER_NAMES and entry.size <= SQLITE_MAX_BYTES)
+        # a browser database is kept in memory to be parsed (bounded), never written out in plaintext; so is a
+        # small file to be analysed
+        keep_database = entry.name in _BROWSER_NAMES and entry.size <= SQLITE_MAX_BYTES
+        analyse = self.analysis_zone is not None and entry.size <= ANALYSE_IN_MEMORY
+        tap = _Tap(reader, keep_all=keep_database or analyse)
         before = self.done_bytes
 
         def step(done: int, _total: int | None, label: str) -> None:
@@ -204,10 +220,34 @@ class Extractor:
                                         {"offset": reader.offset, "size": entry.size}))
         if reader.not_stored_from is not None:
             warnings.append(self._not_stored(part, entry, reader.not_stored_from, metadata["locator"]))
-        self._artifacts(part, entry, bytes(tap.head), tap.kept, metadata, warnings)
-        return PreparedFile(content, name, self._source(part, entry), metadata, tuple(warnings), acquired,
-                            {"address": entry.address, "partition": entry.partition, "recovery": recovery.state,
-                             "path": entry.display_path})
+        self._artifacts(part, entry, bytes(tap.head), tap.kept if keep_database else None, metadata, warnings)
+        prepared = PreparedFile(content, name, self._source(part, entry), metadata, tuple(warnings), acquired,
+                                {"address": entry.address, "partition": entry.partition, "recovery": recovery.state,
+                                 "path": entry.display_path}, sniff(content.head, name))
+        if analyse and tap.kept is not None:
+            prepared.analysis = self._analyse(prepared, bytes(tap.kept))
+        return prepared
+
+    def _analyse(self, prepared: PreparedFile, data: bytes) -> ItemAnalysis | None:
+        """Analysis of a file from its bytes in memory, as :func:`.analysis.analyse_item` does from the vault (the
+        same blocks); None when it fails here (the analysis after the commit then reads it back and records why)."""
+        from .analysis import analyse_item
+
+        assert self.image_item is not None and self.analysis_zone is not None
+        content, step = prepared.content, self.segment_size
+        item = Item(id=0, uid="", case_id=self.image_item.case_id, parent_id=self.image_item.id, kind=KIND_FILE,
+                    name=prepared.name, source=prepared.source, size=content.size, media_type=prepared.media_type,
+                    sha256=content.hashes.get("sha256"), blake3=content.hashes.get("blake3"),
+                    md5=content.hashes.get("md5"), sha1=content.hashes.get("sha1"), blob=content.cipher_sha256,
+                    acquired_at=prepared.acquired_at, examiner="", metadata=prepared.metadata,
+                    warnings=prepared.warnings)
+        try:
+            return analyse_item(None, item, zone=self.analysis_zone, cancel=self.cancel,
+                                read=lambda: (data[at:at + step] for at in range(0, max(len(data), 1), step)))
+        except Cancelled:
+            raise
+        except Exception:  # noqa: BLE001 - not lost: the analysis after the commit does this item again
+            return None
 
     def add(self, batch: Batch, entry: Entry, skipped: list[tuple[str, str]]) -> PendingItem | None:
         """Read one file into ``batch`` in this process."""

@@ -69,6 +69,7 @@ class ReaderJob:
     extra_hashes: tuple[str, ...]
     blobs: BlobStore
     segment_size: int
+    analysis_zone: str | None = None  # analyse small files as they are read (None: after the commit)
 
 
 class ReaderFailed(errors.CollectorError):
@@ -368,7 +369,8 @@ def _reader_main(job: ReaderJob, conn: Any, stop: Any, temp: Path, slot: int = 0
         try:
             with DiskImage.open(job.image_path, local_zone=job.local_zone) as image:
                 extractor = Extractor(image, job.image_item, extra_hashes=job.extra_hashes, cancel=cancel,
-                                      progress=outbox.progress)
+                                      progress=outbox.progress, analysis_zone=job.analysis_zone,
+                                      segment_size=job.segment_size)
                 skipped: list[tuple[str, str]] = []
                 for position, entry in enumerate(extractor.select(job.selection, job.partition)):
                     if position % count != slot:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import ipaddress
 import re
 import unicodedata
+from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -262,29 +263,45 @@ BANKS = {
 _BANK_NAMES = re.compile(r"\b(" + "|".join(sorted((re.escape(n) for names in BANKS.values() for n in names),
                                                   key=len, reverse=True)) + r")\b")
 _BANK_OF = {n: code for code, names in BANKS.items() for n in names}
+_LONGEST_BANK_NAME = max(map(len, _BANK_OF))
 _DIGIT_RUN = re.compile(r"\d(?:[ .\-]?\d){5,18}")
 _ACCOUNT_WORDS = re.compile(r"\b(stk|so tk|so tai khoan|tai khoan|account|acc|tk)\b")
 BANK_WINDOW = 48
 
 
 def _bank_accounts(text: str) -> Iterator[Found]:
+    """Digit runs with a bank's name within BANK_WINDOW characters.
+
+    Names are found once in the whole text, as whole words: a name the window cuts counts whole (``Cake by
+    VPBank`` is CAKE, not VPB; ``xtimo`` is no name), and a text naming no bank costs one scan, not one per number.
+    """
     phones: set[tuple[int, int]] | None = None
+    banks: list[tuple[int, int, str]] | None = None  # (start, end, code) of every bank name, in order
+    starts: list[int] = []
+    folded = ""
     for m in _DIGIT_RUN.finditer(text):
         if not _free(text, m.start(), m.end(), before=".,", after=""):
             continue
         digits = re.sub(r"\D", "", m.group())
         if not 6 <= len(digits) <= 19:
             continue
-        left = max(0, m.start() - BANK_WINDOW)
-        window = plain(text[left:min(len(text), m.end() + BANK_WINDOW)])
-        start, end = m.start() - left, m.end() - left
-        near = [(min(abs(start - b.end()), abs(b.start() - end)), _BANK_OF[b.group(1)])
-                for b in _BANK_NAMES.finditer(window)]
+        if banks is None:
+            folded = plain(text)
+            banks = [(b.start(), b.end(), _BANK_OF[b.group(1)]) for b in _BANK_NAMES.finditer(folded)]
+            starts = [b[0] for b in banks]
+        if not banks:
+            return  # no bank is named anywhere: no digit run is an account by this rule
+        left, right = max(0, m.start() - BANK_WINDOW), min(len(text), m.end() + BANK_WINDOW)
+        near = [(min(abs(m.start() - b_end), abs(b_start - m.end())), code)
+                for b_start, b_end, code in banks[bisect_left(starts, left - _LONGEST_BANK_NAME):
+                                                  bisect_left(starts, right)]
+                if b_end > left]
         if not near:
             continue
         if phones is None:
             phones = {(f.start, f.end) for f in _phones(text)}
-        if (m.start(), m.end()) in phones and not _ACCOUNT_WORDS.search(window, max(0, start - 16), start):
+        if (m.start(), m.end()) in phones and not _ACCOUNT_WORDS.search(folded, max(left, m.start() - 16),
+                                                                         m.start()):
             continue  # a phone number beside a bank's name is an account only when called one (MB's phone accounts)
         code = min(near)[1]
         yield Found("bank_account", f"{code}:{digits}", f"{code} {digits}", "bank_account.near_bank",

@@ -8,15 +8,17 @@ kill) and a cancel must leave only whole committed chunks and no temp blob.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
+import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from evidence_store import Cancelled, CancelToken, SourceError, Vault
-from forensics_app.services import disk_extract
+from evidence_store import Cancelled, CancelToken, SourceError, Vault, entity_store, search_index, timeline_store
+from forensics_app.services import analysis, disk_extract
 from forensics_app.services.disk_acquire import extract
 from forensics_app.services.disk_extract import Selection
 from forensics_app.services.disk_pipeline import PARALLEL_AVAILABLE, ReaderFailed
@@ -165,3 +167,60 @@ def test_only_the_main_thread_forks_by_default(vault: Vault, case, built: Path, 
     assert done["result"].extracted > 5 and started == []
     again = extract(vault, case.id, built / "ext4.img", Selection(all=True))
     assert started == ["MainThread"] and again.extracted == done["result"].extracted
+
+
+def analysis_snapshot(vault: Vault, case_id: int) -> dict[str, Any]:
+    """Everything analysis stored about a case's items: index states and pieces, entity occurrences, events."""
+    items = [item.id for item in vault.list_items(case_id)]
+    occurrences = sorted(
+        (row.type, row.value, o.item_id, o.place, o.snippet, o.rule, o.seen_at or "")
+        for row in entity_store.list_entities(vault, case_id=case_id)
+        for o in entity_store.occurrences(vault, row.id))
+    events = sorted((e.item_id or 0, e.time_us, e.end_us, e.precision, e.source, e.kind, e.timestamp_desc, e.message,
+                     json.dumps(e.extra, sort_keys=True))
+                    for e in timeline_store.iterate(vault, timeline_store.Filter(case_ids=[case_id])))
+    return {"states": search_index.index_states(vault, case_id), "occurrences": occurrences, "events": events,
+            "pieces": {item_id: sorted(search_index.pieces_of(vault, item_id)) for item_id in items}}
+
+
+_ENTITY_TEXT = ("Chuyển khoản 0912 345 678 Vietcombank STK 0071000123456 cho anh Nguyễn Văn Ạ, "
+                "email nguyen.a@example.vn, web https://vi.example.org/trang?id=1, IP 203.162.4.191, "
+                "số CCCD 001203004567, biển số 29A-123.45\n")
+
+
+@pytest.mark.parametrize("parallel", [False, True])
+def test_files_analysed_as_they_are_read_equal_analysis_from_the_vault(tmp_path: Path, built: Path,
+                                                                        parallel: bool) -> None:
+    """Small files are analysed from their bytes in memory while they are stored; what that stores must be what
+    analysing them afterwards from the vault gives (text, entities, events, states), file by file."""
+    tree = tmp_path / "tree"
+    (tree / "thư mục").mkdir(parents=True)
+    (tree / "thư mục" / "chuyển khoản.txt").write_text(_ENTITY_TEXT * 40, "utf-8")
+    (tree / "utf16.txt").write_bytes(_ENTITY_TEXT.encode("utf-16"))
+    (tree / "trang.html").write_text(f"<html><body><p>{_ENTITY_TEXT}</p><script>x=1</script></body></html>", "utf-8")
+    (tree / "nhị phân.txt").write_bytes(b"\0\1\2" * 100)  # not text: recorded as not indexed, with why
+    (tree / "lớn.txt").write_text(_ENTITY_TEXT * 6000, "utf-8")  # over ANALYSE_IN_MEMORY: analysed afterwards
+    (tree / "trống.txt").write_bytes(b"")
+    image = tmp_path / "entities.img"
+    subprocess.run(["mkfs.ext4", "-q", "-F", "-d", str(tree), str(image), "8M"], check=True,
+                   env={**os.environ, "E2FSPROGS_FAKE_TIME": "1700000000"})
+    assert (tree / "lớn.txt").stat().st_size > disk_extract.ANALYSE_IN_MEMORY
+    for number, source in enumerate((image, built / "ext4.img")):  # and a PDF, UTF-16, browser history, EXIF
+        vault = Vault.create(tmp_path / f"vault-{number}", PASSPHRASE, "Lê Văn Đọc")
+        try:
+            case = vault.create_case(f"VV-PT-{number}", "Phân tích khi đọc")
+            result = extract(vault, case.id, source, Selection(all=True), parallel=parallel, chunk_items=3)
+            found = analysis_snapshot(vault, case.id)
+            assert len(found["states"]) == len(result.item_ids) + 1  # and the image item
+            actions = [e.record["action"] for e in vault.custody.entries()]
+            analysed_on_the_way = sum(e.record["details"]["items"] for e in vault.custody.entries()
+                                      if e.record["action"] == "analysis.index" and
+                                      e.seq < actions.index("disk.extract"))
+            assert analysed_on_the_way == len(result.item_ids) - (number == 0)  # all but the large file
+            if number == 0:
+                assert {o[0] for o in found["occurrences"]} >= {"phone", "email", "url", "ip", "bank_account"}
+            analysis.rebuild(vault, case)
+            assert analysis_snapshot(vault, case.id) == found
+            assert_verifies_clean(vault)
+        finally:
+            vault.close()
