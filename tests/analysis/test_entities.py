@@ -159,3 +159,14 @@ def test_occurrences_cross_case_card_and_watch_alerts(vault, case):
     assert len([a for a in entity_store.alerts(vault) if a.value == "+84912345678"]) == 3
     actions = [e.record["action"] for e in vault.custody.entries()]
     assert "entity.watch.add" in actions
+
+
+def test_plain_folds_every_character_as_its_table_says_once() -> None:
+    """``plain`` replaces character by character; the same as translating with its table (no folded letter is
+    folded again), lengths kept so offsets stay valid."""
+    from forensics_app.services import entity_rules
+
+    text = "".join(chr(code) for code in range(0x20, 0x2100)) + "Nội dung ĐƯỢC chuyển khoản Ngoại Thương"
+    folded = entity_rules.plain(text)
+    assert folded == text.translate({ord(k): v for k, v in entity_rules._PLAIN.items()})
+    assert len(folded) == len(text) and entity_rules.plain("Ngoại Thương ĐÀ") == "ngoai thuong da"
