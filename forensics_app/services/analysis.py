@@ -228,18 +228,9 @@ def rebind(found: ItemAnalysis, item: Item) -> ItemAnalysis:
 
 
 def store_analysed(vault: Vault, case: Case, found: Sequence[ItemAnalysis]) -> None:
-    """Store what was found in just-committed items of one case (as :func:`index_pending` does, group by group)."""
-    report, cases = IndexReport(), {case.id: case}
-    group: list[ItemAnalysis] = []
-    chars = 0
-    for result in found:
-        if group and (len(group) >= GROUP_ITEMS or chars >= GROUP_CHARS):
-            _store(vault, cases, group, report)
-            group, chars = [], 0
-        group.append(result)
-        chars += result.state.chars
-    if group:
-        _store(vault, cases, group, report)
+    """Store what was found in just-committed items of one case: one transaction (and custody entry) for them all,
+    as they are in memory already (a disk extraction's chunk); each commit waits for the disk."""
+    _store(vault, {case.id: case}, list(found), IndexReport())
 
 
 def auto_zone(vault: Vault) -> str | None:
