@@ -24,7 +24,6 @@ from evidence_store import Batch, Item, ItemWarning, PendingItem, SourceError, U
 from evidence_store.analysis_store import ItemAnalysis
 from evidence_store.blobs import IngestResult
 from evidence_store.crypto import DEFAULT_SEGMENT_SIZE
-from evidence_store.errors import Cancelled
 from evidence_store.hashing import optional_algorithms
 from evidence_store.media import sniff
 from evidence_store.tasks import NEVER_CANCELLED, CancelToken, Progress, no_progress
@@ -241,11 +240,9 @@ class Extractor:
                     md5=content.hashes.get("md5"), sha1=content.hashes.get("sha1"), blob=content.cipher_sha256,
                     acquired_at=prepared.acquired_at, examiner="", metadata=prepared.metadata,
                     warnings=prepared.warnings)
-        try:
-            return analyse_item(None, item, zone=self.analysis_zone, cancel=self.cancel,
+        try:  # not cancelled part-way (a small file, and its temp blob is already written): between files
+            return analyse_item(None, item, zone=self.analysis_zone,
                                 read=lambda: (data[at:at + step] for at in range(0, max(len(data), 1), step)))
-        except Cancelled:
-            raise
         except Exception:  # noqa: BLE001 - not lost: the analysis after the commit does this item again
             return None
 
