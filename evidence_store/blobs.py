@@ -4,9 +4,9 @@ A blob file is named by the SHA-256 of its *ciphertext*, so anyone can check
 storage integrity with ``sha256sum`` and no key (as in restic). The plaintext
 hashes live only in the encrypted database.
 
-Ingest reads the source once. The reader feeds two worker threads through
-bounded queues: one hashes the plaintext with SHA-256 (and MD5/SHA-1 when
-asked), the other runs BLAKE3 and encrypts, and a third hashes the ciphertext
+Ingest reads the source once. The reader feeds worker threads through
+bounded queues: one hashes the plaintext with SHA-256 (another MD5 and SHA-1
+when asked), one runs BLAKE3 and encrypts, and the last hashes the ciphertext
 (the blob's name) and writes. hashlib, blake3 and the AEAD release the GIL, so
 on several cores hashing, encryption and writing overlap. The disk works at the
 same time as the CPU: every few MiB the writer asks the kernel to start writing
@@ -195,7 +195,8 @@ class BlobStore:
         if len(first) < segment_size:
             return self._ingest_small(first, extra_hashes, label, progress, segment_size, sync)
         encryptor = SegmentEncryptor(self._blob_key, segment_size)
-        plain = MultiHasher(("sha256",) + extra_hashes)
+        plain = MultiHasher(("sha256",))
+        extra = MultiHasher(extra_hashes)
         b3 = MultiHasher(("blake3",))
         cipher_hash = hashlib.sha256()
         fd, temp_name = _make_temp(self.tmp_dir, self.file_mode)
@@ -222,7 +223,9 @@ class BlobStore:
 
         hasher = _Stage("blob-hash", lambda data: plain.update(data))  # type: ignore[arg-type]
         encrypter = _Stage("blob-encrypt", encrypt)
-        stages = (hasher, encrypter, writer)
+        # MD5 and SHA-1 (``disk add --copy``) in a stage of their own, so SHA-256 does not wait for them
+        extra_hasher = _Stage("blob-hash-extra", lambda data: extra.update(data))  # type: ignore[arg-type]
+        stages = (hasher, encrypter, writer) + ((extra_hasher,) if extra_hashes else ())
         for stage in stages:
             stage.start()
         try:
@@ -235,6 +238,8 @@ class BlobStore:
                 following = _read_block(source, segment_size, label) if len(block) == segment_size else b""
                 last = not following
                 hasher.inbox.put(block)
+                if extra_hashes:
+                    extra_hasher.inbox.put(block)
                 encrypter.inbox.put((block, last))
                 done += len(block)
                 progress(done, total, label)
@@ -263,7 +268,7 @@ class BlobStore:
             out.close()
             temp_path.unlink(missing_ok=True)
             raise _translate(exc, label) from exc
-        hashes = plain.hexdigests() | b3.hexdigests()
+        hashes = plain.hexdigests() | extra.hexdigests() | b3.hexdigests()
         return IngestResult(
             temp_path=temp_path,
             size=plain.size,
