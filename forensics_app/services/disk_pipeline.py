@@ -8,7 +8,10 @@ stream every N-th file through the vault's own ``blobs.ingest`` (hashed and
 encrypted in one pass into a temp blob, exactly as ``Batch.add_content`` does),
 reporting the finished temp blob with its locator; this process takes the
 reports in turn (which is walk order), adds each with ``Batch.add_ingested`` and
-commits, in walk order, one custody entry per item.
+commits, in walk order, one custody entry per item. A reader also analyses each
+small file (text, entities, events) from the bytes it has in memory, and this
+process stores that after the chunk's commit (:func:`.analysis.rebind`), so the
+analysis that follows every acquisition need not read them back.
 
 Why fork: the child inherits the unlocked vault's blob keys in memory, so no key
 travels over a pipe, and it never touches the database (it leaves with
