@@ -11,7 +11,8 @@ same image and machine:
               that follows every acquisition (text index, entities, timeline) and without it
 and prints the ratios against issue 20's targets (listing <= 3x, extraction <= 3x) with
 each command's peak memory and CPU time (from wait4, per process tree; the ratio of CPU times
-holds better than wall times on a machine other work keeps busy), for several runs, each with the machine's load average (the machine is shared: read ratios of one run). Output goes
+holds better than wall times on a machine other work keeps busy), for several runs, each
+with the machine's load average (the machine is shared: read ratios of one run). Output goes
 to files, so terminal speed is not measured. The file system is synced (untimed)
 before each command, so none pays for another's dirty pages (building the image
 leaves hundreds of MB of them). The vault makes what it stores durable and
