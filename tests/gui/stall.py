@@ -61,6 +61,8 @@ class StallMeter:
         self.timer.start()
 
     def stop(self) -> None:
+        """The time since the last tick counts too: a loop blocked to the end, or a timer that never ran, shows."""
+        self._tick()
         self.timer.stop()
 
     def describe(self) -> str:

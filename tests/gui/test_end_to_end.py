@@ -105,7 +105,6 @@ def test_capture_preview_verify_report(make_window: Any, qtbot: Any, tmp_path: P
         meter.stop()
         assert ended.args == ["done"], dialog.message.text()
         assert dialog.message.text().startswith("1 of 1 pages captured.")
-        assert meter.ticks > 50
         stalls.append(meter)
         if meter.own_longest < 0.5:
             break

@@ -58,3 +58,13 @@ def test_idle_event_loop_has_no_stall_of_ours(qtbot: Any) -> None:
     meter.stop()
     assert meter.ticks > 10
     assert meter.own_longest < 0.1, meter.describe()
+
+
+def test_a_loop_blocked_until_the_end_counts(qtbot: Any) -> None:
+    meter = StallMeter()
+    meter.start()
+    began = time.thread_time()
+    while time.thread_time() - began < 0.3:  # the timer never gets a turn before stop()
+        pass
+    meter.stop()
+    assert meter.own_longest >= 0.25, meter.describe()

@@ -336,7 +336,6 @@ def test_the_window_stays_responsive_during_a_long_ingest(window: Any, qtbot: An
                 qtbot.wait(20)
         meter.stop()
         assert ended.args == ["done"]
-        assert meter.ticks > 20
         stalls.append(meter)
         if meter.own_longest < 0.2:
             break
