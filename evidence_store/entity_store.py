@@ -102,29 +102,39 @@ class Alert:
 
 # -- writing (inside the caller's vault._write()) ----------------------------------------------------------
 def insert_occurrences(conn: Any, occurrences: Iterable[Occurrence]) -> int:
-    """Store occurrences (creating entities as needed); a watched entity's new occurrence raises an alert."""
-    watched = {(r[1], r[2]): r[0] for r in conn.execute("SELECT id, type, value FROM entity_watch")}
+    """Store occurrences (creating entities as needed); a watched entity's new occurrence raises an alert.
+
+    Batched: the group's distinct entities are created and looked up together, the occurrences written by one
+    ``executemany`` (a statement per occurrence cost more than finding them)."""
+    rows = list(occurrences)
+    if not rows:
+        return 0
+    displays: dict[tuple[str, str], str] = {}
+    for occ in rows:
+        displays.setdefault((occ.type, occ.value), occ.display)
+    conn.executemany("INSERT OR IGNORE INTO entities (type, value, display) VALUES (?, ?, ?)",
+                     [(t, v, d) for (t, v), d in displays.items()])
     ids: dict[tuple[str, str], int] = {}
-    now = iso_utc()
-    count = 0
-    for occ in occurrences:
-        key = (occ.type, occ.value)
-        entity_id = ids.get(key)
-        if entity_id is None:
-            conn.execute("INSERT OR IGNORE INTO entities (type, value, display) VALUES (?, ?, ?)",
-                         (occ.type, occ.value, occ.display))
-            entity_id = int(conn.execute("SELECT id FROM entities WHERE type = ? AND value = ?", key).fetchone()[0])
-            ids[key] = entity_id
-        conn.execute(
-            "INSERT INTO entity_occurrences (entity_id, item_id, case_id, place, snippet, rule, seen_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (entity_id, occ.item_id, occ.case_id, occ.place, occ.snippet, occ.rule, occ.seen_at))
-        if key in watched:  # once per place: a rebuilt index raises no second alert
-            conn.execute("INSERT OR IGNORE INTO entity_alerts (watch_id, case_id, item_id, place, snippet, created_at)"
-                         " VALUES (?, ?, ?, ?, ?, ?)", (watched[key], occ.case_id, occ.item_id, occ.place,
-                                                        occ.snippet, now))
-        count += 1
-    return count
+    keys = list(displays)
+    for start in range(0, len(keys), 400):
+        chunk = keys[start:start + 400]
+        for entity_id, kind, value in conn.execute(
+                "SELECT id, type, value FROM entities WHERE (type, value) IN (VALUES "
+                + ",".join(["(?, ?)"] * len(chunk)) + ")", [x for key in chunk for x in key]):
+            ids[(kind, value)] = int(entity_id)
+    conn.executemany(
+        "INSERT INTO entity_occurrences (entity_id, item_id, case_id, place, snippet, rule, seen_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(ids[(o.type, o.value)], o.item_id, o.case_id, o.place, o.snippet, o.rule, o.seen_at) for o in rows])
+    watched = {(r[1], r[2]): r[0] for r in conn.execute("SELECT id, type, value FROM entity_watch")}
+    if watched:  # once per place: a rebuilt index raises no second alert
+        now = iso_utc()
+        conn.executemany(
+            "INSERT OR IGNORE INTO entity_alerts (watch_id, case_id, item_id, place, snippet, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [(watched[(o.type, o.value)], o.case_id, o.item_id, o.place, o.snippet, now) for o in rows
+             if (o.type, o.value) in watched])
+    return len(rows)
 
 
 def clear(conn: Any, case_id: int | None = None) -> None:

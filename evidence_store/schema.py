@@ -340,6 +340,11 @@ CREATE TABLE case_examiners (
 );
 CREATE INDEX case_examiners_examiner ON case_examiners(examiner_id)
 """),
+    # Issue 17: the search index keeps up to 64 MiB of new terms in memory before writing a segment (FTS5's default,
+    # 1 MiB, wrote a segment every few hundred items and spent the indexing time merging them again).
+    ("0017-analysis-fts-hashsize", """
+INSERT INTO search_fts (search_fts, rank) VALUES ('hashsize', 67108864)
+"""),
 ]
 
 

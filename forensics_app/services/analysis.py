@@ -25,7 +25,7 @@ from evidence_store.tasks import NEVER_CANCELLED, CancelToken, Progress, no_prog
 from . import entity_rules, text_extract, timeline_sources
 from .text_extract import NotExtractable
 
-GROUP_ITEMS = 200  # items per transaction
+GROUP_ITEMS = 1000  # items per transaction (fewer, larger index segments)
 GROUP_CHARS = 16_000_000  # or this much text, whichever comes first
 _SETTING_AUTO = "analysis.auto_index"
 

@@ -91,6 +91,31 @@ def snippet(text: str, start: int, end: int) -> str:
             " ".join(text[end:right].split()) + ("…" if right < len(text) else "")).strip()
 
 
+# -- where numbers are ------------------------------------------------------------------------------------------
+#: a run of four digits or more joined by at most three separators: every number a rule below reads (an IPv4
+#: address has four digits or more; phones, cards, bank accounts six or more) lies inside one
+_NUMERIC = re.compile(r"\d(?:[\s.\-()]{0,3}\d){3,}")
+Spans = list[tuple[int, int]]
+
+
+def numeric_spans(text: str) -> tuple[Spans, Spans]:
+    """Where the numbers are (four digits or more, and six or more): the number rules scan these stretches instead
+    of the whole text (one scan instead of five; text is mostly words). Each stretch reaches a character past its
+    run, so a rule's look-ahead sees what follows the number."""
+    n = len(text)
+    four = [(m.start(), min(n, m.end() + 1)) for m in _NUMERIC.finditer(text)]
+    return four, [(a, b) for a, b in four if sum(map(str.isdigit, text[a:b])) >= 6]
+
+
+def _in_spans(pattern: re.Pattern[str], text: str, spans: Spans | None) -> Iterator[re.Match[str]]:
+    """``pattern.finditer`` over the whole text, or over the numeric stretches only."""
+    if spans is None:
+        yield from pattern.finditer(text)
+        return
+    for start, end in spans:
+        yield from pattern.finditer(text, start, end)
+
+
 # -- phones -----------------------------------------------------------------------------------------------------
 #: 2018 conversion of 11-digit mobile prefixes to 10-digit ones (MIC Circular 22/2014/TT-BTTTT plan, Sept. 2018).
 OLD_MOBILE_PREFIXES = {
@@ -106,8 +131,8 @@ _LANDLINE = re.compile(r"^02\d{9}$")
 _PHONE = re.compile(r"84\)?[\s.\-]?\d(?:[\s.\-]?\d){7,9}|0\d(?:[\s.\-]?\d){7,9}")  # "(+" before 84: below
 
 
-def _phones(text: str) -> Iterator[Found]:
-    for m in _PHONE.finditer(text):
+def _phones(text: str, spans: Spans | None = None) -> Iterator[Found]:
+    for m in _in_spans(_PHONE, text, spans):
         start = m.start()
         if m.group().startswith("8"):
             start -= 1 if text[max(0, start - 1):start] in ("+", "(") else 0
@@ -159,8 +184,33 @@ def _emails(text: str) -> Iterator[Found]:
         at = text.find("@", at + 1)
 
 
+def _url_matches(text: str) -> Iterator[re.Match[str]]:
+    """The URL pattern tried only where ``://`` or ``www.`` is (found by ``str.find``, not a scan per character)."""
+    lower = text.lower()
+    if len(lower) != len(text):  # a character whose lower case is longer: offsets would not hold
+        yield from _URL.finditer(text)
+        return
+    starts = []
+    for needle, back in (("://", ("https", "http")), ("www.", ("",))):
+        at = lower.find(needle)
+        while at >= 0:
+            for prefix in back:
+                if lower.startswith(prefix, at - len(prefix)) and at >= len(prefix):
+                    starts.append(at - len(prefix))
+                    break
+            at = lower.find(needle, at + 1)
+    end = -1
+    for start in sorted(set(starts)):
+        if start < end:
+            continue  # inside the previous address ("http://www.…")
+        m = _URL.match(text, start)
+        if m:
+            end = m.end()
+            yield m
+
+
 def _urls(text: str) -> Iterator[Found]:
-    for m in _URL.finditer(text):
+    for m in _url_matches(text):
         if m.start() and (text[m.start() - 1].isalnum() or text[m.start() - 1] == "_"):
             continue
         raw = m.group().rstrip(".,;:!?)»”’'")
@@ -168,12 +218,13 @@ def _urls(text: str) -> Iterator[Found]:
         try:
             parts = urlsplit(url)
             host = (parts.hostname or "").lower()
+            port = parts.port  # "http://a.b:.-" has a port that is not a number: not an address
         except ValueError:
             continue
         if "." not in host:
             continue
         start, end = m.start(), m.start() + len(raw)
-        value = f"{parts.scheme.lower()}://{host}{(':' + str(parts.port)) if parts.port else ''}{parts.path or '/'}" + (
+        value = f"{parts.scheme.lower()}://{host}{(':' + str(port)) if port else ''}{parts.path or '/'}" + (
             f"?{parts.query}" if parts.query else "")
         yield Found("url", value, raw, "url", start, end)
         domain = host[4:] if host.startswith("www.") else host
@@ -181,8 +232,8 @@ def _urls(text: str) -> Iterator[Found]:
         yield from _account_from_url(parts, host, start, end)
 
 
-def _ips(text: str) -> Iterator[Found]:
-    for m in _IPV4.finditer(text):
+def _ips(text: str, spans: Spans | None = None) -> Iterator[Found]:
+    for m in _in_spans(_IPV4, text, spans):
         if not _free(text, m.start(), m.end(), before=".", after=".") and not (
                 m.end() < len(text) and text[m.end()] == "." and _free(text, m.start(), m.end() + 1, before=".")):
             continue
@@ -191,7 +242,7 @@ def _ips(text: str) -> Iterator[Found]:
         except ValueError:
             continue
         yield Found("ip", str(address), str(address), "ipv4", m.start(), m.end())
-    if text.count(":") < 2:
+    if text.count(":") - text.count("://") < 2:  # an IPv6 address has two colons or more
         return
     for m in _IPV6.finditer(text):
         if m.group().count(":") < 2 or not any(c.isdigit() for c in m.group()) or not _free(text, m.start(), m.end()):
@@ -276,7 +327,7 @@ _ACCOUNT_WORDS = re.compile(r"\b(stk|so tk|so tai khoan|tai khoan|account|acc|tk
 BANK_WINDOW = 48
 
 
-def _bank_accounts(text: str) -> Iterator[Found]:
+def _bank_accounts(text: str, spans: Spans | None = None) -> Iterator[Found]:
     """Digit runs with a bank's name within BANK_WINDOW characters.
 
     Names are found once in the whole text, as whole words: a name the window cuts counts whole (``Cake by
@@ -286,7 +337,7 @@ def _bank_accounts(text: str) -> Iterator[Found]:
     banks: list[tuple[int, int, str]] | None = None  # (start, end, code) of every bank name, in order
     starts: list[int] = []
     folded = ""
-    for m in _DIGIT_RUN.finditer(text):
+    for m in _in_spans(_DIGIT_RUN, text, spans):
         if not _free(text, m.start(), m.end(), before=".,", after=""):
             continue
         digits = re.sub(r"\D", "", m.group())
@@ -306,7 +357,7 @@ def _bank_accounts(text: str) -> Iterator[Found]:
         if not near:
             continue
         if phones is None:
-            phones = {(f.start, f.end) for f in _phones(text)}
+            phones = {(f.start, f.end) for f in _phones(text, spans)}
         if (m.start(), m.end()) in phones and not _ACCOUNT_WORDS.search(folded, max(left, m.start() - 16),
                                                                          m.start()):
             continue  # a phone number beside a bank's name is an account only when called one (MB's phone accounts)
@@ -329,8 +380,8 @@ def luhn(digits: str) -> bool:
     return total % 10 == 0
 
 
-def _cards(text: str) -> Iterator[Found]:
-    for m in _CARD.finditer(text):
+def _cards(text: str, spans: Spans | None = None) -> Iterator[Found]:
+    for m in _in_spans(_CARD, text, spans):
         if not _free(text, m.start(), m.end()):
             continue
         digits = re.sub(r"\D", "", m.group())
@@ -399,7 +450,7 @@ def _crypto(text: str) -> Iterator[Found]:
         if payload is not None and len(payload) == 21 and payload[0] == 0x41:
             yield Found("crypto_wallet", f"tron:{m.group()}", f"TRON {m.group()}", "crypto.tron.base58check",
                         m.start(), m.end())
-    for m in _BECH32.finditer(text):
+    for m in _BECH32.finditer(text) if "bc1" in text or "BC1" in text else ():
 
         address = m.group()
         if (address != address.lower() and address != address.upper()) or not _free(text, m.start(), m.end()):
@@ -462,8 +513,9 @@ def find_entities(text: str) -> list[Found]:
     if not text:
         return []
     found: dict[tuple[str, str, int], Found] = {}
-    for finder in (_phones(text), _emails(text), _urls(text), _ips(text), _cards(text), _crypto(text),
-                   _bank_accounts(text), _ids_and_plates(text)):
+    four, six = numeric_spans(text)
+    for finder in (_phones(text, six), _emails(text), _urls(text), _ips(text, four), _cards(text, six),
+                   _crypto(text), _bank_accounts(text, six), _ids_and_plates(text)):
         for f in finder:
             found.setdefault((f.type, f.value, f.start), f)
     return list(found.values())

@@ -73,6 +73,19 @@ def test_invalid_wallets_are_not_entities(address):
     assert _found(f"ví: {address}.", "crypto_wallet") == []
 
 
+def test_an_address_with_a_port_that_is_not_a_number_is_no_address():
+    assert _found("xem http://a.b:.- hoặc https://x.vn:8080/a", "url") == [("https://x.vn:8080/a", "url")]
+
+
+def test_number_rules_read_numbers_anywhere_in_long_text():
+    """The number rules read only the stretches where digits are: numbers at the start, the end and amid words."""
+    filler = "chuyển khoản qua ngân hàng " * 400
+    text = f"0912345678 {filler} Vietcombank STK 0071000123456 {filler} 10.0.0.1 {filler} 4111 1111 1111 1111"
+    found = {(f.type, f.value) for f in find_entities(text)}
+    assert {("phone", "+84912345678"), ("bank_account", "VCB:0071000123456"), ("ip", "10.0.0.1"),
+            ("card", "4111111111111111")} <= found
+
+
 def test_cards_luhn():
     assert luhn("4111111111111111") and not luhn("4111111111111112")
     found = _found("thẻ 4111 1111 1111 1111, 5555-5555-5555-4444, 9704 0000 0000 0018; sai 4111 1111 1111 1112",
