@@ -11,7 +11,7 @@ indexed. Content is decrypted in memory only, never written anywhere.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -171,39 +171,106 @@ def _record_accounts(item: Item, record: dict[str, Any]) -> Iterator[Occurrence]
 # -- runs --------------------------------------------------------------------------------------------------------
 def index_pending(vault: Vault, case: Case | None = None, *, progress: Progress = no_progress,
                   cancel: CancelToken = NEVER_CANCELLED) -> IndexReport:
-    """Analyse every item not analysed yet (of one case, or of the vault). Cancel keeps what is stored."""
+    """Analyse every item not analysed yet (of one case, or of the vault). Cancel keeps what is stored.
+
+    Two threads: one reads and analyses items (decryption, text, entities: on its own connection), this one
+    writes the results (FTS5 and SQLCipher's page encryption run in C without the GIL), so the two overlap."""
     report = IndexReport()
-    total = search_index.count_to_index(vault, case.id if case else None)
+    case_id = case.id if case else None
+    total = search_index.count_to_index(vault, case_id)
     zone = str(vault.get_setting("timezone", DEFAULT_ZONE) or DEFAULT_ZONE)
     cases: dict[int, Case] = {}
-    after = 0
     done = 0
+    group: list[ItemAnalysis] = []
+    chars = 0
+    analysed = _analysed(vault, case_id, zone, cancel)
     try:
-        while True:
-            ids = search_index.items_to_index(vault, case.id if case else None, after=after)
-            if not ids:
-                break
-            after = ids[-1]
-            group: list[ItemAnalysis] = []
-            group_case: int | None = None
-            chars = 0
-            for item_id in ids:
-                cancel.check()
-                item = vault.get_item(item_id)
-                if group and (item.case_id != group_case or len(group) >= GROUP_ITEMS or chars >= GROUP_CHARS):
-                    _store(vault, cases, group, report)
-                    group, chars = [], 0
-                group_case = item.case_id
-                result = analyse_item(vault, item, zone=zone, cancel=cancel)
-                group.append(result)
-                chars += result.state.chars
-                done += 1
-                progress(done, total, item.name)
-            if group:
+        for item, result in analysed:
+            cancel.check()
+            if group and (item.case_id != group[0].state.case_id or len(group) >= GROUP_ITEMS
+                          or chars >= GROUP_CHARS):
                 _store(vault, cases, group, report)
+                group, chars = [], 0
+            group.append(result)
+            chars += result.state.chars
+            done += 1
+            progress(done, total, item.name)
+        cancel.check()
+        if group:
+            _store(vault, cases, group, report)
     except Cancelled:
         report.cancelled = True
+    finally:
+        analysed.close()  # stops the analysing thread
     return report
+
+
+PIPELINE_DEPTH = 64  # items analysed ahead of the writer (bounded: the writer's group is the larger buffer)
+_DONE = object()
+
+
+def _analysed(vault: Vault, case_id: int | None, zone: str,
+              cancel: CancelToken) -> Generator[tuple[Item, ItemAnalysis], None, None]:
+    """(item, analysis) of every item not analysed yet, in id order, analysed by a second thread.
+
+    Inside a transaction of the caller's (where another connection would not see its items), one thread does it."""
+    if vault.conn.in_transaction:
+        yield from _analysed_here(vault, vault, case_id, zone, cancel)
+        return
+    import queue
+    import threading
+
+    results: queue.Queue[Any] = queue.Queue(maxsize=PIPELINE_DEPTH)
+    stop = threading.Event()
+
+    def put(value: Any) -> bool:
+        while not stop.is_set():
+            try:
+                results.put(value, timeout=0.2)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        reader = vault.sibling()
+        try:
+            for pair in _analysed_here(vault, reader, case_id, zone, cancel):
+                if not put(pair):
+                    return
+        except BaseException as exc:  # handed to the writer, which raises it
+            put(exc)
+        finally:
+            reader.close(witness=False)
+            put(_DONE)
+
+    worker = threading.Thread(target=produce, name="index-analyse", daemon=True)
+    worker.start()
+    try:
+        while True:
+            value = results.get()
+            if value is _DONE:
+                return
+            if isinstance(value, BaseException):
+                raise value
+            yield value
+    finally:
+        stop.set()
+        worker.join()
+
+
+def _analysed_here(vault: Vault, reader: Vault, case_id: int | None, zone: str,
+                   cancel: CancelToken) -> Iterator[tuple[Item, ItemAnalysis]]:
+    after = 0
+    while True:
+        ids = search_index.items_to_index(reader, case_id, after=after)
+        if not ids:
+            return
+        after = ids[-1]
+        for item_id in ids:
+            cancel.check()
+            item = reader.get_item(item_id)
+            yield item, analyse_item(reader, item, zone=zone, cancel=cancel)
 
 
 def _store(vault: Vault, cases: dict[int, Case], group: list[ItemAnalysis], report: IndexReport) -> None:
