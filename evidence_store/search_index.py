@@ -115,6 +115,11 @@ def clear(conn: Any, case_id: int | None = None) -> None:
 
 
 # -- reading -------------------------------------------------------------------------------------------------
+def writing(vault: Vault) -> bool:
+    """Whether the vault's connection is inside a transaction: what it added is not yet seen by another connection."""
+    return bool(vault.conn.in_transaction)
+
+
 def items_to_index(vault: Vault, case_id: int | None = None, *, after: int = 0, limit: int = 500) -> list[int]:
     """Ids of items not yet indexed (in id order, from ``after``), a page at a time."""
     sql = ("SELECT i.id FROM items i LEFT JOIN index_items x ON x.item_id = i.id"

@@ -214,7 +214,7 @@ def _analysed(vault: Vault, case_id: int | None, zone: str,
     """(item, analysis) of every item not analysed yet, in id order, analysed by a second thread.
 
     Inside a transaction of the caller's (where another connection would not see its items), one thread does it."""
-    if vault.conn.in_transaction:
+    if search_index.writing(vault):
         yield from _analysed_here(vault, vault, case_id, zone, cancel)
         return
     import queue
