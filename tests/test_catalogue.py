@@ -226,13 +226,13 @@ def test_every_value_the_stores_write_is_in_words_in_both_languages() -> None:
     """Statuses, kinds, channels and field names come from stored data: each one the code can write is listed
     (a value the desk would otherwise show raw, or fail on, once the missing-key lookup raises)."""
     from evidence_store import monitor_store, tip_store
-    from forensics_app.gui import annotate_dialog, monitor_view
+    from forensics_app.gui import annotate_dialog, monitor_texts
     from forensics_app.services.monitor import KINDS
     from forensics_app.services.social import ANNOTATION_FIELDS
 
     written = _health_values_written()
     assert "failing" in written and written <= set(monitor_store.HEALTHS), written
-    keys = [(monitor_view.TEXTS, [f"mon.status.{s}" for s in monitor_store.WATCH_STATUSES]
+    keys = [(monitor_texts.TEXTS, [f"mon.status.{s}" for s in monitor_store.WATCH_STATUSES]
              + [f"mon.health.{h}" for h in monitor_store.HEALTHS] + [f"mon.kind.{k}" for k in KINDS]
              + [f"mon.tip.{s}" for s in tip_store.STATUSES] + [f"mon.tip.channel.{c}" for c in tip_store.CHANNELS]),
             (annotate_dialog.TEXTS, [f"field.{name}" for name in ANNOTATION_FIELDS])]

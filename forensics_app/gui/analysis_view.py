@@ -15,7 +15,7 @@ import html
 import threading
 import time
 from collections import OrderedDict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QWheelEvent
@@ -42,6 +42,9 @@ from ..services import entities, search, timeline
 from . import i18n
 from .analysis_texts import t
 from .errors import error_text
+
+if TYPE_CHECKING:
+    from .deferred import LazyTab
 
 SECOND = 1_000_000
 BLOCK = 128
@@ -579,13 +582,13 @@ class AnalysisViews:
         self.timeline.show_case(vault, case_id)
 
 
-def install_analysis(window: Any) -> AnalysisViews:
-    """Add the Search and Timeline tabs to the main window (its case selection drives them)."""
+def install_analysis(window: Any, search_place: LazyTab, timeline_place: LazyTab) -> AnalysisViews:
+    """The Search and Timeline tabs of the main window, in the places kept for them (its case selection drives them)."""
     search_view, timeline_view = SearchView(), TimelineView()
     search_view.setObjectName("searchView")
     timeline_view.setObjectName("timelineView")
-    window.center_tabs.addTab(search_view, t("tab.search"))
-    window.center_tabs.addTab(timeline_view, t("tab.timeline"))
+    search_place.put(search_view)
+    timeline_place.put(timeline_view)
     search_view.item_requested.connect(window.go_to_item)
     timeline_view.item_requested.connect(window.go_to_item)
 
@@ -594,6 +597,7 @@ def install_analysis(window: Any) -> AnalysisViews:
         search_view.show_case(reader, case_id)
         if window.center_tabs.currentWidget() is timeline_view:
             timeline_view.show_case(reader, case_id)
+            timeline_view._stale = False  # type: ignore[attr-defined]
         else:
             timeline_view.vault, timeline_view.case_id = reader, case_id
             timeline_view.generation += 1
@@ -613,4 +617,5 @@ def install_analysis(window: Any) -> AnalysisViews:
     window.center_tabs.currentChanged.connect(tab_changed)
     i18n.on_change(relabel)
     window._analysis_relabel = relabel  # keep the listener alive with the window
+    case_selected(window.current_case_id())  # built once a vault may be open: start from the window's case
     return AnalysisViews(search_view, timeline_view)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 FIRST_START_CHECK_DELAY_MS = 1500  # the workstation check starts once the first screen is up
+AFTER_PAINT_FALLBACK_MS = 2000  # work waiting for the window to be drawn (gui.deferred) runs by then anyway
 
 
 def import_non_qt() -> None:

@@ -32,6 +32,7 @@ from ..services import settings as settings_service
 from . import i18n, theme
 from .case_panel import CasePanel
 from .custody_view import CustodyView
+from .deferred import LaterTabs
 from .errors import ask, show_error
 from .evidence_view import EvidenceView
 from .formatting import DEFAULT_ZONE
@@ -49,6 +50,8 @@ if TYPE_CHECKING:  # types loaded when first used (Qt builds a class's enums whe
     from PySide6.QtGui import QCloseEvent
     from PySide6.QtWidgets import QDialog
 
+    from .analysis_view import AnalysisViews
+    from .monitor_view import MonitoringView
     from .welcome import CreateVaultDialog, WelcomePage
 
 
@@ -136,13 +139,16 @@ class MainWindow(WindowActions, QMainWindow):
         splitter.setContentsMargins(6, 6, 6, 0)
         i18n.on_change(self._relabel_tabs)
         self._relabel_tabs()
-        from .analysis_view import install_analysis  # search, entity card and timeline tabs (issue 17)
-
-        self.analysis_views = install_analysis(self)
-        from .monitor_view import install_monitoring  # watches, alerts, changes side by side (issue 15)
-
-        self.monitoring = install_monitoring(self)
+        self.later_tabs = LaterTabs(self)  # search, timeline (issue 17) and monitoring (issue 15): built when needed
         return splitter
+
+    @property
+    def analysis_views(self) -> AnalysisViews:
+        return self.later_tabs.analysis
+
+    @property
+    def monitoring(self) -> MonitoringView:
+        return self.later_tabs.monitoring
 
     def _relabel_tabs(self, _lang: str = "") -> None:
         self.center_tabs.setTabText(0, tr("tab.evidence"))
@@ -397,7 +403,7 @@ class MainWindow(WindowActions, QMainWindow):
         self.stack.setCurrentWidget(self.workspace)
         self.cases.model.load(session.reader)
         self.cases.select_case(None)
-        self.monitoring.show_vault(session.reader, session)  # alerts are noticed from the start, on any tab
+        self.later_tabs.vault_opened(session)  # alerts are noticed from the start, on any tab
         self._update_actions()
         self._update_status()
 
@@ -429,11 +435,10 @@ class MainWindow(WindowActions, QMainWindow):
         for dialog in list(self._dialogs.values()):
             dialog.hide() if getattr(dialog, "running", False) else dialog.close()  # work goes on, unseen
         self.cases.model.load(None)
-        self.monitoring.show_vault(None)
+        self.later_tabs.vault_closed()
         self.evidence.show_case(None, None, self.zone)
         self.custody.show_case(None, None, self.zone)
         self.preview.clear()
-        self.analysis_views.show_case(None, None)
         self.unlock_page.prepare(self.session.path, locked=True, examiner=self.session.examiner,
                                  token=self.session.token_name)
         self.stack.setCurrentWidget(self.unlock_page)
@@ -446,7 +451,7 @@ class MainWindow(WindowActions, QMainWindow):
 
     def close_session(self) -> None:
         self._watch_idle(False)
-        self.monitoring.show_vault(None)
+        self.later_tabs.vault_closed()
         if self.session is not None:
             self.session.close(timeout=30)
             self.session = None

@@ -78,13 +78,13 @@ def sign_in_with_token(vault: Vault, pin: str | None, *, module: str | None = No
     workstation, when not where it was at enrolment. A missing or wrong PIN, a
     locked PIN or a missing token raise :class:`TokenError` and nothing is written.
     """
-    from evidence_store.token_examiners import sign_in
-
     me = vault.examiner
     if not me.token:
-        return None
+        return None  # the PKCS#11 machinery is not even loaded (start-up: bench/gui_startup.py)
     if not pin:
         raise TokenPinRequired(me.name, token_name(me))
+    from evidence_store.token_examiners import sign_in
+
     return sign_in(vault, pin, module=module or os.environ.get("FORENSICS_TOKEN_MODULE") or None)
 
 
