@@ -150,12 +150,19 @@ def seal_to(recipient: bytes, secret: bytes, aad: bytes) -> dict[str, bytes]:
 
 
 def open_sealed(identity: bytes, envelope: dict[str, bytes], aad: bytes) -> bytes:
-    """Decrypt what :func:`seal_to` sealed, with the recipient's X25519 private key; IntegrityError if altered."""
-    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+    """Decrypt what :func:`seal_to` sealed, with the recipient's X25519 private key; IntegrityError if altered.
 
-    private = X25519PrivateKey.from_private_bytes(identity)
+    Every vault opens here, so the keys are made by cryptography's Rust bindings directly, as
+    ``X25519PrivateKey.from_private_bytes`` and ``X25519PublicKey.from_public_bytes`` make them after
+    asking the OpenSSL backend whether X25519 is supported: that question loads the backend (its cffi
+    binding, the RSA, EC and padding modules), about 2 % of the desktop app's start to its first window.
+    cryptography is pinned; a test holds the two ways to the same keys and secrets.
+    """
+    from cryptography.hazmat.bindings._rust import openssl as rust_openssl
+
+    private = rust_openssl.x25519.from_private_bytes(identity)
     recipient = private.public_key().public_bytes_raw()
-    shared = private.exchange(X25519PublicKey.from_public_bytes(envelope["epk"]))
+    shared = private.exchange(rust_openssl.x25519.from_public_bytes(envelope["epk"]))
     key = hkdf_sha256(shared, envelope["epk"] + recipient, b"forensics vault envelope")
     try:
         return ChaCha20Poly1305(key).decrypt(envelope["nonce"], envelope["sealed"], aad)

@@ -1,7 +1,7 @@
-"""Where the toolkit keeps its own files: the user's config and data folders, and the witness folder.
+"""Where the toolkit keeps its own files: the user's config, data and cache folders, and the witness folder.
 
 On Linux the XDG base-directory rules are followed directly, exactly as
-platformdirs does (an absolute ``XDG_CONFIG_HOME`` / ``XDG_DATA_HOME``, else the
+platformdirs does (an absolute ``XDG_CONFIG_HOME`` / ``XDG_DATA_HOME`` / ``XDG_CACHE_HOME``, else the
 default under the home folder); elsewhere platformdirs answers. Importing
 platformdirs on Linux loads tempfile, shutil and random, a few milliseconds of
 every desktop-app start spent for two path joins.
@@ -37,6 +37,15 @@ def user_data_dir() -> Path:
     from platformdirs import user_data_dir as platform_data_dir
 
     return Path(platform_data_dir(APP_DIR_NAME, appauthor=False))
+
+
+def user_cache_dir() -> Path:
+    """``$XDG_CACHE_HOME/forensics-toolkit`` or ``~/.cache/forensics-toolkit`` (the platform's own elsewhere)."""
+    if sys.platform.startswith("linux"):
+        return _xdg("XDG_CACHE_HOME", "~/.cache")
+    from platformdirs import user_cache_dir as platform_cache_dir
+
+    return Path(platform_cache_dir(APP_DIR_NAME, appauthor=False))
 
 
 def witness_dir() -> Path:

@@ -7,7 +7,6 @@ the custody log.
 
 from __future__ import annotations
 
-import html
 import json
 from typing import TYPE_CHECKING, Any
 
@@ -383,6 +382,8 @@ class PreviewPane(QWidget):
 
     def _fill_summary(self, item: Item) -> None:
         """Where the item came from, in words (its capture's provenance for a capture's parts)."""
+        import html  # with the first item shown, not with the window
+
         from ..services.provenance import provenance_view
 
         vault = self.vault

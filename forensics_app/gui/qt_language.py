@@ -26,9 +26,9 @@ def compiled(lang: str) -> Path | None:
         return built
     if not source.is_file():
         return None
-    from platformdirs import user_cache_dir
+    from ..services.app_dirs import user_cache_dir
 
-    cached = Path(user_cache_dir("forensics-toolkit", appauthor=False)) / "translations" / built.name
+    cached = user_cache_dir() / "translations" / built.name
     if cached.is_file() and cached.stat().st_mtime >= source.stat().st_mtime:
         return cached
     try:

@@ -12,10 +12,11 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from evidence_store import CancelToken, Examiner, TokenError, Vault, VerifyReport, verify_vault
+from evidence_store import CancelToken, Examiner, TokenError, Vault
 from evidence_store.tasks import NEVER_CANCELLED, Progress, no_progress
 
 if TYPE_CHECKING:
+    from evidence_store import VerifyReport
     from evidence_store.pkcs11 import TokenSigner
 
 from .app_dirs import user_data_dir
@@ -101,6 +102,8 @@ def resume_token(vault: Vault, token: TokenSigner, pin: str | None) -> TokenSign
 def verify(vault: Vault, *, quick: bool = False, progress: Progress = no_progress,
            cancel: CancelToken = NEVER_CANCELLED) -> VerifyReport:
     """Re-read and re-hash everything, and hold the log to every witnessed checkpoint (logged)."""
+    from evidence_store import verify_vault  # loaded when asked for, not with the app
+
     return verify_vault(vault, quick=quick, progress=progress, cancel=cancel)
 
 

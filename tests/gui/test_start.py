@@ -158,11 +158,12 @@ def test_app_folders_are_where_platformdirs_puts_them(monkeypatch: pytest.Monkey
     from forensics_app.services import app_dirs
 
     monkeypatch.setenv("HOME", str(tmp_path))
-    for variable in ("XDG_CONFIG_HOME", "XDG_DATA_HOME"):
+    for variable in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
         if xdg is None:
             monkeypatch.delenv(variable, raising=False)
         else:
             monkeypatch.setenv(variable, xdg)
     assert app_dirs.user_config_dir() == Path(platformdirs.user_config_dir("forensics-toolkit", appauthor=False))
     assert app_dirs.user_data_dir() == Path(platformdirs.user_data_dir("forensics-toolkit", appauthor=False))
+    assert app_dirs.user_cache_dir() == Path(platformdirs.user_cache_dir("forensics-toolkit", appauthor=False))
     assert str(app_dirs.user_config_dir()).startswith(xdg if xdg and xdg.startswith("/") else str(tmp_path))

@@ -31,3 +31,33 @@ def test_reference_test_vectors() -> None:
 def test_impossible_parameters_are_a_clear_error() -> None:
     with pytest.raises(UsageError, match="key derivation failed .*[Mm]emory cost is too small"):
         derive_kek("passphrase", bytes(16), KdfParams(time_cost=1, memory_kib=1, parallelism=4))
+
+
+def test_sealed_keys_open_through_the_bindings_as_through_the_public_api() -> None:
+    """``open_sealed`` makes its X25519 keys with cryptography's Rust bindings (start-up); the public classes agree."""
+    import os
+
+    from cryptography.hazmat.bindings._rust import openssl as rust_openssl
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+
+    from evidence_store.crypto import new_x25519, open_sealed, seal_to
+    from evidence_store.errors import IntegrityError
+
+    for _ in range(5):
+        private, public = new_x25519()
+        other = os.urandom(32)
+        bound = rust_openssl.x25519.from_private_bytes(private)
+        assert bound.public_key().public_bytes_raw() == public == \
+            X25519PrivateKey.from_private_bytes(private).public_key().public_bytes_raw()
+        peer = X25519PrivateKey.from_private_bytes(other).public_key().public_bytes_raw()
+        assert bound.exchange(rust_openssl.x25519.from_public_bytes(peer)) == \
+            X25519PrivateKey.from_private_bytes(private).exchange(X25519PublicKey.from_public_bytes(peer))
+        secret = os.urandom(32)
+        envelope = seal_to(public, secret, b"aad")
+        assert open_sealed(private, envelope, b"aad") == secret
+        with pytest.raises(IntegrityError):
+            open_sealed(other, envelope, b"aad")  # another examiner's key
+        with pytest.raises(IntegrityError):
+            open_sealed(private, envelope, b"other aad")
+    with pytest.raises(ValueError):  # malformed key material, as the public classes refuse it
+        open_sealed(private, {**envelope, "epk": b"short"}, b"aad")
