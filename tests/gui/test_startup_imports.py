@@ -22,9 +22,12 @@ from tests.monitor.fake_checks import check
 CHILD = """
 import json, sys, time
 from pathlib import Path
+import forensics_app.gui.app as start
 from forensics_app.gui.app import launch
 from forensics_app.gui.session import VaultSession
 from PySide6.QtCore import QTimer
+start.FIRST_START_CHECK_DELAY_MS = 10**9  # the workstation check loads every tool on purpose, 1.5 s in
+start.AFTER_PAINT_FALLBACK_MS = 10**9  # a slow machine: the deferred work still waits for the paint
 from PySide6.QtWidgets import QApplication
 window = launch(Path(sys.argv[1]), "vi")
 window._opened(VaultSession.open(Path(sys.argv[1]), sys.argv[2], window.tasks.post))
