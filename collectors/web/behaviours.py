@@ -53,6 +53,9 @@ _SCROLL_STEP = """() => {
 
 
 _TWO_FRAMES = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(() => done(true))))"
+#: A timer on the page's own clock, then two frames: tasks the page had queued before it have run.
+_SETTLE = ("() => new Promise(done => setTimeout(() => requestAnimationFrame(() => requestAnimationFrame("
+           "() => done(true))), 100))")
 
 
 class ScrollBehaviour:
@@ -87,6 +90,12 @@ class ScrollBehaviour:
                     pass  # no frames (a blocked page): the quiet wait below still applies
                 await wait_quiet(state, quiet=0.4, limit=min(2.0, max(0.0, budget - (time.monotonic() - started))),
                                  fresh=True)
+                # The network is quiet; a starved renderer may not yet have run what the last answers queued
+                # (a fetch's callback appending rows): give it a turn on its own clock before measuring.
+                try:
+                    await asyncio.wait_for(state.page.evaluate(_SETTLE), 2.0)
+                except TimeoutError:
+                    pass
                 _, grown = await state.page.evaluate(_SCROLL_STEP)
                 if grown <= height:
                     break  # nothing new arrived in a quiet 0.4 s at the bottom: done (that quiet counts for idle)
