@@ -138,13 +138,7 @@ def test_canary_only_in_ciphertext_after_a_capture_and_after_kill_9(cli_vault: C
                                stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         assert site.stalled.wait(120), "the capture never reached the stalling image"
-        deadline = time.monotonic() + 60
-        while not _sealed_spill_open(process.pid, places["tmp"]) and time.monotonic() < deadline:
-            time.sleep(0.05)  # the proxy spills past 512 KiB: wait for that state, not for a time
-        assert _sealed_spill_open(process.pid, places["tmp"]), "the proxy never spooled the big response"
-        os.kill(process.pid, signal.SIGKILL)
-        process.wait(30)
-        _wait_gone(process.pid)
+        _kill_once_spooled(process, places["tmp"])
     finally:
         site.release.set()
         _kill_group(process.pid)
@@ -181,6 +175,17 @@ def _wait_gone(pid: int) -> None:
         except ProcessLookupError:
             return
         time.sleep(0.1)
+
+
+def _kill_once_spooled(process: subprocess.Popen[Any], folder: Path) -> None:
+    """kill -9 once the proxy has spilled a big response (sealed) into ``folder``: a state, not a time."""
+    deadline = time.monotonic() + 60
+    while not _sealed_spill_open(process.pid, folder) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _sealed_spill_open(process.pid, folder), "the proxy never spooled the big response"
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait(30)
+    _wait_gone(process.pid)
 
 
 def _kill_group(pid: int) -> None:
@@ -509,13 +514,7 @@ def test_on_disk_staging_never_holds_plaintext_during_a_capture_or_after_kill_9(
                            process.pid, trace=site.url.split("//", 1)[1].encode()).start()
         try:
             assert site.stalled.wait(120) and site.downloaded.wait(120), "the capture never reached the stall"
-            deadline = time.monotonic() + 60
-            while not _sealed_spill_open(process.pid, staging) and time.monotonic() < deadline:
-                time.sleep(0.05)  # the proxy spills past 512 KiB: wait for that state, not for a time
-            assert _sealed_spill_open(process.pid, staging), "the proxy never spooled the big response"
-            os.kill(process.pid, signal.SIGKILL)
-            process.wait(30)
-            _wait_gone(process.pid)
+            _kill_once_spooled(process, staging)
         finally:
             site.release.set()
             _kill_group(process.pid)
