@@ -35,7 +35,7 @@ def main() -> int:
 
     from evidence_store import Vault, timeline_store
     from evidence_store.timeline_store import Event
-    from forensics_app.gui.analysis_view import TimelineView
+    from forensics_app.gui.timeline_view import TimelineView
 
     base = Path(tempfile.mkdtemp(prefix="bench-timeline-"))
     try:

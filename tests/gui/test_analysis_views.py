@@ -57,7 +57,7 @@ def _many_events(path: Path, count: int) -> None:
 
 @pytest.mark.slow
 def test_timeline_view_lazy_scroll_zoom(qtbot: Any, tmp_path: Path) -> None:
-    from forensics_app.gui.analysis_view import BLOCK, TimelineView
+    from forensics_app.gui.timeline_view import BLOCK, TimelineView
 
     _many_events(tmp_path / "v", 60_000)
     vault = Vault.open(tmp_path / "v", PASSPHRASE)

@@ -55,7 +55,8 @@ print(json.dumps({"at_paint": at_paint, "after": sorted(sys.modules), "monitorin
                   "analysis_before_asked": search_built, "shown_tab": shown_tab}))
 """
 
-LATER = ("forensics_app.gui.analysis_view", "forensics_app.gui.monitor_view", "forensics_app.services.search",
+LATER = ("forensics_app.gui.analysis_view", "forensics_app.gui.timeline_view", "forensics_app.gui.monitor_view",
+         "forensics_app.services.search",
          "forensics_app.services.entities", "forensics_app.services.entity_rules", "forensics_app.services.timeline",
          "forensics_app.services.alerts", "evidence_store.monitor_store", "evidence_store.tip_store",
          "evidence_store.entity_store", "evidence_store.timeline_store", "evidence_store.search_index")
