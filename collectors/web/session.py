@@ -23,6 +23,12 @@ from .proxy import certificate_authority
 from .staging import Staging
 from .tls import spki_trust_args
 
+#: Chromium makes its singleton socket at ``$TMPDIR/org.chromium.Chromium.XXXXXX/SingletonSocket`` (45 bytes
+#: after the folder) and a UNIX socket path holds at most 107 bytes: a longer browser folder makes the launch
+#: fail with nothing but "browser has been closed" (measured with Debian's Chromium 156)
+SOCKET_SUFFIX = len("/org.chromium.Chromium.XXXXXX/SingletonSocket")
+SOCKET_PATH_MAX = 107
+
 
 class BrowserSession:
     def __init__(self, playwright: Any, browser: Any, facts: BrowserFacts, scratch: Path, ca: Any,
@@ -51,6 +57,7 @@ class BrowserSession:
         # short: Chromium's singleton socket lives in TMPDIR, and a UNIX socket path has at most 107 bytes
         scratch = staging.folder("browser")
         tmpdir = scratch
+        _check_socket_room(scratch, staging, owned)
         ca_folder = scratch.parent / "proxy-ca"
         try:
             ca = certificate_authority(ca_folder)
@@ -105,3 +112,22 @@ def _remove(*folders: Path | None) -> None:
     for folder in folders:
         if folder is not None:
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def _check_socket_room(scratch: Path, staging: Staging, owned: bool) -> None:
+    """Refuse, with the fix, a staging folder too deep for the browser's socket (see :data:`SOCKET_SUFFIX`)."""
+    excess = len(bytes(scratch)) + SOCKET_SUFFIX - SOCKET_PATH_MAX
+    if excess <= 0:
+        return
+    _remove(scratch)
+    if owned:
+        staging.close()
+    length = excess + SOCKET_PATH_MAX
+    raise CollectorError(
+        f"the browser's socket path under the staging folder {scratch} would be {length} bytes long, over the "
+        f"{SOCKET_PATH_MAX} a UNIX socket allows: set FORENSICS_STAGING_DIR to a folder shorter by {excess} or more "
+        "bytes",
+        message_vi=f"đường dẫn socket của trình duyệt trong thư mục tạm {scratch} sẽ dài {length} byte, vượt giới hạn "
+                   f"{SOCKET_PATH_MAX} byte của UNIX socket: hãy đặt FORENSICS_STAGING_DIR là một thư mục ngắn hơn "
+                   f"ít nhất {excess} byte",
+        staging_folder=str(scratch), excess_bytes=excess)

@@ -212,3 +212,48 @@ def test_extension_points(vault: Vault, case: Case, http_site: str) -> None:
         capture_web(vault, case.id, [http_site + "/alert"], options=options)       # before a browser starts
     with pytest.raises(UsageError, match="unknown page behaviour"):
         capture_web(vault, case.id, [http_site + "/"], options=fast_options(behaviours=("no_such",)))
+
+
+def test_a_staging_folder_too_deep_for_the_browser_socket_is_refused_with_the_fix(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Chromium's singleton socket lives under the browser's folder and a UNIX socket path holds 107 bytes: at
+    the limit the real browser starts; one byte deeper the examiner is told which setting to shorten, instead of
+    Chromium's bare "browser has been closed" (which blamed the browser)."""
+    import asyncio
+    import shutil
+    import tempfile
+
+    from collectors.web.session import SOCKET_PATH_MAX, SOCKET_SUFFIX, BrowserSession
+    from collectors.web.staging import Staging
+    from evidence_store.errors import CollectorError
+
+    base = Path(tempfile.mkdtemp(prefix="s", dir="/tmp"))
+    try:
+        monkeypatch.setenv("FORENSICS_STAGING_DIR", str(base))
+        probe = Staging.start(operation="test")
+        try:
+            depth = len(bytes(probe.folder("browser"))) - len(bytes(base))
+        finally:
+            probe.close()
+        room = SOCKET_PATH_MAX - SOCKET_SUFFIX - depth - len(bytes(base)) - 1  # the padding folder's name
+        assert room > 0
+        at_limit, over = base / ("a" * room), base / ("b" * (room + 1))
+        at_limit.mkdir()
+        over.mkdir()
+
+        async def start_and_close() -> None:
+            session = await BrowserSession.start()
+            assert len(bytes(session.scratch)) + SOCKET_SUFFIX == SOCKET_PATH_MAX
+            await session.close()
+
+        monkeypatch.setenv("FORENSICS_STAGING_DIR", str(at_limit))
+        asyncio.run(start_and_close())
+        monkeypatch.setenv("FORENSICS_STAGING_DIR", str(over))
+        with pytest.raises(CollectorError) as refused:
+            asyncio.run(BrowserSession.start())
+        message = str(refused.value)
+        assert "FORENSICS_STAGING_DIR" in message and f"{SOCKET_PATH_MAX + 1} bytes long" in message
+        assert "shorter by 1 or more bytes" in message and "FORENSICS_STAGING_DIR" in refused.value.text("vi")
+        assert not any(over.rglob("browser")), "the refused session left its folder behind"
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
