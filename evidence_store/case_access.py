@@ -7,8 +7,12 @@ say only how many hits there are and in how many cases, and whom to ask.
 
 A vault with a single active examiner shows that examiner every case (they are
 the whole team; this is how a vault behaved before case access existed).
-Administrators are not given every case: like anyone else they are assigned,
-and assigning oneself is a custody entry like any other.
+In searches, entity cards and alerts administrators are not given every case:
+like anyone else they are assigned, and assigning oneself is a custody entry like
+any other. Opening a case's items (``items show``, a report, a timeline export,
+the app's item views) is allowed to its owner, its assigned examiners and the
+vault's administrators; anyone else is refused with the owner's name and the
+refusal is logged in the case's custody log.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from .canonical import iso_utc
 from .errors import UsageError
 
 if TYPE_CHECKING:
-    from .models import Case
+    from .models import Case, Item
     from .vault import Vault
 
 OWNER, ASSIGNED = "owner", "assigned"
@@ -73,14 +77,33 @@ def owner_names(vault: Vault, case_ids: Iterable[int]) -> dict[int, str]:
         f" WHERE c.id IN ({','.join('?' * len(ids))})", ids)}
 
 
-def require_visible(vault: Vault, case: Case) -> None:
-    """Refuse, naming the owner to ask, when this session's examiner may not see ``case``."""
-    if may_see(vault, case.id):
+def may_reach(vault: Vault, case_id: int) -> bool:
+    """Whether this session's examiner may open the case's items by naming them: its owner, an examiner assigned
+    to it, or a vault administrator (lists across cases still show an administrator only their cases)."""
+    return _me(vault)["role"] == "admin" or may_see(vault, case_id)
+
+
+def reachable_case_ids(vault: Vault) -> frozenset[int] | None:
+    """Ids of the cases whose items this session may open; ``None`` when every case."""
+    if _me(vault)["role"] == "admin":
+        return None
+    return visible_case_ids(vault)
+
+
+def require_visible(vault: Vault, case: Case, reach: str = "", *, item: Item | None = None) -> None:
+    """Refuse, naming the owner to ask, when this session's examiner may not reach ``case`` (or its ``item``).
+
+    The refusal is a custody entry of the case (``case.access_refused``, with what was asked for): an attempt to
+    reach evidence is an action touching it, and the owner sees who tried."""
+    if may_reach(vault, case.id):
         return
+    me = _me(vault)
+    vault.log("case.access_refused", case=case, item=item,
+              details={"examiner": me["name"], "uid": me["uid"], "reach": reach or "case"})
     owner = case.examiner or "?"
-    raise UsageError(f"you ({_me(vault)['name']}) are not assigned to case {case.number}: ask its owner, {owner}, "
+    raise UsageError(f"you ({me['name']}) are not assigned to case {case.number}: ask its owner, {owner}, "
                      "to assign you",
-                     message_vi=f"bạn ({_me(vault)['name']}) chưa được phân công vào vụ việc {case.number}: hãy đề nghị "
+                     message_vi=f"bạn ({me['name']}) chưa được phân công vào vụ việc {case.number}: hãy đề nghị "
                                 f"cán bộ chủ trì, {owner}, phân công bạn")
 
 

@@ -37,6 +37,8 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "case.assign": ("Examiner assigned to the case", "Phân công cán bộ vào vụ việc"),
     "case.unassign": ("Examiner's assignment to the case ended", "Bỏ phân công cán bộ khỏi vụ việc"),
     "case.owner": ("Case handed to another lead examiner", "Giao vụ việc cho cán bộ chủ trì khác"),
+    "case.access_refused": ("Access to the case refused (examiner not assigned)",
+                            "Từ chối truy cập vụ việc (cán bộ chưa được phân công)"),
     "item.acquire": ("Evidence acquired", "Thu thập mục chứng cứ"),
     "worker.enroll": ("Capture worker enrolled", "Đăng ký máy thu thập"),
     "worker.revoke": ("Capture worker revoked", "Thu hồi máy thu thập"),
@@ -98,6 +100,7 @@ DETAIL_NAMES: dict[str, tuple[str, str]] = {
     "reason": ("reason", "lý do"), "watch_id": ("watch", "mục theo dõi"), "tsa_url": ("authority", "tổ chức"),
     "checkpoint_size": ("checkpoint", "điểm kiểm tra"), "kind": ("kind", "loại"), "out": ("to", "tới"),
     "examiner": ("examiner", "cán bộ"), "from": ("from", "từ"), "to": ("to", "cho"), "by": ("as", "với tư cách"),
+    "reach": ("asked for", "yêu cầu"),
 }
 PURPOSES = {"preview": ("shown in the preview", "xem trong khung xem trước"),
             "display": ("shown in the disk browser", "xem trong trình duyệt ảnh đĩa")}

@@ -8,7 +8,7 @@ from rich.table import Table
 from evidence_store import Case
 
 from ..services import case_access, cases
-from .common import common_options, emit_json, is_json, opened_vault, out
+from .common import common_options, emit_json, err, is_json, opened_vault, out
 
 
 @click.group("case")
@@ -45,11 +45,13 @@ def _table(cases: list[Case]) -> Table:
 @common_options
 def case_list() -> None:
     with opened_vault() as vault:
-        cases = vault.list_cases()
+        listed, hidden = cases.list_cases(vault)
+    if hidden:
+        err.print(f"[yellow]{hidden.message()}[/]", highlight=False)
     if is_json():
-        emit_json([c.to_json() for c in cases])
+        emit_json([c.to_json() for c in listed])
     else:
-        out.print(_table(cases))
+        out.print(_table(listed))
 
 
 @case_group.command("show")
@@ -58,11 +60,7 @@ def case_list() -> None:
 def case_show(case_ref: str) -> None:
     """A case with its item counts and the examiners who may see it."""
     with opened_vault() as vault:
-        case = vault.get_case(case_ref)
-        items = vault.list_items(case.id)
-        members = case_access.members(vault, case.id)
-    data = case.to_json() | {"items": len(items), "bytes": sum(i.size or 0 for i in items),
-                             "examiners": [m.to_json() for m in members]}
+        data = cases.case_facts(vault, case_ref)
     if is_json():
         emit_json(data)
     else:

@@ -10,8 +10,8 @@ from rich.table import Table
 
 from evidence_store import UsageError
 
-from ..services.custody import prove_item, take_checkpoint
-from .common import common_options, emit_json, is_json, opened_vault, out
+from ..services.custody import log_entries, prove_item, take_checkpoint
+from .common import common_options, emit_json, err, is_json, opened_vault, out
 from .trust_cmds import load_anchors, trust_options
 
 
@@ -26,9 +26,9 @@ def custody_group() -> None:
 @click.option("--item", "item_id", help="Only entries about this item.")
 def custody_log(case_ref: str | None, item_id: str | None) -> None:
     with opened_vault() as vault:
-        case_id = vault.get_case(case_ref).id if case_ref else None
-        item = vault.get_item(item_id).id if item_id else None
-        entries = vault.custody.entries(case_id=case_id, item_id=item)
+        entries, hidden = log_entries(vault, case_ref or None, item_id or None)
+    if hidden:
+        err.print(f"[yellow]{hidden.message()}[/]", highlight=False)
     if is_json():
         emit_json([e.to_json() for e in entries])
         return
@@ -60,7 +60,7 @@ def custody_checkpoint() -> None:
 def custody_prove(item_id: str) -> None:
     """Print inclusion proofs of an item's custody entries (JSON), checkable without the vault."""
     with opened_vault() as vault:
-        bundle = prove_item(vault, vault.get_item(item_id))
+        bundle = prove_item(vault, item_id)
     emit_json(bundle)
 
 

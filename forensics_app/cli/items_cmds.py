@@ -12,7 +12,7 @@ from evidence_store.hashing import optional_algorithms
 from evidence_store.sizes import human_size
 
 from ..services.files import add_files
-from ..services.items import export_item, show_item
+from ..services.items import export_item, list_items, show_item
 from .common import cancellable, common_options, emit_json, err, is_json, opened_vault, out, progress_bar
 
 
@@ -61,12 +61,13 @@ def items_group() -> None:
 @click.option("--kind", help="Only items of this kind.")
 def items_list(case_ref: str | None, kind: str | None) -> None:
     with opened_vault() as vault:
-        case_id = vault.get_case(case_ref).id if case_ref else None
-        items = vault.list_items(case_id, kind=kind)
+        items, hidden = list_items(vault, case_ref, kind=kind)
     if is_json():
         emit_json([i.to_json() for i in items])
     else:
         out.print(items_table(items))
+    if hidden:
+        err.print(f"[yellow]{hidden.message()}[/]", highlight=False)
 
 
 @items_group.command("show")

@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from .common import cancellable, common_options, emit_json, is_json, opened_vault, out
+from .common import cancellable, common_options, emit_json, err, is_json, opened_vault, out
 
 
 @click.group("watch")
@@ -66,11 +66,12 @@ def watch_add(urls: tuple[str, ...], case_ref: str, every: str | None, cron: str
 @click.option("--case", "case_ref", help="Only this case's watches.")
 @click.option("--all", "show_all", is_flag=True, help="Removed watches too.")
 def watch_list(case_ref: str | None, show_all: bool) -> None:
-    from evidence_store import monitor_store
+    from ..services import monitor
 
     with opened_vault() as vault:
-        case_id = vault.get_case(case_ref).id if case_ref else None
-        rows = monitor_store.list_watches(vault, case_id=case_id, include_removed=show_all)
+        rows, hidden = monitor.list_watches(vault, case_ref or None, include_removed=show_all)
+    if hidden:
+        err.print(f"[yellow]{hidden.message()}[/]", highlight=False)
     if is_json():
         emit_json([r.to_json() for r in rows])
         return
@@ -83,11 +84,10 @@ def watch_list(case_ref: str | None, show_all: bool) -> None:
 @common_options
 @click.argument("ref")
 def watch_show(ref: str) -> None:
-    from evidence_store import monitor_store
+    from ..services import monitor
 
     with opened_vault() as vault:
-        watch = monitor_store.get_watch(vault, ref)
-        runs = monitor_store.last_finished_runs(vault, watch.id, 5)
+        watch, runs = monitor.watch_detail(vault, ref)
     data = {**watch.to_json(), "recent_checks": [r.to_json() for r in runs]}
     if is_json():
         emit_json(data)
@@ -157,13 +157,13 @@ def watch_run(refs: tuple[str, ...], mode: str | None, concurrency: int) -> None
     with opened_vault() as vault, cancellable() as cancel:
         report = None if is_json() else _print_outcome
         if refs:
-            watches = [monitor_store.get_watch(vault, r) for r in refs]
+            watches = [monitor.reach_watch(vault, r, "watch run") for r in refs]
             for w in watches:
                 if w.status == monitor_store.REMOVED:
                     raise UsageError(f"watch {w.id} was removed")
             outcomes = monitor.run_checks(vault, watches, concurrency=concurrency, cancel=cancel, on_outcome=report)
         elif mode == "all":
-            watches = [w for w in monitor_store.list_watches(vault) if w.status == monitor_store.ACTIVE]
+            watches = [w for w in monitor.list_watches(vault)[0] if w.status == monitor_store.ACTIVE]
             outcomes = monitor.run_checks(vault, watches, concurrency=concurrency, cancel=cancel, on_outcome=report)
         else:
             outcomes = monitor.run_due(vault, concurrency=concurrency, cancel=cancel, on_outcome=report)
@@ -204,6 +204,9 @@ def watch_alerts(unread: bool, mark: tuple[int, ...]) -> None:
         if mark:
             alerts.mark_read(vault, list(mark))
         rows = alerts.all_alerts(vault, unread_only=unread)
+        hidden = alerts.hidden_monitor_alerts(vault, unread_only=unread)
+    if hidden:
+        err.print(f"[yellow]{hidden.message()}[/]", highlight=False)
     if is_json():
         emit_json([a.to_json() for a in rows])
         return

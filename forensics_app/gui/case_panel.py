@@ -48,6 +48,11 @@ class CasePanel(QWidget):
         self.view.setResizeMode(QListView.ResizeMode.Adjust)
         self.view.selectionModel().currentChanged.connect(self._current_changed)
         layout.addWidget(self.view, 1)
+        self.hidden_label = QLabel()  # the cases this examiner is not assigned to: counted, with whom to ask
+        self.hidden_label.setObjectName("hiddenCases")
+        self.hidden_label.setWordWrap(True)
+        self.hidden_label.hide()
+        layout.addWidget(self.hidden_label)
         self._current_changed()
         i18n.on_change(self._label_close)
 
@@ -79,6 +84,8 @@ class CasePanel(QWidget):
                 self.select_case(case_id)
         finally:
             selection.blockSignals(False)
+        self.hidden_label.setText(self.model.hidden_text)
+        self.hidden_label.setVisible(bool(self.model.hidden_text))
         self._label_close()
         self.edit_button.setEnabled(self.current_case_id() is not None)
         self.close_button.setEnabled(self.current_case_id() is not None)
@@ -103,5 +110,6 @@ class CasePanel(QWidget):
 
     def _label_close(self, _lang: str = "") -> None:
         key = "case.reopen" if self.current_status() == "closed" else "case.close"
+        self.hidden_label.setText(self.model.hidden_text)
         self.close_button.setText(tr(key))
         self.close_button.setToolTip(tr(key + ".tip"))

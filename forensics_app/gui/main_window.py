@@ -513,8 +513,10 @@ class MainWindow(WindowActions, QMainWindow):
         reader = self._reader()
         if reader is None:
             return
+        from ..services.case_access import reach_item
+
         try:
-            item = reader.get_item(item_id)
+            item = reach_item(reader, item_id, "app open item")  # a hit, an alert or a log entry of another case
         except ForensicsError as exc:
             show_error(self, exc)
             return

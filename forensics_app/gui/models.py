@@ -61,6 +61,7 @@ class CaseListModel(QAbstractListModel):
     def __init__(self) -> None:
         super().__init__()
         self.cases: list[browse.CaseSummary] = []
+        self.hidden_text = ""  # "2 cases you are not assigned to (ask …)": left out, never in silence
         self.vault: Vault | None = None
         self._bytes: dict[int, int] = {}
         i18n.on_change(self._relabel)
@@ -70,9 +71,12 @@ class CaseListModel(QAbstractListModel):
         self.vault = vault
         self._bytes = {}
         self.cases = browse.case_summaries(vault) if _open(vault) else []
+        self.hidden_text = browse.hidden_cases(vault).message(i18n.current()) if _open(vault) else ""
         self.endResetModel()
 
     def _relabel(self, _lang: str = "") -> None:
+        if self.hidden_text and _open(self.vault):
+            self.hidden_text = browse.hidden_cases(self.vault).message(i18n.current())
         if self.cases:
             self.dataChanged.emit(self.index(0), self.index(len(self.cases) - 1))
 

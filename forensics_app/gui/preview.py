@@ -325,7 +325,13 @@ class PreviewPane(QWidget):
         if item_id is None or not vault.is_open:
             self.clear()
             return
-        self._fill(browse.item_detail(vault, item_id), reload_content=True)
+        try:
+            detail = browse.item_detail(vault, item_id)
+        except ForensicsError as exc:  # a case this examiner is not assigned to: refused (and logged), nothing shown
+            self.clear()
+            self._message(error_text(exc))
+            return
+        self._fill(detail, reload_content=True)
 
     def _fill(self, detail: browse.ItemDetail, *, reload_content: bool) -> None:
         self._build_pages()

@@ -69,9 +69,11 @@ def from_monitor(a: store.MonitorAlert) -> DeskAlert:
 
 def all_alerts(vault: Vault, *, unread_only: bool = False, case_id: int | None = None,
                limit: int = 1000) -> list[DeskAlert]:
-    """Monitoring alerts, and the entity watch list's alerts of the cases the examiner may see
-    (:func:`hidden_entity_alerts` counts the others)."""
-    rows = [from_monitor(a) for a in store.alerts(vault, unread_only=unread_only, case_id=case_id, limit=limit)]
+    """Monitoring alerts of the cases the examiner may open, and the entity watch list's alerts of the cases the
+    examiner may see (:func:`hidden_entity_alerts` counts the others)."""
+    seen = case_access.reachable(vault)
+    rows = [from_monitor(a) for a in store.alerts(vault, unread_only=unread_only, case_id=case_id, limit=limit)
+            if seen is None or a.case_id in seen]
     for e in entity_store.alerts(vault, open_only=unread_only, case_ids=case_access.visible(vault), limit=limit):
         if case_id is not None and e.case_id != case_id:
             continue
@@ -87,6 +89,14 @@ def hidden_entity_alerts(vault: Vault, *, unread_only: bool = False) -> Hidden:
     return case_access.split(vault, entity_store.alert_cases(vault, open_only=unread_only), "alerts")[1]
 
 
+def hidden_monitor_alerts(vault: Vault, *, unread_only: bool = False) -> Hidden:
+    """Monitoring alerts of cases the examiner may not open: counted, not shown."""
+    if case_access.reachable(vault) is None:
+        return Hidden("alerts")
+    return case_access.hidden_cases(vault, (a.case_id for a in store.alerts(vault, unread_only=unread_only,
+                                                                             limit=1 << 62)), "alerts")
+
+
 def grouped(rows: Sequence[DeskAlert]) -> dict[str, list[DeskAlert]]:
     """Per case and watch (or entity), in order of the first alert."""
     out: dict[str, list[DeskAlert]] = {}
@@ -99,6 +109,10 @@ def mark_read(vault: Vault, refs: Sequence[int | str]) -> int:
     """Mark alerts read: ``m12``/``e7`` references, or bare numbers for monitoring alerts."""
     monitor_ids = [int(str(r).lstrip("m")) for r in refs if not str(r).startswith("e")]
     entity_ids = [int(str(r)[1:]) for r in refs if str(r).startswith("e")]
+    seen = case_access.reachable(vault)
+    if seen is not None and monitor_ids:
+        mine = {a.id for a in store.alerts(vault, limit=1 << 62) if a.case_id in seen}
+        monitor_ids = [i for i in monitor_ids if i in mine]
     done = store.mark_read(vault, monitor_ids)
     if entity_ids:
         done += entity_store.acknowledge_alerts(vault, entity_ids, case_ids=case_access.visible(vault))

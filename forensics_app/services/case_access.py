@@ -12,19 +12,21 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from evidence_store import Case, Vault, case_access
+from evidence_store import Case, Item, Vault, case_access
 from evidence_store.case_access import Member
 
 #: what was counted -> (English singular, English plural, Vietnamese)
 WHAT = {"hits": ("hit", "hits", "kết quả"), "occurrences": ("occurrence", "occurrences", "lần xuất hiện"),
-        "alerts": ("alert", "alerts", "cảnh báo")}
+        "alerts": ("alert", "alerts", "cảnh báo"), "items": ("item", "items", "mục chứng cứ"),
+        "entries": ("custody entry", "custody entries", "mục nhật ký"),
+        "watches": ("watch", "watches", "mục theo dõi"), "cases": ("case", "cases", "vụ việc")}
 
 
 @dataclass(frozen=True)
 class Hidden:
     """What matched in cases this examiner is not assigned to: how many, in how many cases, whom to ask."""
 
-    what: str  # hits | occurrences | alerts
+    what: str  # a key of WHAT
     count: int = 0
     cases: int = 0
     owners: tuple[str, ...] = field(default_factory=tuple)
@@ -37,6 +39,11 @@ class Hidden:
             return ""
         one, many, vi = WHAT[self.what]
         owners = ", ".join(self.owners)
+        if self.what == "cases":  # the cases themselves: "2 cases you are not assigned to (ask …)"
+            if lang == "vi":
+                return f"{self.count} vụ việc bạn không được phân công (hãy hỏi cán bộ chủ trì{': ' + owners if owners else ''})"
+            return (f"{self.count} {one if self.count == 1 else many} you are not assigned to "
+                    f"(ask the case owner{': ' + owners if owners else ''})")
         if lang == "vi":
             return (f"{self.count} {vi} trong {self.cases} vụ việc bạn không được phân công (hãy hỏi cán bộ chủ trì"
                     f"{': ' + owners if owners else ''})")
@@ -66,8 +73,43 @@ def split(vault: Vault, per_case: Iterable[tuple[int, int]], what: str) -> tuple
                          tuple(sorted({o for o in owners.values() if o})))
 
 
-def require_visible(vault: Vault, case: Case) -> None:
-    case_access.require_visible(vault, case)
+def require_visible(vault: Vault, case: Case, reach: str = "") -> None:
+    case_access.require_visible(vault, case, reach)
+
+
+# -- the one gate of item-level reach: every service that opens a case's items by name or id calls one of these --
+def reach_case(vault: Vault, ref: int | str, reach: str) -> Case:
+    """The case ``ref``, if this session's examiner may open its items (owner, assigned or administrator);
+    otherwise exit 2 naming its owner, the attempt logged in the case's custody log."""
+    case = vault.get_case(ref)
+    case_access.require_visible(vault, case, reach)
+    return case
+
+
+def reach_item(vault: Vault, ref: int | str, reach: str) -> Item:
+    """The item ``ref`` under the same rule as :func:`reach_case` (its case decides)."""
+    item = vault.get_item(ref)
+    case_access.require_visible(vault, vault.get_case(item.case_id), reach, item=item)
+    return item
+
+
+def reachable(vault: Vault) -> frozenset[int] | None:
+    """Ids of the cases whose items this session may open (``None``: every case): what lists of cases, items and
+    custody entries show."""
+    return case_access.reachable_case_ids(vault)
+
+
+def hidden_cases(vault: Vault, case_ids: Iterable[int], what: str) -> Hidden:
+    """How many of ``case_ids`` (one per thing listed) this session may not open, and whom to ask."""
+    seen = reachable(vault)
+    if seen is None:
+        return Hidden(what)
+    counts: dict[int, int] = {}
+    for case_id in case_ids:
+        if case_id not in seen:
+            counts[case_id] = counts.get(case_id, 0) + 1
+    owners = case_access.owner_names(vault, counts)
+    return Hidden(what, sum(counts.values()), len(counts), tuple(sorted({o for o in owners.values() if o})))
 
 
 def members(vault: Vault, ref: int | str) -> list[Member]:

@@ -29,6 +29,7 @@ from evidence_store.blobs import IngestResult
 from evidence_store.errors import Cancelled, VaultError
 from evidence_store.tasks import NEVER_CANCELLED, CancelToken, Progress, no_progress
 
+from . import case_access
 from .disk import open_image, tool_versions
 from .disk_extract import Extractor, PreparedFile, Selection
 from .disk_pipeline import PARALLEL_AVAILABLE, ReaderJob, ReaderProcess
@@ -153,7 +154,7 @@ def find_image_item(vault: Vault, case: Case, container: Container) -> Item | No
 def add_image(vault: Vault, case_ref: str | int, path: Path | str, *, copy: bool = False,
               local_zone: str | None = None, progress: Progress = no_progress,
               cancel: CancelToken = NEVER_CANCELLED) -> AddResult:
-    case = vault.get_case(case_ref)
+    case = case_access.reach_case(vault, case_ref, "disk add")  # an image already there is shown: the case's item
     zone = local_zone_for(vault, local_zone)
     with open_image(path, local_zone=zone, require_file_system=False) as image:
         existing = find_image_item(vault, case, image.container)
@@ -232,7 +233,7 @@ def extract(vault: Vault, case_ref: str | int, path: Path | str, selection: Sele
     By default only the main thread forks (the CLI): a GUI worker thread reads in its own process, since
     forking while other threads (Qt's) may hold locks is not safe.
     """
-    case = vault.get_case(case_ref)
+    case = case_access.reach_case(vault, case_ref, "disk extract")
     selection.check()
     zone = local_zone_for(vault, local_zone)
     with open_image(path, local_zone=zone) as image:

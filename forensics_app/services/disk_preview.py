@@ -264,8 +264,10 @@ def log_preview(vault: Vault, case: Case, image_path: Path | str, shown: DiskPre
 
     Returns what was logged against (``item N`` or ``case NUMBER``), for the examiner to read.
     """
+    from .case_access import require_visible
     from .disk_acquire import find_image_item
 
+    require_visible(vault, case, "disk cat")
     with DiskImage.open(image_path, require_file_system=False) as image:
         item = find_image_item(vault, case, image.container)
     details = shown.log_details()

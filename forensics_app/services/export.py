@@ -44,6 +44,7 @@ from evidence_store.naming import is_hidden
 from evidence_store.tasks import NEVER_CANCELLED, CancelToken, Progress, no_progress
 from report_templates.package_readme import readme_text
 
+from . import case_access
 from .custody import take_checkpoint
 from .environment import tool_identity
 from .report_caseuco import build_case_uco
@@ -146,7 +147,7 @@ def _dumps(value: Any) -> bytes:
 
 def export_package(vault: Vault, case_ref: str, out: Path, options: ExportOptions = ExportOptions(),
                    progress: Progress = no_progress, cancel: CancelToken = NEVER_CANCELLED) -> PackageResult:
-    case = vault.get_case(case_ref)
+    case = case_access.reach_case(vault, case_ref, "export package")
     out = Path(out)
     zip_path = (out if out.suffix.lower() == ".zip" else out.with_name(out.name + ".zip")) if options.zip else None
     final = zip_path or out

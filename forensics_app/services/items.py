@@ -7,10 +7,24 @@ from typing import Any
 
 from evidence_store import Item, Vault
 
+from . import case_access
+from .case_access import Hidden
+
+
+def list_items(vault: Vault, case_ref: int | str | None = None, *, kind: str | None = None) -> tuple[list[Item], Hidden]:
+    """The items of one case, or of every case this examiner may open, and a count of those left out."""
+    if case_ref is not None:
+        return vault.list_items(case_access.reach_case(vault, case_ref, "items list").id, kind=kind), Hidden("items")
+    items = vault.list_items(None, kind=kind)
+    seen = case_access.reachable(vault)
+    if seen is None:
+        return items, Hidden("items")
+    return [i for i in items if i.case_id in seen], case_access.hidden_cases(vault, (i.case_id for i in items), "items")
+
 
 def show_item(vault: Vault, item_id: int | str, *, purpose: str = "display") -> dict[str, Any]:
     """Item details with its children; records the viewing in the custody log."""
-    item = vault.get_item(item_id)
+    item = case_access.reach_item(vault, item_id, "items show")
     vault.record_view(item, purpose)
     data = item.to_json()
     data["children"] = [child.id for child in vault.list_items(parent_id=item.id)]
@@ -19,7 +33,7 @@ def show_item(vault: Vault, item_id: int | str, *, purpose: str = "display") -> 
 
 def export_item(vault: Vault, item_id: int | str, out_dir: Path) -> tuple[Item, list[Path]]:
     """Write an item's plaintext (or a folder's tree) under ``out_dir``, hashes checked."""
-    item = vault.get_item(item_id)
+    item = case_access.reach_item(vault, item_id, "items export")
     written: list[Path] = []
     _export_tree(vault, item, out_dir, written)
     return item, written

@@ -30,6 +30,7 @@ from collectors.messages.sources import Source, open_sources
 from evidence_store import Batch, Case, Item, PendingItem, SourceError, UsageError, Vault
 from evidence_store.tasks import NEVER_CANCELLED, CancelToken, Progress, no_progress
 
+from . import case_access
 from .message_pipeline import default_workers, parsed
 
 KEEP_KINDS = ("mailbox", "chat_export", "conversation")  # parents whose children come in later groups
@@ -285,7 +286,7 @@ class MessageView:
 
 
 def message_view(vault: Vault, item_ref: int | str) -> MessageView:
-    item = vault.get_item(item_ref)
+    item = case_access.reach_item(vault, item_ref, "mail show")
     if item.kind != KIND_MESSAGE:
         raise UsageError(f"item {item.id} is a {item.kind}, not a message",
                          message_vi=f"mục {item.id} là {item.kind}, không phải thư điện tử")
@@ -324,7 +325,7 @@ def recheck(vault: Vault, item_ref: int | str, *, dns_answers: list[dict[str, An
     The result is not written into the item (its record is fixed at acquisition); it is
     logged as a ``mail.recheck`` custody entry with what was used and what came out.
     """
-    item = vault.get_item(item_ref)
+    item = case_access.reach_item(vault, item_ref, "mail recheck")
     if item.kind != KIND_MESSAGE:
         raise UsageError(f"item {item.id} is a {item.kind}, not a message",
                          message_vi=f"mục {item.id} là {item.kind}, không phải thư điện tử")
@@ -444,7 +445,7 @@ def conversation_rows(vault: Vault, item_ref: int | str, *, start: int = 0,
     """Rows ``start`` … ``start + limit`` of a conversation (read from the vault, logged as a viewing)."""
     from collectors.messages.chat.model import read_rows
 
-    item = vault.get_item(item_ref)
+    item = case_access.reach_item(vault, item_ref, "chat show")
     if item.kind != "conversation":
         raise UsageError(f"item {item.id} is a {item.kind}, not a conversation",
                          message_vi=f"mục {item.id} là {item.kind}, không phải cuộc trò chuyện")
@@ -467,7 +468,7 @@ def make_excerpt(vault: Vault, item_ref: int | str, first: int, last: int, *, no
     """
     from collectors.messages.chat.model import ROWS_MEDIA_TYPE, read_rows
 
-    item = vault.get_item(item_ref)
+    item = case_access.reach_item(vault, item_ref, "chat excerpt")
     if item.kind != "conversation":
         raise UsageError(f"item {item.id} is a {item.kind}, not a conversation",
                          message_vi=f"mục {item.id} là {item.kind}, không phải cuộc trò chuyện")

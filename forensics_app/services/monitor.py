@@ -28,7 +28,8 @@ from evidence_store import Cancelled, CancelToken, ForensicsError, UsageError, V
 from evidence_store import monitor_store as store
 from evidence_store.tasks import NEVER_CANCELLED
 
-from . import settings
+from . import case_access, settings
+from .case_access import Hidden
 from .monitor_diff import Focus, check_focus
 from .monitor_schedule import DEFAULT_ZONE, Schedule, first_time, make_schedule, next_time
 
@@ -81,7 +82,7 @@ def add_watches(vault: Vault, case_ref: str | int, targets: Sequence[str], *, ki
                 ignore: Sequence[str] = (), allow_private_addresses: bool = False, capture_new: str = "keywords",
                 removal_after: int = 2, failing_after: int = 3, clock: Clock = utc_now) -> list[store.WatchRow]:
     """New watches in a case; every bad part fails before anything is stored."""
-    case = vault.get_case(case_ref)
+    case = case_access.reach_case(vault, case_ref, "watch add")
     case.require_open("watching for it", "theo dõi cho vụ việc này")
     if not targets:
         raise UsageError("no address to watch", message_vi="không có địa chỉ nào để theo dõi")
@@ -114,18 +115,44 @@ def schedule_of(watch: store.WatchRow) -> Schedule:
     return Schedule.from_json(watch.config.get("schedule") or {})
 
 
+def reach_watch(vault: Vault, ref: str | int, reach: str) -> store.WatchRow:
+    """The watch ``ref``, if this examiner may open its case's items (its checks are that case's evidence)."""
+    watch = store.get_watch(vault, ref)
+    case_access.require_visible(vault, vault.get_case(watch.case_id), reach)
+    return watch
+
+
+def list_watches(vault: Vault, case_ref: str | int | None = None, *,
+                 include_removed: bool = False) -> tuple[list[store.WatchRow], Hidden]:
+    """The watches of one case, or of every case this examiner may open, and a count of the others."""
+    if case_ref is not None:
+        case = case_access.reach_case(vault, case_ref, "watch list")
+        return store.list_watches(vault, case_id=case.id, include_removed=include_removed), Hidden("watches")
+    rows = store.list_watches(vault, include_removed=include_removed)
+    seen = case_access.reachable(vault)
+    if seen is None:
+        return rows, Hidden("watches")
+    return [w for w in rows if w.case_id in seen], case_access.hidden_cases(vault, (w.case_id for w in rows), "watches")
+
+
+def watch_detail(vault: Vault, ref: str | int, runs: int = 5) -> tuple[store.WatchRow, list[Any]]:
+    """A watch and its last finished checks."""
+    watch = reach_watch(vault, ref, "watch show")
+    return watch, store.last_finished_runs(vault, watch.id, runs)
+
+
 def pause(vault: Vault, ref: str | int) -> store.WatchRow:
-    return store.set_watch_status(vault, ref, store.PAUSED)
+    return store.set_watch_status(vault, reach_watch(vault, ref, "watch pause").id, store.PAUSED)
 
 
 def resume(vault: Vault, ref: str | int, clock: Clock = utc_now) -> store.WatchRow:
-    watch = store.get_watch(vault, ref)
+    watch = reach_watch(vault, ref, "watch resume")
     due = iso_utc(first_time(schedule_of(watch), clock()))
-    return store.set_watch_status(vault, ref, store.ACTIVE, next_due=due)
+    return store.set_watch_status(vault, watch.id, store.ACTIVE, next_due=due)
 
 
 def remove(vault: Vault, ref: str | int, reason: str = "") -> store.WatchRow:
-    return store.set_watch_status(vault, ref, store.REMOVED, reason=reason)
+    return store.set_watch_status(vault, reach_watch(vault, ref, "watch remove").id, store.REMOVED, reason=reason)
 
 
 # -- checks -----------------------------------------------------------------------------------------------------
@@ -320,7 +347,7 @@ def recover(vault: Vault, *, options: CaptureOptions | None = None) -> list[Chec
 
 
 def history(vault: Vault, ref: str | int) -> dict[str, Any]:
-    watch = store.get_watch(vault, ref)
+    watch = reach_watch(vault, ref, "watch history")
     rows = store.runs(vault, watch.id)
     changes = []
     for run in rows:

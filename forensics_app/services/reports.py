@@ -28,7 +28,7 @@ from evidence_store import DEFAULT_ZONE, Case, Item, UsageError, Vault, hash_str
 from evidence_store.tasks import Progress, no_progress
 from report_templates import RENDERERS, MinutesFields, Person, ReportContext, check_lang, t
 
-from . import settings
+from . import case_access, settings
 from .custody import take_checkpoint
 from .environment import host_facts, tool_identity
 from .report_context import (
@@ -230,7 +230,7 @@ def _range(options: ReportOptions, tz_name: str) -> DateRange:
 def _cases(vault: Vault, case_ref: str, kind: str) -> tuple[Case, Case | None]:
     """(case the report is stored in, case it is about). Statistics over all cases go to the statistics case."""
     if case_ref not in ALL_CASES:
-        case = vault.get_case(case_ref)
+        case = case_access.reach_case(vault, case_ref, f"report {kind}")
         return case, case
     if kind != "stats":
         raise UsageError("court reports and minutes are about one case: give its number",
@@ -346,7 +346,7 @@ def fields_from_record(data: dict[str, Any]) -> MinutesFields:
 
 def last_report_fields(vault: Vault, case_ref: str | int) -> MinutesFields | None:
     """The formal fields of the case's newest report (what its next report's dialog starts from), if any."""
-    case = vault.get_case(case_ref)
+    case = case_access.reach_case(vault, case_ref, "report fields")
     newest = None
     for item in vault.list_items(case.id, kind="report"):
         meta = item.metadata.get("report") or {}

@@ -27,7 +27,7 @@ from collectors.web import CaptureOptions, normalise_url
 from evidence_store import Item, UsageError, Vault
 from evidence_store.tasks import NEVER_CANCELLED, CancelToken, Progress, no_progress
 
-from . import settings
+from . import case_access, settings
 from .profiles import load_for_capture
 from .web import UrlOutcome, batch_id_for, capture_web, effective_options
 
@@ -199,7 +199,7 @@ def annotate(vault: Vault, item_id: int, fields: dict[str, str], *, reason: str,
     vault batch, so it is hashed and logged like any acquisition. The machine-read record is never changed."""
     import io
 
-    item = vault.get_item(item_id)
+    item = case_access.reach_item(vault, item_id, "social annotate")
     capture = vault.get_item(item.parent_id) if item.kind == "social_post" and item.parent_id else item
     children = vault.list_items(parent_id=capture.id)
     record_item = next((c for c in children if c.kind == "social_post"), None)
@@ -249,6 +249,7 @@ def annotate(vault: Vault, item_id: int, fields: dict[str, str], *, reason: str,
 
 def list_annotations(vault: Vault, capture_id: int) -> list[dict[str, Any]]:
     """The annotations stored under a social capture, oldest first (with their item id and acquisition time)."""
+    case_access.reach_item(vault, capture_id, "social annotations")
     out = []
     for child in vault.list_items(parent_id=capture_id):
         if child.kind == "annotation":

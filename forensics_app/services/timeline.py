@@ -26,6 +26,7 @@ from evidence_store.streams import BlocksReader
 from evidence_store.tasks import NEVER_CANCELLED, CancelToken, Progress, no_progress
 from evidence_store.timeline_store import Event, Filter
 
+from .case_access import require_visible
 from .timeline_sources import SECOND, label_of, to_us
 
 FORMATS = ("jsonl", "csv", "l2tcsv")
@@ -115,6 +116,7 @@ def custody_events(vault: Vault, query: TimelineQuery) -> list[Event]:
 
 def events(vault: Vault, query: TimelineQuery) -> Iterator[Event]:
     """Every event of the query in time order (stored events merged with custody actions)."""
+    require_visible(vault, query.case, "timeline")
     flt = build_filter(vault, query)
     stored = timeline_store.iterate(vault, flt) if query.sources != ("custody",) else iter(())
     return heapq.merge(stored, custody_events(vault, query), key=lambda e: (e.time_us, e.id))
@@ -123,6 +125,7 @@ def events(vault: Vault, query: TimelineQuery) -> Iterator[Event]:
 # -- the app's view ------------------------------------------------------------------------------------------------
 def view_filter(vault: Vault, query: TimelineQuery) -> Filter:
     """The stored events a view shows (custody actions are in exports and the custody tab)."""
+    require_visible(vault, query.case, "timeline view")
     return build_filter(vault, query)
 
 
@@ -141,6 +144,7 @@ def view_density(vault: Vault, flt: Filter, start_us: int, end_us: int, bucket_u
 
 
 def view_sources(vault: Vault, case: Case) -> list[tuple[str, int]]:
+    require_visible(vault, case, "timeline view")
     return timeline_store.sources(vault, [case.id])
 
 
@@ -161,6 +165,7 @@ def _rows(vault: Vault, query: TimelineQuery) -> Iterator[tuple[Any, ...]]:
 def export(vault: Vault, query: TimelineQuery, fmt: str, out: Path, *, progress: Progress = no_progress,
            cancel: CancelToken = NEVER_CANCELLED) -> int:
     """Write the timeline to ``out`` (jsonl, csv or l2tcsv); returns the number of events. Logged."""
+    require_visible(vault, query.case, "timeline export")
     if fmt not in FORMATS:
         raise UsageError(f"unknown timeline format {fmt!r}: use one of {', '.join(FORMATS)}",
                          message_vi=f"định dạng dòng thời gian không xác định {fmt!r}: dùng một trong {', '.join(FORMATS)}")
