@@ -53,6 +53,7 @@ class CasePanel(QWidget):
         self.hidden_label.setWordWrap(True)
         self.hidden_label.hide()
         layout.addWidget(self.hidden_label)
+        self.model.modelReset.connect(self._show_hidden)
         self._current_changed()
         i18n.on_change(self._label_close)
 
@@ -84,8 +85,6 @@ class CasePanel(QWidget):
                 self.select_case(case_id)
         finally:
             selection.blockSignals(False)
-        self.hidden_label.setText(self.model.hidden_text)
-        self.hidden_label.setVisible(bool(self.model.hidden_text))
         self._label_close()
         self.edit_button.setEnabled(self.current_case_id() is not None)
         self.close_button.setEnabled(self.current_case_id() is not None)
@@ -107,6 +106,10 @@ class CasePanel(QWidget):
         self.close_button.setEnabled(has)
         self._label_close()
         self.case_selected.emit(self.current_case_id())
+
+    def _show_hidden(self) -> None:
+        self.hidden_label.setText(self.model.hidden_text)
+        self.hidden_label.setVisible(bool(self.model.hidden_text))
 
     def _label_close(self, _lang: str = "") -> None:
         key = "case.reopen" if self.current_status() == "closed" else "case.close"
