@@ -1,19 +1,31 @@
-"""Benchmark: vault ingest against the physical floor, in the same run on the same file.
+"""Benchmark: vault ingest of a big file against issue 20's floor, in the same run on the same file.
 
-Ingest must hash (SHA-256 + BLAKE3), encrypt (ChaCha20-Poly1305) and durably write
-every byte, and name the blob by the SHA-256 of its ciphertext. Timed on the same
-file in the same run (page cache warm for everyone):
+Ingest hashes the plaintext (SHA-256 + BLAKE3), encrypts it (ChaCha20-Poly1305), names the blob by the BLAKE3
+of its ciphertext and writes it durably. Timed on the same file in the same run (page cache warm for everyone),
+wall time and CPU time (user + sys, every thread):
 
-  SHA-256 alone, BLAKE3 alone, AEAD alone      one core each
-  copy to the vault's disk + fsync             the disk's floor
-  SHA-256 + BLAKE3 + AEAD on the cores         three threads at once (the issue's floor)
-  SHA-256 x2 + BLAKE3 + AEAD on the cores      four threads: what ingest has to compute
-  vault ingest                                 in a fresh process; where its time went, stage by stage
+  SHA-256 alone, BLAKE3 alone, AEAD alone          one core each
+  copy to the vault's disk + fsync                 the disk's floor
+  SHA-256 + BLAKE3 + AEAD, three threads at once   for comparison with the formula below
+  vault ingest                                     in a fresh process and a fresh vault; where its CPU went
 
-Target (issue 20): ingest <= 1.25 x max(SHA-256 alone, copy + fsync, SHA-256+BLAKE3+AEAD on the cores),
-peak memory under 200 MB. Each run prints its ratios and the machine's load average.
+Floor (issue 20) = max(SHA-256 alone, copy + fsync, (SHA-256 + BLAKE3 + AEAD alone) / cores), the last from the
+three single-core times of this run, each primitive as the libraries give it (as the issue measured).
+A stricter floor is printed too: the AEAD as ingest runs it, in a process with ingest's malloc setting
+(``evidence_store.blobs.keep_segment_memory``: with glibc's defaults every new 1 MiB AEAD output is
+page-faulted in again, about twice the AEAD's CPU time). Target: ingest <= 1.25 x floor (PASS/OVER), peak memory under 200 MB.
+The machine may be shared: each run prints its load average, and the CPU ratio (ingest's CPU time over that of
+SHA-256 + BLAKE3 + AEAD) which load does not change: where the CPU is the bound, the wall ratio on a quiet
+machine comes near it when the pipeline keeps every core busy.
 
-    .venv/bin/python bench/vault_ingest.py [--size-mib 512] [--runs 3] [--dir /path/on/vault/disk]
+Disks: ``--dir`` (repeatable) puts the file and the vault on that disk. Default: the system's temp folder
+(a local disk) and /dev/shm (memory: a "disk" faster than the CPU, so the CPU-bound case). For a slow disk,
+give a folder on one (a USB stick, a network share), or throttle the local disk with the kernel's I/O
+controller (cgroup v2, as root), e.g. 100 MB/s of writes:
+
+    systemd-run --scope -p IOWriteBandwidthMax="/dev/sda 100M" .venv/bin/python bench/vault_ingest.py --dir /var/tmp
+
+    .venv/bin/python bench/vault_ingest.py [--size-mib 512] [--runs 3] [--dir /path/on/vault/disk ...]
 """
 
 from __future__ import annotations
@@ -23,6 +35,8 @@ import hashlib
 import json
 import os
 import resource
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -37,6 +51,8 @@ from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 
 CHUNK = 1 << 20
 ROOT = Path(__file__).resolve().parent.parent
+TARGET = 1.25
+PASSPHRASE = "benchmark passphrase"
 
 
 def make_file(path: Path, size: int) -> None:
@@ -63,6 +79,7 @@ def digest(factory: Callable[[], object]) -> Callable[[Path], None]:
 
 
 def aead(path: Path) -> None:
+    """ChaCha20-Poly1305 over 1 MiB segments, as the vault's blobs are made."""
     cipher, nonce = ChaCha20Poly1305(os.urandom(32)), os.urandom(12)
     read = blocks(path)
     while block := read():
@@ -91,84 +108,156 @@ def copy_fsync(target: Path) -> Callable[[Path], None]:
     return run
 
 
+def aead_as_ingest_runs_it(path: Path) -> tuple[float, float]:
+    """(wall, CPU) of the AEAD alone in a fresh process with ingest's malloc setting."""
+    code = ("import json, sys, time; sys.path.insert(0, sys.argv[2]); from pathlib import Path; "
+            "from bench.vault_ingest import aead, cpu_seconds; from evidence_store.blobs import keep_segment_memory; "
+            "keep_segment_memory(); t, c = time.perf_counter(), cpu_seconds(); aead(Path(sys.argv[1])); "
+            "print(json.dumps([time.perf_counter() - t, cpu_seconds() - c]))")
+    result = subprocess.run([sys.executable, "-c", code, str(path), str(ROOT)], capture_output=True, text=True,
+                            check=True, cwd=ROOT)
+    wall, cpu = json.loads(result.stdout)
+    return float(wall), float(cpu)
+
+
+def cpu_seconds(who: int = resource.RUSAGE_SELF) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
 INGEST = textwrap.dedent("""
     import json, resource, sys, time
     from pathlib import Path
     from evidence_store import Vault
     from evidence_store import blobs
-    vault = Vault.open(Path(sys.argv[1]), "benchmark passphrase")
+
+    def cpu():
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return usage.ru_utime + usage.ru_stime
+
+    vault = Vault.open(Path(sys.argv[1]), sys.argv[3])
     case = vault.get_case("BENCH")
-    start = time.perf_counter()
+    start, started_cpu = time.perf_counter(), cpu()
     with vault.batch(case) as batch:
         batch.add_file(Path(sys.argv[2]), kind="file", name="big.bin", source=sys.argv[2])
-    seconds = time.perf_counter() - start
-    print(json.dumps({"seconds": seconds, "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    seconds, used = time.perf_counter() - start, cpu() - started_cpu
+    print(json.dumps({"seconds": seconds, "cpu": used,
+                      "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                       "profile": blobs.last_profile}))
 """)
 
 
-def ingest(vault_dir: Path, path: Path) -> dict[str, object]:
-    result = subprocess.run([sys.executable, "-c", INGEST, str(vault_dir), str(path)], capture_output=True,
-                            text=True, check=True, cwd=ROOT,
-                            env={**os.environ, "FORENSICS_KDF_PROFILE": "test", "PYTHONPATH": str(ROOT)})
+def ingest(work: Path, path: Path) -> dict[str, object]:
+    """One ingest in a fresh process into a fresh vault (so nothing is deduplicated against an earlier run)."""
+    from evidence_store import Vault
+
+    vault_dir = work / "vault"
+    shutil.rmtree(vault_dir, ignore_errors=True)
+    with Vault.create(vault_dir, PASSPHRASE, "Bench") as vault:
+        vault.create_case("BENCH", "benchmark")
+    try:
+        result = subprocess.run([sys.executable, "-c", INGEST, str(vault_dir), str(path), PASSPHRASE],
+                                capture_output=True, text=True, check=True, cwd=ROOT,
+                                env={**os.environ, "FORENSICS_KDF_PROFILE": "test", "PYTHONPATH": str(ROOT)})
+    finally:
+        shutil.rmtree(vault_dir, ignore_errors=True)
     return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
+SHA, B3, AEAD, COPY, THREE = ("SHA-256 alone", "BLAKE3 alone", "ChaCha20-Poly1305 alone",
+                              "copy to the vault's disk + fsync", "SHA-256 + BLAKE3 + AEAD, 3 threads")
+
+
+def one_run(work: Path, source: Path, size: int, cores: int) -> tuple[float, float, float]:
+    """Every contender once, then the ingest: (wall ratio to the floor, CPU ratio, ingest peak MiB)."""
+    contenders: list[tuple[str, Callable[[Path], None]]] = [
+        (SHA, digest(hashlib.sha256)), (B3, digest(blake3.blake3)), (AEAD, aead),
+        (COPY, copy_fsync(work / "copy.bin")),
+        (THREE, together(digest(hashlib.sha256), digest(blake3.blake3), aead)),
+    ]
+    wall: dict[str, float] = {}
+    cpu: dict[str, float] = {}
+    for label, job in contenders:
+        start, started_cpu = time.perf_counter(), cpu_seconds()
+        job(source)
+        wall[label], cpu[label] = time.perf_counter() - start, cpu_seconds() - started_cpu
+        print(f"  {label:<40} {wall[label]:6.2f} s  {size / wall[label] / 1e6:6.0f} MB/s   cpu {cpu[label]:5.2f} s",
+              flush=True)
+    tuned, tuned_cpu = aead_as_ingest_runs_it(source)
+    print(f"  {'ChaCha20-Poly1305 alone, malloc as ingest':<40} {tuned:6.2f} s  {size / tuned / 1e6:6.0f} MB/s   "
+          f"cpu {tuned_cpu:5.2f} s", flush=True)
+    measured = ingest(work, source)
+    seconds, used, peak = (float(measured[key]) for key in ("seconds", "cpu", "peak_mib"))  # type: ignore[arg-type]
+    print(f"  {'vault ingest':<40} {seconds:6.2f} s  {size / seconds / 1e6:6.0f} MB/s   cpu {used:5.2f} s   "
+          f"peak {peak:.0f} MiB", flush=True)
+    profile = measured["profile"]
+    print("    where its CPU went (s): " + ", ".join(f"{k} {v:.2f}" for k, v in profile.items()))  # type: ignore[union-attr]
+    def floor(aead_seconds: float) -> tuple[str, float]:
+        parts = {SHA: wall[SHA], COPY: wall[COPY],
+                 f"(SHA-256 + BLAKE3 + AEAD) / {cores} cores": (wall[SHA] + wall[B3] + aead_seconds) / cores}
+        name = max(parts, key=lambda k: parts[k])
+        return name, parts[name]
+
+    floor_name, floor_seconds = floor(wall[AEAD])
+    ratio = seconds / floor_seconds
+    cpu_ratio = used / (cpu[SHA] + cpu[B3] + cpu[AEAD])
+    print(f"  floor = {floor_name} = {floor_seconds:.2f} s; ingest / floor = {ratio:.2f} "
+          f"{'PASS' if ratio <= TARGET else 'OVER'} (target <= {TARGET}); "
+          f"ingest CPU / (SHA-256 + BLAKE3 + AEAD) CPU = {cpu_ratio:.2f}")
+    strict_name, strict_seconds = floor(tuned)
+    strict = seconds / strict_seconds
+    print(f"  strict floor (AEAD with malloc as ingest) = {strict_name} = {strict_seconds:.2f} s; ingest / it = "
+          f"{strict:.2f} {'PASS' if strict <= TARGET else 'OVER'}; ingest CPU / (SHA-256 + BLAKE3 + AEAD) CPU = "
+          f"{used / (cpu[SHA] + cpu[B3] + tuned_cpu):.2f}")
+    return ratio, strict, cpu_ratio, peak
+
+
+def bench_disk(folder: Path | None, size_mib: int, runs: int, cores: int) -> bool:
+    size = size_mib * CHUNK
+    with tempfile.TemporaryDirectory(dir=folder, prefix="bench-ingest-") as tmp:
+        work = Path(tmp)
+        source = work / "source.bin"
+        print(f"\n=== a {size_mib} MiB file of random bytes and the vault in {work}; {cores} CPUs", flush=True)
+        make_file(source, size)
+        digest(hashlib.sha256)(source)  # warm the page cache so every contender starts from the same place
+        ratios, stricts, cpu_ratios, peaks = [], [], [], []
+        for run in range(1, runs + 1):
+            load = os.getloadavg()
+            print(f"run {run} (load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} on {cores} CPUs)")
+            ratio, strict, cpu_ratio, peak = one_run(work, source, size, cores)
+            ratios.append(ratio)
+            stricts.append(strict)
+            cpu_ratios.append(cpu_ratio)
+            peaks.append(peak)
+        median = statistics.median(ratios)
+        ok = median <= TARGET and max(peaks) < 200
+        print(f"{'PASS' if ok else 'OVER'} {work.parent}: ingest / floor median {median:.2f} (best {min(ratios):.2f}, "
+              f"worst {max(ratios):.2f}) over {runs} runs, target <= {TARGET}; against the strict floor median "
+              f"{statistics.median(stricts):.2f}; CPU ratio median "
+              f"{statistics.median(cpu_ratios):.2f}; peak {max(peaks):.0f} MiB (limit 200); load average now "
+              f"{os.getloadavg()[0]:.2f}", flush=True)
+        return ok
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size-mib", type=int, default=512)
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--dir", type=Path, default=None, help="a folder on the disk the vault lives on")
+    parser.add_argument("--dir", type=Path, action="append", default=None,
+                        help="a folder on the disk the vault lives on (repeatable; default: the temp folder "
+                             "and /dev/shm)")
     args = parser.parse_args()
-    size = args.size_mib * CHUNK
     os.environ["FORENSICS_KDF_PROFILE"] = "test"
     sys.path.insert(0, str(ROOT))
-    from evidence_store import Vault
+    from evidence_store.blobs import keep_segment_memory
 
+    keep_segment_memory()
+    folders: list[Path | None] = list(args.dir) if args.dir else [None, Path("/dev/shm")]
+    folders = [f for f in folders if f is None or f.is_dir()]
     cores = os.cpu_count() or 1
-    ok = True
-    with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
-        work = Path(tmp)
-        source = work / "source.bin"
-        print(f"a {args.size_mib} MiB file of random bytes in {work}; {cores} CPUs", flush=True)
-        make_file(source, size)
-        vault_dir = work / "vault"
-        with Vault.create(vault_dir, "benchmark passphrase", "Bench") as vault:
-            vault.create_case("BENCH", "benchmark")
-        contenders: list[tuple[str, Callable[[Path], None]]] = [
-            ("SHA-256 alone", digest(hashlib.sha256)),
-            ("BLAKE3 alone", digest(blake3.blake3)),
-            ("ChaCha20-Poly1305 alone", aead),
-            ("copy to vault disk + fsync", copy_fsync(vault_dir / "copy.bin")),
-            ("SHA-256 + BLAKE3 + AEAD on the cores", together(digest(hashlib.sha256), digest(blake3.blake3), aead)),
-            ("SHA-256 x2 + BLAKE3 + AEAD on the cores", together(digest(hashlib.sha256), digest(hashlib.sha256),
-                                                                  digest(blake3.blake3), aead)),
-        ]
-        digest(hashlib.sha256)(source)  # warm the page cache so every contender starts from the same place
-        for run in range(1, args.runs + 1):
-            load = os.getloadavg()
-            print(f"\nrun {run} (load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} on {cores} CPUs)")
-            results: dict[str, float] = {}
-            for label, job in contenders:
-                start = time.perf_counter()
-                job(source)
-                results[label] = time.perf_counter() - start
-                print(f"  {label:<42} {results[label]:6.2f} s  {size / results[label] / 1e6:6.0f} MB/s", flush=True)
-            measured = ingest(vault_dir, source)
-            seconds = float(measured["seconds"])  # type: ignore[arg-type]
-            print(f"  {'vault ingest':<42} {seconds:6.2f} s  {size / seconds / 1e6:6.0f} MB/s   "
-                  f"peak {float(measured['peak_mib']):.0f} MiB", flush=True)  # type: ignore[arg-type]
-            profile = measured["profile"]
-            print("    where it went: " + ", ".join(f"{k} {v:.2f}" for k, v in profile.items()))  # type: ignore[union-attr]
-            floor_name = max(("SHA-256 alone", "copy to vault disk + fsync", "SHA-256 + BLAKE3 + AEAD on the cores"),
-                             key=lambda k: results[k])
-            ratio = seconds / results[floor_name]
-            full = seconds / max(results[floor_name], results["SHA-256 x2 + BLAKE3 + AEAD on the cores"])
-            print(f"  ingest / floor ({floor_name}) = {ratio:.2f} (target <= 1.25); "
-                  f"ingest / the work it must do, on the cores = {full:.2f}")
-            ok = ok and ratio <= 1.25 and float(measured["peak_mib"]) < 200  # type: ignore[arg-type]
-        print(f"\nbenchmark process peak: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
-    return 0 if ok else 1
+    results = [bench_disk(folder, args.size_mib, args.runs, cores) for folder in folders]
+    print(f"\nbenchmark process peak: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    return 0 if all(results) else 1
 
 
 if __name__ == "__main__":

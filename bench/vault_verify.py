@@ -1,9 +1,10 @@
 """Benchmark: ``vault verify`` of a 100,000-item vault against reading and hashing its blobs with the standard tools.
 
-verify re-reads every blob (SHA-256 of the file, decrypt, SHA-256 + BLAKE3 of the plaintext), re-computes the
-custody log (every entry, signature, cover and Merkle node), holds every item's whole record to its acquisition
-entry and the log to the witnessed checkpoint. The floor is ``sha256sum`` and ``b3sum`` over the same blob files
-(the bytes verify reads), timed in the same run; the target is verify within 1.5x of that floor. Also timed: the
+verify re-reads every blob (the hash that names the file: BLAKE3, SHA-256 for blobs written before issue 20;
+decrypt; SHA-256 + BLAKE3 of the plaintext), re-computes the custody log (every entry, signature, cover and Merkle
+node), holds every item's whole record to its acquisition entry and the log to the witnessed checkpoint. The
+floor is ``b3sum`` (what re-computes the blob names) and ``sha256sum`` over the same blob files (the bytes verify
+reads), timed in the same run; the target is verify within 1.5x of that floor. Also timed: the
 witness check an open does (target 50 ms).
 
     .venv/bin/python bench/vault_verify.py [--items 100000] [--dir /path] [--keep]

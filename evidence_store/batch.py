@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from .blobs import IngestResult
+from .blobs import NAME_HASH, IngestResult
 from .canonical import iso_utc
 from .errors import UsageError
 from .hashing import optional_algorithms
@@ -237,8 +237,8 @@ class Batch:
                             acquisition_details(item, signer.examiner_id, warnings, pending.details)))
         if blob_rows:
             conn.executemany(
-                "INSERT OR REPLACE INTO blobs (name, dedupe_key, size, cipher_size, sha256, blake3, created_at, key_epoch)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", blob_rows)
+                "INSERT OR REPLACE INTO blobs (name, dedupe_key, size, cipher_size, sha256, blake3, created_at, key_epoch,"
+                " name_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", blob_rows)
         conn.executemany(
             "INSERT INTO items (id, uid, case_id, parent_id, kind, name, source, size, media_type, sha256, blake3,"
             " md5, sha1, blob_name, acquired_at, examiner_id, metadata, warnings)"
@@ -272,7 +272,7 @@ class Batch:
         placed.append(name)
         fresh[content.dedupe_key] = name
         blob_rows.append((name, content.dedupe_key, content.size, content.cipher_size, content.hashes["sha256"],
-                          content.hashes["blake3"], iso_utc(), self.vault.config.epoch))
+                          content.hashes["blake3"], iso_utc(), self.vault.config.epoch, NAME_HASH))
         return name
 
 

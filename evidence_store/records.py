@@ -232,12 +232,15 @@ class Records:
 
     def replace_blob(self, old: str, new: str, dedupe_key: str, cipher_size: int, epoch: int) -> None:
         """Point everything at ``new`` (the same content under another key) instead of ``old``, in one transaction."""
+        from .blobs import NAME_HASH  # the rekeyed blob was just written, so named as new blobs are
+
         with self._write():
             row = self.blob_row(old)
             self.conn.execute(
-                "INSERT INTO blobs (name, dedupe_key, size, cipher_size, sha256, blake3, created_at, key_epoch)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (new, dedupe_key, row["size"], cipher_size, row["sha256"], row["blake3"], row["created_at"], epoch))
+                "INSERT INTO blobs (name, dedupe_key, size, cipher_size, sha256, blake3, created_at, key_epoch, name_hash)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (new, dedupe_key, row["size"], cipher_size, row["sha256"], row["blake3"], row["created_at"], epoch,
+                 NAME_HASH))
             self.conn.execute("UPDATE items SET blob_name = ? WHERE blob_name = ?", (new, old))
             self.conn.execute("DELETE FROM blobs WHERE name = ?", (old,))
 

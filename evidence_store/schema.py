@@ -345,6 +345,13 @@ CREATE INDEX case_examiners_examiner ON case_examiners(examiner_id)
     ("0017-analysis-fts-hashsize", """
 INSERT INTO search_fts (search_fts, rank) VALUES ('hashsize', 67108864)
 """),
+    # Issue 20: which hash of its ciphertext names each blob file. Blobs written before this are named by SHA-256
+    # (the UPDATE); new ones by BLAKE3 (evidence_store.blobs.NAME_HASH: a second SHA-256 per byte kept ingest over
+    # its target). verify re-hashes each file with its own.
+    ("0020-blob-name-hash", """
+ALTER TABLE blobs ADD COLUMN name_hash TEXT NOT NULL DEFAULT 'blake3';
+UPDATE blobs SET name_hash = 'sha256'
+"""),
 ]
 
 

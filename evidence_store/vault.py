@@ -4,7 +4,7 @@ Layout (see DESIGN.md)::
 
     vault.json   format version, key slots (one per examiner passphrase; no secret in clear)
     vault.db     SQLCipher 4: examiners, cases, items, blobs, custody log and its Merkle nodes, settings
-    blobs/xx/…   encrypted content, named by the SHA-256 of the ciphertext
+    blobs/xx/…   encrypted content, named by the BLAKE3 of the ciphertext (SHA-256 before issue 20)
     tmp/         ingests in progress (a crash leaves files here; verify reports them, repair removes them)
     vault.lock   the writer lock
 

@@ -1,7 +1,8 @@
 """The checker: proves nothing changed, and reports *every* problem it finds.
 
 Modelled on restic's ``check --read-data``: every blob is re-read, its file name
-(the SHA-256 of the ciphertext) re-computed, every segment authenticated, the
+re-computed (the hash of the ciphertext its row names: BLAKE3, or SHA-256 for
+blobs written before issue 20), every segment authenticated, the
 plaintext re-hashed and compared with the database, every row's references
 followed, every custody entry re-hashed and its signature checked, and each
 item's row compared with what the custody log fixed at acquisition.
@@ -14,6 +15,7 @@ import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .blobs import NAME_HASHES
 from .canonical import iso_utc
 from .crypto import ciphertext_size
 from .db import DatabaseError
@@ -88,7 +90,7 @@ def verify_vault(vault: Vault, *, quick: bool = False, progress: Progress = no_p
             problems.append(Problem("dangling_reference", f"custody entry {seq} refers to case {case_id}, which does not exist",
                                     case_id=case_id, custody_seq=seq))
     total = sum(row["cipher_size"] for row in blob_rows.values())
-    known = set(blob_rows)
+    known = {name: str(row["name_hash"]) for name, row in blob_rows.items()}
     ordered = sorted(blob_rows.items())
     stores = {name: vault.store_of(name) for name, _row in ordered} if vault.config.rekey_pending else {}
     # Blobs are checked on every core: hashing and reading release the GIL, so a 2-core machine re-reads
@@ -279,11 +281,13 @@ def _against_acquisition(item: dict[str, Any], acquired: dict[str, Any] | None) 
     return []
 
 
-def _check_blob(vault: Vault, store: Any, name: str, row: dict[str, Any], path: Any, known: set[str],
+def _check_blob(vault: Vault, store: Any, name: str, row: dict[str, Any], path: Any, known: dict[str, str],
                 quick: bool) -> list[tuple[str, str]]:
     if path is None:
         return [("blob_missing", f"blob {name[:16]}… is missing from blobs/")]
     short = name[:16] + "…"
+    if row["name_hash"] not in NAME_HASHES:
+        return [("record_altered", f"blob {short}: its row names it by {row['name_hash']!r}, which names no blob")]
     actual_size = path.stat().st_size
     expected = row["cipher_size"]
     if expected != ciphertext_size(row["size"], vault.config.segment_size):
@@ -295,27 +299,31 @@ def _check_blob(vault: Vault, store: Any, name: str, row: dict[str, Any], path: 
             return [("blob_corrupt", f"blob {short} has the wrong size ({actual_size}, expected {expected})")]
         return []
     try:
-        file_hash, plain, size = store.check(name)
+        file_hash, plain, size = store.check(name, row["name_hash"])
     except IntegrityError as exc:
         code = "blob_truncated" if actual_size < expected else "blob_corrupt"
-        return [(code, f"blob {short}: {exc}")] + _swap_hint(vault, name, path, known)
+        return [(code, f"blob {short}: {exc}")] + _swap_hint(name, path, known)
     except OSError as exc:
         return [("blob_unreadable", f"blob {short} cannot be read: {exc.strerror or exc}")]
     if file_hash != name:
-        if file_hash in known:
-            return [("blob_swapped", f"blob {short} holds the content of blob {file_hash[:16]}… (files swapped or copied over)")]
-        return [("blob_corrupt", f"blob {short}: its content no longer matches its name")]
+        return _swap_hint(name, path, known) or [("blob_corrupt", f"blob {short}: its content no longer matches its name")]
     if (plain["sha256"], plain["blake3"], size) != (row["sha256"], row["blake3"], row["size"]):
         return [("hash_mismatch", f"blob {short}: decrypted content does not match the recorded hashes")]
     return []
 
 
-def _swap_hint(vault: Vault, name: str, path: Any, known: set[str]) -> list[tuple[str, str]]:
-    """A file that fails to decrypt may be another blob's file moved here: say so."""
+def _swap_hint(name: str, path: Any, known: dict[str, str]) -> list[tuple[str, str]]:
+    """A file that fails to decrypt, or does not match its name, may be another blob's file moved here: say so.
+
+    The other blob may be named by either hash, so the file is hashed with both (in one pass, and only here).
+    """
     from .hashing import hash_stream  # loaded only when a blob fails: opening a vault to read never needs it
 
     with open(path, "rb") as handle:
-        other = hash_stream(handle, ("sha256",))["sha256"]
-    if other != name and other in known:
-        return [("blob_swapped", f"blob {name[:16]}… holds the content of blob {other[:16]}… (files swapped or copied over)")]
+        digests = hash_stream(handle, NAME_HASHES)
+    for name_hash in NAME_HASHES:
+        other = digests[name_hash]
+        if other != name and known.get(other) == name_hash:
+            return [("blob_swapped", f"blob {name[:16]}… holds the content of blob {other[:16]}… "
+                                     "(files swapped or copied over)")]
     return []

@@ -237,7 +237,7 @@ class Extractor:
         item = Item(id=0, uid="", case_id=self.image_item.case_id, parent_id=self.image_item.id, kind=KIND_FILE,
                     name=prepared.name, source=prepared.source, size=content.size, media_type=prepared.media_type,
                     sha256=content.hashes.get("sha256"), blake3=content.hashes.get("blake3"),
-                    md5=content.hashes.get("md5"), sha1=content.hashes.get("sha1"), blob=content.cipher_sha256,
+                    md5=content.hashes.get("md5"), sha1=content.hashes.get("sha1"), blob=content.blob_name,
                     acquired_at=prepared.acquired_at, examiner="", metadata=prepared.metadata,
                     warnings=prepared.warnings)
         try:  # not cancelled part-way (a small file, and its temp blob is already written): between files
