@@ -33,18 +33,32 @@ class ItemAnalysis:
 
 def store(vault: Vault, case: Case, results: Sequence[ItemAnalysis], *, action: str = "analysis.index") -> dict[str, int]:
     """Store a group of analysed items of one case (one transaction, one custody entry); returns counts."""
-    counts = {"items": len(results), "pieces": 0, "occurrences": 0, "events": 0, "not_indexed": 0}
+    return store_cases(vault, [(case, results)], action=action)
+
+
+def store_cases(vault: Vault, groups: Sequence[tuple[Case, Sequence[ItemAnalysis]]], *,
+                action: str = "analysis.index") -> dict[str, int]:
+    """Store analysed items of several cases in one transaction, one custody entry per case; returns the counts.
+
+    One commit for them all: each commit waits for the disk and ends a segment of the full-text index (small
+    segments are merged again later), so a run over many small cases commits by size, not by case."""
+    totals = {"items": 0, "pieces": 0, "occurrences": 0, "events": 0, "not_indexed": 0}
     with vault._write():
         conn = vault.conn
-        counts["pieces"] = search_index.insert_pieces(conn, (p for r in results for p in r.pieces))
-        counts["occurrences"] = entity_store.insert_occurrences(conn, (o for r in results for o in r.occurrences))
-        counts["events"] = timeline_store.insert_events(conn, (e for r in results for e in r.events))
-        counts["not_indexed"] = sum(r.state.status == search_index.NOT_INDEXED for r in results)
-        search_index.insert_states(conn, [r.state for r in results])
-        ids = [r.state.item_id for r in results]
-        details: dict[str, Any] = {**counts, "first_item": min(ids, default=None), "last_item": max(ids, default=None)}
-        vault.log(action, case=case, details=details)
-    return counts
+        for case, results in groups:
+            counts = {"items": len(results),
+                      "pieces": search_index.insert_pieces(conn, (p for r in results for p in r.pieces)),
+                      "occurrences": entity_store.insert_occurrences(conn, (o for r in results for o in r.occurrences)),
+                      "events": timeline_store.insert_events(conn, (e for r in results for e in r.events)),
+                      "not_indexed": sum(r.state.status == search_index.NOT_INDEXED for r in results)}
+            search_index.insert_states(conn, [r.state for r in results])
+            ids = [r.state.item_id for r in results]
+            details: dict[str, Any] = {**counts, "first_item": min(ids, default=None),
+                                       "last_item": max(ids, default=None)}
+            vault.log(action, case=case, details=details)
+            for key, value in counts.items():
+                totals[key] += value
+    return totals
 
 
 def clear(vault: Vault, case: Case | None = None) -> None:

@@ -11,6 +11,7 @@ indexed. Content is decrypted in memory only, never written anywhere.
 from __future__ import annotations
 
 import json
+from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -22,7 +23,7 @@ from evidence_store.errors import Cancelled, ForensicsError, IntegrityError
 from evidence_store.search_index import INDEXED, NO_TEXT, NOT_INDEXED, IndexState, Piece
 from evidence_store.tasks import NEVER_CANCELLED, CancelToken, Progress, no_progress
 
-from . import entity_rules, text_extract, timeline_sources
+from . import entity_pool, entity_rules, text_extract, timeline_sources
 from .text_extract import NotExtractable
 
 GROUP_ITEMS = 1000  # items per transaction (fewer, larger index segments)
@@ -48,12 +49,13 @@ class IndexReport:
 
 # -- one item --------------------------------------------------------------------------------------------------
 def analyse_item(vault: Vault | None, item: Item, *, zone: str = DEFAULT_ZONE,
-                 cancel: CancelToken = NEVER_CANCELLED, read: Callable[[], Iterator[bytes]] | None = None
-                 ) -> ItemAnalysis:
+                 cancel: CancelToken = NEVER_CANCELLED, read: Callable[[], Iterator[bytes]] | None = None,
+                 entities: bool = True) -> ItemAnalysis:
     """Pieces of text, entity occurrences and events of one item (its content decrypted in memory).
 
     ``read`` gives the content where it is already in memory (a disk extraction's reader analyses each small file
-    as it stores it, see :func:`rebind`); by default it is read back from the vault.
+    as it stores it, see :func:`rebind`); by default it is read back from the vault. ``entities=False`` leaves the
+    rules' occurrences in the pieces' text to the caller (:func:`with_text_entities`, another process's findings).
     """
     def content() -> Iterator[bytes]:
         if read is not None:
@@ -89,7 +91,8 @@ def analyse_item(vault: Vault | None, item: Item, *, zone: str = DEFAULT_ZONE,
             status, reason = NOT_INDEXED, f"content failed its integrity check: {exc}"
     elif item.has_content:
         reason = f"no text extractor for {item.media_type or 'this type'}"
-    occurrences = list(_occurrences(item, pieces, record))
+    in_text = [entity_pool.found_in(piece.text) for piece in pieces] if entities else None
+    occurrences = list(_occurrences(item, pieces, record, in_text))
     ctx = timeline_sources.Context(item, record, zone)
     events = timeline_sources.events_for(ctx)
     if item.kind == "conversation" and status == INDEXED:
@@ -137,11 +140,12 @@ def _metadata_texts(item: Item) -> Iterator[tuple[str, str]]:
         yield "exif", " ".join(f"{k}: {v}" for k, v in row.items())
 
 
-def _occurrences(item: Item, pieces: Sequence[Piece], record: Any) -> Iterator[Occurrence]:
-    for piece in pieces:
-        for f in entity_rules.find_entities(piece.text):
-            yield Occurrence(f.type, f.value, f.display, item.id, item.case_id, piece.place,
-                             entity_rules.snippet(piece.text, f.start, f.end), f.rule)
+def _occurrences(item: Item, pieces: Sequence[Piece], record: Any,
+                 found: Sequence[entity_pool.Found] | None) -> Iterator[Occurrence]:
+    """The rules' findings in the pieces (none when ``found`` is None: left to the caller), then the record's."""
+    for piece, rows in zip(pieces, found, strict=True) if found is not None else ():
+        for entity_type, value, display, rule, snippet in rows:
+            yield Occurrence(entity_type, value, display, item.id, item.case_id, piece.place, snippet, rule)
     if isinstance(record, dict):
         yield from _record_accounts(item, record)
     social = item.metadata.get("social") or {}
@@ -183,12 +187,12 @@ def index_pending(vault: Vault, case: Case | None = None, *, progress: Progress 
     done = 0
     group: list[ItemAnalysis] = []
     chars = 0
-    analysed = _analysed(vault, case_id, zone, cancel)
+    pool = entity_pool.EntityPool() if total >= entity_pool.MIN_ITEMS and entity_pool.available() else None
+    analysed = _analysed(vault, case_id, zone, cancel, pool)  # the pool is forked before the thread starts
     try:
         for item, result in analysed:
             cancel.check()
-            if group and (item.case_id != group[0].state.case_id or len(group) >= GROUP_ITEMS
-                          or chars >= GROUP_CHARS):
+            if group and (len(group) >= GROUP_ITEMS or chars >= GROUP_CHARS):
                 _store(vault, cases, group, report)
                 group, chars = [], 0
             group.append(result)
@@ -202,6 +206,8 @@ def index_pending(vault: Vault, case: Case | None = None, *, progress: Progress 
         report.cancelled = True
     finally:
         analysed.close()  # stops the analysing thread
+        if pool is not None:
+            pool.close()
     return report
 
 
@@ -209,13 +215,13 @@ PIPELINE_DEPTH = 64  # items analysed ahead of the writer (bounded: the writer's
 _DONE = object()
 
 
-def _analysed(vault: Vault, case_id: int | None, zone: str,
-              cancel: CancelToken) -> Generator[tuple[Item, ItemAnalysis], None, None]:
+def _analysed(vault: Vault, case_id: int | None, zone: str, cancel: CancelToken,
+              pool: entity_pool.EntityPool | None = None) -> Generator[tuple[Item, ItemAnalysis], None, None]:
     """(item, analysis) of every item not analysed yet, in id order, analysed by a second thread.
 
     Inside a transaction of the caller's (where another connection would not see its items), one thread does it."""
     if search_index.writing(vault):
-        yield from _analysed_here(vault, vault, case_id, zone, cancel)
+        yield from _analysed_here(vault, vault, case_id, zone, cancel, pool)
         return
     import queue
     import threading
@@ -235,7 +241,7 @@ def _analysed(vault: Vault, case_id: int | None, zone: str,
     def produce() -> None:
         reader = vault.sibling()
         try:
-            for pair in _analysed_here(vault, reader, case_id, zone, cancel):
+            for pair in _analysed_here(vault, reader, case_id, zone, cancel, pool):
                 if not put(pair):
                     return
         except BaseException as exc:  # handed to the writer, which raises it
@@ -259,25 +265,62 @@ def _analysed(vault: Vault, case_id: int | None, zone: str,
         worker.join()
 
 
-def _analysed_here(vault: Vault, reader: Vault, case_id: int | None, zone: str,
-                   cancel: CancelToken) -> Iterator[tuple[Item, ItemAnalysis]]:
+POOL_BATCH_CHARS = 1_000_000  # text sent to the rules process at a time
+POOL_AHEAD = 3  # batches in the rules process's hands (bounded memory; it is never idle while this one reads)
+
+
+def _analysed_here(vault: Vault, reader: Vault, case_id: int | None, zone: str, cancel: CancelToken,
+                   pool: entity_pool.EntityPool | None = None) -> Iterator[tuple[Item, ItemAnalysis]]:
+    """(item, analysis) in id order; with a pool, the rules run there over batches of pieces while this reads on."""
+    pending: deque[tuple[list[tuple[Item, ItemAnalysis]], Any]] = deque()
+    batch: list[tuple[Item, ItemAnalysis]] = []
+    chars = 0
     after = 0
     while True:
         ids = search_index.items_to_index(reader, case_id, after=after)
         if not ids:
-            return
+            break
         after = ids[-1]
         for item_id in ids:
             cancel.check()
             item = reader.get_item(item_id)
-            yield item, analyse_item(reader, item, zone=zone, cancel=cancel)
+            if pool is None:
+                yield item, analyse_item(reader, item, zone=zone, cancel=cancel)
+                continue
+            result = analyse_item(reader, item, zone=zone, cancel=cancel, entities=False)
+            batch.append((item, result))
+            chars += sum(len(p.text) for p in result.pieces)
+            if chars >= POOL_BATCH_CHARS:
+                pending.append((batch, pool.submit([p.text for _item, r in batch for p in r.pieces])))
+                batch, chars = [], 0
+                while len(pending) > POOL_AHEAD:
+                    yield from with_text_entities(*pending.popleft(), cancel=cancel)
+    if pool is not None:
+        if batch:
+            pending.append((batch, pool.submit([p.text for _item, r in batch for p in r.pieces])))
+        while pending:
+            yield from with_text_entities(*pending.popleft(), cancel=cancel)
+
+
+def with_text_entities(batch: list[tuple[Item, ItemAnalysis]], pending: Any,
+                       cancel: CancelToken) -> Iterator[tuple[Item, ItemAnalysis]]:
+    """The batch's analyses with the rules' findings in their pieces first (as :func:`analyse_item` orders them)."""
+    found = iter(entity_pool.EntityPool.result(pending, cancel))
+    for item, result in batch:
+        rows = [next(found) for _piece in result.pieces]
+        result.occurrences[:0] = _occurrences(item, result.pieces, None, rows)
+        yield item, result
 
 
 def _store(vault: Vault, cases: dict[int, Case], group: list[ItemAnalysis], report: IndexReport) -> None:
-    case_id = group[0].state.case_id
-    if case_id not in cases:
-        cases[case_id] = vault.get_case(case_id)
-    counts = analysis_store.store(vault, cases[case_id], group)
+    """One transaction for the group, whatever its cases (one custody entry per case)."""
+    by_case: dict[int, list[ItemAnalysis]] = {}
+    for result in group:
+        by_case.setdefault(result.state.case_id, []).append(result)
+    for case_id in by_case:
+        if case_id not in cases:
+            cases[case_id] = vault.get_case(case_id)
+    counts = analysis_store.store_cases(vault, [(cases[case_id], found) for case_id, found in by_case.items()])
     report.items += counts["items"]
     report.pieces += counts["pieces"]
     report.occurrences += counts["occurrences"]

@@ -330,27 +330,28 @@ BANK_WINDOW = 48
 def _bank_accounts(text: str, spans: Spans | None = None) -> Iterator[Found]:
     """Digit runs with a bank's name within BANK_WINDOW characters.
 
-    Names are found once in the whole text, as whole words: a name the window cuts counts whole (``Cake by
-    VPBank`` is CAKE, not VPB; ``xtimo`` is no name), and a text naming no bank costs one scan, not one per number.
+    Names are read as one scan of the whole text (folded, as whole words) would find them, so a name the window
+    cuts counts whole (``Cake by VPBank`` is CAKE, not VPB; ``xtimo`` is no name); but only the stretches around
+    the digit runs are folded and scanned (:func:`_bank_names`): text is mostly words, numbers are few.
     """
-    phones: set[tuple[int, int]] | None = None
-    banks: list[tuple[int, int, str]] | None = None  # (start, end, code) of every bank name, in order
-    starts: list[int] = []
-    folded = ""
+    runs = []
     for m in _in_spans(_DIGIT_RUN, text, spans):
         if not _free(text, m.start(), m.end(), before=".,", after=""):
             continue
         digits = re.sub(r"\D", "", m.group())
-        if not 6 <= len(digits) <= 19:
-            continue
-        if banks is None:
-            folded = plain(text)
-            banks = [(b.start(), b.end(), _BANK_OF[b.group(1)]) for b in _BANK_NAMES.finditer(folded)]
-            starts = [b[0] for b in banks]
-        if not banks:
-            return  # no bank is named anywhere: no digit run is an account by this rule
-        left, right = max(0, m.start() - BANK_WINDOW), min(len(text), m.end() + BANK_WINDOW)
-        near = [(min(abs(m.start() - b_end), abs(b_start - m.end())), code)
+        if 6 <= len(digits) <= 19:
+            runs.append((m.start(), m.end(), digits))
+    if not runs:
+        return
+    n = len(text)
+    windows = [(max(0, start - BANK_WINDOW), min(n, end + BANK_WINDOW)) for start, end, _digits in runs]
+    banks = _bank_names(text, [(left - _LONGEST_BANK_NAME, right) for left, right in windows])
+    if not banks:
+        return  # no bank is named near any digit run
+    starts = [b[0] for b in banks]
+    phones: set[tuple[int, int]] | None = None
+    for (start, end, digits), (left, right) in zip(runs, windows, strict=True):
+        near = [(min(abs(start - b_end), abs(b_start - end)), code)
                 for b_start, b_end, code in banks[bisect_left(starts, left - _LONGEST_BANK_NAME):
                                                   bisect_left(starts, right)]
                 if b_end > left]
@@ -358,12 +359,53 @@ def _bank_accounts(text: str, spans: Spans | None = None) -> Iterator[Found]:
             continue
         if phones is None:
             phones = {(f.start, f.end) for f in _phones(text, spans)}
-        if (m.start(), m.end()) in phones and not _ACCOUNT_WORDS.search(folded, max(left, m.start() - 16),
-                                                                         m.start()):
-            continue  # a phone number beside a bank's name is an account only when called one (MB's phone accounts)
+        if (start, end) in phones:
+            words_from = max(left, start - 16)
+            before = max(0, words_from - 1)  # one character more: the word boundary at words_from
+            if not _ACCOUNT_WORDS.search(plain(text[before:start]), words_from - before):
+                continue  # a phone number beside a bank's name is an account only when called one (MB's phone accounts)
         code = min(near)[1]
-        yield Found("bank_account", f"{code}:{digits}", f"{code} {digits}", "bank_account.near_bank",
-                    m.start(), m.end())
+        yield Found("bank_account", f"{code}:{digits}", f"{code} {digits}", "bank_account.near_bank", start, end)
+
+
+def _bank_names(text: str, ranges: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
+    """(start, end, bank code) of the bank names starting within ``ranges``, in order, exactly as one scan of the
+    whole folded text finds them (leftmost, longest first, not overlapping), folding and scanning only the ranges.
+
+    A scan from a position no name candidate crosses finds what the whole scan finds from there (the whole scan's
+    previous match ends at or before it), so each range is scanned from such a position (:func:`_uncrossed`)."""
+    n = len(text)
+    found: list[tuple[int, int, str]] = []
+    merged: list[list[int]] = []
+    for low, high in sorted((max(0, low), high) for low, high in ranges):
+        if merged and low <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], high)
+        else:
+            merged.append([low, high])
+    for low, high in merged:
+        begin = _uncrossed(text, low)
+        offset = max(0, begin - 1)  # one character before: the word boundary at begin
+        folded = plain(text[offset:min(n, high + _LONGEST_BANK_NAME + 1)])
+        for b in _BANK_NAMES.finditer(folded, begin - offset):
+            start = b.start() + offset
+            if start >= high:
+                break
+            if start >= low and (not found or start >= found[-1][1]):
+                found.append((start, b.end() + offset, _BANK_OF[b.group(1)]))
+    return found
+
+
+def _uncrossed(text: str, at: int) -> int:
+    """A position at or before ``at`` that no bank name (a whole-word candidate, chosen or not) crosses."""
+    while at > 0:
+        offset = max(0, at - _LONGEST_BANK_NAME - 1)
+        folded = plain(text[offset:at + _LONGEST_BANK_NAME + 1])
+        crossing = next((p for p in range(max(0, at - _LONGEST_BANK_NAME), at)
+                         if (m := _BANK_NAMES.match(folded, p - offset)) and m.end() + offset > at), None)
+        if crossing is None:
+            return at
+        at = crossing
+    return 0
 
 
 _CARD = re.compile(r"\d{4}(?:[ \-]?\d{2,4}){2,4}")

@@ -183,3 +183,68 @@ def test_plain_folds_every_character_as_its_table_says_once() -> None:
     folded = entity_rules.plain(text)
     assert folded == text.translate({ord(k): v for k, v in entity_rules._PLAIN.items()})
     assert len(folded) == len(text) and entity_rules.plain("Ngoại Thương ĐÀ") == "ngoai thuong da"
+
+
+def test_bank_names_read_in_stretches_are_those_of_one_whole_scan() -> None:
+    """Only the stretches around numbers are folded and scanned for bank names, from a place no name crosses:
+    what they find is what one scan of the whole folded text finds (leftmost, longest first, not overlapping),
+    on texts full of names that overlap each other ("Cake by VPBank", "MB Bank", "ngân hàng quốc tế")."""
+    import random
+
+    from forensics_app.services import entity_rules
+
+    names = [n for ns in entity_rules.BANKS.values() for n in ns]
+    words = ["Ngân hàng", "Ngoại thương", "đầu tư và phát triển", "Cake by VPBank", "MB Bank", "ĐÔNG NAM Á", "xtimo",
+             "cake", "by", "bank", "vp", "và", "phát", "triển", "nông", "thôn", "stk", ",", ".", "-", "\n"]
+    rng = random.Random(17)
+    for _ in range(3000):
+        text = rng.choice([" ", "", "  "]).join(rng.choice(names) if rng.random() < 0.35 else rng.choice(words)
+                                                 for _ in range(rng.randint(1, 50)))
+        text = text.upper() if rng.random() < 0.3 else text
+        whole = [(b.start(), b.end(), entity_rules._BANK_OF[b.group(1)])
+                 for b in entity_rules._BANK_NAMES.finditer(entity_rules.plain(text))]
+        ranges = sorted((a, a + rng.randint(1, 40)) for a in rng.sample(range(len(text) + 1), min(4, len(text) + 1)))
+        expected = [b for b in whole if any(low <= b[0] < high for low, high in ranges)]
+        assert entity_rules._bank_names(text, ranges) == expected, (text, ranges)
+
+
+def _analysis_rows(vault) -> tuple[list[tuple], list[tuple], list[tuple]]:
+    """What indexing stored, without row ids: pieces, occurrences (with their entity) and item states."""
+    conn = vault.conn
+    return (conn.execute("SELECT item_id, case_id, kind, place, body FROM search_docs ORDER BY id").fetchall(),
+            conn.execute("SELECT e.type, e.value, o.item_id, o.case_id, o.place, o.snippet, o.rule FROM"
+                         " entity_occurrences o JOIN entities e ON e.id = o.entity_id ORDER BY o.id").fetchall(),
+            conn.execute("SELECT item_id, case_id, status, reason, extractor, chars FROM index_items"
+                         " ORDER BY item_id").fetchall())
+
+
+def test_rules_in_a_forked_process_find_what_one_process_finds(vault, case, monkeypatch):
+    """Indexing with the entity rules in a child process (a large run) stores exactly what indexing in this
+    process stores (pieces, occurrences in order, states), over several cases; a cancel stops it cleanly."""
+    from evidence_store.tasks import CancelToken
+    from forensics_app.services import entity_pool
+
+    other = vault.create_case("VV-2026-002", "Vụ khác")
+    for n in range(24):
+        text = (f"Chuyển khoản Vietcombank STK 00710001{n:05d}, gọi 0912.345.{n:03d} hoặc 0168 123 {n:04d}; "
+                f"https://www.facebook.com/shop.{n} thẻ 4111 1111 1111 1111 ") * (n + 1)
+        add(vault, case if n % 3 else other, f"f{n}.txt", text.encode())
+    add(vault, case, "post.json", _post(Person(name="A", handle="a.b", id="100081234567890"), [], "STK 0071000123456"
+                                        " Techcombank"), kind="social_post")
+    monkeypatch.setattr(entity_pool, "MIN_ITEMS", 1)
+    monkeypatch.setattr(analysis, "POOL_BATCH_CHARS", 2000)  # many batches, several in the child's hands at once
+    forked = []
+    monkeypatch.setattr(entity_pool.EntityPool, "submit",
+                        lambda self, texts, submit=entity_pool.EntityPool.submit: forked.append(1) or submit(self, texts))
+    token = CancelToken()
+    report = analysis.index_pending(vault, progress=lambda done, _t, _l: done == 10 and token.cancel(), cancel=token)
+    assert report.cancelled and report.items == 0 and forked
+    report = analysis.index_pending(vault)
+    assert report.items == 25 and report.occurrences > 100 and len(forked) > 3
+    in_child = _analysis_rows(vault)
+    monkeypatch.setattr(entity_pool, "available", lambda: False)
+    forked.clear()
+    analysis.rebuild(vault)
+    assert not forked and _analysis_rows(vault) == in_child
+    assert {f"VCB:00710001{n:05d}" for n in range(24)} | {"TCB:0071000123456"} <= {
+        o[1] for o in in_child[1] if o[0] == "bank_account"}
