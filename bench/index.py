@@ -6,6 +6,15 @@ sprinkled in) are written once as plain files for ``rg --count`` and once into a
 vault spread over 50 cases; then the vault is analysed (decrypt, extract, entities,
 FTS5 index, timeline) in a child process whose peak memory is measured.
 
+Beside rg, the engine's own floors on the same text, each in a child process: a bare
+FTS5 table (same tokenizer) filled in one transaction by one ``executemany`` and
+nothing else, in plain SQLite (sqlcipher3 without a key) and in SQLCipher with a key
+and the vault's settings (WAL, synchronous FULL, the index's 64 MiB page cache and
+FTS5 hash size). Our indexing is printed as a ratio to each, so where the time goes
+(the engine, or our work around it) is read off one run. CPU time (user+sys, the
+rules process included) is printed beside each wall time: on a shared machine wall
+times are noisy, CPU times are not.
+
 Targets (issue 17): indexing <= 5x one ``rg --count`` scan of the same text, peak
 memory < 500 MB; query p95 <= 100 ms (a word, a phrase, an entity lookup); timeline
 export of 1,000,000 events <= 10 s.
@@ -84,6 +93,39 @@ def timed(func):  # type: ignore[no-untyped-def]
     return time.perf_counter() - start, result
 
 
+def cpu_seconds() -> float:
+    """User+sys CPU of this process and of its finished children (the forked rules process)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def child_floor(plain_dir: str, engine: str, db_path: str) -> None:
+    """Run in a child process: a bare FTS5 table filled with the texts, nothing else; prints JSON. The texts are read
+    as they are inserted (the page cache holds them: rg just read them)."""
+    import sqlcipher3
+
+    from evidence_store.search_index import INDEX_CACHE
+
+    paths = sorted(Path(plain_dir).rglob("*.txt"))
+    conn = sqlcipher3.connect(db_path, isolation_level=None)
+    if engine == "sqlcipher":  # as evidence_store.db.connect and the analysis writer set it
+        conn.execute("PRAGMA key = \"x'" + "5a" * 32 + "'\"")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute(f"PRAGMA cache_size = {INDEX_CACHE}")
+    conn.execute("CREATE VIRTUAL TABLE fts USING fts5(body, tokenize='unicode61 remove_diacritics 2')")
+    if engine == "sqlcipher":
+        conn.execute("INSERT INTO fts (fts, rank) VALUES ('hashsize', 67108864)")
+    cpu, start = cpu_seconds(), time.perf_counter()
+    conn.execute("BEGIN")
+    conn.executemany("INSERT INTO fts (body) VALUES (?)", ((path.read_text(),) for path in paths))
+    conn.execute("COMMIT")
+    seconds = time.perf_counter() - start
+    print(json.dumps({"seconds": seconds, "cpu": cpu_seconds() - cpu, "page_size":
+                      conn.execute("PRAGMA page_size").fetchone()[0]}))
+    conn.close()
+
+
 def child_index(vault_dir: str) -> None:
     """Run in a child process: analyse the whole vault; prints JSON with the figures."""
     from evidence_store import Vault
@@ -95,10 +137,13 @@ def child_index(vault_dir: str) -> None:
         if done % 10000 == 0:  # memory as the index grows (peak so far, MB) on stderr
             print(f"  {done}/{total} items analysed, peak {peak_bytes() / 1e6:.0f} MB", file=sys.stderr, flush=True)
 
+    cpu = cpu_seconds()
     seconds, report = timed(lambda: analysis.index_pending(vault, progress=progress))
+    cpu = cpu_seconds() - cpu
     peak = peak_bytes()
-    print(json.dumps({"seconds": seconds, "items": report.items, "pieces": report.pieces,
-                      "occurrences": report.occurrences, "peak_bytes": peak}))
+    rules_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+    print(json.dumps({"seconds": seconds, "cpu": cpu, "items": report.items, "pieces": report.pieces,
+                      "occurrences": report.occurrences, "peak_bytes": peak, "rules_peak_bytes": rules_peak}))
     vault.close()
 
 
@@ -109,9 +154,13 @@ def main() -> int:
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--dir", type=Path, default=None, help="Where to put the text and the vault.")
     parser.add_argument("--child-index", help=argparse.SUPPRESS)
+    parser.add_argument("--child-floor", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child_index:
         child_index(args.child_index)
+        return 0
+    if args.child_floor:
+        child_floor(*args.child_floor)
         return 0
     rg = shutil.which("rg")
     if rg is None:
@@ -144,6 +193,18 @@ def run(args: argparse.Namespace, base: Path, rg: str) -> int:
         rg_times.append(seconds)
     rg_scan = min(rg_times)
     print(f"rg --count (one scan)       {rg_scan:8.2f} s", flush=True)
+    floors = {}
+    for engine in ("sqlite", "sqlcipher"):
+        db_path = base / f"floor-{engine}.db"
+        floor = subprocess.run([sys.executable, __file__, "--child-floor", str(plain), engine, str(db_path)],
+                               stdout=subprocess.PIPE, text=True, check=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        floors[engine] = json.loads(floor.stdout.strip().splitlines()[-1])
+        for path in base.glob(f"floor-{engine}.db*"):
+            path.unlink()
+        print(f"bare FTS5, {engine:<9}        {floors[engine]['seconds']:8.2f} s (CPU {floors[engine]['cpu']:.2f} s) = "
+              f"{floors[engine]['seconds'] / rg_scan:.0f}x rg; one transaction, nothing else"
+              + ("; key, WAL, synchronous FULL, 64 MiB cache and hash, page size "
+                 f"{floors[engine]['page_size']}" if engine == "sqlcipher" else ""), flush=True)
 
     vault_dir = base / "vault"
     vault = Vault.create(vault_dir, PASSPHRASE, "Bench")
@@ -158,9 +219,14 @@ def run(args: argparse.Namespace, base: Path, rg: str) -> int:
                            text=True, check=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
     figures = json.loads(child.stdout.strip().splitlines()[-1])
     ratio = figures["seconds"] / rg_scan
-    print(f"index (decrypt, extract, entities, FTS5, timeline) {figures['seconds']:8.2f} s = {ratio:.1f}x rg "
-          f"(target <= 5x); {total / figures['seconds'] / 1e6:.1f} MB/s; peak {figures['peak_bytes'] / 1e6:.0f} MB "
-          f"(target < 500 MB); {figures['pieces']} pieces, {figures['occurrences']} entity occurrences", flush=True)
+    cipher, bare = floors["sqlcipher"], floors["sqlite"]
+    print(f"index (decrypt, extract, entities, FTS5, timeline) {figures['seconds']:8.2f} s (CPU {figures['cpu']:.2f} s)"
+          f" = {ratio:.1f}x rg (target <= 5x), {figures['seconds'] / cipher['seconds']:.2f}x bare FTS5 in SQLCipher "
+          f"(CPU {figures['cpu'] / cipher['cpu']:.2f}x), {figures['seconds'] / bare['seconds']:.2f}x bare FTS5 in SQLite; "
+          f"{total / figures['seconds'] / 1e6:.1f} MB/s; load average {os.getloadavg()[0]:.1f}", flush=True)
+    print(f"index peak memory {figures['peak_bytes'] / 1e6:.0f} MB (target < 500 MB), rules process "
+          f"{figures['rules_peak_bytes'] / 1e6:.0f} MB (its pages shared with the indexer at the fork counted); "
+          f"{figures['pieces']} pieces, {figures['occurrences']} entity occurrences", flush=True)
 
     vault = Vault.open(vault_dir, PASSPHRASE)
     words = ["chiem", "doat", "truffaut", "avalanche", "nghiem", "trong", "dieu", "creek", "snow", "tunnel"]

@@ -28,6 +28,8 @@ RANK_LIMIT = 5_000  # matches ranked by BM25; a query matching more lists the ne
 #: the page cache of a searching connection (KiB, negative): the doclists of common words are megabytes of
 #: pages each decrypted on read; kept, the next query over the same words reads them from memory
 READ_CACHE = -65536
+#: the page cache of the indexing writer (KiB, negative): FTS5 merges its segments in the cache
+INDEX_CACHE = -65536
 
 #: index_items.status values
 INDEXED, NOT_INDEXED, NO_TEXT = "indexed", "not_indexed", "no_text"
@@ -80,7 +82,7 @@ def insert_pieces(conn: Any, pieces: Iterable[Piece]) -> int:
     rows = list(pieces)
     if not rows:
         return 0
-    conn.execute("PRAGMA cache_size = -65536")  # 64 MiB: FTS5 merges its segments in the cache
+    conn.execute(f"PRAGMA cache_size = {INDEX_CACHE}")
     first = int(conn.execute("SELECT coalesce(max(id), 0) + 1 FROM search_docs").fetchone()[0])
     conn.executemany("INSERT INTO search_docs (id, item_id, case_id, kind, place, body) VALUES (?, ?, ?, ?, ?, ?)",
                      [(first + n, p.item_id, p.case_id, p.kind, p.place, p.text) for n, p in enumerate(rows)])
