@@ -66,10 +66,10 @@ def watch_add(urls: tuple[str, ...], case_ref: str, every: str | None, cron: str
 @click.option("--case", "case_ref", help="Only this case's watches.")
 @click.option("--all", "show_all", is_flag=True, help="Removed watches too.")
 def watch_list(case_ref: str | None, show_all: bool) -> None:
-    from ..services import monitor
+    from ..services.watches import list_watches
 
     with opened_vault() as vault:
-        rows, hidden = monitor.list_watches(vault, case_ref or None, include_removed=show_all)
+        rows, hidden = list_watches(vault, case_ref or None, include_removed=show_all)
     if hidden:
         err.print(f"[yellow]{hidden.message()}[/]", highlight=False)
     if is_json():
@@ -151,19 +151,20 @@ def watch_run(refs: tuple[str, ...], mode: str | None, concurrency: int) -> None
     from evidence_store import UsageError, monitor_store
 
     from ..services import monitor
+    from ..services.watches import list_watches, reach_watch
 
     if refs and mode:
         raise UsageError("give watch ids or --due/--all, not both")
     with opened_vault() as vault, cancellable() as cancel:
         report = None if is_json() else _print_outcome
         if refs:
-            watches = [monitor.reach_watch(vault, r, "watch run") for r in refs]
+            watches = [reach_watch(vault, r, "watch run") for r in refs]
             for w in watches:
                 if w.status == monitor_store.REMOVED:
                     raise UsageError(f"watch {w.id} was removed")
             outcomes = monitor.run_checks(vault, watches, concurrency=concurrency, cancel=cancel, on_outcome=report)
         elif mode == "all":
-            watches = [w for w in monitor.list_watches(vault)[0] if w.status == monitor_store.ACTIVE]
+            watches = [w for w in list_watches(vault)[0] if w.status == monitor_store.ACTIVE]
             outcomes = monitor.run_checks(vault, watches, concurrency=concurrency, cancel=cancel, on_outcome=report)
         else:
             outcomes = monitor.run_due(vault, concurrency=concurrency, cancel=cancel, on_outcome=report)

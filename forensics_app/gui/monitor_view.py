@@ -197,9 +197,9 @@ class MonitoringView(QWidget):
         self.alerts.clear()
         if vault is None or not vault.is_open:
             return
-        from ..services import monitor
+        from ..services.watches import list_watches
 
-        rows = monitor.list_watches(vault)[0]  # the cases this examiner may open
+        rows = list_watches(vault)[0]  # the cases this examiner may open
         self.alert_rows = desk_alerts.all_alerts(vault)
         unread = [a for a in self.alert_rows if a.read_at is None]
         per_watch: dict[int, int] = {}

@@ -29,9 +29,9 @@ from evidence_store import monitor_store as store
 from evidence_store.tasks import NEVER_CANCELLED
 
 from . import case_access, settings
-from .case_access import Hidden
 from .monitor_diff import Focus, check_focus
 from .monitor_schedule import DEFAULT_ZONE, Schedule, first_time, make_schedule, next_time
+from .watches import reach_watch
 
 KINDS = ("page", "social", "listing", "feed")
 STATUSES = ("unchanged", "changed", "new_posts", "removed", "unavailable", "failed")
@@ -113,26 +113,6 @@ def add_watches(vault: Vault, case_ref: str | int, targets: Sequence[str], *, ki
 
 def schedule_of(watch: store.WatchRow) -> Schedule:
     return Schedule.from_json(watch.config.get("schedule") or {})
-
-
-def reach_watch(vault: Vault, ref: str | int, reach: str) -> store.WatchRow:
-    """The watch ``ref``, if this examiner may open its case's items (its checks are that case's evidence)."""
-    watch = store.get_watch(vault, ref)
-    case_access.require_visible(vault, vault.get_case(watch.case_id), reach)
-    return watch
-
-
-def list_watches(vault: Vault, case_ref: str | int | None = None, *,
-                 include_removed: bool = False) -> tuple[list[store.WatchRow], Hidden]:
-    """The watches of one case, or of every case this examiner may open, and a count of the others."""
-    if case_ref is not None:
-        case = case_access.reach_case(vault, case_ref, "watch list")
-        return store.list_watches(vault, case_id=case.id, include_removed=include_removed), Hidden("watches")
-    rows = store.list_watches(vault, include_removed=include_removed)
-    seen = case_access.reachable(vault)
-    if seen is None:
-        return rows, Hidden("watches")
-    return [w for w in rows if w.case_id in seen], case_access.hidden_cases(vault, (w.case_id for w in rows), "watches")
 
 
 def watch_detail(vault: Vault, ref: str | int, runs: int = 5) -> tuple[store.WatchRow, list[Any]]:
