@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from .canonical import canonical_json
+from .canonical import canonical_json, canonical_object
 
 #: columns fixed in clear in the custody entry (people read them in the log)
 PLAIN_FIELDS = ("kind", "name", "source", "parent_id", "size", "sha256", "blake3", "md5", "sha1", "media_type",
@@ -47,24 +47,42 @@ def canonical_record(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _short(value: Any) -> str:
-    return hashlib.sha256(canonical_json(value)).hexdigest()[:12]
+    return _digest12(canonical_json(value))
 
 
 def record_facts(row: dict[str, Any]) -> dict[str, Any]:
-    """The part of a custody entry's details that fixes the whole record."""
+    """The part of a custody entry's details that fixes the whole record.
+
+    Each field and metadata value is encoded once: its short digest and the record's digest are made from the
+    same bytes (a record's canonical JSON is its fields' canonical JSON in key order).
+    """
     record = canonical_record(row)
     facts: dict[str, Any] = {name: record[name] for name in PLAIN_FIELDS if record[name] is not None
                              or name not in ("md5", "sha1")}
     facts["warnings"] = len(record["warnings"])
     facts["blob"] = row.get("blob")  # where the content lay when recorded (for people; not compared)
+    metadata = record["metadata"]
+    if all(isinstance(key, str) for key in metadata):
+        parts = {name: canonical_json(value) for name, value in record.items() if name != "metadata"}
+        meta_parts = {key: canonical_json(value) for key, value in metadata.items()}
+        parts["metadata"] = canonical_object(meta_parts)
+        whole = canonical_object(parts)
+    else:  # keys JSON turns into strings sort differently: encode the whole record as it is
+        parts = {name: canonical_json(record[name]) for name in DIGEST_FIELDS + ("warnings",)}
+        meta_parts = {key: canonical_json(value) for key, value in metadata.items()}
+        whole = canonical_json(record)
     facts["record"] = {
         "v": RECORD_VERSION,
-        "sha256": hashlib.sha256(canonical_json(record)).hexdigest(),
-        "fields": {**{name: _short(record[name]) for name in DIGEST_FIELDS},
-                   "warnings": _short(record["warnings"]),
-                   **{f"metadata.{key}": _short(value) for key, value in record["metadata"].items()}},
+        "sha256": hashlib.sha256(whole).hexdigest(),
+        "fields": {**{name: _digest12(parts[name]) for name in DIGEST_FIELDS},
+                   "warnings": _digest12(parts["warnings"]),
+                   **{f"metadata.{key}": _digest12(value) for key, value in meta_parts.items()}},
     }
     return facts
+
+
+def _digest12(encoded: bytes) -> str:
+    return hashlib.sha256(encoded).hexdigest()[:12]
 
 
 def changed_fields(row: dict[str, Any], facts: dict[str, Any]) -> list[str]:

@@ -1,0 +1,68 @@
+"""Canonical JSON made from parts equals canonical JSON made whole, and an item's record digest is unchanged by it.
+
+Custody entries written before the faster encoding must verify after it: the record digest of
+:func:`record_facts` is held here to the plain definition (SHA-256 of the canonical JSON of the record).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pytest
+
+from evidence_store.canonical import canonical_json, canonical_object
+from evidence_store.item_record import DIGEST_FIELDS, canonical_record, record_facts
+
+LOCATOR = {
+    "image_item": 1, "image": "/ảnh/đĩa \"một\".img", "partition": 0, "partition_offset": 1048576,
+    "file_system": "ext4", "inode": "12-128-1", "stream": None, "path": "/thư mục 000/tệp\\x0d 000001.txt",
+    "path_bytes_hex": "2f", "allocation": "allocated", "orphan": False, "recovery": "exact",
+    "recovery_reasons": [], "size": 4000, "times": {"mtime": {"value": "2023-11-14T22:13:20Z", "precision": "1ns"}},
+    "weird keys": {"Z": 1, "a": 2, "é": 3, "\u00a0": 4, "\t": [True, None, "\u2028\x00"]},
+}
+
+
+def row(metadata: dict, warnings: list | None = None) -> dict:
+    return {"id": 7, "uid": "0b4c…", "case_id": 2, "parent_id": 1, "kind": "extracted_file", "name": "tệp 1.txt",
+            "source": "img#partition0:/tệp 1.txt", "size": 4000, "media_type": "text/plain", "sha256": "ab" * 32,
+            "blake3": "cd" * 32, "md5": None, "sha1": None, "blob": "ef" * 32, "acquired_at": "2026-12-07T03:00:00Z",
+            "examiner_id": 1, "metadata": metadata, "warnings": warnings or []}
+
+
+@pytest.mark.parametrize("value", [
+    LOCATOR, {}, {"b": {"c": [1, 2, {"z": "ü", "a": ""}]}, "a": -5}, {"\U0001f600": "x", "~": "y", "A": "z"},
+])
+def test_an_object_from_its_encoded_values_is_the_object_encoded(value: dict) -> None:
+    assert canonical_object({k: canonical_json(v) for k, v in value.items()}) == canonical_json(value)
+    assert canonical_json(value) == json.dumps(value, sort_keys=True, separators=(",", ":"),
+                                               ensure_ascii=False).encode("utf-8")
+
+
+@pytest.mark.parametrize("value", [1.5, {"a": [1, {"b": 2.0}]}, [0.1]])
+def test_floats_are_still_refused(value: object) -> None:
+    with pytest.raises((TypeError, ValueError)):
+        canonical_json(value)
+
+
+def test_the_record_digest_is_the_digest_of_the_whole_record() -> None:
+    for metadata, warnings in ((LOCATOR, []), ({"locator": LOCATOR, "exif": [{"Make": "Canon"}]}, [{"code": "x"}]),
+                               ({}, [])):
+        facts = record_facts(row(metadata, warnings))
+        record = canonical_record(row(metadata, warnings))
+        assert facts["record"]["sha256"] == hashlib.sha256(canonical_json(record)).hexdigest()
+        fields = facts["record"]["fields"]
+        for name in DIGEST_FIELDS:
+            assert fields[name] == hashlib.sha256(canonical_json(record[name])).hexdigest()[:12]
+        assert fields["warnings"] == hashlib.sha256(canonical_json(warnings)).hexdigest()[:12]
+        assert {k for k in fields if k.startswith("metadata.")} == {f"metadata.{k}" for k in metadata}
+        for key, value in metadata.items():
+            assert fields[f"metadata.{key}"] == hashlib.sha256(canonical_json(value)).hexdigest()[:12]
+
+
+def test_a_changed_metadata_value_changes_the_record_digest() -> None:
+    before = record_facts(row({"locator": LOCATOR}))["record"]
+    after = record_facts(row({"locator": {**LOCATOR, "inode": "13-128-1"}}))["record"]
+    assert before["sha256"] != after["sha256"]
+    assert before["fields"]["metadata.locator"] != after["fields"]["metadata.locator"]
+    assert before["fields"]["uid"] == after["fields"]["uid"]
