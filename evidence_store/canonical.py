@@ -21,18 +21,28 @@ _encode = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=F
 _float_check = json.JSONDecoder(parse_float=_no_float).raw_decode
 
 
+_quote = json.encoder.encode_basestring  # what the encoder writes for a str when ensure_ascii is off
+_SCALARS: dict[Any, bytes] = {None: b"null", True: b"true", False: b"false"}
+
+
 def canonical_json(value: Any) -> bytes:
     """Encode ``value`` deterministically so the same record always hashes the same."""
+    kind = type(value)
+    if kind is str:
+        return _quote(value).encode("utf-8")
+    if kind is int:
+        return int.__repr__(value).encode("ascii")
+    if value is None or kind is bool:
+        return _SCALARS[value]
     text = _encode(value)
-    if value is not None and not isinstance(value, (str, int)):  # a str, int, bool or None holds no float
-        _float_check(text)  # C parser: cheaper than walking the value in Python
+    _float_check(text)  # C parser: cheaper than walking the value in Python
     return text.encode("utf-8")
 
 
 def canonical_object(parts: dict[str, bytes]) -> bytes:
     """The canonical JSON of an object whose values are already encoded (``parts[key] = canonical_json(value)``):
     the same bytes as :func:`canonical_json` of the object itself, without encoding any value twice."""
-    return b"{" + b",".join(_encode(key).encode("utf-8") + b":" + parts[key] for key in sorted(parts)) + b"}"
+    return b"{" + b",".join(_quote(key).encode("utf-8") + b":" + parts[key] for key in sorted(parts)) + b"}"
 
 
 def utc_now() -> datetime:

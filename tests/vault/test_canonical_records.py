@@ -66,3 +66,9 @@ def test_a_changed_metadata_value_changes_the_record_digest() -> None:
     assert before["sha256"] != after["sha256"]
     assert before["fields"]["metadata.locator"] != after["fields"]["metadata.locator"]
     assert before["fields"]["uid"] == after["fields"]["uid"]
+
+
+@pytest.mark.parametrize("value", ["", "a\"b\\c\n\x00\u2028é😀", 0, -1, 10**30, True, False, None, [], {}])
+def test_scalars_are_encoded_as_json_encodes_them(value: object) -> None:
+    assert canonical_json(value) == json.dumps(value, sort_keys=True, separators=(",", ":"),
+                                               ensure_ascii=False).encode("utf-8")
