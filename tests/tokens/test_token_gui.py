@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from evidence_store import Vault
+from evidence_store import Vault, case_access
 from evidence_store.identity import ECDSA_P256
 
 from ..conftest import PASSPHRASE
@@ -26,6 +26,7 @@ def token_vault(tmp_path: Path, softhsm: SoftHSM) -> Path:
     with Vault.create(root, PASSPHRASE, "Nguyễn Văn Kiểm") as vault:
         enrol(vault, softhsm)
         case = vault.create_case("VV-GUI", "Ký bằng USB token")
+        case_access.assign(vault, case, TOKEN_EXAMINER)  # the token examiner works on Kiểm's case (need-to-know)
         with vault.batch(case) as batch:
             batch.add_content(io.BytesIO(b"evidence " * 50), kind="file", name="e.txt", source="/e.txt")
     return root
