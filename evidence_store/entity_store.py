@@ -12,6 +12,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .bulk_insert import insert_rows
 from .canonical import iso_utc
 from .errors import NotFoundError, UsageError
 
@@ -105,15 +106,15 @@ def insert_occurrences(conn: Any, occurrences: Iterable[Occurrence]) -> int:
     """Store occurrences (creating entities as needed); a watched entity's new occurrence raises an alert.
 
     Batched: the group's distinct entities are created and looked up together, the occurrences written by one
-    ``executemany`` (a statement per occurrence cost more than finding them)."""
+    statement (:mod:`.bulk_insert`; a statement per occurrence cost more than finding them)."""
     rows = list(occurrences)
     if not rows:
         return 0
     displays: dict[tuple[str, str], str] = {}
     for occ in rows:
         displays.setdefault((occ.type, occ.value), occ.display)
-    conn.executemany("INSERT OR IGNORE INTO entities (type, value, display) VALUES (?, ?, ?)",
-                     [(t, v, d) for (t, v), d in displays.items()])
+    insert_rows(conn, "entities", ("type", "value", "display"), ((t, v, d) for (t, v), d in displays.items()),
+                verb="INSERT OR IGNORE")
     ids: dict[tuple[str, str], int] = {}
     keys = list(displays)
     for start in range(0, len(keys), 400):
@@ -122,10 +123,8 @@ def insert_occurrences(conn: Any, occurrences: Iterable[Occurrence]) -> int:
                 "SELECT id, type, value FROM entities WHERE (type, value) IN (VALUES "
                 + ",".join(["(?, ?)"] * len(chunk)) + ")", [x for key in chunk for x in key]):
             ids[(kind, value)] = int(entity_id)
-    conn.executemany(
-        "INSERT INTO entity_occurrences (entity_id, item_id, case_id, place, snippet, rule, seen_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [(ids[(o.type, o.value)], o.item_id, o.case_id, o.place, o.snippet, o.rule, o.seen_at) for o in rows])
+    insert_rows(conn, "entity_occurrences", ("entity_id", "item_id", "case_id", "place", "snippet", "rule", "seen_at"),
+                ((ids[(o.type, o.value)], o.item_id, o.case_id, o.place, o.snippet, o.rule, o.seen_at) for o in rows))
     watched = {(r[1], r[2]): r[0] for r in conn.execute("SELECT id, type, value FROM entity_watch")}
     if watched:  # once per place: a rebuilt index raises no second alert
         now = iso_utc()

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .bulk_insert import insert_rows
 from .canonical import iso_utc
 from .db import DatabaseError
 from .errors import UsageError
@@ -38,6 +39,10 @@ INDEXED, NOT_INDEXED, NO_TEXT = "indexed", "not_indexed", "no_text"
 def fold(text: str) -> str:
     """What the index sees: ``đ`` as ``d`` (the tokenizer removes the other marks itself)."""
     return text.replace("đ", "d").replace("Đ", "D")
+
+
+#: :func:`fold` in SQL, of a column
+FOLD_SQL = "replace(replace({}, 'đ', 'd'), 'Đ', 'D')"
 
 
 @dataclass(frozen=True)
@@ -78,27 +83,30 @@ class Hit:
 
 # -- writing (inside the caller's vault._write()) ----------------------------------------------------------
 def insert_pieces(conn: Any, pieces: Iterable[Piece]) -> int:
-    """Add pieces to the content table and the index; returns how many."""
+    """Add pieces to the content table and the index; returns how many.
+
+    One statement per table (:mod:`.bulk_insert`), the pieces' facts and the index filled from the content table:
+    the index's work (tokenizing every piece) runs in C in one go, not a statement per piece each waiting for
+    Python's GIL while another thread reads the next items. The folding in SQL is :func:`fold`'s."""
     rows = list(pieces)
     if not rows:
         return 0
     conn.execute(f"PRAGMA cache_size = {INDEX_CACHE}")
     first = int(conn.execute("SELECT coalesce(max(id), 0) + 1 FROM search_docs").fetchone()[0])
-    conn.executemany("INSERT INTO search_docs (id, item_id, case_id, kind, place, body) VALUES (?, ?, ?, ?, ?, ?)",
-                     [(first + n, p.item_id, p.case_id, p.kind, p.place, p.text) for n, p in enumerate(rows)])
-    conn.executemany("INSERT INTO search_meta (id, item_id, case_id, kind, place) VALUES (?, ?, ?, ?, ?)",
-                     [(first + n, p.item_id, p.case_id, p.kind, p.place) for n, p in enumerate(rows)])
-    conn.executemany("INSERT INTO search_fts (rowid, body) VALUES (?, ?)",
-                     [(first + n, fold(p.text)) for n, p in enumerate(rows)])
+    insert_rows(conn, "search_docs", ("id", "item_id", "case_id", "kind", "place", "body"),
+                ((first + n, p.item_id, p.case_id, p.kind, p.place, p.text) for n, p in enumerate(rows)))
+    conn.execute("INSERT INTO search_meta (id, item_id, case_id, kind, place)"
+                 " SELECT id, item_id, case_id, kind, place FROM search_docs WHERE id >= ?", (first,))
+    conn.execute(f"INSERT INTO search_fts (rowid, body) SELECT id, {FOLD_SQL.format('body')} FROM search_docs"
+                 " WHERE id >= ?", (first,))
     return len(rows)
 
 
 def insert_states(conn: Any, states: Iterable[IndexState]) -> None:
     now = iso_utc()
-    conn.executemany(
-        "INSERT OR REPLACE INTO index_items (item_id, case_id, status, reason, extractor, chars, indexed_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [(s.item_id, s.case_id, s.status, s.reason, s.extractor, s.chars, now) for s in states])
+    insert_rows(conn, "index_items", ("item_id", "case_id", "status", "reason", "extractor", "chars", "indexed_at"),
+                ((s.item_id, s.case_id, s.status, s.reason, s.extractor, s.chars, now) for s in states),
+                verb="INSERT OR REPLACE")
 
 
 def clear(conn: Any, case_id: int | None = None) -> None:
@@ -109,8 +117,8 @@ def clear(conn: Any, case_id: int | None = None) -> None:
         conn.execute("DELETE FROM search_meta")
         conn.execute("DELETE FROM index_items")
         return
-    for row_id, body in conn.execute("SELECT id, body FROM search_docs WHERE case_id = ?", (case_id,)).fetchall():
-        conn.execute("INSERT INTO search_fts (search_fts, rowid, body) VALUES ('delete', ?, ?)", (row_id, fold(body)))
+    conn.execute(f"INSERT INTO search_fts (search_fts, rowid, body) SELECT 'delete', id, {FOLD_SQL.format('body')}"
+                 " FROM search_docs WHERE case_id = ?", (case_id,))
     conn.execute("DELETE FROM search_docs WHERE case_id = ?", (case_id,))
     conn.execute("DELETE FROM search_meta WHERE case_id = ?", (case_id,))
     conn.execute("DELETE FROM index_items WHERE case_id = ?", (case_id,))

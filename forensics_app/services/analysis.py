@@ -211,7 +211,8 @@ def index_pending(vault: Vault, case: Case | None = None, *, progress: Progress 
     return report
 
 
-PIPELINE_DEPTH = 64  # items analysed ahead of the writer (bounded: the writer's group is the larger buffer)
+#: analysed ahead of the writer: a whole group's worth, so reading (and the rules process) go on while it commits
+PIPELINE_ITEMS, PIPELINE_CHARS = GROUP_ITEMS, GROUP_CHARS
 _DONE = object()
 
 
@@ -223,26 +224,29 @@ def _analysed(vault: Vault, case_id: int | None, zone: str, cancel: CancelToken,
     if search_index.writing(vault):
         yield from _analysed_here(vault, vault, case_id, zone, cancel, pool)
         return
-    import queue
     import threading
 
-    results: queue.Queue[Any] = queue.Queue(maxsize=PIPELINE_DEPTH)
+    ready: deque[tuple[Any, int]] = deque()  # (value, its text's length), bounded in items and characters
+    ahead = [0]
+    changed = threading.Condition()
     stop = threading.Event()
 
-    def put(value: Any) -> bool:
-        while not stop.is_set():
-            try:
-                results.put(value, timeout=0.2)
-                return True
-            except queue.Full:
-                continue
-        return False
+    def put(value: Any, chars: int = 0) -> bool:
+        with changed:
+            while not stop.is_set() and ready and (len(ready) >= PIPELINE_ITEMS or ahead[0] + chars > PIPELINE_CHARS):
+                changed.wait(0.2)
+            if stop.is_set():
+                return False
+            ready.append((value, chars))
+            ahead[0] += chars
+            changed.notify_all()
+            return True
 
     def produce() -> None:
         reader = vault.sibling()
         try:
             for pair in _analysed_here(vault, reader, case_id, zone, cancel, pool):
-                if not put(pair):
+                if not put(pair, sum(len(p.text) for p in pair[1].pieces)):
                     return
         except BaseException as exc:  # handed to the writer, which raises it
             put(exc)
@@ -254,7 +258,12 @@ def _analysed(vault: Vault, case_id: int | None, zone: str, cancel: CancelToken,
     worker.start()
     try:
         while True:
-            value = results.get()
+            with changed:
+                while not ready:
+                    changed.wait()
+                value, chars = ready.popleft()
+                ahead[0] -= chars
+                changed.notify_all()
             if value is _DONE:
                 return
             if isinstance(value, BaseException):

@@ -184,9 +184,9 @@ def _emails(text: str) -> Iterator[Found]:
         at = text.find("@", at + 1)
 
 
-def _url_matches(text: str) -> Iterator[re.Match[str]]:
-    """The URL pattern tried only where ``://`` or ``www.`` is (found by ``str.find``, not a scan per character)."""
-    lower = text.lower()
+def _url_matches(text: str, lower: str) -> Iterator[re.Match[str]]:
+    """The URL pattern tried only where ``://`` or ``www.`` is (found by ``str.find`` in the text's lower case, not
+    a scan per character)."""
     if len(lower) != len(text):  # a character whose lower case is longer: offsets would not hold
         yield from _URL.finditer(text)
         return
@@ -209,8 +209,8 @@ def _url_matches(text: str) -> Iterator[re.Match[str]]:
             yield m
 
 
-def _urls(text: str) -> Iterator[Found]:
-    for m in _url_matches(text):
+def _urls(text: str, lower: str) -> Iterator[Found]:
+    for m in _url_matches(text, lower):
         if m.start() and (text[m.start() - 1].isalnum() or text[m.start() - 1] == "_"):
             continue
         raw = m.group().rstrip(".,;:!?)»”’'")
@@ -526,8 +526,7 @@ _CONTEXT_HINTS = ("cccd", "cmnd", "cmt", "căn cước", "can cuoc", "định da
                   "chung minh", "biển", "bien so", "bien kiem", "bks", "bsx")
 
 
-def _ids_and_plates(text: str) -> Iterator[Found]:
-    lower = text.lower()
+def _ids_and_plates(text: str, lower: str) -> Iterator[Found]:
     if not any(hint in lower for hint in _CONTEXT_HINTS):
         return
     folded = plain(text)
@@ -556,8 +555,9 @@ def find_entities(text: str) -> list[Found]:
         return []
     found: dict[tuple[str, str, int], Found] = {}
     four, six = numeric_spans(text)
-    for finder in (_phones(text, six), _emails(text), _urls(text), _ips(text, four), _cards(text, six),
-                   _crypto(text), _bank_accounts(text, six), _ids_and_plates(text)):
+    lower = text.lower()  # one lower case for the rules that look for words
+    for finder in (_phones(text, six), _emails(text), _urls(text, lower), _ips(text, four), _cards(text, six),
+                   _crypto(text), _bank_accounts(text, six), _ids_and_plates(text, lower)):
         for f in finder:
             found.setdefault((f.type, f.value, f.start), f)
     return list(found.values())
