@@ -178,7 +178,9 @@ def index_pending(vault: Vault, case: Case | None = None, *, progress: Progress 
     """Analyse every item not analysed yet (of one case, or of the vault). Cancel keeps what is stored.
 
     Two threads: one reads and analyses items (decryption, text, entities: on its own connection), this one
-    writes the results (FTS5 and SQLCipher's page encryption run in C without the GIL), so the two overlap."""
+    writes the results (FTS5 and SQLCipher's page encryption run in C without the GIL), so the two overlap. On a
+    large run from the main thread the entity rules (most of the Python work) run in a forked process
+    (:mod:`.entity_pool`), so a second core works on them."""
     report = IndexReport()
     case_id = case.id if case else None
     total = search_index.count_to_index(vault, case_id)
