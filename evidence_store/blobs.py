@@ -13,8 +13,8 @@ BLAKE3 name (about 2.5x cheaper than SHA-256 here) leaves 1.13x. The plaintext
 hashes live only in the encrypted database.
 
 Ingest reads the source once. The reader feeds worker threads through
-bounded queues: one hashes the plaintext (SHA-256 and BLAKE3), another MD5
-and SHA-1 when asked, one encrypts and hashes the ciphertext (the blob's name),
+bounded queues: one hashes the plaintext (SHA-256 and BLAKE3), one more each
+for MD5 and SHA-1 when asked, one encrypts and hashes the ciphertext (the blob's name),
 and the last writes. hashlib, blake3 and the AEAD release the GIL, so on
 several cores hashing, encryption and writing overlap; the stages are of
 similar weight so none of them holds the others back. The disk works at the
@@ -226,7 +226,7 @@ class BlobStore:
         ``sync=False`` leaves the fsync to the caller (a batch of many small items
         syncs the file system once before committing, see :func:`sync_filesystem`).
         A stream that fits in one segment is hashed and encrypted inline: starting
-        three threads would cost more than the work (thousands of small files).
+        the stage threads would cost more than the work (thousands of small files).
         """
         self._ensure_dir(self.tmp_dir)
         cancel.check()
@@ -236,7 +236,7 @@ class BlobStore:
         keep_segment_memory()
         encryptor = SegmentEncryptor(self._blob_key, segment_size)
         plain = MultiHasher(("sha256", "blake3"))
-        extra = MultiHasher(extra_hashes)
+        extras = [MultiHasher((name,)) for name in extra_hashes]
         cipher_hash = new_hasher(NAME_HASH)
         fd, temp_name = _make_temp(self.tmp_dir, self.file_mode)
         temp_path = Path(temp_name)
@@ -262,9 +262,11 @@ class BlobStore:
 
         hasher = _Stage("blob-hash", lambda data: plain.update(data))  # type: ignore[arg-type]
         encrypter = _Stage("blob-encrypt", encrypt)
-        # MD5 and SHA-1 (``disk add --copy``) in a stage of their own, so SHA-256 does not wait for them
-        extra_hasher = _Stage("blob-hash-extra", lambda data: extra.update(data))  # type: ignore[arg-type]
-        stages = (hasher, encrypter, writer) + ((extra_hasher,) if extra_hashes else ())
+        # MD5 and SHA-1 (``disk add --copy``) each in a stage of its own, so SHA-256 does not wait for them
+        # and, on more than two cores, neither waits for the other (MD5 alone is slower than the rest per core)
+        extra_stages = tuple(_Stage(f"blob-hash-{name}", extra.update)  # type: ignore[arg-type]
+                             for name, extra in zip(extra_hashes, extras, strict=True))
+        stages = (hasher, encrypter, writer) + extra_stages
         for stage in stages:
             stage.start()
         try:
@@ -278,8 +280,8 @@ class BlobStore:
                 following = _read_block(source, segment_size, label) if len(block) == segment_size else b""
                 last = not following
                 hasher.inbox.put(block)
-                if extra_hashes:
-                    extra_hasher.inbox.put(block)
+                for extra_stage in extra_stages:
+                    extra_stage.inbox.put(block)
                 encrypter.inbox.put((block, last))
                 done += len(block)
                 progress(done, total, label)
@@ -308,7 +310,9 @@ class BlobStore:
             out.close()
             temp_path.unlink(missing_ok=True)
             raise _translate(exc, label) from exc
-        hashes = plain.hexdigests() | extra.hexdigests()
+        hashes = plain.hexdigests()
+        for extra in extras:
+            hashes |= extra.hexdigests()
         return IngestResult(
             temp_path=temp_path,
             size=plain.size,
