@@ -248,10 +248,7 @@ def main() -> int:
                              "and /dev/shm)")
     args = parser.parse_args()
     os.environ["FORENSICS_KDF_PROFILE"] = "test"
-    sys.path.insert(0, str(ROOT))
-    from evidence_store.blobs import keep_segment_memory
-
-    keep_segment_memory()
+    sys.path.insert(0, str(ROOT))  # this process keeps glibc's malloc defaults: the primitives as the libraries give them
     folders: list[Path | None] = list(args.dir) if args.dir else [None, Path("/dev/shm")]
     folders = [f for f in folders if f is None or f.is_dir()]
     cores = os.cpu_count() or 1
