@@ -10,10 +10,11 @@ wall time and CPU time (user + sys, every thread):
   vault ingest                                     in a fresh process and a fresh vault; where its CPU went
 
 Floor (issue 20) = max(SHA-256 alone, copy + fsync, (SHA-256 + BLAKE3 + AEAD alone) / cores), the last from the
-three single-core times of this run, each primitive as the libraries give it (as the issue measured).
-A stricter floor is printed too: the AEAD as ingest runs it, in a process with ingest's malloc setting
-(``evidence_store.blobs.keep_segment_memory``: with glibc's defaults every new 1 MiB AEAD output is
-page-faulted in again, about twice the AEAD's CPU time). Target: ingest <= 1.25 x floor (PASS/OVER), peak memory under 200 MB.
+three single-core times of this run, the AEAD as ingest runs it: in a process with ingest's malloc setting
+(``evidence_store.blobs.keep_segment_memory``; with glibc's defaults every new 1 MiB AEAD output is page-faulted
+in again, about twice the AEAD's CPU time, which would make the floor easy). The floor with the AEAD as a
+default process gives it (what a plain loop measures) is printed beside it, for comparison only.
+Target: ingest <= 1.25 x floor (PASS/OVER), peak memory under 200 MB.
 The machine may be shared: each run prints its load average, and the CPU ratio (ingest's CPU time over that of
 SHA-256 + BLAKE3 + AEAD) which load does not change: where the CPU is the bound, the wall ratio on a quiet
 machine comes near it when the pipeline keeps every core busy.
@@ -45,6 +46,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import cast
 
 import blake3
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
@@ -168,8 +170,9 @@ SHA, B3, AEAD, COPY, THREE = ("SHA-256 alone", "BLAKE3 alone", "ChaCha20-Poly130
                               "copy to the vault's disk + fsync", "SHA-256 + BLAKE3 + AEAD, 3 threads")
 
 
-def one_run(work: Path, source: Path, size: int, cores: int) -> tuple[float, float, float]:
-    """Every contender once, then the ingest: (wall ratio to the floor, CPU ratio, ingest peak MiB)."""
+def one_run(work: Path, source: Path, size: int, cores: int) -> tuple[float, float, float, float]:
+    """Every contender once, then the ingest: wall ratio to the floor, the same with a default process's AEAD,
+    CPU ratio, ingest peak MiB."""
     contenders: list[tuple[str, Callable[[Path], None]]] = [
         (SHA, digest(hashlib.sha256)), (B3, digest(blake3.blake3)), (AEAD, aead),
         (COPY, copy_fsync(work / "copy.bin")),
@@ -190,26 +193,24 @@ def one_run(work: Path, source: Path, size: int, cores: int) -> tuple[float, flo
     seconds, used, peak = (float(measured[key]) for key in ("seconds", "cpu", "peak_mib"))  # type: ignore[arg-type]
     print(f"  {'vault ingest':<40} {seconds:6.2f} s  {size / seconds / 1e6:6.0f} MB/s   cpu {used:5.2f} s   "
           f"peak {peak:.0f} MiB", flush=True)
-    profile = measured["profile"]
-    print("    where its CPU went (s): " + ", ".join(f"{k} {v:.2f}" for k, v in profile.items()))  # type: ignore[union-attr]
+    profile = cast("dict[str, float]", measured["profile"])
+    print("    where its CPU went (s): " + ", ".join(f"{k} {v:.2f}" for k, v in profile.items()))
     def floor(aead_seconds: float) -> tuple[str, float]:
         parts = {SHA: wall[SHA], COPY: wall[COPY],
                  f"(SHA-256 + BLAKE3 + AEAD) / {cores} cores": (wall[SHA] + wall[B3] + aead_seconds) / cores}
         name = max(parts, key=lambda k: parts[k])
         return name, parts[name]
 
-    floor_name, floor_seconds = floor(wall[AEAD])
+    floor_name, floor_seconds = floor(tuned)
     ratio = seconds / floor_seconds
-    cpu_ratio = used / (cpu[SHA] + cpu[B3] + cpu[AEAD])
+    cpu_ratio = used / (cpu[SHA] + cpu[B3] + tuned_cpu)
     print(f"  floor = {floor_name} = {floor_seconds:.2f} s; ingest / floor = {ratio:.2f} "
           f"{'PASS' if ratio <= TARGET else 'OVER'} (target <= {TARGET}); "
           f"ingest CPU / (SHA-256 + BLAKE3 + AEAD) CPU = {cpu_ratio:.2f}")
-    strict_name, strict_seconds = floor(tuned)
-    strict = seconds / strict_seconds
-    print(f"  strict floor (AEAD with malloc as ingest) = {strict_name} = {strict_seconds:.2f} s; ingest / it = "
-          f"{strict:.2f} {'PASS' if strict <= TARGET else 'OVER'}; ingest CPU / (SHA-256 + BLAKE3 + AEAD) CPU = "
-          f"{used / (cpu[SHA] + cpu[B3] + tuned_cpu):.2f}")
-    return ratio, strict, cpu_ratio, peak
+    default_name, default_seconds = floor(wall[AEAD])
+    print(f"  (with the AEAD of a default process, page faults and all: floor = {default_name} = {default_seconds:.2f} s, "
+          f"ingest / it = {seconds / default_seconds:.2f}; CPU ratio {used / (cpu[SHA] + cpu[B3] + cpu[AEAD]):.2f})")
+    return ratio, seconds / default_seconds, cpu_ratio, peak
 
 
 def bench_disk(folder: Path | None, size_mib: int, runs: int, cores: int) -> bool:
@@ -220,21 +221,21 @@ def bench_disk(folder: Path | None, size_mib: int, runs: int, cores: int) -> boo
         print(f"\n=== a {size_mib} MiB file of random bytes and the vault in {work}; {cores} CPUs", flush=True)
         make_file(source, size)
         digest(hashlib.sha256)(source)  # warm the page cache so every contender starts from the same place
-        ratios, stricts, cpu_ratios, peaks = [], [], [], []
+        ratios, default_ratios, cpu_ratios, peaks = [], [], [], []
         for run in range(1, runs + 1):
             load = os.getloadavg()
             print(f"run {run} (load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} on {cores} CPUs)")
-            ratio, strict, cpu_ratio, peak = one_run(work, source, size, cores)
+            ratio, with_default_aead, cpu_ratio, peak = one_run(work, source, size, cores)
             ratios.append(ratio)
-            stricts.append(strict)
+            default_ratios.append(with_default_aead)
             cpu_ratios.append(cpu_ratio)
             peaks.append(peak)
         median = statistics.median(ratios)
         ok = median <= TARGET and max(peaks) < 200
         print(f"{'PASS' if ok else 'OVER'} {work.parent}: ingest / floor median {median:.2f} (best {min(ratios):.2f}, "
-              f"worst {max(ratios):.2f}) over {runs} runs, target <= {TARGET}; against the strict floor median "
-              f"{statistics.median(stricts):.2f}; CPU ratio median "
-              f"{statistics.median(cpu_ratios):.2f}; peak {max(peaks):.0f} MiB (limit 200); load average now "
+              f"worst {max(ratios):.2f}) over {runs} runs, target <= {TARGET}; CPU ratio median "
+              f"{statistics.median(cpu_ratios):.2f} (with a default process's AEAD: median "
+              f"{statistics.median(default_ratios):.2f}); peak {max(peaks):.0f} MiB (limit 200); load average now "
               f"{os.getloadavg()[0]:.2f}", flush=True)
         return ok
 
@@ -248,7 +249,7 @@ def main() -> int:
                              "and /dev/shm)")
     args = parser.parse_args()
     os.environ["FORENSICS_KDF_PROFILE"] = "test"
-    sys.path.insert(0, str(ROOT))  # this process keeps glibc's malloc defaults: the primitives as the libraries give them
+    sys.path.insert(0, str(ROOT))  # this process keeps glibc's malloc defaults (the floor's AEAD runs in a child)
     folders: list[Path | None] = list(args.dir) if args.dir else [None, Path("/dev/shm")]
     folders = [f for f in folders if f is None or f.is_dir()]
     cores = os.cpu_count() or 1
