@@ -34,23 +34,33 @@ def _strip(url: str) -> str:
     return urldefrag(url)[0]
 
 
-def find_exchange(exchanges: list[dict[str, Any]], url: str, after: int = -1) -> tuple[int, dict[str, Any] | None]:
+def find_exchange(exchanges: list[dict[str, Any]], url: str,
+                  used: frozenset[int] | set[int] = frozenset()) -> tuple[int, dict[str, Any] | None]:
+    """The earliest-started GET of ``url`` not in ``used`` (its index and itself).
+
+    The proxy records an exchange when it ends, so the journal is in order of completion: on a busy machine the
+    next hop of a redirect can be recorded before the hop that sent the browser to it. The exchange's timestamp
+    (when its fetch began) orders them as they happened; the index breaks ties.
+    """
     target = _strip(url)
-    for index, exchange in enumerate(exchanges):
-        if index > after and exchange["method"] == "GET" and _strip(exchange["url"]) == target:
-            return index, exchange
-    return -1, None
+    matches = [(exchange["timestamp"], index) for index, exchange in enumerate(exchanges)
+               if index not in used and exchange["method"] == "GET" and _strip(exchange["url"]) == target]
+    if not matches:
+        return -1, None
+    index = min(matches)[1]
+    return index, exchanges[index]
 
 
 def redirect_chain(exchanges: list[dict[str, Any]], start: str, limit: int) -> dict[str, Any]:
-    """Follow Location headers from ``start`` through the recorded exchanges."""
+    """Follow Location headers from ``start`` through the recorded exchanges, each exchange used once."""
     hops: list[dict[str, Any]] = []
-    url, position, seen = start, -1, set()
+    url, used, seen = start, set[int](), set[str]()
     loop = False
     while True:
-        position, exchange = find_exchange(exchanges, url, position)
+        position, exchange = find_exchange(exchanges, url, used)
         if exchange is None:
             return {"hops": hops, "final_url": url, "final": None, "loop": loop, "too_many": False}
+        used.add(position)
         status_line, code, headers = parse_head(exchange["raw_head"])
         hop = {"url": exchange["url"], "status": code, "status_line": status_line,
                "remote": f"{exchange['remote_ip']}:{exchange['remote_port']}", "at": exchange["timestamp"]}

@@ -133,9 +133,9 @@ def test_stitch_tiles(tmp_path: Path) -> None:
         stitch_png([tiles[0], tmp_path / "odd.png"], tmp_path / "bad.png")
 
 
-def _exchange(url: str, head: str) -> dict[str, Any]:
+def _exchange(url: str, head: str, began: str = "2026-01-01T00:00:00.000000Z") -> dict[str, Any]:
     return {"url": url, "method": "GET", "raw_head": head, "remote_ip": "192.0.2.1", "remote_port": 80,
-            "timestamp": "2026-01-01T00:00:00Z", "size": 10}
+            "timestamp": began, "size": 10}
 
 
 def test_redirect_chain_and_loop() -> None:
@@ -150,6 +150,22 @@ def test_redirect_chain_and_loop() -> None:
                _exchange("http://b.test/y", "HTTP/1.1 302 Found\r\nLocation: /x\r\n\r\n")] * 3
     chain = redirect_chain(looping, "http://b.test/x", 20)
     assert chain["loop"] and chain["final"] is None
+
+
+def test_redirect_chain_followed_when_the_proxy_recorded_its_hops_out_of_order() -> None:
+    """The proxy records an exchange when it ends: under load the second hop was recorded before the first, and
+    the chain stopped at it (final URL /redirect/2, no status), seen in a whole-suite run."""
+    first = _exchange("http://c.test/redirect/1", "HTTP/1.1 301 Moved\r\nLocation: /redirect/2\r\n\r\n",
+                      "2026-01-01T00:00:00.100000Z")
+    second = _exchange("http://c.test/redirect/2", "HTTP/1.1 302 Found\r\nLocation: /final\r\n\r\n",
+                       "2026-01-01T00:00:00.200000Z")
+    final = _exchange("http://c.test/final", "HTTP/1.1 200 OK\r\n\r\n", "2026-01-01T00:00:00.300000Z")
+    again = _exchange("http://c.test/redirect/2", "HTTP/1.1 302 Found\r\nLocation: /elsewhere\r\n\r\n",
+                      "2026-01-01T00:00:09.000000Z")  # fetched again later by the page: not a hop of the chain
+    for order in ([second, first, final, again], [again, final, second, first], [first, second, final, again]):
+        chain = redirect_chain(order, "http://c.test/redirect/1", 20)
+        assert chain["final_url"] == "http://c.test/final" and chain["final"] is final
+        assert [h["status"] for h in chain["hops"]] == [301, 302] and not chain["loop"]
 
 
 def _fetch(proxy: RecordingProxy, url: str) -> tuple[int, bytes]:
