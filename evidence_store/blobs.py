@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import errno
 import hashlib
-import hmac
 import itertools
 import os
 import queue
@@ -46,7 +45,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, cast
 
-from .crypto import DEFAULT_SEGMENT_SIZE, SegmentEncryptor, decrypt_stream
+from blake3 import blake3
+
+from .crypto import DEFAULT_SEGMENT_SIZE, KeyedHmac, SegmentEncryptor, decrypt_stream, encrypt_whole
 from .errors import Cancelled, IntegrityError, SourceError, StorageFullError, VaultError, bilingual
 from .hashing import MultiHasher, new_hasher
 from .tasks import NEVER_CANCELLED, CancelToken, Progress, no_progress
@@ -62,13 +63,17 @@ _DONE = object()
 class IngestResult:
     """What the pipeline learnt about one stream; the vault turns it into rows."""
 
-    temp_path: Path
+    temp_name: str  # the temp blob (a string: thousands of small files each build one and send it to another process)
     size: int
     hashes: dict[str, str]
     blob_name: str  # the NAME_HASH of the ciphertext
     cipher_size: int
     dedupe_key: str
     head: bytes = b""
+
+    @property
+    def temp_path(self) -> Path:
+        return Path(self.temp_name)
 
 
 class _Stage(threading.Thread):
@@ -173,6 +178,7 @@ class BlobStore:
         self.tmp_dir = root / "tmp"
         self._blob_key = blob_key
         self._naming_key = naming_key
+        self._dedupe_hmac = KeyedHmac(naming_key)
         self._made: set[Path] = set()
 
     # -- layout -----------------------------------------------------------------
@@ -205,8 +211,7 @@ class BlobStore:
 
     def dedupe_key(self, sha256: str, blake3_hex: str) -> str:
         """Keyed hash of the plaintext (via its two digests): equal content, equal key."""
-        message = f"dedupe|{sha256}|{blake3_hex}".encode("ascii")
-        return hmac.new(self._naming_key, message, hashlib.sha256).hexdigest()
+        return self._dedupe_hmac.hexdigest(f"dedupe|{sha256}|{blake3_hex}".encode("ascii"))
 
     # -- writing ----------------------------------------------------------------
     def ingest(
@@ -314,7 +319,7 @@ class BlobStore:
         for extra in extras:
             hashes |= extra.hexdigests()
         return IngestResult(
-            temp_path=temp_path,
+            temp_name=temp_name,
             size=plain.size,
             hashes=hashes,
             blob_name=cipher_hash.hexdigest(),
@@ -325,26 +330,32 @@ class BlobStore:
 
     def _ingest_small(self, data: bytes, extra_hashes: tuple[str, ...], label: str, progress: Progress,
                       segment_size: int, sync: bool) -> IngestResult:
-        """The whole stream is one (last) segment: the same result as the pipeline, inline."""
-        encryptor = SegmentEncryptor(self._blob_key, segment_size)
-        plain = MultiHasher(("sha256", "blake3") + extra_hashes)
-        plain.update(data)
-        ciphertext = encryptor.header + encryptor.encrypt(data, True)
+        """The whole stream is one (last) segment: the same result as the pipeline, inline.
+
+        A disk's many small files each pay this, so it calls hashlib, BLAKE3 and the AEAD directly (no hasher,
+        encryptor or file objects) and writes the temp blob with one system call.
+        """
+        hashes = {"sha256": hashlib.sha256(data).hexdigest(), "blake3": blake3(data).hexdigest()}
+        for algorithm in extra_hashes:
+            extra = new_hasher(algorithm)
+            extra.update(data)
+            hashes[algorithm] = extra.hexdigest()
+        ciphertext = encrypt_whole(self._blob_key, data, segment_size)
         fd, temp_name = _make_temp(self.tmp_dir, self.file_mode)
-        temp_path = Path(temp_name)
         try:
-            with os.fdopen(fd, "wb", buffering=0) as out:
-                _write_all(out, ciphertext)
+            try:
+                _write_fd(fd, ciphertext)
                 if sync:
-                    os.fsync(out.fileno())
+                    os.fsync(fd)
+            finally:
+                os.close(fd)
         except BaseException as exc:
-            temp_path.unlink(missing_ok=True)
+            Path(temp_name).unlink(missing_ok=True)
             raise _translate(exc, label) from exc
         progress(len(data), len(data), label)
-        hashes = plain.hexdigests()
         name = new_hasher(NAME_HASH)
         name.update(ciphertext)
-        return IngestResult(temp_path=temp_path, size=plain.size, hashes=hashes,
+        return IngestResult(temp_name=temp_name, size=len(data), hashes=hashes,
                             blob_name=name.hexdigest(), cipher_size=len(ciphertext),
                             dedupe_key=self.dedupe_key(hashes["sha256"], hashes["blake3"]), head=data[:4096])
 
@@ -353,7 +364,7 @@ class BlobStore:
         name = result.blob_name
         final = self.path_for(name)
         self._ensure_dir(final.parent)
-        os.replace(result.temp_path, final)
+        os.replace(result.temp_name, final)
         if sync:
             _fsync_dir(final.parent)
         return name
@@ -418,6 +429,15 @@ def _read_block(source: BinaryIO, size: int, label: str) -> bytes:
         parts.append(data)
         wanted -= len(data)
     return parts[0] if len(parts) == 1 else b"".join(parts)
+
+
+def _write_fd(fd: int, data: bytes) -> None:
+    """Write all of ``data`` to a file descriptor (one call unless the kernel takes less)."""
+    written = os.write(fd, data)
+    if written < len(data):
+        view = memoryview(data)[written:]
+        while view:
+            view = view[os.write(fd, view):]
 
 
 def _write_all(out: BinaryIO, data: bytes) -> None:

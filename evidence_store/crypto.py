@@ -19,6 +19,7 @@ import hmac
 import os
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
+from hashlib import sha256
 from typing import BinaryIO
 
 from cryptography.exceptions import InvalidTag
@@ -180,14 +181,46 @@ def new_x25519() -> tuple[bytes, bytes]:
     return key.private_bytes_raw(), key.public_key().public_bytes_raw()
 
 
+_HMAC_BLOCK = 64  # SHA-256's block size
+_HMAC_INNER = bytes(byte ^ 0x36 for byte in range(256))
+_HMAC_OUTER = bytes(byte ^ 0x5C for byte in range(256))
+
+
+def _hmac_key_block(key: bytes) -> bytes:
+    return (sha256(key).digest() if len(key) > _HMAC_BLOCK else key).ljust(_HMAC_BLOCK, b"\0")
+
+
+def hmac_sha256(key: bytes, message: bytes) -> bytes:
+    """HMAC-SHA256 (RFC 2104) on hashlib's SHA-256: the bytes of ``hmac.digest(key, message, "sha256")`` (a test
+    holds them together) at about 60 % of its cost on short messages, where OpenSSL's one-shot HMAC mostly sets
+    itself up; each small blob derives its key with two."""
+    block = _hmac_key_block(key)
+    return sha256(block.translate(_HMAC_OUTER) + sha256(block.translate(_HMAC_INNER) + message).digest()).digest()
+
+
+class KeyedHmac:
+    """HMAC-SHA256 of many messages under one key: the key's inner and outer states are hashed once."""
+
+    def __init__(self, key: bytes) -> None:
+        block = _hmac_key_block(key)
+        self._inner = sha256(block.translate(_HMAC_INNER))
+        self._outer = sha256(block.translate(_HMAC_OUTER))
+
+    def hexdigest(self, message: bytes) -> str:
+        inner = self._inner.copy()
+        inner.update(message)
+        outer = self._outer.copy()
+        outer.update(inner.digest())
+        return outer.hexdigest()
+
+
 def hkdf_sha256(key: bytes, salt: bytes, info: bytes) -> bytes:
-    """RFC 5869 HKDF-SHA256 for one 32-byte output, on the stdlib's one-shot HMAC.
+    """RFC 5869 HKDF-SHA256 for one 32-byte output (extract, then one expand block).
 
     Same output as ``cryptography``'s HKDF (a test checks it) at a fraction of the
     per-call cost, which matters when thousands of small blobs each derive a key.
     """
-    prk = hmac.digest(salt, key, "sha256")
-    return hmac.digest(prk, info + b"\x01", "sha256")
+    return hmac_sha256(hmac_sha256(salt, key), info + b"\x01")
 
 
 def subkey(master_key: bytes, purpose: str) -> bytes:
@@ -221,6 +254,18 @@ class SegmentEncryptor:
         self._index += 1
         self._finished = last
         return out
+
+
+def encrypt_whole(blob_key: bytes, plaintext: bytes, segment_size: int = DEFAULT_SEGMENT_SIZE) -> bytes:
+    """A whole blob (header and one last segment) for a plaintext shorter than a segment: what
+    :class:`SegmentEncryptor` writes for it, in one call (a disk's many small files each pay this)."""
+    if len(plaintext) >= segment_size:
+        raise ValueError("only a plaintext shorter than one segment is encrypted whole")
+    header = BLOB_MAGIC + os.urandom(BLOB_NONCE_SIZE) + segment_size.to_bytes(4, "big")
+    return header + ChaCha20Poly1305(_payload_key(blob_key, header)).encrypt(_ONLY_SEGMENT_NONCE, plaintext, None)
+
+
+_ONLY_SEGMENT_NONCE = _segment_nonce(0, True)
 
 
 def _payload_key(blob_key: bytes, header: bytes) -> bytes:

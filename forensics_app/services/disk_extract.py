@@ -121,6 +121,8 @@ class Extractor:
         self.done_bytes = 0
         self._allocation: dict[int, AllocationMap] = {}
         self._image_path = str(image.path.resolve())
+        self._image_name = image.path.name
+        self._locator_heads: dict[int, dict[str, Any]] = {}
 
     # -- choosing ---------------------------------------------------------------
     def select(self, selection: Selection, partition: int | None) -> Generator[Entry, None, None]:
@@ -191,41 +193,67 @@ class Extractor:
             skipped.append((entry.display_path, f"metadata cannot be read: {str(exc).strip()[:120]}"))
             return None
         reader = StreamReader(tsk_file, entry)
-        name = entry.display_name
+        name, path = entry.display_name, entry.display_path
         # a browser database is kept in memory to be parsed (bounded), never written out in plaintext; so is a
         # small file to be analysed
         keep_database = entry.name in _BROWSER_NAMES and entry.size <= SQLITE_MAX_BYTES
         analyse = self.analysis_zone is not None and entry.size <= ANALYSE_IN_MEMORY
-        tap = _Tap(reader, keep_all=keep_database or analyse)
+        before = self.done_bytes
+        acquired = iso_utc()
+        kept: bytes | bytearray | None
+        if entry.size < self.segment_size:
+            content, head, kept = self._ingest_whole(reader, entry.size, name, ingest)
+        else:
+            content, head, kept = self._ingest_streamed(reader, name, ingest, keep_database or analyse)
+        if reader.error:
+            recovery.add("read_short")
+        self.done_bytes = before + reader.offset
+        address = entry.address
+        metadata: dict[str, Any] = {"locator": self._locator(part, entry, path, name, address, recovery, reader)}
+        warnings = recovery.warnings(path)
+        if reader.error:
+            warnings.append(ItemWarning("read_error", f"{path}: {reader.error}", f"{path}: lỗi đọc ({reader.error})",
+                                        {"offset": reader.offset, "size": entry.size}))
+        if reader.not_stored_from is not None:
+            warnings.append(self._not_stored(part, entry, reader.not_stored_from, metadata["locator"]))
+        self._artifacts(part, entry, head, kept if keep_database else None, metadata, warnings)
+        prepared = PreparedFile(content, name, f"{self._image_name}#partition{part.index}:{path}", metadata,
+                                tuple(warnings), acquired,
+                                {"address": address, "partition": entry.partition, "recovery": recovery.state,
+                                 "path": path}, sniff(content.head, name))
+        if analyse and kept is not None:
+            prepared.analysis = self._analyse(prepared, bytes(kept))
+        return prepared
+
+    def _ingest_whole(self, reader: StreamReader, size: int, name: str,
+                      ingest: Ingest) -> tuple[IngestResult, bytes, bytes]:
+        """A file smaller than one segment (most files of a disk): read whole (one read from TSK, no wrapper
+        per read, no progress per block) and handed to ``ingest`` from memory; its bytes are kept for the analysis
+        and the parsers at no cost. Returns the result, the head and the bytes."""
+        data = reader.read(size)
+        while reader.offset < size and (more := reader.read(size - reader.offset)):  # TSK gave less than asked
+            data += more
+        content = ingest(io.BytesIO(data), extra_hashes=self.extra_hashes, total=size, label=name,
+                         progress=no_progress, cancel=self.cancel)
+        self.progress(self.done_bytes + len(data), None, name)
+        return content, data[:HEADER_BYTES], data
+
+    def _ingest_streamed(self, reader: StreamReader, name: str, ingest: Ingest,
+                         keep_all: bool) -> tuple[IngestResult, bytes, bytearray | None]:
+        """A larger file streamed through ``ingest`` segment by segment, its head (and, when asked, all of it)
+        kept on the way."""
+        tap = _Tap(reader, keep_all=keep_all)
         before = self.done_bytes
 
         def step(done: int, _total: int | None, label: str) -> None:
             self.progress(before + done, None, label)
 
-        acquired = iso_utc()
         try:
-            content = ingest(cast(BinaryIO, tap), extra_hashes=self.extra_hashes, total=entry.size, label=name,
+            content = ingest(cast(BinaryIO, tap), extra_hashes=self.extra_hashes, total=reader.size, label=name,
                              progress=step, cancel=self.cancel)
         finally:
             tap.close()
-        if reader.error:
-            recovery.add("read_short")
-        self.done_bytes = before + reader.offset
-        metadata: dict[str, Any] = {"locator": self._locator(part, entry, recovery, reader)}
-        warnings = recovery.warnings(entry.display_path)
-        if reader.error:
-            warnings.append(ItemWarning("read_error", f"{entry.display_path}: {reader.error}",
-                                        f"{entry.display_path}: lỗi đọc ({reader.error})",
-                                        {"offset": reader.offset, "size": entry.size}))
-        if reader.not_stored_from is not None:
-            warnings.append(self._not_stored(part, entry, reader.not_stored_from, metadata["locator"]))
-        self._artifacts(part, entry, bytes(tap.head), tap.kept if keep_database else None, metadata, warnings)
-        prepared = PreparedFile(content, name, self._source(part, entry), metadata, tuple(warnings), acquired,
-                                {"address": entry.address, "partition": entry.partition, "recovery": recovery.state,
-                                 "path": entry.display_path}, sniff(content.head, name))
-        if analyse and tap.kept is not None:
-            prepared.analysis = self._analyse(prepared, bytes(tap.kept))
-        return prepared
+        return content, bytes(tap.head), tap.kept
 
     def _analyse(self, prepared: PreparedFile, data: bytes) -> ItemAnalysis | None:
         """Analysis of a file from its bytes in memory, as :func:`.analysis.analyse_item` does from the vault (the
@@ -291,19 +319,14 @@ class Extractor:
                            f"không được lưu trên đĩa: {why_vi}",
                            {"offset": offset, "size": entry.size, **({"ntfs_sizes": sizes} if sizes else {})})
 
-    def _source(self, part: Partition, entry: Entry) -> str:
-        return f"{self.image.path.name}#partition{part.index}:{entry.display_path}"
-
-    def _locator(self, part: Partition, entry: Entry, recovery: Any, reader: StreamReader) -> dict[str, Any]:
-        assert part.fs is not None and self.image_item is not None
+    def _locator(self, part: Partition, entry: Entry, path: str, name: str, address: str, recovery: Any,
+                 reader: StreamReader) -> dict[str, Any]:
+        head = self._locator_heads.get(part.index) or self._locator_head(part)
         locator: dict[str, Any] = {
-            "image_item": self.image_item.id, "image_item_uid": self.image_item.uid,
-            "image": self._image_path, "partition": part.index, "partition_offset": part.offset,
-            "file_system": part.fs.type_name, "inode": entry.inode, "address": entry.address,
-            "stream": None, "path": entry.display_path, "path_bytes_hex": entry.path.hex(),
-            "name": entry.display_name, "allocation": entry.allocation, "orphan": entry.orphan,
-            "recovery": recovery.state, "recovery_reasons": list(recovery.reasons),
-            "size": entry.size, "bytes_read": reader.offset, "times": entry.times,
+            **head, "inode": entry.inode, "address": address, "stream": None, "path": path,
+            "path_bytes_hex": entry.path.hex(), "name": name, "allocation": entry.allocation, "orphan": entry.orphan,
+            "recovery": recovery.state, "recovery_reasons": list(recovery.reasons), "size": entry.size,
+            "bytes_read": reader.offset, "times": entry.times,
         }
         if entry.stream is not None and entry.stream.type == 128:
             locator["stream"] = {"type": entry.stream.type, "id": entry.stream.id,
@@ -311,11 +334,19 @@ class Extractor:
                                  if entry.stream.name else None, "resident": entry.stream.resident}
         if entry.seq is not None:
             locator["sequence"] = entry.seq
-        if part.fs.policy.stores_local_time:
+        if part.fs is not None and part.fs.policy.stores_local_time:
             locator["time_zone_assumption"] = part.fs.policy.assumption()
         return locator
 
-    def _artifacts(self, part: Partition, entry: Entry, head: bytes, content: bytearray | None,
+    def _locator_head(self, part: Partition) -> dict[str, Any]:
+        """What every locator of a partition starts with (made once per partition, not per file)."""
+        assert part.fs is not None and self.image_item is not None
+        head = {"image_item": self.image_item.id, "image_item_uid": self.image_item.uid, "image": self._image_path,
+                "partition": part.index, "partition_offset": part.offset, "file_system": part.fs.type_name}
+        self._locator_heads[part.index] = head
+        return head
+
+    def _artifacts(self, part: Partition, entry: Entry, head: bytes, content: bytes | bytearray | None,
                    metadata: dict[str, Any], warnings: list[ItemWarning]) -> None:
         kind = browser_kind(entry.name, head)
         if kind is not None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 
 import pytest
 
@@ -72,3 +73,18 @@ def test_a_changed_metadata_value_changes_the_record_digest() -> None:
 def test_scalars_are_encoded_as_json_encodes_them(value: object) -> None:
     assert canonical_json(value) == json.dumps(value, sort_keys=True, separators=(",", ":"),
                                                ensure_ascii=False).encode("utf-8")
+
+
+def test_now_in_utc_is_written_as_a_given_moment_is() -> None:
+    from datetime import timedelta
+
+    from evidence_store.canonical import iso_utc, parse_iso, utc_now
+
+    for _ in range(3):
+        before = utc_now()
+        text = iso_utc()
+        after = utc_now()
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z", text), text
+        assert before <= parse_iso(text) <= after
+        assert iso_utc(parse_iso(text)) == text
+        assert iso_utc(before + timedelta(hours=7)) > text  # a later moment writes a later text

@@ -117,3 +117,36 @@ def test_fast_hkdf_equals_the_reference_implementation() -> None:
         key = os.urandom(32)
         reference = HKDF(algorithm=hashes.SHA256(), length=32, salt=salt or None, info=info).derive(key)
         assert hkdf_sha256(key, salt, info) == reference
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=200), st.binary(max_size=300))
+def test_hmac_on_hashlib_equals_the_standard_library(key: bytes, message: bytes) -> None:
+    import hashlib
+    import hmac
+
+    from evidence_store.crypto import KeyedHmac, hmac_sha256
+
+    assert hmac_sha256(key, message) == hmac.digest(key, message, "sha256")  # keys over one block are hashed first
+    assert KeyedHmac(key).hexdigest(message) == hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(min_value=0, max_value=SEG - 1).flatmap(lambda n: st.binary(min_size=n, max_size=n)))
+def test_a_blob_encrypted_whole_is_a_one_segment_blob(data: bytes) -> None:
+    from evidence_store.crypto import BLOB_MAGIC, encrypt_whole
+
+    blob = encrypt_whole(KEY, data, SEG)
+    assert blob.startswith(BLOB_MAGIC) and int.from_bytes(blob[BLOB_HEADER_SIZE - 4:BLOB_HEADER_SIZE], "big") == SEG
+    assert len(blob) == ciphertext_size(len(data), SEG) == len(encrypt(data))
+    assert decrypt(blob) == data
+    assert encrypt_whole(KEY, data, SEG)[:BLOB_HEADER_SIZE] != blob[:BLOB_HEADER_SIZE]  # a fresh nonce every time
+    with pytest.raises(IntegrityError):
+        decrypt(blob[:-1])
+
+
+def test_only_a_plaintext_under_one_segment_is_encrypted_whole() -> None:
+    from evidence_store.crypto import encrypt_whole
+
+    with pytest.raises(ValueError, match="shorter than one segment"):
+        encrypt_whole(KEY, bytes(SEG), SEG)
