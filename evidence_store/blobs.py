@@ -12,22 +12,25 @@ floor ((SHA-256 + BLAKE3 + AEAD) / cores), over its 1.25x target, where a
 BLAKE3 name (about 2.5x cheaper than SHA-256 here) leaves 1.13x. The plaintext
 hashes live only in the encrypted database.
 
-Ingest reads the source once. The reader feeds worker threads through
-bounded queues: one hashes the plaintext (SHA-256 and BLAKE3), one more each
-for MD5 and SHA-1 when asked, one encrypts and hashes the ciphertext (the blob's name),
-and the last writes. hashlib, blake3 and the AEAD release the GIL, so on
-several cores hashing, encryption and writing overlap; the stages are of
-similar weight so none of them holds the others back. The disk works at the
-same time as the CPU: every few MiB the writer asks the kernel to start writing
-back what it wrote (``sync_file_range``, Linux), so the final fsync waits only
-for the last stretch instead of the whole file. Memory is a few segments
-whatever the input size. Crash safety: temp file, fsync, rename, fsync the
-directory; the database row is committed only afterwards, so a crash leaves at
-most an orphan that verify reports.
+Ingest reads the source once, a few segments at a time, and shares the work
+between the calling thread and a worker thread per other core (see
+``_Pipeline``): the hashes of the plaintext (SHA-256, BLAKE3, MD5 and SHA-1
+when asked) each take the chunks in order; each segment is encrypted and
+written at its place by any thread (its nonce and offset follow from its
+index); the BLAKE3 of the ciphertext (the blob's name) takes the segments in
+order. A free thread takes the oldest ready task, so the cores share the work
+whatever its mix. hashlib, blake3, reads and writes release the GIL, so they
+overlap (the AEAD keeps it: see ``_Pipeline``). The disk works at the same time
+as the CPU: every few MiB the name lane asks the kernel to start writing back
+what is written (``sync_file_range``, Linux), so the final fsync waits only for
+the last stretch instead of the whole file. Memory is a few chunks whatever the
+input size. Crash safety: temp file, fsync, rename, fsync the directory; the
+database row is committed only afterwards, so a crash leaves at most an orphan
+that verify reports.
 
 What one pass costs per byte: SHA-256 once, BLAKE3 twice (plaintext, and
 ciphertext for the blob's name) and ChaCha20-Poly1305; ``bench/vault_ingest.py``
-times each against the same file and shows where the time goes, stage by stage.
+times each against the same file and shows where the time goes, task by task.
 """
 
 from __future__ import annotations
@@ -36,27 +39,26 @@ import errno
 import hashlib
 import itertools
 import os
-import queue
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, cast
+from typing import Any, BinaryIO
 
 from blake3 import blake3
 
-from .crypto import DEFAULT_SEGMENT_SIZE, KeyedHmac, SegmentEncryptor, decrypt_stream, encrypt_whole
+from .crypto import DEFAULT_SEGMENT_SIZE, TAG_SIZE, KeyedHmac, SegmentEncryptor, decrypt_stream, encrypt_whole
 from .errors import Cancelled, IntegrityError, SourceError, StorageFullError, VaultError, bilingual
 from .hashing import MultiHasher, new_hasher
 from .tasks import NEVER_CANCELLED, CancelToken, Progress, no_progress
 
-QUEUE_DEPTH = 4
+CHUNK_SEGMENTS = 4  # segments read and hashed at a time (see _Pipeline)
+WINDOW_CHUNKS = 4  # chunks in flight at most: memory is about twice this many chunks, whatever the input size
 NAME_HASH = "blake3"  # the hash of its ciphertext that names a new blob
 NAME_HASHES = ("sha256", "blake3")  # every hash that has named blobs: SHA-256 before issue 20 (see the docstring)
 WRITEBACK_EVERY = 8 << 20  # bytes written between two writeback requests
-_DONE = object()
 
 
 @dataclass(frozen=True)
@@ -76,30 +78,248 @@ class IngestResult:
         return Path(self.temp_name)
 
 
-class _Stage(threading.Thread):
-    """A pipeline worker: takes items from a queue until the sentinel, keeps its error and its CPU time."""
+@dataclass
+class _Chunk:
+    """A few segments read at once: each plaintext lane hashes it whole, each segment is encrypted on its own."""
 
-    def __init__(self, name: str, work: Callable[[object], None]) -> None:
-        super().__init__(name=name, daemon=True)
-        self.inbox: queue.Queue[object] = queue.Queue(QUEUE_DEPTH)
-        self.error: BaseException | None = None
-        self.cpu_seconds = 0.0
-        self._work = work
+    data: bytes
+    first: int  # the index of its first segment in the blob
+    ciphertexts: list[bytes | None]  # each set once its segment is encrypted and written, dropped once named
+    last: bool  # it holds the blob's last segment
+    lanes_left: int  # plaintext lanes that have not hashed it yet
+    encrypted: int = 0
+    named: int = 0
 
-    def run(self) -> None:
+
+class _Lane:
+    """A hash that must see the chunks in order (SHA-256, BLAKE3, MD5, SHA-1): one worker at a time feeds it."""
+
+    def __init__(self, name: str, hasher: MultiHasher) -> None:
+        self.name, self.hasher = name, hasher
+        self.next = 0  # the index of the next chunk it hashes
+        self.busy = False
+
+
+_Task = tuple[str, Any, Any]  # ("lane", lane, chunk) | ("encrypt", chunk, index in it) | ("name", None, segments)
+
+
+class _Pipeline:
+    """The work of one large ingest, shared by the calling thread and a worker thread per other core.
+
+    Four kinds of task. Reading, in the calling thread only (a source may be tied to it), whenever fewer than
+    ``WINDOW_CHUNKS`` chunks are in flight. Each plaintext lane (SHA-256, BLAKE3, MD5/SHA-1 when asked) hashes
+    the chunks in order, so one thread at a time runs a lane. Each segment is encrypted and written at its
+    place in the file by whichever thread is free (its nonce and its offset follow from its index). The name
+    lane hashes the written ciphertext in order (BLAKE3, the blob's name) and asks the kernel to write it back.
+    A free thread takes, among the tasks ready, the one at the oldest place in the stream: the lane furthest
+    behind catches up and the oldest chunk's memory is given back first, so no split is tuned to one
+    machine's per-byte costs (a fast disk or a slow one, MD5 or not) and the work spreads over the cores as it
+    comes. The calling thread works too instead of waiting for room to read: one thread per core, none idle.
+
+    The AEAD (cryptography 45) keeps the GIL while it encrypts a segment; the hashes, reads and writes release
+    it. Hence each segment is written by the thread that encrypted it, which lets the GIL go at once (back to
+    back AEADs would keep the others waiting for a few lines of Python each), and the lanes hash a chunk of
+    ``CHUNK_SEGMENTS`` segments per call: long calls without the GIL, few hand-overs.
+    """
+
+    def __init__(self, encryptor: SegmentEncryptor, lanes: list[_Lane], name_hash: Any,
+                 write_at: Callable[[int, bytes], None], written: Callable[[int], None], workers: int) -> None:
+        self._encryptor = encryptor
+        self._segment_size = encryptor.segment_size
+        self._header_size = len(encryptor.header)
+        self._lanes = lanes
+        self._name_hash = name_hash
+        self._write_at = write_at
+        self._written = written
+        self._condition = threading.Condition()
+        self._chunks: dict[int, _Chunk] = {}  # in flight, by chunk index
+        self._fed = 0  # chunks read
+        self._segments = 0  # segments read
+        self._next_encrypt = 0  # the next segment to encrypt
+        self._next_name = 0  # the next segment to hash for the blob's name
+        self._naming = False
+        self._closed = False  # the last chunk is read
+        self._stopping = False
+        self._error: BaseException | None = None
+        self.size = self._header_size  # the blob file's size so far
+        self.cpu: dict[str, float] = {}
+        self.waited = 0.0  # seconds threads waited for work (all of them)
+        self.workers = [threading.Thread(target=self._work, name=f"blob-ingest-{n}", daemon=True)
+                        for n in range(workers)]
+
+    def run(self, chunks: Iterator[tuple[bytes, bool]]) -> None:
+        """Read ``(data, last)`` chunks from ``chunks`` and work along with the workers until all is written."""
+        for worker in self.workers:
+            worker.start()
+        try:
+            while True:
+                with self._condition:
+                    if self._error is not None:
+                        raise self._error
+                    if self._closed and not self._chunks:
+                        return
+                    if not self._closed and len(self._chunks) < WINDOW_CHUNKS:
+                        task: _Task | None = ("read", None, None)  # first: the more in flight, the more to share
+                    else:
+                        task = self._take()
+                    if task is None:
+                        self._wait()
+                        continue
+                if task[0] == "read":
+                    started = time.thread_time()
+                    data, last = next(chunks)
+                    with self._condition:
+                        self._add(data, last)
+                        self._count({"read": time.thread_time() - started})
+                        self._condition.notify_all()
+                else:
+                    self._do(task)
+        except BaseException as exc:
+            with self._condition:
+                if self._error is None:
+                    self._error = exc
+            raise
+        finally:
+            with self._condition:
+                self._stopping = True
+                self._condition.notify_all()
+            for worker in self.workers:
+                worker.join()
+
+    def _add(self, data: bytes, last: bool) -> None:
+        count = -(-len(data) // self._segment_size)
+        self._chunks[self._fed] = _Chunk(data, self._segments, [None] * count, last, len(self._lanes))
+        self._fed += 1
+        self._segments += count
+        self._closed = last
+
+    def _wait(self) -> None:
+        waited = time.perf_counter()
+        self._condition.wait()
+        self.waited += time.perf_counter() - waited
+
+    def _count(self, cpu: dict[str, float]) -> None:
+        for name, seconds in cpu.items():
+            self.cpu[name] = self.cpu.get(name, 0.0) + seconds
+
+    # -- the workers' side ------------------------------------------------------
+    def _work(self) -> None:
         started = time.thread_time()
         try:
             while True:
-                item = self.inbox.get()
-                if item is _DONE:
+                with self._condition:
+                    task = self._take()
+                    while task is None:
+                        if self._error is not None or self._stopping or (self._closed and not self._chunks):
+                            return
+                        self._wait()
+                        task = self._take()
+                try:
+                    self._do(task)
+                except BaseException as exc:  # re-raised in the calling thread
+                    with self._condition:
+                        if self._error is None:
+                            self._error = exc
+                        self._condition.notify_all()
                     return
-                if self.error is None:
-                    try:
-                        self._work(item)
-                    except BaseException as exc:  # kept and re-raised by the reader thread
-                        self.error = exc
         finally:
-            self.cpu_seconds = time.thread_time() - started
+            with self._condition:
+                self._count({"workers": time.thread_time() - started})
+
+    def _do(self, task: _Task) -> None:
+        """Run a task taken by :meth:`_take`, then record it done."""
+        cpu, ciphertext = self._run(task)
+        with self._condition:
+            self._done(task, ciphertext)
+            self._count(cpu)
+            self._condition.notify_all()
+
+    def _take(self) -> _Task | None:
+        """The ready task at the oldest place in the stream (lanes first on a tie: theirs is sequential work)."""
+        if self._error is not None or self._stopping:
+            return None
+        best: _Task | None = None
+        best_place = -1
+        for lane in self._lanes:
+            chunk = self._chunks.get(lane.next)
+            if not lane.busy and chunk is not None and (best is None or chunk.first < best_place):
+                best, best_place = ("lane", lane, chunk), chunk.first
+        if not self._naming and self._next_name < self._next_encrypt and (best is None
+                                                                          or self._next_name < best_place):
+            batch: list[tuple[_Chunk, int]] = []
+            segment = self._next_name
+            while segment < self._segments and len(batch) < CHUNK_SEGMENTS:
+                chunk = self._chunks[segment // CHUNK_SEGMENTS]
+                if chunk.ciphertexts[segment - chunk.first] is None:
+                    break
+                batch.append((chunk, segment - chunk.first))
+                segment += 1
+            if batch:
+                best, best_place = ("name", None, batch), self._next_name
+        if self._next_encrypt < self._segments and (best is None or self._next_encrypt < best_place):
+            chunk = self._chunks[self._next_encrypt // CHUNK_SEGMENTS]
+            best = ("encrypt", chunk, self._next_encrypt - chunk.first)
+        if best is not None:
+            kind, what, _ = best
+            if kind == "lane":
+                what.busy = True
+            elif kind == "name":
+                self._naming = True
+            else:
+                self._next_encrypt += 1
+        return best
+
+    def _run(self, task: _Task) -> tuple[dict[str, float], bytes | None]:
+        """Do one task without the pipeline's lock: where its CPU time went, and a segment's ciphertext."""
+        kind, what, where = task
+        started = time.thread_time()
+        if kind == "lane":
+            what.hasher.update(where.data)
+            return {what.name: time.thread_time() - started}, None
+        if kind == "encrypt":
+            chunk, index = what, where
+            segment, size = chunk.first + index, self._segment_size
+            last = chunk.last and index == len(chunk.ciphertexts) - 1
+            with memoryview(chunk.data) as view:
+                ciphertext = self._encryptor.encrypt_segment(segment, view[index * size:(index + 1) * size], last)
+            encrypted = time.thread_time()
+            self._write_at(self._header_size + segment * (size + TAG_SIZE), ciphertext)
+            return {"encrypt": encrypted - started, "write": time.thread_time() - encrypted}, ciphertext
+        end = 0
+        for chunk, index in where:
+            ciphertext = chunk.ciphertexts[index]
+            self._name_hash.update(ciphertext)
+            end = self._header_size + (chunk.first + index) * (self._segment_size + TAG_SIZE) + len(ciphertext)
+        hashed = time.thread_time()
+        self._written(end)
+        return {"name": hashed - started, "writeback": time.thread_time() - hashed}, None
+
+    def _done(self, task: _Task, ciphertext: bytes | None) -> None:
+        kind, what, where = task
+        if kind == "lane":
+            what.busy = False
+            what.next += 1
+            where.lanes_left -= 1
+            self._release(where)
+        elif kind == "encrypt":
+            what.ciphertexts[where] = ciphertext
+            what.encrypted += 1
+            self.size += len(ciphertext or b"")
+            self._release(what)
+        else:
+            self._naming = False
+            for chunk, index in where:
+                chunk.ciphertexts[index] = None
+                chunk.named += 1
+                self._next_name += 1
+                self._release(chunk)
+
+    def _release(self, chunk: _Chunk) -> None:
+        """Let go of a chunk's plaintext once hashed and encrypted, and of the chunk once named."""
+        if not chunk.lanes_left and chunk.encrypted == len(chunk.ciphertexts):
+            chunk.data = b""
+            if chunk.named == len(chunk.ciphertexts):
+                del self._chunks[chunk.first // CHUNK_SEGMENTS]
 
 
 class _Writeback:
@@ -231,7 +451,7 @@ class BlobStore:
         ``sync=False`` leaves the fsync to the caller (a batch of many small items
         syncs the file system once before committing, see :func:`sync_filesystem`).
         A stream that fits in one segment is hashed and encrypted inline: starting
-        the stage threads would cost more than the work (thousands of small files).
+        the worker threads would cost more than the work (thousands of small files).
         """
         self._ensure_dir(self.tmp_dir)
         cancel.check()
@@ -240,87 +460,58 @@ class BlobStore:
             return self._ingest_small(first, extra_hashes, label, progress, segment_size, sync)
         keep_segment_memory()
         encryptor = SegmentEncryptor(self._blob_key, segment_size)
-        plain = MultiHasher(("sha256", "blake3"))
-        extras = [MultiHasher((name,)) for name in extra_hashes]
+        # MD5 and SHA-1 (``disk add --copy``) each in a lane of their own, so neither waits for another hash
+        lanes = [_Lane(name, MultiHasher((name,))) for name in ("sha256", "blake3", *extra_hashes)]
         cipher_hash = new_hasher(NAME_HASH)
         fd, temp_name = _make_temp(self.tmp_dir, self.file_mode)
         temp_path = Path(temp_name)
-        out = os.fdopen(fd, "wb", buffering=0)
-        cipher_size = 0
         writeback = _Writeback(fd)
-        started, reader_started = time.perf_counter(), time.thread_time()
-
-        def write(block: object) -> None:
-            nonlocal cipher_size
-            assert isinstance(block, bytes)
-            _write_all(out, block)
-            cipher_size += len(block)
-            writeback.written(cipher_size)
-
-        writer = _Stage("blob-write", write)
-
-        def encrypt(item: object) -> None:
-            data, last = cast("tuple[bytes, bool]", item)
-            block = encryptor.encrypt(data, last)
-            cipher_hash.update(block)
-            writer.inbox.put(block)
-
-        hasher = _Stage("blob-hash", lambda data: plain.update(data))  # type: ignore[arg-type]
-        encrypter = _Stage("blob-encrypt", encrypt)
-        # MD5 and SHA-1 (``disk add --copy``) each in a stage of its own, so SHA-256 does not wait for them
-        # and, on more than two cores, neither waits for the other (MD5 alone is slower than the rest per core)
-        extra_stages = tuple(_Stage(f"blob-hash-{name}", extra.update)  # type: ignore[arg-type]
-                             for name, extra in zip(extra_hashes, extras, strict=True))
-        stages = (hasher, encrypter, writer) + extra_stages
-        for stage in stages:
-            stage.start()
+        started, caller_started = time.perf_counter(), time.thread_time()
+        cipher_hash.update(encryptor.header)
+        chunk_size = segment_size * CHUNK_SEGMENTS
         try:
-            cipher_hash.update(encryptor.header)
-            write(encryptor.header)
-            done = 0
-            block = first
-            head = block[:4096]
-            while True:
-                cancel.check()
-                following = _read_block(source, segment_size, label) if len(block) == segment_size else b""
-                last = not following
-                hasher.inbox.put(block)
-                for extra_stage in extra_stages:
-                    extra_stage.inbox.put(block)
-                encrypter.inbox.put((block, last))
-                done += len(block)
-                progress(done, total, label)
-                for stage in stages:
-                    if stage.error is not None:
-                        raise stage.error
-                if last:
-                    break
-                block = following
-            _stop(stages)
-            for stage in stages:
-                if stage.error is not None:
-                    raise stage.error
+            _pwrite_all(fd, encryptor.header, 0)
+            pipeline = _Pipeline(encryptor, lanes, cipher_hash, lambda offset, data: _pwrite_all(fd, data, offset),
+                                 writeback.written, _worker_count(len(lanes)) - 1)
+            head = first[:4096]
+
+            def chunks() -> Iterator[tuple[bytes, bool]]:
+                """The source in chunks of CHUNK_SEGMENTS segments, each known to be the last or not."""
+                block = first + _read_block(source, chunk_size - len(first), label)
+                done = 0
+                while True:
+                    cancel.check()
+                    following = _read_block(source, chunk_size, label) if len(block) == chunk_size else b""
+                    done += len(block)
+                    progress(done, total, label)
+                    yield block, not following
+                    if not following:
+                        return
+                    block = following
+
+            pipeline.run(chunks())
             piped = time.perf_counter()
-            out.flush()
             if sync:
-                os.fsync(out.fileno())
-            out.close()
+                os.fsync(fd)
+            os.close(fd)
+            fd = -1
+            cipher_size = pipeline.size
             last_profile.clear()
             last_profile.update({"pipeline_s": piped - started, "final_fsync_s": time.perf_counter() - piped,
-                                 "reader_cpu_s": time.thread_time() - reader_started,
-                                 "sha256_blake3_cpu_s": hasher.cpu_seconds,
-                                 "encrypt_name_blake3_cpu_s": encrypter.cpu_seconds, "write_cpu_s": writer.cpu_seconds})
+                                 "caller_cpu_s": time.thread_time() - caller_started,
+                                 **{f"{name}_cpu_s": seconds for name, seconds in pipeline.cpu.items()},
+                                 "threads": len(pipeline.workers) + 1, "waited_for_work_s": pipeline.waited})
         except BaseException as exc:
-            _stop(stages)
-            out.close()
+            if fd >= 0:
+                os.close(fd)
             temp_path.unlink(missing_ok=True)
             raise _translate(exc, label) from exc
-        hashes = plain.hexdigests()
-        for extra in extras:
-            hashes |= extra.hexdigests()
+        hashes: dict[str, str] = {}
+        for lane in lanes:
+            hashes |= lane.hasher.hexdigests()
         return IngestResult(
             temp_name=temp_name,
-            size=plain.size,
+            size=lanes[0].hasher.size,
             hashes=hashes,
             blob_name=cipher_hash.hexdigest(),
             cipher_size=cipher_size,
@@ -414,6 +605,16 @@ class _HashingReader:
         return data
 
 
+def _worker_count(lanes: int) -> int:
+    """One thread per core this process may use, but no more than the tasks that can run at once
+    (reading, each lane, the name lane and one AEAD: it keeps the GIL, so two AEADs never run together)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, lanes + 3))
+
+
 def _read_block(source: BinaryIO, size: int, label: str) -> bytes:
     """Read exactly ``size`` bytes unless the stream ends (short reads are retried)."""
     parts: list[bytes] = []
@@ -440,20 +641,12 @@ def _write_fd(fd: int, data: bytes) -> None:
             view = view[os.write(fd, view):]
 
 
-def _write_all(out: BinaryIO, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        written = out.write(view)
-        if written is None:
-            raise OSError(errno.EAGAIN, "write would block")
-        view = view[written:]
-
-
-def _stop(stages: tuple[_Stage, ...]) -> None:
-    """Stop stages in pipeline order, so each finishes what the previous one sent."""
-    for stage in stages:
-        stage.inbox.put(_DONE)
-        stage.join()
+def _pwrite_all(fd: int, data: bytes, offset: int) -> None:
+    """Write all of ``data`` at ``offset`` (short writes are retried); workers write their segments in any order."""
+    with memoryview(data) as view:
+        while view:
+            written = os.pwrite(fd, view, offset)
+            view, offset = view[written:], offset + written
 
 
 def _translate(exc: BaseException, label: str) -> BaseException:

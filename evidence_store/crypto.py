@@ -248,12 +248,17 @@ class SegmentEncryptor:
     def encrypt(self, plaintext: bytes, last: bool) -> bytes:
         if self._finished:
             raise RuntimeError("segment after the last one")
-        if len(plaintext) > self.segment_size or (not last and len(plaintext) != self.segment_size):
-            raise ValueError("only the last segment may be shorter than the segment size")
-        out = self._aead.encrypt(_segment_nonce(self._index, last), plaintext, None)
+        out = self.encrypt_segment(self._index, plaintext, last)
         self._index += 1
         self._finished = last
         return out
+
+    def encrypt_segment(self, index: int, plaintext: bytes | memoryview, last: bool) -> bytes:
+        """Segment ``index`` of the blob, in any order: each segment's nonce is its index (and the last flag),
+        so ingest's workers encrypt different segments of one blob at once. The caller gives each index once."""
+        if len(plaintext) > self.segment_size or (not last and len(plaintext) != self.segment_size):
+            raise ValueError("only the last segment may be shorter than the segment size")
+        return self._aead.encrypt(_segment_nonce(index, last), plaintext, None)
 
 
 def encrypt_whole(blob_key: bytes, plaintext: bytes, segment_size: int = DEFAULT_SEGMENT_SIZE) -> bytes:
