@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import pytsk3
 
 from .names import escape_name, needs_escape
-from .timestamps import times_json
+from .timestamps import times_json, utc_seconds_utf8, whole_template
 
 _NAME_TYPES = {
     "TSK_FS_NAME_TYPE_UNDEF": "-", "TSK_FS_NAME_TYPE_FIFO": "p", "TSK_FS_NAME_TYPE_CHR": "c",
@@ -331,6 +332,94 @@ def _owner_text(mode: int, uid: int, gid: int) -> bytes:
         _OWNERS.clear()
     _OWNERS[(mode, uid, gid)] = text.encode()
     return text.encode()
+
+
+SEPARATOR = b",\n  "  # between entries in a JSON array, as the listings write it
+
+# A writer of one directory's common entries (see ListingText.directory): their fields as read from pytsk3 in,
+# True when it wrote the entry's text.
+Writer = Callable[[bytes, int, str, str, bool, bool, int, int, int, int, tuple[int, ...]], bool]
+
+
+class ListingText:
+    """The JSON text of a walk's entries, each as :func:`json_bytes` writes it, gathered in walk order.
+
+    A recursive listing spends most of its time per entry, so the walker hands a common entry over
+    as the fields it read from pytsk3, before any :class:`Entry` exists, to the writer of its
+    directory (:meth:`directory`), which writes it with one ``%`` on a template holding the
+    partition, the parent's quoted path and the time fields of the file system's precisions. What
+    that writer declines, and every other entry, comes as an Entry (:meth:`add`). A test holds the
+    text equal to :func:`json_bytes`'s.
+    """
+
+    def __init__(self, partition: int, policy: Any) -> None:
+        self.texts: list[bytes] = []  # entries' text not yet taken
+        self._partition = partition
+        self._precisions = policy.precisions() if policy is not None and not policy.stores_local_time else None
+
+    def add(self, entry: Entry) -> None:
+        self.texts.append(json_bytes(entry))
+
+    def take(self) -> bytes:
+        """The entries gathered so far, joined by :data:`SEPARATOR`; they are forgotten."""
+        text = SEPARATOR.join(self.texts)
+        self.texts.clear()
+        return text
+
+    def directory(self, parent_path: bytes, orphan: bool) -> Writer | None:
+        """The writer of the common entries of the directory ``parent_path`` (None: it has none, as on a
+        file system that stores local times, or under a path JSON writes otherwise than as it is).
+
+        ``write(name, inode, name_type, meta_type, name_allocated, meta_allocated, size, mode, uid, gid,
+        raw_times)`` appends the text of a common entry (a name JSON writes as it is, metadata
+        present, no stream, link target or short name: the caller knows those) and says whether it did.
+        """
+        precisions = self._precisions
+        if precisions is None:
+            return None
+        opening = _remember_parent(parent_path)
+        if opening is None:
+            return None
+        head = (b'{"partition": %d, "path": ' % self._partition + opening.replace(b"%", b"%%")
+                + b'%s", "name": "%s", "inode": %d, "address": "%d", %s"size": %d, "times": ')
+        whole = whole_template(precisions)  # all stored slots in one `%` (when each holds a time)
+        stored = tuple(slot for slot, precision in enumerate(precisions) if precision)
+        slots = len(stored) if whole is not None and stored in ((0, 1, 2, 3), (0, 1, 2)) else 0
+        template = head + whole[0] + b"%s" if whole is not None else b""
+        d0, d1, d2, d3 = (*whole[2], 1)[:4] if whole is not None else (1, 1, 1, 1)  # of each slot's nanoseconds
+        separate = head + b"%s%s"  # the times written by times_json
+        texts, kinds, owners, seconds = self.texts, _KINDS, _OWNERS, utc_seconds_utf8
+        escaped = _JSON_ESCAPED.search
+
+        def write(name: bytes, inode: int, name_type: str, meta_type: str, name_allocated: bool,
+                  meta_allocated: bool, size: int, mode: int, uid: int, gid: int, times: tuple[int, ...]) -> bool:
+            if escaped(name):
+                return False
+            if not name.isascii():
+                try:
+                    name.decode("utf-8")
+                except UnicodeDecodeError:
+                    return False
+            key = (name_type, meta_type, name_allocated, meta_allocated, orphan)
+            kind = kinds.get(key) or _kind_text(*key)
+            owner = (mode, uid, gid)
+            ending = owners.get(owner) or _owner_text(*owner)
+            if slots == 4:
+                m, mn, a, an, c, cn, b, bn = times
+                if m and a and c and b:
+                    texts.append(template % (name, name, inode, inode, kind, size, seconds(m), mn // d0, seconds(a),
+                                             an // d1, seconds(c), cn // d2, seconds(b), bn // d3, ending))
+                    return True
+            elif slots == 3:  # modified, accessed, changed (ext2/3: no birth time)
+                m, mn, a, an, c, cn = times[:6]
+                if m and a and c:
+                    texts.append(template % (name, name, inode, inode, kind, size, seconds(m), mn // d0, seconds(a),
+                                             an // d1, seconds(c), cn // d2, ending))
+                    return True
+            texts.append(separate % (name, name, inode, inode, kind, size, times_json(times, precisions), ending))
+            return True
+
+        return write
 
 
 def mode_string(entry: Entry) -> str:

@@ -144,10 +144,10 @@ def times_json(raw: tuple[int, ...], precisions: tuple[int, int, int, int]) -> b
     template made once per precision, in bytes (listings are written as UTF-8, and ASCII text
     costs nothing to encode only when it never was text); a test holds the two to the same text.
     """
-    whole = _whole_template(precisions)
+    whole = whole_template(precisions)
     if whole is not None:  # every stored slot in one `%` when each holds a time (the common case: half the cost)
         template, pick, divisors = whole
-        s = _utc_seconds_utf8
+        s = utc_seconds_utf8
         if len(divisors) == 4:
             m, mn, a, an, c, cn, b, bn = pick(raw)
             if m and a and c and b:
@@ -159,7 +159,7 @@ def times_json(raw: tuple[int, ...], precisions: tuple[int, int, int, int]) -> b
                 d0, d1, d2 = divisors
                 return template % (s(m), mn // d0, s(a), an // d1, s(c), cn // d2)
     parts = []
-    seconds_text = _utc_seconds_utf8
+    seconds_text = utc_seconds_utf8
     for template, divisor, index in _time_templates(precisions):
         seconds, nanos = raw[index], raw[index + 1]
         if seconds or nanos:
@@ -169,7 +169,7 @@ def times_json(raw: tuple[int, ...], precisions: tuple[int, int, int, int]) -> b
 
 
 @lru_cache(maxsize=1 << 16)
-def _utc_seconds_utf8(seconds: int) -> bytes:
+def utc_seconds_utf8(seconds: int) -> bytes:
     return _utc_seconds(seconds).encode()
 
 
@@ -194,7 +194,7 @@ def _time_templates(precisions: tuple[int, int, int, int]) -> tuple[tuple[bytes,
 
 
 @lru_cache(maxsize=16)
-def _whole_template(precisions: tuple[int, int, int, int]
+def whole_template(precisions: tuple[int, int, int, int]
                     ) -> tuple[bytes, Callable[[tuple[int, ...]], tuple[int, ...]], tuple[int, ...]] | None:
     """For three or four stored slots: the template of all of them (each taking its seconds and its
     nanoseconds: ``%.0a`` swallows those of a whole-second slot), what picks their raw fields, and the

@@ -22,12 +22,23 @@ from evidence_store.models import ItemWarning
 from evidence_store.tasks import NEVER_CANCELLED, CancelToken
 
 from . import apfs
-from .entries import META_TYPE, NAME_TYPE, NTFS_DATA, NTFS_FILE_NAME, NTFS_INDEX_ROOT, ORPHAN_DIR, Entry, Stream
+from .entries import (
+    META_TYPE,
+    NAME_TYPE,
+    NTFS_DATA,
+    NTFS_FILE_NAME,
+    NTFS_INDEX_ROOT,
+    ORPHAN_DIR,
+    Entry,
+    ListingText,
+    Stream,
+)
 from .image import Partition
 from .ntfs_mft import unreadable_records
 from .timestamps import TimePolicy, epochs, filetime, raw_times
 
 MAX_DEPTH = 512
+TEXT_BATCH = 1000  # entries of JSON text handed out at once (one message from a listing worker)
 _ALLOC = int(pytsk3.TSK_FS_NAME_FLAG_ALLOC)
 _META_ALLOC = int(pytsk3.TSK_FS_META_FLAG_ALLOC)
 _NON_RESIDENT = int(pytsk3.TSK_FS_ATTR_NONRES)
@@ -93,6 +104,17 @@ class Walker:
         self._listed[root_inode] = self._listed.get(root_inode, 0) + 1
         yield from self._descend(parent_path, name, inode, (root_inode,), orphan)
 
+    def subtree_json(self, parent_path: bytes, name: bytes, inode: int, root_inode: int,
+                     orphan: bool) -> Iterator[bytes]:
+        """The JSON text of :meth:`walk_subtree`'s entries (each as ``json_bytes`` writes it), joined by
+        ``,\\n  ``, :data:`TEXT_BATCH` entries at a time: common entries are written from pytsk3's fields,
+        no :class:`Entry` built (a recursive ``disk ls --json`` is mostly this)."""
+        text = ListingText(self.partition.index, self.policy)
+        self._listed[root_inode] = self._listed.get(root_inode, 0) + 1
+        yield from self._descend(parent_path, name, inode, (root_inode,), orphan, text)
+        if text.texts:
+            yield text.take()
+
     def walk_inode(self, inode: int, parent_path: bytes) -> Iterator[Entry]:
         """Children of the directory at ``inode`` (lazy listing for a browser)."""
         if self.family == "apfs":
@@ -148,8 +170,11 @@ class Walker:
             return None
 
     def _walk_dir(self, directory: Any, parent_path: bytes, dir_inode: int, stack: tuple[int, ...],
-                  orphan: bool) -> Iterator[Entry]:
-        """Depth first, like ``fls -r``: a directory's children follow it directly."""
+                  orphan: bool, text: ListingText | None = None) -> Iterator[Any]:
+        """Depth first, like ``fls -r``: a directory's children follow it directly.
+
+        Yields the entries; with ``text``, gathers their JSON text there instead and yields it
+        joined, :data:`TEXT_BATCH` entries at a time (the rest stays in ``text``)."""
         self._listed[dir_inode] = self._listed.get(dir_inode, 0) + 1
         followed: set[int] = set()
         check = self.cancel.check
@@ -158,9 +183,17 @@ class Walker:
         in_orphans = orphan or parent_path == ORPHAN_DIR
         plain = self._plain  # the common case, built inline: a listing of a million entries is mostly this
         index, policy, short_names = self.partition.index, self.policy, self._short_names
+        # the writer of this directory's common entries, from their fields (no Entry built)
+        write = text.directory(parent_path, in_orphans) if text is not None and plain and not short_names else None
+        texts = text.texts if text is not None else []
+        # cancel: checked per entry, or for text at each batch and directory (a check costs as much as 10% of
+        # writing an entry); text of deleted entries only may skip many entries between batches
+        check_each = text is None or deleted_only
+        check()
         try:
             for tsk_entry in directory:  # pytsk3 wrappers are read once each: every access builds an object
-                check()
+                if check_each:
+                    check()
                 info = tsk_entry.info
                 name = info.name
                 raw = name.name
@@ -171,34 +204,53 @@ class Walker:
                     meta_type = META_TYPE.get(meta.type, "-")
                     name_type = NAME_TYPE.get(name.type, "-")
                     inode = name.meta_addr
-                    entry = Entry(index, parent_path, raw, inode, name_type, meta_type, bool(name.flags & _ALLOC),
-                                  bool(meta.flags & _META_ALLOC), meta.size, None, None, None,
-                                  meta.mode, meta.uid, meta.gid,
-                                  bytes(meta.link) if meta_type == "l" and meta.link else None, in_orphans,
-                                  dir_inode, False, _short_name(name) if short_names else None, None, (0, 0, 0, 0),
-                                  None, False, None, raw_times(meta), policy)
-                    if not deleted_only or entry.deleted or entry.orphan:
-                        yield entry
+                    name_allocated, meta_allocated = name.flags & _ALLOC != 0, meta.flags & _META_ALLOC != 0
+                    if not deleted_only or not name_allocated or not meta_allocated or in_orphans:  # Entry.deleted
+                        times = (meta.mtime, meta.mtime_nano, meta.atime, meta.atime_nano, meta.ctime,
+                                 meta.ctime_nano, meta.crtime, meta.crtime_nano)  # raw_times(meta), inline
+                        link = bytes(meta.link) if meta_type == "l" and meta.link else None
+                        if (write is None or link is not None
+                                or not write(raw, inode, name_type, meta_type, name_allocated, meta_allocated,
+                                             meta.size, meta.mode, meta.uid, meta.gid, times)):
+                            entry = Entry(index, parent_path, raw, inode, name_type, meta_type, name_allocated,
+                                          meta_allocated, meta.size, None, None, None, meta.mode, meta.uid, meta.gid,
+                                          link, in_orphans, dir_inode, False,
+                                          _short_name(name) if short_names else None, None, (0, 0, 0, 0), None,
+                                          False, None, times, policy)
+                            if text is None:
+                                yield entry
+                            else:
+                                text.add(entry)
+                        if len(texts) >= TEXT_BATCH:
+                            check()
+                            yield text.take()  # type: ignore[union-attr]  # texts fill only with a text
                     if (recursive and (meta_type in _DIR_TYPES or (meta_type == "-" and name_type in _DIR_TYPES))
                             and inode not in followed):  # Entry.is_dir, inline
                         followed.add(inode)
-                        yield from self._descend(parent_path, raw, inode, stack, in_orphans or raw == ORPHAN_DIR)
+                        yield from self._descend(parent_path, raw, inode, stack, in_orphans or raw == ORPHAN_DIR,
+                                                 text)
                     continue
                 entries = self._from_dir_entry(tsk_entry, info, name, bytes(raw), parent_path, dir_inode, in_orphans)
                 for entry in entries:
                     if not deleted_only or entry.deleted or entry.orphan:
-                        yield entry
+                        if text is None:
+                            yield entry
+                        else:
+                            text.add(entry)
+                if len(texts) >= TEXT_BATCH:
+                    check()
+                    yield text.take()  # type: ignore[union-attr]
                 first = entries[0]
                 if recursive and first.is_dir and first.inode not in followed:
                     followed.add(first.inode)
                     yield from self._descend(parent_path, first.name, first.inode, stack,
-                                             first.orphan or first.name == ORPHAN_DIR)
+                                             first.orphan or first.name == ORPHAN_DIR, text)
         except OSError as exc:
             self._warn("directory_unreadable", f"{_show(parent_path)}: listing stopped early: {one_line(exc, last=True)}",
                        f"{_show(parent_path)}: dừng liệt kê giữa chừng: {one_line(exc, last=True)}", inode=dir_inode)
 
     def _descend(self, parent_path: bytes, raw: bytes, inode: int, stack: tuple[int, ...],
-                 orphan: bool) -> Iterator[Entry]:
+                 orphan: bool, text: ListingText | None = None) -> Iterator[Any]:
         child_path = parent_path + b"/" + raw if parent_path else raw
         if inode == 0:
             return
@@ -213,7 +265,7 @@ class Walker:
             return
         sub = self._open_dir_inode(inode)
         if sub is not None:
-            yield from self._walk_dir(sub, child_path, inode, stack + (inode,), orphan)
+            yield from self._walk_dir(sub, child_path, inode, stack + (inode,), orphan, text)
 
     def _from_dir_entry(self, tsk_entry: Any, info: Any, name: Any, raw: bytes, parent_path: bytes,
                         dir_inode: int, orphan: bool) -> list[Entry]:

@@ -32,8 +32,6 @@ from evidence_store.tasks import NEVER_CANCELLED, CancelToken
 
 AVAILABLE = sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
 AHEAD_BYTES = 64 << 20
-_BATCH = 1000  # entries per message
-_SEPARATOR = b",\n  "
 
 
 def worker_count() -> int:
@@ -104,30 +102,14 @@ def _keep(entry: Entry, deleted_only: bool) -> bool:
 
 def _sequential(part: Any, plan: list[tuple[Entry, int | None]], root: int, deleted_only: bool,
                 warnings: list[ItemWarning], cancel: CancelToken) -> Iterator[bytes]:
-    walker = Walker(part, WalkOptions(recursive=True), cancel=cancel)
+    walker = Walker(part, WalkOptions(recursive=True, deleted_only=deleted_only), cancel=cancel)
     for entry, task in plan:
         if _keep(entry, deleted_only):
             yield json_bytes(entry)
         if task is not None:
-            yield from _subtree_text(walker, entry.name, entry.inode, root, entry.orphan or entry.name == ORPHAN_DIR,
-                                     deleted_only)
+            yield from walker.subtree_json(b"", entry.name, entry.inode, root,
+                                           entry.orphan or entry.name == ORPHAN_DIR)
     warnings.extend(walker.warnings)
-
-
-def _subtree_text(walker: Walker, name: bytes, inode: int, root: int, orphan: bool,
-                  deleted_only: bool) -> Iterator[bytes]:
-    """The JSON text of a subtree of the root, :data:`_BATCH` entries at a time, in UTF-8."""
-    entries = walker.walk_subtree(b"", name, inode, root, orphan)
-    if deleted_only:
-        entries = (e for e in entries if e.deleted or e.orphan)
-    texts: list[bytes] = []
-    for entry in entries:
-        texts.append(json_bytes(entry))
-        if len(texts) >= _BATCH:
-            yield _SEPARATOR.join(texts)
-            texts = []
-    if texts:
-        yield _SEPARATOR.join(texts)
 
 
 def _parallel(image_path: Any, zone: str, partition: int, plan: list[tuple[Entry, int | None]],
@@ -217,8 +199,8 @@ def _worker(image_path: str, zone: str, partition: int, tasks: list[tuple[bytes,
                     break
                 name, inode, orphan = tasks[number]
                 send.send(("start", number))
-                walker = Walker(part, WalkOptions(recursive=True))
-                for text in _subtree_text(walker, name, inode, root, orphan, deleted_only):
+                walker = Walker(part, WalkOptions(recursive=True, deleted_only=deleted_only))
+                for text in walker.subtree_json(b"", name, inode, root, orphan):
                     send.send(("text", number, text))
                 send.send(("end", number, walker.warnings))
     except (BrokenPipeError, ConnectionResetError):

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from collectors.disk.entries import json_text
+from collectors.disk.entries import ListingText, json_text
+from collectors.disk.timestamps import TimePolicy
 from forensics_app.services import disk_listing
 from forensics_app.services.disk import iter_entries, open_image
 
@@ -69,3 +70,39 @@ def test_json_text_of_names_under_hostile_directories(built: Path) -> None:
             assert fast == ENCODE(entry.to_json()), (parent, name)
             checked += 1
     assert checked == len(parents) * len(names)
+
+
+def test_listing_text_writes_what_json_bytes_writes(built: Path) -> None:
+    """The walker hands a common entry's fields to its directory's writer, no Entry built: for every parent,
+    name and set of times (a time missing, whole seconds, ext2's three slots) the writer writes the text
+    json_bytes writes, or declines and the Entry goes through json_bytes."""
+    with open_image(built / "ext4.img") as image:
+        model = next(e for e in iter_entries(image, recursive=True).entries if e.meta_type == "r")
+    policies = [TimePolicy("ext", ext_nanoseconds=True), TimePolicy("ext"), TimePolicy("hfs"), TimePolicy("ntfs"),
+                TimePolicy("fat")]  # nanoseconds; ext2's three slots in whole seconds; 100 ns; local times
+    parents = [b"", b"plain", b"100%dir", b"bad\xffdir", b"esc\x1b[8mdir", b"c\xc5\xa9/sub", b"quote\"dir"]
+    names = [b"a.txt", b"t\xe1\xbb\x87p.txt", b"%s%d", b"line\rover", b"bad\xfe", b'q"uote', b"back\\slash"]
+    times = [(1700000000, 123456789, 1700000001, 5, 1700000002, 999999999, 1600000000, 1),
+             (1700000000, 0, 0, 0, 1700000002, 7, 1600000000, 1), (0, 0, 0, 0, 0, 0, 0, 0),
+             (0, 5, 1, 0, 2, 0, 3, 0)]
+    written = declined = 0
+    for policy in policies:
+        text = ListingText(model.partition, policy)
+        for parent in parents:
+            for orphan in (False, True):
+                write = text.directory(parent, orphan)
+                for name in names:
+                    for raw in times:
+                        entry = model.__class__(**{slot: getattr(model, slot) for slot in model.__slots__})
+                        entry.parent_path, entry.name, entry.raw_times, entry.orphan = parent, name, raw, orphan
+                        entry.policy = policy
+                        entry.given_times = None
+                        if write is not None and write(name, entry.inode, entry.name_type, entry.meta_type,
+                                                       entry.name_allocated, bool(entry.meta_allocated), entry.size,
+                                                       entry.mode, entry.uid, entry.gid, raw):
+                            written += 1
+                        else:
+                            text.add(entry)
+                            declined += 1
+                        assert text.take().decode() == ENCODE(entry.to_json()), (policy, parent, name, raw)
+    assert written > 100 and declined > 100
