@@ -13,23 +13,44 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 
 from evidence_store import CancelToken, TokenError, UsageError
-
-from .terminal import TerminalConsole
 
 # The vault and progress-bar stacks are imported by the functions that use them: a command that opens no
 # vault (disk ls, disk info) started 0.09 s sooner without them (measured: 0.22 s -> 0.13 s of CPU).
 if TYPE_CHECKING:
     from evidence_store import Vault
 
+    from .terminal import TerminalConsole
+
 F = TypeVar("F", bound=Callable[..., Any])
 
-out = TerminalConsole(soft_wrap=True)  # evidence text with its control characters escaped
-err = TerminalConsole(stderr=True, soft_wrap=True)
+
+class _LazyConsole:
+    """A :class:`~.terminal.TerminalConsole` made when first used: importing rich is a fifth of a command's
+    start-up, and a command writing JSON (``disk ls -r --json``) may never print through it."""
+
+    def __init__(self, **options: Any) -> None:
+        self._options = options
+        self._console: TerminalConsole | None = None
+
+    @property
+    def console(self) -> TerminalConsole:
+        if self._console is None:
+            from .terminal import TerminalConsole
+
+            self._console = TerminalConsole(**self._options)
+        return self._console
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.console, name)
+
+
+out = cast("TerminalConsole", _LazyConsole(soft_wrap=True))  # evidence text with its control characters escaped
+err = cast("TerminalConsole", _LazyConsole(stderr=True, soft_wrap=True))
 
 
 class Options:
@@ -189,7 +210,8 @@ def progress_bar(label: str) -> Iterator[Callable[[int, int | None, str], None]]
     )
 
     bar = Progress(TextColumn("[bold]{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
-                   TimeRemainingColumn(), TextColumn("{task.fields[name]}"), console=err, transient=True)
+                   TimeRemainingColumn(), TextColumn("{task.fields[name]}"), console=cast(_LazyConsole, err).console,
+                   transient=True)
     with bar:
         task = bar.add_task(label, total=None, name="")
 

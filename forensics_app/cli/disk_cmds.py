@@ -5,14 +5,12 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import click
 
 from evidence_store import UsageError
-from evidence_store.hashing import optional_algorithms
 
 from ..services.disk import (
     entry_json,
@@ -143,32 +141,20 @@ def _stream_json_text(texts: Any, batch: int = 2000, flush_bytes: int = 1 << 20)
     click.echo("".join(lines), color=True)
 
 
-def _stream_json_bytes(pieces: Any, flush_bytes: int = 1 << 20) -> None:
-    """The same, from pieces of JSON text already encoded as UTF-8: copied to stdout's bytes as they are
-    (decoded only when stdout is text alone, as when a test captures it)."""
+def _stream_json_bytes(pieces: Any) -> None:
+    """The same, from pieces of JSON text already encoded as UTF-8 (each whole entries): written to stdout's
+    bytes as they are, a large piece without a copy (decoded only when stdout is text alone, as when a test
+    captures it)."""
     stdout = sys.stdout
     binary = getattr(stdout, "buffer", None)
     stdout.flush()
-
-    def write(data: bytes) -> None:
-        if binary is not None:
-            binary.write(data)
-        else:
-            stdout.write(data.decode("utf-8"))
-
-    chunks: list[bytes] = []
-    pending = 0
+    write = binary.write if binary is not None else (lambda data: stdout.write(data.decode("utf-8")))
     separator = b"[\n  "
     for piece in pieces:
-        chunks.append(separator)
-        chunks.append(piece)
+        write(separator)
+        write(piece)
         separator = b",\n  "
-        pending += len(piece)
-        if pending >= flush_bytes:
-            write(b"".join(chunks))
-            chunks, pending = [], 0
-    chunks.append(b"\n]\n" if separator != b"[\n  " else b"[\n]\n")
-    write(b"".join(chunks))
+    write(b"\n]\n" if separator != b"[\n  " else b"[\n]\n")
     (binary or stdout).flush()
 
 
@@ -184,6 +170,8 @@ def disk_timeline(image: Path, partition: int | None, out_file: Path, zone: str 
     if out_file.exists():
         raise UsageError(f"{out_file} already exists; choose another file")
     with open_image(image, local_zone=zone) as opened, cancellable() as cancel:
+        import tempfile
+
         fd, temp = tempfile.mkstemp(prefix=".timeline-", dir=out_file.parent or Path("."))
         try:
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
@@ -266,6 +254,8 @@ def disk_extract(image: Path, case_ref: str, file_path: str | None, inode: str |
                  everything: bool, partition: int | None, image_item: str | None, extra: tuple[str, ...],
                  zone: str | None) -> None:
     """Stream files out of the image into the vault, each with its locator and recovery flag."""
+    from evidence_store.hashing import optional_algorithms
+
     from ..services.disk_acquire import extract
     from ..services.disk_extract import Selection
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import importlib
 import sys
-import traceback
 from pathlib import Path
 
 import click
@@ -101,6 +100,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _write_crash_log() -> Path:
+    import traceback
+
     from platformdirs import user_log_dir
 
     from evidence_store import iso_utc

@@ -8,12 +8,16 @@ subtrees of the top directory in forked workers; both must give the bytes that
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from collectors.disk import Walker
 from collectors.disk.entries import ListingText, json_text
 from collectors.disk.timestamps import TimePolicy
+from evidence_store.errors import CollectorError, SourceError
 from forensics_app.services import disk_listing
 from forensics_app.services.disk import iter_entries, open_image
 
@@ -106,3 +110,56 @@ def test_listing_text_writes_what_json_bytes_writes(built: Path) -> None:
                             declined += 1
                         assert text.take().decode() == ENCODE(entry.to_json()), (policy, parent, name, raw)
     assert written > 100 and declined > 100
+
+
+def _forks_recorded(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The process ids of the listing workers forked from now on."""
+    pids: list[int] = []
+    fork = os.fork
+
+    def recording() -> int:
+        pid = fork()
+        if pid:
+            pids.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", recording)
+    return pids
+
+
+def _gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+def test_parallel_listing_stopped_early_leaves_no_worker(built: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pids = _forks_recorded(monkeypatch)
+    with open_image(built / "ext4.img") as image:
+        pieces = disk_listing.json_listing(image, [image.partition(None).index], deleted_only=False, warnings=[],
+                                           workers=2)
+        assert next(pieces)
+        pieces.close()  # as when the reader of the output goes away
+    assert len(pids) == 2
+    assert all(_gone(pid) for pid in pids)  # stopped and waited for: no zombie left
+
+
+@pytest.mark.parametrize("failure", ["error", "crash"])
+def test_parallel_listing_worker_failure_is_raised(built: Path, monkeypatch: pytest.MonkeyPatch,
+                                                  failure: str) -> None:
+    """A worker's error is raised in the parent as the same error; a worker that dies is said to have died."""
+    pids = _forks_recorded(monkeypatch)
+
+    def failing(*args: object, **kwargs: object) -> Iterator[bytes]:
+        if failure == "crash":
+            os._exit(3)
+        raise SourceError("the image went away")
+
+    monkeypatch.setattr(Walker, "subtree_json", failing)  # in the workers (forked after this)
+    expected = (SourceError, "the image went away") if failure == "error" else (CollectorError, "stopped unexpectedly")
+    with open_image(built / "ext4.img") as image, pytest.raises(expected[0], match=expected[1]):
+        list(disk_listing.json_listing(image, [image.partition(None).index], deleted_only=False, warnings=[],
+                                       workers=2))
+    assert len(pids) == 2 and all(_gone(pid) for pid in pids)
