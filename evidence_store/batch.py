@@ -10,7 +10,6 @@ verify reports.
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -21,17 +20,15 @@ from .blobs import NAME_HASH, IngestResult
 from .canonical import iso_utc
 from .errors import UsageError
 from .hashing import optional_algorithms
-from .item_record import PLAIN_FIELDS, record_facts
+from .item_record import PreparedRecord, prepare_record
 from .media import sniff
 from .models import Case, Item, ItemWarning
 from .tasks import NEVER_CANCELLED, CancelToken, Progress, no_progress
 
-# json.dumps(value, ensure_ascii=False) builds an encoder on every call; rows are written by the thousand.
-# Metadata is plain JSON data (made so by _json_ready), so no cycle check is needed either.
-_encode = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
 _DEDUPE_LOOKUP = 500  # keys per query (well under SQLite's limit on bound parameters)
 
 if TYPE_CHECKING:
+    from .custody import Action
     from .vault import Vault
 
 
@@ -51,6 +48,7 @@ class PendingItem:
     details: dict[str, Any] = field(default_factory=dict)
     content: IngestResult | None = None
     item: Item | None = None
+    record: PreparedRecord | None = None  # encoded ahead (e.g. by a reader process); checked at commit
 
 
 class Batch:
@@ -207,7 +205,7 @@ class Batch:
         next_id = int(conn.execute("SELECT coalesce(max(id), 0) FROM items").fetchone()[0]) + 1
         item_rows: list[tuple[Any, ...]] = []
         blob_rows: list[tuple[Any, ...]] = []
-        entries: list[tuple[str, tuple[int, str] | None, tuple[int, str] | None, dict[str, Any] | None]] = []
+        entries: list[Action] = []
         fresh: dict[str, str] = {}  # dedupe key -> blob placed in this commit
         stored = self._stored_blobs([p.content.dedupe_key for p in self.pending if p.content is not None])
         done: list[Item] = []
@@ -217,24 +215,32 @@ class Batch:
             if content is not None:
                 blob_name = self._place_blob(content, placed, fresh, stored, blob_rows)
                 hashes, size = content.hashes, content.size
+            parent_id = self._parent_id(pending.parent)
+            record = pending.record
+            if record is None or (record.case_id, record.parent_id, record.examiner_id, record.blob) != (
+                    case.id, parent_id, signer.examiner_id, blob_name):  # not made ahead, or for other facts
+                record = prepare_item_record(
+                    uid=record.uid if record else str(uuid.uuid4()), case_id=case.id, parent_id=parent_id,
+                    examiner_id=signer.examiner_id, blob=blob_name, kind=pending.kind, name=pending.name,
+                    source=pending.source, media_type=pending.media_type, content=content,
+                    acquired_at=pending.acquired_at, metadata=pending.metadata, warnings=pending.warnings,
+                    details=pending.details)
             item = Item(
-                id=next_id, uid=str(uuid.uuid4()), case_id=case.id, parent_id=self._parent_id(pending.parent),
-                kind=pending.kind, name=pending.name, source=pending.source, size=size, media_type=pending.media_type,
-                sha256=hashes.get("sha256"), blake3=hashes.get("blake3"), md5=hashes.get("md5"),
-                sha1=hashes.get("sha1"), blob=blob_name, acquired_at=pending.acquired_at, examiner=signer.name,
-                metadata=pending.metadata, warnings=pending.warnings,
+                id=next_id, uid=record.uid, case_id=case.id, parent_id=parent_id, kind=pending.kind, name=pending.name,
+                source=pending.source, size=size, media_type=pending.media_type, sha256=hashes.get("sha256"),
+                blake3=hashes.get("blake3"), md5=hashes.get("md5"), sha1=hashes.get("sha1"), blob=blob_name,
+                acquired_at=pending.acquired_at, examiner=signer.name, metadata=pending.metadata,
+                warnings=pending.warnings,
             )
             next_id += 1
             pending.item = item
             done.append(item)
-            warnings = [w.to_json() for w in pending.warnings]
             item_rows.append((
                 item.id, item.uid, case.id, item.parent_id, item.kind, item.name, item.source, size, item.media_type,
                 item.sha256, item.blake3, item.md5, item.sha1, blob_name, item.acquired_at, signer.examiner_id,
-                _encode(pending.metadata), _encode(warnings) if warnings else "[]",
+                record.metadata_json, record.warnings_json,
             ))
-            entries.append(("item.acquire", (case.id, case.uid), (item.id, item.uid),
-                            acquisition_details(item, signer.examiner_id, warnings, pending.details)))
+            entries.append(("item.acquire", (case.id, case.uid), (item.id, item.uid), record.details_json(item.id)))
         if blob_rows:
             conn.executemany(
                 "INSERT OR REPLACE INTO blobs (name, dedupe_key, size, cipher_size, sha256, blake3, created_at, key_epoch,"
@@ -276,13 +282,19 @@ class Batch:
         return name
 
 
-def acquisition_details(item: Item, examiner_id: int, warnings: list[dict[str, Any]],
-                        extra: dict[str, Any]) -> dict[str, Any]:
-    """What the custody log fixes about an item at acquisition (its whole record); verify compares rows to it."""
-    row = {name: getattr(item, name) for name in PLAIN_FIELDS}
-    row.update(id=item.id, uid=item.uid, case_id=item.case_id, examiner_id=examiner_id, blob=item.blob,
-               metadata=item.metadata, warnings=warnings)
-    return {**_json_ready(extra), **record_facts(row)}
+def prepare_item_record(*, uid: str, case_id: int, parent_id: int | None, examiner_id: int, blob: str | None,
+                        kind: str, name: str, source: str, media_type: str | None, content: IngestResult | None,
+                        acquired_at: str, metadata: dict[str, Any], warnings: Iterable[ItemWarning],
+                        details: dict[str, Any]) -> PreparedRecord:
+    """What the custody log fixes about an item at acquisition (its whole record; verify compares rows to it),
+    encoded before the item has its id: at commit, or ahead in a reader process (:attr:`PendingItem.record`)."""
+    hashes = content.hashes if content is not None else {}
+    row = {"kind": kind, "name": name, "source": source, "parent_id": parent_id,
+           "size": content.size if content is not None else None, "sha256": hashes.get("sha256"),
+           "blake3": hashes.get("blake3"), "md5": hashes.get("md5"), "sha1": hashes.get("sha1"),
+           "media_type": media_type, "acquired_at": acquired_at, "uid": uid, "case_id": case_id,
+           "examiner_id": examiner_id, "blob": blob, "metadata": metadata, "warnings": [w.to_json() for w in warnings]}
+    return prepare_record(row, _json_ready(details))
 
 
 def _json_ready(value: Any) -> Any:

@@ -400,6 +400,7 @@ class BlobStore:
         self._naming_key = naming_key
         self._dedupe_hmac = KeyedHmac(naming_key)
         self._made: set[Path] = set()
+        self._folders: set[str] = set()  # blob folders made (or found) by this process
 
     # -- layout -----------------------------------------------------------------
     def _ensure_dir(self, path: Path) -> None:
@@ -553,11 +554,13 @@ class BlobStore:
     def commit(self, result: IngestResult, sync: bool = True) -> str:
         """Move a finished temp file into place under its ciphertext name (durably unless ``sync=False``)."""
         name = result.blob_name
-        final = self.path_for(name)
-        self._ensure_dir(final.parent)
-        os.replace(result.temp_name, final)
+        folder = os.path.join(self.blobs_dir, name[:2])  # strings, not Paths: a batch moves thousands of blobs
+        if folder not in self._folders:
+            self._ensure_dir(Path(folder))
+            self._folders.add(folder)
+        os.replace(result.temp_name, os.path.join(folder, name))
         if sync:
-            _fsync_dir(final.parent)
+            _fsync_dir(Path(folder))
         return name
 
     def sync_filesystem(self) -> None:
@@ -565,7 +568,10 @@ class BlobStore:
         sync_filesystem(self.root)
 
     def discard(self, result: IngestResult) -> None:
-        result.temp_path.unlink(missing_ok=True)
+        try:
+            os.unlink(result.temp_name)
+        except FileNotFoundError:
+            pass
 
     # -- reading ----------------------------------------------------------------
     def read_plaintext(self, name: str) -> Iterator[bytes]:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from . import merkle
-from .canonical import canonical_json, iso_utc
+from .canonical import canonical_json, canonical_object, iso_utc
 from .checkpoint import Checkpoint, checkpoint_root, verifier_key, verify_checkpoint
 from .identity import decode_signature, encode_signature, fingerprint, verify_signature
 from .models import Problem
@@ -34,7 +34,8 @@ GENESIS = "0" * 64
 _MISSING = bytes(32)  # stands in for a node a gap in the log left out (the gap itself is reported)
 ENTRY_VERSION = 2
 
-Action = tuple[str, "tuple[int, str] | None", "tuple[int, str] | None", "dict[str, Any] | None"]
+# details: a dict, or its canonical JSON already encoded (see item_record.PreparedRecord)
+Action = tuple[str, "tuple[int, str] | None", "tuple[int, str] | None", "dict[str, Any] | bytes | None"]
 
 
 @dataclass(frozen=True)
@@ -66,8 +67,12 @@ class ExaminerKey:
         return fingerprint(self.alg, self.public_key)
 
 
-def _ref(ident: int | None, uid: str | None) -> dict[str, Any] | None:
-    return None if ident is None else {"id": ident, "uid": uid}
+def _ref_json(ref: tuple[int, str] | None) -> bytes:
+    """The canonical JSON of a case or item reference ({"id", "uid"}, or null), written out: an extraction
+    writes two per entry, for a hundred thousand entries."""
+    if not ref or ref[0] is None:
+        return b"null"
+    return b'{"id":' + int.__repr__(ref[0]).encode("ascii") + b',"uid":' + canonical_json(ref[1]) + b"}"
 
 
 class CustodyLog:
@@ -104,24 +109,26 @@ class CustodyLog:
             return []
         last = self._head or self._conn.execute("SELECT seq, leaf_hash FROM custody ORDER BY seq DESC LIMIT 1").fetchone()
         seq, prev = (0, GENESIS) if last is None else (last[0] + 1, last[1])
-        examiner = {"id": signer.examiner_id, "uid": signer.uid, "name": signer.name}
-        key = {"alg": signer.alg, "fingerprint": fingerprint(signer.alg, signer.public_key)}
+        when = time or iso_utc()
+        # The entry is the canonical JSON of an object whose values are encoded one by one (the same bytes as
+        # encoding it whole), so what every entry of a group shares is encoded once, and details may come encoded.
+        shared = {"v": canonical_json(ENTRY_VERSION), "time": canonical_json(when),
+                  "examiner": canonical_json({"id": signer.examiner_id, "uid": signer.uid, "name": signer.name}),
+                  "key": canonical_json({"alg": signer.alg, "fingerprint": fingerprint(signer.alg, signer.public_key)})}
         made: list[CustodyEntry] = []
         rows: list[list[Any]] = []
         nodes: dict[tuple[int, int], bytes] = {}
-        when = time or iso_utc()
         first, group_leaves = seq, list[bytes]()
         for position, (action, case, item, details) in enumerate(actions):
-            record = {
-                "v": ENTRY_VERSION, "seq": seq, "time": when, "examiner": examiner, "key": key, "action": action,
-                "case": _ref(*case) if case else None, "item": _ref(*item) if item else None,
-                "details": details or {}, "prev": prev,
-            }
+            parts = {**shared, "seq": int.__repr__(seq).encode("ascii"), "action": canonical_json(action),
+                     "case": _ref_json(case), "item": _ref_json(item),
+                     "details": details if isinstance(details, bytes) else canonical_json(details or {}),
+                     "prev": b'"' + prev.encode("ascii") + b'"'}
             last = position == len(actions) - 1
             if last and group_leaves:
-                record["covers"] = {"first": first, "count": len(group_leaves),
-                                    "root": merkle.root_hash(group_leaves).hex()}
-            entry = canonical_json(record)
+                parts["covers"] = canonical_json({"first": first, "count": len(group_leaves),
+                                                  "root": merkle.root_hash(group_leaves).hex()})
+            entry = canonical_object(parts)
             leaf = merkle.leaf_hash(entry)
             signature = encode_signature(signer.sign(entry)) if last else ""
             rows.append([seq, entry.decode("utf-8"), leaf.hex(), signature, when, action, signer.examiner_id,

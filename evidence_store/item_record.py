@@ -12,9 +12,11 @@ the full digest is what secures it, the short ones only point.
 from __future__ import annotations
 
 import hashlib
+import json
+from dataclasses import dataclass
 from typing import Any
 
-from .canonical import canonical_json, canonical_object
+from .canonical import canonical_json, canonical_object, canonical_object_around
 
 #: columns fixed in clear in the custody entry (people read them in the log)
 PLAIN_FIELDS = ("kind", "name", "source", "parent_id", "size", "sha256", "blake3", "md5", "sha1", "media_type",
@@ -51,34 +53,77 @@ def _short(value: Any) -> str:
 
 
 def record_facts(row: dict[str, Any]) -> dict[str, Any]:
-    """The part of a custody entry's details that fixes the whole record.
+    """The part of a custody entry's details that fixes the whole record (``row`` with its id)."""
+    facts: dict[str, Any] = json.loads(prepare_record(row).details_json(row["id"]))
+    return facts
+
+
+@dataclass(frozen=True)
+class PreparedRecord:
+    """An item's record and acquisition details encoded before its id exists (the id is given under the vault's
+    writer lock): committing then costs one hash and a few joins, and the encoding can be done in a worker process.
+
+    ``record_before + id + record_after`` is the canonical JSON of the record (its SHA-256 is the record's
+    digest); the entry's details are ``details_before`` + the record's digests + ``details_after``.
+    """
+
+    uid: str
+    case_id: int
+    parent_id: int | None
+    examiner_id: int
+    blob: str | None
+    metadata_json: str  # what the items row stores (JSON in the metadata's own key order, which displays keep)
+    warnings_json: str
+    record_before: bytes
+    record_after: bytes
+    fields_json: bytes
+    details_before: bytes
+    details_after: bytes
+
+    def record_sha256(self, item_id: int) -> str:
+        return hashlib.sha256(self.record_before + int.__repr__(item_id).encode("ascii") + self.record_after).hexdigest()
+
+    def details_json(self, item_id: int) -> bytes:
+        """Canonical JSON of the acquisition entry's details: extra facts, plain facts, the record's digests."""
+        return (self.details_before + b'{"fields":' + self.fields_json + b',"sha256":"' +
+                self.record_sha256(item_id).encode("ascii") + b'","v":' + _RECORD_VERSION + b"}" + self.details_after)
+
+
+_RECORD_VERSION = int.__repr__(RECORD_VERSION).encode("ascii")
+# json.dumps(value, ensure_ascii=False) builds an encoder on every call; rows are written by the thousand.
+# Metadata is plain JSON data (checked by canonical_json), so no cycle check is needed either.
+_row_json = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
+
+
+def prepare_record(row: dict[str, Any], extra: dict[str, Any] | None = None) -> PreparedRecord:
+    """Encode an item's record without its id: ``row`` holds the columns (``blob``, and ``metadata`` and
+    ``warnings`` decoded; an ``id`` in it is ignored); ``extra``: JSON-ready facts the entry's details add.
 
     Each field and metadata value is encoded once: its short digest and the record's digest are made from the
-    same bytes (a record's canonical JSON is its fields' canonical JSON in key order).
+    same bytes (a record's canonical JSON is its fields' canonical JSON in key order). Metadata keys are strings,
+    as the row reads back.
     """
-    record = canonical_record(row)
+    record = canonical_record({**row, "id": 0})
+    meta_parts = {str(key): canonical_json(value) for key, value in record["metadata"].items()}
+    parts = {name: canonical_json(record[name]) for name in PLAIN_FIELDS + DIGEST_FIELDS + ("warnings",)}
+    parts["metadata"] = canonical_object(meta_parts)
+    before, after = canonical_object_around(parts, "id")
+    fields = {**{name: _digest12(parts[name]) for name in DIGEST_FIELDS}, "warnings": _digest12(parts["warnings"]),
+              **{f"metadata.{key}": _digest12(value) for key, value in meta_parts.items()}}
     facts: dict[str, Any] = {name: record[name] for name in PLAIN_FIELDS if record[name] is not None
                              or name not in ("md5", "sha1")}
     facts["warnings"] = len(record["warnings"])
     facts["blob"] = row.get("blob")  # where the content lay when recorded (for people; not compared)
-    metadata = record["metadata"]
-    if all(isinstance(key, str) for key in metadata):
-        parts = {name: canonical_json(value) for name, value in record.items() if name != "metadata"}
-        meta_parts = {key: canonical_json(value) for key, value in metadata.items()}
-        parts["metadata"] = canonical_object(meta_parts)
-        whole = canonical_object(parts)
-    else:  # keys JSON turns into strings sort differently: encode the whole record as it is
-        parts = {name: canonical_json(record[name]) for name in DIGEST_FIELDS + ("warnings",)}
-        meta_parts = {key: canonical_json(value) for key, value in metadata.items()}
-        whole = canonical_json(record)
-    facts["record"] = {
-        "v": RECORD_VERSION,
-        "sha256": hashlib.sha256(whole).hexdigest(),
-        "fields": {**{name: _digest12(parts[name]) for name in DIGEST_FIELDS},
-                   "warnings": _digest12(parts["warnings"]),
-                   **{f"metadata.{key}": _digest12(value) for key, value in meta_parts.items()}},
-    }
-    return facts
+    detail_parts = {str(key): canonical_json(value) for key, value in (extra or {}).items()}
+    detail_parts.update((key, canonical_json(value)) for key, value in facts.items())
+    detail_parts.pop("record", None)
+    details_before, details_after = canonical_object_around(detail_parts, "record")
+    return PreparedRecord(
+        uid=record["uid"], case_id=record["case_id"], parent_id=record["parent_id"], examiner_id=record["examiner_id"],
+        blob=row.get("blob"), metadata_json=_row_json(record["metadata"]),
+        warnings_json=_row_json(record["warnings"]) if record["warnings"] else "[]", record_before=before,
+        record_after=after,
+        fields_json=canonical_json(fields), details_before=details_before, details_after=details_after)
 
 
 def _digest12(encoded: bytes) -> str:

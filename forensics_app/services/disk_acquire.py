@@ -260,7 +260,7 @@ def extract(vault: Vault, case_ref: str | int, path: Path | str, selection: Sele
             extractor.skipped.clear()
             reader = ReaderProcess(ReaderJob(str(image.path), zone, selection, partition, item,
                                              extractor.extra_hashes, vault.blobs, vault.config.segment_size,
-                                             analysis_zone),
+                                             analysis_zone, vault.signer.examiner_id),
                                    readers=readers)
             files = reader.files(cancel, progress)
         else:

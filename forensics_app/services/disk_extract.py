@@ -25,6 +25,7 @@ from evidence_store.analysis_store import ItemAnalysis
 from evidence_store.blobs import IngestResult
 from evidence_store.crypto import DEFAULT_SEGMENT_SIZE
 from evidence_store.hashing import optional_algorithms
+from evidence_store.item_record import PreparedRecord
 from evidence_store.media import sniff
 from evidence_store.tasks import NEVER_CANCELLED, CancelToken, Progress, no_progress
 
@@ -74,12 +75,14 @@ class PreparedFile:
     details: dict[str, Any]
     media_type: str | None = None
     analysis: ItemAnalysis | None = None  # found as it was stored (before it had an id): see analysis.rebind
+    record: PreparedRecord | None = None  # encoded by the reader process (see disk_pipeline); checked at commit
 
     def add_to(self, batch: Batch, parent: Item | None) -> PendingItem:
         assert parent is not None
         pending = batch.add_ingested(self.content, kind=KIND_FILE, name=self.name, source=self.source,
                                      parent=parent.id, acquired_at=self.acquired_at, media_type=self.media_type)
         pending.metadata, pending.warnings, pending.details = self.metadata, self.warnings, self.details
+        pending.record = self.record
         return pending
 
 

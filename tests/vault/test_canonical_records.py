@@ -7,13 +7,18 @@ Custody entries written before the faster encoding must verify after it: the rec
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import re
 
 import pytest
 
-from evidence_store.canonical import canonical_json, canonical_object
-from evidence_store.item_record import DIGEST_FIELDS, canonical_record, record_facts
+from evidence_store import Case, Vault
+from evidence_store.batch import prepare_item_record
+from evidence_store.canonical import canonical_json, canonical_object, canonical_object_around
+from evidence_store.item_record import DIGEST_FIELDS, canonical_record, prepare_record, record_facts
+
+from ..conftest import assert_verifies_clean
 
 LOCATOR = {
     "image_item": 1, "image": "/ảnh/đĩa \"một\".img", "partition": 0, "partition_offset": 1048576,
@@ -88,3 +93,63 @@ def test_now_in_utc_is_written_as_a_given_moment_is() -> None:
         assert before <= parse_iso(text) <= after
         assert iso_utc(parse_iso(text)) == text
         assert iso_utc(before + timedelta(hours=7)) > text  # a later moment writes a later text
+
+
+@pytest.mark.parametrize("hole", ["id", "a", "zzz", "~", "metadata"])
+def test_an_object_cut_around_a_hole_is_the_object_encoded_once_the_value_is_in(hole: str) -> None:
+    parts = {k: canonical_json(v) for k, v in LOCATOR.items() if k != hole}
+    before, after = canonical_object_around(parts, hole)
+    assert before + b"12345" + after == canonical_json({**{k: v for k, v in LOCATOR.items() if k != hole}, hole: 12345})
+
+
+@pytest.mark.parametrize("item_id", [1, 7, 10**12])
+def test_a_record_prepared_before_its_id_gives_the_details_made_with_it(item_id: int) -> None:
+    """The record encoded ahead (in a reader process, before the writer lock gives the id) yields, once the id is
+    known, the canonical JSON of the same details as encoding them whole: the extra facts, then the record's."""
+    extra = {"address": "12-128-1", "partition": 0, "path": "/thư mục/tệp\\x0d", "recovery": "exact",
+             "name": "overridden by the record's own name"}
+    for metadata, warnings in ((LOCATOR, []), ({"locator": LOCATOR, "exif": [{"Make": "Canon"}]}, [{"code": "x"}]),
+                               ({}, [])):
+        whole = {**row(metadata, warnings), "id": item_id}
+        prepared = prepare_record({k: v for k, v in whole.items() if k != "id"}, extra)
+        expected = {**extra, **record_facts(whole)}
+        assert prepared.details_json(item_id) == canonical_json(expected)
+        assert expected["record"]["sha256"] == hashlib.sha256(canonical_json(canonical_record(whole))).hexdigest()
+        assert json.loads(prepared.metadata_json) == metadata
+        assert list(json.loads(prepared.metadata_json)) == list(metadata)  # the metadata's own key order is kept
+        assert json.loads(prepared.warnings_json) == warnings
+
+
+def test_records_encoded_ahead_commit_as_records_encoded_at_commit(vault: Vault, case: Case) -> None:
+    """Items whose records a reader encoded ahead commit to the same log as items the batch encodes: canonical
+    entries that verify; one made for other facts (another examiner, or a blob the batch replaced by an equal
+    stored one) is encoded again at commit, not trusted."""
+    with vault.batch(case) as first:
+        parent = first.add_record(kind="folder", name="gốc", source="test")
+    plain = first.committed[0]
+    with vault.batch(case) as batch:
+        batch.add_content(io.BytesIO(b"stored once"), kind="file", name="a.txt", source="test", parent=plain.id)
+    contents = [b"new content", b"stored once", b"other examiner"]
+    with vault.batch(case) as batch:
+        for number, data in enumerate(contents):
+            pending = batch.add_content(io.BytesIO(data), kind="file", name=f"{number}.txt", source="test",
+                                        parent=plain.id, metadata={"locator": LOCATOR}, details={"n": number})
+            assert pending.content is not None
+            pending.record = prepare_item_record(
+                uid=f"uid-{number}", case_id=case.id, parent_id=plain.id,
+                examiner_id=vault.signer.examiner_id + (number == 2), blob=pending.content.blob_name,
+                kind=pending.kind, name=pending.name, source=pending.source, media_type=pending.media_type,
+                content=pending.content, acquired_at=pending.acquired_at, metadata=pending.metadata,
+                warnings=pending.warnings, details=pending.details)
+    items = batch.committed
+    assert [item.uid for item in items] == ["uid-0", "uid-1", "uid-2"]  # the uid made ahead is kept
+    entries = {e.record["item"]["id"]: e for e in vault.custody.entries(case_id=case.id) if e.record["item"]}
+    for item in items:
+        entry = entries[item.id]
+        assert canonical_json(json.loads(entry.entry)) == entry.entry
+        details = entry.record["details"]
+        assert details["blob"] == item.blob and details["n"] == int(item.name[0])
+        assert entry.record["examiner"]["id"] == vault.signer.examiner_id
+    assert items[1].blob != pending.content.blob_name  # deduplicated: the stored blob, and the entry says so
+    assert parent.item is not None
+    assert_verifies_clean(vault)
