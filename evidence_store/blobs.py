@@ -18,13 +18,13 @@ between the calling thread and a worker thread per other core (see
 when asked) each take the chunks in order; each segment is encrypted and
 written at its place by any thread (its nonce and offset follow from its
 index); the BLAKE3 of the ciphertext (the blob's name) takes the segments in
-order. A free thread takes the oldest ready task, so the cores share the work
-whatever its mix. hashlib, blake3, reads and writes release the GIL, so they
-overlap (the AEAD keeps it: see ``_Pipeline``). The disk works at the same time
-as the CPU: every few MiB the name lane asks the kernel to start writing back
-what is written (``sync_file_range``, Linux), so the final fsync waits only for
-the last stretch instead of the whole file. Memory is a few chunks whatever the
-input size. Crash safety: temp file, fsync, rename, fsync the directory; the
+order. A free thread takes the oldest ready task (of its own kind first), so
+the cores share the work whatever its mix. hashlib, blake3, reads and writes
+release the GIL, so they overlap (the AEAD keeps it: see ``_Pipeline``). The
+disk works at the same time as the CPU: every few MiB the name lane asks the
+kernel to start writing back what is written (``sync_file_range``, Linux), so
+the final fsync waits only for the last stretch instead of the whole file.
+Memory is a few chunks whatever the input size. Crash safety: temp file, fsync, rename, fsync the directory; the
 database row is committed only afterwards, so a crash leaves at most an orphan
 that verify reports.
 
@@ -111,10 +111,12 @@ class _Pipeline:
     the chunks in order, so one thread at a time runs a lane. Each segment is encrypted and written at its
     place in the file by whichever thread is free (its nonce and its offset follow from its index). The name
     lane hashes the written ciphertext in order (BLAKE3, the blob's name) and asks the kernel to write it back.
-    A free thread takes, among the tasks ready, the one at the oldest place in the stream: the lane furthest
-    behind catches up and the oldest chunk's memory is given back first, so no split is tuned to one
-    machine's per-byte costs (a fast disk or a slow one, MD5 or not) and the work spreads over the cores as it
-    comes. The calling thread works too instead of waiting for room to read: one thread per core, none idle.
+
+    Who does what: the calling thread prefers the plaintext lanes (it hashes what it has just read, still in
+    its cache), a worker prefers encrypting, writing and naming; each takes the ready task of its kind at the
+    oldest place in the stream, or, when none of its kind is ready, the oldest of any kind. So no split is
+    tuned to one machine's per-byte costs (a fast disk or a slow one, MD5 or not): work moves to whichever
+    thread is free, and the calling thread works instead of waiting for room to read, one thread per core.
 
     The AEAD (cryptography 45) keeps the GIL while it encrypts a segment; the hashes, reads and writes release
     it. Hence each segment is written by the thread that encrypted it, which lets the GIL go at once (back to
@@ -161,7 +163,7 @@ class _Pipeline:
                     if not self._closed and len(self._chunks) < WINDOW_CHUNKS:
                         task: _Task | None = ("read", None, None)  # first: the more in flight, the more to share
                     else:
-                        task = self._take()
+                        task = self._take(hashing=True)
                     if task is None:
                         self._wait()
                         continue
@@ -208,12 +210,12 @@ class _Pipeline:
         try:
             while True:
                 with self._condition:
-                    task = self._take()
+                    task = self._take(hashing=False)
                     while task is None:
                         if self._error is not None or self._stopping or (self._closed and not self._chunks):
                             return
                         self._wait()
-                        task = self._take()
+                        task = self._take(hashing=False)
                 try:
                     self._do(task)
                 except BaseException as exc:  # re-raised in the calling thread
@@ -234,18 +236,17 @@ class _Pipeline:
             self._count(cpu)
             self._condition.notify_all()
 
-    def _take(self) -> _Task | None:
-        """The ready task at the oldest place in the stream (lanes first on a tie: theirs is sequential work)."""
+    def _take(self, hashing: bool) -> _Task | None:
+        """The ready task at the oldest place in the stream among those of this thread's kind (hashing the
+        plaintext for the calling thread, encrypting and naming for a worker), else among all."""
         if self._error is not None or self._stopping:
             return None
-        best: _Task | None = None
-        best_place = -1
-        for lane in self._lanes:
+        ready: list[tuple[int, int, _Task]] = []  # (place, order on a tie, task)
+        for order, lane in enumerate(self._lanes):
             chunk = self._chunks.get(lane.next)
-            if not lane.busy and chunk is not None and (best is None or chunk.first < best_place):
-                best, best_place = ("lane", lane, chunk), chunk.first
-        if not self._naming and self._next_name < self._next_encrypt and (best is None
-                                                                          or self._next_name < best_place):
+            if not lane.busy and chunk is not None:
+                ready.append((chunk.first, order, ("lane", lane, chunk)))
+        if not self._naming and self._next_name < self._next_encrypt:
             batch: list[tuple[_Chunk, int]] = []
             segment = self._next_name
             while segment < self._segments and len(batch) < CHUNK_SEGMENTS:
@@ -255,18 +256,22 @@ class _Pipeline:
                 batch.append((chunk, segment - chunk.first))
                 segment += 1
             if batch:
-                best, best_place = ("name", None, batch), self._next_name
-        if self._next_encrypt < self._segments and (best is None or self._next_encrypt < best_place):
+                ready.append((self._next_name, len(self._lanes), ("name", None, batch)))
+        if self._next_encrypt < self._segments:
             chunk = self._chunks[self._next_encrypt // CHUNK_SEGMENTS]
-            best = ("encrypt", chunk, self._next_encrypt - chunk.first)
-        if best is not None:
-            kind, what, _ = best
-            if kind == "lane":
-                what.busy = True
-            elif kind == "name":
-                self._naming = True
-            else:
-                self._next_encrypt += 1
+            ready.append((self._next_encrypt, len(self._lanes) + 1,
+                          ("encrypt", chunk, self._next_encrypt - chunk.first)))
+        if not ready:
+            return None
+        mine = [entry for entry in ready if (entry[2][0] == "lane") == hashing]
+        best = min(mine or ready, key=lambda entry: entry[:2])[2]
+        kind, what, _ = best
+        if kind == "lane":
+            what.busy = True
+        elif kind == "name":
+            self._naming = True
+        else:
+            self._next_encrypt += 1
         return best
 
     def _run(self, task: _Task) -> tuple[dict[str, float], bytes | None]:
