@@ -686,7 +686,7 @@ def _make_temp(directory: Path, mode: int = 0o600) -> tuple[int, str]:
     per-run token keep counter names unique, and O_EXCL refuses any clash.
     """
     while True:
-        path = os.path.join(directory, f"ingest-{os.getpid()}-{_TEMP_TOKEN}-{next(_temp_numbers)}.part")
+        path = f"{_temp_prefix(directory)}{next(_temp_numbers)}.part"
         try:
             fd = os.open(path, _TEMP_FLAGS, mode)
             if mode & ~0o600:  # group access asked for: the umask must not take it away
@@ -694,6 +694,18 @@ def _make_temp(directory: Path, mode: int = 0o600) -> tuple[int, str]:
             return fd, path
         except FileExistsError:
             continue
+
+
+_prefix: tuple[Path | None, int, str] = (None, 0, "")  # the last directory and pid, and their temp names' start
+
+
+def _temp_prefix(directory: Path) -> str:
+    global _prefix
+    known = _prefix  # read once: another thread may replace it
+    pid = os.getpid()
+    if known[0] is not directory or known[1] != pid:
+        known = _prefix = (directory, pid, os.path.join(directory, f"ingest-{pid}-{_TEMP_TOKEN}-"))
+    return known[2]
 
 
 def sync_filesystem(path: Path) -> None:

@@ -236,8 +236,9 @@ class Extractor:
         data = reader.read(size)
         while reader.offset < size and (more := reader.read(size - reader.offset)):  # TSK gave less than asked
             data += more
+        # not cancelled inside: the callers check between files, and this one is read already
         content = ingest(io.BytesIO(data), extra_hashes=self.extra_hashes, total=size, label=name,
-                         progress=no_progress, cancel=self.cancel)
+                         progress=no_progress, cancel=NEVER_CANCELLED)
         self.progress(self.done_bytes + len(data), None, name)
         return content, data[:HEADER_BYTES], data
 
