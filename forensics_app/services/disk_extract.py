@@ -325,7 +325,10 @@ class Extractor:
 
     def _locator(self, part: Partition, entry: Entry, path: str, name: str, address: str, recovery: Any,
                  reader: StreamReader) -> dict[str, Any]:
-        head = self._locator_heads.get(part.index) or self._locator_head(part)
+        assert self.image_item is not None
+        head = self._locator_heads.get(part.index)
+        if head is None or head["image_item_uid"] != self.image_item.uid:  # made once per partition and image item
+            head = self._locator_head(part)
         locator: dict[str, Any] = {
             **head, "inode": entry.inode, "address": address, "stream": None, "path": path,
             "path_bytes_hex": entry.path.hex(), "name": name, "allocation": entry.allocation, "orphan": entry.orphan,
@@ -343,7 +346,7 @@ class Extractor:
         return locator
 
     def _locator_head(self, part: Partition) -> dict[str, Any]:
-        """What every locator of a partition starts with (made once per partition, not per file)."""
+        """What every locator of a partition starts with."""
         assert part.fs is not None and self.image_item is not None
         head = {"image_item": self.image_item.id, "image_item_uid": self.image_item.uid, "image": self._image_path,
                 "partition": part.index, "partition_offset": part.offset, "file_system": part.fs.type_name}
