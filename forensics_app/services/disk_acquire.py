@@ -32,7 +32,7 @@ from evidence_store.tasks import NEVER_CANCELLED, CancelToken, Progress, no_prog
 from . import case_access
 from .disk import open_image, tool_versions
 from .disk_extract import Extractor, PreparedFile, Selection
-from .disk_pipeline import PARALLEL_AVAILABLE, ReaderJob, ReaderProcess
+from .disk_pipeline import PARALLEL_AVAILABLE, ReaderJob, ReaderProcess, fewer_collections
 
 CHUNK = 4 << 20
 KIND_IMAGE = "disk_image"
@@ -236,7 +236,7 @@ def extract(vault: Vault, case_ref: str | int, path: Path | str, selection: Sele
     case = case_access.reach_case(vault, case_ref, "disk extract")
     selection.check()
     zone = local_zone_for(vault, local_zone)
-    with open_image(path, local_zone=zone) as image:
+    with open_image(path, local_zone=zone) as image, fewer_collections():
         if partition is not None:
             image.partition(partition)  # a clear error before anything is registered
         from .analysis import auto_zone

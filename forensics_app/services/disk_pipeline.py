@@ -29,8 +29,10 @@ them into a folder of its own under tmp/), so nothing is half-written.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import dataclasses
+import gc
 import multiprocessing
 import os
 import shutil
@@ -172,6 +174,40 @@ class ReaderProcess:
     def close(self) -> None:
         for reader in self._readers:
             reader.close()
+
+
+_collecting_less = 0
+_collecting_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def fewer_collections() -> Iterator[None]:
+    """Run the cyclic garbage collector rarely, and never over what exists before, while extracting many files.
+
+    Each file is a few dozen small objects made and dropped (refcounting frees them; they form no cycles), and a
+    collection pass runs every 700 allocations over a heap that grows with the pending chunk: measured, a third of
+    the time spent taking the reader's reports. Freezing what exists also spares the forked readers from touching
+    (and so copying) every page of the heap they inherit. Nested or concurrent extractions share one setting.
+    """
+    global _collecting_less
+    with _collecting_lock:
+        _collecting_less += 1
+        if _collecting_less == 1:
+            gc.freeze()
+            threshold = gc.get_threshold()
+            gc.set_threshold(max(threshold[0], _GC_EVERY), *threshold[1:])
+    try:
+        yield
+    finally:
+        with _collecting_lock:
+            _collecting_less -= 1
+            if _collecting_less == 0:
+                gc.set_threshold(_DEFAULT_GC[0], *gc.get_threshold()[1:])
+                gc.unfreeze()
+
+
+_GC_EVERY = 100_000  # allocations between two young-generation passes while extracting (Python's default: 700)
+_DEFAULT_GC = gc.get_threshold()
 
 
 def reader_count() -> int:

@@ -224,3 +224,20 @@ def test_files_analysed_as_they_are_read_equal_analysis_from_the_vault(tmp_path:
             assert_verifies_clean(vault)
         finally:
             vault.close()
+
+
+def test_the_garbage_collector_is_left_as_found_after_an_extraction_even_a_failed_one() -> None:
+    """Extraction runs the cyclic collector rarely (see disk_pipeline.fewer_collections); nested or concurrent uses
+    share one setting, and the last one out puts back the threshold and the objects it froze."""
+    import gc
+
+    from forensics_app.services.disk_pipeline import fewer_collections
+
+    before = gc.get_threshold()
+    with fewer_collections():
+        frozen = gc.get_freeze_count()
+        assert frozen > 0 and gc.get_threshold()[0] > before[0]
+        with pytest.raises(RuntimeError), fewer_collections():
+            raise RuntimeError("a failed extraction inside another")
+        assert gc.get_threshold()[0] > before[0] and gc.get_freeze_count() == frozen  # still the outer one's
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
