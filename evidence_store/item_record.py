@@ -110,12 +110,12 @@ def prepare_record(row: dict[str, Any], extra: dict[str, Any] | None = None) -> 
     before, after = canonical_object_around(parts, "id")
     fields = {**{name: _digest12(parts[name]) for name in DIGEST_FIELDS}, "warnings": _digest12(parts["warnings"]),
               **{f"metadata.{key}": _digest12(value) for key, value in meta_parts.items()}}
-    facts: dict[str, Any] = {name: record[name] for name in PLAIN_FIELDS if record[name] is not None
-                             or name not in ("md5", "sha1")}
-    facts["warnings"] = len(record["warnings"])
-    facts["blob"] = row.get("blob")  # where the content lay when recorded (for people; not compared)
-    detail_parts = {str(key): canonical_json(value) for key, value in (extra or {}).items()}
-    detail_parts.update((key, canonical_json(value)) for key, value in facts.items())
+    # the entry's details: the extra facts, then the plain facts (their bytes already made for the record)
+    detail_parts = {str(key): canonical_json(value) for key, value in extra.items()} if extra else {}
+    detail_parts.update((name, parts[name]) for name in PLAIN_FIELDS if record[name] is not None
+                        or name not in ("md5", "sha1"))
+    detail_parts["warnings"] = int.__repr__(len(record["warnings"])).encode("ascii")
+    detail_parts["blob"] = canonical_json(row.get("blob"))  # where the content lay when recorded (for people)
     detail_parts.pop("record", None)
     details_before, details_after = canonical_object_around(detail_parts, "record")
     return PreparedRecord(
@@ -123,7 +123,8 @@ def prepare_record(row: dict[str, Any], extra: dict[str, Any] | None = None) -> 
         blob=row.get("blob"), metadata_json=_row_json(record["metadata"]),
         warnings_json=_row_json(record["warnings"]) if record["warnings"] else "[]", record_before=before,
         record_after=after,
-        fields_json=canonical_json(fields), details_before=details_before, details_after=details_after)
+        fields_json=canonical_object({key: b'"' + digest.encode("ascii") + b'"' for key, digest in fields.items()}),
+        details_before=details_before, details_after=details_after)
 
 
 def _digest12(encoded: bytes) -> str:
