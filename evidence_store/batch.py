@@ -208,12 +208,13 @@ class Batch:
         entries: list[Action] = []
         fresh: dict[str, str] = {}  # dedupe key -> blob placed in this commit
         stored = self._stored_blobs([p.content.dedupe_key for p in self.pending if p.content is not None])
+        placed_at = iso_utc()  # the blobs of one commit are placed together
         done: list[Item] = []
         for pending in self.pending:
             content = pending.content
             blob_name, hashes, size = None, {}, None
             if content is not None:
-                blob_name = self._place_blob(content, placed, fresh, stored, blob_rows)
+                blob_name = self._place_blob(content, placed, fresh, stored, blob_rows, placed_at)
                 hashes, size = content.hashes, content.size
             parent_id = self._parent_id(pending.parent)
             record = pending.record
@@ -265,7 +266,7 @@ class Batch:
         return found
 
     def _place_blob(self, content: IngestResult, placed: list[str], fresh: dict[str, str],
-                    stored: dict[str, list[str]], blob_rows: list[tuple[Any, ...]]) -> str:
+                    stored: dict[str, list[str]], blob_rows: list[tuple[Any, ...]], placed_at: str) -> str:
         """Reuse a stored blob with the same plaintext, else move this one into place."""
         if content.dedupe_key in fresh:
             self.vault.blobs.discard(content)
@@ -278,7 +279,7 @@ class Batch:
         placed.append(name)
         fresh[content.dedupe_key] = name
         blob_rows.append((name, content.dedupe_key, content.size, content.cipher_size, content.hashes["sha256"],
-                          content.hashes["blake3"], iso_utc(), self.vault.config.epoch, NAME_HASH))
+                          content.hashes["blake3"], placed_at, self.vault.config.epoch, NAME_HASH))
         return name
 
 
