@@ -16,7 +16,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from .canonical import canonical_json, canonical_object, canonical_object_around
+from .canonical import canonical_json, canonical_object, canonical_object_around, quoted
 
 #: columns fixed in clear in the custody entry (people read them in the log)
 PLAIN_FIELDS = ("kind", "name", "source", "parent_id", "size", "sha256", "blake3", "md5", "sha1", "media_type",
@@ -90,6 +90,7 @@ class PreparedRecord:
 
 
 _RECORD_VERSION = int.__repr__(RECORD_VERSION).encode("ascii")
+_RECORD_FIELDS = PLAIN_FIELDS + DIGEST_FIELDS + ("warnings",)  # and metadata, and the id
 # json.dumps(value, ensure_ascii=False) builds an encoder on every call; rows are written by the thousand.
 # Metadata is plain JSON data (checked by canonical_json), so no cycle check is needed either.
 _row_json = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
@@ -105,7 +106,8 @@ def prepare_record(row: dict[str, Any], extra: dict[str, Any] | None = None) -> 
     """
     record = canonical_record({**row, "id": 0})
     meta_parts = {str(key): canonical_json(value) for key, value in record["metadata"].items()}
-    parts = {name: canonical_json(record[name]) for name in PLAIN_FIELDS + DIGEST_FIELDS + ("warnings",)}
+    parts = {name: quoted(value) if type(value) is str else canonical_json(value)  # most are strings
+             for name in _RECORD_FIELDS for value in (record[name],)}
     parts["metadata"] = canonical_object(meta_parts)
     before, after = canonical_object_around(parts, "id")
     fields = {**{name: _digest12(parts[name]) for name in DIGEST_FIELDS}, "warnings": _digest12(parts["warnings"]),
