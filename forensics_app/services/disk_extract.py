@@ -82,6 +82,7 @@ class PreparedFile:
         pending = batch.add_ingested(self.content, kind=KIND_FILE, name=self.name, source=self.source,
                                      parent=parent.id, acquired_at=self.acquired_at, media_type=self.media_type)
         pending.metadata, pending.warnings, pending.details = self.metadata, self.warnings, self.details
+        pending.media_type = self.media_type  # the type the record was made with (the reader sniffed it)
         pending.record = self.record
         return pending
 
