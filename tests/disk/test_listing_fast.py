@@ -43,9 +43,10 @@ def test_entry_json_text_equals_the_encoder(built: Path, dftt: Path, debian_samp
     assert checked > 300
 
 
-@pytest.mark.parametrize("deleted", [False, True])
+@pytest.mark.parametrize(("workers", "deleted"), [(2, False), (2, True), (1, False), (1, True)])
 def test_parallel_listing_equals_one_process(built: Path, dftt: Path, debian_samples: Path,
-                                            monkeypatch: pytest.MonkeyPatch, deleted: bool) -> None:
+                                            monkeypatch: pytest.MonkeyPatch, workers: int, deleted: bool) -> None:
+    """Workers, or one process writing subtrees as text, give the entries' json_text, in walk order."""
     monkeypatch.setattr(disk_listing, "AHEAD_BYTES", 1)  # the parent reads only the current subtree's worker
     for path in images(built, dftt, debian_samples):
         with open_image(path) as image:
@@ -53,7 +54,7 @@ def test_parallel_listing_equals_one_process(built: Path, dftt: Path, debian_sam
             parts = [p.index for p in image.partitions if p.fs]
             warnings: list = []  # type: ignore[type-arg]
             pieces = list(disk_listing.json_listing(image, parts, deleted_only=deleted, warnings=warnings,
-                                                    workers=2))
+                                                    workers=workers))
         assert b",\n  ".join(pieces) == ",\n  ".join(expected).encode(), path
 
 
