@@ -18,7 +18,8 @@ before each command, so none pays for another's dirty pages (building the image
 leaves hundreds of MB of them). The vault makes what it stores durable and
 tsk_recover does not, so the time of a ``sync`` after tsk_recover is shown too,
 with the like-for-like ratio. ``--code`` times another checkout's ``forensics``
-(before/after comparisons on the same image).
+(before/after comparisons on the same image). That checkout's Python is byte-compiled
+first, untimed, as an installed package is.
 
 Which extraction figure the 3x target is held to: the one WITHOUT analysis. It is the
 acquisition itself (each file read through pytsk3, SHA-256 and BLAKE3 in one pass,

@@ -97,18 +97,12 @@ class Walker:
                        f"không đọc được bản ghi MFT {entry} ({shown}) ({reason}): tệp đó và các luồng dữ liệu của "
                        "nó không có trong danh sách và không trích xuất được", inode=entry, name=name)
 
-    def walk_subtree(self, parent_path: bytes, name: bytes, inode: int, root_inode: int,
-                     orphan: bool) -> Iterator[Entry]:
-        """Everything below the directory ``name`` (inode ``inode``) of the root directory, as :meth:`walk`
-        lists it after that directory's own entry (a parallel listing gives each subtree to a worker)."""
-        self._listed[root_inode] = self._listed.get(root_inode, 0) + 1
-        yield from self._descend(parent_path, name, inode, (root_inode,), orphan)
-
     def subtree_json(self, parent_path: bytes, name: bytes, inode: int, root_inode: int,
                      orphan: bool) -> Iterator[bytes]:
-        """The JSON text of :meth:`walk_subtree`'s entries (each as ``json_bytes`` writes it), joined by
-        ``,\\n  ``, :data:`TEXT_BATCH` entries at a time: common entries are written from pytsk3's fields,
-        no :class:`Entry` built (a recursive ``disk ls --json`` is mostly this)."""
+        """The JSON text of everything below the directory ``name`` (inode ``inode``) of the root directory,
+        as :meth:`walk` lists it after that directory's own entry (a parallel listing gives each subtree to a
+        worker): each entry as ``json_bytes`` writes it, joined by ``,\\n  ``, :data:`TEXT_BATCH` entries at
+        a time. Common entries are written from pytsk3's fields, no :class:`Entry` built."""
         text = ListingText(self.partition.index, self.policy)
         self._listed[root_inode] = self._listed.get(root_inode, 0) + 1
         yield from self._descend(parent_path, name, inode, (root_inode,), orphan, text)
