@@ -48,6 +48,13 @@ class _LazyConsole:
     def __getattr__(self, name: str) -> Any:
         return getattr(self.console, name)
 
+    def __enter__(self) -> TerminalConsole:  # rich's Live and FileProxy write `with console:`
+        self.console.__enter__()
+        return self.console
+
+    def __exit__(self, *exc: Any) -> None:
+        self.console.__exit__(*exc)
+
 
 out = cast("TerminalConsole", _LazyConsole(soft_wrap=True))  # evidence text with its control characters escaped
 err = cast("TerminalConsole", _LazyConsole(stderr=True, soft_wrap=True))
