@@ -123,7 +123,14 @@ def _parallel(image_path: Any, zone: str, partition: int, plan: list[tuple[Entry
         for _ in range(min(workers, len(tasks))):
             read_end, write_end = os.pipe()
             _widen(write_end, 1 << 20)  # a whole batch of text fits: the worker writes it without waiting for us
-            pid = os.fork()
+            try:
+                pid = os.fork()
+            except OSError:  # no more processes to be had (a limit): list with the workers there are
+                os.close(read_end)
+                os.close(write_end)
+                if pipes:
+                    break
+                raise
             if pid == 0:  # the worker
                 try:
                     for fd in (*pipes, read_end):

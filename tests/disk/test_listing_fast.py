@@ -164,3 +164,25 @@ def test_parallel_listing_worker_failure_is_raised(built: Path, monkeypatch: pyt
         list(disk_listing.json_listing(image, [image.partition(None).index], deleted_only=False, warnings=[],
                                        workers=2))
     assert len(pids) == 2 and all(_gone(pid) for pid in pids)
+
+
+def test_parallel_listing_with_fewer_workers_than_asked(built: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A second worker that cannot be forked (a process limit) leaves the listing to the first, whole."""
+    pids: list[int] = []
+    fork = os.fork
+
+    def once() -> int:
+        if pids:
+            raise BlockingIOError(11, "Resource temporarily unavailable")
+        pid = fork()
+        if pid:
+            pids.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", once)
+    with open_image(built / "ext4.img") as image:
+        expected = [json_text(e) for e in iter_entries(image, recursive=True).entries]
+        pieces = list(disk_listing.json_listing(image, [image.partition(None).index], deleted_only=False,
+                                                warnings=[], workers=3))
+    assert b",\n  ".join(pieces) == ",\n  ".join(expected).encode()
+    assert len(pids) == 1 and _gone(pids[0])
