@@ -475,8 +475,54 @@ def _remove(folder: Path) -> bool:
     if not folder.name.startswith(tuple("0123456789")):  # only folders this module names (pid-token)
         return False
     existed = folder.exists()
-    shutil.rmtree(folder, ignore_errors=True)
+    remove_leftover(folder)
     return existed
+
+
+def remove_leftover(folder: Path) -> None:
+    """Remove a dead process's staging folder, once nothing it started still works in it."""
+    stop_processes_in(folder)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def stop_processes_in(folder: Path, wait: float = 10.0) -> list[int]:
+    """Stop the processes a dead capture left working in its folder, and wait until they are gone.
+
+    Playwright starts the browser in a process group of its own, so a capture killed (kill -9, a crash) leaves
+    its browser running until it notices; meanwhile the browser keeps writing its temporary files into the
+    capture's folder, even after a cleanup removed it (seen: ``browser/.org.chromium.Chromium.*`` back after
+    the next capture's cleanup). A process whose command line names the folder (the browser's profile lies in
+    it) belongs to the dead capture: it gets SIGKILL. Linux only (``/proc``); elsewhere nothing is stopped.
+    """
+    if not sys.platform.startswith("linux"):
+        return []
+    import re
+    import signal
+
+    names = re.compile(rb"(?:^|[\0=])" + re.escape(os.fsencode(folder)) + rb"(?:[\0/]|$)")
+    stopped = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) == os.getpid():
+            continue
+        try:
+            if names.search(Path(f"/proc/{entry}/cmdline").read_bytes()):
+                os.kill(int(entry), signal.SIGKILL)
+                stopped.append(int(entry))
+        except (OSError, ValueError):
+            continue  # gone meanwhile, or not ours to stop
+    deadline = time.monotonic() + wait
+    while stopped and time.monotonic() < deadline and any(_running(pid) for pid in stopped):
+        time.sleep(0.01)  # SIGKILL was sent: each is gone as soon as the kernel has torn it down
+    return stopped
+
+
+def _running(pid: int) -> bool:
+    """Still a process that can act (a zombie no longer writes anything)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
 def stale_leftovers(older_than: float = 3600) -> Iterator[Path]:

@@ -11,11 +11,17 @@ are removed too.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any
 
-from collectors.web.staging import Staging, forget_marker, orphaned_folders, recover_interrupted, stale_leftovers
+from collectors.web.staging import (
+    Staging,
+    forget_marker,
+    orphaned_folders,
+    recover_interrupted,
+    remove_leftover,
+    stale_leftovers,
+)
 from evidence_store import Case, NotFoundError, Vault
 
 from .app_dirs import user_data_dir
@@ -45,7 +51,7 @@ def recover(vault: Vault) -> list[dict[str, Any]]:
         forget_marker(marker_dir(), record)
         logged.append(record)
     for leftover in [*stale_leftovers(), *orphaned_folders()]:
-        shutil.rmtree(leftover, ignore_errors=True)
+        remove_leftover(leftover)
     return logged
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 import os
 import secrets
+import signal
+import time
 import zipfile
 from pathlib import Path
 
@@ -135,6 +137,43 @@ def test_markers_of_dead_processes_are_recovered_and_live_ones_left(tmp_path: Pa
     assert not folder.exists() and Path("/etc").exists()  # only folders this module names are removed
     live.close()
     assert not live.memory.exists() and not live.marker.exists()  # type: ignore[union-attr]
+
+
+def test_what_a_dead_capture_left_running_in_its_folder_is_stopped_before_the_folder_is_removed(
+        tmp_path: Path) -> None:
+    """A killed capture's browser outlives it (Playwright gives it a process group of its own) and keeps writing
+    into the capture's folder: recovery stops it first, so nothing comes back after the folder is removed. A
+    process that only names a sibling folder is left alone."""
+    import subprocess
+    import sys
+
+    markers = tmp_path / "running"
+    markers.mkdir()
+    folder, sibling = tmp_path / "999998-feedface", tmp_path / "999998-feedface2"
+    for path in (folder, sibling):
+        path.mkdir()
+    writer = ("import sys, time, pathlib\n"
+              "folder = pathlib.Path(sys.argv[1].split('=', 1)[1]).parent\n"
+              "(folder / 'ready').write_text('')\n"
+              "while True:\n"
+              "    (folder / f'.org.chromium.Chromium.{time.monotonic_ns()}').write_text('x')\n"
+              "    time.sleep(0.005)\n")
+    browser = subprocess.Popen([sys.executable, "-c", writer, f"--user-data-dir={folder}/profile"])
+    bystander = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)", str(sibling)])
+    try:
+        while not (folder / "ready").exists():
+            assert browser.poll() is None, "the writer did not start"
+            time.sleep(0.01)
+        (markers / "999998-feedface.json").write_text(
+            f'{{"pid": 999998, "process_start": "1", "operation": "capture.web", "folders": ["{folder}"]}}')
+        recover_interrupted(markers)
+        assert browser.wait(10) == -signal.SIGKILL
+        assert not folder.exists()  # and it stays so: the only writer is gone
+        assert bystander.poll() is None and sibling.exists()
+    finally:
+        for process in (browser, bystander):
+            process.kill()
+            process.wait()
 
 
 def test_folders_of_dead_processes_without_a_marker_are_found(tmp_path: Path,
