@@ -48,7 +48,9 @@ class PendingItem:
     details: dict[str, Any] = field(default_factory=dict)
     content: IngestResult | None = None
     item: Item | None = None
-    record: PreparedRecord | None = None  # encoded ahead (e.g. by a reader process); checked at commit
+    # encoded ahead from this item's own fields (e.g. by a reader process, see prepare_item_record); the batch
+    # encodes it again if it was made for another case, parent, examiner or blob
+    record: PreparedRecord | None = None
 
 
 class Batch:
