@@ -288,16 +288,22 @@ class Batch:
 def prepare_item_record(*, uid: str, case_id: int, parent_id: int | None, examiner_id: int, blob: str | None,
                         kind: str, name: str, source: str, media_type: str | None, content: IngestResult | None,
                         acquired_at: str, metadata: dict[str, Any], warnings: Iterable[ItemWarning],
-                        details: dict[str, Any]) -> PreparedRecord:
+                        details: dict[str, Any],
+                        metadata_encoded: tuple[dict[str, bytes], str] | None = None) -> PreparedRecord:
     """What the custody log fixes about an item at acquisition (its whole record; verify compares rows to it),
-    encoded before the item has its id: at commit, or ahead in a reader process (:attr:`PendingItem.record`)."""
+    encoded before the item has its id: at commit, or ahead in a reader process (:attr:`PendingItem.record`).
+    ``metadata_encoded``: see :func:`.item_record.prepare_record`."""
     hashes = content.hashes if content is not None else {}
     row = {"kind": kind, "name": name, "source": source, "parent_id": parent_id,
            "size": content.size if content is not None else None, "sha256": hashes.get("sha256"),
            "blake3": hashes.get("blake3"), "md5": hashes.get("md5"), "sha1": hashes.get("sha1"),
            "media_type": media_type, "acquired_at": acquired_at, "uid": uid, "case_id": case_id,
            "examiner_id": examiner_id, "blob": blob, "metadata": metadata, "warnings": [w.to_json() for w in warnings]}
-    return prepare_record(row, _json_ready(details))
+    plain = all(type(value) in _SCALARS for value in details.values())  # most details are: nothing to convert
+    return prepare_record(row, details if plain else _json_ready(details), metadata_encoded=metadata_encoded)
+
+
+_SCALARS = (str, int, bool, type(None))
 
 
 def _json_ready(value: Any) -> Any:

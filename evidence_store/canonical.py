@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import functools
 import json
+import operator
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
@@ -46,7 +48,10 @@ def canonical_json(value: Any) -> bytes:
 def canonical_object(parts: dict[str, bytes]) -> bytes:
     """The canonical JSON of an object whose values are already encoded (``parts[key] = canonical_json(value)``):
     the same bytes as :func:`canonical_json` of the object itself, without encoding any value twice."""
-    return b"{" + b",".join(_quote(key).encode("utf-8") + b":" + parts[key] for key in sorted(parts)) + b"}"
+    if not parts:
+        return b"{}"
+    keys, heads = _layout(tuple(parts))
+    return b"".join(map(bytes.__add__, heads, map(parts.__getitem__, keys))) + b"}"
 
 
 def canonical_object_around(parts: dict[str, bytes], hole: str) -> tuple[bytes, bytes]:
@@ -58,12 +63,61 @@ def canonical_object_around(parts: dict[str, bytes], hole: str) -> tuple[bytes, 
     return before + layout.hole_head, after + b"}"
 
 
+def canonical_text(parts: dict[str, str]) -> str:
+    """:func:`canonical_object` for values encoded as text (``parts[key] = canonical_json(value).decode()``)."""
+    template = _text_template(tuple(parts), None)
+    return template.before % template.pick_before(parts)
+
+
+def canonical_text_around(parts: dict[str, str], hole: str) -> tuple[str, str]:
+    """:func:`canonical_object_around` for values encoded as text: one ``%`` on a template per side, made once per
+    set of keys (an extraction's 100,000 records share a few)."""
+    template = _text_template(tuple(parts), hole)
+    return template.before % template.pick_before(parts), template.after % template.pick_after(parts)
+
+
+class _Template(NamedTuple):
+    before: str  # the object up to the hole's value (the whole object when there is no hole), "%s" for values
+    pick_before: Callable[[dict[str, str]], tuple[str, ...]]
+    after: str
+    pick_after: Callable[[dict[str, str]], tuple[str, ...]]
+
+
+@functools.lru_cache(maxsize=256)
+def _text_template(keys: tuple[str, ...], hole: str | None) -> _Template:
+    ordered = sorted({*keys, hole} if hole is not None else keys)
+    at = ordered.index(hole) if hole is not None else len(ordered)
+    slots = [("," if index else "{") + _quote(key).replace("%", "%%") + ":%s" for index, key in enumerate(ordered)]
+    if hole is None:
+        return _Template("".join(slots) + "}" if slots else "{}", _picker(ordered), "", _picker([]))
+    return _Template("".join(slots[:at]) + slots[at][:-2], _picker(ordered[:at]), "".join(slots[at + 1:]) + "}",
+                     _picker(ordered[at + 1:]))
+
+
+def _picker(keys: list[str]) -> Callable[[dict[str, str]], tuple[str, ...]]:
+    """What takes ``keys``' values from a dict, as a tuple (also of one key, or of none)."""
+    if len(keys) > 1:
+        return operator.itemgetter(*keys)
+    if keys:
+        key = keys[0]
+        return lambda parts: (parts[key],)
+    return lambda parts: ()
+
+
 class _Layout(NamedTuple):
     keys_before: list[str]
     heads_before: list[bytes]  # what precedes each value: "{" or ",", the key, ":"
     hole_head: bytes
     keys_after: list[str]
     heads_after: list[bytes]
+
+
+@functools.lru_cache(maxsize=256)
+def _layout(keys: tuple[str, ...]) -> tuple[list[str], list[bytes]]:
+    """``keys`` in canonical order, each with what precedes its value ("{" or ",", the key, ":"), made once
+    per set of keys (records of one kind share a few)."""
+    ordered = sorted(keys)
+    return ordered, [(b"," if index else b"{") + _quote(key).encode("utf-8") + b":" for index, key in enumerate(ordered)]
 
 
 @functools.lru_cache(maxsize=256)

@@ -11,12 +11,14 @@ the full digest is what secures it, the short ones only point.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .canonical import canonical_json, canonical_object, canonical_object_around, quoted
+from .canonical import canonical_json, canonical_object, canonical_text, canonical_text_around
 
 #: columns fixed in clear in the custody entry (people read them in the log)
 PLAIN_FIELDS = ("kind", "name", "source", "parent_id", "size", "sha256", "blake3", "md5", "sha1", "media_type",
@@ -90,43 +92,79 @@ class PreparedRecord:
 
 
 _RECORD_VERSION = int.__repr__(RECORD_VERSION).encode("ascii")
-_RECORD_FIELDS = PLAIN_FIELDS + DIGEST_FIELDS + ("warnings",)  # and metadata, and the id
 # json.dumps(value, ensure_ascii=False) builds an encoder on every call; rows are written by the thousand.
 # Metadata is plain JSON data (checked by canonical_json), so no cycle check is needed either.
 _row_json = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
 
 
-def prepare_record(row: dict[str, Any], extra: dict[str, Any] | None = None) -> PreparedRecord:
+def prepare_record(row: dict[str, Any], extra: dict[str, Any] | None = None, *,
+                   metadata_encoded: tuple[dict[str, bytes], str] | None = None) -> PreparedRecord:
     """Encode an item's record without its id: ``row`` holds the columns (``blob``, and ``metadata`` and
     ``warnings`` decoded; an ``id`` in it is ignored); ``extra``: JSON-ready facts the entry's details add.
 
     Each field and metadata value is encoded once: its short digest and the record's digest are made from the
     same bytes (a record's canonical JSON is its fields' canonical JSON in key order). Metadata keys are strings,
-    as the row reads back.
+    as the row reads back. ``metadata_encoded``: the metadata already encoded by the caller, as the canonical
+    JSON of each value by key and the row's JSON of the whole (exactly what this function would write: e.g.
+    a disk extraction's locators, written from templates, see :mod:`forensics_app.services.locator_json`).
     """
-    record = canonical_record({**row, "id": 0})
-    meta_parts = {str(key): canonical_json(value) for key, value in record["metadata"].items()}
-    parts = {name: quoted(value) if type(value) is str else canonical_json(value)  # most are strings
-             for name in _RECORD_FIELDS for value in (record[name],)}
-    parts["metadata"] = canonical_object(meta_parts)
-    before, after = canonical_object_around(parts, "id")
-    fields = {**{name: _digest12(parts[name]) for name in DIGEST_FIELDS}, "warnings": _digest12(parts["warnings"]),
-              **{f"metadata.{key}": _digest12(value) for key, value in meta_parts.items()}}
-    # the entry's details: the extra facts, then the plain facts (their bytes already made for the record)
-    detail_parts = {str(key): canonical_json(value) for key, value in extra.items()} if extra else {}
-    detail_parts.update((name, parts[name]) for name in PLAIN_FIELDS if record[name] is not None
-                        or name not in ("md5", "sha1"))
-    detail_parts["warnings"] = int.__repr__(len(record["warnings"])).encode("ascii")
-    detail_parts["blob"] = canonical_json(row.get("blob"))  # where the content lay when recorded (for people)
-    detail_parts.pop("record", None)
-    details_before, details_after = canonical_object_around(detail_parts, "record")
+    get: Callable[[str], Any] = row.get
+    metadata = get("metadata") or {}
+    warnings = get("warnings") or []
+    if metadata_encoded is None:
+        meta_parts = {str(key): canonical_json(value) for key, value in metadata.items()}
+        metadata_json = _row_json(metadata)
+    else:
+        meta_parts, metadata_json = metadata_encoded
+    texts = {name: _text(get(name)) for name in _COLUMNS}  # as text: each object is one `%` on a template
+    warnings_text = texts["warnings"] = canonical_json(warnings).decode("utf-8") if warnings else "[]"
+    texts["metadata"] = canonical_object(meta_parts).decode("utf-8")
+    before, after = canonical_text_around(texts, "id")
+    few = _digest12_of_few
+    fields = {"case_id": few(texts["case_id"]), "examiner_id": few(texts["examiner_id"]),
+              "uid": _digest12(texts["uid"].encode("utf-8")),
+              "warnings": _digest12(warnings_text.encode("utf-8")) if warnings else few(warnings_text)}
+    for key, value in meta_parts.items():
+        fields["metadata." + key] = _digest12(value)
+    # the entry's details: the extra facts, then the plain facts (their text already made for the record)
+    details = {str(key): _text(value) for key, value in extra.items()} if extra else {}
+    for name in PLAIN_FIELDS:
+        if name not in _OPTIONAL_PLAIN or get(name) is not None:
+            details[name] = texts[name]
+    details["warnings"] = int.__repr__(len(warnings))
+    details["blob"] = _text(get("blob"))  # where the content lay when recorded (for people)
+    details.pop("record", None)
+    details_before, details_after = canonical_text_around(details, "record")
     return PreparedRecord(
-        uid=record["uid"], case_id=record["case_id"], parent_id=record["parent_id"], examiner_id=record["examiner_id"],
-        blob=row.get("blob"), metadata_json=_row_json(record["metadata"]),
-        warnings_json=_row_json(record["warnings"]) if record["warnings"] else "[]", record_before=before,
-        record_after=after,
-        fields_json=canonical_object({key: b'"' + digest.encode("ascii") + b'"' for key, digest in fields.items()}),
-        details_before=details_before, details_after=details_after)
+        uid=get("uid"), case_id=get("case_id"), parent_id=get("parent_id"), examiner_id=get("examiner_id"),
+        blob=get("blob"), metadata_json=metadata_json,
+        warnings_json=_row_json(warnings) if warnings else "[]", record_before=before.encode("utf-8"),
+        record_after=after.encode("utf-8"),
+        fields_json=canonical_text({key: '"' + value + '"' for key, value in fields.items()}).encode("ascii"),
+        details_before=details_before.encode("utf-8"), details_after=details_after.encode("utf-8"))
+
+
+def _text(value: Any) -> str:
+    """``canonical_json(value)`` as text (most values are strings and integers)."""
+    kind = type(value)
+    if kind is str:
+        return _quote(value)  # type: ignore[no-any-return]
+    if kind is int:
+        return int.__repr__(value)
+    if value is None:
+        return "null"
+    return canonical_json(value).decode("utf-8")
+
+
+_quote = json.encoder.encode_basestring  # type: ignore[attr-defined]
+_COLUMNS = PLAIN_FIELDS + DIGEST_FIELDS
+_OPTIONAL_PLAIN = ("md5", "sha1")  # in the details only when computed
+
+
+@functools.lru_cache(maxsize=64)
+def _digest12_of_few(text: str) -> str:
+    """:func:`_digest12` of values many records share (their case, their examiner, no warnings)."""
+    return _digest12(text.encode("utf-8"))
 
 
 def _digest12(encoded: bytes) -> str:

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import dataclasses
 import gc
 import multiprocessing
 import os
@@ -42,7 +41,6 @@ import tempfile
 import threading
 import time
 import traceback
-import uuid
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -57,6 +55,7 @@ from evidence_store.models import Item, ItemWarning
 from evidence_store.tasks import CancelToken, Progress
 
 from .disk_extract import KIND_FILE, Extractor, PreparedFile, Selection
+from .locator_json import encoded_metadata
 
 PARALLEL_AVAILABLE = sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
 _SEND_EVERY = 0.05  # seconds: reported files travel in small groups (one pipe write for many files)
@@ -404,15 +403,28 @@ def _for_the_pipe(prepared: PreparedFile, job: ReaderJob) -> PreparedFile:
     """The file's record encoded here (the committing process is the bottleneck of extracting many small files: it
     then only hashes the record with its id), and the 4 KB head, no longer needed once sniffed, left out."""
     if job.examiner_id is not None:
+        metadata = prepared.metadata
         prepared.record = prepare_item_record(
-            uid=str(uuid.uuid4()), case_id=job.image_item.case_id, parent_id=job.image_item.id,
+            uid=new_uid(), case_id=job.image_item.case_id, parent_id=job.image_item.id,
             examiner_id=job.examiner_id, blob=prepared.content.blob_name, kind=KIND_FILE, name=prepared.name,
             source=prepared.source, media_type=prepared.media_type, content=prepared.content,
-            acquired_at=prepared.acquired_at, metadata=prepared.metadata, warnings=prepared.warnings,
-            details=prepared.details)
-    if prepared.media_type is not None:
-        prepared.content = dataclasses.replace(prepared.content, head=b"")
+            acquired_at=prepared.acquired_at, metadata=metadata, warnings=prepared.warnings,
+            details=prepared.details, metadata_encoded=encoded_metadata(metadata))
+    content = prepared.content
+    if prepared.media_type is not None and content.head:
+        prepared.content = IngestResult(content.temp_name, content.size, content.hashes, content.blob_name,
+                                        content.cipher_size, content.dedupe_key)
     return prepared
+
+
+def new_uid() -> str:
+    """``str(uuid.uuid4())`` (a random version 4 UUID) at half its cost: one per extracted file."""
+    text = (int.from_bytes(os.urandom(16), "big") & _UUID_CLEAR | _UUID_SET).to_bytes(16, "big").hex()
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+
+
+_UUID_CLEAR = ~(0xF000 << 64 | 0xC000 << 48) & ((1 << 128) - 1)  # the version and variant bits, cleared
+_UUID_SET = 0x4000 << 64 | 0x8000 << 48  # version 4, variant RFC 4122
 
 
 def _reader_main(job: ReaderJob, conn: Any, stop: Any, temp: Path, slot: int = 0, count: int = 1) -> None:
