@@ -151,6 +151,12 @@ class Batch:
         pending.content = result
         return pending
 
+    def add_pending(self, pending: PendingItem) -> PendingItem:
+        """An item whose fields are ready as they are (JSON-ready metadata, its media type known, its content
+        ingested by this vault's ``blobs.ingest``), e.g. prepared by a reader process by the thousand."""
+        self.pending.append(pending)
+        return pending
+
     def add_file(self, path: Path, **kwargs: Any) -> PendingItem:
         with open(path, "rb") as handle:
             return self.add_content(handle, **kwargs)
@@ -212,38 +218,38 @@ class Batch:
         stored = self._stored_blobs([p.content.dedupe_key for p in self.pending if p.content is not None])
         placed_at = iso_utc()  # the blobs of one commit are placed together
         done: list[Item] = []
+        examiner_id, examiner_name, case_id = signer.examiner_id, signer.name, case.id
+        case_ref = (case_id, case.uid)
         for pending in self.pending:
             content = pending.content
-            blob_name, hashes, size = None, {}, None
             if content is not None:
                 blob_name = self._place_blob(content, placed, fresh, stored, blob_rows, placed_at)
                 hashes, size = content.hashes, content.size
+            else:
+                blob_name, hashes, size = None, {}, None
             parent_id = self._parent_id(pending.parent)
             record = pending.record
-            if record is None or (record.case_id, record.parent_id, record.examiner_id, record.blob) != (
-                    case.id, parent_id, signer.examiner_id, blob_name):  # not made ahead, or for other facts
+            if record is None or record.blob != blob_name or record.parent_id != parent_id or (
+                    record.case_id != case_id or record.examiner_id != examiner_id):  # not made ahead, or for other facts
                 record = prepare_item_record(
-                    uid=record.uid if record else str(uuid.uuid4()), case_id=case.id, parent_id=parent_id,
-                    examiner_id=signer.examiner_id, blob=blob_name, kind=pending.kind, name=pending.name,
+                    uid=record.uid if record else str(uuid.uuid4()), case_id=case_id, parent_id=parent_id,
+                    examiner_id=examiner_id, blob=blob_name, kind=pending.kind, name=pending.name,
                     source=pending.source, media_type=pending.media_type, content=content,
                     acquired_at=pending.acquired_at, metadata=pending.metadata, warnings=pending.warnings,
                     details=pending.details)
-            item = Item(
-                id=next_id, uid=record.uid, case_id=case.id, parent_id=parent_id, kind=pending.kind, name=pending.name,
-                source=pending.source, size=size, media_type=pending.media_type, sha256=hashes.get("sha256"),
-                blake3=hashes.get("blake3"), md5=hashes.get("md5"), sha1=hashes.get("sha1"), blob=blob_name,
-                acquired_at=pending.acquired_at, examiner=signer.name, metadata=pending.metadata,
-                warnings=pending.warnings,
-            )
-            next_id += 1
+            sha256, blake3, md5, sha1 = hashes.get("sha256"), hashes.get("blake3"), hashes.get("md5"), hashes.get("sha1")
+            item = Item(next_id, record.uid, case_id, parent_id, pending.kind, pending.name, pending.source, size,
+                        pending.media_type, sha256, blake3, md5, sha1, blob_name, pending.acquired_at, examiner_name,
+                        pending.metadata, pending.warnings)
             pending.item = item
             done.append(item)
             item_rows.append((
-                item.id, item.uid, case.id, item.parent_id, item.kind, item.name, item.source, size, item.media_type,
-                item.sha256, item.blake3, item.md5, item.sha1, blob_name, item.acquired_at, signer.examiner_id,
+                next_id, record.uid, case_id, parent_id, pending.kind, pending.name, pending.source, size,
+                pending.media_type, sha256, blake3, md5, sha1, blob_name, pending.acquired_at, examiner_id,
                 record.metadata_json, record.warnings_json,
             ))
-            entries.append(("item.acquire", (case.id, case.uid), (item.id, item.uid), record.details_json(item.id)))
+            entries.append(("item.acquire", case_ref, (next_id, record.uid), record.details_json(next_id)))
+            next_id += 1
         if blob_rows:
             conn.executemany(
                 "INSERT OR REPLACE INTO blobs (name, dedupe_key, size, cipher_size, sha256, blake3, created_at, key_epoch,"

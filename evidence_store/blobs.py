@@ -405,7 +405,7 @@ class BlobStore:
         self._naming_key = naming_key
         self._dedupe_hmac = KeyedHmac(naming_key)
         self._made: set[Path] = set()
-        self._folders: set[str] = set()  # blob folders made (or found) by this process
+        self._folders: dict[str, str] = {}  # blob folders made (or found) by this process, by name prefix
 
     # -- layout -----------------------------------------------------------------
     def _ensure_dir(self, path: Path) -> None:
@@ -559,11 +559,12 @@ class BlobStore:
     def commit(self, result: IngestResult, sync: bool = True) -> str:
         """Move a finished temp file into place under its ciphertext name (durably unless ``sync=False``)."""
         name = result.blob_name
-        folder = os.path.join(self.blobs_dir, name[:2])  # strings, not Paths: a batch moves thousands of blobs
-        if folder not in self._folders:
+        folder = self._folders.get(name[:2])  # strings, not Paths: a batch moves thousands of blobs
+        if folder is None:
+            folder = os.path.join(self.blobs_dir, name[:2])
             self._ensure_dir(Path(folder))
-            self._folders.add(folder)
-        os.replace(result.temp_name, os.path.join(folder, name))
+            self._folders[name[:2]] = folder
+        os.replace(result.temp_name, folder + os.sep + name)
         if sync:
             _fsync_dir(Path(folder))
         return name

@@ -67,8 +67,6 @@ class ExaminerKey:
         return fingerprint(self.alg, self.public_key)
 
 
-_ENTRY_ORDER = sorted(["v", "time", "examiner", "key", "seq", "action", "case", "item", "details", "prev"])
-_ENTRY_KEYS = [canonical_json(key) + b":" for key in _ENTRY_ORDER]
 
 
 def _ref_json(ref: tuple[int, str] | None) -> bytes:
@@ -120,31 +118,44 @@ class CustodyLog:
                   "examiner": canonical_json({"id": signer.examiner_id, "uid": signer.uid, "name": signer.name}),
                   "key": canonical_json({"alg": signer.alg, "fingerprint": fingerprint(signer.alg, signer.public_key)})}
         made: list[CustodyEntry] = []
-        rows: list[list[Any]] = []
+        rows: list[tuple[Any, ...]] = []
         nodes: dict[tuple[int, int], bytes] = {}
         first, group_leaves = seq, list[bytes]()
+        # every entry but a group's last has the same keys: its bytes are the template's pieces and its own values
+        # (the keys in canonical order: action, case, details, examiner, item, key, prev, seq, time, v)
+        after_details = b',"examiner":' + shared["examiner"] + b',"item":'
+        after_item = b',"key":' + shared["key"] + b',"prev":"'
+        closing = b',"time":' + shared["time"] + b',"v":' + shared["v"] + b"}"
+        encoded_actions: dict[str, bytes] = {}
+        encoded_cases: dict[Any, bytes] = {}
+        get = nodes.get
+        count = len(actions)
         for position, (action, case, item, details) in enumerate(actions):
-            parts = {**shared, "seq": int.__repr__(seq).encode("ascii"), "action": canonical_json(action),
-                     "case": _ref_json(case), "item": _ref_json(item),
-                     "details": details if isinstance(details, bytes) else canonical_json(details or {}),
-                     "prev": b'"' + prev.encode("ascii") + b'"'}
-            last = position == len(actions) - 1
+            action_json = encoded_actions.get(action) or encoded_actions.setdefault(action, canonical_json(action))
+            case_json = encoded_cases.get(case) or encoded_cases.setdefault(case, _ref_json(case))
+            details_json = details if isinstance(details, bytes) else canonical_json(details or {})
+            seq_json = int.__repr__(seq).encode("ascii")
+            last = position == count - 1
             if last and group_leaves:
-                parts["covers"] = canonical_json({"first": first, "count": len(group_leaves),
-                                                  "root": merkle.root_hash(group_leaves).hex()})
-            if len(parts) == len(_ENTRY_ORDER):  # the keys of every entry but a group's last, in canonical order
-                entry = b"{" + b",".join(map(bytes.__add__, _ENTRY_KEYS, map(parts.__getitem__, _ENTRY_ORDER))) + b"}"
-            else:
+                parts = {**shared, "seq": seq_json, "action": action_json, "case": case_json, "item": _ref_json(item),
+                         "details": details_json, "prev": b'"' + prev.encode("ascii") + b'"',
+                         "covers": canonical_json({"first": first, "count": len(group_leaves),
+                                                   "root": merkle.root_hash(group_leaves).hex()})}
                 entry = canonical_object(parts)
+            else:
+                entry = b"".join((b'{"action":', action_json, b',"case":', case_json, b',"details":', details_json,
+                                  after_details, _ref_json(item), after_item, prev.encode("ascii"), b'","seq":',
+                                  seq_json, closing))
             leaf = merkle.leaf_hash(entry)
+            leaf_hex = leaf.hex()
             signature = encode_signature(signer.sign(entry)) if last else ""
-            rows.append([seq, entry.decode("utf-8"), leaf.hex(), signature, when, action, signer.examiner_id,
-                         case[0] if case else None, item[0] if item else None])
-            made.append(CustodyEntry(seq, entry, leaf.hex(), signature))
+            rows.append((seq, entry.decode("utf-8"), leaf_hex, signature, when, action, signer.examiner_id,
+                         case[0] if case else None, item[0] if item else None))
+            made.append(CustodyEntry(seq, entry, leaf_hex, signature))
             group_leaves.append(leaf)
-            for level, idx, value in merkle.new_nodes(seq, leaf, lambda lv, i: nodes.get((lv, i)) or self._node(lv, i)):
+            for level, idx, value in merkle.new_nodes(seq, leaf, lambda lv, i: get((lv, i)) or self._node(lv, i)):
                 nodes[(level, idx)] = value
-            seq, prev = seq + 1, leaf.hex()
+            seq, prev = seq + 1, leaf_hex
         self._conn.executemany(
             "INSERT INTO custody (seq, entry, leaf_hash, signature, time, action, examiner_id, case_id, item_id)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)

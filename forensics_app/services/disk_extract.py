@@ -79,12 +79,9 @@ class PreparedFile:
 
     def add_to(self, batch: Batch, parent: Item | None) -> PendingItem:
         assert parent is not None
-        pending = batch.add_ingested(self.content, kind=KIND_FILE, name=self.name, source=self.source,
-                                     parent=parent.id, acquired_at=self.acquired_at, media_type=self.media_type)
-        pending.metadata, pending.warnings, pending.details = self.metadata, self.warnings, self.details
-        pending.media_type = self.media_type  # the type the record was made with (the reader sniffed it)
-        pending.record = self.record
-        return pending
+        return batch.add_pending(PendingItem(  # the type the record was made with (the reader sniffed it)
+            KIND_FILE, self.name, self.source, parent.id, self.metadata, self.warnings, self.acquired_at,
+            self.media_type, self.details, self.content, record=self.record))
 
 
 class _Tap(io.RawIOBase):

@@ -153,3 +153,30 @@ def test_records_encoded_ahead_commit_as_records_encoded_at_commit(vault: Vault,
     assert items[1].blob != pending.content.blob_name  # deduplicated: the stored blob, and the entry says so
     assert parent.item is not None
     assert_verifies_clean(vault)
+
+
+@pytest.mark.corrupts_vault  # the entries name items that do not exist: verify would rightly say so
+def test_custody_entries_appended_together_are_canonical_json_and_chain(vault: Vault, case: Case) -> None:
+    """Entries built from a template (every one of a group but its last) are the canonical JSON of what they say,
+    each names the previous leaf, and the group's last covers the others."""
+    with vault._write():
+        made = vault.custody.append_many(vault.signer, [
+            ("item.acquire", (case.id, case.uid), (7, "u-7"), canonical_json({"tên": "ảnh.jpg", "n": 1})),
+            ("item.acquire", (case.id, case.uid), None, {"kind": "x"}),
+            ("note", None, (8, 'quote " and \\ slash'), None),
+            ("item.acquire", (case.id, case.uid), (9, "u-9"), {}),
+        ])
+    previous = None
+    for entry in made:
+        record = json.loads(entry.entry)
+        assert entry.entry == canonical_json(record)
+        assert entry.leaf_hash == hashlib.sha256(b"\x00" + entry.entry).hexdigest()
+        if previous is not None:
+            assert record["prev"] == previous.leaf_hash
+        previous = entry
+    records = [json.loads(e.entry) for e in made]
+    assert [r["item"] for r in records] == [{"id": 7, "uid": "u-7"}, None, {"id": 8, "uid": 'quote " and \\ slash'},
+                                            {"id": 9, "uid": "u-9"}]
+    assert records[0]["details"] == {"tên": "ảnh.jpg", "n": 1} and records[2]["details"] == {}
+    assert [bool(e.signature) for e in made] == [False, False, False, True]
+    assert records[-1]["covers"]["count"] == 3 and "covers" not in records[0]
