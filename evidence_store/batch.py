@@ -305,8 +305,14 @@ def prepare_item_record(*, uid: str, case_id: int, parent_id: int | None, examin
            "blake3": hashes.get("blake3"), "md5": hashes.get("md5"), "sha1": hashes.get("sha1"),
            "media_type": media_type, "acquired_at": acquired_at, "uid": uid, "case_id": case_id,
            "examiner_id": examiner_id, "blob": blob, "metadata": metadata, "warnings": [w.to_json() for w in warnings]}
-    plain = all(type(value) in _SCALARS for value in details.values())  # most details are: nothing to convert
-    return prepare_record(row, details if plain else _json_ready(details), metadata_encoded=metadata_encoded)
+    return prepare_record(row, ready_details(details), metadata_encoded=metadata_encoded)
+
+
+def ready_details(details: dict[str, Any]) -> dict[str, Any]:
+    """An entry's extra details as the custody log takes them (JSON-ready: floats as strings, tuples as lists)."""
+    if all(type(value) in _SCALARS for value in details.values()):  # most details are: nothing to convert
+        return details
+    return _json_ready(details)  # type: ignore[no-any-return]
 
 
 _SCALARS = (str, int, bool, type(None))

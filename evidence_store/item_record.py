@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -190,3 +191,117 @@ def changed_fields(row: dict[str, Any], facts: dict[str, Any]) -> list[str]:
         if digests.get(key) != now.get(key):
             changed.append(key)
     return changed or ["record"]
+
+
+class RecordTemplate:
+    """:func:`prepare_record` for many items of one kind, case, parent and examiner, whose metadata and extra
+    details have the same keys (a disk extraction's files): every object is one ``%`` on a template made here,
+    with the shared facts and their digests written in once. A test holds it to :func:`prepare_record`.
+    """
+
+    def __init__(self, *, kind: str, case_id: int, parent_id: int | None, examiner_id: int,
+                 metadata_keys: tuple[str, ...], extra_keys: tuple[str, ...], md5: bool, sha1: bool) -> None:
+        self._ids = (case_id, parent_id, examiner_id)
+        self._metadata_keys = tuple(sorted(metadata_keys))
+        self._extra_keys = extra_keys
+        self._hashes = (md5, sha1)
+        shared = {"kind": _text(kind), "case_id": _text(case_id), "parent_id": _text(parent_id),
+                  "examiner_id": _text(examiner_id)}
+        record: dict[str, str | Slot] = {name: shared.get(name) or Slot(name) for name in _COLUMNS}
+        record.update(warnings=Slot("warnings"), metadata=Slot("metadata"))
+        self._record = _template(record, "id")
+        details: dict[str, str | Slot] = {str(key): Slot("extra." + str(key)) for key in extra_keys}
+        for name in PLAIN_FIELDS:
+            if name not in _OPTIONAL_PLAIN or {"md5": md5, "sha1": sha1}[name]:
+                details[name] = shared.get(name) or Slot(name)
+        details.update(warnings=Slot("count"), blob=Slot("blob"))
+        details.pop("record", None)
+        self._details = _template(details, "record")
+        fields: dict[str, str | Slot] = {
+            "case_id": f'"{_digest12_of_few(shared["case_id"])}"',
+            "examiner_id": f'"{_digest12_of_few(shared["examiner_id"])}"', "uid": Slot("digest.uid"),
+            "warnings": Slot("digest.warnings"),
+            **{"metadata." + key: Slot("digest.metadata." + key) for key in metadata_keys}}
+        self._fields = _template(fields, None)
+
+    def fits(self, case_id: int, parent_id: int | None, examiner_id: int, metadata: dict[str, Any],
+             extra: dict[str, Any], hashes: dict[str, str]) -> bool:
+        """Whether the record of these facts is this template's."""
+        return ((case_id, parent_id, examiner_id) == self._ids and tuple(extra) == self._extra_keys
+                and ("md5" in hashes, "sha1" in hashes) == self._hashes
+                and tuple(sorted(metadata)) == self._metadata_keys)
+
+    def prepare(self, *, uid: str, name: str, source: str, size: int | None, hashes: dict[str, str],
+                media_type: str | None, acquired_at: str, blob: str | None, metadata: dict[str, Any],
+                metadata_encoded: tuple[dict[str, bytes], str] | None, warnings: list[dict[str, Any]],
+                extra: dict[str, Any]) -> PreparedRecord:
+        """The record :func:`prepare_record` makes of these facts (that :meth:`fits`; JSON-ready, as that
+        function takes them)."""
+        if metadata_encoded is None:
+            meta_parts = {str(key): canonical_json(value) for key, value in metadata.items()}
+            metadata_json = _row_json(metadata)
+        else:
+            meta_parts, metadata_json = metadata_encoded
+        warnings_text = canonical_json(warnings).decode("utf-8") if warnings else "[]"
+        uid_text = _quote(uid)
+        values: dict[str, str] = {
+            "uid": uid_text, "name": _quote(name), "source": _quote(source), "size": _text(size),
+            "sha256": _text(hashes.get("sha256")), "blake3": _text(hashes.get("blake3")),
+            "md5": _text(hashes.get("md5")), "sha1": _text(hashes.get("sha1")), "media_type": _text(media_type),
+            "acquired_at": _quote(acquired_at), "warnings": warnings_text, "blob": _text(blob),
+            "metadata": canonical_object(meta_parts).decode("utf-8"), "count": int.__repr__(len(warnings)),
+            "digest.uid": '"' + _digest12(uid_text.encode("utf-8")) + '"',
+            "digest.warnings": '"' + (_digest12(warnings_text.encode("utf-8")) if warnings
+                                      else _digest12_of_few(warnings_text)) + '"'}
+        for key, part in meta_parts.items():
+            values["digest.metadata." + key] = '"' + _digest12(part) + '"'
+        for key, value in extra.items():
+            values["extra." + str(key)] = _text(value)
+        record, details, fields = self._record, self._details, self._fields
+        return PreparedRecord(
+            uid=uid, case_id=self._ids[0], parent_id=self._ids[1], examiner_id=self._ids[2], blob=blob,
+            metadata_json=metadata_json, warnings_json=_row_json(warnings) if warnings else "[]",
+            record_before=(record[0] % record[1](values)).encode("utf-8"),
+            record_after=(record[2] % record[3](values)).encode("utf-8"),
+            fields_json=(fields[0] % fields[1](values)).encode("ascii"),
+            details_before=(details[0] % details[1](values)).encode("utf-8"),
+            details_after=(details[2] % details[3](values)).encode("utf-8"))
+
+
+class Slot(str):
+    """In a template's parts: a value given for each record (its name among the values), not written in."""
+
+
+_Picker = Callable[[dict[str, str]], tuple[str, ...]]
+
+
+def _template(parts: dict[str, str | Slot], hole: str | None) -> tuple[str, _Picker, str, _Picker]:
+    """The canonical object of ``parts`` (cut around ``hole``) as ``%`` templates: a text is written in, a
+    :class:`Slot` is filled from the values by its name. Returns the template and picker of each side."""
+    ordered = sorted({*parts, hole} if hole is not None else parts)
+    pieces: list[list[str]] = [[], []]
+    slots: list[list[str]] = [[], []]
+    side = 0
+    for index, key in enumerate(ordered):
+        head = ("," if index else "{") + _quote(key).replace("%", "%%") + ":"
+        if key == hole:
+            pieces[0].append(head)
+            side = 1
+            continue
+        value = parts[key]
+        if type(value) is Slot:
+            pieces[side].append(head + "%s")
+            slots[side].append(str(value))
+        else:
+            pieces[side].append(head + value.replace("%", "%%"))
+    pieces[side].append("}" if ordered else "{}")
+    return "".join(pieces[0]), _values(slots[0]), "".join(pieces[1]), _values(slots[1])
+
+
+def _values(keys: list[str]) -> _Picker:
+    if len(keys) > 1:
+        return operator.itemgetter(*keys)
+    if keys:
+        key = keys[0]
+        return lambda values: (values[key],)
+    return lambda values: ()

@@ -10,6 +10,7 @@ recognised go to libmagic (the ``file`` command's library, through python-magic)
 from __future__ import annotations
 
 import mimetypes
+import posixpath
 import threading
 from typing import Any
 
@@ -52,17 +53,19 @@ def _libmagic(head: bytes) -> str | None:
 
 def sniff(head: bytes, name: str = "") -> str:
     """Best media type for content starting with ``head`` and called ``name``."""
-    for signature, offset, media_type in _SIGNATURES:
-        if head[offset:offset + len(signature)] == signature:
-            return media_type
+    if head[:1] in _FIRST_BYTES or _OFFSET_SIGNATURES:  # most content starts with none of the signatures' bytes
+        for signature, offset, media_type in _SIGNATURES:
+            if head[offset:offset + len(signature)] == signature:
+                return media_type
     lower = name.lower()
-    if any(head[offset:offset + len(sig)] == sig for sig, offset in _AMBIGUOUS):
+    if (head[:1] in _AMBIGUOUS_FIRST or any(head[offset:offset + len(sig)] == sig for sig, offset in _LATER)) and any(
+            head[offset:offset + len(sig)] == sig for sig, offset in _AMBIGUOUS):
         if lower.endswith(".wacz") and head.startswith(b"PK"):
             return "application/wacz"
         found = _libmagic(head)
-        if found and not (found == "application/zip" and mimetypes.guess_type(name, strict=False)[0]):
+        if found and not (found == "application/zip" and _guess_type(name)):
             return found
-    guessed, _ = mimetypes.guess_type(name, strict=False)
+    guessed = _guess_type(name)
     if guessed:
         return guessed
     if name.lower().endswith(".wacz"):
@@ -72,6 +75,34 @@ def sniff(head: bytes, name: str = "") -> str:
     if head and _looks_like_text(head):
         return "text/plain"
     return (_libmagic(head) if head else None) or "application/octet-stream"
+
+
+_FIRST_BYTES = frozenset(signature[:1] for signature, offset, _ in _SIGNATURES if offset == 0)
+_OFFSET_SIGNATURES = any(offset for _, offset, _ in _SIGNATURES)
+_AMBIGUOUS_FIRST = frozenset(signature[:1] for signature, offset in _AMBIGUOUS if offset == 0)
+_LATER = tuple((signature, offset) for signature, offset in _AMBIGUOUS if offset)
+
+
+def _guess_type(name: str) -> str | None:
+    """``mimetypes.guess_type(name, strict=False)[0]``, remembered by extension where only the extension decides
+    it (no URL scheme, no compression or alias suffix): a disk extraction asks for 100,000 names."""
+    if ":" in name:
+        return mimetypes.guess_type(name, strict=False)[0]
+    extension = posixpath.splitext(name)[1]
+    known = _by_extension.get(extension, _UNKNOWN)
+    if known is not _UNKNOWN:
+        return known  # type: ignore[return-value]
+    guessed = mimetypes.guess_type(name, strict=False)[0]
+    database = mimetypes._db  # type: ignore[attr-defined]  # what guess_type read (set up by that call)
+    if extension.lower() not in database.suffix_map and extension not in database.encodings_map:
+        if len(_by_extension) >= 4096:  # names on a disk may end in anything
+            _by_extension.clear()
+        _by_extension[extension] = guessed
+    return guessed
+
+
+_UNKNOWN = object()
+_by_extension: dict[str, str | None] = {}
 
 
 def _looks_like_text(head: bytes) -> bool:

@@ -113,11 +113,15 @@ class TimePolicy:
                 if value is not None:
                     result[name] = value
             return result
-        precisions = self.precisions()
-        for slot, name in enumerate(SLOTS):
-            seconds, nanos, precision = raw[2 * slot], raw[2 * slot + 1], precisions[slot]
-            if precision and (seconds or nanos):
-                result[name] = _utc_value(seconds, nanos, precision)
+        for name, index, precision, label, width in _utc_slots(self.precisions()):  # _utc_value, inline
+            seconds, nanos = raw[index], raw[index + 1]
+            if seconds or nanos:
+                base = _utc_seconds(seconds)
+                if width:
+                    result[name] = {"utc": f"{base}.{nanos - nanos % precision:09d}"[:len(base) + 1 + width] + "Z",
+                                    "precision": label}
+                else:
+                    result[name] = {"utc": base + "Z", "precision": label}
         return result
 
     def epoch(self, seconds: int, slot: int) -> int:
@@ -128,6 +132,15 @@ class TimePolicy:
             return seconds
         wall = (_EPOCH + timedelta(seconds=seconds)).replace(tzinfo=None)
         return int(wall.replace(tzinfo=zone_info(self.local_zone)).timestamp())
+
+
+@lru_cache(maxsize=16)
+def _utc_slots(precisions: tuple[int, int, int, int]) -> tuple[tuple[str, int, int, str, int], ...]:
+    """The stored slots of a UTC file system: name, index in ``raw_times``, precision, its label, and the digits
+    of its fraction (0: whole seconds), as :func:`_utc_value` writes them."""
+    return tuple((name, 2 * slot, precision, _LABELS[precision],
+                  0 if precision >= 1_000_000_000 else _DIGITS.get(precision, 9))
+                 for slot, (name, precision) in enumerate(zip(SLOTS, precisions, strict=True)) if precision)
 
 
 @lru_cache(maxsize=64)

@@ -12,6 +12,7 @@ then goes through the encoders; a test holds both texts to the encoders' on real
 from __future__ import annotations
 
 import json
+import operator
 from typing import Any
 
 from evidence_store.canonical import canonical_json
@@ -27,7 +28,7 @@ _TYPES = (int, str, str, int, int, str, int, str, type(None), str, str, str, str
 _SHAPES = {keys: (index, tza) for index, (keys, tza) in enumerate(
     (_HEAD + _BODY + extra, "time_zone_assumption" in extra)
     for extra in ((), ("sequence",), ("time_zone_assumption",), ("sequence", "time_zone_assumption")))}
-_NONE = type(None)
+_TYPES_WITH_STREAM = _TYPES[:8] + (dict,) + _TYPES[9:]  # an NTFS stream
 _BOOL = {True: "true", False: "false"}
 _TIME_KEYS = ("utc", "precision")
 
@@ -44,9 +45,9 @@ def encoded_metadata(metadata: dict[str, Any]) -> tuple[dict[str, bytes], str] |
     if shape is None:
         return None
     values = tuple(locator.values())
-    for value, kind in zip(values[:19], _TYPES, strict=True):
-        if type(value) is not kind and (kind is not _NONE or type(value) is not dict):  # a stream: None or a dict
-            return None
+    types = tuple(map(type, values[:19]))
+    if types != _TYPES and types != _TYPES_WITH_STREAM:
+        return None
     (image_item, image_item_uid, image, partition, offset, file_system, inode, address, stream, path, path_hex,
      name, allocation, orphan, recovery, reasons, size, bytes_read, times) = values[:19]
     extra = values[19:]
@@ -100,26 +101,46 @@ def _times(times: dict[str, Any]) -> tuple[str, str] | None:
     """The canonical and the row's JSON of MACB times whose values are each an object of strings (``{"utc": …,
     "precision": …}``, and the local time and zone where the file system stores local times); None for any
     other shape."""
+    values = tuple(times.values())
+    layout = _time_layouts.get(tuple(times)) or _time_layout(tuple(times))
+    if layout is not None and tuple(map(tuple, values)) == layout[0]:  # each {"utc": …, "precision": …}
+        texts = [*map(_utc, values), *map(_precision, values)]
+        if tuple(map(type, texts)) == layout[1]:
+            texts = [*map(_quote, texts)]
+            return layout[2] % layout[4](texts), layout[3] % layout[5](texts)
     canonical: list[str] = []
     row: list[str] = []
-    for key in times:
-        value = times[key]
-        if type(key) is not str or type(value) is not dict:
+    for key, value in times.items():
+        if type(key) is not str or type(value) is not dict or any(
+                type(name) is not str or type(text) is not str for name, text in value.items()):
             return None
         q_key = _quote(key)
-        if tuple(value) == _TIME_KEYS:
-            utc, precision = value["utc"], value["precision"]
-            if type(utc) is not str or type(precision) is not str:
-                return None
-            q_utc, q_precision = _quote(utc), _quote(precision)
-            canonical.append(f'{q_key}:{{"precision":{q_precision},"utc":{q_utc}}}')
-            row.append(f'{q_key}: {{"utc": {q_utc}, "precision": {q_precision}}}')
-            continue
-        if any(type(name) is not str or type(text) is not str for name, text in value.items()):
-            return None
         quoted = {name: _quote(name) + ":" + _quote(text) for name, text in value.items()}
         canonical.append(q_key + ":{" + ",".join(quoted[name] for name in sorted(quoted)) + "}")
         row.append(q_key + ": {" + ", ".join(_quote(name) + ": " + _quote(text) for name, text in value.items()) + "}")
     if list(times) != sorted(times):
         canonical = [text for _, text in sorted(zip(times, canonical, strict=True))]
     return "{" + ",".join(canonical) + "}", "{" + ", ".join(row) + "}"
+
+
+_utc, _precision = operator.itemgetter("utc"), operator.itemgetter("precision")
+_time_layouts: dict[tuple[Any, ...], tuple[Any, ...] | None] = {}
+
+
+def _time_layout(keys: tuple[Any, ...]) -> tuple[Any, ...] | None:
+    """For times with these keys, each ``{"utc": …, "precision": …}``: the values' keys, the texts' types, the
+    canonical and row templates, and what picks their values from the quoted UTC times then precisions."""
+    if len(_time_layouts) >= 64:
+        _time_layouts.clear()
+    layout = None
+    if keys and all(type(key) is str for key in keys):
+        count = len(keys)
+        quoted = [_quote(key).replace("%", "%%") for key in keys]
+        ordered = sorted(range(count), key=keys.__getitem__)
+        canonical = ",".join(f'{quoted[i]}:{{"precision":%s,"utc":%s}}' for i in ordered)
+        row = ", ".join(f'{quoted[i]}: {{"utc": %s, "precision": %s}}' for i in range(count))
+        layout = ((_TIME_KEYS,) * count, (str,) * (2 * count), "{" + canonical + "}", "{" + row + "}",
+                  operator.itemgetter(*[index for i in ordered for index in (count + i, i)]),
+                  operator.itemgetter(*[index for i in range(count) for index in (i, count + i)]))
+    _time_layouts[keys] = layout
+    return layout

@@ -18,8 +18,9 @@ import pytest
 
 from collectors.disk import DiskImage
 from evidence_store import Vault
-from evidence_store.batch import prepare_item_record
+from evidence_store.batch import prepare_item_record, ready_details
 from evidence_store.canonical import canonical_json, canonical_object, canonical_text, canonical_text_around
+from evidence_store.item_record import RecordTemplate, prepare_record
 from evidence_store.models import Item
 from forensics_app.services.disk_extract import KIND_FILE, Extractor, PreparedFile, Selection
 from forensics_app.services.locator_json import encoded_metadata
@@ -33,12 +34,12 @@ def image_item() -> Item:
                 acquired_at="", examiner="", metadata={}, warnings=())
 
 
-def prepared_files(vault: Vault, image_path: Path) -> list[PreparedFile]:
+def prepared_files(vault: Vault, image_path: Path, extra_hashes: tuple[str, ...] = ()) -> list[PreparedFile]:
     def ingest(stream: Any, **options: Any) -> Any:
         return vault.blobs.ingest(stream, segment_size=vault.config.segment_size, sync=False, **options)
 
     with DiskImage.open(image_path, local_zone="Asia/Ho_Chi_Minh") as image:
-        extractor = Extractor(image, image_item(), segment_size=vault.config.segment_size)
+        extractor = Extractor(image, image_item(), segment_size=vault.config.segment_size, extra_hashes=extra_hashes)
         found = [extractor.prepare(entry, [], ingest) for entry in extractor.select(Selection(all=True), None)]
     files = [p for p in found if p is not None]
     for prepared in files:  # only their facts are looked at
@@ -73,6 +74,21 @@ def record_of(prepared: PreparedFile, encoded: bool) -> Any:
         metadata_encoded=encoded_metadata(prepared.metadata) if encoded else None)
 
 
+def from_template(prepared: PreparedFile) -> Any:
+    """The record as a reader makes it: on the template of its image's files."""
+    template = RecordTemplate(kind=KIND_FILE, case_id=1, parent_id=7, examiner_id=1,
+                              metadata_keys=tuple(prepared.metadata), extra_keys=tuple(prepared.details),
+                              md5="md5" in prepared.content.hashes, sha1="sha1" in prepared.content.hashes)
+    assert template.fits(1, 7, 1, prepared.metadata, prepared.details, prepared.content.hashes)
+    assert not template.fits(2, 7, 1, prepared.metadata, prepared.details, prepared.content.hashes)
+    return template.prepare(
+        uid="0b4c2f4e-7a57-4c3e-9b1a-2f0c3d4e5f60", name=prepared.name, source=prepared.source,
+        size=prepared.content.size, hashes=prepared.content.hashes, media_type=prepared.media_type,
+        acquired_at=prepared.acquired_at, blob=prepared.content.blob_name, metadata=prepared.metadata,
+        metadata_encoded=encoded_metadata(prepared.metadata), warnings=[w.to_json() for w in prepared.warnings],
+        extra=ready_details(prepared.details))
+
+
 @pytest.mark.parametrize("rel", [
     "built/ext4.img",  # Vietnamese names, EXIF and browser history (declined), a deleted file
     "built/ext2.img",  # hostile names, a directory loop
@@ -88,17 +104,19 @@ def test_locators_and_records_equal_the_encoders(vault: Vault, built: Path, dftt
                                                  rel: str) -> None:
     root, _, name = rel.partition("/")
     path = {"built": built, "dftt": dftt, "debian": debian_samples}[root] / name
-    files = prepared_files(vault, path)
+    files = prepared_files(vault, path, ("md5",) if "ntfs" in rel else ())
     assert files
     taken = 0
     for prepared in files:
         taken += assert_encoded_as_the_encoders(prepared.metadata)
         fast, plain = record_of(prepared, True), record_of(prepared, False)
         assert fast == plain, prepared.source
+        assert from_template(prepared) == plain, prepared.source
         whole = {"id": 12, "uid": fast.uid, "case_id": 1, "parent_id": 7, "kind": KIND_FILE, "name": prepared.name,
                  "source": prepared.source, "size": prepared.content.size, "media_type": prepared.media_type,
                  "sha256": prepared.content.hashes["sha256"], "blake3": prepared.content.hashes["blake3"],
-                 "md5": None, "sha1": None, "acquired_at": prepared.acquired_at, "examiner_id": 1,
+                 "md5": prepared.content.hashes.get("md5"), "sha1": None, "acquired_at": prepared.acquired_at,
+                 "examiner_id": 1,
                  "metadata": prepared.metadata, "warnings": [w.to_json() for w in prepared.warnings]}
         assert fast.record_before + b"12" + fast.record_after == canonical_json(whole)
         assert json.loads(fast.metadata_json) == prepared.metadata
@@ -142,3 +160,71 @@ def test_objects_from_text_are_the_objects_from_bytes(parts: dict[str, str]) -> 
             continue
         before, after = canonical_text_around(parts, hole)
         assert (before + "12345" + after).encode() == canonical_object({**as_bytes, hole: b"12345"})
+
+
+@pytest.mark.parametrize(("extra", "warnings", "hashes"), [
+    ({}, [], {"sha256": "ab" * 32, "blake3": "cd" * 32}),
+    ({"record": "dropped", "name": "the record's own", "z%s": [1, {"b": None}], "kind": 0},
+     [{"code": "x%d", "message": "ảnh \"1\""}], {"sha256": "ab" * 32, "blake3": "cd" * 32, "sha1": "ef" * 20}),
+    ({"address": "5-128-1", "partition": 0}, [{"code": "y"}, {"code": "z"}],
+     {"sha256": "ab" * 32, "blake3": "cd" * 32, "md5": "01" * 16, "sha1": "ef" * 20}),
+])
+def test_a_template_record_is_the_record(extra: dict[str, Any], warnings: list[Any], hashes: dict[str, str]) -> None:
+    """Any extra details (one named as a field, or "record"), warnings and hashes: what prepare_record makes."""
+    for metadata in ({}, {"locator": {"a": 1}, "exif": [{"Make": "%s"}]}, {"%d": None}):
+        for parent, media_type, size in ((None, None, None), (7, "text/plain", 0)):
+            template = RecordTemplate(kind="k%s", case_id=3, parent_id=parent, examiner_id=2,
+                                      metadata_keys=tuple(metadata), extra_keys=tuple(extra), md5="md5" in hashes,
+                                      sha1="sha1" in hashes)
+            row = {"uid": "u\"1", "case_id": 3, "parent_id": parent, "examiner_id": 2, "blob": None, "kind": "k%s",
+                   "name": "tệp", "source": "s", "size": size, "media_type": media_type, "acquired_at": "t",
+                   "metadata": metadata, "warnings": warnings, **hashes}
+            made = template.prepare(uid="u\"1", name="tệp", source="s", size=size, hashes=hashes,
+                                    media_type=media_type, acquired_at="t", blob=None, metadata=metadata,
+                                    metadata_encoded=None, warnings=warnings, extra=extra)
+            assert made == prepare_record(row, extra)
+
+
+def test_record_uids_are_random_version_4_and_a_forked_reader_draws_its_own() -> None:
+    import os
+    import uuid
+
+    from forensics_app.services.disk_pipeline import new_uid
+
+    made = [new_uid() for _ in range(1000)]
+    assert len(set(made)) == 1000
+    assert all(str(uuid.UUID(u)) == u and uuid.UUID(u).version == 4 and uuid.UUID(u).variant == uuid.RFC_4122
+               for u in made)
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the child only writes what it drew
+        os.write(write, "".join(new_uid() for _ in range(10)).encode())
+        os._exit(0)
+    os.close(write)
+    os.waitpid(child, 0)
+    with os.fdopen(read) as pipe:
+        theirs = pipe.read()
+    ours = "".join(new_uid() for _ in range(10))
+    assert len(theirs) == len(ours) == 360 and theirs != ours
+
+
+@pytest.mark.parametrize("family", ["ntfs", "ext2", "ext4", "hfs", "iso9660", "apfs"])
+def test_utc_times_converted_inline_are_each_slot_converted(family: str) -> None:
+    """TimePolicy.convert_all writes each stored slot as _utc_value does (times past year 9999 and before 1970,
+    zero seconds with nanoseconds, every precision)."""
+    import random
+
+    from collectors.disk.timestamps import SLOTS, TimePolicy, _utc_value
+
+    chooser = random.Random(20)
+    for nanoseconds in (False, True):
+        policy = TimePolicy(family, ext_nanoseconds=nanoseconds)
+        precisions = policy.precisions()
+        for _ in range(3000):
+            raw = tuple(chooser.choice([0, chooser.randrange(-2**40, 2**40), chooser.randrange(2**31), 253402300805])
+                        if index % 2 == 0 else chooser.choice([0, chooser.randrange(10**9)]) for index in range(8))
+            expected = {name: _utc_value(raw[2 * slot], raw[2 * slot + 1], precisions[slot])
+                        for slot, name in enumerate(SLOTS) if precisions[slot] and (raw[2 * slot] or raw[2 * slot + 1])}
+            converted = policy.convert_all(raw)
+            assert converted == expected and list(converted) == list(expected), raw
+            assert all(list(converted[name]) == ["utc", "precision"] for name in converted)
