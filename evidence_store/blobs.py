@@ -19,8 +19,9 @@ when asked) each take the chunks in order; each segment is encrypted and
 written at its place by any thread (its nonce and offset follow from its
 index); the BLAKE3 of the ciphertext (the blob's name) takes the segments in
 order. A free thread takes the oldest ready task (of its own kind first), so
-the cores share the work whatever its mix. hashlib, blake3, reads and writes
-release the GIL, so they overlap (the AEAD keeps it: see ``_Pipeline``). The
+the cores share the work whatever its mix. hashlib, blake3, reads, writes and
+the AEAD (libcrypto's, called without the GIL: see ``openssl_aead``) release
+the GIL, so they overlap. The
 disk works at the same time as the CPU: every few MiB the name lane asks the
 kernel to start writing back what is written (``sync_file_range``, Linux), so
 the final fsync waits only for the last stretch instead of the whole file.
@@ -118,10 +119,11 @@ class _Pipeline:
     tuned to one machine's per-byte costs (a fast disk or a slow one, MD5 or not): work moves to whichever
     thread is free, and the calling thread works instead of waiting for room to read, one thread per core.
 
-    The AEAD (cryptography 45) keeps the GIL while it encrypts a segment; the hashes, reads and writes release
-    it. Hence each segment is written by the thread that encrypted it, which lets the GIL go at once (back to
-    back AEADs would keep the others waiting for a few lines of Python each), and the lanes hash a chunk of
-    ``CHUNK_SEGMENTS`` segments per call: long calls without the GIL, few hand-overs.
+    Every task's work runs without the GIL: the hashes, reads and writes, and the AEAD where libcrypto gives it
+    (:mod:`.openssl_aead`; ``cryptography`` 45's keeps the GIL while it encrypts, and is what runs where there is
+    no OpenSSL 3). Only the few lines of Python between tasks need it, so the lanes hash a chunk of
+    ``CHUNK_SEGMENTS`` segments per call (long calls, few hand-overs), and each segment is written by the
+    thread that encrypted it (with cryptography's AEAD, that lets the GIL go at once).
     """
 
     def __init__(self, encryptor: SegmentEncryptor, lanes: list[_Lane], name_hash: Any,
@@ -285,8 +287,7 @@ class _Pipeline:
             chunk, index = what, where
             segment, size = chunk.first + index, self._segment_size
             last = chunk.last and index == len(chunk.ciphertexts) - 1
-            with memoryview(chunk.data) as view:
-                ciphertext = self._encryptor.encrypt_segment(segment, view[index * size:(index + 1) * size], last)
+            ciphertext = self._encryptor.encrypt_segment(segment, chunk.data, last, start=index * size)
             encrypted = time.thread_time()
             self._write_at(self._header_size + segment * (size + TAG_SIZE), ciphertext)
             return {"encrypt": encrypted - started, "write": time.thread_time() - encrypted}, ciphertext
@@ -478,7 +479,7 @@ class BlobStore:
         try:
             _pwrite_all(fd, encryptor.header, 0)
             pipeline = _Pipeline(encryptor, lanes, cipher_hash, lambda offset, data: _pwrite_all(fd, data, offset),
-                                 writeback.written, _worker_count(len(lanes)) - 1)
+                                 writeback.written, _worker_count(len(lanes), encryptor.parallel) - 1)
             head = first[:4096]
 
             def chunks() -> Iterator[tuple[bytes, bool]]:
@@ -617,14 +618,15 @@ class _HashingReader:
         return data
 
 
-def _worker_count(lanes: int) -> int:
-    """One thread per core this process may use, but no more than the tasks that can run at once
-    (reading, each lane, the name lane and one AEAD: it keeps the GIL, so two AEADs never run together)."""
+def _worker_count(lanes: int, parallel_aead: bool) -> int:
+    """One thread per core this process may use, but no more than the tasks that can run at once: reading, each
+    lane, the name lane and the AEAD (one at a time with cryptography's, which keeps the GIL; libcrypto's lets
+    the segments of a chunk be encrypted at once)."""
     try:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux
         cores = os.cpu_count() or 1
-    return max(1, min(cores, lanes + 3))
+    return max(1, min(cores, lanes + 2 + (CHUNK_SEGMENTS if parallel_aead else 1)))
 
 
 def _read_block(source: BinaryIO, size: int, label: str) -> bytes:

@@ -241,24 +241,39 @@ class SegmentEncryptor:
         nonce = os.urandom(BLOB_NONCE_SIZE)
         self.segment_size = segment_size
         self.header = BLOB_MAGIC + nonce + segment_size.to_bytes(4, "big")
-        self._aead = ChaCha20Poly1305(_payload_key(blob_key, self.header))
+        key = _payload_key(blob_key, self.header)
+        self._aead = ChaCha20Poly1305(key)
+        from .openssl_aead import chacha20_poly1305  # loads ctypes and libcrypto: only once a large blob is made
+
+        self._nogil = chacha20_poly1305(key)  # the same AEAD without the GIL, where libcrypto has it
+        self.parallel = self._nogil is not None  # threads may encrypt segments at the same time
         self._index = 0
         self._finished = False
 
-    def encrypt(self, plaintext: bytes, last: bool) -> bytes:
+    def encrypt(self, plaintext: bytes | bytearray | memoryview, last: bool) -> bytes:
         if self._finished:
             raise RuntimeError("segment after the last one")
+        if len(plaintext) > self.segment_size:
+            raise ValueError("a segment is at most the segment size")
         out = self.encrypt_segment(self._index, plaintext, last)
         self._index += 1
         self._finished = last
         return out
 
-    def encrypt_segment(self, index: int, plaintext: bytes | memoryview, last: bool) -> bytes:
-        """Segment ``index`` of the blob, in any order: each segment's nonce is its index (and the last flag),
-        so ingest's workers encrypt different segments of one blob at once. The caller gives each index once."""
-        if len(plaintext) > self.segment_size or (not last and len(plaintext) != self.segment_size):
+    def encrypt_segment(self, index: int, data: bytes | bytearray | memoryview, last: bool, start: int = 0) -> bytes:
+        """Segment ``index`` of the blob, the plaintext ``data[start:start + segment_size]`` (ingest passes a chunk
+        of several segments and where this one starts, so no segment is copied out of it), in any order: each
+        segment's nonce is its index (and the last flag), so ingest's workers encrypt different segments of one
+        blob at once, without the GIL where libcrypto is there (:mod:`.openssl_aead`). The caller gives each
+        index once."""
+        end = min(len(data), start + self.segment_size)
+        if not 0 <= start <= end or (not last and end - start != self.segment_size):
             raise ValueError("only the last segment may be shorter than the segment size")
-        return self._aead.encrypt(_segment_nonce(index, last), plaintext, None)
+        nonce = _segment_nonce(index, last)
+        if self._nogil is not None and isinstance(data, bytes):
+            return self._nogil.encrypt(nonce, data, start, end)
+        with memoryview(data) as view:
+            return self._aead.encrypt(nonce, view[start:end], None)
 
 
 def encrypt_whole(blob_key: bytes, plaintext: bytes, segment_size: int = DEFAULT_SEGMENT_SIZE) -> bytes:
