@@ -23,6 +23,8 @@ The machine may be shared: each run prints its load average, and the CPU ratio (
 SHA-256 + BLAKE3 + AEAD) which load does not change: where the CPU is the bound, the wall ratio on a quiet
 machine comes near it when the pipeline keeps every core busy. Each run also prints how busy ingest kept the
 cores (its CPU / (cores x wall)) and its own CPU / cores: the wall time ingest reaches with every core busy.
+On Linux each run also prints how long ingest's threads waited for a core that other processes had (the
+machine's load), and how busy they were the rest of the time: that figure is what load does not change.
 Ingest does more per byte than the floor counts (one read, BLAKE3 of the ciphertext, the write), so where the
 disk is memory that bound, not the pipeline, is what stands between ingest and the floor.
 
@@ -34,6 +36,7 @@ controller (cgroup v2, as root), e.g. 100 MB/s of writes:
     systemd-run --scope -p IOWriteBandwidthMax="/dev/sda 100M" .venv/bin/python bench/vault_ingest.py --dir /var/tmp
 
     .venv/bin/python bench/vault_ingest.py [--size-mib 512] [--runs 3] [--dir /path/on/vault/disk ...]
+                                           [--ingest-aead libcrypto|cryptography]
 """
 
 from __future__ import annotations
@@ -133,7 +136,7 @@ def ingest_aead() -> str:
     """Which ChaCha20-Poly1305 ingest runs (the floor's is cryptography's, always: the fastest one here)."""
     from evidence_store import openssl_aead
 
-    lib = openssl_aead.load()
+    lib = None if INGEST_AEAD[0] == "cryptography" else openssl_aead.load()
     return "cryptography's (it keeps the GIL)" if lib is None else f"libcrypto's without the GIL ({lib.version})"
 
 
@@ -152,6 +155,9 @@ INGEST = textwrap.dedent("""
         usage = resource.getrusage(resource.RUSAGE_SELF)
         return usage.ru_utime + usage.ru_stime
 
+    if sys.argv[4] == "cryptography":  # --ingest-aead cryptography: as where libcrypto is not there
+        from evidence_store import openssl_aead
+        openssl_aead._loaded[:] = [None]
     vault = Vault.open(Path(sys.argv[1]), sys.argv[3])
     case = vault.get_case("BENCH")
     start = time.perf_counter()
@@ -168,6 +174,9 @@ INGEST = textwrap.dedent("""
 """)
 
 
+INGEST_AEAD = ["libcrypto"]  # --ingest-aead
+
+
 def ingest(work: Path, path: Path) -> dict[str, object]:
     """One ingest in a fresh process into a fresh vault (so nothing is deduplicated against an earlier run)."""
     from evidence_store import Vault
@@ -177,7 +186,7 @@ def ingest(work: Path, path: Path) -> dict[str, object]:
     with Vault.create(vault_dir, PASSPHRASE, "Bench") as vault:
         vault.create_case("BENCH", "benchmark")
     try:
-        result = subprocess.run([sys.executable, "-c", INGEST, str(vault_dir), str(path), PASSPHRASE],
+        result = subprocess.run([sys.executable, "-c", INGEST, str(vault_dir), str(path), PASSPHRASE, INGEST_AEAD[0]],
                                 capture_output=True, text=True, check=True, cwd=ROOT,
                                 env={**os.environ, "FORENSICS_KDF_PROFILE": "test", "PYTHONPATH": str(ROOT)})
     finally:
@@ -217,6 +226,12 @@ def one_run(work: Path, source: Path, size: int, cores: int) -> tuple[float, flo
     print("    where its CPU went (s): " + ", ".join(f"{k} {v:.2f}" for k, v in profile.items()))
     print(f"    cores busy {used / (cores * seconds):.0%} of its wall time; its own CPU / {cores} cores = "
           f"{used / cores:.2f} s, the wall time it reaches with every core busy")
+    threads_cpu = profile.get("caller_cpu_s", 0.0) + profile.get("workers_cpu_s", 0.0)
+    runnable = profile.get("thread_s", 0.0) - profile.get("queued_s", 0.0)
+    if runnable > 0:
+        print(f"    its threads waited {profile.get('queued_s', 0.0):.2f} s for a core other processes had; the rest "
+              f"of their time they computed {threads_cpu / runnable:.0%} of it (the rest: waiting for work, the GIL, "
+              f"the disk)")
     def floor(aead_seconds: float) -> tuple[str, float]:
         parts = {SHA: wall[SHA], COPY: wall[COPY],
                  f"(SHA-256 + BLAKE3 + AEAD) / {cores} cores": (wall[SHA] + wall[B3] + aead_seconds) / cores}
@@ -271,7 +286,11 @@ def main() -> int:
     parser.add_argument("--dir", type=Path, action="append", default=None,
                         help="a folder on the disk the vault lives on (repeatable; default: the temp folder "
                              "and /dev/shm)")
+    parser.add_argument("--ingest-aead", choices=("libcrypto", "cryptography"), default="libcrypto",
+                        help="cryptography: ingest with cryptography's AEAD, which keeps the GIL (as on a machine "
+                             "without OpenSSL 3), to see what that costs; the floor is the same either way")
     args = parser.parse_args()
+    INGEST_AEAD[0] = args.ingest_aead
     os.environ["FORENSICS_KDF_PROFILE"] = "test"
     sys.path.insert(0, str(ROOT))  # this process keeps glibc's malloc defaults (the floor's AEAD runs in a child)
     folders: list[Path | None] = list(args.dir) if args.dir else [None, Path("/dev/shm")]

@@ -148,11 +148,14 @@ class _Pipeline:
         self.size = self._header_size  # the blob file's size so far
         self.cpu: dict[str, float] = {}
         self.waited = 0.0  # seconds threads waited for work (all of them)
+        self.thread_seconds = 0.0  # the threads' lifetimes, added up
+        self.queued = 0.0  # seconds threads were ready but waited for a core other processes had (Linux)
         self.workers = [threading.Thread(target=self._work, name=f"blob-ingest-{n}", daemon=True)
                         for n in range(workers)]
 
     def run(self, chunks: Iterator[tuple[bytes, bool]]) -> None:
         """Read ``(data, last)`` chunks from ``chunks`` and work along with the workers until all is written."""
+        lifetime = _thread_times()
         for worker in self.workers:
             worker.start()
         try:
@@ -189,6 +192,7 @@ class _Pipeline:
                 self._condition.notify_all()
             for worker in self.workers:
                 worker.join()
+            self._count_thread(lifetime)
 
     def _add(self, data: bytes, last: bool) -> None:
         count = -(-len(data) // self._segment_size)
@@ -206,9 +210,15 @@ class _Pipeline:
         for name, seconds in cpu.items():
             self.cpu[name] = self.cpu.get(name, 0.0) + seconds
 
+    def _count_thread(self, started: tuple[float, float]) -> None:
+        ended = _thread_times()
+        with self._condition:
+            self.thread_seconds += ended[0] - started[0]
+            self.queued += ended[1] - started[1]
+
     # -- the workers' side ------------------------------------------------------
     def _work(self) -> None:
-        started = time.thread_time()
+        started, lifetime = time.thread_time(), _thread_times()
         try:
             while True:
                 with self._condition:
@@ -229,6 +239,7 @@ class _Pipeline:
         finally:
             with self._condition:
                 self._count({"workers": time.thread_time() - started})
+            self._count_thread(lifetime)
 
     def _do(self, task: _Task) -> None:
         """Run a task taken by :meth:`_take`, then record it done."""
@@ -326,6 +337,16 @@ class _Pipeline:
             chunk.data = b""
             if chunk.named == len(chunk.ciphertexts):
                 del self._chunks[chunk.first // CHUNK_SEGMENTS]
+
+
+def _thread_times() -> tuple[float, float]:
+    """(now, seconds this thread has waited for a core while ready to run) from Linux's schedstat, so a
+    profile taken on a busy machine can tell its own waits (for the GIL, for work) from the other processes'."""
+    try:
+        with open(f"/proc/self/task/{threading.get_native_id()}/schedstat", "rb") as stats:
+            return time.perf_counter(), int(stats.read().split()[1]) / 1e9
+    except (OSError, ValueError, IndexError, AttributeError):
+        return time.perf_counter(), 0.0
 
 
 class _Writeback:
@@ -507,7 +528,8 @@ class BlobStore:
             last_profile.update({"pipeline_s": piped - started, "final_fsync_s": time.perf_counter() - piped,
                                  "caller_cpu_s": time.thread_time() - caller_started,
                                  **{f"{name}_cpu_s": seconds for name, seconds in pipeline.cpu.items()},
-                                 "threads": len(pipeline.workers) + 1, "waited_for_work_s": pipeline.waited})
+                                 "threads": len(pipeline.workers) + 1, "waited_for_work_s": pipeline.waited,
+                                 "thread_s": pipeline.thread_seconds, "queued_s": pipeline.queued})
         except BaseException as exc:
             if fd >= 0:
                 os.close(fd)
