@@ -500,7 +500,7 @@ class BlobStore:
         try:
             _pwrite_all(fd, encryptor.header, 0)
             pipeline = _Pipeline(encryptor, lanes, cipher_hash, lambda offset, data: _pwrite_all(fd, data, offset),
-                                 writeback.written, _worker_count(len(lanes), encryptor.parallel) - 1)
+                                 writeback.written, _worker_count(len(lanes)) - 1)
             head = first[:4096]
 
             def chunks() -> Iterator[tuple[bytes, bool]]:
@@ -640,15 +640,14 @@ class _HashingReader:
         return data
 
 
-def _worker_count(lanes: int, parallel_aead: bool) -> int:
-    """One thread per core this process may use, but no more than the tasks that can run at once: reading, each
-    lane, the name lane and the AEAD (one at a time with cryptography's, which keeps the GIL; libcrypto's lets
-    the segments of a chunk be encrypted at once)."""
+def _worker_count(lanes: int) -> int:
+    """One thread per core this process may use, but no more than the kinds of task that can run at once
+    (reading, each lane, the name lane and the AEAD): on more cores than that, SHA-256's lane is the bound."""
     try:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux
         cores = os.cpu_count() or 1
-    return max(1, min(cores, lanes + 2 + (CHUNK_SEGMENTS if parallel_aead else 1)))
+    return max(1, min(cores, lanes + 3))
 
 
 def _read_block(source: BinaryIO, size: int, label: str) -> bytes:

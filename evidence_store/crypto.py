@@ -246,7 +246,6 @@ class SegmentEncryptor:
         from .openssl_aead import chacha20_poly1305  # loads ctypes and libcrypto: only once a large blob is made
 
         self._nogil = chacha20_poly1305(key)  # the same AEAD without the GIL, where libcrypto has it
-        self.parallel = self._nogil is not None  # threads may encrypt segments at the same time
         self._index = 0
         self._finished = False
 
