@@ -92,17 +92,17 @@ class _LibCrypto:
         return out  # type: ignore[no-any-return]
 
 
-# Python's C API (through ctypes.pythonapi, which keeps the GIL as these calls need): a bytes object of a given
-# size whose contents are left uninitialised, and the address of a bytes object's contents.
-_new_bytes = ctypes.pythonapi.PyBytes_FromStringAndSize
-_new_bytes.restype, _new_bytes.argtypes = ctypes.py_object, (ctypes.c_void_p, ctypes.c_ssize_t)
-_address = ctypes.pythonapi.PyBytes_AsString
-_address.restype, _address.argtypes = ctypes.c_void_p, (ctypes.py_object,)
-
-
 def _typed(function: Any, restype: Any, argtypes: tuple[Any, ...]) -> Any:
     function.restype, function.argtypes = restype, argtypes
     return function
+
+
+# Python's C API (through ctypes.pythonapi, which keeps the GIL as these calls need): a bytes object of a given
+# size whose contents are left uninitialised, and the address of a bytes object's contents; function objects
+# of our own (``pythonapi[name]``: ``pythonapi.name`` is shared with any other code in the process).
+_new_bytes = _typed(ctypes.pythonapi["PyBytes_FromStringAndSize"], ctypes.py_object,
+                    (ctypes.c_void_p, ctypes.c_ssize_t))
+_address = _typed(ctypes.pythonapi["PyBytes_AsString"], ctypes.c_void_p, (ctypes.py_object,))
 
 
 _loaded: list[_LibCrypto | None] = []
