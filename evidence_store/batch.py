@@ -10,7 +10,6 @@ verify reports.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +23,7 @@ from .item_record import PreparedRecord, prepare_record
 from .media import sniff
 from .models import Case, Item, ItemWarning
 from .tasks import NEVER_CANCELLED, CancelToken, Progress, no_progress
+from .uids import new_uid
 
 _DEDUPE_LOOKUP = 500  # keys per query (well under SQLite's limit on bound parameters)
 
@@ -232,7 +232,7 @@ class Batch:
             if record is None or record.blob != blob_name or record.parent_id != parent_id or (
                     record.case_id != case_id or record.examiner_id != examiner_id):  # not made ahead, or for other facts
                 record = prepare_item_record(
-                    uid=record.uid if record else str(uuid.uuid4()), case_id=case_id, parent_id=parent_id,
+                    uid=record.uid if record else new_uid(), case_id=case_id, parent_id=parent_id,
                     examiner_id=examiner_id, blob=blob_name, kind=pending.kind, name=pending.name,
                     source=pending.source, media_type=pending.media_type, content=content,
                     acquired_at=pending.acquired_at, metadata=pending.metadata, warnings=pending.warnings,

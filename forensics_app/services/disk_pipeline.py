@@ -54,6 +54,7 @@ from evidence_store.blobs import BlobStore, IngestResult
 from evidence_store.item_record import RecordTemplate
 from evidence_store.models import Item, ItemWarning
 from evidence_store.tasks import CancelToken, Progress
+from evidence_store.uids import new_uid
 
 from .disk_extract import KIND_FILE, Extractor, PreparedFile, Selection
 from .locator_json import encoded_metadata
@@ -427,27 +428,6 @@ def _for_the_pipe(prepared: PreparedFile, job: ReaderJob) -> PreparedFile:
 
 _HEAD_KEPT = 512  # bytes: a head this short costs less to send than to leave out (a new IngestResult)
 _template: RecordTemplate | None = None  # the records of the files this reader prepares (one case, one image)
-
-
-def new_uid() -> str:
-    """``str(uuid.uuid4())`` (a random version 4 UUID, from ``os.urandom`` as uuid4's) at a fraction of its cost:
-    one per extracted file, the random bytes drawn for 256 at a time (a forked reader draws its own)."""
-    try:
-        raw = _uid_randomness.pop()
-    except IndexError:
-        block = os.urandom(16 * 256)
-        _uid_randomness.extend(block[at:at + 16] for at in range(16, len(block), 16))
-        raw = block[:16]
-    text = (int.from_bytes(raw, "big") & _UUID_CLEAR | _UUID_SET).to_bytes(16, "big").hex()
-    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
-
-
-_uid_randomness: list[bytes] = []  # drawn, not yet used; never shared with a forked child:
-os.register_at_fork(after_in_child=_uid_randomness.clear)
-
-
-_UUID_CLEAR = ~(0xF000 << 64 | 0xC000 << 48) & ((1 << 128) - 1)  # the version and variant bits, cleared
-_UUID_SET = 0x4000 << 64 | 0x8000 << 48  # version 4, variant RFC 4122
 
 
 def _reader_main(job: ReaderJob, conn: Any, stop: Any, temp: Path, slot: int = 0, count: int = 1) -> None:

@@ -185,27 +185,36 @@ def test_a_template_record_is_the_record(extra: dict[str, Any], warnings: list[A
             assert made == prepare_record(row, extra)
 
 
-def test_record_uids_are_random_version_4_and_a_forked_reader_draws_its_own() -> None:
+def test_item_uids_are_version_7_in_time_order_and_a_forked_reader_draws_its_own() -> None:
+    """RFC 9562 version 7: the creation time in Unix milliseconds first (so the uid index grows at its end),
+    then random bits; unique, and a forked reader does not repeat its parent's random bits."""
     import os
+    import time
     import uuid
 
-    from forensics_app.services.disk_pipeline import new_uid
+    from evidence_store.uids import new_uid
 
-    made = [new_uid() for _ in range(1000)]
-    assert len(set(made)) == 1000
-    assert all(str(uuid.UUID(u)) == u and uuid.UUID(u).version == 4 and uuid.UUID(u).variant == uuid.RFC_4122
-               for u in made)
+    before = time.time_ns() // 1_000_000
+    made = [new_uid() for _ in range(3000)]
+    after = time.time_ns() // 1_000_000
+    assert len(set(made)) == 3000
+    parsed = [uuid.UUID(u) for u in made]
+    assert all(str(p) == u and p.version == 7 and p.variant == uuid.RFC_4122 for p, u in zip(parsed, made))
+    stamps = [p.int >> 80 for p in parsed]
+    assert all(before <= s <= after for s in stamps) and stamps == sorted(stamps)
+    randoms = {p.int & ((1 << 62) - 1) for p in parsed}
+    assert len(randoms) == 3000  # the random part alone tells them apart
     read, write = os.pipe()
     child = os.fork()
     if child == 0:  # pragma: no cover - the child only writes what it drew
-        os.write(write, "".join(new_uid() for _ in range(10)).encode())
+        os.write(write, "".join(new_uid()[19:] for _ in range(10)).encode())
         os._exit(0)
     os.close(write)
     os.waitpid(child, 0)
     with os.fdopen(read) as pipe:
         theirs = pipe.read()
-    ours = "".join(new_uid() for _ in range(10))
-    assert len(theirs) == len(ours) == 360 and theirs != ours
+    ours = "".join(new_uid()[19:] for _ in range(10))
+    assert len(theirs) == len(ours) == 170 and theirs != ours
 
 
 @pytest.mark.parametrize("family", ["ntfs", "ext2", "ext4", "hfs", "iso9660", "apfs"])
