@@ -242,40 +242,54 @@ class RecordTemplate:
             metadata_json = _row_json(metadata)
         else:
             meta_parts, metadata_json = metadata_encoded
-        warnings_text = canonical_json(warnings).decode("utf-8") if warnings else "[]"
-        uid_text = _quote(uid)
-        values: dict[str, str] = {
-            "uid": uid_text, "name": _quote(name), "source": _quote(source), "size": _text(size),
-            "sha256": _text(hashes.get("sha256")), "blake3": _text(hashes.get("blake3")),
-            "md5": _text(hashes.get("md5")), "sha1": _text(hashes.get("sha1")), "media_type": _text(media_type),
-            "acquired_at": _quote(acquired_at), "warnings": warnings_text, "blob": _text(blob),
-            "metadata": canonical_object(meta_parts).decode("utf-8"), "count": int.__repr__(len(warnings)),
-            "digest.uid": '"' + _digest12(uid_text.encode("utf-8")) + '"',
-            "digest.warnings": '"' + (_digest12(warnings_text.encode("utf-8")) if warnings
-                                      else _digest12_of_few(warnings_text)) + '"'}
+        warnings_part = canonical_json(warnings) if warnings else b"[]"
+        uid_part = _bytes(uid)
+        values: dict[str, bytes] = {  # in bytes: the locator (most of a record) is never decoded and encoded again
+            "uid": uid_part, "name": _bytes(name), "source": _bytes(source), "size": _bytes(size),
+            "sha256": _bytes(hashes.get("sha256")), "blake3": _bytes(hashes.get("blake3")),
+            "md5": _bytes(hashes.get("md5")), "sha1": _bytes(hashes.get("sha1")), "media_type": _bytes(media_type),
+            "acquired_at": _bytes(acquired_at), "warnings": warnings_part, "blob": _bytes(blob),
+            "metadata": canonical_object(meta_parts), "count": int.__repr__(len(warnings)).encode("ascii"),
+            "digest.uid": _quoted_digest(uid_part),
+            "digest.warnings": _quoted_digest(warnings_part) if warnings else _NO_WARNINGS_DIGEST}
         for key, part in meta_parts.items():
-            values["digest.metadata." + key] = '"' + _digest12(part) + '"'
+            values["digest.metadata." + key] = _quoted_digest(part)
         for key, value in extra.items():
-            values["extra." + str(key)] = _text(value)
+            values["extra." + str(key)] = _bytes(value)
         record, details, fields = self._record, self._details, self._fields
         return PreparedRecord(
             uid=uid, case_id=self._ids[0], parent_id=self._ids[1], examiner_id=self._ids[2], blob=blob,
             metadata_json=metadata_json, warnings_json=_row_json(warnings) if warnings else "[]",
-            record_before=(record[0] % record[1](values)).encode("utf-8"),
-            record_after=(record[2] % record[3](values)).encode("utf-8"),
-            fields_json=(fields[0] % fields[1](values)).encode("ascii"),
-            details_before=(details[0] % details[1](values)).encode("utf-8"),
-            details_after=(details[2] % details[3](values)).encode("utf-8"))
+            record_before=record[0] % record[1](values), record_after=record[2] % record[3](values),
+            fields_json=fields[0] % fields[1](values), details_before=details[0] % details[1](values),
+            details_after=details[2] % details[3](values))
+
+
+def _bytes(value: Any) -> bytes:
+    """``canonical_json(value)`` (most values are strings and integers)."""
+    kind = type(value)
+    if kind is str:
+        return _quote(value).encode("utf-8")  # type: ignore[no-any-return]
+    if kind is int:
+        return int.__repr__(value).encode("ascii")
+    return canonical_json(value)
+
+
+def _quoted_digest(encoded: bytes) -> bytes:
+    return b'"' + hashlib.sha256(encoded).hexdigest()[:12].encode("ascii") + b'"'
+
+
+_NO_WARNINGS_DIGEST = _quoted_digest(b"[]")
 
 
 class Slot(str):
     """In a template's parts: a value given for each record (its name among the values), not written in."""
 
 
-_Picker = Callable[[dict[str, str]], tuple[str, ...]]
+_Picker = Callable[[dict[str, bytes]], tuple[bytes, ...]]
 
 
-def _template(parts: dict[str, str | Slot], hole: str | None) -> tuple[str, _Picker, str, _Picker]:
+def _template(parts: dict[str, str | Slot], hole: str | None) -> tuple[bytes, _Picker, bytes, _Picker]:
     """The canonical object of ``parts`` (cut around ``hole``) as ``%`` templates: a text is written in, a
     :class:`Slot` is filled from the values by its name. Returns the template and picker of each side."""
     ordered = sorted({*parts, hole} if hole is not None else parts)
@@ -295,7 +309,8 @@ def _template(parts: dict[str, str | Slot], hole: str | None) -> tuple[str, _Pic
         else:
             pieces[side].append(head + value.replace("%", "%%"))
     pieces[side].append("}" if ordered else "{}")
-    return "".join(pieces[0]), _values(slots[0]), "".join(pieces[1]), _values(slots[1])
+    return ("".join(pieces[0]).encode("utf-8"), _values(slots[0]), "".join(pieces[1]).encode("utf-8"),
+            _values(slots[1]))
 
 
 def _values(keys: list[str]) -> _Picker:
