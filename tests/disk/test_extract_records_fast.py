@@ -199,7 +199,7 @@ def test_item_uids_are_version_7_in_time_order_and_a_forked_reader_draws_its_own
     after = time.time_ns() // 1_000_000
     assert len(set(made)) == 3000
     parsed = [uuid.UUID(u) for u in made]
-    assert all(str(p) == u and p.version == 7 and p.variant == uuid.RFC_4122 for p, u in zip(parsed, made))
+    assert all(str(p) == u and p.version == 7 and p.variant == uuid.RFC_4122 for p, u in zip(parsed, made, strict=True))
     stamps = [p.int >> 80 for p in parsed]
     assert all(before <= s <= after for s in stamps) and stamps == sorted(stamps)
     randoms = {p.int & ((1 << 62) - 1) for p in parsed}
