@@ -288,8 +288,15 @@ def test_youtube(captured: Captured) -> None:
     assert video["status"] == "downloaded" and video["files"][0]["via"] == "direct" and "yt-dlp" in video["error"]
     assert "ytdlp_failed" in captured.codes("youtube") and "media_failed" not in captured.codes("youtube")
     short = captured.record("youtube_short")
-    assert short["content_type"] == "short" and short["post_id"] == YT_VIDEO.id
-    assert short["author"] == record["author"] and len(short["comments"]) == len(record["comments"])
+    assert short["content_type"] == "short" and short["post_id"] == YT_VIDEO.id and short["author"] == record["author"]
+    if len(short["comments"]) < expected:  # the short's expansion ran out of time on a loaded machine: said, with why
+        warnings = captured["youtube_short"].web.item.warnings  # type: ignore[union-attr]
+        said = [w for w in warnings if w.code == "comments_incomplete"]
+        assert said and said[0].details["reason"] == "time_limit", [w.message for w in warnings]
+        assert said[0].details["recorded"] == len(short["comments"])
+        assert f"{len(short['comments'])} of {expected}" in said[0].message
+    else:
+        assert [c["text"] for c in short["comments"]] == texts
     removed = captured.record("youtube_removed")
     assert removed["availability"]["status"] == "unavailable"
     assert "Video không khả dụng" in removed["availability"]["reason"]
