@@ -12,7 +12,7 @@ import operator
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 
 def _no_float(text: str) -> Any:
@@ -89,12 +89,15 @@ def _text_template(keys: tuple[str, ...], hole: str | None) -> _Template:
     at = ordered.index(hole) if hole is not None else len(ordered)
     slots = [("," if index else "{") + _quote(key).replace("%", "%%") + ":%s" for index, key in enumerate(ordered)]
     if hole is None:
-        return _Template("".join(slots) + "}" if slots else "{}", _picker(ordered), "", _picker([]))
-    return _Template("".join(slots[:at]) + slots[at][:-2], _picker(ordered[:at]), "".join(slots[at + 1:]) + "}",
-                     _picker(ordered[at + 1:]))
+        return _Template("".join(slots) + "}" if slots else "{}", picker(ordered), "", picker([]))
+    return _Template("".join(slots[:at]) + slots[at][:-2], picker(ordered[:at]), "".join(slots[at + 1:]) + "}",
+                     picker(ordered[at + 1:]))
 
 
-def _picker(keys: list[str]) -> Callable[[dict[str, str]], tuple[str, ...]]:
+V = TypeVar("V")
+
+
+def picker(keys: list[str]) -> Callable[[dict[str, V]], tuple[V, ...]]:
     """What takes ``keys``' values from a dict, as a tuple (also of one key, or of none)."""
     if len(keys) > 1:
         return operator.itemgetter(*keys)

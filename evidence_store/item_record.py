@@ -14,12 +14,11 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .canonical import canonical_json, canonical_object, canonical_text, canonical_text_around
+from .canonical import canonical_json, canonical_object, canonical_text, canonical_text_around, picker
 
 #: columns fixed in clear in the custody entry (people read them in the log)
 PLAIN_FIELDS = ("kind", "name", "source", "parent_id", "size", "sha256", "blake3", "md5", "sha1", "media_type",
@@ -309,14 +308,7 @@ def _template(parts: dict[str, str | Slot], hole: str | None) -> tuple[bytes, _P
         else:
             pieces[side].append(head + value.replace("%", "%%"))
     pieces[side].append("}" if ordered else "{}")
-    return ("".join(pieces[0]).encode("utf-8"), _values(slots[0]), "".join(pieces[1]).encode("utf-8"),
-            _values(slots[1]))
+    return ("".join(pieces[0]).encode("utf-8"), picker(slots[0]), "".join(pieces[1]).encode("utf-8"),
+            picker(slots[1]))
 
 
-def _values(keys: list[str]) -> _Picker:
-    if len(keys) > 1:
-        return operator.itemgetter(*keys)
-    if keys:
-        key = keys[0]
-        return lambda values: (values[key],)
-    return lambda values: ()
