@@ -102,8 +102,10 @@ def tip_assess(ref: str, status: str, note: str) -> None:
 @click.argument("ref")
 @click.option("--case", "case_ref", required=True)
 def tip_link(ref: str, case_ref: str) -> None:
+    from ..services import tips
+
     with opened_vault() as vault:
-        tip = tip_store.link(vault, ref, vault.get_case(case_ref))
+        tip = tips.link(vault, ref, case_ref)
     if is_json():
         emit_json(tip.to_json())
     else:

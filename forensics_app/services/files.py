@@ -8,6 +8,7 @@ from collectors.files import LocalFiles
 from evidence_store import Vault
 from evidence_store.tasks import NEVER_CANCELLED, CancelToken, Progress, no_progress
 
+from . import case_access
 from .ingest import StoreResult, store_artifacts
 
 
@@ -21,7 +22,7 @@ def add_files(vault: Vault, case_ref: str | int, paths: list[Path], *, extra_has
     a file that vanishes or fails while being read are skipped: each is a warning on its
     folder's item, is listed in ``skipped`` and in the ``files.add`` custody entry.
     """
-    case = vault.get_case(case_ref)
+    case = case_access.reach_case(vault, case_ref, "files add")
     collector = LocalFiles(paths)
     collector.check()
     plan = list(collector.artifacts())

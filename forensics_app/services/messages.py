@@ -159,7 +159,7 @@ def import_mail(vault: Vault, case_ref: str | int, paths: list[Path], options: M
                 workers: int | None = None, progress: Progress = no_progress,
                 cancel: CancelToken = NEVER_CANCELLED) -> ImportResult:
     """Import e-mail sources into a case; see the module docstring for what is stored."""
-    case = vault.get_case(case_ref)
+    case = case_access.reach_case(vault, case_ref, "mail add")
     reader = MessageReader(options)
     sources, refused = open_sources([Path(p) for p in paths], reader)
     if not sources:
@@ -392,7 +392,7 @@ def import_chat(vault: Vault, case_ref: str | int, paths: list[Path], *, exporte
 
     from .settings import get
 
-    case = vault.get_case(case_ref)
+    case = case_access.reach_case(vault, case_ref, "chat add")
     zone_name = timezone or str(get(vault, "timezone"))
     try:
         zone = ZoneInfo(zone_name)

@@ -119,7 +119,7 @@ def capture_social(
     """Capture posts into the case. Bad URLs, options or profile names fail the call before anything starts.
 
     ``remote``: on the capture workers (see ``capture_web``); not with a login profile, which stays here."""
-    case = vault.get_case(case_ref)
+    case = case_access.reach_case(vault, case_ref, "capture social")
     case.require_open()  # checked before a login profile is opened (and its use logged)
     if not urls:
         raise UsageError("no URL to capture", message_vi="không có địa chỉ nào để thu thập")

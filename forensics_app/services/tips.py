@@ -19,7 +19,7 @@ from collectors.web import CaptureOptions, normalise_url
 from evidence_store import Case, NotFoundError, UsageError, Vault, iso_utc, parse_iso
 from evidence_store import tip_store as store
 
-from . import settings
+from . import case_access, settings
 
 
 def register_case(vault: Vault) -> Case:
@@ -68,13 +68,23 @@ def register(vault: Vault, *, channel: str, received_at: str | None = None, repo
                          text=text, attachments=ids)
 
 
+def link(vault: Vault, ref: int | str, case_ref: str | int) -> store.TipRow:
+    """Link the report to a case this session may reach; moving it from another case needs that one too (the
+    report and what was captured from it would leave its owner's view)."""
+    case = case_access.reach_case(vault, case_ref, "tip link")
+    tip = store.get_tip(vault, ref)
+    if tip.case_id is not None and tip.case_id != case.id:
+        case_access.reach_case(vault, tip.case_id, "tip link")
+    return store.link(vault, tip.uid, case)
+
+
 def act(vault: Vault, ref: int | str, *, capture: bool = True, watch: bool = False, case_ref: str | int | None = None,
         options: CaptureOptions | None = None, every: str | None = None, allow_private_addresses: bool = False,
         social: bool = False) -> dict[str, Any]:
     """Capture the report's addresses and/or watch them, in its case (linking it first when ``case_ref`` is given)."""
     tip = store.get_tip(vault, ref)
     if case_ref is not None:
-        tip = store.link(vault, tip.uid, vault.get_case(case_ref))
+        tip = link(vault, tip.uid, case_ref)
     if tip.case_id is None:
         raise UsageError(f"report {tip.id} is not linked to a case",
                          message_vi=f"tin báo {tip.id} chưa được gắn với vụ việc nào",
@@ -84,7 +94,7 @@ def act(vault: Vault, ref: int | str, *, capture: bool = True, watch: bool = Fal
                          message_vi=f"tin báo {tip.id} không nêu địa chỉ nào để thu thập hay theo dõi")
     if not capture and not watch:
         raise UsageError("choose capture, watch or both", message_vi="hãy chọn thu thập, theo dõi hoặc cả hai")
-    case = vault.get_case(tip.case_id)
+    case = case_access.reach_case(vault, tip.case_id, "tip capture")
     done: dict[str, Any] = {"tip": tip.id, "case": case.number, "captures": [], "watches": []}
     if capture:
         if allow_private_addresses:

@@ -28,7 +28,7 @@ from evidence_store.errors import bilingual
 from evidence_store.profiles import LoginProfiles
 from evidence_store.tasks import NEVER_CANCELLED, CancelToken, Progress, no_progress
 
-from . import settings, web_recovery
+from . import case_access, settings, web_recovery
 from .environment import host_facts, secrets_withheld, tool_identity
 from .ingest import store_artifacts
 from .web_runner import CaptureRunner
@@ -166,7 +166,7 @@ def capture_web(
     ``workroot`` chooses the memory folder's parent (tests), checked like any other (a folder on disk gives
     every capture a ``staging_on_disk`` warning). What a killed earlier batch left is cleaned up first.
     """
-    case = vault.get_case(case_ref)
+    case = case_access.reach_case(vault, case_ref, "capture web")
     case.require_open()
     if not urls:
         raise UsageError("no URL to capture", message_vi="không có địa chỉ nào để thu thập")
