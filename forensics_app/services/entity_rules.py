@@ -8,7 +8,8 @@ Rules (the ``rule`` name is kept on every occurrence):
 - ``email``, ``url`` (and ``domain`` from each URL's host), ``ipv4``/``ipv6`` (checked by ``ipaddress``).
 - ``account.<platform>.url``: a profile address (facebook.com/handle, profile.php?id=…, tiktok.com/@…);
   ``account.<platform>.record``: authors and commenters of a stored social-post record.
-- ``bank_account.near_bank``: 6-19 digits within a few words of a Vietnamese bank's name or short name.
+- ``bank_account.near_bank``: 6-19 digits within a few words of a Vietnamese bank's name or short name (a phone
+  or card number there only when called an account: "STK", "tài khoản").
 - ``card.luhn``: 13-19 digits with a card network's prefix that pass the Luhn check.
 - ``crypto.btc.base58check``, ``crypto.btc.bech32``, ``crypto.tron.base58check``, ``crypto.eth.eip55``
   (mixed case checked against Keccak-256; all one case has no checksum: ``crypto.eth.no_checksum``).
@@ -350,6 +351,7 @@ def _bank_accounts(text: str, spans: Spans | None = None) -> Iterator[Found]:
         return  # no bank is named near any digit run
     starts = [b[0] for b in banks]
     phones: set[tuple[int, int]] | None = None
+    cards: set[str] | None = None
     for (start, end, digits), (left, right) in zip(runs, windows, strict=True):
         near = [(min(abs(start - b_end), abs(b_start - end)), code)
                 for b_start, b_end, code in banks[bisect_left(starts, left - _LONGEST_BANK_NAME):
@@ -359,11 +361,14 @@ def _bank_accounts(text: str, spans: Spans | None = None) -> Iterator[Found]:
             continue
         if phones is None:
             phones = {(f.start, f.end) for f in _phones(text, spans)}
-        if (start, end) in phones:
+            cards = {f.value for f in _cards(text, spans)}
+        if (start, end) in phones or digits in (cards or ()):
             words_from = max(left, start - 16)
             before = max(0, words_from - 1)  # one character more: the word boundary at words_from
             if not _ACCOUNT_WORDS.search(plain(text[before:start]), words_from - before):
-                continue  # a phone number beside a bank's name is an account only when called one (MB's phone accounts)
+                # a phone number or a card number beside a bank's name is an account only when called one (MB
+                # lets a phone number be the account; a card's number printed beside its issuer is a card)
+                continue
         code = min(near)[1]
         yield Found("bank_account", f"{code}:{digits}", f"{code} {digits}", "bank_account.near_bank", start, end)
 

@@ -102,6 +102,11 @@ def test_bank_accounts_near_bank_names():
     # MB lets a phone number be the account number: an account only when called one
     assert _found("MB Bank stk 0912345678", "bank_account") == [("MB:0912345678", "bank_account.near_bank")]
     assert _found("MB Bank hotline 0912345678", "bank_account") == []
+    # a card's number beside its issuer is a card, not also an account, unless it is called one
+    issuer = "thẻ Vietcombank Visa 4111 1111 1111 1111 hết hạn 09/27"
+    assert _found(issuer, "bank_account") == [] and _found(issuer, "card") == [("4111111111111111", "card.luhn")]
+    assert _found("Vietcombank STK 4111111111111111", "bank_account") == [("VCB:4111111111111111",
+                                                                           "bank_account.near_bank")]
 
 
 def test_ids_and_plates_only_in_context():
