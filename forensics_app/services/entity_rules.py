@@ -334,7 +334,16 @@ def _bank_accounts(text: str, spans: Spans | None = None) -> Iterator[Found]:
     Names are read as one scan of the whole text (folded, as whole words) would find them, so a name the window
     cuts counts whole (``Cake by VPBank`` is CAKE, not VPB; ``xtimo`` is no name); but only the stretches around
     the digit runs are folded and scanned (:func:`_bank_names`): text is mostly words, numbers are few.
+    Given the numeric stretches, the names are looked for around them first: a text full of numbers and no bank
+    (a log, a table) costs one scan, not a look at every number.
     """
+    n = len(text)
+    banks = None
+    if spans is not None:  # every digit run lies in a stretch: the names near the stretches include those near runs
+        banks = _bank_names(text, [(max(0, start - BANK_WINDOW) - _LONGEST_BANK_NAME, min(n, end + BANK_WINDOW))
+                                   for start, end in spans])
+        if not banks:
+            return
     runs = []
     for m in _in_spans(_DIGIT_RUN, text, spans):
         if not _free(text, m.start(), m.end(), before=".,", after=""):
@@ -344,9 +353,9 @@ def _bank_accounts(text: str, spans: Spans | None = None) -> Iterator[Found]:
             runs.append((m.start(), m.end(), digits))
     if not runs:
         return
-    n = len(text)
     windows = [(max(0, start - BANK_WINDOW), min(n, end + BANK_WINDOW)) for start, end, _digits in runs]
-    banks = _bank_names(text, [(left - _LONGEST_BANK_NAME, right) for left, right in windows])
+    if banks is None:
+        banks = _bank_names(text, [(left - _LONGEST_BANK_NAME, right) for left, right in windows])
     if not banks:
         return  # no bank is named near any digit run
     starts = [b[0] for b in banks]

@@ -253,3 +253,29 @@ def test_rules_in_a_forked_process_find_what_one_process_finds(vault, case, monk
     assert not forked and _analysis_rows(vault) == in_child
     assert {f"VCB:00710001{n:05d}" for n in range(24)} | {"TCB:0071000123456"} <= {
         o[1] for o in in_child[1] if o[0] == "bank_account"}
+
+
+def test_number_rules_find_over_the_numeric_stretches_what_they_find_over_the_whole_text():
+    """The number rules read only where numbers are (and the bank rule looks for names around those stretches
+    first): on texts mixing numbers, separators, bank names with and without marks, account words and filler,
+    they find exactly what a scan of the whole text finds."""
+    import random
+
+    from forensics_app.services import entity_rules as rules
+
+    pieces = ["0912.345.678", "+84 912 345 678", "(+84) 91 234 5678", "0168 123 4567", "4111 1111 1111 1111",
+              "5555-5555-5555-4444", "0071 0001 23456", "19036677889900", "10.0.0.1", "203.0.113.9", "123456",
+              "12-34-56-78", "99.999.999", "Vietcombank", "Ngân hàng TMCP Ngoại Thương", "MB Bank", "mb", "Techcombank",
+              "NGÂN HÀNG QUÂN ĐỘI", "Cake by VPBank", "xtimo", "Timo", "STK", "số tài khoản", "tk:", "thẻ", "hotline",
+              "nội dung", "chuyển khoản", "—", ",", ".", "(", ")", "\n", "  ", "-", "ở đây"]
+    rng = random.Random(20261207)
+    for _ in range(400):
+        text = " ".join(rng.choice(pieces) for _ in range(rng.randint(1, 40)))
+        if rng.random() < 0.3:
+            text = text.replace(" ", "")
+        four, six = rules.numeric_spans(text)
+        for rule, spans in ((rules._phones, six), (rules._cards, six), (rules._bank_accounts, six),
+                            (rules._ips, four)):
+            whole = sorted((f.type, f.value, f.start, f.end) for f in rule(text, None))
+            stretches = sorted((f.type, f.value, f.start, f.end) for f in rule(text, spans))
+            assert stretches == whole, (rule.__name__, text)
