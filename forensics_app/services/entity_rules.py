@@ -340,8 +340,14 @@ def _bank_accounts(text: str, spans: Spans | None = None) -> Iterator[Found]:
     n = len(text)
     banks = None
     if spans is not None:  # every digit run lies in a stretch: the names near the stretches include those near runs
-        banks = _bank_names(text, [(max(0, start - BANK_WINDOW) - _LONGEST_BANK_NAME, min(n, end + BANK_WINDOW))
-                                   for start, end in spans])
+        around: list[tuple[int, int]] = []
+        for start, end in spans:  # in order: widened, and merged where they meet (a table's numbers are one stretch)
+            low, high = max(0, start - BANK_WINDOW) - _LONGEST_BANK_NAME, min(n, end + BANK_WINDOW)
+            if around and low <= around[-1][1]:
+                around[-1] = (around[-1][0], max(high, around[-1][1]))
+            else:
+                around.append((low, high))
+        banks = _bank_names(text, around)
         if not banks:
             return
     runs = []
@@ -370,8 +376,12 @@ def _bank_accounts(text: str, spans: Spans | None = None) -> Iterator[Found]:
             continue
         if phones is None:
             phones = {(f.start, f.end) for f in _phones(text, spans)}
-            cards = {f.value for f in _cards(text, spans)}
-        if (start, end) in phones or digits in (cards or ()):
+        card = False
+        if len(digits) >= 13 and _CARD_PREFIX.match(digits):  # only then can the card rule have read these digits
+            if cards is None:
+                cards = {f.value for f in _cards(text, spans)}
+            card = digits in cards
+        if card or (start, end) in phones:
             words_from = max(left, start - 16)
             before = max(0, words_from - 1)  # one character more: the word boundary at words_from
             if not _ACCOUNT_WORDS.search(plain(text[before:start]), words_from - before):
