@@ -166,6 +166,8 @@ def main() -> int:
     if rg is None:
         print("ripgrep (rg) is needed: apt-get install ripgrep", file=sys.stderr)
         return 2
+    if args.dir is not None:
+        args.dir.mkdir(parents=True, exist_ok=True)
     base = Path(tempfile.mkdtemp(prefix="bench-index-", dir=args.dir))
     try:
         return run(args, base, rg)
