@@ -121,7 +121,7 @@ print(count)
 
 # The least the vault's database does for those files: the extraction's own rows (items, blobs, custody entries,
 # Merkle nodes), copied out of the vault, inserted again into a new SQLCipher database with the vault's settings
-# (raw key, WAL, synchronous FULL, page cache) and indexes, in transactions of 5,000 files as the extraction
+# (raw key, page size, WAL, synchronous FULL, page cache) and indexes, in transactions of 5,000 files as the extraction
 # commits them; no foreign keys, nothing computed. argv: vault folder, passphrase, new database path.
 DATABASE_FLOOR = """
 import os, sys, time
@@ -130,6 +130,7 @@ import sqlcipher3
 from evidence_store import Vault
 from evidence_store.db import CACHE_KIB
 vault = Vault.open(Path(sys.argv[1]), sys.argv[2])
+page_size = vault.config.db_page_size
 tables = ("items", "blobs", "custody", "merkle_nodes")
 rows = {t: [tuple(r) for r in vault.conn.execute(f"SELECT * FROM {t}")] for t in tables}
 ddl = [str(r[0]) for r in vault.conn.execute(
@@ -137,6 +138,7 @@ ddl = [str(r[0]) for r in vault.conn.execute(
 vault.close()
 conn = sqlcipher3.connect(sys.argv[3], isolation_level=None)
 conn.execute(f'''PRAGMA key = "x'{os.urandom(32).hex()}'"''')
+conn.execute(f"PRAGMA cipher_page_size = {page_size}")
 conn.execute("PRAGMA journal_mode = WAL")
 conn.execute("PRAGMA synchronous = FULL")
 conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")

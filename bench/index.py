@@ -104,12 +104,14 @@ def child_floor(plain_dir: str, engine: str, db_path: str) -> None:
     as they are inserted (the page cache holds them: rg just read them)."""
     import sqlcipher3
 
+    from evidence_store.keyslots import DB_PAGE_SIZE
     from evidence_store.search_index import INDEX_CACHE
 
     paths = sorted(Path(plain_dir).rglob("*.txt"))
     conn = sqlcipher3.connect(db_path, isolation_level=None)
     if engine == "sqlcipher":  # as evidence_store.db.connect and the analysis writer set it
         conn.execute("PRAGMA key = \"x'" + "5a" * 32 + "'\"")
+        conn.execute(f"PRAGMA cipher_page_size = {DB_PAGE_SIZE}")  # a new vault's
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute(f"PRAGMA cache_size = {INDEX_CACHE}")

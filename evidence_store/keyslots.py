@@ -49,10 +49,14 @@ from .errors import (
 )
 
 FORMAT_NAME = "forensics-evidence-vault"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3  # 3: the database's page size is in vault.json (16 KiB for new vaults)
+FORMAT_VERSIONS_READ = (2, 3)  # 2: made before the page size was recorded, so SQLCipher's default
+LEGACY_DB_PAGE_SIZE = 4096  # SQLCipher 4's default, every version-2 vault's
+DB_PAGE_SIZE = 16384  # new vaults': see db.connect
 CONFIG_FILE = "vault.json"
 MIN_PASSPHRASE = 8
 PERMISSIONS = ("owner", "group")
+_PAGE_SIZES = tuple(1 << n for n in range(9, 17))  # what SQLite accepts: 512 B to 64 KiB
 
 
 def _b64(data: bytes) -> str:
@@ -147,6 +151,7 @@ class VaultConfig:
     version: int = FORMAT_VERSION
     epoch: int = 1  # incremented by each rekey
     permissions: str = "owner"  # "group": vault files readable by the owner's group too
+    db_page_size: int = LEGACY_DB_PAGE_SIZE  # SQLCipher must be told it before it reads the first page
 
     # -- slots ------------------------------------------------------------------
     def _slot_aad(self, slot_id: str, examiner: str) -> bytes:
@@ -250,7 +255,7 @@ class VaultConfig:
         return {
             "format": FORMAT_NAME, "version": self.version, "vault_id": self.vault_id,
             "created_at": self.created_at, "cipher": self.cipher, "segment_size": self.segment_size,
-            "epoch": self.epoch, "permissions": self.permissions,
+            "epoch": self.epoch, "permissions": self.permissions, "db_page_size": self.db_page_size,
             "key_slots": [slot.to_json() for slot in self.slots],
         }
 
@@ -302,20 +307,21 @@ class VaultConfig:
             ,
                 message_vi=f"kho này có phiên bản định dạng {version}, mới hơn phiên bản công cụ hỗ trợ ({FORMAT_VERSION}); hãy"
                            " cài phiên bản công cụ mới hơn để mở")
-        if version < FORMAT_VERSION:
+        if version not in FORMAT_VERSIONS_READ:
             raise VaultVersionError(
                 f"this vault has format version {version}, made before examiners had keys of their own; this "
-                f"version of the tool reads format {FORMAT_VERSION} only: open it with the version that made it "
-                "and export its cases as evidence packages",
+                f"version of the tool reads formats {FORMAT_VERSIONS_READ[0]} to {FORMAT_VERSION}: open it with the "
+                "version that made it and export its cases as evidence packages",
                 message_vi=f"kho này có phiên bản định dạng {version}, từ trước khi mỗi cán bộ có khoá riêng; phiên bản công cụ"
-                           f" này chỉ đọc định dạng {FORMAT_VERSION}: hãy mở bằng phiên bản đã tạo ra kho và xuất các vụ việc "
-                           "thành gói chứng cứ")
+                           f" này chỉ đọc định dạng {FORMAT_VERSIONS_READ[0]} đến {FORMAT_VERSION}: hãy mở bằng phiên bản"
+                           " đã tạo ra kho và xuất các vụ việc thành gói chứng cứ")
         try:
             slots = [KeySlot.from_json(slot) for slot in data["key_slots"]]
             config = cls(
                 vault_id=str(data["vault_id"]), created_at=str(data["created_at"]), slots=slots,
                 cipher=str(data["cipher"]), segment_size=int(data["segment_size"]), version=version,
                 epoch=int(data.get("epoch", 1)), permissions=str(data.get("permissions", "owner")),
+                db_page_size=int(data["db_page_size"] if version >= 3 else LEGACY_DB_PAGE_SIZE),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise VaultDamagedError(f"{path} is damaged: missing or invalid field {exc}",
@@ -325,6 +331,9 @@ class VaultConfig:
                                     f"{CONFIG_FILE} from a backup",
                                     message_vi=f"{path} không có khe khoá nào: không mật khẩu nào mở được kho này; hãy khôi "
                                                f"phục {CONFIG_FILE} từ bản sao lưu")
+        if config.db_page_size not in _PAGE_SIZES:
+            raise VaultDamagedError(f"{path} is damaged: {config.db_page_size} is not a database page size",
+                                    message_vi=f"{path} bị hỏng: {config.db_page_size} không phải kích thước trang cơ sở dữ liệu")
         if config.permissions not in PERMISSIONS:
             raise VaultDamagedError(f"{path} is damaged: unknown permissions {config.permissions!r}",
                                     message_vi=f"{path} bị hỏng: quyền không xác định {config.permissions!r}")

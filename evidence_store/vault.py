@@ -30,7 +30,16 @@ from .canonical import canonical_json, iso_utc
 from .db import DB_FILE, DatabaseError, Row, connect
 from .errors import IntegrityError, UsageError, VaultDamagedError, VaultError, VaultExistsError
 from .examiners import Examiners
-from .keyslots import CONFIG_FILE, SlotSecrets, Unlocked, VaultConfig, check_passphrase, dir_mode, file_mode
+from .keyslots import (
+    CONFIG_FILE,
+    DB_PAGE_SIZE,
+    SlotSecrets,
+    Unlocked,
+    VaultConfig,
+    check_passphrase,
+    dir_mode,
+    file_mode,
+)
 from .lock import WriterLock, host_name
 from .models import Examiner, Problem
 from .queries import Queries
@@ -59,7 +68,7 @@ class Vault(Examiners, Queries, Records):
         self._unlocked = unlocked
         self._vault_key = vault_key
         self.lock = WriterLock(root)
-        self.conn = connect(root / DB_FILE, crypto.subkey(vault_key, "sqlcipher"))
+        self.conn = connect(root / DB_FILE, crypto.subkey(vault_key, "sqlcipher"), page_size=config.db_page_size)
         self.conn.row_factory = Row
         self._signer: Signer | None = None
         self._examiner_row: Any = None
@@ -105,7 +114,8 @@ class Vault(Examiners, Queries, Records):
         root.mkdir(parents=True, exist_ok=True)
         os.chmod(root, dir_mode(permissions))
         vault_key = os.urandom(crypto.KEY_SIZE)
-        config = VaultConfig(vault_id=str(uuid.uuid4()), created_at=iso_utc(), permissions=permissions)
+        config = VaultConfig(vault_id=str(uuid.uuid4()), created_at=iso_utc(), permissions=permissions,
+                             db_page_size=DB_PAGE_SIZE)
         x_private, x_public = crypto.new_x25519()
         e_private, e_public = new_ed25519()
         secrets = SlotSecrets(x_private, e_private)
@@ -119,7 +129,7 @@ class Vault(Examiners, Queries, Records):
             db_path = root / DB_FILE
             os.close(os.open(db_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, file_mode(permissions)))
             os.chmod(db_path, file_mode(permissions))  # SQLite gives -wal and -shm the database file's mode
-            connect(db_path, crypto.subkey(vault_key, "sqlcipher"), create=True).close()
+            connect(db_path, crypto.subkey(vault_key, "sqlcipher"), page_size=config.db_page_size, create=True).close()
             config.save(root)
             vault = cls(root, config, Unlocked(vault_key, slot, secrets), vault_key)
             with vault._write():

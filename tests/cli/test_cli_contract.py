@@ -24,7 +24,7 @@ def test_init_info_and_json_shapes(cli: Cli) -> None:
     result = cli("vault", "init", "--examiner-name", "Trần Thị Thu", "--agency", "Công an tỉnh A", "--json")
     assert result.code == 0, result.err
     info = result.json()
-    assert info["examiner"] == "Trần Thị Thu" and info["format_version"] == 2
+    assert info["examiner"] == "Trần Thị Thu" and info["format_version"] == 3
     again = cli("vault", "info", "--json")
     assert again.code == 0 and again.json()["vault_id"] == info["vault_id"]
     assert cli("--json", "vault", "info").json()["vault_id"] == info["vault_id"], "--json before the sub-command"

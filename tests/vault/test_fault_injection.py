@@ -157,12 +157,12 @@ def test_truncated_custody_log_is_caught_by_a_stored_checkpoint(vault: Vault, it
 
 def test_corrupted_database_page(vault: Vault, vault_dir: Path, case) -> None:
     with vault.batch(case) as batch:
-        for number in range(300):
+        for number in range(1200):
             batch.add_record(kind="folder", name=f"folder {number} " + "x" * 200, source=f"/f/{number}")
+    page = vault.config.db_page_size
     vault.close()
     db = vault_dir / "vault.db"
     data = bytearray(db.read_bytes())
-    page = 4096
     assert len(data) > 20 * page
     data[10 * page + 100] ^= 0xFF
     db.write_bytes(bytes(data))

@@ -250,8 +250,9 @@ def _names_readable_with(vault_dir: Path, passphrase: str) -> set[str]:
     from evidence_store.db import connect
     from evidence_store.keyslots import VaultConfig
 
-    key = VaultConfig.load(vault_dir).unlock(passphrase).vault_key
-    conn = connect(vault_dir / "vault.db", crypto.subkey(key, "sqlcipher"))
+    config = VaultConfig.load(vault_dir)
+    key = config.unlock(passphrase).vault_key
+    conn = connect(vault_dir / "vault.db", crypto.subkey(key, "sqlcipher"), page_size=config.db_page_size)
     try:
         return {r[0] for r in conn.execute("SELECT name FROM items")}
     finally:

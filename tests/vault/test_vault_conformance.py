@@ -40,7 +40,7 @@ def actions(vault: Vault) -> list[str]:
 def test_create_then_open_with_the_same_passphrase(vault: Vault, vault_dir: Path) -> None:
     assert (vault_dir / "vault.json").is_file() and (vault_dir / "vault.db").is_file()
     config = json.loads((vault_dir / "vault.json").read_text())
-    assert config["format"] == "forensics-evidence-vault" and config["version"] == 2
+    assert config["format"] == "forensics-evidence-vault" and config["version"] == 3
     slot = config["key_slots"][0]
     assert len(config["key_slots"]) == 1 and {"secrets", "envelope", "recipient", "examiner"} <= set(slot)
     vault.close()
@@ -80,7 +80,7 @@ def test_not_a_vault_newer_version_missing_and_damaged_database(tmp_path: Path, 
     vault.close()
     config_path = vault_dir / "vault.json"
     original = config_path.read_text()
-    config_path.write_text(original.replace('"version": 2', '"version": 99'))
+    config_path.write_text(original.replace('"version": 3', '"version": 99'))
     with pytest.raises(VaultVersionError, match="newer"):
         Vault.open(vault_dir, PASSPHRASE)
     config_path.write_text("{ not json")
