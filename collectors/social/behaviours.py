@@ -38,6 +38,8 @@ FIRST_CHANGE_MS = 1500  # for loading controls this long) … or nothing changed
 CLICK_WAIT_MS = 6000  # … and never longer than this
 ROUNDS_PER_CALL = 50  # expansion rounds the page runs on its own while each finds something (no round trip
 ROUNDS_SLICE_S = 1.0  # between them), for at most this long: then the capture looks at its budget and cancel again
+IDLE_S = 2.0  # no comment added and nothing clicked in the rounds of this long: nothing more is loading (a lazy
+#   list's next page starts only once the page has seen it scrolled into view, which a busy machine delays)
 DIALOG_GONE_MS = 200  # a closed pop-up: until it is gone from the page and a frame drawn without it, at most this
 ORDERING_QUIET_S = 0.3  # "All comments" chosen: until its comments arrived (and nothing is left in flight), or the
 ORDERING_WAIT_S = 5.0  # network stayed quiet this long after the choice (nothing changed), at most this long
@@ -308,8 +310,9 @@ class AllCommentsBehaviour:
 class ExpandBehaviour:
     """Rounds of expansion until nothing new appears; bounded by --comments and the time budget. A round closes
     pop-ups, then clicks "See more", "more comments", "more replies" in turn, each awaited for its effect; the
-    page runs the rounds that find something back to back (see ``_ROUNDS``); a round that finds nothing is
-    looked at again once the network was quiet. Where the platform has a comment pane, each round scrolls it."""
+    page runs the rounds that find something back to back (see ``_ROUNDS``); rounds that find nothing are
+    repeated, each after a pause for the network, until none has found anything for ``IDLE_S`` (comments that
+    arrived between two rounds count as found). Where the platform has a comment pane, each round scrolls it."""
 
     name = "social_expand"
 
@@ -320,7 +323,9 @@ class ExpandBehaviour:
         facts["limit"] = "all" if limit is None else limit
         budget = _budget(state)
         started = time.monotonic()
+        idle_since: float | None = None  # when the rounds last stopped finding anything
         idle_rounds = 0
+        seen = -1  # comments on the page after the last round: more at the start of the next is progress too
         steps = [("see_more", _step(spec, spec.see_more))]
         if limit != 0:
             steps += [("more_comments", _step(spec, spec.more_comments, limit, loads=True)),
@@ -357,14 +362,20 @@ class ExpandBehaviour:
             if limit is not None and limit and new_count >= limit:
                 facts["stopped"] = f"limit of {limit} comments reached"
                 break
-            if clicked == 0 and new_count == count:
+            if clicked == 0 and new_count == count and count <= seen:
+                now = time.monotonic()
+                idle_since = now if idle_since is None else idle_since
                 idle_rounds += 1
-                if idle_rounds >= 2:
+                # a pause for what the round started (a page that never goes quiet, e.g. a playing video, waits
+                # the limit): the idle time, not the quiet, decides
+                await wait_quiet(state, quiet=0.3, limit=min(1.0, max(0.0, budget - (now - started))))
+                if time.monotonic() - idle_since >= IDLE_S:
                     facts["stopped"] = "nothing left to expand"
+                    facts["idle_rounds"] = idle_rounds  # those that found nothing, at the end
                     break
-                await wait_quiet(state, quiet=0.3, limit=min(3.0, max(0.0, budget - (time.monotonic() - started))))
             else:
-                idle_rounds = 0
+                idle_since, idle_rounds = None, 0
+            seen = new_count
         facts["comments_seen"] = await self._count(state, spec)
         facts["seconds"] = round(time.monotonic() - started, 2)
         await dismiss(state, spec)

@@ -53,6 +53,7 @@ class FakePost:
     lang: str = "vi"
     ordering_reloads: bool = True  # Facebook: choosing "All comments" loads them anew (False: it changes nothing)
     popup_close_ms: int = 0  # Facebook: the login pop-up fades out this long after its close button is clicked
+    load_start_ms: int = 0  # YouTube: the next page of comments is asked for this long after the list's end is seen
 
     @property
     def top_level(self) -> list[FakeComment]:

@@ -79,7 +79,7 @@ ytd-comment-thread-renderer{{display:block;margin:8px 0}} #replies{{margin-left:
 <script>var ytInitialPlayerResponse = {script_json(player(post))};</script>
 <script>var ytInitialData = {script_json({"contents": {"twoColumnWatchNextResults": {"results": {}}},
                                           "currentVideoEndpoint": {"watchEndpoint": {"videoId": post.id}}})};</script>
-<script>{SCRIPT.replace("__VIDEO__", post.id)}</script></body></html>"""
+<script>{SCRIPT.replace("__VIDEO__", post.id).replace("__START_MS__", str(post.load_start_ms))}</script></body></html>"""
 
 
 SCRIPT = r"""
@@ -119,7 +119,11 @@ SCRIPT = r"""
     if (next === null) sentinel.remove();
     else contents.after(sentinel);
   }
-  new IntersectionObserver(entries => { if (entries.some(e => e.isIntersecting)) load(); }).observe(sentinel);
+  // a busy page asks late: the request starts some time after the list's end came into view
+  const startMs = __START_MS__;
+  new IntersectionObserver(entries => {
+    if (entries.some(e => e.isIntersecting)) { if (startMs) setTimeout(load, startMs); else load(); }
+  }).observe(sentinel);
   const expand = document.getElementById('expand');
   expand.addEventListener('click', () => {
     document.querySelector('#attributed-snippet-text span').textContent =
