@@ -12,6 +12,10 @@ For one bundle in staging (:mod:`.remote_bundle`):
    the signed SHA-256 and BLAKE3, the end of the bundle checked, and the task marked stored with the items;
 4. the bundle is removed from staging.
 
+A bundle for a case the examiner running the desk may not reach (not its owner, not assigned to it, not an
+administrator: the same need-to-know as every other way evidence is added) waits in staging, untouched, as
+one for a closed case does, until someone who may reach the case runs the desk.
+
 A bundle that fails any check is refused: nothing of it is stored, it is moved to ``refused/`` beside the
 bundles in its staging store (still sealed) with the reason, the refusal is logged in the custody log and
 reported naming the file.
@@ -26,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from collectors.web import normalise_url
-from evidence_store import Case, Item, ItemWarning, NotFoundError, PendingItem, UsageError, Vault
+from evidence_store import Case, Item, ItemWarning, NotFoundError, PendingItem, UsageError, Vault, case_access
 from evidence_store import remote_store as store
 from evidence_store.age_seal import AgeError, public_of
 
@@ -92,6 +96,12 @@ def ingest_bundle(vault: Vault, source: Path | StagedBundle, keys: DeskKeys, *, 
             if case.status != "open":
                 outcome.status = WAITING
                 outcome.error = f"case {case.number} is closed: the bundle waits in staging until it is reopened"
+                return outcome
+            if not case_access.may_reach(vault, case.id):  # not refused: the bundle is sound, the desk is not theirs
+                outcome.status = WAITING
+                outcome.error = (f"{vault.examiner.name} is not assigned to case {case.number}: the bundle waits in "
+                                 f"staging for its owner ({case.examiner or '?'}), an examiner assigned to it or an "
+                                 "administrator")
                 return outcome
             try:
                 _store(vault, case, bundle, worker, outcome, path.staging.delivered)

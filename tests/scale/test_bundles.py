@@ -187,6 +187,31 @@ def test_enrolled_bundle_is_stored_once_and_staging_cleared(vault: Vault, case: 
     assert store.get_task(vault, stored.task_id).status == "stored"  # type: ignore[union-attr]
 
 
+def test_bundle_for_a_case_the_desk_examiner_may_not_reach_waits_in_staging(
+        vault: Vault, vault_dir: Path, case: Case, staging: Path, tmp_path: Path) -> None:
+    """Need-to-know holds at the desk too: an examiner not assigned to the case stores nothing in it; the bundle
+    is not refused (it is sound) but waits, untouched, until the case's owner (or an administrator) runs the desk."""
+    worker = Worker(tmp_path, "w1")
+    worker.enrol(vault)
+    vault.add_examiner("Trần Văn B", "mật khẩu của B")
+    path = worker.bundle(vault, case, staging)
+    sealed = path.read_bytes()
+    other = Vault.open(vault_dir, "mật khẩu của B")
+    try:
+        waiting = ingest_bundle(other, path, DeskKeys.load(other))
+    finally:
+        other.close()
+    assert waiting.status == "waiting", waiting
+    assert f"Trần Văn B is not assigned to case {case.number}" in waiting.error
+    assert "Nguyễn Văn Kiểm" in waiting.error  # whom to ask
+    assert vault.list_items(case.id) == [] and path.read_bytes() == sealed
+    assert not (path.parent / "refused").exists()
+    stored = ingest_bundle(vault, path, DeskKeys.load(vault))  # the case's owner
+    assert stored.status == "stored", stored.error
+    assert [i.kind for i in vault.list_items(case.id)] == ["web_capture", "warc", "provenance"]
+    assert not path.exists()
+
+
 def _refused(vault: Vault, case: Case, staging: Path, path: Path, *, needle: str) -> str:
     outcome = ingest_bundle(vault, path, DeskKeys.load(vault))
     assert outcome.status == "refused", outcome
