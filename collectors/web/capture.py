@@ -310,14 +310,14 @@ def _warn_on_disk(state: CaptureState, staging: Any) -> None:
     browser's own folder was on disk, and what the browser would have written there in plaintext was not made."""
     folder = str(staging.memory)
     state.warn("staging_on_disk",
-               "no memory file system (tmpfs) was usable. No part of this capture (screenshots, HTML, text, MHTML, "
+               "no memory file system (tmpfs) was usable. No part of this capture (screenshots, HTML, text, "
                "PDF, provenance, WARC, WACZ) was ever in plaintext on disk: each waited in memory or encrypted. "
                "Files the page downloaded were taken from the WARC (the browser was not allowed to save them). What "
                "was on disk, in {folder}, removed after storing: the browser's own folder (its profile, without the "
                "pages' cache, cookies or storage, which the browser kept in memory) and this session's key of the "
                "recording proxy.".replace("{folder}", folder),
                "không có hệ thống tệp trong bộ nhớ (tmpfs). Không phần nào của lần thu thập (ảnh chụp, HTML, văn "
-               "bản, MHTML, PDF, thông tin nguồn gốc, WARC, WACZ) từng nằm trên đĩa dạng chưa mã hoá: mỗi phần được "
+               "bản, PDF, thông tin nguồn gốc, WARC, WACZ) từng nằm trên đĩa dạng chưa mã hoá: mỗi phần được "
                "giữ trong bộ nhớ hoặc đã mã hoá. Tệp do trang tải xuống được lấy từ WARC (trình duyệt không được "
                f"phép lưu). Những gì đã nằm trên đĩa, tại {folder}, và đã xoá sau khi lưu: thư mục riêng của trình "
                "duyệt (hồ sơ trình duyệt, không gồm bộ nhớ đệm, cookie và dữ liệu lưu trữ của trang, vốn chỉ nằm "

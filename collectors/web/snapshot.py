@@ -141,7 +141,9 @@ async def rendered_html(state: CaptureState, target: SealedFile) -> int:
 async def documents(state: CaptureState) -> None:
     """Rendered DOM, visible text, MHTML (Chromium's snapshot, frames included), then the PDF print.
 
-    Each comes over the DevTools connection into memory (or a sealed file): none is a file the browser writes.
+    Each comes over the DevTools connection into memory (or a sealed file). Chromium makes the MHTML through a
+    temporary file of its own in its TMPDIR (``.org.chromium.Chromium.XXXXXX``, read back and removed): a file in
+    the staging's memory folder, or, with the staging on disk, a plaintext file on disk, so there it is not made.
     """
     page, options = state.page, state.options
     html = state.new_part()
@@ -160,6 +162,14 @@ async def documents(state: CaptureState) -> None:
                    "(the WARC and the HTML hold the page)",
                    f"trang {length // 2**20} MB; không tạo MHTML trên {options.mhtml_max_mb} MB "
                    "(WARC và HTML chứa trang)", characters=length)
+    elif options.mhtml and state.staging is not None and state.staging.on_disk:
+        state.warn("mhtml_not_made",
+                   "no MHTML was made: Chromium writes its MHTML snapshot to a temporary file of its own, unencrypted, "
+                   "in its folder, which is on disk (no memory file system was usable); the WARC and the HTML hold "
+                   "the page",
+                   "không tạo MHTML: Chromium ghi ảnh chụp MHTML ra một tệp tạm của nó, không mã hoá, trong thư mục "
+                   "của nó, vốn nằm trên đĩa (không có hệ thống tệp trong bộ nhớ); WARC và HTML chứa trang",
+                   reason="staging_on_disk")
     elif options.mhtml:
         snapshot = await _devtools(state, "Page.captureSnapshot", {"format": "mhtml"})
         state.add_part("mhtml", "page.mhtml", "multipart/related", snapshot["data"].encode("utf-8"),

@@ -138,11 +138,17 @@ WARNINGS: dict[str, WarningText] = {
         "No memory file system was usable. The capture's parts still never touched the disk in plaintext (they "
         "waited in memory or encrypted) and downloads were taken from the recording, but the browser's own "
         "folder (its profile, not the pages' cache or cookies) was on disk until the capture was stored, and a "
-        "session video could not be made.",
+        "session video and an MHTML snapshot could not be made.",
         "Không dùng được hệ thống tệp trong bộ nhớ. Các phần của lần thu thập vẫn không bao giờ nằm trên đĩa "
         "dạng chưa mã hoá (được giữ trong bộ nhớ hoặc đã mã hoá) và tệp tải xuống được lấy từ bản ghi, nhưng thư "
         "mục riêng của trình duyệt (hồ sơ, không gồm bộ nhớ đệm và cookie của trang) nằm trên ổ đĩa cho tới khi "
-        "lưu xong, và không thể quay video phiên thu thập."),
+        "lưu xong, và không thể quay video phiên thu thập hay tạo ảnh chụp MHTML."),
+    "mhtml_not_made": W(
+        "MHTML not made (browser folder on disk)", "Không tạo MHTML (thư mục trình duyệt nằm trên ổ đĩa)",
+        "Chromium makes its MHTML snapshot through a temporary file of its own, unencrypted, in its folder, which was "
+        "on disk: it was not asked for. The WARC and the HTML hold the page.",
+        "Chromium tạo ảnh chụp MHTML qua một tệp tạm của nó, không mã hoá, trong thư mục của nó, vốn nằm trên ổ đĩa: "
+        "nên không yêu cầu tạo. Tệp WARC và HTML vẫn chứa trang."),
     "video_not_recorded": W(
         "Video not made", "Không quay video",
         "The session video was asked for but not made: the browser writes it to disk unencrypted and no memory "

@@ -16,6 +16,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -299,6 +300,32 @@ def test_an_address_that_never_answers_exits_1_and_keeps_the_record(cli_vault: C
     assert f"item {captures[0]['id']}" in lines[0]
 
 
+class _ChromiumTempFiles:
+    """Looks, as fast as it can, for Chromium's temporary files (``.org.chromium.Chromium.XXXXXX``, made by
+    ``base::CreateTemporaryFile`` in its TMPDIR, the browser folder, and removed once read back) under ``root``.
+    (Its profile's own files are written through such names too, beside them: not page content, not looked for.)"""
+
+    def __init__(self, root: Path) -> None:
+        self.root, self.seen, self.looks = root, set[str](), 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def start(self) -> _ChromiumTempFiles:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(10)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.looks += 1
+            for folder, _dirs, names in os.walk(self.root):
+                if os.path.basename(folder) == "browser":
+                    self.seen.update(os.path.join(folder, n) for n in names if n.startswith(".org.chromium.Chromium."))
+
+
 def test_without_a_memory_file_system_the_capture_says_so(vault: Vault, case: Case, site: HygieneSite,
                                                           http_site: str) -> None:
     """The fallback (Windows, macOS, a full /dev/shm): the browser's folder on disk, never silently; a file the
@@ -311,12 +338,18 @@ def test_without_a_memory_file_system_the_capture_says_so(vault: Vault, case: Ca
     # a short folder on disk: Chromium keeps a UNIX socket in its TMPDIR, and such paths are short
     root = Path(tempfile.mkdtemp(prefix="fx-", dir="/var/tmp"))
     assert not is_memory_backed(root)
+    watcher = _ChromiumTempFiles(root).start()  # Chromium's own temporary files, e.g. the MHTML it writes
     try:
         result = capture_web(vault, case.id, [site.url + "/canary"], options=fast_options(), workroot=root)
+        watcher.stop()
         outcome = result.outcomes[0]
         assert outcome.item is not None, outcome.error
         (warning,) = [w for w in outcome.item.warnings if w.code == "staging_on_disk"]
         assert str(root) in warning.message and warning.message_vi
+        assert watcher.looks > 100 and watcher.seen == set(), watcher.seen
+        (mhtml,) = [w for w in outcome.item.warnings if w.code == "mhtml_not_made"]
+        assert "temporary file" in mhtml.message and mhtml.message_vi
+        assert "mhtml" not in {c.kind for c in outcome.children} and {"html", "warc"} <= {c.kind for c in outcome.children}
         assert outcome.complete  # a fact about the workstation, not a gap in the capture
         assert list(root.iterdir()) == []  # removed after storing
         files = capture_web(vault, case.id, [http_site + "/download", http_site + "/doc.pdf"],
@@ -478,18 +511,19 @@ def test_on_disk_staging_never_holds_plaintext_during_a_capture_or_after_kill_9(
         assert scanner.traces == set(), scanner.traces
         (outcome,) = json.loads(done.stdout)["results"]
         codes = {w["code"] for w in outcome["warnings"]}
-        assert {"staging_on_disk", "video_not_recorded"} <= codes, codes
+        assert {"staging_on_disk", "video_not_recorded", "mhtml_not_made"} <= codes, codes
         on_disk = next(w for w in outcome["warnings"] if w["code"] == "staging_on_disk")
         assert "was ever in plaintext on disk" in on_disk["message"] and on_disk["message_vi"]
         kinds = [c["kind"] for c in outcome["children"]]
-        for kind in ("screenshot_viewport", "screenshot", "screenshot_tile", "html", "page_text", "mhtml", "pdf",
+        for kind in ("screenshot_viewport", "screenshot", "screenshot_tile", "html", "page_text", "pdf",
                      "warc", "wacz", "provenance", "download"):
             assert kind in kinds, (kind, kinds)
-        assert "video" not in kinds
+        # Chromium writes an MHTML snapshot to a plaintext temporary file in its (on disk) folder: not made
+        assert "video" not in kinds and "mhtml" not in kinds
         # the canary did reach the vault through each way a part is handed over (the scan could have found it)
         exported = tmp_path / "exported"  # outside the scanned folders
         for child in outcome["children"]:
-            if child["kind"] in ("page_text", "html", "mhtml", "download", "provenance"):
+            if child["kind"] in ("page_text", "html", "download", "provenance"):
                 target = exported / str(child["id"])
                 assert cli_vault("items", "export", str(child["id"]), "--out", str(target)).code == 0
                 assert CANARY.encode() in next(target.iterdir()).read_bytes(), child
