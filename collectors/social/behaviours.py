@@ -366,10 +366,12 @@ class ExpandBehaviour:
                 now = time.monotonic()
                 idle_since = now if idle_since is None else idle_since
                 idle_rounds += 1
-                # a pause for what the round started (a page that never goes quiet, e.g. a playing video, waits
-                # the limit): the idle time, not the quiet, decides
-                await wait_quiet(state, quiet=0.3, limit=min(1.0, max(0.0, budget - (now - started))))
-                if time.monotonic() - idle_since >= IDLE_S:
+                # a pause for what the round started, quiet counted from now (a page quiet for long would otherwise
+                # not pause at all: hundreds of rounds a second); a page that never goes quiet (a playing video)
+                # waits the limit: the idle time, not the quiet, decides
+                await wait_quiet(state, quiet=0.3, limit=min(1.0, max(0.0, budget - (now - started))), fresh=True)
+                # no comments on this platform's pages (Telegram, Zalo): none can be late, a second look is enough
+                if time.monotonic() - idle_since >= IDLE_S or (not spec.comment and idle_rounds >= 2):
                     facts["stopped"] = "nothing left to expand"
                     facts["idle_rounds"] = idle_rounds  # those that found nothing, at the end
                     break

@@ -358,6 +358,8 @@ def test_telegram(captured: Captured) -> None:
                                              "source": "shown text (reactions, summed)"}
     assert [m["url"] for m in record["media"]] == [f"https://cdn4.cdn-telegram.org/file/tg102_{i}.jpg" for i in (1, 2)]
     assert record["comments_public"] is False and "comments_incomplete" not in captured.codes("telegram")
+    # no comments on Telegram's pages, so none can load late: the expansion stops after a second look, not 2 s
+    assert record["expansion"]["stopped"] == "nothing left to expand" and record["expansion"]["idle_rounds"] == 2
     video = captured.record("telegram_video")
     assert [m["type"] for m in video["media"]] == ["video"] and video["media"][0]["status"] == "downloaded"
     # the preview lists the channel's other posts and says nothing of this one: not recognised, never "removed"
