@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple
 
 from .blobs import NAME_HASH, IngestResult
 from .canonical import iso_utc
@@ -48,9 +48,21 @@ class PendingItem:
     details: dict[str, Any] = field(default_factory=dict)
     content: IngestResult | None = None
     item: Item | None = None
-    # encoded ahead from this item's own fields (e.g. by a reader process, see prepare_item_record); the batch
-    # encodes it again if it was made for another case, parent, examiner or blob
-    record: PreparedRecord | None = None
+
+
+class ReadyItem(NamedTuple):
+    """An item with content whose record was encoded ahead (:func:`prepare_item_record`, or a template of it) for
+    the batch's case, its parent and the vault's examiner, from these same fields: a disk extraction's reader
+    process prepares them by the thousand. It is committed from them as they are and no :class:`Item` is made:
+    its id is in :attr:`Batch.ready_ids`. A tuple, as it crosses a pipe."""
+
+    kind: str
+    name: str
+    source: str
+    media_type: str | None
+    acquired_at: str
+    content: IngestResult
+    record: PreparedRecord
 
 
 class Batch:
@@ -60,8 +72,9 @@ class Batch:
         self.vault = vault
         self.case = case
         self.sync_each = sync_each
-        self.pending: list[PendingItem] = []
+        self.pending: list[PendingItem | ReadyItem] = []
         self.committed: list[Item] = []
+        self.ready_ids: list[int] = []  # the ids the last commit gave its ready items, in the order they were added
         self._parents_in_case: set[int] = set()  # parent ids already checked (thousands of children share one)
 
     def __enter__(self) -> Batch:
@@ -151,11 +164,9 @@ class Batch:
         pending.content = result
         return pending
 
-    def add_pending(self, pending: PendingItem) -> PendingItem:
-        """An item whose fields are ready as they are (JSON-ready metadata, its media type known, its content
-        ingested by this vault's ``blobs.ingest``), e.g. prepared by a reader process by the thousand."""
-        self.pending.append(pending)
-        return pending
+    def add_ready(self, ready: ReadyItem) -> None:
+        """An item whose content was ingested by this vault's ``blobs.ingest`` and whose record is encoded."""
+        self.pending.append(ready)
 
     def add_file(self, path: Path, **kwargs: Any) -> PendingItem:
         with open(path, "rb") as handle:
@@ -176,7 +187,9 @@ class Batch:
             for name in placed:  # renamed in this transaction, now referenced by nothing
                 self.vault.blobs.path_for(name).unlink(missing_ok=True)
             for pending in self.pending:
-                pending.item = None
+                if isinstance(pending, PendingItem):
+                    pending.item = None
+            self.ready_ids = []
             self.discard()
             raise
         self.pending = []
@@ -220,7 +233,28 @@ class Batch:
         done: list[Item] = []
         examiner_id, examiner_name, case_id = signer.examiner_id, signer.name, case.id
         case_ref = (case_id, case.uid)
+        ready_ids: list[int] = []
+        self.ready_ids = ready_ids
         for pending in self.pending:
+            if isinstance(pending, ReadyItem):
+                record, ready = pending.record, pending.content
+                if record.case_id != case_id or record.examiner_id != examiner_id:
+                    raise UsageError("an item's record was encoded for another case or examiner",
+                                     message_vi="bản ghi của mục được mã hoá cho vụ việc hoặc giám định viên khác")
+                parent_id = self._parent_id(record.parent_id)
+                ready_blob = self._place_blob(ready, placed, fresh, stored, blob_rows, placed_at)
+                if ready_blob != record.blob:  # the same content was stored already
+                    record = record.with_blob(ready_blob)
+                hashes = ready.hashes
+                item_rows.append((
+                    next_id, record.uid, case_id, parent_id, pending.kind, pending.name, pending.source,
+                    ready.size, pending.media_type, hashes["sha256"], hashes["blake3"], hashes.get("md5"),
+                    hashes.get("sha1"), ready_blob, pending.acquired_at, examiner_id, record.metadata_json,
+                    record.warnings_json))
+                entries.append(("item.acquire", case_ref, (next_id, record.uid), record.details_json(next_id)))
+                ready_ids.append(next_id)
+                next_id += 1
+                continue
             content = pending.content
             if content is not None:
                 blob_name = self._place_blob(content, placed, fresh, stored, blob_rows, placed_at)
@@ -228,15 +262,11 @@ class Batch:
             else:
                 blob_name, hashes, size = None, {}, None
             parent_id = self._parent_id(pending.parent)
-            record = pending.record
-            if record is None or record.blob != blob_name or record.parent_id != parent_id or (
-                    record.case_id != case_id or record.examiner_id != examiner_id):  # not made ahead, or for other facts
-                record = prepare_item_record(
-                    uid=record.uid if record else new_uid(), case_id=case_id, parent_id=parent_id,
-                    examiner_id=examiner_id, blob=blob_name, kind=pending.kind, name=pending.name,
-                    source=pending.source, media_type=pending.media_type, content=content,
-                    acquired_at=pending.acquired_at, metadata=pending.metadata, warnings=pending.warnings,
-                    details=pending.details)
+            record = prepare_item_record(
+                uid=new_uid(), case_id=case_id, parent_id=parent_id, examiner_id=examiner_id, blob=blob_name,
+                kind=pending.kind, name=pending.name, source=pending.source, media_type=pending.media_type,
+                content=content, acquired_at=pending.acquired_at, metadata=pending.metadata,
+                warnings=pending.warnings, details=pending.details)
             sha256, blake3, md5, sha1 = hashes.get("sha256"), hashes.get("blake3"), hashes.get("md5"), hashes.get("sha1")
             item = Item(next_id, record.uid, case_id, parent_id, pending.kind, pending.name, pending.source, size,
                         pending.media_type, sha256, blake3, md5, sha1, blob_name, pending.acquired_at, examiner_name,

@@ -15,8 +15,7 @@ import functools
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .canonical import canonical_json, canonical_object, canonical_text, canonical_text_around, picker
 
@@ -60,8 +59,7 @@ def record_facts(row: dict[str, Any]) -> dict[str, Any]:
     return facts
 
 
-@dataclass(frozen=True)
-class PreparedRecord:
+class PreparedRecord(NamedTuple):
     """An item's record and acquisition details encoded before its id exists (the id is given under the vault's
     writer lock): committing then costs one hash and a few joins, and the encoding can be done in a worker process.
 
@@ -89,6 +87,17 @@ class PreparedRecord:
         """Canonical JSON of the acquisition entry's details: extra facts, plain facts, the record's digests."""
         return (self.details_before + b'{"fields":' + self.fields_json + b',"sha256":"' +
                 self.record_sha256(item_id).encode("ascii") + b'","v":' + _RECORD_VERSION + b"}" + self.details_after)
+
+    def with_blob(self, blob: str | None) -> PreparedRecord:
+        """The same record with its content at ``blob`` (the batch found the same plaintext stored already).
+
+        The blob is not part of the record, only of the entry's details (where the content lay), whose
+        ``"blob"`` key comes before ``"record"``: its value is replaced where it stands, found by its key at the
+        details' top level (any other ``"blob":`` text inside a JSON string would have its quotes escaped)."""
+        old, new = b',"blob":' + _bytes(self.blob), b',"blob":' + _bytes(blob)
+        if self.details_before.count(old) != 1:  # a nested "blob" key in an extra detail: not made this way
+            raise ValueError("the record's details do not name its blob once at their top level")
+        return self._replace(blob=blob, details_before=self.details_before.replace(old, new))
 
 
 _RECORD_VERSION = int.__repr__(RECORD_VERSION).encode("ascii")

@@ -339,12 +339,12 @@ def _store(vault: Vault, cases: dict[int, Case], group: list[ItemAnalysis], repo
     report.not_indexed += [(r.state.item_id, r.state.reason) for r in group if r.state.status == NOT_INDEXED]
 
 
-def rebind(found: ItemAnalysis, item: Item) -> ItemAnalysis:
+def rebind(found: ItemAnalysis, item_id: int, case_id: int) -> ItemAnalysis:
     """What was found in an item analysed before it had its id (in a disk extraction's reader), now bound to it."""
     def bind(rows: list[Any]) -> list[Any]:
-        return [replace(row, item_id=item.id, case_id=item.case_id) for row in rows]
+        return [replace(row, item_id=item_id, case_id=case_id) for row in rows]
 
-    return ItemAnalysis(replace(found.state, item_id=item.id, case_id=item.case_id), bind(found.pieces),
+    return ItemAnalysis(replace(found.state, item_id=item_id, case_id=case_id), bind(found.pieces),
                         bind(found.occurrences), bind(found.events))
 
 

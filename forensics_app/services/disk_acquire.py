@@ -23,15 +23,14 @@ from typing import Any, BinaryIO, cast
 
 from collectors.disk import DiskImage, Entry
 from collectors.disk.containers import Container
-from evidence_store import Batch, Case, Item, ItemWarning, MultiHasher, PendingItem, SourceError, UsageError, Vault, iso_utc
-from evidence_store.analysis_store import ItemAnalysis
+from evidence_store import Batch, Case, Item, ItemWarning, MultiHasher, SourceError, UsageError, Vault, iso_utc
 from evidence_store.blobs import IngestResult
 from evidence_store.errors import Cancelled, VaultError
 from evidence_store.tasks import NEVER_CANCELLED, CancelToken, Progress, no_progress
 
 from . import case_access
 from .disk import open_image, tool_versions
-from .disk_extract import Extractor, PreparedFile, Selection
+from .disk_extract import ExtractedFile, Extractor, Selection
 from .disk_pipeline import PARALLEL_AVAILABLE, ReaderJob, ReaderProcess, fewer_collections
 
 CHUNK = 4 << 20
@@ -264,27 +263,26 @@ def extract(vault: Vault, case_ref: str | int, path: Path | str, selection: Sele
             extractor.skipped.clear()
             reader = ReaderProcess(ReaderJob(str(image.path), zone, selection, partition, item,
                                              extractor.extra_hashes, vault.blobs, vault.config.segment_size,
-                                             analysis_zone, vault.signer.examiner_id),
+                                             vault.signer.examiner_id, analysis_zone),
                                    readers=readers)
             files = reader.files(cancel, progress)
         else:
             files = _read_here(vault, extractor, entries, result.skipped)
         batch: Batch | None = None
-        in_batch = (0, 0)
-        analysed: list[tuple[PendingItem, ItemAnalysis]] = []  # found by the reader, stored after the commit
+        chunk: list[ExtractedFile] = []
+        chunk_size = 0
         try:
-            for prepared in files:
+            for extracted in files:
                 if batch is None:
                     batch = vault.batch(case, sync_each=False)
-                pending = prepared.add_to(batch, item)
-                if prepared.analysis is not None:
-                    analysed.append((pending, prepared.analysis))
-                in_batch = (in_batch[0] + 1, in_batch[1] + (pending.content.size if pending.content else 0))
-                if in_batch[0] >= chunk_items or in_batch[1] >= chunk_bytes:
-                    _commit(batch, result, analysed)
-                    batch, in_batch = None, (0, 0)
+                batch.add_ready(extracted.item)
+                chunk.append(extracted)
+                chunk_size += extracted.item.content.size
+                if len(chunk) >= chunk_items or chunk_size >= chunk_bytes:
+                    _commit(batch, result, chunk)
+                    batch, chunk, chunk_size = None, [], 0
             if batch is not None:
-                _commit(batch, result, analysed)
+                _commit(batch, result, chunk)
                 batch = None
         except BaseException as exc:
             if reader is not None:
@@ -312,16 +310,17 @@ def _analyse(vault: Vault, image: Item, result: ExtractResult, cancel: CancelTok
 
 
 def _read_here(vault: Vault, extractor: Extractor, entries: Iterator[Entry],
-               skipped: list[tuple[str, str]]) -> Iterator[PreparedFile]:
+               skipped: list[tuple[str, str]]) -> Iterator[ExtractedFile]:
     """Files prepared in this process (one core), for selections of a few files or without fork."""
     def ingest(stream: BinaryIO, **options: Any) -> IngestResult:
         return vault.blobs.ingest(stream, segment_size=vault.config.segment_size, sync=False, **options)
 
+    assert extractor.image_item is not None
     for entry in entries:
         extractor.cancel.check()
         prepared = extractor.prepare(entry, skipped, ingest)
         if prepared is not None:
-            yield prepared
+            yield prepared.ready(extractor.image_item, vault.signer.examiner_id)
 
 
 def _gather(result: ExtractResult, extractor: Extractor, reader: ReaderProcess | None) -> None:
@@ -332,23 +331,21 @@ def _gather(result: ExtractResult, extractor: Extractor, reader: ReaderProcess |
     result.warnings.extend(extractor.warnings)
 
 
-def _commit(batch: Batch, result: ExtractResult, analysed: list[tuple[PendingItem, ItemAnalysis]]) -> None:
+def _commit(batch: Batch, result: ExtractResult, chunk: list[ExtractedFile]) -> None:
     """Commit a chunk of extracted files, then store what the reader found in them (an item left unanalysed by a
     failure here is analysed by the pass after the extraction)."""
     from .analysis import rebind, store_analysed
 
-    committed = batch.commit()
-    found = [rebind(analysis, pending.item) for pending, analysis in analysed if pending.item is not None]
-    analysed.clear()
+    batch.commit()
+    ids, case_id = batch.ready_ids, batch.case.id
+    found = [rebind(extracted.analysis, item_id, case_id)
+             for extracted, item_id in zip(chunk, ids, strict=True) if extracted.analysis is not None]
     if found:
         store_analysed(batch.vault, batch.case, found)
-    for item in committed:
-        result.extracted += 1
-        result.bytes += item.size or 0
-        result.item_ids.append(item.id)
-        locator = item.metadata.get("locator", {})
-        if locator.get("recovery") == "possibly incomplete":
-            result.possibly_incomplete += 1
+    result.extracted += len(ids)
+    result.bytes += sum(extracted.item.content.size for extracted in chunk)
+    result.item_ids.extend(ids)
+    result.possibly_incomplete += sum(extracted.recovery == "possibly incomplete" for extracted in chunk)
 
 
 def _log(vault: Vault, item: Item, selection: Selection, result: ExtractResult, *, cancelled: bool,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
-from typing import Any, BinaryIO, Protocol, cast
+from typing import Any, BinaryIO, NamedTuple, Protocol, cast
 
 from collectors.disk import DiskImage, Entry, Partition, StreamReader, Walker, WalkOptions, assess
 from collectors.disk.browser import browser_kind, parse_history
@@ -20,16 +20,19 @@ from collectors.disk.exif import HEADER_BYTES, is_jpeg, parse_exif
 from collectors.disk.ntfs_mft import attribute_sizes
 from collectors.disk.recovery import AllocationMap
 from collectors.disk.sqlite_memory import MAX_BYTES as SQLITE_MAX_BYTES
-from evidence_store import Batch, Item, ItemWarning, PendingItem, SourceError, UsageError, iso_utc
+from evidence_store import Item, ItemWarning, SourceError, UsageError, iso_utc
 from evidence_store.analysis_store import ItemAnalysis
+from evidence_store.batch import ReadyItem, ready_details
 from evidence_store.blobs import IngestResult
 from evidence_store.crypto import DEFAULT_SEGMENT_SIZE
 from evidence_store.hashing import optional_algorithms
-from evidence_store.item_record import PreparedRecord
+from evidence_store.item_record import RecordTemplate
 from evidence_store.media import sniff
 from evidence_store.tasks import NEVER_CANCELLED, CancelToken, Progress, no_progress
+from evidence_store.uids import new_uid
 
 from .disk import entries_for_inode, iter_entries
+from .locator_json import encoded_metadata
 
 KIND_FILE = "extracted_file"
 _BROWSER_NAMES = (b"History", b"places.sqlite")
@@ -75,13 +78,40 @@ class PreparedFile:
     details: dict[str, Any]
     media_type: str | None = None
     analysis: ItemAnalysis | None = None  # found as it was stored (before it had an id): see analysis.rebind
-    record: PreparedRecord | None = None  # encoded by the reader process (see disk_pipeline); checked at commit
 
-    def add_to(self, batch: Batch, parent: Item | None) -> PendingItem:
-        assert parent is not None
-        return batch.add_pending(PendingItem(  # the type the record was made with (the reader sniffed it)
-            KIND_FILE, self.name, self.source, parent.id, self.metadata, self.warnings, self.acquired_at,
-            self.media_type, self.details, self.content, record=self.record))
+    def ready(self, image_item: Item, examiner_id: int) -> ExtractedFile:
+        """The file as a batch commits it (:meth:`.Batch.add_ready`): its record encoded here for the examiner
+        who commits (a reader process does this for the committing one, the bottleneck of extracting many small
+        files), and the head, no longer needed once sniffed, left out (it would cross the pipe)."""
+        global _template
+        content, metadata, details = self.content, self.metadata, ready_details(self.details)
+        template = _template
+        if template is None or not template.fits(image_item.case_id, image_item.id, examiner_id, metadata, details,
+                                                 content.hashes):
+            template = _template = RecordTemplate(
+                kind=KIND_FILE, case_id=image_item.case_id, parent_id=image_item.id, examiner_id=examiner_id,
+                metadata_keys=tuple(metadata), extra_keys=tuple(details), md5="md5" in content.hashes,
+                sha1="sha1" in content.hashes)
+        record = template.prepare(
+            uid=new_uid(), name=self.name, source=self.source, size=content.size, hashes=content.hashes,
+            media_type=self.media_type, acquired_at=self.acquired_at, blob=content.blob_name, metadata=metadata,
+            metadata_encoded=encoded_metadata(metadata), warnings=[warning.to_json() for warning in self.warnings],
+            extra=details)
+        if content.head:
+            content = content._replace(head=b"")
+        return ExtractedFile(ReadyItem(KIND_FILE, self.name, self.source, self.media_type, self.acquired_at, content,
+                                       record), details["recovery"], self.analysis)
+
+
+class ExtractedFile(NamedTuple):
+    """A file ready for a batch, with what the extraction counts of it and what was found in it as it was read."""
+
+    item: ReadyItem
+    recovery: str
+    analysis: ItemAnalysis | None
+
+
+_template: RecordTemplate | None = None  # the records of the files being prepared (one case, one image)
 
 
 class _Tap(io.RawIOBase):
@@ -275,15 +305,6 @@ class Extractor:
                                 read=lambda: (data[at:at + step] for at in range(0, max(len(data), 1), step)))
         except Exception:  # noqa: BLE001 - not lost: the analysis after the commit does this item again
             return None
-
-    def add(self, batch: Batch, entry: Entry, skipped: list[tuple[str, str]]) -> PendingItem | None:
-        """Read one file into ``batch`` in this process."""
-        def ingest(stream: BinaryIO, **options: Any) -> IngestResult:
-            return batch.vault.blobs.ingest(stream, segment_size=batch.vault.config.segment_size,
-                                            sync=batch.sync_each, **options)
-
-        prepared = self.prepare(entry, skipped, ingest)
-        return None if prepared is None else prepared.add_to(batch, self.image_item)
 
     def _allocation_map(self, part: Partition) -> AllocationMap:
         if part.index not in self._allocation:

@@ -49,15 +49,11 @@ from typing import Any, BinaryIO
 
 from collectors.disk import DiskImage
 from evidence_store import errors
-from evidence_store.batch import ready_details
 from evidence_store.blobs import BlobStore, IngestResult
-from evidence_store.item_record import RecordTemplate
 from evidence_store.models import Item, ItemWarning
 from evidence_store.tasks import CancelToken, Progress
-from evidence_store.uids import new_uid
 
-from .disk_extract import KIND_FILE, Extractor, PreparedFile, Selection
-from .locator_json import encoded_metadata
+from .disk_extract import ExtractedFile, Extractor, Selection
 
 PARALLEL_AVAILABLE = sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
 _SEND_EVERY = 0.05  # seconds: reported files travel in small groups (one pipe write for many files)
@@ -78,8 +74,8 @@ class ReaderJob:
     extra_hashes: tuple[str, ...]
     blobs: BlobStore
     segment_size: int
+    examiner_id: int  # who commits: the reader encodes each item's record for them
     analysis_zone: str | None = None  # analyse small files as they are read (None: after the commit)
-    examiner_id: int | None = None  # who commits: the reader encodes each item's record for them (None: the batch does)
 
 
 class ReaderFailed(errors.CollectorError):
@@ -109,7 +105,7 @@ class ReaderProcess:
         self.skipped: list[tuple[str, str]] = []
         self.warnings: list[ItemWarning] = []
 
-    def files(self, cancel: CancelToken, progress: Progress) -> Iterator[PreparedFile]:
+    def files(self, cancel: CancelToken, progress: Progress) -> Iterator[ExtractedFile]:
         """Prepared files in walk order; the caller adds each one to a batch at once."""
         turn = 0
         done = [0] * len(self._readers)
@@ -122,7 +118,7 @@ class ReaderProcess:
             kind = message[0]
             if kind == "file":
                 done[turn] = message[2]
-                progress(sum(done), None, message[1].name)
+                progress(sum(done), None, message[1].item.name)
                 turn = (turn + 1) % len(self._readers)
                 yield message[1]
             elif kind in ("skip", "none"):
@@ -261,8 +257,8 @@ class _Reader:
             self._last_word = True
         return message
 
-    def discard(self, prepared: PreparedFile) -> None:
-        self._blobs.discard(prepared.content)
+    def discard(self, extracted: ExtractedFile) -> None:
+        self._blobs.discard(extracted.item.content)
 
     def request_stop(self) -> None:
         self._stop.set()
@@ -300,7 +296,7 @@ class _Reader:
         try:
             while True:
                 group: list[Any] = self._recv.recv()  # blocks without the GIL
-                files = [m[1].content.size for m in group if m[0] == "file"]
+                files = [m[1].item.content.size for m in group if m[0] == "file"]
                 with self._ready:
                     while not self._stopping and (self._ahead[0] >= self._limits[0] or
                                                   self._ahead[1] >= self._limits[1]):
@@ -324,7 +320,7 @@ class _Reader:
                 self._ready.wait(timeout)
             if self._groups:
                 group = self._groups.popleft()
-                files = [m[1].content.size for m in group if m[0] == "file"]
+                files = [m[1].item.content.size for m in group if m[0] == "file"]
                 self._ahead[0] -= len(files)
                 self._ahead[1] -= sum(files)
                 self._ready.notify_all()
@@ -405,7 +401,7 @@ class _Outbox:
         """The parent is gone: remove the temp blobs it will never see."""
         for message in self._pending:
             if message[0] == "file":
-                message[1].content.temp_path.unlink(missing_ok=True)
+                message[1].item.content.temp_path.unlink(missing_ok=True)
         self._pending = []
 
 
@@ -415,35 +411,6 @@ def _notes(outbox: _Outbox, extractor: Extractor, slot: int) -> None:
         for item in extractor.skipped:
             outbox.add(("note", item))
     extractor.skipped.clear()
-
-
-def _for_the_pipe(prepared: PreparedFile, job: ReaderJob) -> PreparedFile:
-    """The file's record encoded here (the committing process is the bottleneck of extracting many small files: it
-    then only hashes the record with its id), and the 4 KB head, no longer needed once sniffed, left out."""
-    content = prepared.content
-    if job.examiner_id is not None:
-        global _template
-        metadata, details, image = prepared.metadata, ready_details(prepared.details), job.image_item
-        template = _template
-        if template is None or not template.fits(image.case_id, image.id, job.examiner_id, metadata, details,
-                                                 content.hashes):
-            template = _template = RecordTemplate(
-                kind=KIND_FILE, case_id=image.case_id, parent_id=image.id, examiner_id=job.examiner_id,
-                metadata_keys=tuple(metadata), extra_keys=tuple(details), md5="md5" in content.hashes,
-                sha1="sha1" in content.hashes)
-        prepared.record = template.prepare(
-            uid=new_uid(), name=prepared.name, source=prepared.source, size=content.size, hashes=content.hashes,
-            media_type=prepared.media_type, acquired_at=prepared.acquired_at, blob=content.blob_name,
-            metadata=metadata, metadata_encoded=encoded_metadata(metadata),
-            warnings=[warning.to_json() for warning in prepared.warnings], extra=details)
-    if prepared.media_type is not None and len(content.head) > _HEAD_KEPT:
-        prepared.content = IngestResult(content.temp_name, content.size, content.hashes, content.blob_name,
-                                        content.cipher_size, content.dedupe_key)
-    return prepared
-
-
-_HEAD_KEPT = 512  # bytes: a head this short costs less to send than to leave out (a new IngestResult)
-_template: RecordTemplate | None = None  # the records of the files this reader prepares (one case, one image)
 
 
 def _reader_main(job: ReaderJob, conn: Any, stop: Any, temp: Path, slot: int = 0, count: int = 1) -> None:
@@ -472,7 +439,7 @@ def _reader_main(job: ReaderJob, conn: Any, stop: Any, temp: Path, slot: int = 0
                     prepared = extractor.prepare(entry, skipped, ingest)
                     _notes(outbox, extractor, slot)
                     if prepared is not None:
-                        outbox.add(("file", _for_the_pipe(prepared, job), extractor.done_bytes))
+                        outbox.add(("file", prepared.ready(job.image_item, job.examiner_id), extractor.done_bytes))
                     elif skipped:
                         outbox.add(("skip", skipped.pop()))
                     else:

@@ -13,9 +13,9 @@ import re
 
 import pytest
 
-from evidence_store import Case, Vault
-from evidence_store.batch import prepare_item_record
-from evidence_store.canonical import canonical_json, canonical_object, canonical_object_around
+from evidence_store import Case, UsageError, Vault
+from evidence_store.batch import ReadyItem, prepare_item_record
+from evidence_store.canonical import canonical_json, canonical_object, canonical_object_around, iso_utc
 from evidence_store.item_record import DIGEST_FIELDS, canonical_record, prepare_record, record_facts
 
 from ..conftest import assert_verifies_clean
@@ -120,38 +120,62 @@ def test_a_record_prepared_before_its_id_gives_the_details_made_with_it(item_id:
         assert json.loads(prepared.warnings_json) == warnings
 
 
-def test_records_encoded_ahead_commit_as_records_encoded_at_commit(vault: Vault, case: Case) -> None:
-    """Items whose records a reader encoded ahead commit to the same log as items the batch encodes: canonical
-    entries that verify; one made for other facts (another examiner, or a blob the batch replaced by an equal
-    stored one) is encoded again at commit, not trusted."""
+@pytest.mark.parametrize("blob", ["12" * 32, None])
+def test_a_record_moved_to_another_blob_is_the_record_made_with_it(blob: str | None) -> None:
+    """The batch reuses an equal stored blob for content a reader encoded: the details then name the stored blob,
+    exactly as if the record had been made with it, and nothing else changes (the blob is not in the record)."""
+    extra = {"address": "5", "blame": '","blob":"' + "ef" * 32 + '"', "partition": 0}  # a look-alike in a value
+    made = prepare_record(row({"locator": LOCATOR}), extra)
+    moved = made.with_blob(blob)
+    assert moved.details_json(9) == prepare_record({**row({"locator": LOCATOR}), "blob": blob}, extra).details_json(9)
+    assert moved.record_sha256(9) == made.record_sha256(9) and moved.blob == blob
+    nested = prepare_record(row({}), {"a": {"a": 1, "blob": "ef" * 32}})  # a nested "blob" key: refused, not guessed
+    with pytest.raises(ValueError):
+        nested.with_blob(blob)
+
+
+def test_ready_items_commit_as_items_encoded_at_commit(vault: Vault, case: Case) -> None:
+    """Items whose records a reader encoded ahead commit to the same log as items the batch encodes, in the order
+    added: canonical entries that verify. One whose content the batch replaced by an equal stored blob names that
+    blob in its entry; one made for another examiner is refused, and its temp blob is not left behind."""
     with vault.batch(case) as first:
-        parent = first.add_record(kind="folder", name="gốc", source="test")
+        first.add_record(kind="folder", name="gốc", source="test")
     plain = first.committed[0]
     with vault.batch(case) as batch:
-        batch.add_content(io.BytesIO(b"stored once"), kind="file", name="a.txt", source="test", parent=plain.id)
-    contents = [b"new content", b"stored once", b"other examiner"]
+        stored = batch.add_content(io.BytesIO(b"stored once"), kind="file", name="a.txt", source="test",
+                                   parent=plain.id)
+
+    def ready(number: int, data: bytes, examiner_id: int) -> ReadyItem:
+        content = vault.blobs.ingest(io.BytesIO(data), segment_size=vault.config.segment_size)
+        acquired, name = iso_utc(), f"{number}.txt"
+        record = prepare_item_record(
+            uid=f"uid-{number}", case_id=case.id, parent_id=plain.id, examiner_id=examiner_id,
+            blob=content.blob_name, kind="file", name=name, source="test", media_type="text/plain", content=content,
+            acquired_at=acquired, metadata={"locator": LOCATOR}, warnings=[], details={"n": number})
+        return ReadyItem("file", name, "test", "text/plain", acquired, content, record)
+
     with vault.batch(case) as batch:
-        for number, data in enumerate(contents):
-            pending = batch.add_content(io.BytesIO(data), kind="file", name=f"{number}.txt", source="test",
-                                        parent=plain.id, metadata={"locator": LOCATOR}, details={"n": number})
-            assert pending.content is not None
-            pending.record = prepare_item_record(
-                uid=f"uid-{number}", case_id=case.id, parent_id=plain.id,
-                examiner_id=vault.signer.examiner_id + (number == 2), blob=pending.content.blob_name,
-                kind=pending.kind, name=pending.name, source=pending.source, media_type=pending.media_type,
-                content=pending.content, acquired_at=pending.acquired_at, metadata=pending.metadata,
-                warnings=pending.warnings, details=pending.details)
-    items = batch.committed
-    assert [item.uid for item in items] == ["uid-0", "uid-1", "uid-2"]  # the uid made ahead is kept
+        batch.add_ready(ready(0, b"new content", vault.signer.examiner_id))
+        between = batch.add_content(io.BytesIO(b"encoded at commit"), kind="file", name="between.txt",
+                                    source="test", parent=plain.id)
+        batch.add_ready(ready(1, b"stored once", vault.signer.examiner_id))
+    assert between.item is not None and batch.ready_ids == [between.item.id - 1, between.item.id + 1]
+    items = [vault.get_item(item_id) for item_id in batch.ready_ids]
+    assert [item.uid for item in items] == ["uid-0", "uid-1"]  # the uid made ahead is kept
+    assert items[0].metadata == {"locator": LOCATOR} and items[0].parent_id == plain.id
+    assert stored.item is not None and items[1].blob == stored.item.blob  # deduplicated: the stored blob
     entries = {e.record["item"]["id"]: e for e in vault.custody.entries(case_id=case.id) if e.record["item"]}
     for item in items:
         entry = entries[item.id]
         assert canonical_json(json.loads(entry.entry)) == entry.entry
         details = entry.record["details"]
-        assert details["blob"] == item.blob and details["n"] == int(item.name[0])
+        assert details["blob"] == item.blob and details["n"] == int(item.name[0])  # and the entry says so
         assert entry.record["examiner"]["id"] == vault.signer.examiner_id
-    assert items[1].blob != pending.content.blob_name  # deduplicated: the stored blob, and the entry says so
-    assert parent.item is not None
+    refused = ready(2, b"other examiner", vault.signer.examiner_id + 1)
+    count = vault.custody.size()
+    with pytest.raises(UsageError), vault.batch(case) as batch:
+        batch.add_ready(refused)
+    assert not refused.content.temp_path.exists() and vault.custody.size() == count
     assert_verifies_clean(vault)
 
 
