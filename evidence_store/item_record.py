@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
 from .canonical import canonical_json, canonical_object, canonical_text, canonical_text_around, picker
@@ -232,9 +232,9 @@ class RecordTemplate:
             **{"metadata." + key: Slot("digest.metadata." + key) for key in metadata_keys}}
         self._fields = _template(fields, None)
 
-    def fits(self, case_id: int, parent_id: int | None, examiner_id: int, metadata: dict[str, Any],
+    def fits(self, case_id: int, parent_id: int | None, examiner_id: int, metadata: Iterable[str],
              extra: dict[str, Any], hashes: dict[str, str]) -> bool:
-        """Whether the record of these facts is this template's."""
+        """Whether the record of these facts is this template's (``metadata``: its keys, or the metadata)."""
         return ((case_id, parent_id, examiner_id) == self._ids and tuple(extra) == self._extra_keys
                 and ("md5" in hashes, "sha1" in hashes) == self._hashes
                 and tuple(sorted(metadata)) == self._metadata_keys)

@@ -320,7 +320,7 @@ def _read_here(vault: Vault, extractor: Extractor, entries: Iterator[Entry],
         extractor.cancel.check()
         prepared = extractor.prepare(entry, skipped, ingest)
         if prepared is not None:
-            yield prepared.ready(extractor.image_item, vault.signer.examiner_id)
+            yield prepared.encoded().ready(extractor.image_item, vault.signer.examiner_id)
 
 
 def _gather(result: ExtractResult, extractor: Extractor, reader: ReaderProcess | None) -> None:

@@ -79,26 +79,51 @@ class PreparedFile:
     media_type: str | None = None
     analysis: ItemAnalysis | None = None  # found as it was stored (before it had an id): see analysis.rebind
 
+    def encoded(self) -> EncodedFile:
+        """The file as it crosses from a reader process: its metadata encoded (a common locator from templates,
+        :mod:`.locator_json`; other metadata is sent as it is), the head left out (no longer needed once sniffed)."""
+        metadata, content = self.metadata, self.content
+        encoded = encoded_metadata(metadata)
+        if content.head:
+            content = content._replace(head=b"")
+        return EncodedFile(self.name, self.source, self.media_type, self.acquired_at, content, tuple(metadata), encoded,
+                           metadata if encoded is None else None, [warning.to_json() for warning in self.warnings],
+                           ready_details(self.details), self.analysis)
+
+
+class EncodedFile(NamedTuple):
+    """A prepared file with its metadata encoded: what a reader process sends (a tuple pickles fast)."""
+
+    name: str
+    source: str
+    media_type: str | None
+    acquired_at: str
+    content: IngestResult
+    metadata_keys: tuple[str, ...]
+    metadata_encoded: tuple[dict[str, bytes], str] | None
+    metadata: dict[str, Any] | None  # only when it could not be encoded from templates
+    warnings: list[dict[str, Any]]
+    details: dict[str, Any]
+    analysis: ItemAnalysis | None
+
     def ready(self, image_item: Item, examiner_id: int) -> ExtractedFile:
-        """The file as a batch commits it (:meth:`.Batch.add_ready`): its record encoded here for the examiner
-        who commits (a reader process does this for the committing one, the bottleneck of extracting many small
-        files), and the head, no longer needed once sniffed, left out (it would cross the pipe)."""
+        """The file as a batch commits it (:meth:`.Batch.add_ready`), its record encoded for the examiner who
+        commits: done in the committing process, which otherwise waits for the reader (a test holds the record to
+        the one the batch would make)."""
         global _template
-        content, metadata, details = self.content, self.metadata, ready_details(self.details)
+        content, details = self.content, self.details
         template = _template
-        if template is None or not template.fits(image_item.case_id, image_item.id, examiner_id, metadata, details,
-                                                 content.hashes):
+        if template is None or not template.fits(image_item.case_id, image_item.id, examiner_id, self.metadata_keys,
+                                                 details, content.hashes):
             template = _template = RecordTemplate(
                 kind=KIND_FILE, case_id=image_item.case_id, parent_id=image_item.id, examiner_id=examiner_id,
-                metadata_keys=tuple(metadata), extra_keys=tuple(details), md5="md5" in content.hashes,
+                metadata_keys=self.metadata_keys, extra_keys=tuple(details), md5="md5" in content.hashes,
                 sha1="sha1" in content.hashes)
         record = template.prepare(
             uid=new_uid(), name=self.name, source=self.source, size=content.size, hashes=content.hashes,
-            media_type=self.media_type, acquired_at=self.acquired_at, blob=content.blob_name, metadata=metadata,
-            metadata_encoded=encoded_metadata(metadata), warnings=[warning.to_json() for warning in self.warnings],
+            media_type=self.media_type, acquired_at=self.acquired_at, blob=content.blob_name,
+            metadata=self.metadata or {}, metadata_encoded=self.metadata_encoded, warnings=self.warnings,
             extra=details)
-        if content.head:
-            content = content._replace(head=b"")
         return ExtractedFile(ReadyItem(KIND_FILE, self.name, self.source, self.media_type, self.acquired_at, content,
                                        record), details["recovery"], self.analysis)
 

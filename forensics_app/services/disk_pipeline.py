@@ -6,9 +6,12 @@ rows and the signed custody entry. In one process the GIL runs them one after
 the other. Here forked reader processes (one per core) each walk the image and
 stream every N-th file through the vault's own ``blobs.ingest`` (hashed and
 encrypted in one pass into a temp blob, exactly as ``Batch.add_content`` does),
-reporting the finished temp blob with its locator; this process takes the
-reports in turn (which is walk order), adds each with ``Batch.add_ingested`` and
-commits, in walk order, one custody entry per item. A reader also analyses each
+reporting the finished temp blob with its locator, encoded (one tuple per file:
+:class:`.disk_extract.EncodedFile`); this process takes the reports in turn
+(which is walk order), encodes each record from a template, adds each with
+``Batch.add_ready`` and commits, in walk order, one custody entry per item (the
+record is encoded here because the reader, which walks, reads, hashes,
+encrypts and writes, is the busier of the two). A reader also analyses each
 small file (text, entities, events) from the bytes it has in memory, and this
 process stores that after the chunk's commit (:func:`.analysis.rebind`), so the
 analysis that follows every acquisition need not read them back.
@@ -53,7 +56,7 @@ from evidence_store.blobs import BlobStore, IngestResult
 from evidence_store.models import Item, ItemWarning
 from evidence_store.tasks import CancelToken, Progress
 
-from .disk_extract import ExtractedFile, Extractor, Selection
+from .disk_extract import EncodedFile, ExtractedFile, Extractor, Selection
 
 PARALLEL_AVAILABLE = sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
 _SEND_EVERY = 0.05  # seconds: reported files travel in small groups (one pipe write for many files)
@@ -74,7 +77,7 @@ class ReaderJob:
     extra_hashes: tuple[str, ...]
     blobs: BlobStore
     segment_size: int
-    examiner_id: int  # who commits: the reader encodes each item's record for them
+    examiner_id: int  # who commits: each item's record is encoded for them
     analysis_zone: str | None = None  # analyse small files as they are read (None: after the commit)
 
 
@@ -93,6 +96,7 @@ class ReaderProcess:
     def __init__(self, job: ReaderJob, *, readers: int | None = None, ahead_files: int = 6000,
                  ahead_bytes: int = 1 << 30) -> None:
         count = readers or reader_count(analysing=job.analysis_zone is not None)
+        self._job = job
         job.blobs.tmp_dir.mkdir(parents=True, exist_ok=True)
         self._readers: list[_Reader] = []
         try:
@@ -106,7 +110,8 @@ class ReaderProcess:
         self.warnings: list[ItemWarning] = []
 
     def files(self, cancel: CancelToken, progress: Progress) -> Iterator[ExtractedFile]:
-        """Prepared files in walk order; the caller adds each one to a batch at once."""
+        """Prepared files in walk order, their records encoded here; the caller adds each one to a batch at once."""
+        image_item, examiner_id = self._job.image_item, self._job.examiner_id
         turn = 0
         done = [0] * len(self._readers)
         while not self._finished:
@@ -118,9 +123,9 @@ class ReaderProcess:
             kind = message[0]
             if kind == "file":
                 done[turn] = message[2]
-                progress(sum(done), None, message[1].item.name)
+                progress(sum(done), None, message[1].name)
                 turn = (turn + 1) % len(self._readers)
-                yield message[1]
+                yield message[1].ready(image_item, examiner_id)
             elif kind in ("skip", "none"):
                 if kind == "skip":
                     self.skipped.append(message[1])
@@ -257,8 +262,8 @@ class _Reader:
             self._last_word = True
         return message
 
-    def discard(self, extracted: ExtractedFile) -> None:
-        self._blobs.discard(extracted.item.content)
+    def discard(self, encoded: EncodedFile) -> None:
+        self._blobs.discard(encoded.content)
 
     def request_stop(self) -> None:
         self._stop.set()
@@ -296,7 +301,7 @@ class _Reader:
         try:
             while True:
                 group: list[Any] = self._recv.recv()  # blocks without the GIL
-                files = [m[1].item.content.size for m in group if m[0] == "file"]
+                files = [m[1].content.size for m in group if m[0] == "file"]
                 with self._ready:
                     while not self._stopping and (self._ahead[0] >= self._limits[0] or
                                                   self._ahead[1] >= self._limits[1]):
@@ -320,7 +325,7 @@ class _Reader:
                 self._ready.wait(timeout)
             if self._groups:
                 group = self._groups.popleft()
-                files = [m[1].item.content.size for m in group if m[0] == "file"]
+                files = [m[1].content.size for m in group if m[0] == "file"]
                 self._ahead[0] -= len(files)
                 self._ahead[1] -= sum(files)
                 self._ready.notify_all()
@@ -401,7 +406,7 @@ class _Outbox:
         """The parent is gone: remove the temp blobs it will never see."""
         for message in self._pending:
             if message[0] == "file":
-                message[1].item.content.temp_path.unlink(missing_ok=True)
+                message[1].content.temp_path.unlink(missing_ok=True)
         self._pending = []
 
 
@@ -439,7 +444,7 @@ def _reader_main(job: ReaderJob, conn: Any, stop: Any, temp: Path, slot: int = 0
                     prepared = extractor.prepare(entry, skipped, ingest)
                     _notes(outbox, extractor, slot)
                     if prepared is not None:
-                        outbox.add(("file", prepared.ready(job.image_item, job.examiner_id), extractor.done_bytes))
+                        outbox.add(("file", prepared.encoded(), extractor.done_bytes))
                     elif skipped:
                         outbox.add(("skip", skipped.pop()))
                     else:

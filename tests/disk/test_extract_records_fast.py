@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import json
+import pickle
 from pathlib import Path
 from typing import Any
 
@@ -65,9 +66,9 @@ def assert_encoded_as_the_encoders(metadata: dict[str, Any]) -> bool:
     return True
 
 
-def record_of(prepared: PreparedFile, encoded: bool) -> Any:
+def record_of(prepared: PreparedFile, encoded: bool, uid: str = "0b4c2f4e-7a57-4c3e-9b1a-2f0c3d4e5f60") -> Any:
     return prepare_item_record(
-        uid="0b4c2f4e-7a57-4c3e-9b1a-2f0c3d4e5f60", case_id=1, parent_id=7, examiner_id=1,
+        uid=uid, case_id=1, parent_id=7, examiner_id=1,
         blob=prepared.content.blob_name, kind=KIND_FILE, name=prepared.name, source=prepared.source,
         media_type=prepared.media_type, content=prepared.content, acquired_at=prepared.acquired_at,
         metadata=prepared.metadata, warnings=prepared.warnings, details=prepared.details,
@@ -120,6 +121,11 @@ def test_locators_and_records_equal_the_encoders(vault: Vault, built: Path, dftt
                  "metadata": prepared.metadata, "warnings": [w.to_json() for w in prepared.warnings]}
         assert fast.record_before + b"12" + fast.record_after == canonical_json(whole)
         assert json.loads(fast.metadata_json) == prepared.metadata
+        # what a reader sends, made ready by the committing process: the same record, under its own uid
+        ready = pickle.loads(pickle.dumps(prepared.encoded())).ready(image_item(), 1).item
+        assert ready.record == record_of(prepared, False, ready.record.uid), prepared.source
+        assert (ready.name, ready.source, ready.media_type, ready.content.size) == (
+            prepared.name, prepared.source, prepared.media_type, prepared.content.size)
         # every locator changed into shapes the templates must decline or write exactly
         for changed in variants(prepared.metadata):
             assert_encoded_as_the_encoders(changed)
