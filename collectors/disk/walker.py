@@ -71,7 +71,10 @@ class Walker:
         self._listed: dict[int, int] = {}
         self._short_names = self.family in ("fat", "ntfs")  # 8.3 names; elsewhere reading one costs for nothing
         options = self.options
-        self._plain = self.family != "ntfs" and not options.runs and not options.file_name_times
+        # the common case, built inline: every entry, or (runs of deleted files only, as an extraction asks) every
+        # live one; NTFS has several streams per file and $FILE_NAME times are read from the file
+        self._plain = self.family != "ntfs" and options.runs in (False, None, "deleted") and not options.file_name_times
+        self._runs_of_deleted = options.runs == "deleted"
 
     # -- public -----------------------------------------------------------------
     def walk(self, path: bytes | str = b"/") -> Iterator[Entry]:
@@ -176,9 +179,11 @@ class Walker:
         recursive = self.options.recursive
         in_orphans = orphan or parent_path == ORPHAN_DIR
         plain = self._plain  # the common case, built inline: a listing of a million entries is mostly this
+        runs_of_deleted = self._runs_of_deleted  # then a deleted entry takes the full path, which reads its runs
         index, policy, short_names = self.partition.index, self.policy, self._short_names
         # the writer of this directory's common entries, from their fields (no Entry built)
-        write = text.directory(parent_path, in_orphans) if text is not None and plain and not short_names else None
+        write = (text.directory(parent_path, in_orphans)
+                 if text is not None and plain and not short_names and not runs_of_deleted else None)
         texts = text.texts if text is not None else []
         # cancel: checked per entry, or for text at each batch and directory (a check costs as much as 10% of
         # writing an entry); text of deleted entries only may skip many entries between batches
@@ -194,6 +199,8 @@ class Walker:
                 if not raw or raw == b"." or raw == b"..":
                     continue
                 meta = info.meta if plain else None
+                if meta is not None and runs_of_deleted and not (name.flags & _ALLOC and meta.flags & _META_ALLOC):
+                    meta = None  # Entry.deleted: its runs are wanted
                 if meta is not None:  # pytsk3 (pinned) gives these fields as int and names as bytes already
                     meta_type = META_TYPE.get(meta.type, "-")
                     name_type = NAME_TYPE.get(name.type, "-")
