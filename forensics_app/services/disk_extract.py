@@ -86,7 +86,7 @@ class PreparedFile:
         encoded = encoded_metadata(metadata)
         if content.head:
             content = content._replace(head=b"")
-        return EncodedFile(self.name, self.source, self.media_type, self.acquired_at, content, tuple(metadata), encoded,
+        return EncodedFile(self.name, self.source, self.media_type, self.acquired_at, content, encoded,
                            metadata if encoded is None else None, [warning.to_json() for warning in self.warnings],
                            ready_details(self.details), self.analysis)
 
@@ -99,8 +99,7 @@ class EncodedFile(NamedTuple):
     media_type: str | None
     acquired_at: str
     content: IngestResult
-    metadata_keys: tuple[str, ...]
-    metadata_encoded: tuple[dict[str, bytes], str] | None
+    metadata_encoded: tuple[dict[str, bytes], str] | None  # each key's canonical JSON, and the row's JSON
     metadata: dict[str, Any] | None  # only when it could not be encoded from templates
     warnings: list[dict[str, Any]]
     details: dict[str, Any]
@@ -112,12 +111,13 @@ class EncodedFile(NamedTuple):
         the one the batch would make)."""
         global _template
         content, details = self.content, self.details
+        keys = tuple(self.metadata_encoded[0] if self.metadata_encoded is not None else self.metadata or {})
         template = _template
-        if template is None or not template.fits(image_item.case_id, image_item.id, examiner_id, self.metadata_keys,
-                                                 details, content.hashes):
+        if template is None or not template.fits(image_item.case_id, image_item.id, examiner_id, keys, details,
+                                                 content.hashes):
             template = _template = RecordTemplate(
                 kind=KIND_FILE, case_id=image_item.case_id, parent_id=image_item.id, examiner_id=examiner_id,
-                metadata_keys=self.metadata_keys, extra_keys=tuple(details), md5="md5" in content.hashes,
+                metadata_keys=keys, extra_keys=tuple(details), md5="md5" in content.hashes,
                 sha1="sha1" in content.hashes)
         record = template.prepare(
             uid=new_uid(), name=self.name, source=self.source, size=content.size, hashes=content.hashes,
