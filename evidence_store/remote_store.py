@@ -72,6 +72,7 @@ class TaskRow:
     dispatches: int
     finished_at: str | None
     error: str
+    error_vi: str  # the same in Vietnamese (shown in the user's language)
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -192,7 +193,7 @@ def desk_identities(vault: Vault) -> list[str]:
 
 # -- tasks -----------------------------------------------------------------------------------------------------------
 _TASK_COLUMNS = ("task_id, case_id, batch, target, pipeline, status, item_id, worker, worker_fingerprint, "
-                 "bundle_sha256, dispatched_at, dispatches, finished_at, error")
+                 "bundle_sha256, dispatched_at, dispatches, finished_at, error, error_vi")
 
 
 def _task(row: Any) -> TaskRow:
@@ -211,7 +212,8 @@ def record_dispatch(vault: Vault, tasks: Sequence[tuple[str, int, str, str, str]
             " VALUES (?, ?, ?, ?, ?, 'dispatched', ?) ON CONFLICT(task_id) DO UPDATE SET"
             " dispatches = dispatches + 1, dispatched_at = excluded.dispatched_at,"
             " status = CASE WHEN status = 'stored' THEN status ELSE 'dispatched' END,"
-            " error = CASE WHEN status = 'stored' THEN error ELSE '' END",
+            " error = CASE WHEN status = 'stored' THEN error ELSE '' END,"
+            " error_vi = CASE WHEN status = 'stored' THEN error_vi ELSE '' END",
             [(t[0], t[1], t[2], t[3], t[4], at) for t in tasks])
 
 
@@ -249,20 +251,22 @@ def mark_stored(vault: Vault, task_id: str, *, case_id: int, batch: str, target:
             " worker_fingerprint, bundle_sha256, dispatched_at, finished_at) VALUES (?, ?, ?, ?, ?, 'stored', ?, ?, ?,"
             " ?, ?, ?) ON CONFLICT(task_id) DO UPDATE SET status = 'stored', item_id = excluded.item_id,"
             " worker = excluded.worker, worker_fingerprint = excluded.worker_fingerprint,"
-            " bundle_sha256 = excluded.bundle_sha256, finished_at = excluded.finished_at, error = ''",
+            " bundle_sha256 = excluded.bundle_sha256, finished_at = excluded.finished_at, error = '',"
+            " error_vi = ''",
             (task_id, case_id, batch, target, pipeline, item_id, worker, worker_fingerprint, bundle_sha256, iso_utc(),
              iso_utc()))
 
 
-def mark_unsuccessful(vault: Vault, task_id: str, status: str, error: str, *, worker: str = "",
+def mark_unsuccessful(vault: Vault, task_id: str, status: str, error: str, error_vi: str, *, worker: str = "",
                       worker_fingerprint: str = "", bundle_sha256: str = "") -> TaskRow | None:
-    """A task that failed on its worker, or whose bundle was refused; a stored task is never downgraded."""
+    """A task that failed on its worker, or whose bundle was refused, and why in English and Vietnamese; a stored
+    task is never downgraded."""
     if status not in (FAILED, REFUSED):
         raise UsageError(f"a task ends {FAILED} or {REFUSED}, not {status!r}",
                          message_vi=f"nhiệm vụ chỉ kết thúc là {FAILED} hoặc {REFUSED}, không phải {status!r}")
     with vault._write():
         vault.conn.execute(
-            "UPDATE remote_tasks SET status = ?, error = ?, worker = ?, worker_fingerprint = ?, bundle_sha256 = ?,"
-            " finished_at = ? WHERE task_id = ? AND status != 'stored'",
-            (status, error[:2000], worker, worker_fingerprint, bundle_sha256, iso_utc(), task_id))
+            "UPDATE remote_tasks SET status = ?, error = ?, error_vi = ?, worker = ?, worker_fingerprint = ?,"
+            " bundle_sha256 = ?, finished_at = ? WHERE task_id = ? AND status != 'stored'",
+            (status, error[:2000], error_vi[:2000], worker, worker_fingerprint, bundle_sha256, iso_utc(), task_id))
     return get_task(vault, task_id)

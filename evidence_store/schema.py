@@ -352,6 +352,11 @@ INSERT INTO search_fts (search_fts, rank) VALUES ('hashsize', 67108864)
 ALTER TABLE blobs ADD COLUMN name_hash TEXT NOT NULL DEFAULT 'blake3';
 UPDATE blobs SET name_hash = 'sha256'
 """),
+    # Issue 19: why a task on the capture workers failed or was refused, in Vietnamese too (the desktop app shows the
+    # user's language; the error column stays English). Rows from before say it in English only ('' here).
+    ("0019-remote-task-error-vi", """
+ALTER TABLE remote_tasks ADD COLUMN error_vi TEXT NOT NULL DEFAULT ''
+"""),
 ]
 
 

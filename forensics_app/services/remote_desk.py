@@ -145,6 +145,7 @@ class RemoteResult:
     children: list[Item] = field(default_factory=list)
     complete: bool = False
     error: str = ""
+    error_vi: str = ""  # the same in Vietnamese (the desktop app shows the user's language)
     worker: str = ""
     timings: dict[str, float] = field(default_factory=dict)  # capture_s, bundle_s (the worker's), ingest_s
 
@@ -285,33 +286,44 @@ class Desk:
     def handle(self, result: Any) -> RemoteResult:
         """One result message: a bundle to store, or a capture that failed on its worker."""
         if not isinstance(result, dict) or result.get("format") != engine.RESULT_FORMAT:
-            return RemoteResult("", "", "failed", error="a message in the results queue is not a capture result")
+            return RemoteResult("", "", "failed", error="a message in the results queue is not a capture result",
+                                error_vi="một thông điệp trong hàng đợi kết quả không phải kết quả thu thập")
         task_id, target = str(result.get("task_id", "")), str(result.get("target", ""))
         worker = str((result.get("worker") or {}).get("name", ""))
         if result.get("status") != "captured":
             error = str(result.get("error") or "the capture failed on its worker")
+            # a worker of an earlier version says why in English only: shown as it is, introduced in Vietnamese
+            error_vi = str(result.get("error_vi") or (f"máy thu thập báo: {error}" if result.get("error")
+                                                      else "việc thu thập thất bại trên máy thu thập"))
             row = store.mark_unsuccessful(self.vault, task_id, store.FAILED, f"worker {worker}: {error}",
-                                          worker=worker)
+                                          f"máy thu thập {worker}: {error_vi}", worker=worker)
             if row is not None and row.status == store.STORED:  # a repeat of a task stored meanwhile
                 return RemoteResult(task_id, target, DUPLICATE, item=self.vault.get_item(row.item_id) if row.item_id
                                     else None, worker=worker)
-            return RemoteResult(task_id, target, "failed", error=f"on worker {worker}: {error}", worker=worker)
+            return RemoteResult(task_id, target, "failed", error=f"on worker {worker}: {error}",
+                                error_vi=f"trên máy thu thập {worker}: {error_vi}", worker=worker)
         bundle = dict(result.get("bundle") or {})
         path = self.staging.bundle(self.folder, Path(str(bundle.get("name", ""))).name)
         if bundle.get("folder") != self.folder or not path.name.endswith(".age"):
             return RemoteResult(task_id, target, "failed", worker=worker,
-                                error=f"worker {worker} put its bundle in another desk's folder ({bundle.get('folder')})")
+                                error=f"worker {worker} put its bundle in another desk's folder ({bundle.get('folder')})",
+                                error_vi=f"máy thu thập {worker} đặt gói thu thập vào thư mục của bàn làm việc khác "
+                                         f"({bundle.get('folder')})")
         if not path.exists():
             row = store.get_task(self.vault, task_id)
             if row is not None and row.status == store.STORED:  # stored already (by a sweep, or a repeat)
                 return RemoteResult(task_id, target, DUPLICATE, worker=worker,
                                     item=self.vault.get_item(row.item_id) if row.item_id else None)
             if row is not None and row.status == store.REFUSED and row.bundle_sha256 == path.name.removesuffix(".age"):
-                return RemoteResult(task_id, target, "refused", error=row.error, worker=worker)  # refused by a sweep
+                return RemoteResult(task_id, target, "refused", error=row.error, error_vi=row.error_vi,
+                                    worker=worker)  # refused by a sweep
             error = (f"worker {worker} reported bundle {path.name}, but it is not in {path.where} (do the workers "
                      "and this desk use the same staging: the same shared folder, or the same bucket and endpoint?)")
-            store.mark_unsuccessful(self.vault, task_id, store.FAILED, error, worker=worker)
-            return RemoteResult(task_id, target, "failed", error=error, worker=worker)
+            error_vi = (f"máy thu thập {worker} báo gói {path.name}, nhưng gói không có trong {path.where} (các "
+                        "máy thu thập và bàn làm việc này có dùng cùng nơi trung chuyển không: cùng thư mục dùng chung, "
+                        "hoặc cùng bucket và địa chỉ?)")
+            store.mark_unsuccessful(self.vault, task_id, store.FAILED, error, error_vi, worker=worker)
+            return RemoteResult(task_id, target, "failed", error=error, error_vi=error_vi, worker=worker)
         stored = self._ingested(ingest_bundle(self.vault, path, self.keys, task_id=task_id))
         worker_timings = result.get("timings")
         if isinstance(worker_timings, dict):
@@ -323,6 +335,7 @@ class Desk:
             self.refused.append(outcome)
         return RemoteResult(outcome.task_id, outcome.target, outcome.status, item=outcome.item,
                             children=outcome.children, complete=outcome.complete, error=outcome.error,
+                            error_vi=outcome.error_vi,
                             worker=outcome.worker, timings={"ingest_s": outcome.seconds})
 
     def sweep(self) -> list[RemoteResult]:
@@ -350,8 +363,10 @@ class Desk:
                     break
                 error = (f"given up after {engine.DELIVERY_LIMIT} deliveries: the worker running this capture was lost "
                          "each time (killed, out of memory or crashed)")
-                store.mark_unsuccessful(self.vault, task_id, store.FAILED, error)
-                found.append(RemoteResult(task_id, row.target, "failed", error=error))
+                error_vi = (f"đã bỏ sau {engine.DELIVERY_LIMIT} lần giao: lần nào máy thu thập đang chạy việc thu thập "
+                            "này cũng bị mất (bị dừng, hết bộ nhớ hoặc bị lỗi)")
+                store.mark_unsuccessful(self.vault, task_id, store.FAILED, error, error_vi)
+                found.append(RemoteResult(task_id, row.target, "failed", error=error, error_vi=error_vi))
                 message.ack()
         finally:
             queue.close()
@@ -434,7 +449,8 @@ def run_remote(vault: Vault, case: Case, batch: str, targets: Sequence[str], opt
                     if task is None or task.target in outcomes:
                         continue
                     if result.status == WAITING:
-                        result = RemoteResult(result.task_id, result.target, "failed", error=result.error)
+                        result = RemoteResult(result.task_id, result.target, "failed", error=result.error,
+                                              error_vi=result.error_vi)
                     running.discard(task.task_id)
                     limiter.finish(task.host)
                     outcomes[task.target] = result
@@ -524,9 +540,6 @@ def status(vault: Vault) -> dict[str, Any]:
                      "recipient": recipient})
     return info
 
-
-def outcome_error(result: RemoteResult) -> str:
-    return result.error or (f"bundle refused: {result.error}" if result.status == "refused" else "")
 
 
 __all__ = ["Desk", "ForensicsError", "HostLimiter", "RemoteResult", "RemoteSettings", "STORED", "collect",

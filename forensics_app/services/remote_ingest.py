@@ -68,6 +68,7 @@ class IngestOutcome:
     children: list[Item] = field(default_factory=list)
     worker: str = ""
     error: str = ""
+    error_vi: str = ""  # the same in Vietnamese (the desktop app shows the user's language)
     file: str = ""
     seconds: float = 0.0
     complete: bool = False
@@ -96,12 +97,17 @@ def ingest_bundle(vault: Vault, source: Path | StagedBundle, keys: DeskKeys, *, 
             if case.status != "open":
                 outcome.status = WAITING
                 outcome.error = f"case {case.number} is closed: the bundle waits in staging until it is reopened"
+                outcome.error_vi = (f"vụ việc {case.number} đã đóng: gói thu thập chờ trong thư mục trung chuyển đến "
+                                    "khi vụ việc được mở lại")
                 return outcome
             if not case_access.may_reach(vault, case.id):  # not refused: the bundle is sound, the desk is not theirs
                 outcome.status = WAITING
                 outcome.error = (f"{vault.examiner.name} is not assigned to case {case.number}: the bundle waits in "
                                  f"staging for its owner ({case.examiner or '?'}), an examiner assigned to it or an "
                                  "administrator")
+                outcome.error_vi = (f"{vault.examiner.name} không được giao vụ việc {case.number}: gói thu thập chờ "
+                                    f"trong thư mục trung chuyển cho người phụ trách ({case.examiner or '?'}), một "
+                                    "giám định viên được giao vụ việc hoặc quản trị viên")
                 return outcome
             try:
                 _store(vault, case, bundle, worker, outcome, path.staging.delivered)
@@ -259,7 +265,7 @@ def _add(batch: Any, entry: dict[str, Any], pending: dict[str, PendingItem], fil
 
 def _refuse(vault: Vault, path: StagedBundle, outcome: IngestOutcome, exc: BundleRefused) -> None:
     """Nothing stored; the sealed bundle kept aside with the reason; the refusal logged and reported."""
-    outcome.status, outcome.error, outcome.file = REFUSED, str(exc), exc.file
+    outcome.status, outcome.error, outcome.error_vi, outcome.file = REFUSED, str(exc), exc.text("vi"), exc.file
     kept = path.set_aside(refusal_note(exc.reason, exc.file, str(exc), outcome.task_id))
     case = None
     if outcome.case_uid:
@@ -271,5 +277,5 @@ def _refuse(vault: Vault, path: StagedBundle, outcome: IngestOutcome, exc: Bundl
         "bundle": path.name, "task": outcome.task_id or None, "target": outcome.target or None,
         "reason": exc.reason, "file": exc.file or None, "message": str(exc), "kept_at": kept})
     if outcome.task_id:
-        store.mark_unsuccessful(vault, outcome.task_id, store.REFUSED, str(exc),
+        store.mark_unsuccessful(vault, outcome.task_id, store.REFUSED, str(exc), exc.text("vi"),
                                 bundle_sha256=path.name.removesuffix(".age"))

@@ -160,7 +160,9 @@ class WorkerRuntime:
         recipient = parse_recipient(str(payload["recipient"]))
         if self.pinned and recipient not in self.pinned:
             result = self._result(payload, "failed", error=f"this worker seals bundles only for the desks it was "
-                                  f"given (--recipient); the task names {payload['recipient']}")
+                                  f"given (--recipient); the task names {payload['recipient']}",
+                                  error_vi=f"máy thu thập này chỉ niêm phong gói cho các bàn làm việc đã được chỉ định "
+                                  f"(--recipient); nhiệm vụ ghi {payload['recipient']}")
             self._publish(payload, result)
             return "failed"
         try:
@@ -176,10 +178,9 @@ class WorkerRuntime:
             finally:
                 capture.cleanup()
         except Exception as exc:  # noqa: BLE001 - every failure goes back to the desk as a failed result
-            message = str(exc) if isinstance(exc, ForensicsError) else f"{type(exc).__name__}: {exc}"
-            if not isinstance(exc, (ForensicsError, OSError)):
-                message = f"internal error on worker {self.config.name}: {message}"
-            self._publish(payload, self._result(payload, "failed", error=message, redelivered=redelivered))
+            message, message_vi = _failure(exc, self.config.name)
+            self._publish(payload, self._result(payload, "failed", error=message, error_vi=message_vi,
+                                                redelivered=redelivered))
             _say(f"task {task['id']} failed: {message}")
             return "failed"
         result = self._result(payload, "captured", redelivered=redelivered, bundle={
@@ -230,11 +231,12 @@ class WorkerRuntime:
         return {**self.config.signer.describe(), "host": environment.get("host"), "egress": environment.get("egress"),
                 "clock": environment.get("clock"), "tool": environment.get("tool")}
 
-    def _result(self, payload: dict[str, Any], status: str, *, error: str = "", redelivered: bool = False,
-                **extra: Any) -> dict[str, Any]:
+    def _result(self, payload: dict[str, Any], status: str, *, error: str = "", error_vi: str = "",
+                redelivered: bool = False, **extra: Any) -> dict[str, Any]:
         task = payload["task"]
         return {"format": engine.RESULT_FORMAT, "task_id": task["id"], "status": status, "target": task["target"],
-                "case_uid": task["case_uid"], "batch": task["batch"], "error": error, "redelivered": redelivered,
+                "case_uid": task["case_uid"], "batch": task["batch"], "error": error, "error_vi": error_vi,
+                "redelivered": redelivered,
                 "worker": {"name": self.config.name, "fingerprint": self.config.signer.fingerprint},
                 "finished_at": iso_utc(), **extra}
 
@@ -247,6 +249,16 @@ class WorkerRuntime:
                              delivery_mode=2, retry=True,
                              retry_policy={"max_retries": 120, "interval_start": 1, "interval_step": 2,
                                            "interval_max": 15})
+
+
+def _failure(exc: Exception, worker: str) -> tuple[str, str]:
+    """Why a capture failed on this worker, in English and Vietnamese, for the desk to show."""
+    if isinstance(exc, ForensicsError):
+        return str(exc), exc.text("vi")
+    if isinstance(exc, OSError):
+        return f"{type(exc).__name__}: {exc}", f"lỗi hệ thống ({type(exc).__name__}): {exc}"
+    return (f"internal error on worker {worker}: {type(exc).__name__}: {exc}",
+            f"lỗi nội bộ trên máy thu thập {worker}: {type(exc).__name__}: {exc}")
 
 
 def _checked(payload: Any) -> dict[str, Any]:

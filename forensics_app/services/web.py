@@ -313,7 +313,11 @@ def _capture_remote(vault: Vault, case: Case, batch: str, todo: list[str], optio
             outcome = UrlOutcome(result.target, STATUS_CAPTURED, item=result.item, children=children,
                                  complete=bool(result.item.metadata.get("complete")))
         else:
-            outcome = UrlOutcome(result.target, STATUS_FAILED, error=result.error or f"the capture {result.status}")
+            said_vi = f"việc thu thập {_STATUS_VI.get(result.status, result.status)}"
+            if result.error:  # a task row from before the desk kept Vietnamese
+                said_vi = f"{result.error} (chỉ có bản tiếng Anh)"
+            outcome = UrlOutcome(result.target, STATUS_FAILED, error=result.error or f"the capture {result.status}",
+                                 error_vi=result.error_vi or said_vi)
         outcomes[result.target] = outcome
         if on_outcome is not None:
             on_outcome(outcome)
@@ -328,6 +332,9 @@ def _capture_remote(vault: Vault, case: Case, batch: str, todo: list[str], optio
     except Cancelled:
         _log_batch(vault, case, batch, todo, outcomes, options, cancelled=True, remote=True)
         raise
+
+
+_STATUS_VI = {"duplicate": "trùng lặp", "failed": "thất bại", "refused": "bị từ chối", "waiting": "đang chờ"}
 
 
 def _already_captured(vault: Vault, case: Case, batch: str) -> dict[str, Item]:

@@ -204,6 +204,8 @@ def test_bundle_for_a_case_the_desk_examiner_may_not_reach_waits_in_staging(
     assert waiting.status == "waiting", waiting
     assert f"Trần Văn B is not assigned to case {case.number}" in waiting.error
     assert "Nguyễn Văn Kiểm" in waiting.error  # whom to ask
+    assert f"Trần Văn B không được giao vụ việc {case.number}" in waiting.error_vi  # the desktop app shows either
+    assert "Nguyễn Văn Kiểm" in waiting.error_vi
     assert vault.list_items(case.id) == [] and path.read_bytes() == sealed
     assert not (path.parent / "refused").exists()
     stored = ingest_bundle(vault, path, DeskKeys.load(vault))  # the case's owner
@@ -222,6 +224,9 @@ def _refused(vault: Vault, case: Case, staging: Path, path: Path, *, needle: str
     assert json.loads(kept.with_name(kept.name + ".json").read_text())["message"] == outcome.error
     entry = [e.record for e in vault.custody.entries() if e.record["action"] == "remote.bundle_refused"][-1]
     assert entry["details"]["message"] == outcome.error
+    # in Vietnamese too: why, in words, then the message naming the bundle and file
+    assert outcome.error_vi.startswith("gói thu thập bị từ chối: ") and outcome.error in outcome.error_vi
+    assert outcome.error_vi != "gói thu thập bị từ chối: bị từ chối — " + outcome.error  # a known reason, said
     return outcome.error
 
 

@@ -217,12 +217,39 @@ def test_bundle_of_an_unenrolled_worker_is_refused(desk: DeskVault, site: ScaleS
     [outcome] = result.outcomes
     assert outcome.status == "failed" and "no examiner has enrolled" in outcome.error, outcome.error
     assert stranger.identity["fingerprint"] in outcome.error
+    assert outcome.reason("vi").startswith("gói thu thập bị từ chối: "), outcome.error_vi
+    assert outcome.error in outcome.reason("vi") and outcome.reason("vi") != outcome.error
     assert desk.vault.list_items(desk.case.id) == []
     refused = list(desk.staging.rglob("refused/*.age"))
     assert len(refused) == 1
     entry = [e.record for e in desk.vault.custody.entries(case_id=desk.case.id)
              if e.record["action"] == "remote.bundle_refused"]
     assert entry and entry[0]["details"]["reason"] == "unknown key"
+
+
+def test_failure_on_a_worker_reaches_the_desk_in_both_languages(desk: DeskVault, site: ScaleSite,
+                                                                 worker_factory: Any) -> None:
+    """A worker that seals only for another desk captures nothing for this one: the desk's outcome, and the task
+    row it keeps, say why in English and Vietnamese (the desktop app shows the user's language)."""
+    from evidence_store.age_seal import new_identity
+
+    worker = worker_factory("pinned")
+    desk.enrol(worker)
+    worker.start(desk.broker.url, desk.staging, desk.queue, "--recipient", new_identity()[1])
+    wait_consumers(desk.broker, desk.queue, 1, [worker])
+
+    result = capture_web(desk.vault, desk.case.id, [f"{site.url}/article/3"], options=fast_options(), remote=True)
+
+    [outcome] = result.outcomes
+    assert outcome.status == "failed" and "seals bundles only for the desks it was given" in outcome.error, outcome
+    assert outcome.error.startswith("on worker pinned: ")
+    assert outcome.reason("vi").startswith("trên máy thu thập pinned: máy thu thập này chỉ niêm phong gói cho "
+                                           "các bàn làm việc đã được chỉ định"), outcome.error_vi
+    assert outcome.reason("en") == outcome.error
+    [row] = store.tasks(desk.vault, case_id=desk.case.id)
+    assert row.status == "failed" and row.error == "worker pinned: " + outcome.error.removeprefix("on worker pinned: ")
+    assert row.error_vi.startswith("máy thu thập pinned: máy thu thập này chỉ niêm phong gói")
+    assert desk.vault.list_items(desk.case.id) == []
 
 
 def test_tampered_bundle_is_refused_naming_the_file(desk: DeskVault, site: ScaleSite, worker_factory: Any) -> None:
@@ -256,6 +283,8 @@ def test_tampered_bundle_is_refused_naming_the_file(desk: DeskVault, site: Scale
     mine = [r for r in results if r.task_id == payload["task"]["id"]]
     assert mine and {r.status for r in mine} == {"refused"}, results
     assert "file capture.warc.gz (warc) was changed after it was sealed" in mine[0].error, mine[0].error
+    assert {r.error_vi for r in mine} == {mine[0].error_vi}  # the sweep's refusal and the message's: one, as kept
+    assert mine[0].error_vi.startswith("gói thu thập bị từ chối: dữ liệu bị hỏng") and mine[0].error in mine[0].error_vi
     assert desk.vault.list_items(desk.case.id) == []
     assert store.get_task(desk.vault, payload["task"]["id"]).status == "refused"  # type: ignore[union-attr]
     assert [p.name for p in folder.glob("refused/*.age")] == [bundle.name]
