@@ -149,7 +149,7 @@ class SocialHook:
         cookies = [dict(c) for c in await state.context.cookies()]
         fetcher = Fetcher(state.proxy_url, cookies, str(state.facts.get("user_agent") or ""), state.page.url,
                           state.workdir / "media", state.cancel, time.monotonic() + self.config.media_seconds,
-                          self.config.media_max_mb * 1024 * 1024)
+                          self.config.media_max_mb * 1024 * 1024, state.proxy_ca_file)
         done: dict[str, list[Fetched]] = {}
         ytdlp_failed = ""
         for index, medium in enumerate(record.media, start=1):
@@ -334,7 +334,8 @@ async def _oembed(state: CaptureState, doc: PageDocument) -> None:
     if not url or not state.proxy_url:
         return
     fetcher = Fetcher(state.proxy_url, [dict(c) for c in await state.context.cookies()], str(state.facts.get("user_agent") or ""),
-                      doc.final_url, state.workdir / "media", state.cancel, time.monotonic() + 20, 1 << 20)
+                      doc.final_url, state.workdir / "media", state.cancel, time.monotonic() + 20, 1 << 20,
+                      state.proxy_ca_file)
     try:
         doc.extras["oembed"] = await asyncio.to_thread(fetcher.fetch_json, url)
     except Exception as exc:  # the oEmbed answer only completes the record

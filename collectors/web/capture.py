@@ -140,7 +140,7 @@ class WebCapturer:
             context = await self.session.browser.new_context(**self._context_args(proxy, workdir))
             page = await context.new_page()
             state = CaptureState(requested, options, workdir, page, context, deadline, cancel,
-                                 proxy_url=proxy.url, staging=staging)
+                                 proxy_url=proxy.url, proxy_ca_file=str(self.session.ca.ca_file), staging=staging)
             state.sealed_files = sealed  # closed with the capture if it fails
             if staging.on_disk:
                 _warn_on_disk(state, staging)

@@ -67,6 +67,9 @@ class CaptureState:
     #: The capture's recording proxy (``http://127.0.0.1:port``): a hook that fetches more (media, oEmbed)
     #: goes through it, so those bytes are in the WARC and meet the same TLS checks and address policy.
     proxy_url: str = ""
+    #: The CA (PEM) that signs the proxy's certificates, made for this browser session only: what such a hook
+    #: verifies the proxy by, as the proxy verifies the origin.
+    proxy_ca_file: str = ""
     #: Objects that must live as long as the page (the screenshot's DevTools session, which holds the page's
     #: device emulation: detaching it would drop that emulation for the rest of the capture).
     keep_alive: list[Any] = field(default_factory=list)

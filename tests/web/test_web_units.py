@@ -3,9 +3,11 @@ redirect analysis, WACZ keys, tile stitching, browser discovery."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import os
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -25,7 +27,7 @@ from collectors.web.stitch import stitch_png
 from collectors.web.urls import Resolver, is_restricted
 from collectors.web.wacz import surt
 from evidence_store import UsageError
-from tests.web.site import GZ_CSS
+from tests.web.site import GZ_CSS, Tls
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -177,12 +179,44 @@ def _fetch(proxy: RecordingProxy, url: str) -> tuple[int, bytes]:
         return exc.code, exc.read()
 
 
-def _proxy(tmp_path: Path, name: str, *, allow_private: bool, host_map: dict[str, str] | None = None) -> RecordingProxy:
+def _proxy(tmp_path: Path, name: str, *, allow_private: bool, host_map: dict[str, str] | None = None,
+           extra_ca_files: tuple[str, ...] = ()) -> RecordingProxy:
     (tmp_path / name).mkdir()
     staging = Staging.start(operation="test", root=tmp_path / name)
     return RecordingProxy(staging.sealed(), certificate_authority(tmp_path / name),
-                          ProxyPolicy(allow_private=allow_private),
+                          ProxyPolicy(allow_private=allow_private, extra_ca_files=extra_ca_files),
                           Resolver(host_map or {}), {"software": "test"}, staging.response_spool).start()
+
+
+def test_media_fetcher_verifies_that_it_talks_to_the_capture_proxy(tmp_path: Path, https_site: str,
+                                                                    site_tls: Tls) -> None:
+    """A post's media are fetched through the recording proxy, which verifies the origin; the fetcher verifies
+    the proxy by the session's CA (a certificate signed by another CA is refused), so no TLS hop is unverified and
+    urllib3 has nothing to warn about."""
+    import warnings
+
+    from urllib3.exceptions import InsecureRequestWarning
+
+    from collectors.social.media import Fetcher, MediaError
+    from evidence_store.tasks import NEVER_CANCELLED
+
+    proxy = _proxy(tmp_path, "proxy", allow_private=True, extra_ca_files=(str(site_tls.cert_pem),))
+    ours = str(tmp_path / "proxy" / "capture-ca.pem")
+    other = str(certificate_authority(tmp_path / "other").ca_file)
+
+    def fetcher(ca_file: str, folder: str) -> Fetcher:
+        return Fetcher(proxy.url, [], "test agent", https_site + "/", tmp_path / folder, NEVER_CANCELLED,
+                       time.monotonic() + 60, 1 << 20, ca_file)
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", InsecureRequestWarning)
+            fetched = fetcher(ours, "good").fetch(https_site + "/static/style.css", "style")
+            with pytest.raises(MediaError, match="CERTIFICATE_VERIFY_FAILED"):
+                fetcher(other, "bad").fetch(https_site + "/static/style.css", "style")
+    finally:
+        proxy.stop()
+    assert fetched.sha256 == hashlib.sha256(fetched.path.read_bytes()).hexdigest() and fetched.size > 0
 
 
 def test_proxy_refuses_loopback_unless_allowed_and_records_raw_bytes(tmp_path: Path, http_site: str) -> None:
