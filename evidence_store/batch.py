@@ -48,6 +48,7 @@ class PendingItem:
     details: dict[str, Any] = field(default_factory=dict)
     content: IngestResult | None = None
     item: Item | None = None
+    uid: str | None = None  # chosen ahead, or made at commit
 
 
 class ReadyItem(NamedTuple):
@@ -99,12 +100,17 @@ class Batch:
         acquired_at: str | None = None,
         media_type: str | None = None,
         details: dict[str, Any] | None = None,
+        uid: str | None = None,
     ) -> PendingItem:
-        """An item without content of its own (a folder, a capture that groups its files)."""
+        """An item without content of its own (a folder, a capture that groups its files).
+
+        ``uid``: one made ahead with :func:`.uids.new_uid`, when others must name the item before it is committed
+        (a disk extraction's reader writes the image item's uid into each file's locator while the image is
+        still being hashed); by default the commit makes one."""
         pending = PendingItem(
             kind=kind, name=name, source=source, parent=parent, metadata=_json_ready(metadata or {}),
             warnings=tuple(warnings), acquired_at=acquired_at or iso_utc(), media_type=media_type,
-            details=details or {},
+            details=details or {}, uid=uid,
         )
         self.pending.append(pending)
         return pending
@@ -126,6 +132,7 @@ class Batch:
         details: dict[str, Any] | None = None,
         progress: Progress = no_progress,
         cancel: CancelToken = NEVER_CANCELLED,
+        uid: str | None = None,
     ) -> PendingItem:
         """Encrypt and hash ``stream`` now (one pass); the row waits for commit."""
         acquired = acquired_at or iso_utc()
@@ -136,7 +143,7 @@ class Batch:
         )
         return self.add_ingested(
             result, kind=kind, name=name, source=source, parent=parent, media_type=media_type, metadata=metadata,
-            warnings=warnings, acquired_at=acquired, details=details,
+            warnings=warnings, acquired_at=acquired, details=details, uid=uid,
         )
 
     def add_ingested(
@@ -152,6 +159,7 @@ class Batch:
         warnings: Iterable[ItemWarning] = (),
         acquired_at: str | None = None,
         details: dict[str, Any] | None = None,
+        uid: str | None = None,
     ) -> PendingItem:
         """An item whose content was already streamed through this vault's ``blobs.ingest`` (hashed and
         encrypted into a temp blob), e.g. by a worker reading the source in parallel. Like
@@ -159,7 +167,7 @@ class Batch:
         With ``sync_each=False`` the worker may ingest with ``sync=False``: commit syncs the file system."""
         pending = self.add_record(
             kind=kind, name=name, source=source, parent=parent, metadata=metadata, warnings=warnings,
-            acquired_at=acquired_at, media_type=media_type or sniff(result.head, name), details=details,
+            acquired_at=acquired_at, media_type=media_type or sniff(result.head, name), details=details, uid=uid,
         )
         pending.content = result
         return pending
@@ -263,7 +271,8 @@ class Batch:
                 blob_name, hashes, size = None, {}, None
             parent_id = self._parent_id(pending.parent)
             record = prepare_item_record(
-                uid=new_uid(), case_id=case_id, parent_id=parent_id, examiner_id=examiner_id, blob=blob_name,
+                uid=pending.uid or new_uid(), case_id=case_id, parent_id=parent_id, examiner_id=examiner_id,
+                blob=blob_name,
                 kind=pending.kind, name=pending.name, source=pending.source, media_type=pending.media_type,
                 content=content, acquired_at=pending.acquired_at, metadata=pending.metadata,
                 warnings=pending.warnings, details=pending.details)

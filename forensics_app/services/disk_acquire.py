@@ -27,10 +27,11 @@ from evidence_store import Batch, Case, Item, ItemWarning, MultiHasher, SourceEr
 from evidence_store.blobs import IngestResult
 from evidence_store.errors import Cancelled, VaultError
 from evidence_store.tasks import NEVER_CANCELLED, CancelToken, Progress, no_progress
+from evidence_store.uids import new_uid
 
 from . import case_access
 from .disk import open_image, tool_versions
-from .disk_extract import ExtractedFile, Extractor, Selection
+from .disk_extract import UNREGISTERED, ExtractedFile, Extractor, Selection
 from .disk_pipeline import PARALLEL_AVAILABLE, ReaderJob, ReaderProcess, fewer_collections
 
 CHUNK = 4 << 20
@@ -168,7 +169,7 @@ def add_image(vault: Vault, case_ref: str | int, path: Path | str, *, copy: bool
 
 
 def _register(vault: Vault, case: Case, image: DiskImage, *, copy: bool, progress: Progress,
-              cancel: CancelToken) -> AddResult:
+              cancel: CancelToken, uid: str | None = None) -> AddResult:
     container = image.container
     described = image.describe()
     metadata: dict[str, Any] = {
@@ -185,14 +186,14 @@ def _register(vault: Vault, case: Case, image: DiskImage, *, copy: bool, progres
                                         source=str(container.path.resolve()), metadata=metadata,
                                         extra_hashes=("md5", "sha1"), total=container.size,
                                         media_type="application/octet-stream", progress=progress, cancel=cancel,
-                                        details={"copied": True})
+                                        details={"copied": True}, uid=uid)
             assert pending.content is not None
             hashes = dict(pending.content.hashes)
         else:
             hashes = hash_media(container, progress, cancel)
             pending = batch.add_record(kind=KIND_IMAGE, name=container.path.name,
                                        source=str(container.path.resolve()), metadata=metadata,
-                                       media_type="application/octet-stream", details={"copied": False})
+                                       media_type="application/octet-stream", details={"copied": False}, uid=uid)
         verdict, problems = verification(container, hashes)
         warnings.extend(problems)
         metadata["hashes"] = {k: hashes[k] for k in ("md5", "sha1", "sha256", "blake3") if k in hashes}
@@ -209,6 +210,14 @@ def _register(vault: Vault, case: Case, image: DiskImage, *, copy: bool, progres
 # -- extracting files ----------------------------------------------------------------
 def resolve_image_item(vault: Vault, case: Case, image: DiskImage, image_item: int | str | None,
                        progress: Progress, cancel: CancelToken) -> tuple[Item, bool]:
+    found = registered_image_item(vault, case, image, image_item)
+    if found is not None:
+        return found, False
+    return _register(vault, case, image, copy=False, progress=progress, cancel=cancel).item, True
+
+
+def registered_image_item(vault: Vault, case: Case, image: DiskImage, image_item: int | str | None) -> Item | None:
+    """The image's item in ``case`` (the one named, checked, or the one registered from the same files), or None."""
     if image_item is not None:
         item = vault.get_item(image_item)
         if item.kind != KIND_IMAGE or item.case_id != case.id:
@@ -217,11 +226,16 @@ def resolve_image_item(vault: Vault, case: Case, image: DiskImage, image_item: i
         if item.metadata.get("source_files") != _source_files(image.container):
             raise UsageError(f"item {item.id} was registered from other image files than {image.path}",
                              message_vi=f"mục {item.id} được đăng ký từ các tệp ảnh khác với {image.path}")
-        return item, False
-    found = find_image_item(vault, case, image.container)
-    if found is not None:
-        return found, False
-    return _register(vault, case, image, copy=False, progress=progress, cancel=cancel).item, True
+        return item
+    return find_image_item(vault, case, image.container)
+
+
+def _unregistered_image_item(case: Case, image: DiskImage) -> Item:
+    """The item an image will be registered as, known by the uid chosen for it here (its id comes at commit)."""
+    return Item(id=UNREGISTERED, uid=new_uid(), case_id=case.id, parent_id=None, kind=KIND_IMAGE,
+                name=image.container.path.name, source=str(image.container.path.resolve()), size=None,
+                media_type="application/octet-stream", sha256=None, blake3=None, md5=None, sha1=None, blob=None,
+                acquired_at=iso_utc(), examiner="", metadata={}, warnings=())
 
 
 def extract(vault: Vault, case_ref: str | int, path: Path | str, selection: Selection, *,
@@ -250,9 +264,6 @@ def extract(vault: Vault, case_ref: str | int, path: Path | str, selection: Sele
         selected = extractor.select(selection, partition)
         first = next(selected, None)  # selection errors (no such path, bad inode) surface here
         entries = itertools.chain([first] if first is not None else [], selected)
-        item, added = resolve_image_item(vault, case, image, image_item, progress, cancel)
-        extractor.image_item = item
-        result = ExtractResult(item, image_added=added)
         if parallel is None:
             parallel = (PARALLEL_AVAILABLE and selection.inode is None
                         and threading.current_thread() is threading.main_thread())
@@ -261,13 +272,29 @@ def extract(vault: Vault, case_ref: str | int, path: Path | str, selection: Sele
             selected.close()
             extractor.warnings.clear()  # the reader walks again and reports every warning and skip
             extractor.skipped.clear()
-            reader = ReaderProcess(ReaderJob(str(image.path), zone, selection, partition, item,
-                                             extractor.extra_hashes, vault.blobs, vault.config.segment_size,
-                                             vault.signer.examiner_id, analysis_zone),
-                                   readers=readers)
-            files = reader.files(cancel, progress)
+            # A new image is hashed whole to be registered: the readers start first, on the other cores, and
+            # hold what they prepare until the item has its id (its uid is chosen here).
+            known = registered_image_item(vault, case, image, image_item)
+            reader = ReaderProcess(ReaderJob(str(image.path), zone, selection, partition,
+                                             known or _unregistered_image_item(case, image), extractor.extra_hashes,
+                                             vault.blobs, vault.config.segment_size, vault.signer.examiner_id,
+                                             analysis_zone),
+                                   readers=readers, image_pending=known is None)
+            try:
+                item = known or _register(vault, case, image, copy=False, progress=progress, cancel=cancel,
+                                          uid=reader.image_item.uid).item
+            except BaseException:
+                reader.stop()
+                raise
+            if known is None:
+                reader.image_registered(item)
+            added = known is None
         else:
-            files = _read_here(vault, extractor, entries, result.skipped)
+            item, added = resolve_image_item(vault, case, image, image_item, progress, cancel)
+        extractor.image_item = item
+        result = ExtractResult(item, image_added=added)
+        files = reader.files(cancel, progress) if reader is not None else _read_here(vault, extractor, entries,
+                                                                                    result.skipped)
         batch: Batch | None = None
         chunk: list[ExtractedFile] = []
         chunk_size = 0

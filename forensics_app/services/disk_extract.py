@@ -127,6 +127,25 @@ class EncodedFile(NamedTuple):
         return ExtractedFile(ReadyItem(KIND_FILE, self.name, self.source, self.media_type, self.acquired_at, content,
                                        record), details["recovery"], self.analysis)
 
+    def with_image_item(self, item_id: int) -> EncodedFile:
+        """The file as if read once the image item had its id: prepared while the image was still being registered
+        (hashed), its locator names the item by uid and holds :data:`UNREGISTERED` for the id, replaced here where
+        it stands (the encoded locator's ``"image_item"`` key is at its top level; a key in a JSON string would
+        have its quotes escaped, so the text below cannot match inside a value)."""
+        if self.metadata_encoded is None:
+            metadata = dict(self.metadata or {})
+            if isinstance(metadata.get("locator"), dict):
+                metadata["locator"] = {**metadata["locator"], "image_item": item_id}
+            return self._replace(metadata=metadata)
+        parts, row = self.metadata_encoded
+        canonical = parts["locator"]
+        old, new = b'"image_item":%d,"image_item_uid":' % UNREGISTERED, b'"image_item":%d,"image_item_uid":' % item_id
+        row_old, row_new = f'{{"locator": {{"image_item": {UNREGISTERED}, ', f'{{"locator": {{"image_item": {item_id}, '
+        if canonical.count(old) != 1 or not row.startswith(row_old):
+            raise ValueError("the encoded locator does not name the image item where a locator does")
+        return self._replace(metadata_encoded=({**parts, "locator": canonical.replace(old, new)},
+                                               row_new + row[len(row_old):]))
+
 
 class ExtractedFile(NamedTuple):
     """A file ready for a batch, with what the extraction counts of it and what was found in it as it was read."""
@@ -137,6 +156,7 @@ class ExtractedFile(NamedTuple):
 
 
 _template: RecordTemplate | None = None  # the records of the files being prepared (one case, one image)
+UNREGISTERED = 0  # the image item's id in a locator made before the item was committed (ids start at 1)
 
 
 class _Tap(io.RawIOBase):
@@ -179,6 +199,12 @@ class Extractor:
         self._image_path = str(image.path.resolve())
         self._image_name = image.path.name
         self._locator_heads: dict[int, dict[str, Any]] = {}
+
+    def image_registered(self, item: Item) -> None:
+        """The image item is committed (the reader began while it was being hashed): locators from now on name
+        its id."""
+        self.image_item = item
+        self._locator_heads.clear()
 
     # -- choosing ---------------------------------------------------------------
     def select(self, selection: Selection, partition: int | None) -> Generator[Entry, None, None]:

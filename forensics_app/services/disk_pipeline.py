@@ -16,6 +16,11 @@ small file (text, entities, events) from the bytes it has in memory, and this
 process stores that after the chunk's commit (:func:`.analysis.rebind`), so the
 analysis that follows every acquisition need not read them back.
 
+A new image is registered before its files: hashed whole (MD5, SHA-1, SHA-256, BLAKE3), which takes this
+process for as long as reading the image takes. The readers do not wait for it: they start first, with the
+item's uid chosen ahead, and hold what they prepare (bounded) until the item is committed and its id, which
+every locator names, is known (:meth:`ReaderProcess.image_registered`); this process commits nothing before.
+
 Why fork: the child inherits the unlocked vault's blob keys in memory, so no key
 travels over a pipe, and it never touches the database (it leaves with
 ``os._exit``, as multiprocessing's fork children do). Where fork is not the
@@ -34,6 +39,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import dataclasses
 import gc
 import multiprocessing
 import os
@@ -79,6 +85,8 @@ class ReaderJob:
     segment_size: int
     examiner_id: int  # who commits: each item's record is encoded for them
     analysis_zone: str | None = None  # analyse small files as they are read (None: after the commit)
+    # while the image item is being registered (hashed): the shared id and the event set once it is committed
+    image_id_later: tuple[Any, Any] | None = None
 
 
 class ReaderFailed(errors.CollectorError):
@@ -94,9 +102,14 @@ class ReaderProcess:
     """
 
     def __init__(self, job: ReaderJob, *, readers: int | None = None, ahead_files: int = 6000,
-                 ahead_bytes: int = 1 << 30) -> None:
+                 ahead_bytes: int = 1 << 30, image_pending: bool = False) -> None:
+        """``image_pending``: ``job.image_item`` is not committed yet (its uid is chosen, its id is not: the image
+        is being hashed); the readers start now and hold what they prepare until :meth:`image_registered`."""
         count = readers or reader_count(analysing=job.analysis_zone is not None)
         self._job = job
+        if image_pending:
+            context = multiprocessing.get_context("fork")
+            job.image_id_later = (context.RawValue("q", 0), context.Event())
         job.blobs.tmp_dir.mkdir(parents=True, exist_ok=True)
         self._readers: list[_Reader] = []
         try:
@@ -108,6 +121,20 @@ class ReaderProcess:
         self._finished = False
         self.skipped: list[tuple[str, str]] = []
         self.warnings: list[ItemWarning] = []
+
+    @property
+    def image_item(self) -> Item:
+        """The image item the readers name in each locator (before :meth:`image_registered`: its uid only)."""
+        return self._job.image_item
+
+    def image_registered(self, item: Item) -> None:
+        """The image item the readers began with is committed: they may send what they hold, naming its id."""
+        later = self._job.image_id_later
+        if later is None or item.uid != self._job.image_item.uid:
+            raise ValueError("the readers were not started for this image item")
+        later[0].value = item.id
+        later[1].set()
+        self._job.image_item = item
 
     def files(self, cancel: CancelToken, progress: Progress) -> Iterator[ExtractedFile]:
         """Prepared files in walk order, their records encoded here; the caller adds each one to a batch at once."""
@@ -426,6 +453,7 @@ def _reader_main(job: ReaderJob, conn: Any, stop: Any, temp: Path, slot: int = 0
     cancel = _StopToken(stop)
     blobs = copy.copy(job.blobs)  # the same keys and store, temp blobs in the reader's own folder
     blobs.tmp_dir = temp
+    held = _Held(job, outbox, cancel) if job.image_id_later is not None else None
 
     def ingest(stream: BinaryIO, **options: Any) -> IngestResult:
         return blobs.ingest(stream, segment_size=job.segment_size, sync=False, **options)
@@ -436,6 +464,7 @@ def _reader_main(job: ReaderJob, conn: Any, stop: Any, temp: Path, slot: int = 0
                 extractor = Extractor(image, job.image_item, extra_hashes=job.extra_hashes, cancel=cancel,
                                       progress=outbox.progress, analysis_zone=job.analysis_zone,
                                       segment_size=job.segment_size)
+                report = outbox.add if held is None else held.add
                 skipped: list[tuple[str, str]] = []
                 for position, entry in enumerate(extractor.select(job.selection, job.partition)):
                     if position % count != slot:
@@ -444,21 +473,70 @@ def _reader_main(job: ReaderJob, conn: Any, stop: Any, temp: Path, slot: int = 0
                     prepared = extractor.prepare(entry, skipped, ingest)
                     _notes(outbox, extractor, slot)
                     if prepared is not None:
-                        outbox.add(("file", prepared.encoded(), extractor.done_bytes))
+                        report(("file", prepared.encoded(), extractor.done_bytes))
                     elif skipped:
-                        outbox.add(("skip", skipped.pop()))
+                        report(("skip", skipped.pop()))
                     else:
-                        outbox.add(("none",))
+                        report(("none",))
                     skipped.clear()
+                    if held is not None and held.released:
+                        extractor.image_registered(held.released)
+                        report, held = outbox.add, None
+                if held is not None:
+                    held.release()
                 _notes(outbox, extractor, slot)
                 outbox.add(("end", extractor.warnings))
         except errors.Cancelled:
             outbox.add(("cancelled",))
         except BaseException as exc:  # reported to the parent, which raises it there
             outbox.add(("error", type(exc).__name__, str(exc), traceback.format_exc()))
+        if held is not None:
+            held.abandon()  # stopped before the image item was committed: what it held goes nowhere
         outbox.flush()
     except (BrokenPipeError, ConnectionResetError, EOFError):
         outbox.abandon()
     finally:
         conn.close()
     os._exit(0)  # no atexit handlers, no finalizers: the inherited vault and database stay untouched
+
+
+class _Held:
+    """A reader's reports made before the image item was committed (the parent is hashing the image): kept, in
+    order, until its id is known, then sent with that id in each locator. Bounded: past ``_HOLD_FILES`` files or
+    ``_HOLD_BYTES`` of content the reader waits for the id."""
+
+    def __init__(self, job: ReaderJob, outbox: _Outbox, cancel: CancelToken) -> None:
+        assert job.image_id_later is not None
+        self._job, self._outbox, self._cancel = job, outbox, cancel
+        self._id, self._known = job.image_id_later
+        self._messages: list[tuple[Any, ...]] = []
+        self._bytes = 0
+        self.released: Item | None = None
+
+    def add(self, message: tuple[Any, ...]) -> None:
+        self._messages.append(message)
+        if message[0] == "file":
+            self._bytes += message[1].content.size
+        if len(self._messages) >= _HOLD_FILES or self._bytes >= _HOLD_BYTES or self._known.is_set():
+            self.release()
+
+    def release(self) -> None:
+        """Wait for the image item's id (or the parent's stop), then send everything held, naming it."""
+        while not self._known.wait(_LOOK_EVERY):
+            self._cancel.check()
+        item_id = int(self._id.value)
+        for message in self._messages:
+            self._outbox.add(("file", message[1].with_image_item(item_id), message[2]) if message[0] == "file"
+                             else message)
+        self._messages = []
+        self.released = dataclasses.replace(self._job.image_item, id=item_id)
+
+    def abandon(self) -> None:
+        for message in self._messages:
+            if message[0] == "file":
+                message[1].content.temp_path.unlink(missing_ok=True)
+        self._messages = []
+
+
+_HOLD_FILES = 20_000  # files a reader holds while the image is hashed (about 2 KB each, encoded)
+_HOLD_BYTES = 1 << 30  # bytes of their content (in the reader's temp blobs)

@@ -12,6 +12,7 @@ import json
 import os
 import signal
 import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
@@ -97,6 +98,60 @@ def test_cancel_keeps_whole_chunks_only(vault: Vault, case, built: Path, paralle
     assert len(files) % 2 == 0 and len(files) < 5
     assert not list((vault.root / "tmp").iterdir())
     assert vault.custody.entries()[-1].record["details"]["cancelled"] is True
+
+
+def _reader_blobs(vault: Vault) -> list[Path]:
+    return [path for folder in (vault.root / "tmp").glob("reader-*") for path in folder.iterdir()]
+
+
+def _when_readers_have_written(vault: Vault, then: Any) -> Any:
+    """A progress callback: at its first call (the new image being hashed, before the item exists), wait until the
+    readers have written temp blobs of files they read meanwhile, then run ``then``."""
+    calls: list[int] = []
+
+    def progress(done: int, total: int | None, label: str) -> None:
+        calls.append(done)
+        if len(calls) == 1:
+            deadline = time.monotonic() + 120
+            while not _reader_blobs(vault):
+                assert time.monotonic() < deadline, "the readers did not start while the image was being hashed"
+                time.sleep(0.01)
+            then()
+
+    return progress
+
+
+def test_readers_start_while_a_new_image_is_hashed(tmp_path: Path, built: Path) -> None:
+    """A new image is hashed whole to be registered; the readers read its files meanwhile and hold them, then name
+    the item's id in each locator once it is committed: the same items as one process gives (the item's uid in
+    each locator is the item's), and the vault verifies clean."""
+    image = built / "ext4.img"  # browser history and EXIF: locators sent as they are, not only encoded ones
+    serial, _ = both_ways(tmp_path / "both", image, Selection(all=True))
+    vault = Vault.create(tmp_path / "held", PASSPHRASE, "Lê Văn Đọc")
+    try:
+        case = vault.create_case("VV-SONG-SONG", "Đọc song song")
+        held: list[int] = []
+        result = extract(vault, case.id, image, Selection(all=True), parallel=True, extra_hashes=("md5",),
+                         readers=2, progress=_when_readers_have_written(vault, lambda: held.append(1)))
+        assert held and result.image_added
+        image_item = result.image_item
+        assert (snapshot(vault, result.item_ids), result.skipped, [w.to_json() for w in result.warnings],
+                result.possibly_incomplete, result.bytes) == serial
+        assert {vault.get_item(i).metadata["locator"]["image_item_uid"] for i in result.item_ids} == {image_item.uid}
+        assert not list((vault.root / "tmp").iterdir())
+        assert_verifies_clean(vault)
+    finally:
+        vault.close()
+
+
+def test_cancel_while_a_new_image_is_hashed_leaves_nothing(vault: Vault, case, built: Path) -> None:  # type: ignore[no-untyped-def]
+    """Cancelled before the image item exists: no item, and none of the files the readers held is left behind."""
+    token = CancelToken()
+    with pytest.raises(Cancelled):
+        extract(vault, case.id, built / "ext4.img", Selection(all=True), parallel=True, cancel=token,
+                progress=_when_readers_have_written(vault, token.cancel))
+    assert vault.list_items(case.id) == []
+    assert not list((vault.root / "tmp").iterdir())
 
 
 def _fail_in_reader(monkeypatch: pytest.MonkeyPatch, after: int, action: Any) -> None:
