@@ -294,7 +294,8 @@ def test_the_garbage_collector_is_left_as_found_after_an_extraction_even_a_faile
         assert frozen > 0 and gc.get_threshold()[0] > before[0]
         with pytest.raises(RuntimeError), fewer_collections():
             raise RuntimeError("a failed extraction inside another")
-        assert gc.get_threshold()[0] > before[0] and gc.get_freeze_count() == frozen  # still the outer one's
+        # still the outer one's: neither unfrozen (0) nor frozen again (more); a frozen object may die meanwhile
+        assert gc.get_threshold()[0] > before[0] and 0 < gc.get_freeze_count() <= frozen
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0
 
 
