@@ -539,4 +539,4 @@ class _Held:
 
 
 _HOLD_FILES = 20_000  # files a reader holds while the image is hashed (about 2 KB each, encoded)
-_HOLD_BYTES = 1 << 30  # bytes of their content (in the reader's temp blobs)
+_HOLD_BYTES = 256 << 20  # bytes of their content: in its temp blobs, and in memory what the analysis found in them
