@@ -121,12 +121,18 @@ def _when_readers_have_written(vault: Vault, then: Any) -> Any:
     return progress
 
 
-def test_readers_start_while_a_new_image_is_hashed(tmp_path: Path, built: Path) -> None:
+@pytest.mark.parametrize("hold", [None, 2])  # 2: each reader waits for the item after two files
+def test_readers_start_while_a_new_image_is_hashed(tmp_path: Path, built: Path, hold: int | None,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     """A new image is hashed whole to be registered; the readers read its files meanwhile and hold them, then name
     the item's id in each locator once it is committed: the same items as one process gives (the item's uid in
     each locator is the item's), and the vault verifies clean."""
     image = built / "ext4.img"  # browser history and EXIF: locators sent as they are, not only encoded ones
     serial, _ = both_ways(tmp_path / "both", image, Selection(all=True))
+    if hold is not None:
+        from forensics_app.services import disk_pipeline
+
+        monkeypatch.setattr(disk_pipeline, "_HOLD_FILES", hold)  # the forked readers inherit it
     vault = Vault.create(tmp_path / "held", PASSPHRASE, "Lê Văn Đọc")
     try:
         case = vault.create_case("VV-SONG-SONG", "Đọc song song")
