@@ -63,6 +63,25 @@ def test_deleted_blob(vault: Vault, items: dict[str, Item]) -> None:
     assert problems(vault, quick=True) == {("blob_missing", items["a"].id)}
 
 
+def test_adding_content_whose_stored_copy_is_missing_is_refused_clearly(vault: Vault, items: dict[str, Item],
+                                                                         case) -> None:
+    """The vault holds the content already, as a blob whose file is gone: the new item cannot share it, and the
+    row naming it must not be replaced (items refer to it), so the batch is refused in words, and nothing is added."""
+    from evidence_store.errors import VaultDamagedError
+
+    blob(vault, items["c"]).unlink()
+    before = vault.conn.execute("SELECT count(*) FROM items").fetchone()[0]
+    temp_before = set(vault.blobs.tmp_dir.iterdir())
+    with pytest.raises(VaultDamagedError) as raised, vault.batch(case) as batch:
+        batch.add_content(io.BytesIO(b"another file\n"), kind="file", name="new.txt", source="/src/new")
+        batch.add_content(io.BytesIO(b"small text file\n"), kind="file", name="again.txt", source="/src/again")
+    assert items["c"].blob in str(raised.value) and "missing" in str(raised.value)
+    assert "bị mất" in raised.value.text("vi") and "vault verify" in str(raised.value)
+    assert vault.conn.execute("SELECT count(*) FROM items").fetchone()[0] == before
+    assert set(vault.blobs.tmp_dir.iterdir()) == temp_before, "the batch's temp blobs are removed"
+    assert problems(vault) == {("blob_missing", items["c"].id)}, "and no blob was placed"
+
+
 def test_swapped_blobs(vault: Vault, items: dict[str, Item]) -> None:
     a, c = blob(vault, items["a"]), blob(vault, items["c"])
     temp = a.with_name("swap")
