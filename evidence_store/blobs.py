@@ -429,6 +429,12 @@ class BlobStore:
         self._made: set[Path] = set()
         self._folders: dict[str, str] = {}  # blob folders made (or found) by this process, by name prefix
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled only to start a disk extraction's reader process from a fork server (a process's memory to
+        another's, through a pipe): the keys, the folders and the modes, none of this process's caches."""
+        return _unpickled_store, (self.root, self._blob_key, self._naming_key, self.dir_mode, self.file_mode,
+                                  self.tmp_dir)
+
     # -- layout -----------------------------------------------------------------
     def _ensure_dir(self, path: Path) -> None:
         """mkdir once per directory per process (thousands of small items would mkdir each time)."""
@@ -625,6 +631,13 @@ class BlobStore:
             for block in decrypt_stream(self._blob_key, reader):  # type: ignore[arg-type]
                 plain.update(block)
         return file_hash.hexdigest(), plain.hexdigests(), plain.size
+
+
+def _unpickled_store(root: Path, blob_key: bytes, naming_key: bytes, dir_mode: int, file_mode: int,
+                     tmp_dir: Path) -> BlobStore:
+    store = BlobStore(root, blob_key, naming_key, dir_mode=dir_mode, file_mode=file_mode)
+    store.tmp_dir = tmp_dir
+    return store
 
 
 class _HashingReader:

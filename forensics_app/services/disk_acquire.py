@@ -14,7 +14,6 @@ from __future__ import annotations
 import io
 import itertools
 import os
-import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -32,7 +31,7 @@ from evidence_store.uids import new_uid
 from . import case_access
 from .disk import open_image, tool_versions
 from .disk_extract import UNREGISTERED, ExtractedFile, Extractor, Selection
-from .disk_pipeline import PARALLEL_AVAILABLE, ReaderJob, ReaderProcess, fewer_collections
+from .disk_pipeline import ReaderJob, ReaderProcess, can_start_readers, fewer_collections
 
 CHUNK = 4 << 20
 KIND_IMAGE = "disk_image"
@@ -245,10 +244,9 @@ def extract(vault: Vault, case_ref: str | int, path: Path | str, selection: Sele
             cancel: CancelToken = NEVER_CANCELLED) -> ExtractResult:
     """Stream the selected files into the vault as children of the image item (registered if needed).
 
-    ``parallel`` (default: where fork is safe, for every selection but ``--inode``) reads the image in a
-    second process (:mod:`.disk_pipeline`); the items, their order and their custody entries are the same.
-    By default only the main thread forks (the CLI): a GUI worker thread reads in its own process, since
-    forking while other threads (Qt's) may hold locks is not safe.
+    ``parallel`` (default: on Linux, for every selection but ``--inode``) reads the image in other processes
+    (:mod:`.disk_pipeline`: forked from the main thread, the CLI; started by a fork server from a GUI worker
+    thread); the items, their order and their custody entries are the same.
     """
     case = case_access.reach_case(vault, case_ref, "disk extract")
     selection.check()
@@ -265,8 +263,7 @@ def extract(vault: Vault, case_ref: str | int, path: Path | str, selection: Sele
         first = next(selected, None)  # selection errors (no such path, bad inode) surface here
         entries = itertools.chain([first] if first is not None else [], selected)
         if parallel is None:
-            parallel = (PARALLEL_AVAILABLE and selection.inode is None
-                        and threading.current_thread() is threading.main_thread())
+            parallel = selection.inode is None and can_start_readers()
         reader: ReaderProcess | None = None
         if parallel and first is not None:
             selected.close()

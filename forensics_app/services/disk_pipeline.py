@@ -21,10 +21,11 @@ process for as long as reading the image takes. The readers do not wait for it: 
 item's uid chosen ahead, and hold what they prepare (bounded) until the item is committed and its id, which
 every locator names, is known (:meth:`ReaderProcess.image_registered`); this process commits nothing before.
 
-Why fork: the child inherits the unlocked vault's blob keys in memory, so no key
-travels over a pipe, and it never touches the database (it leaves with
-``os._exit``, as multiprocessing's fork children do). Where fork is not the
-platform's safe default (Windows, macOS) extraction reads in this process.
+How the readers start (:mod:`.helper_processes`): forked from the main thread, so the child inherits the
+unlocked vault's blob keys in memory; from a fork server elsewhere (the desktop app's worker threads), the job
+and its keys sent through a pipe. Either way the reader never touches the database (it leaves with
+``os._exit``, as multiprocessing's fork children do). Where fork is not the platform's safe default (Windows,
+macOS) extraction reads in this process.
 
 The vault's guarantees hold: every byte is hashed on its way in (same ingest);
 a temp blob is closed before it is reported, and the batch syncs the file
@@ -63,8 +64,14 @@ from evidence_store.models import Item, ItemWarning
 from evidence_store.tasks import CancelToken, Progress
 
 from .disk_extract import EncodedFile, ExtractedFile, Extractor, Selection
+from .helper_processes import helper_context
 
 PARALLEL_AVAILABLE = sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+
+
+def can_start_readers() -> bool:
+    """Whether reader processes may start from this thread (:mod:`.helper_processes`)."""
+    return PARALLEL_AVAILABLE and helper_context() is not None
 _SEND_EVERY = 0.05  # seconds: reported files travel in small groups (one pipe write for many files)
 _SEND_AT = 64  # files (a group stays well under the pipe's buffer, so the reader rarely waits)
 _PIPE_BYTES = 1 << 20  # Linux's default limit for an unprivileged pipe
@@ -107,14 +114,17 @@ class ReaderProcess:
         is being hashed); the readers start now and hold what they prepare until :meth:`image_registered`."""
         count = readers or reader_count(analysing=job.analysis_zone is not None)
         self._job = job
+        context = helper_context()
+        if context is None:
+            raise RuntimeError("no reader process may start from this thread here (see can_start_readers)")
         if image_pending:
-            context = multiprocessing.get_context("fork")
             job.image_id_later = (context.RawValue("q", 0), context.Event())
         job.blobs.tmp_dir.mkdir(parents=True, exist_ok=True)
         self._readers: list[_Reader] = []
         try:
             for slot in range(count):
-                self._readers.append(_Reader(job, slot, count, ahead_files // count + 1, ahead_bytes // count + 1))
+                self._readers.append(_Reader(context, job, slot, count, ahead_files // count + 1,
+                                             ahead_bytes // count + 1))
         except BaseException:
             self.stop()
             raise
@@ -257,8 +267,8 @@ class _Reader:
     instead of waiting on a full pipe; how far it may run ahead is bounded in files and bytes.
     """
 
-    def __init__(self, job: ReaderJob, slot: int, count: int, ahead_files: int, ahead_bytes: int) -> None:
-        context = multiprocessing.get_context("fork")
+    def __init__(self, context: Any, job: ReaderJob, slot: int, count: int, ahead_files: int,
+                 ahead_bytes: int) -> None:
         self._blobs = job.blobs
         self._temp = Path(tempfile.mkdtemp(prefix="reader-", dir=job.blobs.tmp_dir))  # all its temp blobs
         self._stop = context.Event()

@@ -4,23 +4,23 @@ Indexing is two kinds of work: Python's regular expressions (the entity rules, m
 hold the GIL) and SQLite's (FTS5 and SQLCipher's page encryption, in C without the GIL). In one process the
 rules and the reading thread take turns on the GIL; with the rules in a child process both cores work.
 
-Forked, as the mail parsers are (:mod:`.message_pipeline`): the child needs only this module's functions, never
-touches the vault (it gets text, gives back what the rules found, and leaves with ``os._exit`` as
-multiprocessing's children do), and nothing travels but the pieces' text over a pipe (never a file). Only from
-the main thread, where fork is the platform's way: a fork beside other threads could copy a lock another one
-holds. Elsewhere (the app's worker thread, Windows, macOS) the rules run in the reading thread.
+Started as a disk extraction's readers are (:mod:`.helper_processes`: forked from the main thread, from a fork
+server off it): the child needs only this module's functions, never touches the vault (it gets text, gives back
+what the rules found, and leaves with ``os._exit`` as multiprocessing's children do), and nothing travels but the
+pieces' text over a pipe (never a file). Where no helper may start (Windows, macOS, one core) the rules run in
+the reading thread.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
-import threading
 from typing import Any
 
 from evidence_store.tasks import CancelToken
 
 from . import entity_rules
+from .helper_processes import helper_context
 
 #: what the rules found in one piece: (type, value, display, rule, snippet) of each entity
 Found = list[tuple[str, str, str, str, str]]
@@ -28,9 +28,8 @@ MIN_ITEMS = 200  # fewer items to index: no process (its start costs more than i
 
 
 def available() -> bool:
-    """Whether a rules process may be forked here: the main thread, a platform that forks, a second core."""
-    return (threading.current_thread() is threading.main_thread()
-            and "fork" in multiprocessing.get_all_start_methods() and (os.cpu_count() or 1) > 1)
+    """Whether a rules process may start from this thread, and has a second core to run on."""
+    return (os.cpu_count() or 1) > 1 and helper_context() is not None
 
 
 def found_in(text: str) -> Found:
@@ -47,7 +46,10 @@ class EntityPool:
     """One forked rules process; :meth:`submit` a batch of texts, :meth:`result` waits for its findings."""
 
     def __init__(self) -> None:
-        self._pool = multiprocessing.get_context("fork").Pool(1)
+        context = helper_context()
+        if context is None:
+            raise RuntimeError("no rules process may start from this thread here (see available)")
+        self._pool = context.Pool(1)
 
     def submit(self, texts: list[str]) -> Any:
         return self._pool.apply_async(found_in_each, (texts,))

@@ -12,6 +12,7 @@ import json
 import os
 import signal
 import subprocess
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -198,36 +199,71 @@ def test_a_killed_reader_is_a_clear_error_and_leaves_no_temp_blob(
     assert not list((vault.root / "tmp").iterdir())
 
 
-def test_only_the_main_thread_forks_by_default(vault: Vault, case, built: Path,  # type: ignore[no-untyped-def]
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    """A GUI worker thread must not fork a process whose other threads may hold locks."""
-    import threading
+_forks_by_thread: list[str] = []  # the threads of this process that called fork, while a test records them
+_recording_forks = [False]
 
-    from forensics_app.services import disk_acquire
 
-    started: list[str] = []
-    real = disk_acquire.ReaderProcess
+def _record_fork() -> None:
+    if _recording_forks[0]:
+        _forks_by_thread.append(threading.current_thread().name)
 
-    def reader(*args: Any, **kwargs: Any) -> Any:
-        started.append(threading.current_thread().name)
-        return real(*args, **kwargs)
 
-    monkeypatch.setattr(disk_acquire, "ReaderProcess", reader)
+os.register_at_fork(before=_record_fork)
+
+
+def test_a_worker_thread_starts_its_readers_through_a_fork_server(tmp_path: Path, built: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """A GUI worker thread must not fork a process whose other threads may hold locks, and need not read on one
+    core: its readers come from the fork server (a fresh process), with the blob keys sent through a pipe; the
+    items are those one process gives, and the main thread (the CLI) still forks its own."""
+    from forensics_app.services import disk_pipeline
+
+    real = disk_pipeline.helper_context
+    started: list[tuple[str, str]] = []
+
+    def helper_context() -> Any:
+        context = real()
+        started.append((threading.current_thread().name, context.get_start_method()))
+        return context
+
+    monkeypatch.setattr(disk_pipeline, "helper_context", helper_context)
+    image = built / "ext4.img"
+    vault = Vault.create(tmp_path / "vault", PASSPHRASE, "Lê Văn Đọc")
     done: dict[str, Any] = {}
 
-    def work() -> None:
+    def work(selection: Selection) -> None:
         sibling = vault.sibling()  # as the GUI's workers do
         try:
-            done["result"] = extract(sibling, case.id, built / "ext4.img", Selection(all=True))
+            done["result"] = extract(sibling, case.id, image, selection, extra_hashes=("md5",), chunk_items=7)
+        except BaseException as exc:  # noqa: BLE001 - the test reports it
+            done["error"] = exc
         finally:
             sibling.close()
 
-    worker = threading.Thread(target=work, name="gui-worker")
-    worker.start()
-    worker.join(120)
-    assert done["result"].extracted > 5 and started == []
-    again = extract(vault, case.id, built / "ext4.img", Selection(all=True))
-    assert started == ["MainThread"] and again.extracted == done["result"].extracted
+    try:
+        case = vault.create_case("VV-SONG-SONG", "Đọc song song")
+        _forks_by_thread.clear()
+        _recording_forks[0] = True
+        try:
+            for selection in (Selection(all=True), Selection(path="/Tài liệu")):  # a new image, then a known one
+                worker = threading.Thread(target=work, args=(selection,), name="gui-worker")
+                worker.start()
+                worker.join(120)
+                assert "error" not in done, done.get("error")
+                result = done.pop("result")
+                assert result.extracted > 5 or selection.path
+                assert not list((vault.root / "tmp").iterdir())
+                done.setdefault("worker", []).append(snapshot(vault, result.item_ids))
+        finally:
+            _recording_forks[0] = False
+        assert "gui-worker" not in _forks_by_thread, "no fork from the worker thread"
+        assert started and set(started) == {("gui-worker", "forkserver")}
+        assert_verifies_clean(vault)
+    finally:
+        vault.close()
+    serial = both_ways(tmp_path / "serial", image, Selection(all=True), chunk_items=7)[0][0]
+    assert done["worker"][0] == serial, "the fork server's readers give the items one process gives"
+    assert started[-1] == ("MainThread", "fork"), "the main thread forks its readers"
 
 
 def analysis_snapshot(vault: Vault, case_id: int) -> dict[str, Any]:
