@@ -1,4 +1,4 @@
-"""How helper processes start (a disk extraction's readers, the entity rules while indexing): one way for all.
+"""How helper processes start (a disk extraction's readers, the entity rules, the e-mail parsers): one way for all.
 
 From the main thread (the command line) by fork: the child inherits what it needs in memory (the vault's blob
 keys), nothing is pickled. From any other thread (the desktop app's workers) through a fork server: a forked
@@ -16,7 +16,8 @@ import sys
 import threading
 from typing import Any
 
-_SERVER_PRELOAD = ["forensics_app.services.disk_pipeline", "forensics_app.services.entity_pool"]
+_SERVER_PRELOAD = ["forensics_app.services.disk_pipeline", "forensics_app.services.entity_pool",
+                   "forensics_app.services.message_pipeline"]
 
 
 def helper_context() -> Any | None:

@@ -5,14 +5,13 @@ encrypting, committing) take about as long as each other, so the import runs
 them side by side: the reading order is kept, at most ``window`` messages are in
 flight (memory stays bounded whatever the mailbox size), and a message the
 parser chokes on is reported with its place instead of stopping the import.
-Where forking is not safe (a GUI worker thread) everything runs here, in order.
+The parser processes start as a disk extraction's readers do (:mod:`.helper_processes`: forked from the main
+thread, from a fork server off it); where none may start, everything runs here, in order.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-import threading
 from collections import deque
 from collections.abc import Iterator
 from typing import Any
@@ -20,6 +19,8 @@ from typing import Any
 from collectors.base import Artifact
 from collectors.messages.options import MailOptions
 from collectors.messages.rfc822 import MessageJob, MessageReader
+
+from .helper_processes import helper_context
 
 Outcome = tuple[MessageJob, "list[Artifact] | None", "str | None"]
 _WORKER_READER: MessageReader | None = None
@@ -46,20 +47,21 @@ def run_safely(reader: MessageReader, job: MessageJob, prefix: str | None = None
 
 
 def default_workers() -> int:
-    """One parser process beside this one on a multi-core machine where forking is safe, else none."""
-    if threading.current_thread() is not threading.main_thread() or "fork" not in multiprocessing.get_all_start_methods():
+    """One parser process beside this one on a multi-core machine where one may start from this thread, else
+    none."""
+    if helper_context() is None:
         return 0
     return max(0, min(3, (os.cpu_count() or 1) - 1))
 
 
 def parsed(reader: MessageReader, jobs: Iterator[MessageJob], *, workers: int, window: int = 16) -> Iterator[Outcome]:
     """``(job, group, problem)`` for every job, in order."""
-    if workers <= 0:
+    context = helper_context() if workers > 0 else None
+    if context is None:
         for job in jobs:
             group, problem = run_safely(reader, job)
             yield job, group, problem
         return
-    context = multiprocessing.get_context("fork")
     pool = context.Pool(workers, initializer=_init, initargs=(reader.options,))
     pending: deque[tuple[MessageJob, Any]] = deque()
     try:

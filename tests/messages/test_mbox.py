@@ -130,3 +130,54 @@ def test_cancel_keeps_the_vault_consistent(vault: Vault, case: Case, email_data:
     assert actions[-1] == "mail.import"
     assert vault.custody.entries()[-1].record["details"]["cancelled"] is True
     # what was committed before the cancel is whole (the vault fixture verifies it after the test)
+
+
+def test_a_worker_thread_parses_in_a_process_of_the_fork_server(vault: Vault, case: Case, email_data: Path,
+                                                                tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    """The desktop app imports in a worker thread, which must not fork: its parser process comes from the fork
+    server, and the messages, their children and the problems found are those parsing in this thread gives."""
+    import threading
+
+    from forensics_app.services import message_pipeline
+
+    real, started = message_pipeline.helper_context, []
+
+    def helper_context():  # noqa: ANN202
+        context = real()
+        started.append((threading.current_thread().name, context and context.get_start_method()))
+        return context
+
+    monkeypatch.setattr(message_pipeline, "helper_context", helper_context)
+    path = tmp_path / "corpus.mbox"
+    _python_mbox(path, email_data, tuple(sorted(p.name for p in email_data.glob("msg_*.txt"))))
+    outcome: dict = {}
+
+    def work() -> None:
+        sibling = vault.sibling()
+        try:
+            outcome["result"] = import_mail(sibling, case.number, [path])
+        except BaseException as exc:  # noqa: BLE001 - the test reports it
+            outcome["error"] = exc
+        finally:
+            sibling.close()
+
+    worker = threading.Thread(target=work, name="gui-worker")
+    worker.start()
+    worker.join(300)
+    assert "error" not in outcome, outcome.get("error")
+    assert set(started) == {("gui-worker", "forkserver")} and len(started) >= 2
+
+    def tree(result) -> list:  # noqa: ANN001
+        (container,) = result.containers
+        rows = []
+        for message in _messages(vault, container.id):
+            message.metadata["message"]["authenticity"].pop("checked_at")  # when, not what
+            children = [(c.kind, c.name, c.sha256) for c in vault.list_items(parent_id=message.id)]
+            rows.append((message.name, message.sha256, message.metadata, message.warnings and
+                         [w.to_json() for w in message.warnings], children))
+        return rows
+
+    in_child = tree(outcome["result"])
+    here = import_mail(vault, case.number, [path], workers=0)
+    assert len(in_child) > 40 and in_child == tree(here)
+    assert outcome["result"].problems == here.problems
