@@ -25,7 +25,8 @@ CHECKS: list[tuple[str, Callable[[Context], Result]]] = [
     ("ffmpeg", checks.check_ffmpeg), ("fonts", checks.check_fonts), ("tsk", checks.check_tsk),
     ("libewf", checks.check_libewf), ("image_formats", checks.check_image_formats),
     ("sqlcipher", checks.check_sqlcipher), ("crypto", checks.check_crypto), ("reports", checks.check_reports),
-    ("web", checks.check_web), ("social", checks.check_social), ("qt", system.check_qt),
+    ("web", checks.check_web), ("social", checks.check_social), ("helpers", checks.check_helpers),
+    ("qt", system.check_qt),
     ("vault", system.check_vault), ("clock", system.check_clock),
 ]
 

@@ -48,6 +48,7 @@ COMPONENTS: dict[str, tuple[str, str]] = {
     "reports": ("Reports and digital signatures", "Báo cáo và chữ ký số"),
     "web": ("Web capture parts (recording proxy, WARC)", "Thành phần thu thập trang web (proxy ghi, WARC)"),
     "social": ("Social-media post readers", "Bộ đọc bài đăng mạng xã hội"),
+    "helpers": ("Helper processes (every core)", "Tiến trình phụ (dùng mọi lõi)"),
     "qt": ("Desktop app (Qt)", "Ứng dụng máy tính (Qt)"),
     "vault": ("Vault location", "Vị trí kho chứng cứ"),
     "clock": ("Clock offset", "Độ lệch đồng hồ"),
@@ -324,3 +325,29 @@ def check_social(ctx: Context) -> Result:
         "tắc); bổ sung bản ghi bằng `forensics social annotate`.")
     return health, (f"{summary[0]}; {en}", f"{summary[1]}; {vi}"), fix, {**data, **readers}
 
+
+
+def check_helpers(ctx: Context) -> Result:
+    """The app extracts, indexes and parses mail in worker threads, whose helper processes come from a fork
+    server: start one, as they would, and wait for its answer."""
+    import os
+
+    from .helper_processes import helper_context, start_one_from_a_worker_thread
+
+    cores = os.cpu_count() or 1
+    if helper_context() is None:
+        return "ok", ("none on this system: extraction and indexing run in the app's own process",
+                      "không dùng trên hệ điều hành này: trích xuất và lập chỉ mục chạy trong tiến trình của ứng "
+                      "dụng"), NO_FIX, {"cores": cores, "started": False}
+    problem = start_one_from_a_worker_thread()
+    if problem is None:
+        return "ok", (f"start from the app's worker threads ({cores} cores)",
+                      f"khởi động được từ luồng xử lý của ứng dụng ({cores} lõi)"), NO_FIX, \
+            {"cores": cores, "started": True}
+    return "fail", (f"cannot start from the app's worker threads: {problem}",
+                    f"không khởi động được từ luồng xử lý của ứng dụng: {problem}"), \
+        ("Disk extraction, indexing and mail import in the app will stop with an error; the command line "
+         "(`forensics disk extract`, `forensics mail add`) does not need them. Report this output.",
+         "Trích xuất ảnh đĩa, lập chỉ mục và nhập thư trong ứng dụng sẽ dừng vì lỗi; dòng lệnh "
+         "(`forensics disk extract`, `forensics mail add`) không cần chúng. Hãy báo lại kết quả này."), \
+        {"cores": cores, "started": False, "problem": problem}

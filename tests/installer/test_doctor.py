@@ -55,6 +55,7 @@ def test_every_component_is_checked_and_ready_on_this_workstation(cli: Cli, ntp:
     assert checks["fonts"]["data"]["files"]["Body"].endswith("NotoSerif-Regular.ttf")
     assert abs(checks["clock"]["data"]["offset_ms"]) < 1000 and ntp.requests >= 1
     assert checks["vault"]["data"]["state"] == "not created yet"
+    assert checks["helpers"]["data"] == {"cores": os.cpu_count(), "started": True}
     assert report["tool"]["code_sha256"] and report["tool"]["bundle"] is None
     for check in checks.values():  # both languages, always
         assert check["component"]["vi"] and check["summary"]["vi"] and check["summary"]["en"]
@@ -162,3 +163,26 @@ def test_no_browser_online_offers_and_installs_playwrights_chromium(tmp_path: Pa
     assert browser["data"]["path"] == str(expected) and (expected.parent.parent / "INSTALLATION_COMPLETE").is_file()
     assert browser["data"]["version"] == f"Google Chrome for Testing {version}"
     assert f"GET /builds/cft/{version}/linux64/chrome-linux64.zip" in cdn.requests
+
+
+def test_helpers_that_cannot_start_are_a_failure_with_what_still_works(monkeypatch: pytest.MonkeyPatch,
+                                                                       tmp_path: Path) -> None:
+    """Where the app's worker threads cannot start helper processes (seen where /dev/shm is missing: no
+    semaphore), the doctor says so in both languages, with the error and what still works."""
+    import multiprocessing
+
+    from forensics_app.services import helper_processes
+    from forensics_app.services.doctor_checks import Context, check_helpers
+
+    class NoSemaphores:
+        def __getattr__(self, name: str) -> object:
+            return getattr(multiprocessing.get_context("forkserver"), name)
+
+        def Pipe(self, duplex: bool = True) -> object:  # noqa: N802 - multiprocessing's name
+            raise OSError(38, "Function not implemented")
+
+    monkeypatch.setattr(helper_processes, "helper_context", lambda: NoSemaphores())
+    status, summary, fix, data = check_helpers(Context(vault=tmp_path / "vault", ntp_server=""))
+    assert status == "fail" and data["started"] is False
+    assert "Function not implemented" in summary[0] and "Function not implemented" in summary[1]
+    assert "command line" in fix[0] and "dòng lệnh" in fix[1]
