@@ -67,15 +67,15 @@ from .disk_extract import EncodedFile, ExtractedFile, Extractor, Selection
 from .helper_processes import helper_context
 
 PARALLEL_AVAILABLE = sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+_SEND_EVERY = 0.05  # seconds: reported files travel in small groups (one pipe write for many files)
+_SEND_AT = 64  # files (a group stays well under the pipe's buffer, so the reader rarely waits)
+_PIPE_BYTES = 1 << 20  # Linux's default limit for an unprivileged pipe
+_PROGRESS_EVERY = 0.25  # seconds, for a large file still being read
 
 
 def can_start_readers() -> bool:
     """Whether reader processes may start from this thread (:mod:`.helper_processes`)."""
     return PARALLEL_AVAILABLE and helper_context() is not None
-_SEND_EVERY = 0.05  # seconds: reported files travel in small groups (one pipe write for many files)
-_SEND_AT = 64  # files (a group stays well under the pipe's buffer, so the reader rarely waits)
-_PIPE_BYTES = 1 << 20  # Linux's default limit for an unprivileged pipe
-_PROGRESS_EVERY = 0.25  # seconds, for a large file still being read
 
 
 @dataclass

@@ -17,6 +17,8 @@ import sys
 import threading
 from typing import Any
 
+from evidence_store.errors import one_line
+
 _SERVER_PRELOAD = ["forensics_app.services.disk_pipeline", "forensics_app.services.entity_pool",
                    "forensics_app.services.message_pipeline"]
 
@@ -48,14 +50,19 @@ def start_one_from_a_worker_thread(timeout: float = 60.0) -> str | None:
             process = context.Process(target=_answer, args=(send,), name="helper-check", daemon=True)
             process.start()
             send.close()
-            answered = receive.poll(timeout)
-            answer = receive.recv() if answered else None
+            try:
+                answer = receive.recv() if receive.poll(timeout) else None
+            except EOFError:  # it stopped without a word
+                answer = None
             process.join(10)
-            problems.append(None if answer == _READY else
-                            f"the helper process {'gave no answer' if answered else 'did not answer'} within "
-                            f"{timeout:.0f} s (exit code {process.exitcode})")
+            if process.exitcode is None:
+                process.terminate()
+                problems.append(f"the helper process did not answer within {timeout:.0f} s")
+            else:
+                problems.append(None if answer == _READY else
+                                f"the helper process stopped without answering (exit code {process.exitcode})")
         except Exception as exc:  # reported in words by the doctor
-            problems.append(f"{type(exc).__name__}: {str(exc).strip().splitlines()[-1] if str(exc).strip() else ''}")
+            problems.append(f"{type(exc).__name__}: {one_line(exc, last=True)}")
 
     thread = threading.Thread(target=attempt, name="helper-check", daemon=True)
     thread.start()
