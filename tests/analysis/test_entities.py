@@ -258,38 +258,17 @@ def test_rules_in_a_forked_process_find_what_one_process_finds(vault, case, monk
 def test_rules_from_a_worker_thread_run_in_a_process_of_the_fork_server(vault, case, monkeypatch):
     """The desktop app indexes in a worker thread, which must not fork: its rules process comes from the fork
     server (a fresh process) and finds what the reading thread finds."""
-    import threading
-
     from forensics_app.services import entity_pool
+
+    from ..worker_thread import in_a_worker_thread, record_helper_starts
 
     for n in range(12):
         add(vault, case, f"g{n}.txt", f"STK 00710001{n:05d} Vietcombank, gọi 0912.345.{n:03d} ".encode() * (n + 1))
     monkeypatch.setattr(entity_pool, "MIN_ITEMS", 1)
     monkeypatch.setattr(analysis, "POOL_BATCH_CHARS", 500)
-    real, started = entity_pool.helper_context, []
-
-    def helper_context():
-        context = real()
-        started.append((threading.current_thread().name, context and context.get_start_method()))
-        return context
-
-    monkeypatch.setattr(entity_pool, "helper_context", helper_context)
-    outcome = {}
-
-    def work():
-        sibling = vault.sibling()
-        try:
-            outcome["report"] = analysis.index_pending(sibling)
-        except BaseException as exc:  # noqa: BLE001 - the test reports it
-            outcome["error"] = exc
-        finally:
-            sibling.close()
-
-    worker = threading.Thread(target=work, name="gui-worker")
-    worker.start()
-    worker.join(120)
-    assert "error" not in outcome, outcome.get("error")
-    assert outcome["report"].items == 12 and set(started) == {("gui-worker", "forkserver")} and len(started) >= 2
+    started = record_helper_starts(monkeypatch, entity_pool)
+    report = in_a_worker_thread(vault, analysis.index_pending, timeout=120)
+    assert report.items == 12 and set(started) == {("gui-worker", "forkserver")} and len(started) >= 2
     in_child = _analysis_rows(vault)
     monkeypatch.setattr(entity_pool, "available", lambda: False)
     analysis.rebuild(vault)

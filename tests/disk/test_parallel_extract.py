@@ -26,6 +26,7 @@ from forensics_app.services.disk_extract import Selection
 from forensics_app.services.disk_pipeline import PARALLEL_AVAILABLE, ReaderFailed
 
 from ..conftest import PASSPHRASE, assert_verifies_clean
+from ..worker_thread import in_a_worker_thread, record_helper_starts
 
 pytestmark = pytest.mark.skipif(not PARALLEL_AVAILABLE, reason="the reader process needs fork (Linux)")
 
@@ -218,42 +219,21 @@ def test_a_worker_thread_starts_its_readers_through_a_fork_server(tmp_path: Path
     items are those one process gives, and the main thread (the CLI) still forks its own."""
     from forensics_app.services import disk_pipeline
 
-    real = disk_pipeline.helper_context
-    started: list[tuple[str, str]] = []
-
-    def helper_context() -> Any:
-        context = real()
-        started.append((threading.current_thread().name, context.get_start_method()))
-        return context
-
-    monkeypatch.setattr(disk_pipeline, "helper_context", helper_context)
+    started = record_helper_starts(monkeypatch, disk_pipeline)
     image = built / "ext4.img"
     vault = Vault.create(tmp_path / "vault", PASSPHRASE, "Lê Văn Đọc")
-    done: dict[str, Any] = {}
-
-    def work(selection: Selection) -> None:
-        sibling = vault.sibling()  # as the GUI's workers do
-        try:
-            done["result"] = extract(sibling, case.id, image, selection, extra_hashes=("md5",), chunk_items=7)
-        except BaseException as exc:  # noqa: BLE001 - the test reports it
-            done["error"] = exc
-        finally:
-            sibling.close()
-
+    in_worker = []
     try:
         case = vault.create_case("VV-SONG-SONG", "Đọc song song")
         _forks_by_thread.clear()
         _recording_forks[0] = True
         try:
             for selection in (Selection(all=True), Selection(path="/Tài liệu")):  # a new image, then a known one
-                worker = threading.Thread(target=work, args=(selection,), name="gui-worker")
-                worker.start()
-                worker.join(120)
-                assert "error" not in done, done.get("error")
-                result = done.pop("result")
+                result = in_a_worker_thread(vault, lambda sibling, selection=selection: extract(
+                    sibling, case.id, image, selection, extra_hashes=("md5",), chunk_items=7), timeout=120)
                 assert result.extracted > 5 or selection.path
                 assert not list((vault.root / "tmp").iterdir())
-                done.setdefault("worker", []).append(snapshot(vault, result.item_ids))
+                in_worker.append(snapshot(vault, result.item_ids))
         finally:
             _recording_forks[0] = False
         assert "gui-worker" not in _forks_by_thread, "no fork from the worker thread"
@@ -262,7 +242,7 @@ def test_a_worker_thread_starts_its_readers_through_a_fork_server(tmp_path: Path
     finally:
         vault.close()
     serial = both_ways(tmp_path / "serial", image, Selection(all=True), chunk_items=7)[0][0]
-    assert done["worker"][0] == serial, "the fork server's readers give the items one process gives"
+    assert in_worker[0] == serial, "the fork server's readers give the items one process gives"
     assert started[-1] == ("MainThread", "fork"), "the main thread forks its readers"
 
 

@@ -136,35 +136,14 @@ def test_a_worker_thread_parses_in_a_process_of_the_fork_server(vault: Vault, ca
                                                                 tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
     """The desktop app imports in a worker thread, which must not fork: its parser process comes from the fork
     server, and the messages, their children and the problems found are those parsing in this thread gives."""
-    import threading
-
     from forensics_app.services import message_pipeline
 
-    real, started = message_pipeline.helper_context, []
+    from ..worker_thread import in_a_worker_thread, record_helper_starts
 
-    def helper_context():  # noqa: ANN202
-        context = real()
-        started.append((threading.current_thread().name, context and context.get_start_method()))
-        return context
-
-    monkeypatch.setattr(message_pipeline, "helper_context", helper_context)
+    started = record_helper_starts(monkeypatch, message_pipeline)
     path = tmp_path / "corpus.mbox"
     _python_mbox(path, email_data, tuple(sorted(p.name for p in email_data.glob("msg_*.txt"))))
-    outcome: dict = {}
-
-    def work() -> None:
-        sibling = vault.sibling()
-        try:
-            outcome["result"] = import_mail(sibling, case.number, [path])
-        except BaseException as exc:  # noqa: BLE001 - the test reports it
-            outcome["error"] = exc
-        finally:
-            sibling.close()
-
-    worker = threading.Thread(target=work, name="gui-worker")
-    worker.start()
-    worker.join(300)
-    assert "error" not in outcome, outcome.get("error")
+    in_thread = in_a_worker_thread(vault, lambda sibling: import_mail(sibling, case.number, [path]))
     assert set(started) == {("gui-worker", "forkserver")} and len(started) >= 2
 
     def tree(result) -> list:  # noqa: ANN001
@@ -177,7 +156,7 @@ def test_a_worker_thread_parses_in_a_process_of_the_fork_server(vault: Vault, ca
                          [w.to_json() for w in message.warnings], children))
         return rows
 
-    in_child = tree(outcome["result"])
+    in_child = tree(in_thread)
     here = import_mail(vault, case.number, [path], workers=0)
     assert len(in_child) > 40 and in_child == tree(here)
-    assert outcome["result"].problems == here.problems
+    assert in_thread.problems == here.problems
