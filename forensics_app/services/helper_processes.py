@@ -48,7 +48,11 @@ def start_one_from_a_worker_thread(timeout: float = 60.0) -> str | None:
                 return
             receive, send = context.Pipe(duplex=False)
             process = context.Process(target=_answer, args=(send,), name="helper-check", daemon=True)
-            process.start()
+            try:
+                process.start()
+            except EOFError:  # the server's end of the socket closed: it never ran (or stopped)
+                problems.append("the fork server stopped before it could start a helper process")
+                return
             send.close()
             try:
                 answer = receive.recv() if receive.poll(timeout) else None
