@@ -326,7 +326,6 @@ def check_social(ctx: Context) -> Result:
     return health, (f"{summary[0]}; {en}", f"{summary[1]}; {vi}"), fix, {**data, **readers}
 
 
-
 def check_helpers(ctx: Context) -> Result:
     """The app extracts, indexes and parses mail in worker threads, whose helper processes come from a fork
     server: start one, as they would, and wait for its answer."""
@@ -347,7 +346,9 @@ def check_helpers(ctx: Context) -> Result:
     return "fail", (f"cannot start from the app's worker threads: {problem}",
                     f"không khởi động được từ luồng xử lý của ứng dụng: {problem}"), \
         ("Disk extraction, indexing and mail import in the app will stop with an error; the command line "
-         "(`forensics disk extract`, `forensics mail add`) does not need them. Report this output.",
+         "(`forensics disk extract`, `forensics mail add`) starts its helpers another way (by fork) and may still "
+         "work. Report this output.",
          "Trích xuất ảnh đĩa, lập chỉ mục và nhập thư trong ứng dụng sẽ dừng vì lỗi; dòng lệnh "
-         "(`forensics disk extract`, `forensics mail add`) không cần chúng. Hãy báo lại kết quả này."), \
+         "(`forensics disk extract`, `forensics mail add`) khởi động tiến trình phụ theo cách khác (fork) nên có thể "
+         "vẫn dùng được. Hãy báo lại kết quả này."), \
         {"cores": cores, "started": False, "problem": problem}

@@ -43,7 +43,7 @@ def found_in_each(texts: list[str]) -> list[Found]:
 
 
 class EntityPool:
-    """One forked rules process; :meth:`submit` a batch of texts, :meth:`result` waits for its findings."""
+    """One rules process; :meth:`submit` a batch of texts, :meth:`result` waits for its findings."""
 
     def __init__(self) -> None:
         context = helper_context()
